@@ -1,0 +1,89 @@
+//! Passwords: argon2id for new hashes; legacy openIMIS hashes (hex SHA-256 of the right-trimmed
+//! password followed by the 256-hex-character salt, compared case-insensitively) are accepted for
+//! imported users and re-hashed at their first successful login (D2).
+
+use crate::config::AuthConfig;
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
+
+/// Stored value of a user who has no password yet (openIMIS `locked`).
+pub const LOCKED: &str = "locked";
+
+pub fn hash(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| AppError::internal())
+}
+
+/// Legacy stored form: `legacy$<HEX HASH>$<salt>`.
+pub fn legacy_hash(password: &str, salt: &str) -> String {
+    let digest = Sha256::digest(format!("{}{}", password.trim_end(), salt).as_bytes());
+    format!("legacy${}${salt}", hex::encode_upper(digest))
+}
+
+pub enum Verified {
+    No,
+    Yes,
+    /// Correct, but stored with the legacy scheme: re-hash it.
+    YesRehash,
+}
+
+pub fn verify(password: &str, stored: &str) -> Verified {
+    if stored == LOCKED || stored.is_empty() {
+        return Verified::No;
+    }
+    if let Some(rest) = stored.strip_prefix("legacy$") {
+        let Some((expected, salt)) = rest.split_once('$') else { return Verified::No };
+        let digest = hex::encode(Sha256::digest(format!("{}{}", password.trim_end(), salt).as_bytes()));
+        return if digest.eq_ignore_ascii_case(expected) { Verified::YesRehash } else { Verified::No };
+    }
+    match PasswordHash::new(stored) {
+        Ok(parsed) if Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() => Verified::Yes,
+        _ => Verified::No,
+    }
+}
+
+/// Checks the configured password policy; the error names the first unmet rule.
+pub fn check_policy(password: &str, cfg: &AuthConfig) -> AppResult<()> {
+    let fail = |reason: &str| Err(AppError::validation("auth.password_policy").with("reason", reason));
+    if password.chars().count() < cfg.password_min_length {
+        return fail(&format!("at least {} characters", cfg.password_min_length));
+    }
+    let count = |f: fn(&char) -> bool| password.chars().filter(f).count() as u32;
+    if count(char::is_ascii_uppercase) < cfg.password_uppercase {
+        return fail(&format!("at least {} upper-case letters", cfg.password_uppercase));
+    }
+    if count(char::is_ascii_lowercase) < cfg.password_lowercase {
+        return fail(&format!("at least {} lower-case letters", cfg.password_lowercase));
+    }
+    if count(char::is_ascii_digit) < cfg.password_digits {
+        return fail(&format!("at least {} digits", cfg.password_digits));
+    }
+    if count(|c| !c.is_alphanumeric()) < cfg.password_symbols {
+        return fail(&format!("at least {} symbols", cfg.password_symbols));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2_and_legacy_hashes_verify() {
+        let h = hash("s3cret!").unwrap();
+        assert!(matches!(verify("s3cret!", &h), Verified::Yes));
+        assert!(matches!(verify("other", &h), Verified::No));
+        let salt = "ab".repeat(128);
+        let legacy = legacy_hash("pass  ", &salt);
+        // right-trimmed, and the hex case does not matter
+        assert!(matches!(verify("pass", &legacy.to_lowercase().replacen("legacy$", "legacy$", 1)), Verified::YesRehash));
+        assert!(matches!(verify("pass", &legacy), Verified::YesRehash));
+        assert!(matches!(verify("pas", &legacy), Verified::No));
+        assert!(matches!(verify("x", LOCKED), Verified::No));
+    }
+}

@@ -1,0 +1,71 @@
+//! Builds the [`Principal`] of a request from its credentials: `Authorization: Bearer <token>`,
+//! or the HttpOnly `JWT` cookie of the openIMIS web front end (D31). An `Authorization` header that
+//! is not `Bearer …` (such as `JWT undefined`) is ignored. Cookie-authenticated requests carry the
+//! outcome of the CSRF check, enforced by list queries and mutations.
+
+use super::{Csrf, Principal, tokens};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, ErrorKind};
+
+pub const JWT_COOKIE: &str = "JWT";
+pub const SESSION_COOKIE: &str = "sessionid";
+
+/// The credentials a transport found on a request.
+#[derive(Debug, Default, Clone)]
+pub struct Credentials {
+    pub authorization: Option<String>,
+    pub jwt_cookie: Option<String>,
+    pub session_cookie: Option<String>,
+    pub csrf_header: Option<String>,
+}
+
+impl Credentials {
+    pub fn bearer(&self) -> Option<&str> {
+        let h = self.authorization.as_deref()?.trim();
+        let (scheme, token) = h.split_once(' ')?;
+        (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
+    }
+}
+
+/// Parses a `Cookie` header into the value of `name`.
+pub fn cookie_value(header: &str, name: &str) -> Option<String> {
+    header.split(';').filter_map(|p| p.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+}
+
+/// `Ok(None)` for anonymous requests; an error for a bad, expired or revoked token.
+pub async fn authenticate(state: &AppState, creds: &Credentials) -> AppResult<Option<Principal>> {
+    let (token, via_cookie) = match (creds.bearer(), creds.jwt_cookie.as_deref()) {
+        (Some(t), _) => (t.to_string(), false),
+        (None, Some(c)) if !c.is_empty() => (c.to_string(), true),
+        _ => return Ok(None),
+    };
+    let claims = tokens::decode(&state.jwt_key, &token, state.clock.now(), false)?;
+    if tokens::is_access_token_revoked(state, &claims.jti).await? {
+        return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked"));
+    }
+    let uuid = uuid::Uuid::parse_str(&claims.sub).map_err(|_| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
+    let mut principal = crate::users::service::load_principal(state, uuid)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
+    if principal.tokens_valid_after > claims.iat {
+        return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked"));
+    }
+    principal.jti = Some(claims.jti.clone());
+    principal.token_exp = claims.exp;
+    principal.csrf = if !via_cookie {
+        Csrf::Satisfied
+    } else {
+        match creds.session_cookie.as_deref() {
+            None => Csrf::NoSession,
+            Some(key) => match tokens::session_csrf(state, key, principal.user_id).await? {
+                None => Csrf::NoSession,
+                Some(expected) => match creds.csrf_header.as_deref() {
+                    None | Some("") | Some("undefined") | Some("null") => Csrf::MissingHeader,
+                    Some(h) if h == expected => Csrf::Satisfied,
+                    Some(_) => Csrf::Mismatch,
+                },
+            },
+        }
+    };
+    Ok(Some(principal))
+}

@@ -1,0 +1,76 @@
+//! Dates in the configured time zone (D11): "today", conversion of DateTime inputs, and month
+//! arithmetic that keeps the day of month clamped to the end of the target month.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// The clock used by services; tests pin it.
+#[derive(Clone, Debug)]
+pub struct Clock {
+    pub tz: Tz,
+    pub fixed: Option<DateTime<Utc>>,
+}
+
+impl Clock {
+    pub fn new(tz: Tz) -> Self {
+        Self { tz, fixed: None }
+    }
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed.unwrap_or_else(Utc::now)
+    }
+    /// Today's calendar date in the configured zone.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.tz).date_naive()
+    }
+    /// The calendar date of an instant in the configured zone.
+    pub fn date_of(&self, t: DateTime<Utc>) -> NaiveDate {
+        t.with_timezone(&self.tz).date_naive()
+    }
+}
+
+/// Adds (or subtracts) months, clamping the day to the last day of the target month.
+pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
+    let total = date.year() * 12 + date.month0() as i32 + months;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
+    let last = last_day_of_month(year, month0 + 1);
+    NaiveDate::from_ymd_opt(year, month0 + 1, date.day().min(last)).expect("clamped date is valid")
+}
+
+pub fn last_day_of_month(year: i32, month: u32) -> u32 {
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1).expect("valid").pred_opt().expect("valid").day()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn month_arithmetic_clamps_to_month_end() {
+        assert_eq!(add_months(d("2021-01-31"), 1), d("2021-02-28"));
+        assert_eq!(add_months(d("2024-01-31"), 1), d("2024-02-29"));
+        assert_eq!(add_months(d("2021-03-31"), -1), d("2021-02-28"));
+        assert_eq!(add_months(d("2024-02-29"), 12), d("2025-02-28"));
+        assert_eq!(add_months(d("2024-11-15"), 3), d("2025-02-15"));
+    }
+
+    #[test]
+    fn pinned_expiry_examples_of_d11() {
+        // Expiry = start + months − 1 day, always from the start date.
+        let expiry = |start: &str, months| add_months(d(start), months).pred_opt().unwrap();
+        assert_eq!(expiry("2021-01-31", 1), d("2021-02-27"));
+        assert_eq!(expiry("2024-02-29", 12), d("2025-02-27"));
+    }
+
+    #[test]
+    fn today_follows_the_configured_zone() {
+        let t: DateTime<Utc> = "2026-11-22T23:30:00Z".parse().unwrap();
+        let clock = Clock { tz: "Africa/Douala".parse().unwrap(), fixed: Some(t) };
+        assert_eq!(clock.today(), d("2026-11-23"));
+        let clock = Clock { tz: "America/Lima".parse().unwrap(), fixed: Some(t) };
+        assert_eq!(clock.today(), d("2026-11-22"));
+    }
+}

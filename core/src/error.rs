@@ -1,0 +1,120 @@
+//! One error type for every layer. An error carries a stable machine code (`insuree.chfid_taken`)
+//! and parameters; the message is looked up by code in the English and French catalogues at the
+//! edge (D6). Database text never reaches a client: it is logged and replaced by `internal`.
+
+use async_graphql::ErrorExtensions;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What kind of failure this is; decides the HTTP-ish semantics and whether a replay may retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NotFound,
+    Unauthenticated,
+    Forbidden,
+    Validation,
+    Conflict,
+    Domain,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(kind: ErrorKind, code: impl Into<String>) -> Self {
+        Self { kind, code: code.into(), params: BTreeMap::new() }
+    }
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.params.insert(key.to_string(), value.to_string());
+        self
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorKind::NotFound, "not_found").with("entity", what)
+    }
+    pub fn forbidden() -> Self {
+        Self::new(ErrorKind::Forbidden, "auth.permission_denied")
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorKind::Unauthenticated, "auth.unauthenticated")
+    }
+    pub fn validation(code: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Validation, code)
+    }
+    /// `input.invalid` naming the offending field.
+    pub fn invalid(field: &str, reason: &str) -> Self {
+        Self::validation("input.invalid").with("field", field).with("reason", reason)
+    }
+    pub fn conflict(code: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, code)
+    }
+    pub fn domain(code: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Domain, code)
+    }
+    pub fn internal() -> Self {
+        Self::new(ErrorKind::Internal, "internal")
+    }
+    pub fn module_disabled(module: &str) -> Self {
+        Self::new(ErrorKind::Validation, "module.disabled").with("module", module)
+    }
+
+    /// The message in `lang` (`en` or `fr`; anything else falls back to English).
+    pub fn message(&self, lang: &str) -> String {
+        crate::i18n::message(&self.code, lang, &self.params)
+    }
+
+    /// The GraphQL error: message in the caller's language, `extensions.code` and parameters.
+    pub fn to_gql(&self, lang: &str) -> async_graphql::Error {
+        let code = self.code.clone();
+        let params = self.params.clone();
+        async_graphql::Error::new(self.message(lang)).extend_with(move |_, ext| {
+            ext.set("code", code.clone());
+            for (k, v) in &params {
+                ext.set(k.as_str(), v.clone());
+            }
+        })
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code)?;
+        for (k, v) in &self.params {
+            write!(f, " {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        tracing::error!(error = %e, "database error");
+        AppError::internal()
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(e: sea_orm::TransactionError<AppError>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        tracing::error!(error = %e, "serialization error");
+        AppError::internal()
+    }
+}

@@ -1,0 +1,152 @@
+//! Events between modules. An event has a stable wire name (`health_facility.saving`) and a JSON
+//! payload. In-transaction handlers run inside the publisher's transaction and may veto the change
+//! by returning an error. Every published event is also written to the outbox table in the same
+//! transaction; the dispatcher delivers it to after-commit handlers once committed, at least once
+//! (handlers must be idempotent). Modules register handlers and port implementations in
+//! [`Wiring`] through their descriptor's `wire` function.
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::ports::Ports;
+use chrono::Utc;
+use futures::future::BoxFuture;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Event {
+    pub name: String,
+    pub payload: serde_json::Value,
+    /// The acting user, when there is one.
+    pub actor: Option<i64>,
+}
+
+pub type InTxHandler = for<'a> fn(&'a AppState, &'a DatabaseTransaction, &'a Event) -> BoxFuture<'a, AppResult<()>>;
+pub type AfterCommitHandler = for<'a> fn(&'a AppState, &'a Event) -> BoxFuture<'a, AppResult<()>>;
+
+/// What a module's `wire` function fills in.
+#[derive(Default)]
+pub struct Wiring {
+    pub(crate) current_module: &'static str,
+    pub(crate) in_tx: HashMap<String, Vec<(&'static str, InTxHandler)>>,
+    pub(crate) after_commit: HashMap<String, Vec<(&'static str, AfterCommitHandler)>>,
+    pub ports: Ports,
+}
+
+impl Wiring {
+    pub fn on_in_tx(&mut self, event: &str, handler: InTxHandler) {
+        self.in_tx.entry(event.to_string()).or_default().push((self.current_module, handler));
+    }
+    pub fn on_after_commit(&mut self, event: &str, handler: AfterCommitHandler) {
+        self.after_commit.entry(event.to_string()).or_default().push((self.current_module, handler));
+    }
+}
+
+pub struct EventBus {
+    in_tx: HashMap<String, Vec<(&'static str, InTxHandler)>>,
+    after_commit: HashMap<String, Vec<(&'static str, AfterCommitHandler)>>,
+}
+
+impl EventBus {
+    /// Wires the given modules (already filtered to the enabled ones, in dependency order).
+    pub fn wire(modules: &[&'static crate::registry::ModuleDescriptor]) -> (EventBus, Ports) {
+        let mut wiring = Wiring::default();
+        for m in modules {
+            wiring.current_module = m.name;
+            (m.wire)(&mut wiring);
+        }
+        (EventBus { in_tx: wiring.in_tx, after_commit: wiring.after_commit }, wiring.ports)
+    }
+
+    /// Whether some enabled module handles `event` inside the transaction.
+    pub fn has_in_tx_handler(&self, event: &str) -> bool {
+        self.in_tx.get(event).is_some_and(|h| !h.is_empty())
+    }
+
+    /// Runs the in-transaction handlers (the first error vetoes) and writes the outbox row.
+    pub async fn publish(&self, state: &AppState, tx: &DatabaseTransaction, event: Event) -> AppResult<()> {
+        if let Some(handlers) = self.in_tx.get(&event.name) {
+            for (_, h) in handlers {
+                h(state, tx, &event).await?;
+            }
+        }
+        let stmt = crate::db::stmt(
+            tx.get_database_backend(),
+            "INSERT INTO core_outbox (event_name, payload, actor_id, created_at, attempts) VALUES (?, ?, ?, ?, 0)",
+            vec![
+                event.name.clone().into(),
+                serde_json::to_string(&event.payload)?.into(),
+                event.actor.into(),
+                Utc::now().into(),
+            ],
+        );
+        tx.execute_raw(stmt).await?;
+        Ok(())
+    }
+
+    /// Delivers pending outbox events once; returns how many were handled. Rows are claimed with
+    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL so several instances can dispatch.
+    pub async fn dispatch_pending(&self, state: &AppState) -> AppResult<usize> {
+        let db = &state.db;
+        let pg = !db.is_sqlite();
+        let tx = db.begin_write().await?;
+        let sql = format!(
+            "SELECT id, event_name, payload, actor_id, attempts FROM core_outbox \
+             WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT 100{}",
+            if pg { " FOR UPDATE SKIP LOCKED" } else { "" }
+        );
+        let rows = tx.query_all_raw(crate::db::stmt(db.backend(), &sql, vec![Utc::now().into()])).await?;
+        let mut handled = 0;
+        for row in rows {
+            let id: i64 = row.try_get("", "id")?;
+            let name: String = row.try_get("", "event_name")?;
+            let payload: String = row.try_get("", "payload")?;
+            let actor: Option<i64> = row.try_get("", "actor_id")?;
+            let attempts: i32 = row.try_get("", "attempts")?;
+            let event = Event { name: name.clone(), payload: serde_json::from_str(&payload)?, actor };
+            let mut failure: Option<AppError> = None;
+            if let Some(handlers) = self.after_commit.get(&name) {
+                for (module, h) in handlers {
+                    if let Err(e) = h(state, &event).await {
+                        tracing::warn!(event = %name, module, error = %e, "after-commit handler failed; will retry");
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            let update = match failure {
+                None => crate::db::stmt(db.backend(), "UPDATE core_outbox SET delivered_at = ? WHERE id = ?", vec![Utc::now().into(), id.into()]),
+                Some(e) => {
+                    let backoff = chrono::Duration::seconds(2i64.pow((attempts as u32).min(12)));
+                    crate::db::stmt(
+                        db.backend(),
+                        "UPDATE core_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                        vec![e.to_string().into(), (Utc::now() + backoff).into(), id.into()],
+                    )
+                }
+            };
+            tx.execute_raw(update).await?;
+            handled += 1;
+        }
+        tx.commit().await?;
+        Ok(handled)
+    }
+}
+
+
+/// Runs the dispatcher until `shutdown` fires: on every poke after a commit and every poll interval.
+pub async fn run_dispatcher(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let interval = std::time::Duration::from_millis(state.config.jobs.outbox_poll_ms.max(50));
+    loop {
+        match state.bus.dispatch_pending(&state).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "outbox dispatch failed"),
+        }
+        tokio::select! {
+            _ = state.outbox_wakeup.notified() => {}
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Relay connections (D3): `first/last/after/before/offset/orderBy`, keyset cursors over the
+//! requested order (always ending with the primary key, so cursors are stable), `offset`,
+//! `totalCount` computed only when the client selects it, and `edgeCount`. The page size is capped
+//! by `graphql.max_page_size`.
+
+use crate::config::GraphqlConfig;
+use crate::error::{AppError, AppResult};
+use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
+use async_graphql::{Context, OutputType, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use sea_orm::sea_query::{Condition, IntoCondition};
+use sea_orm::{ColumnTrait, IdenStatic, ConnectionTrait, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value};
+
+/// The list arguments every connection field takes.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub last: Option<i32>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub offset: Option<i32>,
+    pub order_by: Option<Vec<String>>,
+}
+
+/// Extra fields on every connection.
+#[derive(SimpleObject, Debug, Clone, Default)]
+pub struct ConnectionCounts {
+    /// Number of rows matching the filters; computed only when selected.
+    pub total_count: Option<i64>,
+    /// Number of edges in this page.
+    pub edge_count: i32,
+}
+
+/// Declares the connection and edge type names of a node type (`LocationGQLTypeConnection`,
+/// `LocationGQLTypeEdge`) and a `...Connection` alias.
+#[macro_export]
+macro_rules! connection_type {
+    ($alias:ident, $conn_name:ident, $edge_name:ident, $node:ty, $gql:literal) => {
+        pub struct $conn_name;
+        impl async_graphql::connection::ConnectionNameType for $conn_name {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                concat!($gql, "Connection").to_string()
+            }
+        }
+        pub struct $edge_name;
+        impl async_graphql::connection::EdgeNameType for $edge_name {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                concat!($gql, "Edge").to_string()
+            }
+        }
+        pub type $alias = async_graphql::connection::Connection<
+            String,
+            $node,
+            $crate::graphql::connection::ConnectionCounts,
+            async_graphql::connection::EmptyFields,
+            $conn_name,
+            $edge_name,
+            async_graphql::connection::DisableNodesField,
+        >;
+    };
+}
+
+/// A fetched page.
+pub struct Page<M> {
+    pub rows: Vec<(String, M)>,
+    pub has_next: bool,
+    pub has_previous: bool,
+    pub total: Option<i64>,
+}
+
+impl<M> Page<M> {
+    /// Builds the GraphQL connection, mapping each row to its node type.
+    pub fn into_connection<N, CN, EN>(
+        self,
+        map: impl Fn(M) -> N,
+    ) -> Connection<String, N, ConnectionCounts, EmptyFields, CN, EN, async_graphql::connection::DisableNodesField>
+    where
+        N: OutputType,
+        CN: ConnectionNameType,
+        EN: EdgeNameType,
+    {
+        let counts = ConnectionCounts { total_count: self.total, edge_count: self.rows.len() as i32 };
+        let mut c = Connection::with_additional_fields(self.has_previous, self.has_next, counts);
+        c.edges.extend(self.rows.into_iter().map(|(cursor, m)| Edge::new(cursor, map(m))));
+        c
+    }
+}
+
+/// Whether the client selected `totalCount` on this connection field.
+pub fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
+fn normalise(name: &str) -> String {
+    name.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+}
+
+fn value_to_json(v: Value) -> serde_json::Value {
+    match v {
+        Value::String(Some(s)) => serde_json::Value::String(s),
+        Value::Char(Some(c)) => serde_json::Value::String(c.to_string()),
+        Value::BigInt(Some(i)) => i.into(),
+        Value::Int(Some(i)) => i.into(),
+        Value::SmallInt(Some(i)) => i.into(),
+        _ => serde_json::Value::Null,
+    }
+}
+
+fn json_to_value(v: &serde_json::Value) -> AppResult<Value> {
+    match v {
+        serde_json::Value::String(s) => Ok(Value::String(Some(s.clone()))),
+        serde_json::Value::Number(n) => n.as_i64().map(|i| Value::BigInt(Some(i))).ok_or_else(|| AppError::validation("input.invalid_cursor")),
+        _ => Err(AppError::validation("input.invalid_cursor")),
+    }
+}
+
+fn decode_cursor(cursor: &str, keys: usize) -> AppResult<Vec<Value>> {
+    let bad = || AppError::validation("input.invalid_cursor");
+    let bytes = B64.decode(cursor).map_err(|_| bad())?;
+    let values: Vec<serde_json::Value> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if values.len() != keys {
+        return Err(bad());
+    }
+    values.iter().map(json_to_value).collect()
+}
+
+/// Fetches one page of `select`. `sortable` maps the accepted `orderBy` names (camelCase; snake
+/// case and case are ignored) to non-null string or integer columns; `id` is the primary key.
+pub async fn fetch_page<E>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    args: &PageArgs,
+    sortable: &[(&str, E::Column)],
+    id: E::Column,
+    default_order: &[&str],
+    want_total: bool,
+    cfg: &GraphqlConfig,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: ModelTrait<Entity = E> + Sync,
+{
+    let max = cfg.max_page_size as i32;
+    for n in [args.first, args.last].into_iter().flatten() {
+        if n < 0 {
+            return Err(AppError::invalid("first", "must not be negative"));
+        }
+        if n > max {
+            return Err(AppError::validation("input.page_too_large").with("max", max));
+        }
+    }
+    let offset = args.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(AppError::invalid("offset", "must not be negative"));
+    }
+    let backward = args.first.is_none() && (args.last.is_some() || args.before.is_some());
+    let size = args.first.or(args.last).unwrap_or(cfg.default_page_size as i32) as u64;
+
+    let requested: Vec<String> = match &args.order_by {
+        Some(list) if !list.is_empty() => list.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        _ => default_order.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut keys: Vec<(E::Column, bool)> = vec![]; // (column, descending)
+    for item in &requested {
+        let (desc, name) = match item.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, item.trim_start_matches('+')),
+        };
+        let col = sortable
+            .iter()
+            .find(|(n, _)| normalise(n) == normalise(name))
+            .map(|(_, c)| *c)
+            .or_else(|| (normalise(name) == "id").then_some(id))
+            .ok_or_else(|| AppError::validation("input.invalid_order").with("field", name))?;
+        if !keys.iter().any(|(c, _)| c.as_str() == col.as_str()) {
+            keys.push((col, desc));
+        }
+    }
+    if !keys.iter().any(|(c, _)| c.as_str() == id.as_str()) {
+        keys.push((id, false));
+    }
+
+    let total = if want_total { Some(select.clone().count(conn).await? as i64) } else { None };
+
+    let mut query = select;
+    let cursor = if backward { args.before.as_deref() } else { args.after.as_deref() };
+    if let Some(cursor) = cursor {
+        let values = decode_cursor(cursor, keys.len())?;
+        let mut any = Condition::any();
+        for i in 0..keys.len() {
+            let mut all = Condition::all();
+            for j in 0..i {
+                all = all.add(keys[j].0.eq(values[j].clone()));
+            }
+            let (col, desc) = keys[i];
+            // Forward after: ascending keys grow; backward before: they shrink.
+            let greater = desc == backward;
+            all = all.add(if greater { col.gt(values[i].clone()) } else { col.lt(values[i].clone()) });
+            any = any.add(all);
+        }
+        query = query.filter(any.into_condition());
+    }
+    for (col, desc) in &keys {
+        let ascending = !*desc != backward;
+        query = query.order_by(*col, if ascending { Order::Asc } else { Order::Desc });
+    }
+    let mut models = query.offset(offset as u64).limit(size + 1).all(conn).await?;
+    let more = models.len() as u64 > size;
+    models.truncate(size as usize);
+    if backward {
+        models.reverse();
+    }
+    let rows = models
+        .into_iter()
+        .map(|m| {
+            let values: Vec<serde_json::Value> = keys.iter().map(|(c, _)| value_to_json(m.get(*c))).collect();
+            (B64.encode(serde_json::to_vec(&values).unwrap_or_default()), m)
+        })
+        .collect();
+    let (has_next, has_previous) = if backward {
+        (args.before.is_some(), more)
+    } else {
+        (more, args.after.is_some() || offset > 0)
+    };
+    Ok(Page { rows, has_next, has_previous, total })
+}

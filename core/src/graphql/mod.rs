@@ -1,0 +1,137 @@
+//! GraphQL building blocks shared by every module: request context access, error conversion,
+//! global ids (D4), the openIMIS scalars, the mutation envelope (D5) and Relay connections with
+//! `totalCount`, `edgeCount`, keyset cursors and `offset` (D3).
+
+pub mod connection;
+pub mod roots;
+pub mod scalars;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use async_graphql::Context;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+
+/// The caller's language for messages: user setting, else `Accept-Language`, else English (D6).
+#[derive(Debug, Clone)]
+pub struct Lang(pub String);
+
+pub fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
+}
+
+pub fn principal<'a>(ctx: &Context<'a>) -> Option<&'a Principal> {
+    ctx.data_opt::<Principal>()
+}
+
+pub fn lang(ctx: &Context<'_>) -> String {
+    if let Some(p) = principal(ctx) {
+        return p.language.clone();
+    }
+    ctx.data_opt::<Lang>().map(|l| l.0.clone()).unwrap_or_else(|| "en".into())
+}
+
+/// Converts service errors to GraphQL errors in the caller's language.
+pub trait GqlResult<T> {
+    fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for AppResult<T> {
+    fn gql(self, ctx: &Context<'_>) -> async_graphql::Result<T> {
+        self.map_err(|e| e.to_gql(&lang(ctx)))
+    }
+}
+
+/// Relay global id: base64 of `"<TypeName>:<pk>"`.
+pub fn global_id(type_name: &str, pk: impl std::fmt::Display) -> async_graphql::ID {
+    async_graphql::ID(B64.encode(format!("{type_name}:{pk}")))
+}
+
+/// Decodes a global id into (type name, pk).
+pub fn decode_global_id(id: &str) -> AppResult<(String, String)> {
+    let bad = || AppError::validation("input.invalid_id").with("id", id);
+    let bytes = B64.decode(id).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (t, pk) = text.split_once(':').ok_or_else(bad)?;
+    Ok((t.to_string(), pk.to_string()))
+}
+
+/// Accepts a global id of `type_name` or a raw integer pk (openIMIS clients send both).
+pub fn parse_pk(id: &str, type_name: &str) -> AppResult<i64> {
+    if let Ok(pk) = id.parse::<i64>() {
+        return Ok(pk);
+    }
+    let (t, pk) = decode_global_id(id)?;
+    if t != type_name && t != format!("{type_name}History") {
+        return Err(AppError::validation("input.invalid_id").with("id", id));
+    }
+    pk.parse().map_err(|_| AppError::validation("input.invalid_id").with("id", id))
+}
+
+pub fn parse_uuid(value: &str, field: &str) -> AppResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(value.trim()).map_err(|_| AppError::invalid(field, "not a UUID"))
+}
+
+/// The envelope fields every mutation input carries (D5); flattened into each input type.
+#[derive(async_graphql::InputObject, Debug, Clone, Default, serde::Serialize)]
+pub struct MutationEnvelopeInput {
+    pub client_mutation_id: Option<String>,
+    pub client_mutation_label: Option<String>,
+    pub client_mutation_details: Option<Vec<String>>,
+    pub mutation_extensions: Option<async_graphql::Json<serde_json::Value>>,
+}
+
+impl MutationEnvelopeInput {
+    pub fn envelope(&self) -> crate::mutation::Envelope {
+        crate::mutation::Envelope {
+            client_mutation_id: self.client_mutation_id.clone(),
+            client_mutation_label: self.client_mutation_label.clone(),
+            client_mutation_details: self.client_mutation_details.clone(),
+            mutation_extensions: self.mutation_extensions.as_ref().map(|j| j.0.clone()),
+        }
+    }
+}
+
+/// Declares an openIMIS mutation payload type `{ clientMutationId internalId }`.
+#[macro_export]
+macro_rules! mutation_payload {
+    ($name:ident) => {
+        #[derive(async_graphql::SimpleObject, Debug, Clone)]
+        pub struct $name {
+            pub client_mutation_id: Option<String>,
+            pub internal_id: Option<String>,
+        }
+        impl<T> From<$crate::mutation::Outcome<T>> for $name {
+            fn from(o: $crate::mutation::Outcome<T>) -> Self {
+                Self { client_mutation_id: o.client_mutation_id, internal_id: Some(o.internal_id.to_string()) }
+            }
+        }
+    };
+}
+
+/// Runs a mutation body inside the envelope, with the CSRF check for cookie sessions.
+pub async fn run_mutation<T, F>(
+    ctx: &Context<'_>,
+    name: &str,
+    envelope: &MutationEnvelopeInput,
+    input: &impl serde::Serialize,
+    body: F,
+) -> AppResult<crate::mutation::Outcome<T>>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: AsyncFnOnce(&mut crate::mutation::MutationCtx<'_>) -> AppResult<T>,
+{
+    let principal = principal(ctx);
+    if let Some(p) = principal {
+        p.check_csrf()?;
+    }
+    let mut json = serde_json::to_value(input)?;
+    // The envelope itself is not part of what idempotency compares, except the details.
+    if let Some(obj) = json.as_object_mut() {
+        for k in ["client_mutation_id", "client_mutation_label", "clientMutationId", "clientMutationLabel"] {
+            obj.remove(k);
+        }
+    }
+    crate::mutation::run(state(ctx), principal, &lang(ctx), name, &envelope.envelope(), &json, body).await
+}

@@ -1,0 +1,8 @@
+//! Users of the four openIMIS kinds (interactive, officer, claim administrator, technical), roles
+//! and their rights, login, tokens and the cookie session of the web front end, and the mutation
+//! log query. Scope data for D9 (user districts, officer villages, claim-admin facility) lives here.
+
+pub mod graphql;
+pub mod service;
+
+pub use graphql::{UserMutation, UserQuery};

@@ -1,0 +1,310 @@
+//! The `imis` command line: `serve`, `migrate`, `seed demo`, `user create`, `modules`, `schema`,
+//! `jobs run|list`. Configuration errors are printed all at once and exit with code 2.
+
+use clap::{Args, Parser, Subcommand};
+use imis_core::AppState;
+use imis_core::config::{Config, ConfigSources};
+use imis_core::registry::{EnabledModules, enabled_modules, linked_modules};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Parser, Debug)]
+#[command(name = "imis", version, about = "imis: health insurance management (openIMIS-compatible)")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Global {
+    /// Configuration file (a country profile); else `IMIS_CONFIG`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL (`sqlite://path.db` or `postgres://...`), overriding the configuration.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the HTTP API (and the outbox dispatcher and scheduler).
+    Serve {
+        /// Address to listen on, overriding `server.listen`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Seed demo data into an empty database (refused in production).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations of the enabled modules.
+    Migrate,
+    /// Seed data.
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// List the modules compiled into this binary.
+    Modules,
+    /// Print the GraphQL SDL of the enabled modules.
+    Schema,
+    /// Scheduled jobs.
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SeedWhat {
+    /// Demo data of every enabled module (only into an empty database).
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Create a login.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        /// Give the IMIS administrator role.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobsAction {
+    /// Run a job now.
+    Run { name: String },
+    /// List the jobs of the enabled modules.
+    List,
+}
+
+/// A failure with its exit code.
+pub struct Exit(pub u8, pub String);
+
+impl From<anyhow::Error> for Exit {
+    fn from(e: anyhow::Error) -> Self {
+        Exit(1, format!("error: {e:#}"))
+    }
+}
+impl From<imis_core::AppError> for Exit {
+    fn from(e: imis_core::AppError) -> Self {
+        Exit(1, format!("error: {} ({})", e.message("en"), e.code))
+    }
+}
+
+/// Loads the configuration from the global flags plus extra overrides.
+pub fn load_config(global: &Global, extra: Vec<(String, figment::value::Value)>) -> Result<Config, Exit> {
+    let mut sources = ConfigSources::standard(global.config.clone());
+    if let Some(url) = &global.database_url {
+        sources.overrides.push(("database.url".into(), figment::value::Value::from(url.clone())));
+    }
+    sources.overrides.extend(extra);
+    Config::load(&sources).map_err(|e| Exit(2, e.to_string()))
+}
+
+/// Sets up tracing from `[log]`.
+pub fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if config.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+/// Opens the application state; migrates when `migrate`, otherwise refuses pending migrations.
+pub async fn open_state(config: Config, migrate: bool) -> Result<AppState, Exit> {
+    if !migrate {
+        let modules = enabled_modules(&config.modules.enabled)
+            .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+        let db = imis_core::db::Db::connect(&config.database).await?;
+        let mut pending = vec![];
+        for m in &modules {
+            let list = (m.migrations)();
+            let p = imis_core::migrate::pending(&db, m.name, &list).await.map_err(anyhow::Error::from)?;
+            pending.extend(p.into_iter().map(|n| format!("{}: {n}", m.name)));
+        }
+        if !pending.is_empty() {
+            return Err(Exit(
+                1,
+                format!(
+                    "error: {} migration(s) are pending ({}); run `imis migrate` first (or set database.auto_migrate = true)",
+                    pending.len(),
+                    pending.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(AppState::build(config, migrate).await?)
+}
+
+/// Runs the CLI; returns the process exit code.
+pub async fn run(cli: Cli, started: Instant) -> ExitCode {
+    match dispatch(cli, started).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Exit(code, msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            let mut extra = vec![];
+            if let Some(l) = listen {
+                extra.push(("server.listen".to_string(), figment::value::Value::from(l)));
+            }
+            let config = load_config(g, extra)?;
+            init_logging(&config);
+            serve(config, demo, started).await
+        }
+        Command::Migrate => {
+            let config = load_config(g, vec![])?;
+            init_logging(&config);
+            let modules = enabled_modules(&config.modules.enabled)
+                .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+            let db = imis_core::db::Db::connect(&config.database).await?;
+            let applied = imis_core::app::migrate_all(&db, &modules).await?;
+            if applied.is_empty() {
+                println!("no pending migrations");
+            } else {
+                for a in &applied {
+                    println!("applied {a}");
+                }
+                println!("{} migration(s) applied", applied.len());
+            }
+            Ok(())
+        }
+        Command::Seed { what: SeedWhat::Demo } => {
+            let config = load_config(g, vec![])?;
+            init_logging(&config);
+            if config.environment == "production" {
+                return Err(Exit(1, "error: demo data is refused when environment = production".into()));
+            }
+            let auto = config.database.auto_migrate;
+            let state = open_state(config, auto).await?;
+            match crate::shim::seed_all(&state).await? {
+                Some(creds) => {
+                    println!("demo data seeded; demo credentials:");
+                    print_credentials(&creds);
+                }
+                None => println!("the database already has data: nothing seeded"),
+            }
+            Ok(())
+        }
+        Command::User { action: UserAction::Create { username, password, admin } } => {
+            let config = load_config(g, vec![])?;
+            init_logging(&config);
+            let auto = config.database.auto_migrate;
+            let state = open_state(config, auto).await?;
+            imis_core::users::service::create_user_cli(&state, &username, &password, admin).await?;
+            println!("user `{username}` created{}", if admin { " (administrator)" } else { "" });
+            Ok(())
+        }
+        Command::Modules => {
+            let config = load_config(g, vec![])?;
+            let enabled = EnabledModules(config.modules.enabled.iter().cloned().collect());
+            let mut all: Vec<_> = linked_modules().collect();
+            all.sort_by_key(|m| m.name);
+            println!("{:<20} {:<10} {:<9} depends on", "module", "version", "enabled");
+            for m in all {
+                println!(
+                    "{:<20} {:<10} {:<9} {}",
+                    m.name,
+                    m.version,
+                    if enabled.contains(m.name) { "yes" } else { "no" },
+                    if m.depends_on.is_empty() { "-".to_string() } else { m.depends_on.join(", ") }
+                );
+            }
+            Ok(())
+        }
+        Command::Schema => {
+            let config = load_config(g, vec![])?;
+            let modules = enabled_modules(&config.modules.enabled)
+                .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+            let enabled = EnabledModules(modules.iter().map(|m| m.name.to_string()).collect());
+            print!("{}", crate::schema::sdl_for(&enabled));
+            Ok(())
+        }
+        Command::Jobs { action: JobsAction::List } => {
+            let config = load_config(g, vec![])?;
+            let modules = enabled_modules(&config.modules.enabled)
+                .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+            for m in modules {
+                for j in m.jobs {
+                    println!("{:<40} daily at {:02}:00  ({})", j.name, j.daily_at_hour, m.name);
+                }
+            }
+            Ok(())
+        }
+        Command::Jobs { action: JobsAction::Run { name } } => {
+            let config = load_config(g, vec![])?;
+            init_logging(&config);
+            let auto = config.database.auto_migrate;
+            let state = open_state(config, auto).await?;
+            if imis_core::jobs::find(&state, &name).is_none() {
+                return Err(Exit(1, format!("error: no job named `{name}` in the enabled modules (see `imis jobs list`)")));
+            }
+            let out = imis_core::jobs::run_now(&state, &name).await?;
+            println!("{name}: {out}");
+            Ok(())
+        }
+    }
+}
+
+fn print_credentials(creds: &[(String, String, String)]) {
+    println!("  {:<16} {:<16} role", "username", "password");
+    for (u, p, r) in creds {
+        println!("  {u:<16} {p:<16} {r}");
+    }
+}
+
+async fn serve(config: Config, demo: bool, started: Instant) -> Result<(), Exit> {
+    if demo && config.environment == "production" {
+        return Err(Exit(1, "error: --demo is refused when environment = production (D30)".into()));
+    }
+    let listen = config.server.listen.clone();
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let jobs_enabled = config.jobs.enabled;
+    let auto = config.database.auto_migrate;
+    let state = open_state(config, auto).await?;
+    let mut banner = vec![format!("imis is listening on http://{listen}/api/graphql")];
+    if demo {
+        match crate::shim::seed_all(&state).await? {
+            Some(creds) => {
+                banner.push("DEMO CREDENTIALS ARE IN USE (demo data seeded into an empty database):".into());
+                for (u, p, r) in &creds {
+                    banner.push(format!("  username {u:<16} password {p:<16} role {r}"));
+                }
+            }
+            None => banner.push("the database already had data: started without seeding demo data".into()),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| Exit(1, format!("error: cannot listen on {listen}: {e}")))?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let dispatcher = tokio::spawn(imis_core::events::run_dispatcher(state.clone(), rx.clone()));
+    let scheduler = jobs_enabled.then(|| tokio::spawn(imis_core::jobs::run_scheduler(state.clone(), rx.clone())));
+    let app = crate::server::router(state);
+    println!("{}", banner.join("\n"));
+    tracing::info!(listen = %listen, startup_ms = started.elapsed().as_millis() as u64, "ready");
+    crate::server::serve(listener, app, tx, grace).await?;
+    let _ = tokio::time::timeout(Duration::from_secs(5), dispatcher).await;
+    if let Some(s) = scheduler {
+        let _ = tokio::time::timeout(Duration::from_secs(5), s).await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
