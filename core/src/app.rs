@@ -31,6 +31,7 @@ impl AppState {
     pub async fn build(config: Config, migrate: bool) -> anyhow::Result<AppState> {
         let modules = crate::registry::enabled_modules(&config.modules.enabled)
             .map_err(|errs| anyhow::anyhow!("module configuration is invalid:\n  - {}", errs.join("\n  - ")))?;
+        crate::auth::password::configure(&config.auth);
         let db = Db::connect(&config.database).await?;
         if migrate {
             migrate_all(&db, &modules).await?;

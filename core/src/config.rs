@@ -77,6 +77,9 @@ pub struct AuthConfig {
     pub password_lowercase: u32,
     pub password_digits: u32,
     pub password_symbols: u32,
+    /// argon2id memory cost in KiB and passes for new password hashes.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,6 +187,8 @@ impl Default for AuthConfig {
             password_lowercase: 0,
             password_digits: 0,
             password_symbols: 0,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
         }
     }
 }
@@ -334,6 +339,9 @@ impl Config {
         if self.auth.access_token_ttl_secs <= 0 || self.auth.refresh_token_ttl_secs <= 0 {
             errors.push("auth: token lifetimes must be positive".into());
         }
+        if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations == 0 {
+            errors.push("auth.argon2_memory_kib / auth.argon2_iterations: at least 8 KiB and 1 pass".into());
+        }
         if self.auth.lockout_threshold == 0 {
             errors.push("auth.lockout_threshold: must be at least 1".into());
         }
@@ -379,6 +387,9 @@ impl Config {
         c.files.root = files_root.display().to_string();
         c.jobs.enabled = false;
         c.auth.jwt_secret = "test-secret-test-secret-test-secret".into();
+        // Cheap hashes keep tests fast; production keeps the defaults.
+        c.auth.argon2_memory_kib = 64;
+        c.auth.argon2_iterations = 1;
         c.modules.enabled = crate::registry::linked_modules().map(|m| m.name.to_string()).collect();
         c
     }

@@ -52,6 +52,12 @@ pub struct ModuleDescriptor {
     pub config_check: Option<fn(&figment::Figment) -> Vec<String>>,
 }
 
+impl std::fmt::Debug for ModuleDescriptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModuleDescriptor").field("name", &self.name).field("depends_on", &self.depends_on).finish_non_exhaustive()
+    }
+}
+
 impl ModuleDescriptor {
     /// A descriptor with nothing but a name, to be completed with struct update syntax.
     pub const fn named(name: &'static str) -> Self {

@@ -196,7 +196,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             }
             let auto = config.database.auto_migrate;
             let state = open_state(config, auto).await?;
-            match crate::shim::seed_all(&state).await? {
+            match imis_core::demo::seed_all(&state).await? {
                 Some(creds) => {
                     println!("demo data seeded; demo credentials:");
                     print_credentials(&creds);
@@ -283,7 +283,7 @@ async fn serve(config: Config, demo: bool, started: Instant) -> Result<(), Exit>
     let state = open_state(config, auto).await?;
     let mut banner = vec![format!("imis is listening on http://{listen}/api/graphql")];
     if demo {
-        match crate::shim::seed_all(&state).await? {
+        match imis_core::demo::seed_all(&state).await? {
             Some(creds) => {
                 banner.push("DEMO CREDENTIALS ARE IN USE (demo data seeded into an empty database):".into());
                 for (u, p, r) in &creds {

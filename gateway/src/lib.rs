@@ -39,7 +39,6 @@ pub mod graphiql;
 pub mod metrics;
 pub mod schema;
 pub mod server;
-mod shim;
 
 pub use schema::{ImisSchema, build_schema, root_field_owners, sdl};
 pub use server::router;

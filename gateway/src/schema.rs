@@ -22,11 +22,11 @@ pub type RootFieldOwners = Vec<(&'static str, &'static str, String)>;
 /// ```ignore
 /// imis_gateway::compose_roots! {
 ///     query: Query {
-///         "core" => crate::shim::roots::CoreQuery,
+///         "core" => imis_core::graphql::roots::CoreQuery,
 ///         #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeQuery,
 ///     }
 ///     mutation: Mutation {
-///         "core" => crate::shim::roots::CoreMutation,
+///         "core" => imis_core::graphql::roots::CoreMutation,
 ///         #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeMutation,
 ///     }
 ///     owners: root_field_owners
@@ -39,11 +39,11 @@ macro_rules! compose_roots {
         mutation: $mutation:ident { $( $(#[$mmeta:meta])* $mmod:literal => $mty:ty ),+ $(,)? }
         owners: $owners:ident
     ) => {
-        /// The composed query root.
+        // The composed query root (no doc comment: it would become the SDL description).
         #[derive(async_graphql::MergedObject, Default)]
         pub struct $query( $( $(#[$qmeta])* pub $qty ),+ );
 
-        /// The composed mutation root.
+        // The composed mutation root.
         #[derive(async_graphql::MergedObject, Default)]
         pub struct $mutation( $( $(#[$mmeta])* pub $mty ),+ );
 
@@ -61,10 +61,10 @@ macro_rules! compose_roots {
 // dependency and feature of the module crate).
 compose_roots! {
     query: Query {
-        "core" => crate::shim::roots::CoreQuery,
+        "core" => imis_core::graphql::roots::CoreQuery,
     }
     mutation: Mutation {
-        "core" => crate::shim::roots::CoreMutation,
+        "core" => imis_core::graphql::roots::CoreMutation,
     }
     owners: root_field_owners
 }
@@ -75,10 +75,10 @@ pub type ImisSchema = Schema<Query, Mutation, EmptySubscription>;
 /// The fields of one module's root object, as `(module, root, field)`.
 pub fn root_fields_of<T: OutputType>(module: &'static str, root: &'static str) -> RootFieldOwners {
     let mut registry = async_graphql::registry::Registry::default();
-    let name = T::create_type_info(&mut registry);
+    T::create_type_info(&mut registry);
     registry
         .types
-        .get(&name)
+        .get(T::type_name().as_ref())
         .and_then(|t| t.fields())
         .map(|fields| {
             fields.keys().filter(|f| !f.starts_with("__")).map(|f| (module, root, f.clone())).collect()

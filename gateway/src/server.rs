@@ -212,10 +212,11 @@ async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes
             return json_response(StatusCode::BAD_REQUEST, &error_body(&err, &lang));
         }
     };
-    let principal: Option<Principal> = match authenticate(&gw.state, &credentials(&headers)).await {
+    let creds = credentials(&headers);
+    let principal: Option<Principal> = match authenticate(&gw.state, &creds).await {
         Ok(p) => p,
         // A stale cookie must not lock the front end out of logging in again (D31).
-        Err(_) if only_anonymous_fields(&batch) => None,
+        Err(_) if creds.bearer().is_none() && only_anonymous_fields(&batch) => None,
         Err(e) => {
             gw.metrics.graphql_errors(1);
             return json_response(StatusCode::UNAUTHORIZED, &error_body(&e, principal_lang(None, &lang)));

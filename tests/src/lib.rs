@@ -1,1 +1,192 @@
+//! Test harness for cross-module scenarios, plus the test module ([`testmod`]).
+//!
+//! Every scenario runs on a fresh SQLite file, and also on a fresh PostgreSQL database when
+//! `IMIS_TEST_POSTGRES_URL` is set (an admin URL such as `postgres://postgres@127.0.0.1:5432/test`);
+//! each database is created for the test and dropped afterwards, so tests run in parallel and
+//! twice in a row. GraphQL is executed in-process against the composed schema.
 
+pub mod testmod;
+
+use async_graphql::{EmptySubscription, Request, Response, Schema, Variables};
+use futures::FutureExt;
+use imis_core::auth::Principal;
+use imis_core::config::Config;
+use imis_core::AppState;
+use sea_orm::ConnectionTrait;
+use std::path::PathBuf;
+
+imis_gateway::compose_roots! {
+    query: TestQuery {
+        "core" => imis_core::graphql::roots::CoreQuery,
+        "testmod" => crate::testmod::TestModQuery,
+    }
+    mutation: TestMutation {
+        "core" => imis_core::graphql::roots::CoreMutation,
+        "testmod" => crate::testmod::TestModMutation,
+    }
+    owners: test_owners
+}
+
+pub type TestSchema = Schema<TestQuery, TestMutation, EmptySubscription>;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A throwaway database.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    files: PathBuf,
+    sqlite_path: Option<PathBuf>,
+    pg_admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join("imis-tests");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let path = dir.join(format!("{id}.db"));
+        TestDb { backend: Backend::Sqlite, url: format!("sqlite://{}", path.display()), files: dir.join(format!("{id}-files")), sqlite_path: Some(path), pg_admin: None }
+    }
+
+    pub async fn postgres(admin_url: &str) -> TestDb {
+        let name = format!("imis_t_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to IMIS_TEST_POSTGRES_URL");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        admin.close().await.ok();
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+        let dir = std::env::temp_dir().join("imis-tests");
+        TestDb {
+            backend: Backend::Postgres,
+            url: format!("{base}/{name}"),
+            files: dir.join(format!("{name}-files")),
+            sqlite_path: None,
+            pg_admin: Some((admin_url.to_string(), name)),
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        let mut c = Config::for_tests(&self.url, &self.files);
+        c.database.max_connections = 5;
+        c
+    }
+
+    pub async fn cleanup(self) {
+        if let Some(p) = &self.sqlite_path {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.files);
+        if let Some((admin_url, name)) = &self.pg_admin
+            && let Ok(admin) = sea_orm::Database::connect(admin_url.as_str()).await
+        {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            admin.close().await.ok();
+        }
+    }
+}
+
+/// The PostgreSQL admin URL, when PostgreSQL tests are on.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("IMIS_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// Runs `test` on SQLite, then on PostgreSQL when configured; databases are dropped even when
+/// the test panics.
+pub async fn on_each_db<F, Fut>(test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: std::future::Future<Output = TestDb>,
+{
+    let mut dbs = vec![TestDb::sqlite().await];
+    if let Some(url) = postgres_url() {
+        dbs.push(TestDb::postgres(&url).await);
+    }
+    for db in dbs {
+        let backend = db.backend;
+        let (url_for_cleanup, files, sqlite_path, pg_admin) = (db.url.clone(), db.files.clone(), db.sqlite_path.clone(), db.pg_admin.clone());
+        match std::panic::AssertUnwindSafe(test(db)).catch_unwind().await {
+            Ok(db) => db.cleanup().await,
+            Err(panic) => {
+                TestDb { backend, url: url_for_cleanup, files, sqlite_path, pg_admin }.cleanup().await;
+                eprintln!("test failed on {backend:?}");
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+}
+
+/// A migrated application with the demo data, and its schema.
+pub struct TestApp {
+    pub state: AppState,
+    pub schema: TestSchema,
+}
+
+impl TestApp {
+    /// Every linked module enabled, demo data seeded.
+    pub async fn new(db: &TestDb) -> TestApp {
+        Self::with_config(db.config(), true).await
+    }
+
+    pub async fn with_config(config: Config, demo: bool) -> TestApp {
+        let state = AppState::build(config, true).await.expect("build state");
+        if demo {
+            imis_core::demo::seed_all(&state).await.expect("seed demo");
+        }
+        let schema = imis_gateway::schema::build_schema_with::<TestQuery, TestMutation>(&state, test_owners());
+        TestApp { state, schema }
+    }
+
+    /// The principal of a demo user, as a bearer token would give it.
+    pub async fn principal(&self, username: &str) -> Principal {
+        let row = self
+            .state
+            .db
+            .conn
+            .query_one_raw(imis_core::db::stmt(self.state.db.backend(), "SELECT uuid FROM core_user WHERE username = ? AND validity_to IS NULL", vec![username.into()]))
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no user {username}"));
+        let uuid: uuid::Uuid = row.try_get("", "uuid").expect("uuid");
+        imis_core::users::service::load_principal(&self.state, uuid).await.expect("principal").expect("principal exists")
+    }
+
+    pub async fn exec(&self, who: Option<&Principal>, query: &str) -> Response {
+        self.exec_vars(who, query, serde_json::json!({})).await
+    }
+
+    pub async fn exec_vars(&self, who: Option<&Principal>, query: &str, vars: serde_json::Value) -> Response {
+        let mut req = Request::new(query).variables(Variables::from_json(vars));
+        if let Some(p) = who {
+            req = req.data(p.clone());
+        }
+        self.schema.execute(req).await
+    }
+
+    /// Executes and returns `data`, failing the test on any error.
+    pub async fn ok(&self, who: Option<&Principal>, query: &str) -> serde_json::Value {
+        let r = self.exec(who, query).await;
+        assert!(r.errors.is_empty(), "unexpected errors for {query}: {:?}", r.errors);
+        r.data.into_json().expect("json")
+    }
+
+    /// Executes and returns the first error's code, failing the test when there is none.
+    pub async fn err_code(&self, who: Option<&Principal>, query: &str) -> String {
+        let r = self.exec(who, query).await;
+        let e = r.errors.first().unwrap_or_else(|| panic!("expected an error for {query}, got {:?}", r.data));
+        e.extensions.as_ref().and_then(|x| x.get("code")).map(|v| v.to_string().trim_matches('"').to_string()).unwrap_or_else(|| e.message.clone())
+    }
+
+    /// Counts rows of a table with an optional WHERE clause.
+    pub async fn count(&self, table: &str, filter: &str) -> i64 {
+        let sql = if filter.is_empty() { format!("SELECT COUNT(*) AS n FROM {table}") } else { format!("SELECT COUNT(*) AS n FROM {table} WHERE {filter}") };
+        let row = self.state.db.conn.query_one_raw(sea_orm::Statement::from_string(self.state.db.backend(), sql)).await.expect("count").expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}

@@ -11,9 +11,27 @@ use sha2::{Digest, Sha256};
 /// Stored value of a user who has no password yet (openIMIS `locked`).
 pub const LOCKED: &str = "locked";
 
+static PARAMS: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
+
+/// Sets the cost of new hashes from configuration (first call wins; verification reads the
+/// parameters stored in each hash).
+pub fn configure(cfg: &AuthConfig) {
+    let _ = PARAMS.set((cfg.argon2_memory_kib, cfg.argon2_iterations));
+}
+
+fn hasher() -> Argon2<'static> {
+    match PARAMS.get() {
+        Some((m, t)) => match argon2::Params::new(*m, *t, 1, None) {
+            Ok(p) => Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p),
+            Err(_) => Argon2::default(),
+        },
+        None => Argon2::default(),
+    }
+}
+
 pub fn hash(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|_| AppError::internal())

@@ -1,0 +1,172 @@
+//! The test module: a module crate in miniature that proves the registry and the cross-module
+//! patterns. It registers rights, a migration with its own tracking table, an in-transaction
+//! handler for `health_facility.saving` (owning the facility price-list input fields, as the
+//! medical module will), the health-facility price-list port, an after-commit handler, GraphQL
+//! fields hidden when the module is disabled, and demo data.
+
+use async_graphql::{Context, Object, Result};
+use futures::future::BoxFuture;
+use imis_core::auth::{Requirement, require_user};
+use imis_core::db::stmt;
+use imis_core::events::{Event, Wiring};
+use imis_core::graphql::{GqlResult, MutationEnvelopeInput, principal, run_mutation, state};
+use imis_core::migrate::Migration;
+use imis_core::ports::{HealthFacilityPricelists, PricelistSummary};
+use imis_core::registry::{ModuleDescriptor, RightDef, module_visible};
+use imis_core::{AppError, AppResult, AppState};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const NAME: &str = "testmod";
+pub const RIGHT_READ: i32 = 990001;
+pub const RIGHT_WRITE: i32 = 990002;
+
+/// How many `testmod.widget_created` events the after-commit handler has seen.
+pub static DELIVERED: AtomicUsize = AtomicUsize::new(0);
+
+imis_core::inventory::submit! {
+    ModuleDescriptor {
+        version: "0.1.0",
+        rights: &[
+            RightDef { code: RIGHT_READ, en: "Test widgets search", fr: "Recherche de gadgets de test" },
+            RightDef { code: RIGHT_WRITE, en: "Test widgets add", fr: "Ajout de gadgets de test" },
+        ],
+        messages: &[("testmod.widget_refused", "Widget {name} refused.", "Gadget {name} refusé.")],
+        migrations: migrations,
+        wire: wire,
+        ..ModuleDescriptor::named(NAME)
+    }
+}
+
+fn migrations() -> Vec<Migration> {
+    vec![Migration {
+        name: "m20261122_000001_testmod_tables",
+        sql: "CREATE TABLE testmod_widget (id {id}, name VARCHAR(50) NOT NULL);
+              CREATE TABLE testmod_hf_pricelist (health_facility_id BIGINT PRIMARY KEY, items_pricelist_id BIGINT, services_pricelist_id BIGINT);",
+    }]
+}
+
+fn wire(w: &mut Wiring) {
+    w.on_in_tx("health_facility.saving", on_facility_saving);
+    w.on_after_commit("testmod.widget_created", on_widget_created);
+    w.ports.health_facility_pricelists = Some(Arc::new(TestPricelists));
+}
+
+fn on_facility_saving<'a>(_: &'a AppState, tx: &'a DatabaseTransaction, e: &'a Event) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let hf = e.payload["healthFacilityId"].as_i64().ok_or_else(AppError::internal)?;
+        let items = e.payload["itemsPricelistId"].as_i64();
+        let services = e.payload["servicesPricelistId"].as_i64();
+        if items == Some(666) {
+            // A veto: the owning module refuses the value, the facility write rolls back.
+            return Err(AppError::validation("testmod.widget_refused").with("name", "pricelist 666"));
+        }
+        let b = tx.get_database_backend();
+        tx.execute_raw(stmt(b, "DELETE FROM testmod_hf_pricelist WHERE health_facility_id = ?", vec![hf.into()])).await?;
+        tx.execute_raw(stmt(
+            b,
+            "INSERT INTO testmod_hf_pricelist (health_facility_id, items_pricelist_id, services_pricelist_id) VALUES (?, ?, ?)",
+            vec![hf.into(), items.into(), services.into()],
+        ))
+        .await?;
+        Ok(())
+    })
+}
+
+fn on_widget_created<'a>(_: &'a AppState, _: &'a Event) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        DELIVERED.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    })
+}
+
+struct TestPricelists;
+
+impl HealthFacilityPricelists for TestPricelists {
+    fn for_facilities<'a>(
+        &'a self,
+        state: &'a AppState,
+        facility_ids: &'a [i64],
+    ) -> BoxFuture<'a, AppResult<HashMap<i64, (Option<PricelistSummary>, Option<PricelistSummary>)>>> {
+        Box::pin(async move {
+            let mut out = HashMap::new();
+            if facility_ids.is_empty() {
+                return Ok(out);
+            }
+            let ids = facility_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let rows = state
+                .db
+                .conn
+                .query_all_raw(stmt(
+                    state.db.backend(),
+                    &format!("SELECT health_facility_id, items_pricelist_id, services_pricelist_id FROM testmod_hf_pricelist WHERE health_facility_id IN ({ids})"),
+                    vec![],
+                ))
+                .await?;
+            let summary = |id: Option<i64>, kind: &str| id.map(|id| PricelistSummary { id, uuid: format!("00000000-0000-0000-0000-{id:012}"), name: format!("{kind} {id}") });
+            for r in rows {
+                let hf: i64 = r.try_get("", "health_facility_id")?;
+                out.insert(hf, (summary(r.try_get("", "items_pricelist_id")?, "Items"), summary(r.try_get("", "services_pricelist_id")?, "Services")));
+            }
+            Ok(out)
+        })
+    }
+}
+
+fn visible(ctx: &Context<'_>) -> bool {
+    module_visible(ctx, NAME)
+}
+
+#[derive(Default)]
+pub struct TestModQuery;
+
+#[Object]
+impl TestModQuery {
+    #[graphql(visible = "visible")]
+    async fn test_widgets(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        require_user(principal(ctx), Requirement::AnyOf(&[RIGHT_READ])).gql(ctx)?;
+        let st = state(ctx);
+        let rows = st.db.conn.query_all_raw(stmt(st.db.backend(), "SELECT name FROM testmod_widget ORDER BY id", vec![])).await.map_err(AppError::from).gql(ctx)?;
+        rows.iter().map(|r| r.try_get::<String>("", "name").map_err(|e| AppError::from(e).to_gql("en"))).collect()
+    }
+}
+
+#[derive(async_graphql::InputObject, serde::Serialize)]
+pub struct CreateTestWidgetMutationInput {
+    #[graphql(flatten)]
+    #[serde(skip)]
+    pub envelope: MutationEnvelopeInput,
+    pub name: String,
+}
+
+imis_core::mutation_payload!(CreateTestWidgetMutationPayload);
+
+#[derive(Default)]
+pub struct TestModMutation;
+
+#[Object]
+impl TestModMutation {
+    /// Writes a widget, its history-like audit and an event; a name starting with `fail` writes
+    /// everything and then fails, to prove the rollback.
+    #[graphql(visible = "visible")]
+    async fn create_test_widget(&self, ctx: &Context<'_>, input: CreateTestWidgetMutationInput) -> Result<CreateTestWidgetMutationPayload> {
+        let out = run_mutation(ctx, "createTestWidget", &input.envelope, &input, async |m| {
+            require_user(m.principal, Requirement::AnyOf(&[RIGHT_WRITE]))?;
+            let b = m.state.db.backend();
+            let row = m.tx.query_one_raw(stmt(b, "INSERT INTO testmod_widget (name) VALUES (?) RETURNING id", vec![input.name.clone().into()])).await?.ok_or_else(AppError::internal)?;
+            let id: i64 = row.try_get("", "id")?;
+            imis_core::history::save(m.tx, "testmod_widget", id, &serde_json::json!({"name": input.name}), m.state.clock.now(), m.state.clock.now(), m.actor()).await?;
+            m.publish("testmod.widget_created", serde_json::json!({ "id": id })).await?;
+            m.link("testmod_widget", id);
+            if input.name.starts_with("fail") {
+                return Err(AppError::validation("testmod.widget_refused").with("name", &input.name));
+            }
+            Ok(id)
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+}
