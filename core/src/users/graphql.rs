@@ -1193,7 +1193,7 @@ impl UserMutation {
 
     async fn update_user(&self, ctx: &Context<'_>, input: CreateUserMutationInput) -> Result<UpdateUserMutationPayload> {
         let data = input.to_service().gql(ctx)?;
-        let uuid = data.uuid.ok_or_else(|| AppError::invalid("uuid", "required").to_gql(&lang(ctx)))?;
+        let uuid = data.uuid;
         let out = run_mutation(ctx, "updateUser", &input.envelope, &input, async |m| service::update_user(m, uuid, data).await.map(|u| u.id)).await.gql(ctx)?;
         Ok(out.into())
     }
@@ -1226,7 +1226,7 @@ impl UserMutation {
 
     async fn update_role(&self, ctx: &Context<'_>, input: CreateRoleMutationInput) -> Result<UpdateRoleMutationPayload> {
         let data = input.to_service().gql(ctx)?;
-        let uuid = data.uuid.ok_or_else(|| AppError::invalid("uuid", "required").to_gql(&lang(ctx)))?;
+        let uuid = data.uuid;
         let out = run_mutation(ctx, "updateRole", &input.envelope, &input, async |m| service::update_role(m, uuid, data).await.map(|r| r.id)).await.gql(ctx)?;
         Ok(out.into())
     }

@@ -415,8 +415,9 @@ pub async fn visible_user_ids(conn: &impl ConnectionTrait, p: &Principal, candid
 }
 
 /// `updateUser`: complete update (omitted optional fields become empty), history kept.
-pub async fn update_user(m: &mut MutationCtx<'_>, uuid: Uuid, input: UserInput) -> AppResult<user::Model> {
+pub async fn update_user(m: &mut MutationCtx<'_>, uuid: Option<Uuid>, input: UserInput) -> AppResult<user::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_USER_EDIT]))?;
+    let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let existing = user::Entity::find().filter(user::Column::Uuid.eq(uuid)).filter(user::Column::ValidityTo.is_null()).one(&**m.tx).await?.ok_or_else(|| AppError::not_found("user"))?;
     check_user_in_scope(m, p, &existing).await?;
     validate_user(m, p, &input, Some(&existing)).await?;
@@ -597,8 +598,9 @@ pub async fn find_role_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppRe
     role::Entity::find().filter(role::Column::Uuid.eq(uuid)).filter(role::Column::ValidityTo.is_null()).one(conn).await?.ok_or_else(|| AppError::not_found("role"))
 }
 
-pub async fn update_role(m: &mut MutationCtx<'_>, uuid: Uuid, input: RoleInput) -> AppResult<role::Model> {
+pub async fn update_role(m: &mut MutationCtx<'_>, uuid: Option<Uuid>, input: RoleInput) -> AppResult<role::Model> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_EDIT]))?;
+    let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let existing = find_role_by_uuid(&**m.tx, uuid).await?;
     validate_role(&**m.tx, &input, Some(existing.id)).await?;
     let now = m.state.clock.now();
