@@ -55,6 +55,18 @@ pub enum Command {
     Modules,
     /// Print the GraphQL SDL of the enabled modules.
     Schema,
+    /// Measure GraphQL requests end to end, in-process, on generated data (see docs/benchmarks.md).
+    Bench {
+        /// Timed repetitions of each request.
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+        /// Generated villages added to the demo data.
+        #[arg(long, default_value_t = 5000)]
+        villages: usize,
+        /// Generated health facilities added to the demo data.
+        #[arg(long, default_value_t = 1000)]
+        facilities: usize,
+    },
     /// Scheduled jobs.
     Jobs {
         #[command(subcommand)]
@@ -237,6 +249,20 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
                 .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
             let enabled = EnabledModules(modules.iter().map(|m| m.name.to_string()).collect());
             print!("{}", crate::schema::sdl_for(&enabled));
+            Ok(())
+        }
+        Command::Bench { iterations, villages, facilities } => {
+            let mut extra = vec![];
+            if g.database_url.is_none() {
+                let path = std::env::temp_dir().join(format!("imis-bench-{}.db", std::process::id()));
+                extra.push(("database.url".into(), figment::value::Value::from(format!("sqlite://{}", path.display()))));
+            }
+            extra.push(("jobs.enabled".into(), figment::value::Value::from(false)));
+            let config = load_config(g, extra)?;
+            let url = config.database.url.clone();
+            let state = open_state(config, true).await?;
+            println!("benchmark on {url}");
+            crate::bench::run(state, iterations, villages, facilities).await?;
             Ok(())
         }
         Command::Jobs { action: JobsAction::List } => {

@@ -34,6 +34,7 @@
 //! `imis_gateway::compose_roots!` to compose their own roots and build them with
 //! [`schema::build_schema_with`] and [`server::router_with`].
 
+pub mod bench;
 pub mod cli;
 pub mod graphiql;
 pub mod metrics;
