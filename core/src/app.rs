@@ -29,8 +29,13 @@ pub struct AppState {
 impl AppState {
     /// Resolves the modules, connects, optionally migrates, and wires the event bus.
     pub async fn build(config: Config, migrate: bool) -> anyhow::Result<AppState> {
-        let modules = crate::registry::enabled_modules(&config.modules.enabled)
-            .map_err(|errs| anyhow::anyhow!("module configuration is invalid:\n  - {}", errs.join("\n  - ")))?;
+        let modules =
+            crate::registry::enabled_modules(&config.modules.enabled).map_err(|errs| {
+                anyhow::anyhow!(
+                    "module configuration is invalid:\n  - {}",
+                    errs.join("\n  - ")
+                )
+            })?;
         crate::auth::password::configure(&config.auth);
         let db = Db::connect(&config.database).await?;
         if migrate {
@@ -58,7 +63,9 @@ impl AppState {
     }
 
     /// Pending migrations per enabled module.
-    pub async fn pending_migrations(&self) -> anyhow::Result<Vec<(&'static str, Vec<&'static str>)>> {
+    pub async fn pending_migrations(
+        &self,
+    ) -> anyhow::Result<Vec<(&'static str, Vec<&'static str>)>> {
         let mut out = vec![];
         for m in self.modules.iter() {
             let list = (m.migrations)();
@@ -72,12 +79,20 @@ impl AppState {
 
     /// Whether the database is reachable and every migration of the enabled modules is applied.
     pub async fn is_ready(&self) -> bool {
-        self.db.ping().await && self.pending_migrations().await.map(|p| p.is_empty()).unwrap_or(false)
+        self.db.ping().await
+            && self
+                .pending_migrations()
+                .await
+                .map(|p| p.is_empty())
+                .unwrap_or(false)
     }
 }
 
 /// Applies the migrations of every module, in dependency order.
-pub async fn migrate_all(db: &Db, modules: &[&'static ModuleDescriptor]) -> anyhow::Result<Vec<String>> {
+pub async fn migrate_all(
+    db: &Db,
+    modules: &[&'static ModuleDescriptor],
+) -> anyhow::Result<Vec<String>> {
     let mut applied = vec![];
     for m in modules {
         let list = (m.migrations)();

@@ -4,8 +4,8 @@
 //! errors naming the key and the file; every error is reported at once (see
 //! `docs/configuration.md`, which documents every key).
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -156,7 +156,12 @@ impl Default for Config {
 }
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { url: "sqlite://data/imis.db".into(), max_connections: 8, auto_migrate: true, busy_timeout_ms: 10_000 }
+        Self {
+            url: "sqlite://data/imis.db".into(),
+            max_connections: 8,
+            auto_migrate: true,
+            busy_timeout_ms: 10_000,
+        }
     }
 }
 impl Default for ServerConfig {
@@ -194,27 +199,46 @@ impl Default for AuthConfig {
 }
 impl Default for GraphqlConfig {
     fn default() -> Self {
-        Self { max_depth: 15, max_complexity: 5000, default_page_size: 10, max_page_size: 100, graphiql: true }
+        Self {
+            max_depth: 15,
+            max_complexity: 5000,
+            default_page_size: 10,
+            max_page_size: 100,
+            graphiql: true,
+        }
     }
 }
 impl Default for FilesConfig {
     fn default() -> Self {
-        Self { root: "data/files".into(), max_file_bytes: 5 * 1024 * 1024 }
+        Self {
+            root: "data/files".into(),
+            max_file_bytes: 5 * 1024 * 1024,
+        }
     }
 }
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { format: "text".into(), level: "info".into() }
+        Self {
+            format: "text".into(),
+            level: "info".into(),
+        }
     }
 }
 impl Default for JobsConfig {
     fn default() -> Self {
-        Self { enabled: true, outbox_poll_ms: 1000 }
+        Self {
+            enabled: true,
+            outbox_poll_ms: 1000,
+        }
     }
 }
 impl Default for CoreConfig {
     fn default() -> Self {
-        Self { age_of_majority: 18, currency: "XAF".into(), currency_minor_digits: 2 }
+        Self {
+            age_of_majority: 18,
+            currency: "XAF".into(),
+            currency_minor_digits: 2,
+        }
     }
 }
 impl Default for ModulesConfig {
@@ -239,11 +263,19 @@ pub struct ConfigSources {
 impl ConfigSources {
     pub fn standard(file: Option<PathBuf>) -> Self {
         let file = file.or_else(|| std::env::var_os("IMIS_CONFIG").map(PathBuf::from));
-        Self { config_dir: None, file, environment: true, overrides: vec![] }
+        Self {
+            config_dir: None,
+            file,
+            environment: true,
+            overrides: vec![],
+        }
     }
 
     pub fn figment(&self) -> Figment {
-        let dir = self.config_dir.clone().unwrap_or_else(|| PathBuf::from("config"));
+        let dir = self
+            .config_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("config"));
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         let default_file = dir.join("default.toml");
         if default_file.exists() {
@@ -291,7 +323,10 @@ impl Config {
         if let Some(file) = &sources.file
             && !file.exists()
         {
-            return Err(ConfigErrors(vec![format!("configuration file {} does not exist", file.display())]));
+            return Err(ConfigErrors(vec![format!(
+                "configuration file {} does not exist",
+                file.display()
+            )]));
         }
         let config: Config = match fig.extract() {
             Ok(c) => c,
@@ -303,49 +338,81 @@ impl Config {
             if let Some(check) = module.config_check
                 && config.modules.enabled.iter().any(|m| m == module.name)
             {
-                errors.extend(check(&fig).into_iter().map(|e| format!("module.{}: {e}", module.name)));
+                errors.extend(
+                    check(&fig)
+                        .into_iter()
+                        .map(|e| format!("module.{}: {e}", module.name)),
+                );
             }
         }
         for name in config.module.keys() {
             if !crate::registry::linked_modules().any(|m| m.name == name) {
-                errors.push(format!("module.{name}: no module named `{name}` is compiled into this binary"));
+                errors.push(format!(
+                    "module.{name}: no module named `{name}` is compiled into this binary"
+                ));
             }
         }
-        if errors.is_empty() { Ok(config) } else { Err(ConfigErrors(errors)) }
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigErrors(errors))
+        }
     }
 
     /// Semantic checks that serde cannot express.
     pub fn validate(&self) -> Vec<String> {
         let mut errors = vec![];
         if !["development", "test", "production"].contains(&self.environment.as_str()) {
-            errors.push(format!("environment: `{}` is not one of development, test, production", self.environment));
+            errors.push(format!(
+                "environment: `{}` is not one of development, test, production",
+                self.environment
+            ));
         }
         if self.timezone.parse::<chrono_tz::Tz>().is_err() {
-            errors.push(format!("timezone: `{}` is not an IANA time zone name", self.timezone));
+            errors.push(format!(
+                "timezone: `{}` is not an IANA time zone name",
+                self.timezone
+            ));
         }
         if !["en", "fr"].contains(&self.default_language.as_str()) {
-            errors.push(format!("default_language: `{}` is not one of en, fr", self.default_language));
+            errors.push(format!(
+                "default_language: `{}` is not one of en, fr",
+                self.default_language
+            ));
         }
         let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            errors.push(format!("database.url: `{url}` must start with sqlite: or postgres://"));
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            errors.push(format!(
+                "database.url: `{url}` must start with sqlite: or postgres://"
+            ));
         }
         if self.database.max_connections == 0 {
             errors.push("database.max_connections: must be at least 1".into());
         }
         if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
-            errors.push(format!("server.listen: `{}` is not an address such as 127.0.0.1:8000", self.server.listen));
+            errors.push(format!(
+                "server.listen: `{}` is not an address such as 127.0.0.1:8000",
+                self.server.listen
+            ));
         }
         if self.auth.access_token_ttl_secs <= 0 || self.auth.refresh_token_ttl_secs <= 0 {
             errors.push("auth: token lifetimes must be positive".into());
         }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations == 0 {
-            errors.push("auth.argon2_memory_kib / auth.argon2_iterations: at least 8 KiB and 1 pass".into());
+            errors.push(
+                "auth.argon2_memory_kib / auth.argon2_iterations: at least 8 KiB and 1 pass".into(),
+            );
         }
         if self.auth.lockout_threshold == 0 {
             errors.push("auth.lockout_threshold: must be at least 1".into());
         }
-        if self.environment == "production" && !self.auth.jwt_secret.is_empty() && self.auth.jwt_secret.len() < 32 {
+        if self.environment == "production"
+            && !self.auth.jwt_secret.is_empty()
+            && self.auth.jwt_secret.len() < 32
+        {
             errors.push("auth.jwt_secret: must be at least 32 characters in production".into());
         }
         if self.graphql.max_page_size == 0 || self.graphql.default_page_size == 0 {
@@ -354,7 +421,10 @@ impl Config {
             errors.push("graphql.default_page_size: must not exceed graphql.max_page_size".into());
         }
         if !["text", "json"].contains(&self.log.format.as_str()) {
-            errors.push(format!("log.format: `{}` is not one of text, json", self.log.format));
+            errors.push(format!(
+                "log.format: `{}` is not one of text, json",
+                self.log.format
+            ));
         }
         if self.core.currency_minor_digits > 4 {
             errors.push("core.currency_minor_digits: at most 4".into());
@@ -390,7 +460,9 @@ impl Config {
         // Cheap hashes keep tests fast; production keeps the defaults.
         c.auth.argon2_memory_kib = 64;
         c.auth.argon2_iterations = 1;
-        c.modules.enabled = crate::registry::linked_modules().map(|m| m.name.to_string()).collect();
+        c.modules.enabled = crate::registry::linked_modules()
+            .map(|m| m.name.to_string())
+            .collect();
         c
     }
 }

@@ -3,7 +3,10 @@
 use crate::migrate::Migration;
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration { name: "m20261122_000001_core_tables", sql: CORE_TABLES }]
+    vec![Migration {
+        name: "m20261122_000001_core_tables",
+        sql: CORE_TABLES,
+    }]
 }
 
 const CORE_TABLES: &str = r#"

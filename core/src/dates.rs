@@ -37,8 +37,16 @@ pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
 }
 
 pub fn last_day_of_month(year: i32, month: u32) -> u32 {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-    NaiveDate::from_ymd_opt(ny, nm, 1).expect("valid").pred_opt().expect("valid").day()
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(ny, nm, 1)
+        .expect("valid")
+        .pred_opt()
+        .expect("valid")
+        .day()
 }
 
 #[cfg(test)]
@@ -68,9 +76,15 @@ mod tests {
     #[test]
     fn today_follows_the_configured_zone() {
         let t: DateTime<Utc> = "2026-11-22T23:30:00Z".parse().unwrap();
-        let clock = Clock { tz: "Africa/Douala".parse().unwrap(), fixed: Some(t) };
+        let clock = Clock {
+            tz: "Africa/Douala".parse().unwrap(),
+            fixed: Some(t),
+        };
         assert_eq!(clock.today(), d("2026-11-23"));
-        let clock = Clock { tz: "America/Lima".parse().unwrap(), fixed: Some(t) };
+        let clock = Clock {
+            tz: "America/Lima".parse().unwrap(),
+            fixed: Some(t),
+        };
         assert_eq!(clock.today(), d("2026-11-22"));
     }
 }

@@ -5,7 +5,8 @@
 use crate::config::DatabaseConfig;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    Statement, TransactionTrait,
 };
 use std::ops::Deref;
 use std::sync::Arc;
@@ -42,7 +43,9 @@ impl WriteTx {
 
 /// Turns `sqlite://path` into a URL sqlx opens read-write-create, making the folder if needed.
 fn prepare_sqlite_url(url: &str) -> std::io::Result<String> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     if rest.starts_with(":memory:") || rest.contains("mode=memory") {
         return Ok(url.to_string());
     }
@@ -52,13 +55,23 @@ fn prepare_sqlite_url(url: &str) -> std::io::Result<String> {
     {
         std::fs::create_dir_all(parent)?;
     }
-    Ok(if rest.contains("mode=") { format!("sqlite://{rest}") } else if rest.contains('?') { format!("sqlite://{rest}&mode=rwc") } else { format!("sqlite://{rest}?mode=rwc") })
+    Ok(if rest.contains("mode=") {
+        format!("sqlite://{rest}")
+    } else if rest.contains('?') {
+        format!("sqlite://{rest}&mode=rwc")
+    } else {
+        format!("sqlite://{rest}?mode=rwc")
+    })
 }
 
 impl Db {
     pub async fn connect(cfg: &DatabaseConfig) -> anyhow::Result<Db> {
         let sqlite = cfg.url.starts_with("sqlite:");
-        let url = if sqlite { prepare_sqlite_url(&cfg.url)? } else { cfg.url.clone() };
+        let url = if sqlite {
+            prepare_sqlite_url(&cfg.url)?
+        } else {
+            cfg.url.clone()
+        };
         let memory = url.contains(":memory:");
         let mut opts = ConnectOptions::new(url);
         opts.sqlx_logging(false)
@@ -75,7 +88,10 @@ impl Db {
             });
         }
         let conn = sea_orm::Database::connect(opts).await?;
-        Ok(Db { conn, writer: sqlite.then(|| Arc::new(Mutex::new(()))) })
+        Ok(Db {
+            conn,
+            writer: sqlite.then(|| Arc::new(Mutex::new(()))),
+        })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -98,7 +114,10 @@ impl Db {
 
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        self.conn.execute_raw(Statement::from_string(self.backend(), "SELECT 1")).await.is_ok()
+        self.conn
+            .execute_raw(Statement::from_string(self.backend(), "SELECT 1"))
+            .await
+            .is_ok()
     }
 
     /// Runs SQL written once for both backends (see [`crate::migrate::render`]).

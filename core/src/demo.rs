@@ -31,7 +31,11 @@ pub fn demo_credentials() -> Vec<(String, String, String)> {
     DEMO_USERS
         .iter()
         .map(|(u, p, flag, _, _)| {
-            let role = crate::rights::SYSTEM_ROLES.iter().find(|r| r.flag == *flag).map(|r| r.name).unwrap_or("");
+            let role = crate::rights::SYSTEM_ROLES
+                .iter()
+                .find(|r| r.flag == *flag)
+                .map(|r| r.name)
+                .unwrap_or("");
             (u.to_string(), p.to_string(), role.to_string())
         })
         .collect()
@@ -45,16 +49,41 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
         let districts_all = places.districts.clone();
         for (username, password, flag, kinds, scope) in DEMO_USERS {
             let role = system_role(&*tx, *flag).await?;
-            let k = UserKinds { interactive: kinds.contains('i'), officer: kinds.contains('o'), claim_admin: kinds.contains('c'), technical: false };
+            let k = UserKinds {
+                interactive: kinds.contains('i'),
+                officer: kinds.contains('o'),
+                claim_admin: kinds.contains('c'),
+                technical: false,
+            };
             let districts: Vec<i64> = match *scope {
                 "d1" => places.districts.iter().take(1).copied().collect(),
                 "d2" => places.districts.iter().skip(1).take(1).copied().collect(),
                 _ => districts_all.clone(),
             };
-            let villages: Vec<i64> = if k.officer { villages_of(&*tx, &districts).await? } else { vec![] };
-            let hf = if k.claim_admin { places.health_facilities.first().copied() } else { None };
+            let villages: Vec<i64> = if k.officer {
+                villages_of(&*tx, &districts).await?
+            } else {
+                vec![]
+            };
+            let hf = if k.claim_admin {
+                places.health_facilities.first().copied()
+            } else {
+                None
+            };
             let (last, other) = demo_name(username);
-            insert_user_unchecked(&*tx, username, password, last, other, k, &[role.id], if *scope == "hf" { &[] } else { &districts }, &villages, hf).await?;
+            insert_user_unchecked(
+                &*tx,
+                username,
+                password,
+                last,
+                other,
+                k,
+                &[role.id],
+                if *scope == "hf" { &[] } else { &districts },
+                &villages,
+                hf,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -80,14 +109,20 @@ async fn villages_of(conn: &impl ConnectionTrait, districts: &[i64]) -> AppResul
     if districts.is_empty() {
         return Ok(vec![]);
     }
-    let ids = districts.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",");
+    let ids = districts
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let rows = conn
         .query_all_raw(sea_orm::Statement::from_string(
             conn.get_database_backend(),
             format!("SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id WHERE v.type = 'V' AND w.parent_id IN ({ids}) ORDER BY v.id"),
         ))
         .await?;
-    rows.iter().map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into)).collect()
+    rows.iter()
+        .map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into))
+        .collect()
 }
 
 /// Whether the database holds no business data yet.
@@ -95,7 +130,11 @@ pub async fn is_empty(state: &AppState) -> AppResult<bool> {
     let row = state
         .db
         .conn
-        .query_one_raw(stmt(state.db.backend(), "SELECT (SELECT COUNT(*) FROM core_user) + (SELECT COUNT(*) FROM core_location) AS n", vec![]))
+        .query_one_raw(stmt(
+            state.db.backend(),
+            "SELECT (SELECT COUNT(*) FROM core_user) + (SELECT COUNT(*) FROM core_location) AS n",
+            vec![],
+        ))
         .await?
         .ok_or_else(AppError::internal)?;
     Ok(row.try_get::<i64>("", "n")? == 0)

@@ -31,7 +31,11 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(kind: ErrorKind, code: impl Into<String>) -> Self {
-        Self { kind, code: code.into(), params: BTreeMap::new() }
+        Self {
+            kind,
+            code: code.into(),
+            params: BTreeMap::new(),
+        }
     }
     pub fn with(mut self, key: &str, value: impl ToString) -> Self {
         self.params.insert(key.to_string(), value.to_string());
@@ -51,7 +55,9 @@ impl AppError {
     }
     /// `input.invalid` naming the offending field.
     pub fn invalid(field: &str, reason: &str) -> Self {
-        Self::validation("input.invalid").with("field", field).with("reason", reason)
+        Self::validation("input.invalid")
+            .with("field", field)
+            .with("reason", reason)
     }
     pub fn conflict(code: impl Into<String>) -> Self {
         Self::new(ErrorKind::Conflict, code)

@@ -21,7 +21,8 @@ pub struct Event {
     pub actor: Option<i64>,
 }
 
-pub type InTxHandler = for<'a> fn(&'a AppState, &'a DatabaseTransaction, &'a Event) -> BoxFuture<'a, AppResult<()>>;
+pub type InTxHandler =
+    for<'a> fn(&'a AppState, &'a DatabaseTransaction, &'a Event) -> BoxFuture<'a, AppResult<()>>;
 pub type AfterCommitHandler = for<'a> fn(&'a AppState, &'a Event) -> BoxFuture<'a, AppResult<()>>;
 
 /// What a module's `wire` function fills in.
@@ -35,10 +36,16 @@ pub struct Wiring {
 
 impl Wiring {
     pub fn on_in_tx(&mut self, event: &str, handler: InTxHandler) {
-        self.in_tx.entry(event.to_string()).or_default().push((self.current_module, handler));
+        self.in_tx
+            .entry(event.to_string())
+            .or_default()
+            .push((self.current_module, handler));
     }
     pub fn on_after_commit(&mut self, event: &str, handler: AfterCommitHandler) {
-        self.after_commit.entry(event.to_string()).or_default().push((self.current_module, handler));
+        self.after_commit
+            .entry(event.to_string())
+            .or_default()
+            .push((self.current_module, handler));
     }
 }
 
@@ -55,7 +62,13 @@ impl EventBus {
             wiring.current_module = m.name;
             (m.wire)(&mut wiring);
         }
-        (EventBus { in_tx: wiring.in_tx, after_commit: wiring.after_commit }, wiring.ports)
+        (
+            EventBus {
+                in_tx: wiring.in_tx,
+                after_commit: wiring.after_commit,
+            },
+            wiring.ports,
+        )
     }
 
     /// Whether some enabled module handles `event` inside the transaction.
@@ -64,7 +77,12 @@ impl EventBus {
     }
 
     /// Runs the in-transaction handlers (the first error vetoes) and writes the outbox row.
-    pub async fn publish(&self, state: &AppState, tx: &DatabaseTransaction, event: Event) -> AppResult<()> {
+    pub async fn publish(
+        &self,
+        state: &AppState,
+        tx: &DatabaseTransaction,
+        event: Event,
+    ) -> AppResult<()> {
         if let Some(handlers) = self.in_tx.get(&event.name) {
             for (_, h) in handlers {
                 h(state, tx, &event).await?;
@@ -95,7 +113,9 @@ impl EventBus {
              WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT 100{}",
             if pg { " FOR UPDATE SKIP LOCKED" } else { "" }
         );
-        let rows = tx.query_all_raw(crate::db::stmt(db.backend(), &sql, vec![Utc::now().into()])).await?;
+        let rows = tx
+            .query_all_raw(crate::db::stmt(db.backend(), &sql, vec![Utc::now().into()]))
+            .await?;
         let mut handled = 0;
         for row in rows {
             let id: i64 = row.try_get("", "id")?;
@@ -103,7 +123,11 @@ impl EventBus {
             let payload: String = row.try_get("", "payload")?;
             let actor: Option<i64> = row.try_get("", "actor_id")?;
             let attempts: i32 = row.try_get("", "attempts")?;
-            let event = Event { name: name.clone(), payload: serde_json::from_str(&payload)?, actor };
+            let event = Event {
+                name: name.clone(),
+                payload: serde_json::from_str(&payload)?,
+                actor,
+            };
             let mut failure: Option<AppError> = None;
             if let Some(handlers) = self.after_commit.get(&name) {
                 for (module, h) in handlers {
@@ -115,13 +139,21 @@ impl EventBus {
                 }
             }
             let update = match failure {
-                None => crate::db::stmt(db.backend(), "UPDATE core_outbox SET delivered_at = ? WHERE id = ?", vec![Utc::now().into(), id.into()]),
+                None => crate::db::stmt(
+                    db.backend(),
+                    "UPDATE core_outbox SET delivered_at = ? WHERE id = ?",
+                    vec![Utc::now().into(), id.into()],
+                ),
                 Some(e) => {
                     let backoff = chrono::Duration::seconds(2i64.pow((attempts as u32).min(12)));
                     crate::db::stmt(
                         db.backend(),
                         "UPDATE core_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                        vec![e.to_string().into(), (Utc::now() + backoff).into(), id.into()],
+                        vec![
+                            e.to_string().into(),
+                            (Utc::now() + backoff).into(),
+                            id.into(),
+                        ],
                     )
                 }
             };
@@ -132,7 +164,6 @@ impl EventBus {
         Ok(handled)
     }
 }
-
 
 /// Runs the dispatcher until `shutdown` fires: on every poke after a commit and every poll interval.
 pub async fn run_dispatcher(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {

@@ -23,7 +23,9 @@ pub struct StagedFile {
 
 impl FileStore {
     pub fn new(root: impl AsRef<Path>) -> Self {
-        Self { root: root.as_ref().to_path_buf() }
+        Self {
+            root: root.as_ref().to_path_buf(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -31,7 +33,12 @@ impl FileStore {
     }
 
     /// Writes `bytes` under `folder` with a new unique name ending in `extension`.
-    pub async fn stage(&self, folder: &str, extension: &str, bytes: &[u8]) -> AppResult<StagedFile> {
+    pub async fn stage(
+        &self,
+        folder: &str,
+        extension: &str,
+        bytes: &[u8],
+    ) -> AppResult<StagedFile> {
         if folder.contains("..") || extension.contains('/') || extension.contains("..") {
             return Err(AppError::invalid("file", "bad name"));
         }
@@ -41,14 +48,21 @@ impl FileStore {
         let final_path = dir.join(&name);
         let temp = dir.join(format!(".tmp-{name}"));
         tokio::fs::write(&temp, bytes).await.map_err(io_error)?;
-        Ok(StagedFile { temp, final_path, key: format!("{folder}/{name}"), committed: false })
+        Ok(StagedFile {
+            temp,
+            final_path,
+            key: format!("{folder}/{name}"),
+            committed: false,
+        })
     }
 
     pub async fn read(&self, key: &str) -> AppResult<Vec<u8>> {
         if key.contains("..") {
             return Err(AppError::invalid("file", "bad name"));
         }
-        tokio::fs::read(self.root.join(key)).await.map_err(|_| AppError::not_found("file"))
+        tokio::fs::read(self.root.join(key))
+            .await
+            .map_err(|_| AppError::not_found("file"))
     }
 
     /// Deletes temporary files older than `max_age` (left by crashed requests); returns how many.
@@ -56,14 +70,22 @@ impl FileStore {
         let mut removed = 0;
         let mut stack = vec![self.root.clone()];
         while let Some(dir) = stack.pop() {
-            let Ok(mut entries) = tokio::fs::read_dir(&dir).await else { continue };
+            let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+                continue;
+            };
             while let Ok(Some(entry)) = entries.next_entry().await {
                 let path = entry.path();
-                let Ok(meta) = entry.metadata().await else { continue };
+                let Ok(meta) = entry.metadata().await else {
+                    continue;
+                };
                 if meta.is_dir() {
                     stack.push(path);
                 } else if entry.file_name().to_string_lossy().starts_with(".tmp-")
-                    && meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age > max_age)
+                    && meta
+                        .modified()
+                        .ok()
+                        .and_then(|m| m.elapsed().ok())
+                        .is_some_and(|age| age > max_age)
                     && tokio::fs::remove_file(&path).await.is_ok()
                 {
                     removed += 1;
@@ -77,7 +99,9 @@ impl FileStore {
 impl StagedFile {
     /// Call after the transaction that references `key` committed.
     pub async fn commit(mut self) -> AppResult<()> {
-        tokio::fs::rename(&self.temp, &self.final_path).await.map_err(io_error)?;
+        tokio::fs::rename(&self.temp, &self.final_path)
+            .await
+            .map_err(io_error)?;
         self.committed = true;
         Ok(())
     }

@@ -8,60 +8,256 @@ use std::sync::OnceLock;
 pub type Message = (&'static str, &'static str, &'static str);
 
 pub const CORE_MESSAGES: &[Message] = &[
-    ("internal", "An internal error occurred; it has been logged.", "Une erreur interne s'est produite ; elle a été journalisée."),
+    (
+        "internal",
+        "An internal error occurred; it has been logged.",
+        "Une erreur interne s'est produite ; elle a été journalisée.",
+    ),
     ("not_found", "{entity} not found.", "{entity} introuvable."),
-    ("input.invalid", "Invalid value for {field}: {reason}.", "Valeur invalide pour {field} : {reason}."),
-    ("input.invalid_id", "Invalid identifier {id}.", "Identifiant invalide {id}."),
-    ("input.page_too_large", "At most {max} rows can be requested at once.", "On ne peut demander plus de {max} lignes à la fois."),
-    ("input.invalid_cursor", "Invalid cursor.", "Curseur invalide."),
-    ("input.invalid_order", "Cannot order by {field}.", "Impossible de trier par {field}."),
+    (
+        "input.invalid",
+        "Invalid value for {field}: {reason}.",
+        "Valeur invalide pour {field} : {reason}.",
+    ),
+    (
+        "input.invalid_id",
+        "Invalid identifier {id}.",
+        "Identifiant invalide {id}.",
+    ),
+    (
+        "input.page_too_large",
+        "At most {max} rows can be requested at once.",
+        "On ne peut demander plus de {max} lignes à la fois.",
+    ),
+    (
+        "input.invalid_cursor",
+        "Invalid cursor.",
+        "Curseur invalide.",
+    ),
+    (
+        "input.invalid_order",
+        "Cannot order by {field}.",
+        "Impossible de trier par {field}.",
+    ),
     ("auth.unauthenticated", "unauthorized", "unauthorized"),
-    ("auth.permission_denied", "User not authorized for this operation", "User not authorized for this operation"),
-    ("auth.location_denied", "This record lies outside your locations.", "Cet enregistrement est hors de vos localités."),
-    ("auth.invalid_credentials", "INCORRECT_CREDENTIALS", "INCORRECT_CREDENTIALS"),
-    ("auth.locked_out", "Too many failed logins: this username is locked for {minutes} minutes.", "Trop d'échecs de connexion : cet identifiant est bloqué pendant {minutes} minutes."),
+    (
+        "auth.permission_denied",
+        "User not authorized for this operation",
+        "User not authorized for this operation",
+    ),
+    (
+        "auth.location_denied",
+        "This record lies outside your locations.",
+        "Cet enregistrement est hors de vos localités.",
+    ),
+    (
+        "auth.invalid_credentials",
+        "INCORRECT_CREDENTIALS",
+        "INCORRECT_CREDENTIALS",
+    ),
+    (
+        "auth.locked_out",
+        "Too many failed logins: this username is locked for {minutes} minutes.",
+        "Trop d'échecs de connexion : cet identifiant est bloqué pendant {minutes} minutes.",
+    ),
     ("auth.token_invalid", "Invalid token.", "Jeton invalide."),
-    ("auth.token_expired", "Signature has expired", "Signature has expired"),
-    ("auth.token_revoked", "Token has been revoked.", "Le jeton a été révoqué."),
-    ("auth.token_required", "Token is required", "Token is required"),
+    (
+        "auth.token_expired",
+        "Signature has expired",
+        "Signature has expired",
+    ),
+    (
+        "auth.token_revoked",
+        "Token has been revoked.",
+        "Le jeton a été révoqué.",
+    ),
+    (
+        "auth.token_required",
+        "Token is required",
+        "Token is required",
+    ),
     ("auth.csrf_no_session", "csrftoken", "csrftoken"),
     ("auth.csrf_missing", "HTTP_X_CSRFTOKEN", "HTTP_X_CSRFTOKEN"),
-    ("auth.csrf_mismatch", "CSRF token missing or incorrect.", "CSRF token missing or incorrect."),
-    ("auth.wrong_old_password", "The old password is wrong.", "L'ancien mot de passe est incorrect."),
-    ("auth.password_policy", "The password does not meet the policy: {reason}.", "Le mot de passe ne respecte pas la politique : {reason}."),
-    ("mutation.client_id_reused", "clientMutationId {clientMutationId} was already used with another input.", "Le clientMutationId {clientMutationId} a déjà été utilisé avec une autre saisie."),
-    ("demo.refused_in_production", "Demo data cannot be seeded in production.", "Les données de démonstration ne peuvent pas être chargées en production."),
-    ("module.disabled", "Module {module} is not enabled.", "Le module {module} n'est pas activé."),
-    ("conflict.uuid_exists", "An entity with uuid {uuid} already exists with other content.", "Une entité d'uuid {uuid} existe déjà avec un autre contenu."),
-    ("history.read_only", "A historical version cannot be changed.", "Une version historique ne peut pas être modifiée."),
-    ("user.username_taken", "Username {username} is already taken.", "L'identifiant {username} est déjà pris."),
-    ("user.username_too_long", "Username is longer than {max} characters.", "L'identifiant dépasse {max} caractères."),
-    ("user.username_not_changeable", "Usernames cannot be changed.", "Les identifiants ne peuvent pas être modifiés."),
-    ("user.email_invalid", "Invalid e-mail address.", "Adresse électronique invalide."),
-    ("user.email_taken", "E-mail {email} is already used.", "L'adresse {email} est déjà utilisée."),
-    ("user.email_required", "An e-mail address is required.", "Une adresse électronique est obligatoire."),
-    ("user.roles_required", "An interactive user needs at least one role.", "Un utilisateur interactif doit avoir au moins un rôle."),
-    ("user.cannot_remove_own_admin", "You cannot remove the IMIS Administrator role from yourself.", "Vous ne pouvez pas retirer votre propre rôle d'administrateur IMIS."),
-    ("user.user_type_required", "At least one user type is required.", "Au moins un type d'utilisateur est obligatoire."),
-    ("user.officer_code_taken", "Officer code {code} is already taken.", "Le code agent {code} est déjà pris."),
-    ("user.language_unknown", "Unknown language {language}.", "Langue inconnue {language}."),
-    ("user.district_invalid", "Location {id} is not a district.", "La localité {id} n'est pas un district."),
-    ("user.village_invalid", "Location {id} is not a village.", "La localité {id} n'est pas un village."),
-    ("user.health_facility_required", "A claim administrator needs a health facility.", "Un administrateur de réclamations doit avoir une formation sanitaire."),
-    ("role.name_taken", "Role name {name} is already taken.", "Le nom de rôle {name} est déjà pris."),
-    ("role.system_role_read_only", "System roles cannot be deleted.", "Les rôles système ne peuvent pas être supprimés."),
-    ("role.right_unknown", "Unknown right {right}.", "Droit inconnu {right}."),
-    ("role.in_use", "Role {name} is still assigned to users.", "Le rôle {name} est encore attribué à des utilisateurs."),
-    ("location.code_taken", "Location code {code} is already taken.", "Le code de localité {code} est déjà pris."),
-    ("location.type_invalid", "Location type must be one of R, D, W, V.", "Le type de localité doit être R, D, W ou V."),
-    ("location.parent_invalid", "A location of type {type} needs a parent of type {parentType}.", "Une localité de type {type} doit avoir un parent de type {parentType}."),
-    ("location.move_into_own_subtree", "A location cannot be moved under itself.", "Une localité ne peut pas être déplacée sous elle-même."),
-    ("location.in_use", "Location {code} is still used by {what}.", "La localité {code} est encore utilisée par {what}."),
-    ("health_facility.code_taken", "Health facility code {code} is already taken.", "Le code de formation sanitaire {code} est déjà pris."),
-    ("health_facility.contract_dates", "Contract dates: give both, with the end after the start.", "Dates de contrat : indiquez les deux, la fin après le début."),
-    ("health_facility.location_not_district", "The health facility's location must be a district.", "La localité de la formation sanitaire doit être un district."),
-    ("health_facility.catchment_not_village", "Catchment location {id} is not a village.", "La localité de desserte {id} n'est pas un village."),
-    ("health_facility.catchment_percent", "A catchment percentage must lie between 0 and 100.", "Un pourcentage de desserte doit être entre 0 et 100."),
+    (
+        "auth.csrf_mismatch",
+        "CSRF token missing or incorrect.",
+        "CSRF token missing or incorrect.",
+    ),
+    (
+        "auth.wrong_old_password",
+        "The old password is wrong.",
+        "L'ancien mot de passe est incorrect.",
+    ),
+    (
+        "auth.password_policy",
+        "The password does not meet the policy: {reason}.",
+        "Le mot de passe ne respecte pas la politique : {reason}.",
+    ),
+    (
+        "mutation.client_id_reused",
+        "clientMutationId {clientMutationId} was already used with another input.",
+        "Le clientMutationId {clientMutationId} a déjà été utilisé avec une autre saisie.",
+    ),
+    (
+        "demo.refused_in_production",
+        "Demo data cannot be seeded in production.",
+        "Les données de démonstration ne peuvent pas être chargées en production.",
+    ),
+    (
+        "module.disabled",
+        "Module {module} is not enabled.",
+        "Le module {module} n'est pas activé.",
+    ),
+    (
+        "conflict.uuid_exists",
+        "An entity with uuid {uuid} already exists with other content.",
+        "Une entité d'uuid {uuid} existe déjà avec un autre contenu.",
+    ),
+    (
+        "history.read_only",
+        "A historical version cannot be changed.",
+        "Une version historique ne peut pas être modifiée.",
+    ),
+    (
+        "user.username_taken",
+        "Username {username} is already taken.",
+        "L'identifiant {username} est déjà pris.",
+    ),
+    (
+        "user.username_too_long",
+        "Username is longer than {max} characters.",
+        "L'identifiant dépasse {max} caractères.",
+    ),
+    (
+        "user.username_not_changeable",
+        "Usernames cannot be changed.",
+        "Les identifiants ne peuvent pas être modifiés.",
+    ),
+    (
+        "user.email_invalid",
+        "Invalid e-mail address.",
+        "Adresse électronique invalide.",
+    ),
+    (
+        "user.email_taken",
+        "E-mail {email} is already used.",
+        "L'adresse {email} est déjà utilisée.",
+    ),
+    (
+        "user.email_required",
+        "An e-mail address is required.",
+        "Une adresse électronique est obligatoire.",
+    ),
+    (
+        "user.roles_required",
+        "An interactive user needs at least one role.",
+        "Un utilisateur interactif doit avoir au moins un rôle.",
+    ),
+    (
+        "user.cannot_remove_own_admin",
+        "You cannot remove the IMIS Administrator role from yourself.",
+        "Vous ne pouvez pas retirer votre propre rôle d'administrateur IMIS.",
+    ),
+    (
+        "user.user_type_required",
+        "At least one user type is required.",
+        "Au moins un type d'utilisateur est obligatoire.",
+    ),
+    (
+        "user.officer_code_taken",
+        "Officer code {code} is already taken.",
+        "Le code agent {code} est déjà pris.",
+    ),
+    (
+        "user.language_unknown",
+        "Unknown language {language}.",
+        "Langue inconnue {language}.",
+    ),
+    (
+        "user.district_invalid",
+        "Location {id} is not a district.",
+        "La localité {id} n'est pas un district.",
+    ),
+    (
+        "user.village_invalid",
+        "Location {id} is not a village.",
+        "La localité {id} n'est pas un village.",
+    ),
+    (
+        "user.health_facility_required",
+        "A claim administrator needs a health facility.",
+        "Un administrateur de réclamations doit avoir une formation sanitaire.",
+    ),
+    (
+        "role.name_taken",
+        "Role name {name} is already taken.",
+        "Le nom de rôle {name} est déjà pris.",
+    ),
+    (
+        "role.system_role_read_only",
+        "System roles cannot be deleted.",
+        "Les rôles système ne peuvent pas être supprimés.",
+    ),
+    (
+        "role.right_unknown",
+        "Unknown right {right}.",
+        "Droit inconnu {right}.",
+    ),
+    (
+        "role.in_use",
+        "Role {name} is still assigned to users.",
+        "Le rôle {name} est encore attribué à des utilisateurs.",
+    ),
+    (
+        "location.code_taken",
+        "Location code {code} is already taken.",
+        "Le code de localité {code} est déjà pris.",
+    ),
+    (
+        "location.type_invalid",
+        "Location type must be one of R, D, W, V.",
+        "Le type de localité doit être R, D, W ou V.",
+    ),
+    (
+        "location.parent_invalid",
+        "A location of type {type} needs a parent of type {parentType}.",
+        "Une localité de type {type} doit avoir un parent de type {parentType}.",
+    ),
+    (
+        "location.move_into_own_subtree",
+        "A location cannot be moved under itself.",
+        "Une localité ne peut pas être déplacée sous elle-même.",
+    ),
+    (
+        "location.in_use",
+        "Location {code} is still used by {what}.",
+        "La localité {code} est encore utilisée par {what}.",
+    ),
+    (
+        "health_facility.code_taken",
+        "Health facility code {code} is already taken.",
+        "Le code de formation sanitaire {code} est déjà pris.",
+    ),
+    (
+        "health_facility.contract_dates",
+        "Contract dates: give both, with the end after the start.",
+        "Dates de contrat : indiquez les deux, la fin après le début.",
+    ),
+    (
+        "health_facility.location_not_district",
+        "The health facility's location must be a district.",
+        "La localité de la formation sanitaire doit être un district.",
+    ),
+    (
+        "health_facility.catchment_not_village",
+        "Catchment location {id} is not a village.",
+        "La localité de desserte {id} n'est pas un village.",
+    ),
+    (
+        "health_facility.catchment_percent",
+        "A catchment percentage must lie between 0 and 100.",
+        "Un pourcentage de desserte doit être entre 0 et 100.",
+    ),
 ];
 
 static CATALOGUE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
@@ -108,7 +304,12 @@ pub fn message(code: &str, lang: &str, params: &BTreeMap<String, String>) -> Str
 pub fn pick_language(header: Option<&str>) -> &'static str {
     let Some(h) = header else { return "en" };
     for part in h.split(',') {
-        let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let tag = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if tag.starts_with("fr") {
             return "fr";
         }

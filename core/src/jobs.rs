@@ -14,14 +14,24 @@ pub const CORE_JOBS: &[JobDef] = &[
     JobDef {
         name: "core.purge_expired_tokens",
         daily_at_hour: 2,
-        run: |state| Box::pin(async move { Ok(format!("{} expired rows removed", crate::auth::tokens::purge_expired(&state).await?)) }),
+        run: |state| {
+            Box::pin(async move {
+                Ok(format!(
+                    "{} expired rows removed",
+                    crate::auth::tokens::purge_expired(&state).await?
+                ))
+            })
+        },
     },
     JobDef {
         name: "core.file_store_cleanup",
         daily_at_hour: 3,
         run: |state| {
             Box::pin(async move {
-                let n = state.files.remove_stale_temporaries(std::time::Duration::from_secs(24 * 3600)).await?;
+                let n = state
+                    .files
+                    .remove_stale_temporaries(std::time::Duration::from_secs(24 * 3600))
+                    .await?;
                 Ok(format!("{n} orphaned temporary files removed"))
             })
         },
@@ -29,7 +39,11 @@ pub const CORE_JOBS: &[JobDef] = &[
 ];
 
 pub fn find(state: &AppState, name: &str) -> Option<&'static JobDef> {
-    state.modules.iter().flat_map(|m| m.jobs.iter()).find(|j| j.name == name)
+    state
+        .modules
+        .iter()
+        .flat_map(|m| m.jobs.iter())
+        .find(|j| j.name == name)
 }
 
 /// Runs a job now (CLI), recording nothing: manual runs may repeat.

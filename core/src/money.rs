@@ -5,7 +5,19 @@ use crate::error::{AppError, AppResult};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Money(pub i64);
 
 impl Money {
@@ -18,12 +30,18 @@ impl Money {
         if scaled.fract() != Decimal::ZERO {
             return Err(AppError::invalid("amount", "too many decimal places"));
         }
-        scaled.to_i64().map(Money).ok_or_else(|| AppError::invalid("amount", "out of range"))
+        scaled
+            .to_i64()
+            .map(Money)
+            .ok_or_else(|| AppError::invalid("amount", "out of range"))
     }
 
     /// Rounds half away from zero to the currency's digits, for computed amounts.
     pub fn round_from_decimal(d: Decimal, minor_digits: u32) -> AppResult<Money> {
-        let r = d.round_dp_with_strategy(minor_digits, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let r = d.round_dp_with_strategy(
+            minor_digits,
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        );
         Self::from_decimal(r, minor_digits)
     }
 
@@ -52,8 +70,17 @@ mod tests {
     #[test]
     fn refuses_extra_decimals_and_rounds_computed_values() {
         assert!(Money::from_decimal(Decimal::from_str("1.005").unwrap(), 2).is_err());
-        assert_eq!(Money::round_from_decimal(Decimal::from_str("1.005").unwrap(), 2).unwrap(), Money(101));
-        assert_eq!(Money::round_from_decimal(Decimal::from_str("-1.005").unwrap(), 2).unwrap(), Money(-101));
-        assert_eq!(Money::from_decimal(Decimal::from(1500), 0).unwrap(), Money(1500));
+        assert_eq!(
+            Money::round_from_decimal(Decimal::from_str("1.005").unwrap(), 2).unwrap(),
+            Money(101)
+        );
+        assert_eq!(
+            Money::round_from_decimal(Decimal::from_str("-1.005").unwrap(), 2).unwrap(),
+            Money(-101)
+        );
+        assert_eq!(
+            Money::from_decimal(Decimal::from(1500), 0).unwrap(),
+            Money(1500)
+        );
     }
 }

@@ -57,11 +57,18 @@ impl MutationCtx<'_> {
         self.links.push((entity, id));
     }
     pub fn warn(&mut self, code: &str) {
-        self.warnings.push(Warning { code: code.into(), params: Default::default() });
+        self.warnings.push(Warning {
+            code: code.into(),
+            params: Default::default(),
+        });
     }
     /// Publishes an event inside this transaction.
     pub async fn publish(&self, name: &str, payload: serde_json::Value) -> AppResult<()> {
-        let event = crate::events::Event { name: name.into(), payload, actor: self.actor() };
+        let event = crate::events::Event {
+            name: name.into(),
+            payload,
+            actor: self.actor(),
+        };
         self.state.bus.publish(self.state, self.tx, event).await
     }
 }
@@ -84,13 +91,19 @@ struct StoredLog {
     error: Option<String>,
 }
 
-async fn find_log(conn: &impl ConnectionTrait, user_id: i64, cmid: &str) -> AppResult<Option<StoredLog>> {
+async fn find_log(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    cmid: &str,
+) -> AppResult<Option<StoredLog>> {
     let stmt = crate::db::stmt(
         conn.get_database_backend(),
         "SELECT uuid, status, json_content, result, error FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?",
         vec![user_id.into(), cmid.into()],
     );
-    let Some(r) = conn.query_one_raw(stmt).await? else { return Ok(None) };
+    let Some(r) = conn.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
     Ok(Some(StoredLog {
         uuid: r.try_get("", "uuid")?,
         status: r.try_get("", "status")?,
@@ -110,18 +123,33 @@ fn error_from_json(s: &str) -> Option<AppError> {
     let first = v.as_array()?.first()?;
     let kind: ErrorKind = serde_json::from_value(first.get("kind")?.clone()).ok()?;
     let code = first.get("code")?.as_str()?.to_string();
-    let params = serde_json::from_value(first.get("params").cloned().unwrap_or_default()).unwrap_or_default();
+    let params = serde_json::from_value(first.get("params").cloned().unwrap_or_default())
+        .unwrap_or_default();
     Some(AppError { kind, code, params })
 }
 
-fn replay<T: DeserializeOwned>(stored: StoredLog, input: &str, cmid: &str) -> Option<AppResult<Outcome<T>>> {
+fn replay<T: DeserializeOwned>(
+    stored: StoredLog,
+    input: &str,
+    cmid: &str,
+) -> Option<AppResult<Outcome<T>>> {
     if stored.json_content != input {
-        return Some(Err(AppError::conflict("mutation.client_id_reused").with("clientMutationId", cmid)));
+        return Some(Err(
+            AppError::conflict("mutation.client_id_reused").with("clientMutationId", cmid)
+        ));
     }
     match stored.status {
         STATUS_SUCCESS => {
-            let result = stored.result.as_deref().and_then(|r| serde_json::from_str(r).ok())?;
-            Some(Ok(Outcome { internal_id: stored.uuid, client_mutation_id: Some(cmid.into()), result, replayed: true }))
+            let result = stored
+                .result
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())?;
+            Some(Ok(Outcome {
+                internal_id: stored.uuid,
+                client_mutation_id: Some(cmid.into()),
+                result,
+                replayed: true,
+            }))
         }
         STATUS_ERROR => match stored.error.as_deref().and_then(error_from_json) {
             Some(e) if e.kind != ErrorKind::Internal => Some(Err(e)),
@@ -147,7 +175,10 @@ where
 {
     let input_text = serde_json::to_string(input)?;
     let user_id = principal.map(|p| p.user_id);
-    let cmid = envelope.client_mutation_id.clone().filter(|c| !c.is_empty());
+    let cmid = envelope
+        .client_mutation_id
+        .clone()
+        .filter(|c| !c.is_empty());
     if let (Some(uid), Some(c)) = (user_id, cmid.as_deref())
         && let Some(stored) = find_log(&state.db.conn, uid, c).await?
     {
@@ -155,12 +186,26 @@ where
             return outcome;
         }
         // A stored internal error may be retried: forget it.
-        let del = crate::db::stmt(state.db.backend(), "DELETE FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?", vec![uid.into(), c.into()]);
+        let del = crate::db::stmt(
+            state.db.backend(),
+            "DELETE FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?",
+            vec![uid.into(), c.into()],
+        );
         state.db.conn.execute_raw(del).await?;
     }
     let log_uuid = Uuid::now_v7();
     let tx = state.db.begin_write().await?;
-    let inserted = insert_log(&tx, state.db.backend(), log_uuid, user_id, name, envelope, &input_text, STATUS_SUCCESS).await;
+    let inserted = insert_log(
+        &tx,
+        state.db.backend(),
+        log_uuid,
+        user_id,
+        name,
+        envelope,
+        &input_text,
+        STATUS_SUCCESS,
+    )
+    .await;
     let log_id = match inserted {
         Ok(id) => id,
         Err(e) => {
@@ -175,17 +220,40 @@ where
             return Err(e);
         }
     };
-    let mut ctx = MutationCtx { state, principal, tx: &tx, log_id, log_uuid, warnings: vec![], links: vec![], autogenerated_code: None };
+    let mut ctx = MutationCtx {
+        state,
+        principal,
+        tx: &tx,
+        log_id,
+        log_uuid,
+        warnings: vec![],
+        links: vec![],
+        autogenerated_code: None,
+    };
     let result = body(&mut ctx).await;
-    let MutationCtx { warnings, links, autogenerated_code, .. } = ctx;
+    let MutationCtx {
+        warnings,
+        links,
+        autogenerated_code,
+        ..
+    } = ctx;
     match result {
         Ok(value) => {
             let result_text = serde_json::to_string(&value)?;
-            let json_ext = if warnings.is_empty() { None } else { Some(serde_json::json!({ "warnings": warnings }).to_string()) };
+            let json_ext = if warnings.is_empty() {
+                None
+            } else {
+                Some(serde_json::json!({ "warnings": warnings }).to_string())
+            };
             let update = crate::db::stmt(
                 state.db.backend(),
                 "UPDATE core_mutation_log SET result = ?, json_ext = ?, autogenerated_code = ? WHERE id = ?",
-                vec![result_text.into(), json_ext.into(), autogenerated_code.into(), log_id.into()],
+                vec![
+                    result_text.into(),
+                    json_ext.into(),
+                    autogenerated_code.into(),
+                    log_id.into(),
+                ],
             );
             tx.execute_raw(update).await?;
             for (entity, id) in links {
@@ -198,14 +266,33 @@ where
             }
             tx.commit().await?;
             state.outbox_wakeup.notify_one();
-            Ok(Outcome { internal_id: log_uuid, client_mutation_id: cmid, result: value, replayed: false })
+            Ok(Outcome {
+                internal_id: log_uuid,
+                client_mutation_id: cmid,
+                result: value,
+                replayed: false,
+            })
         }
         Err(err) => {
             tx.rollback().await?;
             let log = async {
                 let tx = state.db.begin_write().await?;
-                let id = insert_log(&tx, state.db.backend(), log_uuid, user_id, name, envelope, &input_text, STATUS_ERROR).await?;
-                let update = crate::db::stmt(state.db.backend(), "UPDATE core_mutation_log SET error = ? WHERE id = ?", vec![error_json(&err, lang).into(), id.into()]);
+                let id = insert_log(
+                    &tx,
+                    state.db.backend(),
+                    log_uuid,
+                    user_id,
+                    name,
+                    envelope,
+                    &input_text,
+                    STATUS_ERROR,
+                )
+                .await?;
+                let update = crate::db::stmt(
+                    state.db.backend(),
+                    "UPDATE core_mutation_log SET error = ? WHERE id = ?",
+                    vec![error_json(&err, lang).into(), id.into()],
+                );
                 tx.execute_raw(update).await?;
                 tx.commit().await?;
                 Ok::<_, AppError>(())
@@ -229,7 +316,11 @@ async fn insert_log(
     input: &str,
     status: i32,
 ) -> AppResult<i64> {
-    let details = envelope.client_mutation_details.as_ref().map(|d| serde_json::to_string(d)).transpose()?;
+    let details = envelope
+        .client_mutation_details
+        .as_ref()
+        .map(|d| serde_json::to_string(d))
+        .transpose()?;
     let ext = envelope.mutation_extensions.as_ref().map(|e| e.to_string());
     let stmt = crate::db::stmt(
         backend,
@@ -240,7 +331,11 @@ async fn insert_log(
             uuid.into(),
             user_id.into(),
             name.into(),
-            envelope.client_mutation_id.clone().filter(|c| !c.is_empty()).into(),
+            envelope
+                .client_mutation_id
+                .clone()
+                .filter(|c| !c.is_empty())
+                .into(),
             envelope.client_mutation_label.clone().into(),
             details.into(),
             ext.into(),
@@ -249,6 +344,9 @@ async fn insert_log(
             Utc::now().into(),
         ],
     );
-    let row = tx.query_one_raw(stmt).await?.ok_or_else(AppError::internal)?;
+    let row = tx
+        .query_one_raw(stmt)
+        .await?
+        .ok_or_else(AppError::internal)?;
     Ok(row.try_get("", "id")?)
 }

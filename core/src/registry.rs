@@ -54,7 +54,10 @@ pub struct ModuleDescriptor {
 
 impl std::fmt::Debug for ModuleDescriptor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ModuleDescriptor").field("name", &self.name).field("depends_on", &self.depends_on).finish_non_exhaustive()
+        f.debug_struct("ModuleDescriptor")
+            .field("name", &self.name)
+            .field("depends_on", &self.depends_on)
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,7 +100,10 @@ pub fn resolve<'a>(
     let mut by_name: BTreeMap<&str, &'a ModuleDescriptor> = BTreeMap::new();
     for d in linked {
         if by_name.insert(d.name, d).is_some() {
-            errors.push(format!("two modules are named `{}`: module names must be unique", d.name));
+            errors.push(format!(
+                "two modules are named `{}`: module names must be unique",
+                d.name
+            ));
         }
     }
     let mut rights_seen: BTreeMap<i32, &str> = BTreeMap::new();
@@ -106,7 +112,10 @@ pub fn resolve<'a>(
             if let Some(other) = rights_seen.insert(r.code, d.name)
                 && other != d.name
             {
-                errors.push(format!("right {} is registered by both `{other}` and `{}`", r.code, d.name));
+                errors.push(format!(
+                    "right {} is registered by both `{other}` and `{}`",
+                    r.code, d.name
+                ));
             }
         }
     }
@@ -128,9 +137,13 @@ pub fn resolve<'a>(
         };
         for dep in d.depends_on {
             if !by_name.contains_key(dep) {
-                errors.push(format!("module `{name}` depends on `{dep}`, which is not compiled into this binary"));
+                errors.push(format!(
+                    "module `{name}` depends on `{dep}`, which is not compiled into this binary"
+                ));
             } else if !wanted.contains(dep) {
-                errors.push(format!("module `{name}` depends on `{dep}`, which is not enabled in modules.enabled"));
+                errors.push(format!(
+                    "module `{name}` depends on `{dep}`, which is not enabled in modules.enabled"
+                ));
             }
         }
     }
@@ -141,16 +154,28 @@ pub fn resolve<'a>(
     let mut remaining: BTreeMap<&str, BTreeSet<&str>> = wanted
         .iter()
         .map(|n| {
-            let deps: BTreeSet<&str> = by_name[n].depends_on.iter().copied().chain((*n != CORE).then_some(CORE)).collect();
+            let deps: BTreeSet<&str> = by_name[n]
+                .depends_on
+                .iter()
+                .copied()
+                .chain((*n != CORE).then_some(CORE))
+                .collect();
             (*n, deps)
         })
         .collect();
     let mut order = vec![];
     while !remaining.is_empty() {
-        let ready: Vec<&str> = remaining.iter().filter(|(_, deps)| deps.is_empty()).map(|(n, _)| *n).collect();
+        let ready: Vec<&str> = remaining
+            .iter()
+            .filter(|(_, deps)| deps.is_empty())
+            .map(|(n, _)| *n)
+            .collect();
         if ready.is_empty() {
             let cycle: Vec<&str> = remaining.keys().copied().collect();
-            return Err(vec![format!("modules depend on each other in a cycle: {}", cycle.join(", "))]);
+            return Err(vec![format!(
+                "modules depend on each other in a cycle: {}",
+                cycle.join(", ")
+            )]);
         }
         let first = ready[0];
         remaining.remove(first);
@@ -181,5 +206,6 @@ impl EnabledModules {
 
 /// For `#[graphql(visible = ...)]` on a module's root fields: hides them when the module is off.
 pub fn module_visible(ctx: &async_graphql::Context<'_>, module: &str) -> bool {
-    ctx.data_opt::<EnabledModules>().is_none_or(|m| m.contains(module))
+    ctx.data_opt::<EnabledModules>()
+        .is_none_or(|m| m.contains(module))
 }

@@ -67,18 +67,159 @@ pub struct SystemRole {
 
 /// Inclusive ranges of right codes, as reference §1.6 writes them.
 pub const SYSTEM_ROLES: &[SystemRole] = &[
-    SystemRole { id: 1, name: "Enrolment Officer", name_fr: "Agent d'enrôlement", flag: 1, rights: &[(101001, 101004), (101101, 101105), (101201, 101205), (101301, 101304), (111001, 111001), (111009, 111009), (131200, 131201)] },
-    SystemRole { id: 2, name: "Manager", name_fr: "Gestionnaire", flag: 2, rights: &[(101105, 101105), (131201, 131203), (131208, 131208)] },
-    SystemRole { id: 3, name: "Accountant", name_fr: "Comptable", flag: 4, rights: &[(101001, 101001), (101101, 101101), (101105, 101105), (101201, 101201), (101301, 101301), (101401, 101404), (111101, 111103), (131204, 131206), (131210, 131222), (131401, 131401)] },
-    SystemRole { id: 4, name: "Clerk", name_fr: "Commis", flag: 8, rights: &[(101001, 101004), (101101, 101105), (101201, 101205), (101301, 101304)] },
-    SystemRole { id: 5, name: "Medical Officer", name_fr: "Médecin conseil", flag: 16, rights: &[(111001, 111001), (111008, 111011), (131223, 131223)] },
-    SystemRole { id: 6, name: "Scheme Administrator", name_fr: "Administrateur du régime", flag: 32, rights: &[(101105, 101105), (121001, 121005), (121101, 121104), (121201, 121205), (121301, 121305), (121401, 121404), (121501, 121504), (121601, 121604), (121801, 121804), (122101, 122104), (131001, 131004), (131101, 131107), (131209, 131209)] },
-    SystemRole { id: 7, name: "IMIS Administrator", name_fr: "Administrateur IMIS", flag: 64, rights: &[(101105, 101105), (121701, 121704), (121901, 121905), (122000, 122005), (131005, 131006), (131207, 131207), (131301, 131304)] },
-    SystemRole { id: 8, name: "Receptionist", name_fr: "Réceptionniste", flag: 128, rights: &[(101001, 101001), (101101, 101101), (101105, 101105), (101201, 101201)] },
-    SystemRole { id: 9, name: "Claim Administrator", name_fr: "Administrateur de réclamations", flag: 256, rights: &[(101001, 101001), (101101, 101101), (101105, 101105), (101201, 101201), (111001, 111002), (111004, 111007), (111012, 111012)] },
-    SystemRole { id: 10, name: "Claim Contributor", name_fr: "Contributeur aux réclamations", flag: 512, rights: &[(111001, 111002), (111005, 111005)] },
-    SystemRole { id: 11, name: "HF Administrator", name_fr: "Administrateur de formation sanitaire", flag: 524288, rights: &[(121701, 121704), (131101, 131101), (131103, 131103), (131301, 131304)] },
-    SystemRole { id: 12, name: "Offline Administrator", name_fr: "Administrateur hors ligne", flag: 1048576, rights: &[(121701, 121704), (131101, 131101), (131103, 131103), (131301, 131304)] },
+    SystemRole {
+        id: 1,
+        name: "Enrolment Officer",
+        name_fr: "Agent d'enrôlement",
+        flag: 1,
+        rights: &[
+            (101001, 101004),
+            (101101, 101105),
+            (101201, 101205),
+            (101301, 101304),
+            (111001, 111001),
+            (111009, 111009),
+            (131200, 131201),
+        ],
+    },
+    SystemRole {
+        id: 2,
+        name: "Manager",
+        name_fr: "Gestionnaire",
+        flag: 2,
+        rights: &[(101105, 101105), (131201, 131203), (131208, 131208)],
+    },
+    SystemRole {
+        id: 3,
+        name: "Accountant",
+        name_fr: "Comptable",
+        flag: 4,
+        rights: &[
+            (101001, 101001),
+            (101101, 101101),
+            (101105, 101105),
+            (101201, 101201),
+            (101301, 101301),
+            (101401, 101404),
+            (111101, 111103),
+            (131204, 131206),
+            (131210, 131222),
+            (131401, 131401),
+        ],
+    },
+    SystemRole {
+        id: 4,
+        name: "Clerk",
+        name_fr: "Commis",
+        flag: 8,
+        rights: &[
+            (101001, 101004),
+            (101101, 101105),
+            (101201, 101205),
+            (101301, 101304),
+        ],
+    },
+    SystemRole {
+        id: 5,
+        name: "Medical Officer",
+        name_fr: "Médecin conseil",
+        flag: 16,
+        rights: &[(111001, 111001), (111008, 111011), (131223, 131223)],
+    },
+    SystemRole {
+        id: 6,
+        name: "Scheme Administrator",
+        name_fr: "Administrateur du régime",
+        flag: 32,
+        rights: &[
+            (101105, 101105),
+            (121001, 121005),
+            (121101, 121104),
+            (121201, 121205),
+            (121301, 121305),
+            (121401, 121404),
+            (121501, 121504),
+            (121601, 121604),
+            (121801, 121804),
+            (122101, 122104),
+            (131001, 131004),
+            (131101, 131107),
+            (131209, 131209),
+        ],
+    },
+    SystemRole {
+        id: 7,
+        name: "IMIS Administrator",
+        name_fr: "Administrateur IMIS",
+        flag: 64,
+        rights: &[
+            (101105, 101105),
+            (121701, 121704),
+            (121901, 121905),
+            (122000, 122005),
+            (131005, 131006),
+            (131207, 131207),
+            (131301, 131304),
+        ],
+    },
+    SystemRole {
+        id: 8,
+        name: "Receptionist",
+        name_fr: "Réceptionniste",
+        flag: 128,
+        rights: &[
+            (101001, 101001),
+            (101101, 101101),
+            (101105, 101105),
+            (101201, 101201),
+        ],
+    },
+    SystemRole {
+        id: 9,
+        name: "Claim Administrator",
+        name_fr: "Administrateur de réclamations",
+        flag: 256,
+        rights: &[
+            (101001, 101001),
+            (101101, 101101),
+            (101105, 101105),
+            (101201, 101201),
+            (111001, 111002),
+            (111004, 111007),
+            (111012, 111012),
+        ],
+    },
+    SystemRole {
+        id: 10,
+        name: "Claim Contributor",
+        name_fr: "Contributeur aux réclamations",
+        flag: 512,
+        rights: &[(111001, 111002), (111005, 111005)],
+    },
+    SystemRole {
+        id: 11,
+        name: "HF Administrator",
+        name_fr: "Administrateur de formation sanitaire",
+        flag: 524288,
+        rights: &[
+            (121701, 121704),
+            (131101, 131101),
+            (131103, 131103),
+            (131301, 131304),
+        ],
+    },
+    SystemRole {
+        id: 12,
+        name: "Offline Administrator",
+        name_fr: "Administrateur hors ligne",
+        flag: 1048576,
+        rights: &[
+            (121701, 121704),
+            (131101, 131101),
+            (131103, 131103),
+            (131301, 131304),
+        ],
+    },
 ];
 
 impl SystemRole {
@@ -89,7 +230,9 @@ impl SystemRole {
 
 /// Every right registered by a linked module, with the module that owns it.
 pub fn all_rights() -> Vec<(&'static str, &'static RightDef)> {
-    let mut v: Vec<_> = crate::registry::linked_modules().flat_map(|m| m.rights.iter().map(move |r| (m.name, r))).collect();
+    let mut v: Vec<_> = crate::registry::linked_modules()
+        .flat_map(|m| m.rights.iter().map(move |r| (m.name, r)))
+        .collect();
     v.sort_by_key(|(_, r)| r.code);
     v
 }
@@ -97,5 +240,6 @@ pub fn all_rights() -> Vec<(&'static str, &'static RightDef)> {
 /// Whether a right may be granted to a role: registered by a module, or seeded for a system role
 /// (those belong to modules that may not be compiled into this binary).
 pub fn is_known_right(code: i32) -> bool {
-    all_rights().iter().any(|(_, r)| r.code == code) || SYSTEM_ROLES.iter().any(|r| r.right_codes().contains(&code))
+    all_rights().iter().any(|(_, r)| r.code == code)
+        || SYSTEM_ROLES.iter().any(|r| r.right_codes().contains(&code))
 }

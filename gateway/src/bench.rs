@@ -13,7 +13,11 @@ async fn generate(state: &AppState, villages: usize, facilities: usize) -> AppRe
     let b = state.db.backend();
     let tx = state.db.begin_write().await?;
     let districts: Vec<i64> = tx
-        .query_all_raw(imis_core::db::stmt(b, "SELECT id FROM core_location WHERE type = 'D' ORDER BY id", vec![]))
+        .query_all_raw(imis_core::db::stmt(
+            b,
+            "SELECT id FROM core_location WHERE type = 'D' ORDER BY id",
+            vec![],
+        ))
         .await?
         .iter()
         .map(|r| r.try_get_by_index::<i64>(0))
@@ -67,11 +71,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// Runs the benchmark and prints one line per request.
-pub async fn run(state: AppState, iterations: usize, villages: usize, facilities: usize) -> AppResult<()> {
+pub async fn run(
+    state: AppState,
+    iterations: usize,
+    villages: usize,
+    facilities: usize,
+) -> AppResult<()> {
     if imis_core::demo::seed_all(&state).await?.is_some() {
         generate(&state, villages, facilities).await?;
     }
@@ -79,18 +94,43 @@ pub async fn run(state: AppState, iterations: usize, villages: usize, facilities
     let uuid: uuid::Uuid = state
         .db
         .conn
-        .query_one_raw(imis_core::db::stmt(state.db.backend(), "SELECT uuid FROM core_user WHERE username = 'Admin'", vec![]))
+        .query_one_raw(imis_core::db::stmt(
+            state.db.backend(),
+            "SELECT uuid FROM core_user WHERE username = 'Admin'",
+            vec![],
+        ))
         .await?
         .ok_or_else(|| AppError::not_found("user"))?
         .try_get("", "uuid")?;
-    let admin = imis_core::users::service::load_principal(&state, uuid).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let admin = imis_core::users::service::load_principal(&state, uuid)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
     let cases: [(&str, &str, bool); 4] = [
-        ("locations page of 100", "{ locations(first: 100, type: \"V\") { edges { node { id uuid code name type } } } }", true),
-        ("locations page of 100 + totalCount", "{ locations(first: 100) { totalCount edges { node { id code name parent { code } } } } }", true),
-        ("healthFacilities page of 100", "{ healthFacilities(first: 100) { edges { node { id uuid code name level careType location { code name } } } } }", true),
-        ("tokenAuth", "mutation { tokenAuth(username: \"Admin\", password: \"admin123\") { token } }", false),
+        (
+            "locations page of 100",
+            "{ locations(first: 100, type: \"V\") { edges { node { id uuid code name type } } } }",
+            true,
+        ),
+        (
+            "locations page of 100 + totalCount",
+            "{ locations(first: 100) { totalCount edges { node { id code name parent { code } } } } }",
+            true,
+        ),
+        (
+            "healthFacilities page of 100",
+            "{ healthFacilities(first: 100) { edges { node { id uuid code name level careType location { code name } } } } }",
+            true,
+        ),
+        (
+            "tokenAuth",
+            "mutation { tokenAuth(username: \"Admin\", password: \"admin123\") { token } }",
+            false,
+        ),
     ];
-    println!("{:<40} {:>10} {:>10} {:>8}", "request", "p50 ms", "p99 ms", "rows");
+    println!(
+        "{:<40} {:>10} {:>10} {:>8}",
+        "request", "p50 ms", "p99 ms", "rows"
+    );
     for (label, query, as_admin) in cases {
         let mut times = Vec::with_capacity(iterations);
         let mut rows = 0usize;
@@ -109,16 +149,28 @@ pub async fn run(state: AppState, iterations: usize, villages: usize, facilities
             if i >= 5 {
                 times.push(elapsed);
             } else if i == 0 {
-                rows = resp.data.into_json().map(|v| v.to_string().matches("\"code\"").count()).unwrap_or(0);
+                rows = resp
+                    .data
+                    .into_json()
+                    .map(|v| v.to_string().matches("\"code\"").count())
+                    .unwrap_or(0);
             }
         }
         times.sort_by(|a, b| a.total_cmp(b));
         if !times.is_empty() {
-            println!("{label:<40} {:>10.2} {:>10.2} {:>8}", percentile(&times, 0.5), percentile(&times, 0.99), rows);
+            println!(
+                "{label:<40} {:>10.2} {:>10.2} {:>8}",
+                percentile(&times, 0.5),
+                percentile(&times, 0.99),
+                rows
+            );
         }
     }
     if let Some(kib) = rss_kib() {
-        println!("resident memory after the run: {:.1} MiB", kib as f64 / 1024.0);
+        println!(
+            "resident memory after the run: {:.1} MiB",
+            kib as f64 / 1024.0
+        );
     }
     Ok(())
 }

@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 #[derive(Parser, Debug)]
-#[command(name = "imis", version, about = "imis: health insurance management (openIMIS-compatible)")]
+#[command(
+    name = "imis",
+    version,
+    about = "imis: health insurance management (openIMIS-compatible)"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -117,10 +121,16 @@ impl From<imis_core::AppError> for Exit {
 }
 
 /// Loads the configuration from the global flags plus extra overrides.
-pub fn load_config(global: &Global, extra: Vec<(String, figment::value::Value)>) -> Result<Config, Exit> {
+pub fn load_config(
+    global: &Global,
+    extra: Vec<(String, figment::value::Value)>,
+) -> Result<Config, Exit> {
     let mut sources = ConfigSources::standard(global.config.clone());
     if let Some(url) = &global.database_url {
-        sources.overrides.push(("database.url".into(), figment::value::Value::from(url.clone())));
+        sources.overrides.push((
+            "database.url".into(),
+            figment::value::Value::from(url.clone()),
+        ));
     }
     sources.overrides.extend(extra);
     Config::load(&sources).map_err(|e| Exit(2, e.to_string()))
@@ -130,20 +140,35 @@ pub fn load_config(global: &Global, extra: Vec<(String, figment::value::Value)>)
 pub fn init_logging(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if config.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if config.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Opens the application state; migrates when `migrate`, otherwise refuses pending migrations.
 pub async fn open_state(config: Config, migrate: bool) -> Result<AppState, Exit> {
     if !migrate {
-        let modules = enabled_modules(&config.modules.enabled)
-            .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+        let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
+            Exit(
+                2,
+                format!(
+                    "module configuration is invalid:\n  - {}",
+                    errs.join("\n  - ")
+                ),
+            )
+        })?;
         let db = imis_core::db::Db::connect(&config.database).await?;
         let mut pending = vec![];
         for m in &modules {
             let list = (m.migrations)();
-            let p = imis_core::migrate::pending(&db, m.name, &list).await.map_err(anyhow::Error::from)?;
+            let p = imis_core::migrate::pending(&db, m.name, &list)
+                .await
+                .map_err(anyhow::Error::from)?;
             pending.extend(p.into_iter().map(|n| format!("{}: {n}", m.name)));
         }
         if !pending.is_empty() {
@@ -186,8 +211,15 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
         Command::Migrate => {
             let config = load_config(g, vec![])?;
             init_logging(&config);
-            let modules = enabled_modules(&config.modules.enabled)
-                .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+            let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
+                Exit(
+                    2,
+                    format!(
+                        "module configuration is invalid:\n  - {}",
+                        errs.join("\n  - ")
+                    ),
+                )
+            })?;
             let db = imis_core::db::Db::connect(&config.database).await?;
             let applied = imis_core::app::migrate_all(&db, &modules).await?;
             if applied.is_empty() {
@@ -200,11 +232,16 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             }
             Ok(())
         }
-        Command::Seed { what: SeedWhat::Demo } => {
+        Command::Seed {
+            what: SeedWhat::Demo,
+        } => {
             let config = load_config(g, vec![])?;
             init_logging(&config);
             if config.environment == "production" {
-                return Err(Exit(1, "error: demo data is refused when environment = production".into()));
+                return Err(Exit(
+                    1,
+                    "error: demo data is refused when environment = production".into(),
+                ));
             }
             let auto = config.database.auto_migrate;
             let state = open_state(config, auto).await?;
@@ -217,13 +254,23 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             }
             Ok(())
         }
-        Command::User { action: UserAction::Create { username, password, admin } } => {
+        Command::User {
+            action:
+                UserAction::Create {
+                    username,
+                    password,
+                    admin,
+                },
+        } => {
             let config = load_config(g, vec![])?;
             init_logging(&config);
             let auto = config.database.auto_migrate;
             let state = open_state(config, auto).await?;
             imis_core::users::service::create_user_cli(&state, &username, &password, admin).await?;
-            println!("user `{username}` created{}", if admin { " (administrator)" } else { "" });
+            println!(
+                "user `{username}` created{}",
+                if admin { " (administrator)" } else { "" }
+            );
             Ok(())
         }
         Command::Modules => {
@@ -231,31 +278,57 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             let enabled = EnabledModules(config.modules.enabled.iter().cloned().collect());
             let mut all: Vec<_> = linked_modules().collect();
             all.sort_by_key(|m| m.name);
-            println!("{:<20} {:<10} {:<9} depends on", "module", "version", "enabled");
+            println!(
+                "{:<20} {:<10} {:<9} depends on",
+                "module", "version", "enabled"
+            );
             for m in all {
                 println!(
                     "{:<20} {:<10} {:<9} {}",
                     m.name,
                     m.version,
-                    if enabled.contains(m.name) { "yes" } else { "no" },
-                    if m.depends_on.is_empty() { "-".to_string() } else { m.depends_on.join(", ") }
+                    if enabled.contains(m.name) {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                    if m.depends_on.is_empty() {
+                        "-".to_string()
+                    } else {
+                        m.depends_on.join(", ")
+                    }
                 );
             }
             Ok(())
         }
         Command::Schema => {
             let config = load_config(g, vec![])?;
-            let modules = enabled_modules(&config.modules.enabled)
-                .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+            let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
+                Exit(
+                    2,
+                    format!(
+                        "module configuration is invalid:\n  - {}",
+                        errs.join("\n  - ")
+                    ),
+                )
+            })?;
             let enabled = EnabledModules(modules.iter().map(|m| m.name.to_string()).collect());
             print!("{}", crate::schema::sdl_for(&enabled));
             Ok(())
         }
-        Command::Bench { iterations, villages, facilities } => {
+        Command::Bench {
+            iterations,
+            villages,
+            facilities,
+        } => {
             let mut extra = vec![];
             if g.database_url.is_none() {
-                let path = std::env::temp_dir().join(format!("imis-bench-{}.db", std::process::id()));
-                extra.push(("database.url".into(), figment::value::Value::from(format!("sqlite://{}", path.display()))));
+                let path =
+                    std::env::temp_dir().join(format!("imis-bench-{}.db", std::process::id()));
+                extra.push((
+                    "database.url".into(),
+                    figment::value::Value::from(format!("sqlite://{}", path.display())),
+                ));
             }
             extra.push(("jobs.enabled".into(), figment::value::Value::from(false)));
             let config = load_config(g, extra)?;
@@ -265,24 +338,43 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             crate::bench::run(state, iterations, villages, facilities).await?;
             Ok(())
         }
-        Command::Jobs { action: JobsAction::List } => {
+        Command::Jobs {
+            action: JobsAction::List,
+        } => {
             let config = load_config(g, vec![])?;
-            let modules = enabled_modules(&config.modules.enabled)
-                .map_err(|errs| Exit(2, format!("module configuration is invalid:\n  - {}", errs.join("\n  - "))))?;
+            let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
+                Exit(
+                    2,
+                    format!(
+                        "module configuration is invalid:\n  - {}",
+                        errs.join("\n  - ")
+                    ),
+                )
+            })?;
             for m in modules {
                 for j in m.jobs {
-                    println!("{:<40} daily at {:02}:00  ({})", j.name, j.daily_at_hour, m.name);
+                    println!(
+                        "{:<40} daily at {:02}:00  ({})",
+                        j.name, j.daily_at_hour, m.name
+                    );
                 }
             }
             Ok(())
         }
-        Command::Jobs { action: JobsAction::Run { name } } => {
+        Command::Jobs {
+            action: JobsAction::Run { name },
+        } => {
             let config = load_config(g, vec![])?;
             init_logging(&config);
             let auto = config.database.auto_migrate;
             let state = open_state(config, auto).await?;
             if imis_core::jobs::find(&state, &name).is_none() {
-                return Err(Exit(1, format!("error: no job named `{name}` in the enabled modules (see `imis jobs list`)")));
+                return Err(Exit(
+                    1,
+                    format!(
+                        "error: no job named `{name}` in the enabled modules (see `imis jobs list`)"
+                    ),
+                ));
             }
             let out = imis_core::jobs::run_now(&state, &name).await?;
             println!("{name}: {out}");
@@ -300,7 +392,10 @@ fn print_credentials(creds: &[(String, String, String)]) {
 
 async fn serve(config: Config, demo: bool, started: Instant) -> Result<(), Exit> {
     if demo && config.environment == "production" {
-        return Err(Exit(1, "error: --demo is refused when environment = production (D30)".into()));
+        return Err(Exit(
+            1,
+            "error: --demo is refused when environment = production (D30)".into(),
+        ));
     }
     let listen = config.server.listen.clone();
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
@@ -311,18 +406,24 @@ async fn serve(config: Config, demo: bool, started: Instant) -> Result<(), Exit>
     if demo {
         match imis_core::demo::seed_all(&state).await? {
             Some(creds) => {
-                banner.push("DEMO CREDENTIALS ARE IN USE (demo data seeded into an empty database):".into());
+                banner.push(
+                    "DEMO CREDENTIALS ARE IN USE (demo data seeded into an empty database):".into(),
+                );
                 for (u, p, r) in &creds {
                     banner.push(format!("  username {u:<16} password {p:<16} role {r}"));
                 }
             }
-            None => banner.push("the database already had data: started without seeding demo data".into()),
+            None => banner
+                .push("the database already had data: started without seeding demo data".into()),
         }
     }
-    let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| Exit(1, format!("error: cannot listen on {listen}: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| Exit(1, format!("error: cannot listen on {listen}: {e}")))?;
     let (tx, rx) = tokio::sync::watch::channel(false);
     let dispatcher = tokio::spawn(imis_core::events::run_dispatcher(state.clone(), rx.clone()));
-    let scheduler = jobs_enabled.then(|| tokio::spawn(imis_core::jobs::run_scheduler(state.clone(), rx.clone())));
+    let scheduler = jobs_enabled
+        .then(|| tokio::spawn(imis_core::jobs::run_scheduler(state.clone(), rx.clone())));
     let app = crate::server::router(state);
     println!("{}", banner.join("\n"));
     tracing::info!(listen = %listen, startup_ms = started.elapsed().as_millis() as u64, "ready");

@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Upper bounds (seconds) of the request duration histogram.
-pub const BUCKETS: [f64; 12] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+pub const BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
 
 #[derive(Default)]
 pub struct Metrics {
@@ -23,7 +25,8 @@ pub struct Metrics {
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut m) = self.requests.lock() {
-            *m.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+            *m.entry((method.to_string(), route.to_string(), status))
+                .or_default() += 1;
         }
         for (i, b) in BUCKETS.iter().enumerate() {
             if seconds <= *b {
@@ -31,7 +34,8 @@ impl Metrics {
             }
         }
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_micros.fetch_add((seconds * 1_000_000.0) as u64, Ordering::Relaxed);
+        self.sum_micros
+            .fetch_add((seconds * 1_000_000.0) as u64, Ordering::Relaxed);
     }
 
     pub fn graphql_errors(&self, n: u64) {
@@ -46,21 +50,39 @@ impl Metrics {
         s.push_str("# TYPE imis_http_requests_total counter\n");
         if let Ok(m) = self.requests.lock() {
             for ((method, route, status), n) in m.iter() {
-                let _ = writeln!(s, "imis_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
+                let _ = writeln!(
+                    s,
+                    "imis_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
+                );
             }
         }
         s.push_str("# HELP imis_http_request_duration_seconds HTTP request duration.\n");
         s.push_str("# TYPE imis_http_request_duration_seconds histogram\n");
         for (i, b) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(s, "imis_http_request_duration_seconds_bucket{{le=\"{b}\"}} {}", self.buckets[i].load(Ordering::Relaxed));
+            let _ = writeln!(
+                s,
+                "imis_http_request_duration_seconds_bucket{{le=\"{b}\"}} {}",
+                self.buckets[i].load(Ordering::Relaxed)
+            );
         }
         let count = self.count.load(Ordering::Relaxed);
-        let _ = writeln!(s, "imis_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(s, "imis_http_request_duration_seconds_sum {}", self.sum_micros.load(Ordering::Relaxed) as f64 / 1_000_000.0);
+        let _ = writeln!(
+            s,
+            "imis_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(
+            s,
+            "imis_http_request_duration_seconds_sum {}",
+            self.sum_micros.load(Ordering::Relaxed) as f64 / 1_000_000.0
+        );
         let _ = writeln!(s, "imis_http_request_duration_seconds_count {count}");
         s.push_str("# HELP imis_graphql_errors_total Errors returned in GraphQL responses.\n");
         s.push_str("# TYPE imis_graphql_errors_total counter\n");
-        let _ = writeln!(s, "imis_graphql_errors_total {}", self.graphql_errors.load(Ordering::Relaxed));
+        let _ = writeln!(
+            s,
+            "imis_graphql_errors_total {}",
+            self.graphql_errors.load(Ordering::Relaxed)
+        );
         let (size, idle) = pool_stats(state);
         s.push_str("# HELP imis_db_pool_connections Open database connections.\n");
         s.push_str("# TYPE imis_db_pool_connections gauge\n");

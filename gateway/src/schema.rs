@@ -81,7 +81,11 @@ pub fn root_fields_of<T: OutputType>(module: &'static str, root: &'static str) -
         .get(T::type_name().as_ref())
         .and_then(|t| t.fields())
         .map(|fields| {
-            fields.keys().filter(|f| !f.starts_with("__")).map(|f| (module, root, f.clone())).collect()
+            fields
+                .keys()
+                .filter(|f| !f.starts_with("__"))
+                .map(|f| (module, root, f.clone()))
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -105,14 +109,23 @@ pub struct OwnerMap(Arc<BTreeMap<(String, String), &'static str>>);
 
 impl OwnerMap {
     pub fn new(owners: &RootFieldOwners) -> Self {
-        Self(Arc::new(owners.iter().map(|(m, r, f)| ((r.to_string(), f.clone()), *m)).collect()))
+        Self(Arc::new(
+            owners
+                .iter()
+                .map(|(m, r, f)| ((r.to_string(), f.clone()), *m))
+                .collect(),
+        ))
     }
     pub fn owner(&self, root: &str, field: &str) -> Option<&'static str> {
         self.0.get(&(root.to_string(), field.to_string())).copied()
     }
     /// Modules owning a root field that are not enabled.
     pub fn disabled_modules(&self, enabled: &EnabledModules) -> BTreeSet<&'static str> {
-        self.0.values().copied().filter(|m| !enabled.contains(m)).collect()
+        self.0
+            .values()
+            .copied()
+            .filter(|m| !enabled.contains(m))
+            .collect()
     }
 }
 
@@ -124,13 +137,17 @@ pub struct ModuleGuard {
 
 impl ModuleGuard {
     pub fn new(owners: &RootFieldOwners) -> Self {
-        Self { owners: OwnerMap::new(owners) }
+        Self {
+            owners: OwnerMap::new(owners),
+        }
     }
 }
 
 impl ExtensionFactory for ModuleGuard {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ModuleGuardExtension { owners: self.owners.clone() })
+        Arc::new(ModuleGuardExtension {
+            owners: self.owners.clone(),
+        })
     }
 }
 
@@ -139,14 +156,21 @@ struct ModuleGuardExtension {
 }
 
 /// Root field names selected by `set`, following fragments (bounded depth).
-fn collect_root_fields<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, depth: usize, out: &mut Vec<&'a str>) {
+fn collect_root_fields<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    depth: usize,
+    out: &mut Vec<&'a str>,
+) {
     if depth > 8 {
         return;
     }
     for sel in &set.items {
         match &sel.node {
             Selection::Field(f) => out.push(f.node.name.node.as_str()),
-            Selection::InlineFragment(frag) => collect_root_fields(doc, &frag.node.selection_set.node, depth + 1, out),
+            Selection::InlineFragment(frag) => {
+                collect_root_fields(doc, &frag.node.selection_set.node, depth + 1, out)
+            }
             Selection::FragmentSpread(spread) => {
                 if let Some(frag) = doc.fragments.get(&spread.node.fragment_name.node) {
                     collect_root_fields(doc, &frag.node.selection_set.node, depth + 1, out);
@@ -182,7 +206,9 @@ impl Extension for ModuleGuardExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let doc = next.run(ctx, query, variables).await?;
-        let Some(enabled) = ctx.data_opt::<EnabledModules>() else { return Ok(doc) };
+        let Some(enabled) = ctx.data_opt::<EnabledModules>() else {
+            return Ok(doc);
+        };
         for (root, field) in document_root_fields(&doc) {
             if let Some(module) = self.owners.owner(root, &field)
                 && !enabled.contains(module)
@@ -190,9 +216,14 @@ impl Extension for ModuleGuardExtension {
                 let lang = ctx
                     .data_opt::<imis_core::auth::Principal>()
                     .map(|p| p.language.clone())
-                    .or_else(|| ctx.data_opt::<imis_core::graphql::Lang>().map(|l| l.0.clone()))
+                    .or_else(|| {
+                        ctx.data_opt::<imis_core::graphql::Lang>()
+                            .map(|l| l.0.clone())
+                    })
                     .unwrap_or_else(|| "en".into());
-                return Err(imis_core::AppError::module_disabled(module).to_gql(&lang).into_server_error(Default::default()));
+                return Err(imis_core::AppError::module_disabled(module)
+                    .to_gql(&lang)
+                    .into_server_error(Default::default()));
             }
         }
         Ok(doc)
@@ -200,7 +231,10 @@ impl Extension for ModuleGuardExtension {
 }
 
 /// Builds the schema of any composed roots (tests compose their own).
-pub fn build_schema_with<Q, M>(state: &AppState, owners: RootFieldOwners) -> Schema<Q, M, EmptySubscription>
+pub fn build_schema_with<Q, M>(
+    state: &AppState,
+    owners: RootFieldOwners,
+) -> Schema<Q, M, EmptySubscription>
 where
     Q: ObjectType + Default + 'static,
     M: ObjectType + Default + 'static,
@@ -232,9 +266,11 @@ where
     let map = OwnerMap::new(owners);
     let query = <Q as OutputType>::type_name().to_string();
     let mutation = <M as OutputType>::type_name().to_string();
-    strip_root_fields(&schema.sdl(), &[(query.as_str(), "Query"), (mutation.as_str(), "Mutation")], |root, field| {
-        map.owner(root, field).is_some_and(|m| !enabled.contains(m))
-    })
+    strip_root_fields(
+        &schema.sdl(),
+        &[(query.as_str(), "Query"), (mutation.as_str(), "Mutation")],
+        |root, field| map.owner(root, field).is_some_and(|m| !enabled.contains(m)),
+    )
 }
 
 /// The SDL of the enabled modules of this binary.
@@ -253,14 +289,21 @@ fn indent_of(line: &str) -> usize {
 
 /// Removes fields from the `type <Name> {` blocks of an SDL text. `roots` maps the printed type
 /// name to the owner-map root name; `remove(root, field)` decides.
-pub fn strip_root_fields(sdl: &str, roots: &[(&str, &str)], remove: impl Fn(&str, &str) -> bool) -> String {
+pub fn strip_root_fields(
+    sdl: &str,
+    roots: &[(&str, &str)],
+    remove: impl Fn(&str, &str) -> bool,
+) -> String {
     let mut out = String::with_capacity(sdl.len());
     let lines: Vec<&str> = sdl.lines().collect();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let root = roots.iter().find(|(name, _)| {
-            line.strip_prefix("type ").and_then(|r| r.strip_suffix('{')).map(|r| r.trim()) == Some(*name)
+            line.strip_prefix("type ")
+                .and_then(|r| r.strip_suffix('{'))
+                .map(|r| r.trim())
+                == Some(*name)
                 || line.trim_end() == format!("type {name} {{")
         });
         out.push_str(line);
@@ -289,7 +332,10 @@ pub fn strip_root_fields(sdl: &str, roots: &[(&str, &str)], remove: impl Fn(&str
                 break;
             }
             let t = l.trim_start();
-            let top = !in_desc && chunk_field.is_some() && indent_of(l) == field_indent && !t.starts_with(')');
+            let top = !in_desc
+                && chunk_field.is_some()
+                && indent_of(l) == field_indent
+                && !t.starts_with(')');
             if top {
                 flush(&mut chunk, &mut chunk_field, &mut out);
             }
@@ -301,8 +347,15 @@ pub fn strip_root_fields(sdl: &str, roots: &[(&str, &str)], remove: impl Fn(&str
                 if !rest.contains("\"\"\"") {
                     in_desc = true;
                 }
-            } else if !t.starts_with('"') && !t.starts_with(')') && chunk_field.is_none() && !t.is_empty() {
-                let name: String = t.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            } else if !t.starts_with('"')
+                && !t.starts_with(')')
+                && chunk_field.is_none()
+                && !t.is_empty()
+            {
+                let name: String = t
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
                 chunk_field = Some(name);
             }
             chunk.push(l);
@@ -320,7 +373,12 @@ fn min_field_indent(lines: &[&str], i: usize) -> usize {
         .iter()
         .skip(i)
         .take_while(|l| !(l.trim_end() == "}" && indent_of(l) == 0))
-        .chain(lines[..i].iter().rev().take_while(|l| !l.starts_with("type ")))
+        .chain(
+            lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| !l.starts_with("type ")),
+        )
         .filter(|l| !l.trim().is_empty())
         .map(|l| indent_of(l))
         .filter(|n| *n > 0)

@@ -17,7 +17,9 @@ use axum::routing::get;
 use futures::future::BoxFuture;
 use imis_core::AppState;
 use imis_core::auth::Principal;
-use imis_core::auth::request::{Credentials, JWT_COOKIE, SESSION_COOKIE, authenticate, cookie_value};
+use imis_core::auth::request::{
+    Credentials, JWT_COOKIE, SESSION_COOKIE, authenticate, cookie_value,
+};
 use imis_core::error::AppError;
 use imis_core::graphql::Lang;
 use serde_json::json;
@@ -64,7 +66,11 @@ where
         let schema = schema.clone();
         Box::pin(async move { schema.execute_batch(req).await })
     });
-    let gw = Gateway { state: state.clone(), metrics: Arc::new(Metrics::default()), exec };
+    let gw = Gateway {
+        state: state.clone(),
+        metrics: Arc::new(Metrics::default()),
+        exec,
+    };
     let cfg = &state.config.server;
     let mut app = Router::new()
         .route("/api/graphql", get(graphiql).post(graphql_post))
@@ -77,12 +83,15 @@ where
     if !cfg.front_dir.is_empty() {
         let dir = std::path::PathBuf::from(&cfg.front_dir);
         let index = dir.join("index.html");
-        let serve = tower_http::services::ServeDir::new(&dir).fallback(tower_http::services::ServeFile::new(index));
+        let serve = tower_http::services::ServeDir::new(&dir)
+            .fallback(tower_http::services::ServeFile::new(index));
         app = app
             .nest_service("/front", serve)
             .route("/", get(|| async { Redirect::temporary("/front/") }));
     }
-    let mut app = app.with_state(gw.clone()).layer(DefaultBodyLimit::max(cfg.body_limit_bytes));
+    let mut app = app
+        .with_state(gw.clone())
+        .layer(DefaultBodyLimit::max(cfg.body_limit_bytes));
     if let Some(cors) = cors_layer(&cfg.cors_allowed_origins) {
         app = app.layer(cors);
     }
@@ -96,9 +105,17 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     }
     let methods = [Method::GET, Method::POST, Method::OPTIONS];
     if origins.iter().any(|o| o == "*") {
-        return Some(CorsLayer::new().allow_origin(Any).allow_methods(methods).allow_headers(Any));
+        return Some(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods(methods)
+                .allow_headers(Any),
+        );
     }
-    let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(list))
@@ -121,7 +138,9 @@ fn route_label(path: &str) -> &'static str {
         "/health" => "/health",
         "/ready" => "/ready",
         "/metrics" => "/metrics",
-        "/api/core/users/current_user/" | "/api/core/users/current_user" => "/api/core/users/current_user/",
+        "/api/core/users/current_user/" | "/api/core/users/current_user" => {
+            "/api/core/users/current_user/"
+        }
         "/keepLegacyAlive" => "/keepLegacyAlive",
         "/" => "/",
         p if p.starts_with("/front") => "/front",
@@ -140,7 +159,8 @@ async fn observe(State(gw): State<Gateway>, mut req: Request, next: Next) -> Res
         .filter(|s| !s.is_empty() && s.len() <= 128)
         .map(String::from)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let id_value = HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+    let id_value =
+        HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
     req.headers_mut().insert("x-request-id", id_value.clone());
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -148,23 +168,38 @@ async fn observe(State(gw): State<Gateway>, mut req: Request, next: Next) -> Res
     let mut resp = next.run(req).instrument(span.clone()).await;
     let secs = start.elapsed().as_secs_f64();
     let status = resp.status().as_u16();
-    gw.metrics.observe(method.as_str(), route_label(&path), status, secs);
+    gw.metrics
+        .observe(method.as_str(), route_label(&path), status, secs);
     span.in_scope(|| tracing::info!(status, duration_ms = secs * 1000.0, "request finished"));
     let h = resp.headers_mut();
     h.insert("x-request-id", id_value);
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     resp
 }
 
 fn header_str(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(String::from)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
 }
 
 /// The credentials found on a request (D2, D31).
 pub fn credentials(headers: &HeaderMap) -> Credentials {
-    let cookies: Vec<String> = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).map(String::from).collect();
+    let cookies: Vec<String> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(String::from)
+        .collect();
     let cookie = |name: &str| cookies.iter().find_map(|c| cookie_value(c, name));
     Credentials {
         authorization: header_str(headers, header::AUTHORIZATION),
@@ -176,11 +211,21 @@ pub fn credentials(headers: &HeaderMap) -> Credentials {
 
 /// The caller's language from `Accept-Language`.
 pub fn request_lang(headers: &HeaderMap) -> String {
-    imis_core::i18n::pick_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())).to_string()
+    imis_core::i18n::pick_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+    .to_string()
 }
 
 fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn error_body(e: &AppError, lang: &str) -> serde_json::Value {
@@ -196,10 +241,14 @@ fn requests_of(batch: &BatchRequest) -> Vec<&async_graphql::Request> {
 
 /// Whether every root field of every operation is open to anonymous callers.
 fn only_anonymous_fields(batch: &BatchRequest) -> bool {
-    requests_of(batch).iter().all(|r| match async_graphql::parser::parse_query(&r.query) {
-        Ok(doc) => document_root_fields(&doc).iter().all(|(_, f)| ANONYMOUS_FIELDS.contains(&f.as_str())),
-        Err(_) => false,
-    })
+    requests_of(batch)
+        .iter()
+        .all(|r| match async_graphql::parser::parse_query(&r.query) {
+            Ok(doc) => document_root_fields(&doc)
+                .iter()
+                .all(|(_, f)| ANONYMOUS_FIELDS.contains(&f.as_str())),
+            Err(_) => false,
+        })
 }
 
 async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes) -> Response {
@@ -219,7 +268,10 @@ async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes
         Err(_) if creds.bearer().is_none() && only_anonymous_fields(&batch) => None,
         Err(e) => {
             gw.metrics.graphql_errors(1);
-            return json_response(StatusCode::UNAUTHORIZED, &error_body(&e, principal_lang(None, &lang)));
+            return json_response(
+                StatusCode::UNAUTHORIZED,
+                &error_body(&e, principal_lang(None, &lang)),
+            );
         }
     };
     let mut batch = batch.data(Lang(lang.clone()));
@@ -239,16 +291,27 @@ async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes
             e.extensions
                 .as_ref()
                 .and_then(|x| x.get("code"))
-                .is_some_and(|c| matches!(c, async_graphql::Value::String(s) if s == "auth.token_required"))
+                .is_some_and(
+                    |c| matches!(c, async_graphql::Value::String(s) if s == "auth.token_required"),
+                )
         });
     }
     gw.metrics.graphql_errors(n_errors);
     let headers_out: Vec<(HeaderName, HeaderValue)> = resp.http_headers_iter().collect();
     let body = match serde_json::to_string(&resp) {
         Ok(b) => b,
-        Err(_) => return json_response(StatusCode::INTERNAL_SERVER_ERROR, &error_body(&AppError::internal(), &lang)),
+        Err(_) => {
+            return json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &error_body(&AppError::internal(), &lang),
+            );
+        }
     };
-    let status = if unauthorized { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let status = if unauthorized {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
     let mut out = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     for (name, value) in headers_out {
         out.headers_mut().append(name, value);
@@ -278,7 +341,10 @@ async fn ready(State(gw): State<Gateway>) -> Response {
 async fn metrics(State(gw): State<Gateway>) -> Response {
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         gw.metrics.render(&gw.state),
     )
         .into_response()
@@ -287,7 +353,8 @@ async fn metrics(State(gw): State<Gateway>) -> Response {
 /// `GET /api/core/users/current_user/` in the openIMIS shape (D31); 401 when not logged in.
 async fn current_user(State(gw): State<Gateway>, headers: HeaderMap) -> Response {
     let lang = request_lang(&headers);
-    let unauthorized = |msg: String| json_response(StatusCode::UNAUTHORIZED, &json!({"detail": msg}));
+    let unauthorized =
+        |msg: String| json_response(StatusCode::UNAUTHORIZED, &json!({"detail": msg}));
     let principal = match authenticate(&gw.state, &credentials(&headers)).await {
         Ok(Some(p)) => p,
         Ok(None) => return unauthorized(AppError::unauthenticated().message(&lang)),
@@ -307,7 +374,10 @@ async fn current_user(State(gw): State<Gateway>, headers: HeaderMap) -> Response
 }
 
 /// The openIMIS `current_user` body: from the principal, completed by the users service.
-pub async fn current_user_body(state: &AppState, p: &Principal) -> imis_core::AppResult<serde_json::Value> {
+pub async fn current_user_body(
+    state: &AppState,
+    p: &Principal,
+) -> imis_core::AppResult<serde_json::Value> {
     let extra = imis_core::users::service::current_user_json(state, p).await?;
     if extra.get("i_user").is_some() && extra.get("username").is_some() {
         return Ok(extra);
@@ -355,7 +425,12 @@ pub async fn shutdown_signal() {
 
 /// Serves `app` on `listener` until SIGTERM/Ctrl-C; then stops accepting, tells background tasks
 /// through `shutdown`, and gives in-flight requests `grace` to finish.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router, shutdown: tokio::sync::watch::Sender<bool>, grace: Duration) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    grace: Duration,
+) -> anyhow::Result<()> {
     let mut rx = shutdown.subscribe();
     let signal_task = tokio::spawn(async move {
         shutdown_signal().await;

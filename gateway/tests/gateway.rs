@@ -58,15 +58,27 @@ async fn state() -> AppState {
 fn root_fields_never_collide() {
     let owners = imis_gateway::root_field_owners();
     assert!(!owners.is_empty());
-    assert!(root_field_collisions(&owners).is_empty(), "{:?}", root_field_collisions(&owners));
+    assert!(
+        root_field_collisions(&owners).is_empty(),
+        "{:?}",
+        root_field_collisions(&owners)
+    );
     let test_owners = composed::owners();
-    assert!(test_owners.iter().any(|(m, r, f)| *m == "fake" && *r == "Query" && f == "fakeThings"));
+    assert!(
+        test_owners
+            .iter()
+            .any(|(m, r, f)| *m == "fake" && *r == "Query" && f == "fakeThings")
+    );
     assert!(root_field_collisions(&test_owners).is_empty());
 }
 
 #[test]
 fn collisions_are_detected() {
-    let owners = vec![("a", "Query", "x".to_string()), ("b", "Query", "x".to_string()), ("b", "Mutation", "x".to_string())];
+    let owners = vec![
+        ("a", "Query", "x".to_string()),
+        ("b", "Query", "x".to_string()),
+        ("b", "Mutation", "x".to_string()),
+    ];
     let c = root_field_collisions(&owners);
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].2, vec!["a", "b"]);
@@ -75,7 +87,8 @@ fn collisions_are_detected() {
 #[test]
 fn sdl_hides_disabled_module_fields() {
     let enabled = EnabledModules::default();
-    let sdl = sdl_with::<composed::TestQuery, composed::TestMutation>(&enabled, &composed::owners());
+    let sdl =
+        sdl_with::<composed::TestQuery, composed::TestMutation>(&enabled, &composed::owners());
     assert!(!sdl.contains("fakeThings"), "{sdl}");
     assert!(!sdl.contains("fakeDo"), "{sdl}");
     let mut on = EnabledModules::default();
@@ -89,32 +102,64 @@ fn sdl_hides_disabled_module_fields() {
 fn strip_handles_descriptions_and_multiline_args() {
     let sdl = "type Query {\n\t\"\"\"\n\tdoc of a\n\t\"\"\"\n\ta(\n\t\t\"\"\"\n\t\tx\n\t\t\"\"\"\n\t\tfirst: Int\n\t): Int!\n\t\"b doc\"\n\tb: Int!\n\tc(x: Int): Int\n}\ntype Other {\n\ta: Int\n}\n";
     let out = strip_root_fields(sdl, &[("Query", "Query")], |_, f| f == "a");
-    assert_eq!(out, "type Query {\n\t\"b doc\"\n\tb: Int!\n\tc(x: Int): Int\n}\ntype Other {\n\ta: Int\n}\n");
+    assert_eq!(
+        out,
+        "type Query {\n\t\"b doc\"\n\tb: Int!\n\tc(x: Int): Int\n}\ntype Other {\n\ta: Int\n}\n"
+    );
     let out = strip_root_fields(sdl, &[("Query", "Query")], |_, f| f == "b" || f == "c");
-    assert!(out.contains("doc of a") && !out.contains("b doc") && !out.contains("c(x"), "{out}");
+    assert!(
+        out.contains("doc of a") && !out.contains("b doc") && !out.contains("c(x"),
+        "{out}"
+    );
 }
 
-async fn post(app: axum::Router, body: &str, headers: &[(&str, &str)]) -> (StatusCode, serde_json::Value) {
+async fn post(
+    app: axum::Router,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
     let mut req = Request::post("/api/graphql").header("content-type", "application/json");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let resp = app.oneshot(req.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+    let resp = app
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
     let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 #[tokio::test]
 async fn disabled_module_fields_are_refused() {
     let state = state().await;
-    let schema = build_schema_with::<composed::TestQuery, composed::TestMutation>(&state, composed::owners());
+    let schema = build_schema_with::<composed::TestQuery, composed::TestMutation>(
+        &state,
+        composed::owners(),
+    );
     let app = imis_gateway::server::router_with(state, schema);
     let (status, body) = post(app.clone(), r#"{"query":"{ fakeThings }"}"#, &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["errors"][0]["extensions"]["code"], "module.disabled", "{body}");
-    let (_, body) = post(app.clone(), r#"{"query":"query { ...F } fragment F on TestQuery { fakeThings }"}"#, &[]).await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "module.disabled", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "module.disabled",
+        "{body}"
+    );
+    let (_, body) = post(
+        app.clone(),
+        r#"{"query":"query { ...F } fragment F on TestQuery { fakeThings }"}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "module.disabled",
+        "{body}"
+    );
     let (status, body) = post(app, r#"{"query":"{ __typename }"}"#, &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["__typename"], "TestQuery");
@@ -129,21 +174,65 @@ async fn http_routes() {
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().contains_key("x-request-id"));
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-    let r = app.clone().oneshot(Request::get("/health").header("x-request-id", "abc").body(Body::empty()).unwrap()).await.unwrap();
+    let r = app
+        .clone()
+        .oneshot(
+            Request::get("/health")
+                .header("x-request-id", "abc")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(r.headers()["x-request-id"], "abc");
-    assert_eq!(app.clone().oneshot(get("/ready")).await.unwrap().status(), StatusCode::OK);
-    assert_eq!(app.clone().oneshot(get("/api/graphql")).await.unwrap().status(), StatusCode::OK);
-    assert_eq!(app.clone().oneshot(get("/keepLegacyAlive")).await.unwrap().status(), StatusCode::OK);
-    let r = app.clone().oneshot(get("/api/core/users/current_user/")).await.unwrap();
+    assert_eq!(
+        app.clone().oneshot(get("/ready")).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.clone()
+            .oneshot(get("/api/graphql"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.clone()
+            .oneshot(get("/keepLegacyAlive"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let r = app
+        .clone()
+        .oneshot(get("/api/core/users/current_user/"))
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let (status, body) = post(app.clone(), r#"{"query":"{ __typename }"}"#, &[("authorization", "Bearer junk")]).await;
+    let (status, body) = post(
+        app.clone(),
+        r#"{"query":"{ __typename }"}"#,
+        &[("authorization", "Bearer junk")],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body["errors"][0]["extensions"]["code"].is_string());
     let (status, _) = post(app.clone(), "not json", &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let r = app.clone().oneshot(get("/metrics")).await.unwrap();
-    let text = String::from_utf8(axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
-    assert!(text.contains("imis_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"), "{text}");
+    let text = String::from_utf8(
+        axum::body::to_bytes(r.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("imis_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"),
+        "{text}"
+    );
     assert!(text.contains("imis_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
 }
 
@@ -151,7 +240,10 @@ async fn http_routes() {
 async fn resolver_cookies_reach_the_response_and_stale_cookies_allow_login() {
     let mut state = state().await;
     state.enabled.0.insert("fake".into());
-    let schema = build_schema_with::<composed::TestQuery, composed::TestMutation>(&state, composed::owners());
+    let schema = build_schema_with::<composed::TestQuery, composed::TestMutation>(
+        &state,
+        composed::owners(),
+    );
     let app = imis_gateway::server::router_with(state, schema);
     let req = Request::post("/api/graphql")
         .header("content-type", "application/json")
@@ -159,12 +251,27 @@ async fn resolver_cookies_reach_the_response_and_stale_cookies_allow_login() {
         .unwrap();
     let resp = app.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let cookies: Vec<_> = resp.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let cookies: Vec<_> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
     assert_eq!(cookies, vec!["a=1; Path=/", "b=2; Path=/"]);
     // A stale JWT cookie: anonymous fields still answer, others get 401.
-    let (status, _) = post(app.clone(), r#"{"query":"{ __typename }"}"#, &[("cookie", "JWT=stale")]).await;
+    let (status, _) = post(
+        app.clone(),
+        r#"{"query":"{ __typename }"}"#,
+        &[("cookie", "JWT=stale")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = post(app, r#"{"query":"{ fakeThings }"}"#, &[("cookie", "JWT=stale")]).await;
+    let (status, _) = post(
+        app,
+        r#"{"query":"{ fakeThings }"}"#,
+        &[("cookie", "JWT=stale")],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -177,7 +284,15 @@ async fn serves_the_front_end_with_spa_fallback() {
     let mut config = Config::for_tests("sqlite::memory:", &dir.join("files"));
     config.server.front_dir = dir.display().to_string();
     let app = imis_gateway::router(AppState::build(config, true).await.unwrap());
-    let body = |r: axum::response::Response| async move { String::from_utf8(axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap() };
+    let body = |r: axum::response::Response| async move {
+        String::from_utf8(
+            axum::body::to_bytes(r.into_body(), 1 << 20)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap()
+    };
     let get = |p: &str| Request::get(p).body(Body::empty()).unwrap();
     let r = app.clone().oneshot(get("/")).await.unwrap();
     assert!(r.status().is_redirection());
@@ -187,7 +302,11 @@ async fn serves_the_front_end_with_spa_fallback() {
     assert_eq!(body(r).await, "<html>front</html>");
     let r = app.clone().oneshot(get("/front/app.js")).await.unwrap();
     assert_eq!(body(r).await, "js");
-    let r = app.clone().oneshot(get("/front/insuree/families")).await.unwrap();
+    let r = app
+        .clone()
+        .oneshot(get("/front/insuree/families"))
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(body(r).await, "<html>front</html>");
 }

@@ -9,9 +9,9 @@ pub mod testmod;
 
 use async_graphql::{EmptySubscription, Request, Response, Schema, Variables};
 use futures::FutureExt;
+use imis_core::AppState;
 use imis_core::auth::Principal;
 use imis_core::config::Config;
-use imis_core::AppState;
 use sea_orm::ConnectionTrait;
 use std::path::PathBuf;
 
@@ -51,15 +51,29 @@ impl TestDb {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let id = uuid::Uuid::new_v4().simple().to_string();
         let path = dir.join(format!("{id}.db"));
-        TestDb { backend: Backend::Sqlite, url: format!("sqlite://{}", path.display()), files: dir.join(format!("{id}-files")), sqlite_path: Some(path), pg_admin: None }
+        TestDb {
+            backend: Backend::Sqlite,
+            url: format!("sqlite://{}", path.display()),
+            files: dir.join(format!("{id}-files")),
+            sqlite_path: Some(path),
+            pg_admin: None,
+        }
     }
 
     pub async fn postgres(admin_url: &str) -> TestDb {
         let name = format!("imis_t_{}", uuid::Uuid::new_v4().simple());
-        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to IMIS_TEST_POSTGRES_URL");
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        let admin = sea_orm::Database::connect(admin_url)
+            .await
+            .expect("connect to IMIS_TEST_POSTGRES_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
         admin.close().await.ok();
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(admin_url);
         let dir = std::env::temp_dir().join("imis-tests");
         TestDb {
             backend: Backend::Postgres,
@@ -86,7 +100,9 @@ impl TestDb {
         if let Some((admin_url, name)) = &self.pg_admin
             && let Ok(admin) = sea_orm::Database::connect(admin_url.as_str()).await
         {
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
             admin.close().await.ok();
         }
     }
@@ -94,7 +110,9 @@ impl TestDb {
 
 /// The PostgreSQL admin URL, when PostgreSQL tests are on.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("IMIS_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("IMIS_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// Runs `test` on SQLite, then on PostgreSQL when configured; databases are dropped even when
@@ -110,11 +128,24 @@ where
     }
     for db in dbs {
         let backend = db.backend;
-        let (url_for_cleanup, files, sqlite_path, pg_admin) = (db.url.clone(), db.files.clone(), db.sqlite_path.clone(), db.pg_admin.clone());
+        let (url_for_cleanup, files, sqlite_path, pg_admin) = (
+            db.url.clone(),
+            db.files.clone(),
+            db.sqlite_path.clone(),
+            db.pg_admin.clone(),
+        );
         match std::panic::AssertUnwindSafe(test(db)).catch_unwind().await {
             Ok(db) => db.cleanup().await,
             Err(panic) => {
-                TestDb { backend, url: url_for_cleanup, files, sqlite_path, pg_admin }.cleanup().await;
+                TestDb {
+                    backend,
+                    url: url_for_cleanup,
+                    files,
+                    sqlite_path,
+                    pg_admin,
+                }
+                .cleanup()
+                .await;
                 eprintln!("test failed on {backend:?}");
                 std::panic::resume_unwind(panic);
             }
@@ -139,7 +170,10 @@ impl TestApp {
         if demo {
             imis_core::demo::seed_all(&state).await.expect("seed demo");
         }
-        let schema = imis_gateway::schema::build_schema_with::<TestQuery, TestMutation>(&state, test_owners());
+        let schema = imis_gateway::schema::build_schema_with::<TestQuery, TestMutation>(
+            &state,
+            test_owners(),
+        );
         TestApp { state, schema }
     }
 
@@ -149,19 +183,31 @@ impl TestApp {
             .state
             .db
             .conn
-            .query_one_raw(imis_core::db::stmt(self.state.db.backend(), "SELECT uuid FROM core_user WHERE username = ? AND validity_to IS NULL", vec![username.into()]))
+            .query_one_raw(imis_core::db::stmt(
+                self.state.db.backend(),
+                "SELECT uuid FROM core_user WHERE username = ? AND validity_to IS NULL",
+                vec![username.into()],
+            ))
             .await
             .expect("query")
             .unwrap_or_else(|| panic!("no user {username}"));
         let uuid: uuid::Uuid = row.try_get("", "uuid").expect("uuid");
-        imis_core::users::service::load_principal(&self.state, uuid).await.expect("principal").expect("principal exists")
+        imis_core::users::service::load_principal(&self.state, uuid)
+            .await
+            .expect("principal")
+            .expect("principal exists")
     }
 
     pub async fn exec(&self, who: Option<&Principal>, query: &str) -> Response {
         self.exec_vars(who, query, serde_json::json!({})).await
     }
 
-    pub async fn exec_vars(&self, who: Option<&Principal>, query: &str, vars: serde_json::Value) -> Response {
+    pub async fn exec_vars(
+        &self,
+        who: Option<&Principal>,
+        query: &str,
+        vars: serde_json::Value,
+    ) -> Response {
         let mut req = Request::new(query).variables(Variables::from_json(vars));
         if let Some(p) = who {
             req = req.data(p.clone());
@@ -172,21 +218,46 @@ impl TestApp {
     /// Executes and returns `data`, failing the test on any error.
     pub async fn ok(&self, who: Option<&Principal>, query: &str) -> serde_json::Value {
         let r = self.exec(who, query).await;
-        assert!(r.errors.is_empty(), "unexpected errors for {query}: {:?}", r.errors);
+        assert!(
+            r.errors.is_empty(),
+            "unexpected errors for {query}: {:?}",
+            r.errors
+        );
         r.data.into_json().expect("json")
     }
 
     /// Executes and returns the first error's code, failing the test when there is none.
     pub async fn err_code(&self, who: Option<&Principal>, query: &str) -> String {
         let r = self.exec(who, query).await;
-        let e = r.errors.first().unwrap_or_else(|| panic!("expected an error for {query}, got {:?}", r.data));
-        e.extensions.as_ref().and_then(|x| x.get("code")).map(|v| v.to_string().trim_matches('"').to_string()).unwrap_or_else(|| e.message.clone())
+        let e = r
+            .errors
+            .first()
+            .unwrap_or_else(|| panic!("expected an error for {query}, got {:?}", r.data));
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .map(|v| v.to_string().trim_matches('"').to_string())
+            .unwrap_or_else(|| e.message.clone())
     }
 
     /// Counts rows of a table with an optional WHERE clause.
     pub async fn count(&self, table: &str, filter: &str) -> i64 {
-        let sql = if filter.is_empty() { format!("SELECT COUNT(*) AS n FROM {table}") } else { format!("SELECT COUNT(*) AS n FROM {table} WHERE {filter}") };
-        let row = self.state.db.conn.query_one_raw(sea_orm::Statement::from_string(self.state.db.backend(), sql)).await.expect("count").expect("row");
+        let sql = if filter.is_empty() {
+            format!("SELECT COUNT(*) AS n FROM {table}")
+        } else {
+            format!("SELECT COUNT(*) AS n FROM {table} WHERE {filter}")
+        };
+        let row = self
+            .state
+            .db
+            .conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.state.db.backend(),
+                sql,
+            ))
+            .await
+            .expect("count")
+            .expect("row");
         row.try_get::<i64>("", "n").expect("n")
     }
 }

@@ -54,17 +54,30 @@ fn wire(w: &mut Wiring) {
     w.ports.health_facility_pricelists = Some(Arc::new(TestPricelists));
 }
 
-fn on_facility_saving<'a>(_: &'a AppState, tx: &'a DatabaseTransaction, e: &'a Event) -> BoxFuture<'a, AppResult<()>> {
+fn on_facility_saving<'a>(
+    _: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    e: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
     Box::pin(async move {
-        let hf = e.payload["healthFacilityId"].as_i64().ok_or_else(AppError::internal)?;
+        let hf = e.payload["healthFacilityId"]
+            .as_i64()
+            .ok_or_else(AppError::internal)?;
         let items = e.payload["itemsPricelistId"].as_i64();
         let services = e.payload["servicesPricelistId"].as_i64();
         if items == Some(666) {
             // A veto: the owning module refuses the value, the facility write rolls back.
-            return Err(AppError::validation("testmod.widget_refused").with("name", "pricelist 666"));
+            return Err(
+                AppError::validation("testmod.widget_refused").with("name", "pricelist 666")
+            );
         }
         let b = tx.get_database_backend();
-        tx.execute_raw(stmt(b, "DELETE FROM testmod_hf_pricelist WHERE health_facility_id = ?", vec![hf.into()])).await?;
+        tx.execute_raw(stmt(
+            b,
+            "DELETE FROM testmod_hf_pricelist WHERE health_facility_id = ?",
+            vec![hf.into()],
+        ))
+        .await?;
         tx.execute_raw(stmt(
             b,
             "INSERT INTO testmod_hf_pricelist (health_facility_id, items_pricelist_id, services_pricelist_id) VALUES (?, ?, ?)",
@@ -89,13 +102,18 @@ impl HealthFacilityPricelists for TestPricelists {
         &'a self,
         state: &'a AppState,
         facility_ids: &'a [i64],
-    ) -> BoxFuture<'a, AppResult<HashMap<i64, (Option<PricelistSummary>, Option<PricelistSummary>)>>> {
+    ) -> BoxFuture<'a, AppResult<HashMap<i64, (Option<PricelistSummary>, Option<PricelistSummary>)>>>
+    {
         Box::pin(async move {
             let mut out = HashMap::new();
             if facility_ids.is_empty() {
                 return Ok(out);
             }
-            let ids = facility_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let ids = facility_ids
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
             let rows = state
                 .db
                 .conn
@@ -105,10 +123,22 @@ impl HealthFacilityPricelists for TestPricelists {
                     vec![],
                 ))
                 .await?;
-            let summary = |id: Option<i64>, kind: &str| id.map(|id| PricelistSummary { id, uuid: format!("00000000-0000-0000-0000-{id:012}"), name: format!("{kind} {id}") });
+            let summary = |id: Option<i64>, kind: &str| {
+                id.map(|id| PricelistSummary {
+                    id,
+                    uuid: format!("00000000-0000-0000-0000-{id:012}"),
+                    name: format!("{kind} {id}"),
+                })
+            };
             for r in rows {
                 let hf: i64 = r.try_get("", "health_facility_id")?;
-                out.insert(hf, (summary(r.try_get("", "items_pricelist_id")?, "Items"), summary(r.try_get("", "services_pricelist_id")?, "Services")));
+                out.insert(
+                    hf,
+                    (
+                        summary(r.try_get("", "items_pricelist_id")?, "Items"),
+                        summary(r.try_get("", "services_pricelist_id")?, "Services"),
+                    ),
+                );
             }
             Ok(out)
         })
@@ -128,8 +158,23 @@ impl TestModQuery {
     async fn test_widgets(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         require_user(principal(ctx), Requirement::AnyOf(&[RIGHT_READ])).gql(ctx)?;
         let st = state(ctx);
-        let rows = st.db.conn.query_all_raw(stmt(st.db.backend(), "SELECT name FROM testmod_widget ORDER BY id", vec![])).await.map_err(AppError::from).gql(ctx)?;
-        rows.iter().map(|r| r.try_get::<String>("", "name").map_err(|e| AppError::from(e).to_gql("en"))).collect()
+        let rows = st
+            .db
+            .conn
+            .query_all_raw(stmt(
+                st.db.backend(),
+                "SELECT name FROM testmod_widget ORDER BY id",
+                vec![],
+            ))
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?;
+        rows.iter()
+            .map(|r| {
+                r.try_get::<String>("", "name")
+                    .map_err(|e| AppError::from(e).to_gql("en"))
+            })
+            .collect()
     }
 }
 
@@ -151,20 +196,49 @@ impl TestModMutation {
     /// Writes a widget, its history-like audit and an event; a name starting with `fail` writes
     /// everything and then fails, to prove the rollback.
     #[graphql(visible = "visible")]
-    async fn create_test_widget(&self, ctx: &Context<'_>, input: CreateTestWidgetMutationInput) -> Result<CreateTestWidgetMutationPayload> {
-        let out = run_mutation(ctx, "createTestWidget", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[RIGHT_WRITE]))?;
-            let b = m.state.db.backend();
-            let row = m.tx.query_one_raw(stmt(b, "INSERT INTO testmod_widget (name) VALUES (?) RETURNING id", vec![input.name.clone().into()])).await?.ok_or_else(AppError::internal)?;
-            let id: i64 = row.try_get("", "id")?;
-            imis_core::history::save(m.tx, "testmod_widget", id, &serde_json::json!({"name": input.name}), m.state.clock.now(), m.state.clock.now(), m.actor()).await?;
-            m.publish("testmod.widget_created", serde_json::json!({ "id": id })).await?;
-            m.link("testmod_widget", id);
-            if input.name.starts_with("fail") {
-                return Err(AppError::validation("testmod.widget_refused").with("name", &input.name));
-            }
-            Ok(id)
-        })
+    async fn create_test_widget(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTestWidgetMutationInput,
+    ) -> Result<CreateTestWidgetMutationPayload> {
+        let out = run_mutation(
+            ctx,
+            "createTestWidget",
+            &input.envelope,
+            &input,
+            async |m| {
+                require_user(m.principal, Requirement::AnyOf(&[RIGHT_WRITE]))?;
+                let b = m.state.db.backend();
+                let row =
+                    m.tx.query_one_raw(stmt(
+                        b,
+                        "INSERT INTO testmod_widget (name) VALUES (?) RETURNING id",
+                        vec![input.name.clone().into()],
+                    ))
+                    .await?
+                    .ok_or_else(AppError::internal)?;
+                let id: i64 = row.try_get("", "id")?;
+                imis_core::history::save(
+                    m.tx,
+                    "testmod_widget",
+                    id,
+                    &serde_json::json!({"name": input.name}),
+                    m.state.clock.now(),
+                    m.state.clock.now(),
+                    m.actor(),
+                )
+                .await?;
+                m.publish("testmod.widget_created", serde_json::json!({ "id": id }))
+                    .await?;
+                m.link("testmod_widget", id);
+                if input.name.starts_with("fail") {
+                    return Err(
+                        AppError::validation("testmod.widget_refused").with("name", &input.name)
+                    );
+                }
+                Ok(id)
+            },
+        )
         .await
         .gql(ctx)?;
         Ok(out.into())

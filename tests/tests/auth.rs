@@ -9,7 +9,10 @@ async fn login(app: &TestApp, user: &str, pw: &str) -> async_graphql::Response {
 }
 
 fn bearer(token: &str) -> Credentials {
-    Credentials { authorization: Some(format!("Bearer {token}")), ..Default::default() }
+    Credentials {
+        authorization: Some(format!("Bearer {token}")),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -21,8 +24,16 @@ async fn login_success_wrong_password_and_lockout() {
         let data = ok.data.into_json().unwrap();
         let token = data["tokenAuth"]["token"].as_str().unwrap().to_string();
         assert_eq!(data["tokenAuth"]["payload"]["username"], "Admin");
-        assert!(ok.http_headers.get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("JWT=")));
-        let p = authenticate(&app.state, &bearer(&token)).await.unwrap().unwrap();
+        assert!(
+            ok.http_headers
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("JWT="))
+        );
+        let p = authenticate(&app.state, &bearer(&token))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(p.username, "Admin");
         assert!(p.is_admin);
 
@@ -33,9 +44,21 @@ async fn login_success_wrong_password_and_lockout() {
         }
         // The fifth failure locked the username: even the right password is refused.
         let locked = login(&app, "clerk", "clerk1234").await;
-        assert_eq!(locked.errors[0].extensions.as_ref().unwrap().get("code").unwrap().to_string(), "\"auth.locked_out\"");
+        assert_eq!(
+            locked.errors[0]
+                .extensions
+                .as_ref()
+                .unwrap()
+                .get("code")
+                .unwrap()
+                .to_string(),
+            "\"auth.locked_out\""
+        );
         // Unknown users get the same answer as wrong passwords.
-        assert_eq!(login(&app, "nobody", "x").await.errors[0].message, "INCORRECT_CREDENTIALS");
+        assert_eq!(
+            login(&app, "nobody", "x").await.errors[0].message,
+            "INCORRECT_CREDENTIALS"
+        );
         db
     })
     .await;
@@ -45,29 +68,74 @@ async fn login_success_wrong_password_and_lockout() {
 async fn expired_revoked_and_refreshed_tokens() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
-        let data = login(&app, "clerk", "clerk1234").await.data.into_json().unwrap();
+        let data = login(&app, "clerk", "clerk1234")
+            .await
+            .data
+            .into_json()
+            .unwrap();
         let token = data["tokenAuth"]["token"].as_str().unwrap().to_string();
-        let refresh = data["tokenAuth"]["refreshToken"].as_str().unwrap().to_string();
+        let refresh = data["tokenAuth"]["refreshToken"]
+            .as_str()
+            .unwrap()
+            .to_string();
 
         // Expired: the same token checked two days later.
         let later = app.state.clock.now() + chrono::Duration::days(2);
         let e = tokens::decode(&app.state.jwt_key, &token, later, false).unwrap_err();
         assert_eq!(e.code, "auth.token_expired");
         // Tampered.
-        let e = tokens::decode(&app.state.jwt_key, &format!("{token}x"), app.state.clock.now(), false).unwrap_err();
+        let e = tokens::decode(
+            &app.state.jwt_key,
+            &format!("{token}x"),
+            app.state.clock.now(),
+            false,
+        )
+        .unwrap_err();
         assert_eq!(e.code, "auth.token_invalid");
 
         // Refresh with the refresh token, then revoke it.
-        let r = app.ok(None, &format!(r#"mutation {{ refreshToken(refreshToken: "{refresh}") {{ token payload }} }}"#)).await;
+        let r = app
+            .ok(
+                None,
+                &format!(
+                    r#"mutation {{ refreshToken(refreshToken: "{refresh}") {{ token payload }} }}"#
+                ),
+            )
+            .await;
         assert!(r["refreshToken"]["token"].as_str().unwrap().len() > 20);
-        app.ok(None, &format!(r#"mutation {{ revokeToken(refreshToken: "{refresh}") {{ revoked }} }}"#)).await;
-        assert_eq!(app.err_code(None, &format!(r#"mutation {{ refreshToken(refreshToken: "{refresh}") {{ token }} }}"#)).await, "auth.token_revoked");
+        app.ok(
+            None,
+            &format!(r#"mutation {{ revokeToken(refreshToken: "{refresh}") {{ revoked }} }}"#),
+        )
+        .await;
+        assert_eq!(
+            app.err_code(
+                None,
+                &format!(r#"mutation {{ refreshToken(refreshToken: "{refresh}") {{ token }} }}"#)
+            )
+            .await,
+            "auth.token_revoked"
+        );
         // openIMIS style: refresh from the access token itself.
-        let r = app.ok(None, &format!(r#"mutation {{ refreshToken(token: "{token}") {{ token }} }}"#)).await;
+        let r = app
+            .ok(
+                None,
+                &format!(r#"mutation {{ refreshToken(token: "{token}") {{ token }} }}"#),
+            )
+            .await;
         assert!(r["refreshToken"]["token"].is_string());
-        assert_eq!(app.err_code(None, "mutation { refreshToken { token } }").await, "auth.token_required");
+        assert_eq!(
+            app.err_code(None, "mutation { refreshToken { token } }")
+                .await,
+            "auth.token_required"
+        );
         // verifyToken
-        let v = app.ok(None, &format!(r#"mutation {{ verifyToken(token: "{token}") {{ payload }} }}"#)).await;
+        let v = app
+            .ok(
+                None,
+                &format!(r#"mutation {{ verifyToken(token: "{token}") {{ payload }} }}"#),
+            )
+            .await;
         assert_eq!(v["verifyToken"]["payload"]["username"], "clerk");
         db
     })
@@ -101,7 +169,11 @@ async fn a_password_change_revokes_tokens_and_logout_revokes_the_access_token() 
 async fn cookie_sessions_require_the_csrf_token() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
-        let data = login(&app, "Admin", "admin123").await.data.into_json().unwrap();
+        let data = login(&app, "Admin", "admin123")
+            .await
+            .data
+            .into_json()
+            .unwrap();
         let token = data["tokenAuth"]["token"].as_str().unwrap().to_string();
         let by_cookie = |session: Option<String>, csrf: Option<&str>| Credentials {
             authorization: Some("JWT undefined".into()),
@@ -109,20 +181,68 @@ async fn cookie_sessions_require_the_csrf_token() {
             session_cookie: session,
             csrf_header: csrf.map(String::from),
         };
-        let p = authenticate(&app.state, &by_cookie(None, None)).await.unwrap().unwrap();
-        assert_eq!(app.err_code(Some(&p), "{ mutationLogs(first: 5) { totalCount } }").await, "auth.csrf_no_session");
-        let r = app.exec(Some(&p), "mutation { getCsrfToken { csrfToken } }").await;
-        let csrf = r.data.into_json().unwrap()["getCsrfToken"]["csrfToken"].as_str().unwrap().to_string();
-        let session = r.http_headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("sessionid=")).unwrap();
-        let key = session.trim_start_matches("sessionid=").split(';').next().unwrap().to_string();
-        let p = authenticate(&app.state, &by_cookie(Some(key.clone()), Some("undefined"))).await.unwrap().unwrap();
-        assert_eq!(app.exec(Some(&p), "{ mutationLogs(first: 5) { totalCount } }").await.errors[0].message, "HTTP_X_CSRFTOKEN");
-        let p = authenticate(&app.state, &by_cookie(Some(key.clone()), Some("wrong"))).await.unwrap().unwrap();
-        assert_eq!(app.exec(Some(&p), "{ mutationLogs(first: 5) { totalCount } }").await.errors[0].message, "CSRF token missing or incorrect.");
-        let p = authenticate(&app.state, &by_cookie(Some(key), Some(&csrf))).await.unwrap().unwrap();
-        app.ok(Some(&p), "{ mutationLogs(first: 5) { totalCount } }").await;
+        let p = authenticate(&app.state, &by_cookie(None, None))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            app.err_code(Some(&p), "{ mutationLogs(first: 5) { totalCount } }")
+                .await,
+            "auth.csrf_no_session"
+        );
+        let r = app
+            .exec(Some(&p), "mutation { getCsrfToken { csrfToken } }")
+            .await;
+        let csrf = r.data.into_json().unwrap()["getCsrfToken"]["csrfToken"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let session = r
+            .http_headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|v| v.starts_with("sessionid="))
+            .unwrap();
+        let key = session
+            .trim_start_matches("sessionid=")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let p = authenticate(&app.state, &by_cookie(Some(key.clone()), Some("undefined")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            app.exec(Some(&p), "{ mutationLogs(first: 5) { totalCount } }")
+                .await
+                .errors[0]
+                .message,
+            "HTTP_X_CSRFTOKEN"
+        );
+        let p = authenticate(&app.state, &by_cookie(Some(key.clone()), Some("wrong")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            app.exec(Some(&p), "{ mutationLogs(first: 5) { totalCount } }")
+                .await
+                .errors[0]
+                .message,
+            "CSRF token missing or incorrect."
+        );
+        let p = authenticate(&app.state, &by_cookie(Some(key), Some(&csrf)))
+            .await
+            .unwrap()
+            .unwrap();
+        app.ok(Some(&p), "{ mutationLogs(first: 5) { totalCount } }")
+            .await;
         // Plain fields need no CSRF token.
-        let p = authenticate(&app.state, &by_cookie(None, None)).await.unwrap().unwrap();
+        let p = authenticate(&app.state, &by_cookie(None, None))
+            .await
+            .unwrap()
+            .unwrap();
         app.ok(Some(&p), "{ languages { code } }").await;
         db
     })

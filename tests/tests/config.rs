@@ -11,13 +11,22 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn sources(dir: &std::path::Path, file: Option<PathBuf>) -> ConfigSources {
-    ConfigSources { config_dir: Some(dir.to_path_buf()), file, environment: false, overrides: vec![] }
+    ConfigSources {
+        config_dir: Some(dir.to_path_buf()),
+        file,
+        environment: false,
+        overrides: vec![],
+    }
 }
 
 #[test]
 fn defaults_load_and_files_override_them() {
     let dir = std::env::temp_dir().join(format!("imis-cfg-{}", uuid::Uuid::new_v4()));
-    write(&dir, "default.toml", "timezone = \"Africa/Douala\"\n[database]\nmax_connections = 3\n");
+    write(
+        &dir,
+        "default.toml",
+        "timezone = \"Africa/Douala\"\n[database]\nmax_connections = 3\n",
+    );
     let country = write(&dir, "cm.toml", "default_language = \"fr\"\n");
     let c = Config::load(&sources(&dir, Some(country))).unwrap();
     assert_eq!(c.timezone, "Africa/Douala");
@@ -31,12 +40,19 @@ fn defaults_load_and_files_override_them() {
 fn unknown_keys_and_bad_values_name_the_key_and_file() {
     let dir = std::env::temp_dir().join(format!("imis-cfg-{}", uuid::Uuid::new_v4()));
     let bad = write(&dir, "zz.toml", "[databse]\nurl = \"x\"\n");
-    let err = Config::load(&sources(&dir, Some(bad))).unwrap_err().to_string();
+    let err = Config::load(&sources(&dir, Some(bad)))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("databse") && err.contains("zz.toml"), "{err}");
 
     let bad = write(&dir, "yy.toml", "[database]\nmax_connections = \"many\"\n");
-    let err = Config::load(&sources(&dir, Some(bad))).unwrap_err().to_string();
-    assert!(err.contains("max_connections") && err.contains("yy.toml"), "{err}");
+    let err = Config::load(&sources(&dir, Some(bad)))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("max_connections") && err.contains("yy.toml"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -50,7 +66,12 @@ fn semantic_errors_are_reported_together() {
     );
     let errs = Config::load(&sources(&dir, Some(bad))).unwrap_err().0;
     let all = errs.join("\n");
-    for key in ["environment", "timezone", "server.listen", "modules.enabled"] {
+    for key in [
+        "environment",
+        "timezone",
+        "server.listen",
+        "modules.enabled",
+    ] {
         assert!(all.contains(key), "{key} missing from {all}");
     }
     assert!(errs.len() >= 4);
@@ -60,7 +81,9 @@ fn semantic_errors_are_reported_together() {
 #[test]
 fn a_missing_config_file_is_an_error() {
     let dir = std::env::temp_dir().join(format!("imis-cfg-{}", uuid::Uuid::new_v4()));
-    let err = Config::load(&sources(&dir, Some(dir.join("nope.toml")))).unwrap_err().to_string();
+    let err = Config::load(&sources(&dir, Some(dir.join("nope.toml"))))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("nope.toml"), "{err}");
 }
 
@@ -68,6 +91,7 @@ fn a_missing_config_file_is_an_error() {
 fn cli_overrides_win() {
     let dir = std::env::temp_dir().join(format!("imis-cfg-{}", uuid::Uuid::new_v4()));
     let mut s = sources(&dir, None);
-    s.overrides.push(("database.url".into(), "postgres://x@y/z".into()));
+    s.overrides
+        .push(("database.url".into(), "postgres://x@y/z".into()));
     assert_eq!(Config::load(&s).unwrap().database.url, "postgres://x@y/z");
 }

@@ -5,7 +5,9 @@ use imis_tests::{TestApp, TestDb, on_each_db, postgres_url, testmod};
 use std::sync::atomic::Ordering;
 
 fn widget(cmid: &str, name: &str) -> String {
-    format!(r#"mutation {{ createTestWidget(input: {{ clientMutationId: "{cmid}", clientMutationLabel: "w", name: "{name}" }}) {{ clientMutationId internalId }} }}"#)
+    format!(
+        r#"mutation {{ createTestWidget(input: {{ clientMutationId: "{cmid}", clientMutationLabel: "w", name: "{name}" }}) {{ clientMutationId internalId }} }}"#
+    )
 }
 
 #[tokio::test]
@@ -39,17 +41,47 @@ async fn a_failed_mutation_leaves_only_its_error_log_row() {
         let history_before = app.count("core_history", "").await;
         let r = app.exec(Some(&admin), &widget("c-fail", "fail-now")).await;
         let e = &r.errors[0];
-        assert_eq!(e.extensions.as_ref().unwrap().get("code").unwrap().to_string(), "\"testmod.widget_refused\"");
+        assert_eq!(
+            e.extensions
+                .as_ref()
+                .unwrap()
+                .get("code")
+                .unwrap()
+                .to_string(),
+            "\"testmod.widget_refused\""
+        );
         assert_eq!(app.count("testmod_widget", "").await, 0, "no business row");
-        assert_eq!(app.count("core_outbox", "").await, outbox_before, "no outbox event");
-        assert_eq!(app.count("core_history", "").await, history_before, "no history row");
-        assert_eq!(app.count("core_mutation_log", "client_mutation_id = 'c-fail' AND status = 1").await, 1);
+        assert_eq!(
+            app.count("core_outbox", "").await,
+            outbox_before,
+            "no outbox event"
+        );
+        assert_eq!(
+            app.count("core_history", "").await,
+            history_before,
+            "no history row"
+        );
+        assert_eq!(
+            app.count(
+                "core_mutation_log",
+                "client_mutation_id = 'c-fail' AND status = 1"
+            )
+            .await,
+            1
+        );
         assert_eq!(app.count("core_mutation_log_object", "").await, 0);
         // The replay answers the same coded error without executing.
-        assert_eq!(app.err_code(Some(&admin), &widget("c-fail", "fail-now")).await, "testmod.widget_refused");
+        assert_eq!(
+            app.err_code(Some(&admin), &widget("c-fail", "fail-now"))
+                .await,
+            "testmod.widget_refused"
+        );
         // Refused for rights: still logged as an error.
         let clerk = app.principal("clerk").await;
-        assert_eq!(app.err_code(Some(&clerk), &widget("c-2", "x")).await, "auth.permission_denied");
+        assert_eq!(
+            app.err_code(Some(&clerk), &widget("c-2", "x")).await,
+            "auth.permission_denied"
+        );
         db
     })
     .await;
@@ -61,7 +93,14 @@ async fn events_reach_after_commit_handlers_through_the_outbox() {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
         app.ok(Some(&admin), &widget("c-ev", "gamma")).await;
-        assert_eq!(app.count("core_outbox", "event_name = 'testmod.widget_created' AND delivered_at IS NULL").await, 1);
+        assert_eq!(
+            app.count(
+                "core_outbox",
+                "event_name = 'testmod.widget_created' AND delivered_at IS NULL"
+            )
+            .await,
+            1
+        );
         let before = testmod::DELIVERED.load(Ordering::SeqCst);
         let n = app.state.bus.dispatch_pending(&app.state).await.unwrap();
         assert!(n >= 1);
@@ -99,12 +138,30 @@ async fn concurrent_replays_execute_once_on_postgres() {
     let admin = app.principal("Admin").await;
     let q = widget("c-race", "delta");
     let (a, b) = tokio::join!(app.exec(Some(&admin), &q), app.exec(Some(&admin), &q));
-    assert!(a.errors.is_empty() && b.errors.is_empty(), "{:?} {:?}", a.errors, b.errors);
+    assert!(
+        a.errors.is_empty() && b.errors.is_empty(),
+        "{:?} {:?}",
+        a.errors,
+        b.errors
+    );
     assert_eq!(app.count("testmod_widget", "").await, 1);
     // Concurrent failed logins all count: five at once lock the username.
     let login = r#"mutation { tokenAuth(username: "clerk", password: "bad") { token } }"#;
-    let _ = tokio::join!(app.exec(None, login), app.exec(None, login), app.exec(None, login), app.exec(None, login), app.exec(None, login));
-    assert_eq!(app.err_code(None, r#"mutation { tokenAuth(username: "clerk", password: "clerk1234") { token } }"#).await, "auth.locked_out");
+    let _ = tokio::join!(
+        app.exec(None, login),
+        app.exec(None, login),
+        app.exec(None, login),
+        app.exec(None, login),
+        app.exec(None, login)
+    );
+    assert_eq!(
+        app.err_code(
+            None,
+            r#"mutation { tokenAuth(username: "clerk", password: "clerk1234") { token } }"#
+        )
+        .await,
+        "auth.locked_out"
+    );
     drop(app);
     db.cleanup().await;
 }

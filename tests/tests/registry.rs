@@ -5,14 +5,43 @@ use imis_core::registry::{ModuleDescriptor, RightDef, resolve};
 use imis_tests::{TestApp, TestDb, on_each_db, test_owners};
 
 static CORE: ModuleDescriptor = ModuleDescriptor::named("core");
-static A: ModuleDescriptor = ModuleDescriptor { depends_on: &[], ..ModuleDescriptor::named("insuree") };
-static B: ModuleDescriptor = ModuleDescriptor { depends_on: &["insuree", "product"], ..ModuleDescriptor::named("policy") };
-static C: ModuleDescriptor = ModuleDescriptor { depends_on: &[], ..ModuleDescriptor::named("product") };
+static A: ModuleDescriptor = ModuleDescriptor {
+    depends_on: &[],
+    ..ModuleDescriptor::named("insuree")
+};
+static B: ModuleDescriptor = ModuleDescriptor {
+    depends_on: &["insuree", "product"],
+    ..ModuleDescriptor::named("policy")
+};
+static C: ModuleDescriptor = ModuleDescriptor {
+    depends_on: &[],
+    ..ModuleDescriptor::named("product")
+};
 static A2: ModuleDescriptor = ModuleDescriptor::named("insuree");
-static X: ModuleDescriptor = ModuleDescriptor { depends_on: &["y"], ..ModuleDescriptor::named("x") };
-static Y: ModuleDescriptor = ModuleDescriptor { depends_on: &["x"], ..ModuleDescriptor::named("y") };
-static R1: ModuleDescriptor = ModuleDescriptor { rights: &[RightDef { code: 1, en: "a", fr: "a" }], ..ModuleDescriptor::named("r1") };
-static R2: ModuleDescriptor = ModuleDescriptor { rights: &[RightDef { code: 1, en: "b", fr: "b" }], ..ModuleDescriptor::named("r2") };
+static X: ModuleDescriptor = ModuleDescriptor {
+    depends_on: &["y"],
+    ..ModuleDescriptor::named("x")
+};
+static Y: ModuleDescriptor = ModuleDescriptor {
+    depends_on: &["x"],
+    ..ModuleDescriptor::named("y")
+};
+static R1: ModuleDescriptor = ModuleDescriptor {
+    rights: &[RightDef {
+        code: 1,
+        en: "a",
+        fr: "a",
+    }],
+    ..ModuleDescriptor::named("r1")
+};
+static R2: ModuleDescriptor = ModuleDescriptor {
+    rights: &[RightDef {
+        code: 1,
+        en: "b",
+        fr: "b",
+    }],
+    ..ModuleDescriptor::named("r2")
+};
 
 fn names(v: &[&ModuleDescriptor]) -> Vec<&'static str> {
     v.iter().map(|d| d.name).collect()
@@ -37,9 +66,17 @@ fn a_compiled_module_not_enabled_is_left_out() {
 #[test]
 fn missing_dependencies_are_named() {
     let errs = resolve(&[&B, &A, &CORE], &s(&["policy", "insuree"])).unwrap_err();
-    assert!(errs.iter().any(|e| e.contains("`policy` depends on `product`") && e.contains("not compiled")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("`policy` depends on `product`") && e.contains("not compiled")),
+        "{errs:?}"
+    );
     let errs = resolve(&[&B, &C, &A, &CORE], &s(&["policy", "insuree"])).unwrap_err();
-    assert!(errs.iter().any(|e| e.contains("`policy` depends on `product`") && e.contains("not enabled")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("`policy` depends on `product`") && e.contains("not enabled")),
+        "{errs:?}"
+    );
     let errs = resolve(&[&A, &CORE], &s(&["claim"])).unwrap_err();
     assert!(errs.iter().any(|e| e.contains("`claim`")), "{errs:?}");
 }
@@ -47,7 +84,11 @@ fn missing_dependencies_are_named() {
 #[test]
 fn duplicate_names_cycles_and_shared_rights_are_refused() {
     let errs = resolve(&[&A, &A2, &CORE], &s(&["insuree"])).unwrap_err();
-    assert!(errs.iter().any(|e| e.contains("two modules are named `insuree`")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("two modules are named `insuree`")),
+        "{errs:?}"
+    );
     let errs = resolve(&[&X, &Y, &CORE], &s(&["x", "y"])).unwrap_err();
     assert!(errs.iter().any(|e| e.contains("cycle")), "{errs:?}");
     let errs = resolve(&[&R1, &R2, &CORE], &s(&[])).unwrap_err();
@@ -57,12 +98,23 @@ fn duplicate_names_cycles_and_shared_rights_are_refused() {
 #[test]
 fn root_fields_of_different_modules_never_collide() {
     let owners = test_owners();
-    assert!(owners.iter().any(|(m, _, f)| *m == "testmod" && f == "testWidgets"));
-    assert!(owners.iter().any(|(m, _, f)| *m == "core" && f == "tokenAuth"));
+    assert!(
+        owners
+            .iter()
+            .any(|(m, _, f)| *m == "testmod" && f == "testWidgets")
+    );
+    assert!(
+        owners
+            .iter()
+            .any(|(m, _, f)| *m == "core" && f == "tokenAuth")
+    );
     let collisions = imis_gateway::schema::root_field_collisions(&owners);
     assert!(collisions.is_empty(), "{collisions:?}");
     // The binary's own composition as well.
-    assert!(imis_gateway::schema::root_field_collisions(&imis_gateway::schema::root_field_owners()).is_empty());
+    assert!(
+        imis_gateway::schema::root_field_collisions(&imis_gateway::schema::root_field_owners())
+            .is_empty()
+    );
 }
 
 #[tokio::test]

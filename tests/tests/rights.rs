@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 /// (root, field) → requirement as written in docs/api.md.
 fn requirement_table() -> BTreeMap<(String, String), String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md")).expect("docs/api.md");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md"))
+        .expect("docs/api.md");
     let mut out = BTreeMap::new();
     let mut in_table = false;
     for line in text.lines() {
@@ -20,9 +21,16 @@ fn requirement_table() -> BTreeMap<(String, String), String> {
             if !line.starts_with('|') {
                 break;
             }
-            let cells: Vec<&str> = line.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`')).collect();
+            let cells: Vec<&str> = line
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`'))
+                .collect();
             if cells.len() == 3 && !cells[0].starts_with("---") {
-                out.insert((cells[0].to_string(), cells[1].to_string()), cells[2].to_string());
+                out.insert(
+                    (cells[0].to_string(), cells[1].to_string()),
+                    cells[2].to_string(),
+                );
             }
         }
     }
@@ -42,7 +50,12 @@ fn unwrap_type(t: &Value) -> (bool, bool, String, String) {
     if t["kind"] == "LIST" {
         return (non_null, true, "LIST".into(), String::new());
     }
-    (non_null, false, t["kind"].as_str().unwrap_or("").into(), t["name"].as_str().unwrap_or("").into())
+    (
+        non_null,
+        false,
+        t["kind"].as_str().unwrap_or("").into(),
+        t["name"].as_str().unwrap_or("").into(),
+    )
 }
 
 async fn literal(app: &TestApp, name: &str, t: &Value, depth: usize) -> String {
@@ -54,16 +67,27 @@ async fn literal(app: &TestApp, name: &str, t: &Value, depth: usize) -> String {
         "ENUM" => {
             let q = format!(r#"{{ __type(name: "{tname}") {{ enumValues {{ name }} }} }}"#);
             let d = app.ok(None, &q).await;
-            d["__type"]["enumValues"][0]["name"].as_str().unwrap().to_string()
+            d["__type"]["enumValues"][0]["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
         }
         "INPUT_OBJECT" if depth < 4 => {
-            let q = format!(r#"{{ __type(name: "{tname}") {{ inputFields {{ name type {{ {TYPE_REF} }} }} }} }}"#);
+            let q = format!(
+                r#"{{ __type(name: "{tname}") {{ inputFields {{ name type {{ {TYPE_REF} }} }} }} }}"#
+            );
             let d = app.ok(None, &q).await;
             let mut parts = vec![];
             for f in d["__type"]["inputFields"].as_array().unwrap() {
                 let (nn, _, _, _) = unwrap_type(&f["type"]);
                 if nn {
-                    let v = Box::pin(literal(app, f["name"].as_str().unwrap(), &f["type"], depth + 1)).await;
+                    let v = Box::pin(literal(
+                        app,
+                        f["name"].as_str().unwrap(),
+                        &f["type"],
+                        depth + 1,
+                    ))
+                    .await;
                     parts.push(format!("{}: {v}", f["name"].as_str().unwrap()));
                 }
             }
@@ -75,7 +99,9 @@ async fn literal(app: &TestApp, name: &str, t: &Value, depth: usize) -> String {
             "Boolean" => "false".into(),
             "Date" => "\"2026-01-01\"".into(),
             "DateTime" => "\"2026-01-01T00:00:00\"".into(),
-            _ if name.to_lowercase().contains("uuid") => "\"00000000-0000-0000-0000-000000000001\"".into(),
+            _ if name.to_lowercase().contains("uuid") => {
+                "\"00000000-0000-0000-0000-000000000001\"".into()
+            }
             "ID" => "\"1\"".into(),
             _ => "\"x\"".into(),
         },

@@ -75,26 +75,45 @@ impl Principal {
     pub fn check_csrf(&self) -> AppResult<()> {
         match self.csrf {
             Csrf::Satisfied => Ok(()),
-            Csrf::NoSession => Err(AppError::new(crate::error::ErrorKind::Forbidden, "auth.csrf_no_session")),
-            Csrf::MissingHeader => Err(AppError::new(crate::error::ErrorKind::Forbidden, "auth.csrf_missing")),
-            Csrf::Mismatch => Err(AppError::new(crate::error::ErrorKind::Forbidden, "auth.csrf_mismatch")),
+            Csrf::NoSession => Err(AppError::new(
+                crate::error::ErrorKind::Forbidden,
+                "auth.csrf_no_session",
+            )),
+            Csrf::MissingHeader => Err(AppError::new(
+                crate::error::ErrorKind::Forbidden,
+                "auth.csrf_missing",
+            )),
+            Csrf::Mismatch => Err(AppError::new(
+                crate::error::ErrorKind::Forbidden,
+                "auth.csrf_mismatch",
+            )),
         }
     }
 }
 
 /// The one rights check every service calls first.
-pub fn require(principal: Option<&Principal>, requirement: Requirement) -> AppResult<Option<&Principal>> {
+pub fn require(
+    principal: Option<&Principal>,
+    requirement: Requirement,
+) -> AppResult<Option<&Principal>> {
     match requirement {
         Requirement::Anonymous => Ok(principal),
         Requirement::Authenticated => principal.map(Some).ok_or_else(AppError::unauthenticated),
         Requirement::AnyOf(rights) => {
             let p = principal.ok_or_else(AppError::unauthenticated)?;
-            if p.has_any(rights) { Ok(Some(p)) } else { Err(AppError::forbidden()) }
+            if p.has_any(rights) {
+                Ok(Some(p))
+            } else {
+                Err(AppError::forbidden())
+            }
         }
     }
 }
 
 /// Like [`require`] for operations that need a login: returns the principal itself.
-pub fn require_user(principal: Option<&Principal>, requirement: Requirement) -> AppResult<&Principal> {
+pub fn require_user(
+    principal: Option<&Principal>,
+    requirement: Requirement,
+) -> AppResult<&Principal> {
     require(principal, requirement)?.ok_or_else(AppError::unauthenticated)
 }

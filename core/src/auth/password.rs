@@ -4,8 +4,10 @@
 
 use crate::config::AuthConfig;
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use sha2::{Digest, Sha256};
 
 /// Stored value of a user who has no password yet (openIMIS `locked`).
@@ -55,28 +57,49 @@ pub fn verify(password: &str, stored: &str) -> Verified {
         return Verified::No;
     }
     if let Some(rest) = stored.strip_prefix("legacy$") {
-        let Some((expected, salt)) = rest.split_once('$') else { return Verified::No };
-        let digest = hex::encode(Sha256::digest(format!("{}{}", password.trim_end(), salt).as_bytes()));
-        return if digest.eq_ignore_ascii_case(expected) { Verified::YesRehash } else { Verified::No };
+        let Some((expected, salt)) = rest.split_once('$') else {
+            return Verified::No;
+        };
+        let digest = hex::encode(Sha256::digest(
+            format!("{}{}", password.trim_end(), salt).as_bytes(),
+        ));
+        return if digest.eq_ignore_ascii_case(expected) {
+            Verified::YesRehash
+        } else {
+            Verified::No
+        };
     }
     match PasswordHash::new(stored) {
-        Ok(parsed) if Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() => Verified::Yes,
+        Ok(parsed)
+            if Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok() =>
+        {
+            Verified::Yes
+        }
         _ => Verified::No,
     }
 }
 
 /// Checks the configured password policy; the error names the first unmet rule.
 pub fn check_policy(password: &str, cfg: &AuthConfig) -> AppResult<()> {
-    let fail = |reason: &str| Err(AppError::validation("auth.password_policy").with("reason", reason));
+    let fail =
+        |reason: &str| Err(AppError::validation("auth.password_policy").with("reason", reason));
     if password.chars().count() < cfg.password_min_length {
         return fail(&format!("at least {} characters", cfg.password_min_length));
     }
     let count = |f: fn(&char) -> bool| password.chars().filter(f).count() as u32;
     if count(char::is_ascii_uppercase) < cfg.password_uppercase {
-        return fail(&format!("at least {} upper-case letters", cfg.password_uppercase));
+        return fail(&format!(
+            "at least {} upper-case letters",
+            cfg.password_uppercase
+        ));
     }
     if count(char::is_ascii_lowercase) < cfg.password_lowercase {
-        return fail(&format!("at least {} lower-case letters", cfg.password_lowercase));
+        return fail(&format!(
+            "at least {} lower-case letters",
+            cfg.password_lowercase
+        ));
     }
     if count(char::is_ascii_digit) < cfg.password_digits {
         return fail(&format!("at least {} digits", cfg.password_digits));
@@ -99,7 +122,13 @@ mod tests {
         let salt = "ab".repeat(128);
         let legacy = legacy_hash("pass  ", &salt);
         // right-trimmed, and the hex case does not matter
-        assert!(matches!(verify("pass", &legacy.to_lowercase().replacen("legacy$", "legacy$", 1)), Verified::YesRehash));
+        assert!(matches!(
+            verify(
+                "pass",
+                &legacy.to_lowercase().replacen("legacy$", "legacy$", 1)
+            ),
+            Verified::YesRehash
+        ));
         assert!(matches!(verify("pass", &legacy), Verified::YesRehash));
         assert!(matches!(verify("pas", &legacy), Verified::No));
         assert!(matches!(verify("x", LOCKED), Verified::No));

@@ -29,7 +29,11 @@ impl Credentials {
 
 /// Parses a `Cookie` header into the value of `name`.
 pub fn cookie_value(header: &str, name: &str) -> Option<String> {
-    header.split(';').filter_map(|p| p.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    header
+        .split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
 }
 
 /// `Ok(None)` for anonymous requests; an error for a bad, expired or revoked token.
@@ -41,14 +45,21 @@ pub async fn authenticate(state: &AppState, creds: &Credentials) -> AppResult<Op
     };
     let claims = tokens::decode(&state.jwt_key, &token, state.clock.now(), false)?;
     if tokens::is_access_token_revoked(state, &claims.jti).await? {
-        return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked"));
+        return Err(AppError::new(
+            ErrorKind::Unauthenticated,
+            "auth.token_revoked",
+        ));
     }
-    let uuid = uuid::Uuid::parse_str(&claims.sub).map_err(|_| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
+    let uuid = uuid::Uuid::parse_str(&claims.sub)
+        .map_err(|_| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
     let mut principal = crate::users::service::load_principal(state, uuid)
         .await?
         .ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
     if principal.tokens_valid_after > claims.iat {
-        return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked"));
+        return Err(AppError::new(
+            ErrorKind::Unauthenticated,
+            "auth.token_revoked",
+        ));
     }
     principal.jti = Some(claims.jti.clone());
     principal.token_exp = claims.exp;

@@ -22,10 +22,17 @@ pub struct Scope {
 
 impl Scope {
     pub fn unrestricted() -> Self {
-        Scope { unrestricted: true, ..Default::default() }
+        Scope {
+            unrestricted: true,
+            ..Default::default()
+        }
     }
 
-    pub fn restricted(districts: Vec<i64>, villages: Vec<i64>, hf: Option<(i64, Option<i64>)>) -> Self {
+    pub fn restricted(
+        districts: Vec<i64>,
+        villages: Vec<i64>,
+        hf: Option<(i64, Option<i64>)>,
+    ) -> Self {
         Scope {
             unrestricted: false,
             districts,
@@ -37,27 +44,42 @@ impl Scope {
     }
 
     fn bases(&self) -> Vec<i64> {
-        let mut b: Vec<i64> = self.districts.iter().chain(&self.villages).copied().collect();
+        let mut b: Vec<i64> = self
+            .districts
+            .iter()
+            .chain(&self.villages)
+            .copied()
+            .collect();
         b.extend(self.health_facility_location);
         b
     }
 
     /// Locations whose data the user may see and change: the base locations and every descendant.
     /// `None` = unrestricted.
-    pub async fn allowed_locations(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Arc<HashSet<i64>>>> {
+    pub async fn allowed_locations(
+        &self,
+        conn: &impl ConnectionTrait,
+    ) -> AppResult<Option<Arc<HashSet<i64>>>> {
         if self.unrestricted {
             return Ok(None);
         }
         let set = self
             .allowed
-            .get_or_try_init(|| async { Ok::<_, crate::error::AppError>(Arc::new(descendants(conn, &self.bases()).await?)) })
+            .get_or_try_init(|| async {
+                Ok::<_, crate::error::AppError>(Arc::new(descendants(conn, &self.bases()).await?))
+            })
             .await?;
         Ok(Some(set.clone()))
     }
 
     /// Locations the user may see in the location tree: the allowed ones and their ancestors.
-    pub async fn visible_locations(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Arc<HashSet<i64>>>> {
-        let Some(allowed) = self.allowed_locations(conn).await? else { return Ok(None) };
+    pub async fn visible_locations(
+        &self,
+        conn: &impl ConnectionTrait,
+    ) -> AppResult<Option<Arc<HashSet<i64>>>> {
+        let Some(allowed) = self.allowed_locations(conn).await? else {
+            return Ok(None);
+        };
         let set = self
             .visible
             .get_or_try_init(|| async {
@@ -70,7 +92,11 @@ impl Scope {
     }
 
     /// Whether a row located at `location` (None = national) is within scope.
-    pub async fn allows(&self, conn: &impl ConnectionTrait, location: Option<i64>) -> AppResult<bool> {
+    pub async fn allows(
+        &self,
+        conn: &impl ConnectionTrait,
+        location: Option<i64>,
+    ) -> AppResult<bool> {
         match (location, self.allowed_locations(conn).await?) {
             (_, None) | (None, _) => Ok(true),
             (Some(l), Some(set)) => Ok(set.contains(&l)),
@@ -79,7 +105,10 @@ impl Scope {
 }
 
 fn list(ids: &[i64]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 async fn descendants(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<HashSet<i64>> {
@@ -91,8 +120,15 @@ async fn descendants(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<Ha
          UNION SELECT l.id FROM core_location l JOIN sub ON l.parent_id = sub.id WHERE l.validity_to IS NULL) SELECT id FROM sub",
         list(bases)
     );
-    let rows = conn.query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql)).await?;
-    rows.iter().map(|r| r.try_get::<i64>("", "id").map_err(Into::into)).collect()
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<i64>("", "id").map_err(Into::into))
+        .collect()
 }
 
 async fn ancestors(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<HashSet<i64>> {
@@ -104,6 +140,13 @@ async fn ancestors(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<Hash
          UNION SELECT l.id, l.parent_id FROM core_location l JOIN up ON l.id = up.parent_id) SELECT id FROM up",
         list(bases)
     );
-    let rows = conn.query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql)).await?;
-    rows.iter().map(|r| r.try_get::<i64>("", "id").map_err(Into::into)).collect()
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<i64>("", "id").map_err(Into::into))
+        .collect()
 }

@@ -39,7 +39,13 @@ pub fn sha256_hex(s: &str) -> String {
 
 /// The signing key kept in `core_setting`, generated on first use.
 pub async fn stored_signing_key(db: &Db) -> anyhow::Result<Vec<u8>> {
-    let read = || stmt(db.backend(), "SELECT value FROM core_setting WHERE name = ?", vec!["jwt_secret".into()]);
+    let read = || {
+        stmt(
+            db.backend(),
+            "SELECT value FROM core_setting WHERE name = ?",
+            vec!["jwt_secret".into()],
+        )
+    };
     if let Some(row) = db.conn.query_one_raw(read()).await? {
         return Ok(row.try_get::<String>("", "value")?.into_bytes());
     }
@@ -49,7 +55,11 @@ pub async fn stored_signing_key(db: &Db) -> anyhow::Result<Vec<u8>> {
         vec!["jwt_secret".into(), random_token().into()],
     );
     db.conn.execute_raw(insert).await?;
-    let row = db.conn.query_one_raw(read()).await?.ok_or_else(|| anyhow::anyhow!("signing key missing"))?;
+    let row = db
+        .conn
+        .query_one_raw(read())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("signing key missing"))?;
     Ok(row.try_get::<String>("", "value")?.into_bytes())
 }
 
@@ -59,23 +69,37 @@ pub fn sign(key: &[u8], claims: &Claims) -> String {
     let signing_input = format!("{header}.{payload}");
     let mut mac = HmacSha256::new_from_slice(key).expect("hmac accepts any key");
     mac.update(signing_input.as_bytes());
-    format!("{signing_input}.{}", B64.encode(mac.finalize().into_bytes()))
+    format!(
+        "{signing_input}.{}",
+        B64.encode(mac.finalize().into_bytes())
+    )
 }
 
 /// Checks the signature; `allow_expired` lets `refreshToken(token:)` renew a recently expired token.
-pub fn decode(key: &[u8], token: &str, now: DateTime<Utc>, allow_expired: bool) -> AppResult<Claims> {
+pub fn decode(
+    key: &[u8],
+    token: &str,
+    now: DateTime<Utc>,
+    allow_expired: bool,
+) -> AppResult<Claims> {
     let invalid = || AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid");
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(invalid());
     };
     let mut mac = HmacSha256::new_from_slice(key).expect("hmac accepts any key");
     mac.update(format!("{h}.{p}").as_bytes());
     let sig = B64.decode(s).map_err(|_| invalid())?;
     mac.verify_slice(&sig).map_err(|_| invalid())?;
-    let claims: Claims = serde_json::from_slice(&B64.decode(p).map_err(|_| invalid())?).map_err(|_| invalid())?;
+    let claims: Claims =
+        serde_json::from_slice(&B64.decode(p).map_err(|_| invalid())?).map_err(|_| invalid())?;
     if !allow_expired && claims.exp <= now.timestamp() {
-        return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_expired"));
+        return Err(AppError::new(
+            ErrorKind::Unauthenticated,
+            "auth.token_expired",
+        ));
     }
     Ok(claims)
 }
@@ -89,7 +113,12 @@ pub struct Issued {
     pub refresh_expires_at: DateTime<Utc>,
 }
 
-pub fn access_token(state: &AppState, username: &str, user_uuid: &str, orig_iat: Option<i64>) -> (String, Claims) {
+pub fn access_token(
+    state: &AppState,
+    username: &str,
+    user_uuid: &str,
+    orig_iat: Option<i64>,
+) -> (String, Claims) {
     let now = state.clock.now();
     let claims = Claims {
         username: username.into(),
@@ -103,21 +132,36 @@ pub fn access_token(state: &AppState, username: &str, user_uuid: &str, orig_iat:
 }
 
 /// Issues an access token and a refresh token for a user.
-pub async fn issue(state: &AppState, conn: &impl ConnectionTrait, user_id: i64, username: &str, user_uuid: &str) -> AppResult<Issued> {
+pub async fn issue(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    username: &str,
+    user_uuid: &str,
+) -> AppResult<Issued> {
     let (token, claims) = access_token(state, username, user_uuid, None);
     let refresh_token = random_token();
-    let refresh_expires_at = state.clock.now() + Duration::seconds(state.config.auth.refresh_token_ttl_secs);
+    let refresh_expires_at =
+        state.clock.now() + Duration::seconds(state.config.auth.refresh_token_ttl_secs);
     conn.execute_raw(stmt(
         conn.get_database_backend(),
         "INSERT INTO core_refresh_token (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         vec![sha256_hex(&refresh_token).into(), user_id.into(), state.clock.now().into(), refresh_expires_at.into()],
     ))
     .await?;
-    Ok(Issued { token, claims, refresh_token, refresh_expires_at })
+    Ok(Issued {
+        token,
+        claims,
+        refresh_token,
+        refresh_expires_at,
+    })
 }
 
 /// The user of a valid refresh token.
-pub async fn refresh_token_user(state: &AppState, refresh_token: &str) -> AppResult<(i64, DateTime<Utc>)> {
+pub async fn refresh_token_user(
+    state: &AppState,
+    refresh_token: &str,
+) -> AppResult<(i64, DateTime<Utc>)> {
     let row = state
         .db
         .conn
@@ -130,11 +174,17 @@ pub async fn refresh_token_user(state: &AppState, refresh_token: &str) -> AppRes
         .ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
     let revoked: Option<DateTime<Utc>> = row.try_get("", "revoked_at")?;
     if revoked.is_some() {
-        return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked"));
+        return Err(AppError::new(
+            ErrorKind::Unauthenticated,
+            "auth.token_revoked",
+        ));
     }
     let expires: DateTime<Utc> = row.try_get("", "expires_at")?;
     if expires <= state.clock.now() {
-        return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_expired"));
+        return Err(AppError::new(
+            ErrorKind::Unauthenticated,
+            "auth.token_expired",
+        ));
     }
     Ok((row.try_get("", "user_id")?, expires))
 }
@@ -155,7 +205,11 @@ pub async fn revoke_refresh_token(state: &AppState, refresh_token: &str) -> AppR
 
 /// Revokes every token of a user (password change): refresh tokens, and access tokens issued
 /// before now through the user's `tokens_valid_after`.
-pub async fn revoke_all_for_user(state: &AppState, conn: &impl ConnectionTrait, user_id: i64) -> AppResult<()> {
+pub async fn revoke_all_for_user(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+) -> AppResult<()> {
     let now = state.clock.now();
     conn.execute_raw(stmt(
         conn.get_database_backend(),
@@ -190,7 +244,11 @@ pub async fn is_access_token_revoked(state: &AppState, jti: &str) -> AppResult<b
     let row = state
         .db
         .conn
-        .query_one_raw(stmt(state.db.backend(), "SELECT jti FROM core_revoked_token WHERE jti = ?", vec![jti.into()]))
+        .query_one_raw(stmt(
+            state.db.backend(),
+            "SELECT jti FROM core_revoked_token WHERE jti = ?",
+            vec![jti.into()],
+        ))
         .await?;
     Ok(row.is_some())
 }
@@ -200,12 +258,17 @@ pub async fn check_lockout(state: &AppState, username: &str) -> AppResult<()> {
     let row = state
         .db
         .conn
-        .query_one_raw(stmt(state.db.backend(), "SELECT locked_until FROM core_login_attempt WHERE username = ?", vec![username.to_lowercase().into()]))
+        .query_one_raw(stmt(
+            state.db.backend(),
+            "SELECT locked_until FROM core_login_attempt WHERE username = ?",
+            vec![username.to_lowercase().into()],
+        ))
         .await?;
     if let Some(row) = row {
         let until: Option<DateTime<Utc>> = row.try_get("", "locked_until")?;
         if until.is_some_and(|u| u > state.clock.now()) {
-            return Err(AppError::new(ErrorKind::Forbidden, "auth.locked_out").with("minutes", state.config.auth.lockout_minutes));
+            return Err(AppError::new(ErrorKind::Forbidden, "auth.locked_out")
+                .with("minutes", state.config.auth.lockout_minutes));
         }
     }
     Ok(())
@@ -245,7 +308,11 @@ pub async fn clear_failures(state: &AppState, username: &str) -> AppResult<()> {
     state
         .db
         .conn
-        .execute_raw(stmt(state.db.backend(), "DELETE FROM core_login_attempt WHERE username = ?", vec![username.to_lowercase().into()]))
+        .execute_raw(stmt(
+            state.db.backend(),
+            "DELETE FROM core_login_attempt WHERE username = ?",
+            vec![username.to_lowercase().into()],
+        ))
         .await?;
     Ok(())
 }
@@ -272,7 +339,11 @@ pub async fn create_session(state: &AppState, user_id: i64) -> AppResult<(String
 }
 
 /// The CSRF token of a live session of this user.
-pub async fn session_csrf(state: &AppState, session_key: &str, user_id: i64) -> AppResult<Option<String>> {
+pub async fn session_csrf(
+    state: &AppState,
+    session_key: &str,
+    user_id: i64,
+) -> AppResult<Option<String>> {
     let row = state
         .db
         .conn
@@ -294,7 +365,11 @@ pub async fn delete_session(state: &AppState, session_key: &str) -> AppResult<()
     state
         .db
         .conn
-        .execute_raw(stmt(state.db.backend(), "DELETE FROM core_session WHERE key_hash = ?", vec![sha256_hex(session_key).into()]))
+        .execute_raw(stmt(
+            state.db.backend(),
+            "DELETE FROM core_session WHERE key_hash = ?",
+            vec![sha256_hex(session_key).into()],
+        ))
         .await?;
     Ok(())
 }
@@ -304,11 +379,22 @@ pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
     let now = state.clock.now();
     let mut n = 0;
     for (sql, v) in [
-        ("DELETE FROM core_refresh_token WHERE expires_at < ?", sea_orm::Value::from(now)),
+        (
+            "DELETE FROM core_refresh_token WHERE expires_at < ?",
+            sea_orm::Value::from(now),
+        ),
         ("DELETE FROM core_session WHERE expires_at < ?", now.into()),
-        ("DELETE FROM core_revoked_token WHERE expires_at < ?", now.timestamp().into()),
+        (
+            "DELETE FROM core_revoked_token WHERE expires_at < ?",
+            now.timestamp().into(),
+        ),
     ] {
-        n += state.db.conn.execute_raw(stmt(state.db.backend(), sql, vec![v])).await?.rows_affected();
+        n += state
+            .db
+            .conn
+            .execute_raw(stmt(state.db.backend(), sql, vec![v]))
+            .await?
+            .rows_affected();
     }
     Ok(n)
 }

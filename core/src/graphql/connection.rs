@@ -10,7 +10,10 @@ use async_graphql::{Context, OutputType, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use sea_orm::sea_query::{Condition, IntoCondition};
-use sea_orm::{ColumnTrait, IdenStatic, ConnectionTrait, EntityTrait, ModelTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, ModelTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Value,
+};
 
 /// The list arguments every connection field takes.
 #[derive(Debug, Clone, Default)]
@@ -74,15 +77,30 @@ impl<M> Page<M> {
     pub fn into_connection<N, CN, EN>(
         self,
         map: impl Fn(M) -> N,
-    ) -> Connection<String, N, ConnectionCounts, EmptyFields, CN, EN, async_graphql::connection::DisableNodesField>
+    ) -> Connection<
+        String,
+        N,
+        ConnectionCounts,
+        EmptyFields,
+        CN,
+        EN,
+        async_graphql::connection::DisableNodesField,
+    >
     where
         N: OutputType,
         CN: ConnectionNameType,
         EN: EdgeNameType,
     {
-        let counts = ConnectionCounts { total_count: self.total, edge_count: self.rows.len() as i32 };
+        let counts = ConnectionCounts {
+            total_count: self.total,
+            edge_count: self.rows.len() as i32,
+        };
         let mut c = Connection::with_additional_fields(self.has_previous, self.has_next, counts);
-        c.edges.extend(self.rows.into_iter().map(|(cursor, m)| Edge::new(cursor, map(m))));
+        c.edges.extend(
+            self.rows
+                .into_iter()
+                .map(|(cursor, m)| Edge::new(cursor, map(m))),
+        );
         c
     }
 }
@@ -93,7 +111,10 @@ pub fn wants_total(ctx: &Context<'_>) -> bool {
 }
 
 fn normalise(name: &str) -> String {
-    name.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+    name.chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn value_to_json(v: Value) -> serde_json::Value {
@@ -110,7 +131,10 @@ fn value_to_json(v: Value) -> serde_json::Value {
 fn json_to_value(v: &serde_json::Value) -> AppResult<Value> {
     match v {
         serde_json::Value::String(s) => Ok(Value::String(Some(s.clone()))),
-        serde_json::Value::Number(n) => n.as_i64().map(|i| Value::BigInt(Some(i))).ok_or_else(|| AppError::validation("input.invalid_cursor")),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(|i| Value::BigInt(Some(i)))
+            .ok_or_else(|| AppError::validation("input.invalid_cursor")),
         _ => Err(AppError::validation("input.invalid_cursor")),
     }
 }
@@ -155,10 +179,18 @@ where
         return Err(AppError::invalid("offset", "must not be negative"));
     }
     let backward = args.first.is_none() && (args.last.is_some() || args.before.is_some());
-    let size = args.first.or(args.last).unwrap_or(cfg.default_page_size as i32) as u64;
+    let size = args
+        .first
+        .or(args.last)
+        .unwrap_or(cfg.default_page_size as i32) as u64;
 
     let requested: Vec<String> = match &args.order_by {
-        Some(list) if !list.is_empty() => list.iter().flat_map(|s| s.split(',')).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
         _ => default_order.iter().map(|s| s.to_string()).collect(),
     };
     let mut keys: Vec<(E::Column, bool)> = vec![]; // (column, descending)
@@ -181,10 +213,18 @@ where
         keys.push((id, false));
     }
 
-    let total = if want_total { Some(select.clone().count(conn).await? as i64) } else { None };
+    let total = if want_total {
+        Some(select.clone().count(conn).await? as i64)
+    } else {
+        None
+    };
 
     let mut query = select;
-    let cursor = if backward { args.before.as_deref() } else { args.after.as_deref() };
+    let cursor = if backward {
+        args.before.as_deref()
+    } else {
+        args.after.as_deref()
+    };
     if let Some(cursor) = cursor {
         let values = decode_cursor(cursor, keys.len())?;
         let mut any = Condition::any();
@@ -196,7 +236,11 @@ where
             let (col, desc) = keys[i];
             // Forward after: ascending keys grow; backward before: they shrink.
             let greater = desc == backward;
-            all = all.add(if greater { col.gt(values[i].clone()) } else { col.lt(values[i].clone()) });
+            all = all.add(if greater {
+                col.gt(values[i].clone())
+            } else {
+                col.lt(values[i].clone())
+            });
             any = any.add(all);
         }
         query = query.filter(any.into_condition());
@@ -205,7 +249,11 @@ where
         let ascending = !*desc != backward;
         query = query.order_by(*col, if ascending { Order::Asc } else { Order::Desc });
     }
-    let mut models = query.offset(offset as u64).limit(size + 1).all(conn).await?;
+    let mut models = query
+        .offset(offset as u64)
+        .limit(size + 1)
+        .all(conn)
+        .await?;
     let more = models.len() as u64 > size;
     models.truncate(size as usize);
     if backward {
@@ -214,8 +262,12 @@ where
     let rows = models
         .into_iter()
         .map(|m| {
-            let values: Vec<serde_json::Value> = keys.iter().map(|(c, _)| value_to_json(m.get(*c))).collect();
-            (B64.encode(serde_json::to_vec(&values).unwrap_or_default()), m)
+            let values: Vec<serde_json::Value> =
+                keys.iter().map(|(c, _)| value_to_json(m.get(*c))).collect();
+            (
+                B64.encode(serde_json::to_vec(&values).unwrap_or_default()),
+                m,
+            )
         })
         .collect();
     let (has_next, has_previous) = if backward {
@@ -223,5 +275,10 @@ where
     } else {
         (more, args.after.is_some() || offset > 0)
     };
-    Ok(Page { rows, has_next, has_previous, total })
+    Ok(Page {
+        rows,
+        has_next,
+        has_previous,
+        total,
+    })
 }

@@ -29,7 +29,9 @@ pub fn lang(ctx: &Context<'_>) -> String {
     if let Some(p) = principal(ctx) {
         return p.language.clone();
     }
-    ctx.data_opt::<Lang>().map(|l| l.0.clone()).unwrap_or_else(|| "en".into())
+    ctx.data_opt::<Lang>()
+        .map(|l| l.0.clone())
+        .unwrap_or_else(|| "en".into())
 }
 
 /// Converts service errors to GraphQL errors in the caller's language.
@@ -66,7 +68,8 @@ pub fn parse_pk(id: &str, type_name: &str) -> AppResult<i64> {
     if t != type_name && t != format!("{type_name}History") {
         return Err(AppError::validation("input.invalid_id").with("id", id));
     }
-    pk.parse().map_err(|_| AppError::validation("input.invalid_id").with("id", id))
+    pk.parse()
+        .map_err(|_| AppError::validation("input.invalid_id").with("id", id))
 }
 
 pub fn parse_uuid(value: &str, field: &str) -> AppResult<uuid::Uuid> {
@@ -104,7 +107,10 @@ macro_rules! mutation_payload {
         }
         impl<T> From<$crate::mutation::Outcome<T>> for $name {
             fn from(o: $crate::mutation::Outcome<T>) -> Self {
-                Self { client_mutation_id: o.client_mutation_id, internal_id: Some(o.internal_id.to_string()) }
+                Self {
+                    client_mutation_id: o.client_mutation_id,
+                    internal_id: Some(o.internal_id.to_string()),
+                }
             }
         }
     };
@@ -129,9 +135,23 @@ where
     let mut json = serde_json::to_value(input)?;
     // The envelope itself is not part of what idempotency compares, except the details.
     if let Some(obj) = json.as_object_mut() {
-        for k in ["client_mutation_id", "client_mutation_label", "clientMutationId", "clientMutationLabel"] {
+        for k in [
+            "client_mutation_id",
+            "client_mutation_label",
+            "clientMutationId",
+            "clientMutationLabel",
+        ] {
             obj.remove(k);
         }
     }
-    crate::mutation::run(state(ctx), principal, &lang(ctx), name, &envelope.envelope(), &json, body).await
+    crate::mutation::run(
+        state(ctx),
+        principal,
+        &lang(ctx),
+        name,
+        &envelope.envelope(),
+        &json,
+        body,
+    )
+    .await
 }

@@ -6,4 +6,7 @@ use async_graphql::MergedObject;
 pub struct CoreQuery(crate::users::UserQuery, crate::location::LocationQuery);
 
 #[derive(MergedObject, Default)]
-pub struct CoreMutation(crate::users::UserMutation, crate::location::LocationMutation);
+pub struct CoreMutation(
+    crate::users::UserMutation,
+    crate::location::LocationMutation,
+);

@@ -4,14 +4,18 @@
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{NaiveDate, NaiveDateTime};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Date(pub NaiveDate);
 
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => parse_date(s).map(Date).ok_or_else(|| InputValueError::custom(format!("invalid date `{s}`, expected YYYY-MM-DD"))),
+            Value::String(s) => parse_date(s).map(Date).ok_or_else(|| {
+                InputValueError::custom(format!("invalid date `{s}`, expected YYYY-MM-DD"))
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -23,7 +27,9 @@ impl ScalarType for Date {
 /// Accepts `YYYY-MM-DD` and ISO date-times (the date part is kept).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| parse_datetime(s).map(|d| d.date()))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .or_else(|| parse_datetime(s).map(|d| d.date()))
 }
 
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
@@ -31,10 +37,19 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(d.naive_utc());
     }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
 }
 
 /// A local date-time in the configured zone, printed without zone as openIMIS does.
@@ -45,7 +60,9 @@ pub struct DateTime(pub NaiveDateTime);
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => parse_datetime(s).map(DateTime).ok_or_else(|| InputValueError::custom(format!("invalid date-time `{s}`"))),
+            Value::String(s) => parse_datetime(s)
+                .map(DateTime)
+                .ok_or_else(|| InputValueError::custom(format!("invalid date-time `{s}`"))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -69,8 +86,14 @@ pub struct JsonString(pub serde_json::Value);
 impl ScalarType for JsonString {
     fn parse(value: Value) -> InputValueResult<Self> {
         match value {
-            Value::String(s) => serde_json::from_str(&s).map(JsonString).map_err(|e| InputValueError::custom(format!("invalid JSON: {e}"))),
-            other => Ok(JsonString(other.into_json().map_err(|e| InputValueError::custom(e.to_string()))?)),
+            Value::String(s) => serde_json::from_str(&s)
+                .map(JsonString)
+                .map_err(|e| InputValueError::custom(format!("invalid JSON: {e}"))),
+            other => Ok(JsonString(
+                other
+                    .into_json()
+                    .map_err(|e| InputValueError::custom(e.to_string()))?,
+            )),
         }
     }
     fn to_value(&self) -> Value {
@@ -85,7 +108,11 @@ pub struct GenericScalar(pub serde_json::Value);
 #[Scalar(name = "GenericScalar")]
 impl ScalarType for GenericScalar {
     fn parse(value: Value) -> InputValueResult<Self> {
-        Ok(GenericScalar(value.into_json().map_err(|e| InputValueError::custom(e.to_string()))?))
+        Ok(GenericScalar(
+            value
+                .into_json()
+                .map_err(|e| InputValueError::custom(e.to_string()))?,
+        ))
     }
     fn to_value(&self) -> Value {
         Value::from_json(self.0.clone()).unwrap_or(Value::Null)

@@ -18,23 +18,51 @@ pub struct DemoLocations {
 }
 
 /// (district code, name, [(ward code, name, [(village code, name)])])
-type Tree = &'static [(&'static str, &'static str, &'static [(&'static str, &'static str, &'static [(&'static str, &'static str)])])];
+type Tree = &'static [(
+    &'static str,
+    &'static str,
+    &'static [(
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    )],
+)];
 
 const TREE: Tree = &[
     (
         "D0001",
         "Douala",
         &[
-            ("W0001", "Douala Ier", &[("V0001", "Akwa"), ("V0002", "Déïdo"), ("V0003", "Bonanjo")]),
-            ("W0002", "Douala IVe", &[("V0004", "Bonabéri"), ("V0005", "Bonassama"), ("V0006", "Bépanda")]),
+            (
+                "W0001",
+                "Douala Ier",
+                &[("V0001", "Akwa"), ("V0002", "Déïdo"), ("V0003", "Bonanjo")],
+            ),
+            (
+                "W0002",
+                "Douala IVe",
+                &[
+                    ("V0004", "Bonabéri"),
+                    ("V0005", "Bonassama"),
+                    ("V0006", "Bépanda"),
+                ],
+            ),
         ],
     ),
     (
         "D0002",
         "Edéa",
         &[
-            ("W0003", "Edéa Ier", &[("V0007", "Ndogpassi"), ("V0008", "Logbaba")]),
-            ("W0004", "Edéa IIe", &[("V0009", "Sanaga"), ("V0010", "Pongo"), ("V0011", "Mbanda")]),
+            (
+                "W0003",
+                "Edéa Ier",
+                &[("V0007", "Ndogpassi"), ("V0008", "Logbaba")],
+            ),
+            (
+                "W0004",
+                "Edéa IIe",
+                &[("V0009", "Sanaga"), ("V0010", "Pongo"), ("V0011", "Mbanda")],
+            ),
         ],
     ),
 ];
@@ -71,10 +99,28 @@ async fn insert_location(
     Ok(m.id)
 }
 
+/// (code, name, legal form, level, care type, district index, [(village code, %)])
+type Facility = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+    &'static [(&'static str, i32)],
+);
+
 /// Inserts the demo tree and facilities.
-pub async fn seed(state: &AppState, tx: &impl ConnectionTrait, actor: Option<i64>) -> AppResult<DemoLocations> {
+pub async fn seed(
+    state: &AppState,
+    tx: &impl ConnectionTrait,
+    actor: Option<i64>,
+) -> AppResult<DemoLocations> {
     let now = state.clock.now();
-    let mut out = DemoLocations { region: insert_location(tx, "R0001", "Littoral", "R", None, now, actor).await?, ..Default::default() };
+    let mut out = DemoLocations {
+        region: insert_location(tx, "R0001", "Littoral", "R", None, now, actor).await?,
+        ..Default::default()
+    };
     let mut by_code = std::collections::HashMap::new();
     for (dcode, dname, wards) in TREE {
         let d = insert_location(tx, dcode, dname, "D", Some(out.region), now, actor).await?;
@@ -90,10 +136,34 @@ pub async fn seed(state: &AppState, tx: &impl ConnectionTrait, actor: Option<i64
         }
     }
     // (code, name, legal form, level, care type, district index, [(village code, %)])
-    let facilities: [(&str, &str, &str, &str, &str, usize, &[(&str, i32)]); 3] = [
-        ("HD0001", "Hôpital de District de Bonassama", "G", "H", "B", 0, &[("V0004", 60), ("V0005", 100), ("V0006", 40)]),
-        ("CS0001", "Centre de Santé de Déïdo", "C", "C", "O", 0, &[("V0001", 50), ("V0002", 100), ("V0003", 50)]),
-        ("DS0001", "Dispensaire de Pongo", "P", "D", "O", 1, &[("V0009", 50), ("V0010", 100), ("V0011", 80)]),
+    let facilities: [Facility; 3] = [
+        (
+            "HD0001",
+            "Hôpital de District de Bonassama",
+            "G",
+            "H",
+            "B",
+            0,
+            &[("V0004", 60), ("V0005", 100), ("V0006", 40)],
+        ),
+        (
+            "CS0001",
+            "Centre de Santé de Déïdo",
+            "C",
+            "C",
+            "O",
+            0,
+            &[("V0001", 50), ("V0002", 100), ("V0003", 50)],
+        ),
+        (
+            "DS0001",
+            "Dispensaire de Pongo",
+            "P",
+            "D",
+            "O",
+            1,
+            &[("V0009", 50), ("V0010", 100), ("V0011", 80)],
+        ),
     ];
     for (code, name, legal, level, care, district, catchments) in facilities {
         let hf = health_facility::ActiveModel {

@@ -2,7 +2,9 @@
 //! arguments and call [`super::service`], which checks rights and scope. Parents, catchments and
 //! price lists are loaded once per page (no N+1).
 
-use super::service::{self, CatchmentInput, HealthFacilityFilter, HealthFacilityInput, LocationFilter, LocationInput};
+use super::service::{
+    self, CatchmentInput, HealthFacilityFilter, HealthFacilityInput, LocationFilter, LocationInput,
+};
 use crate::app::AppState;
 use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::{AppError, AppResult};
@@ -16,23 +18,44 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-crate::connection_type!(LocationConnection, LocationConnName, LocationEdgeName, LocationGQLType, "LocationGQLType");
-crate::connection_type!(HealthFacilityConnection, HealthFacilityConnName, HealthFacilityEdgeName, HealthFacilityGQLType, "HealthFacilityGQLType");
+crate::connection_type!(
+    LocationConnection,
+    LocationConnName,
+    LocationEdgeName,
+    LocationGQLType,
+    "LocationGQLType"
+);
+crate::connection_type!(
+    HealthFacilityConnection,
+    HealthFacilityConnName,
+    HealthFacilityEdgeName,
+    HealthFacilityGQLType,
+    "HealthFacilityGQLType"
+);
 
 fn json_ext(s: &Option<String>) -> Option<JsonString> {
-    s.as_deref().and_then(|t| serde_json::from_str(t).ok()).map(JsonString)
+    s.as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .map(JsonString)
 }
 
 fn opt_uuid(v: &Option<String>, field: &str) -> AppResult<Option<Uuid>> {
-    v.as_deref().filter(|s| !s.trim().is_empty()).map(|s| parse_uuid(s, field)).transpose()
+    v.as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_uuid(s, field))
+        .transpose()
 }
 
 fn uuids(v: &Option<Vec<String>>, field: &str) -> AppResult<Option<Vec<Uuid>>> {
-    v.as_ref().map(|l| l.iter().map(|s| parse_uuid(s, field)).collect()).transpose()
+    v.as_ref()
+        .map(|l| l.iter().map(|s| parse_uuid(s, field)).collect())
+        .transpose()
 }
 
 fn pk(v: &Option<ID>, type_name: &str) -> AppResult<Option<i64>> {
-    v.as_ref().map(|id| crate::graphql::parse_pk(id, type_name)).transpose()
+    v.as_ref()
+        .map(|id| crate::graphql::parse_pk(id, type_name))
+        .transpose()
 }
 
 fn check_list(ctx: &Context<'_>) -> async_graphql::Result<()> {
@@ -56,15 +79,27 @@ pub struct LocationGQLType {
 impl LocationGQLType {
     /// Builds the node from a map holding the location and its ancestors.
     pub fn build(model: location::Model, all: &HashMap<i64, location::Model>) -> Self {
-        let parent = model.parent_id.and_then(|p| all.get(&p)).map(|pm| Box::new(Self::build(pm.clone(), all)));
+        let parent = model
+            .parent_id
+            .and_then(|p| all.get(&p))
+            .map(|pm| Box::new(Self::build(pm.clone(), all)));
         LocationGQLType { model, parent }
     }
 }
 
 /// Loads location nodes (with parents) for the given ids in two queries; for other modules' types.
-pub async fn location_nodes(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, LocationGQLType>> {
+pub async fn location_nodes(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, LocationGQLType>> {
     let all = service::locations_with_ancestors(conn, ids).await?;
-    Ok(ids.iter().filter_map(|id| all.get(id).map(|m| (*id, LocationGQLType::build(m.clone(), &all)))).collect())
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            all.get(id)
+                .map(|m| (*id, LocationGQLType::build(m.clone(), &all)))
+        })
+        .collect())
 }
 
 #[Object(name = "LocationGQLType")]
@@ -104,7 +139,9 @@ impl LocationGQLType {
         DateTime::from_utc(self.model.validity_from, state(ctx).clock.tz)
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| DateTime::from_utc(t, state(ctx).clock.tz))
+        self.model
+            .validity_to
+            .map(|t| DateTime::from_utc(t, state(ctx).clock.tz))
     }
     async fn legacy_id(&self) -> Option<i64> {
         None
@@ -162,7 +199,12 @@ pub fn legal_form(code: &str) -> HealthFacilityLegalFormGQLType {
         "P" => ("Private organization", "Organisation privée", 4),
         _ => ("", "", 0),
     };
-    HealthFacilityLegalFormGQLType { code: code.into(), legal_form: name.into(), sort_order: Some(order), alt_language: Some(fr.into()) }
+    HealthFacilityLegalFormGQLType {
+        code: code.into(),
+        legal_form: name.into(),
+        sort_order: Some(order),
+        alt_language: Some(fr.into()),
+    }
 }
 
 pub fn sub_level(code: &str) -> HealthFacilitySubLevelGQLType {
@@ -172,15 +214,23 @@ pub fn sub_level(code: &str) -> HealthFacilitySubLevelGQLType {
         "R" => ("Reference", "Référence", 3),
         _ => ("", "", 0),
     };
-    HealthFacilitySubLevelGQLType { code: code.into(), health_facility_sub_level: Some(name.into()), sort_order: Some(order), alt_language: Some(fr.into()) }
+    HealthFacilitySubLevelGQLType {
+        code: code.into(),
+        health_facility_sub_level: Some(name.into()),
+        sort_order: Some(order),
+        alt_language: Some(fr.into()),
+    }
 }
+
+/// (items price list, services price list) of a facility.
+pub type PricelistPair = (Option<PricelistSummary>, Option<PricelistSummary>);
 
 /// Data loaded once for a page of facilities.
 #[derive(Default)]
 pub struct HealthFacilityPageData {
     pub catchments: Option<HashMap<i64, Vec<hf_catchment::Model>>>,
     pub catchment_locations: HashMap<i64, LocationGQLType>,
-    pub pricelists: Option<HashMap<i64, (Option<PricelistSummary>, Option<PricelistSummary>)>>,
+    pub pricelists: Option<HashMap<i64, PricelistPair>>,
 }
 
 /// `HealthFacilityGQLType`.
@@ -231,17 +281,24 @@ pub async fn health_facility_nodes(
     let page = Arc::new(page);
     Ok(models
         .into_iter()
-        .map(|(model, history_id)| HealthFacilityGQLType { location: locs.get(&model.location_id).cloned(), model, history_id, page: page.clone() })
+        .map(|(model, history_id)| HealthFacilityGQLType {
+            location: locs.get(&model.location_id).cloned(),
+            model,
+            history_id,
+            page: page.clone(),
+        })
         .collect())
 }
 
 impl HealthFacilityGQLType {
-    async fn pricelists(&self, ctx: &Context<'_>) -> AppResult<(Option<PricelistSummary>, Option<PricelistSummary>)> {
+    async fn pricelists(&self, ctx: &Context<'_>) -> AppResult<PricelistPair> {
         if let Some(map) = &self.page.pricelists {
             return Ok(map.get(&self.model.id).cloned().unwrap_or((None, None)));
         }
         let st = state(ctx);
-        let Some(port) = &st.ports.health_facility_pricelists else { return Ok((None, None)) };
+        let Some(port) = &st.ports.health_facility_pricelists else {
+            return Ok((None, None));
+        };
         let mut map = port.for_facilities(st, &[self.model.id]).await?;
         Ok(map.remove(&self.model.id).unwrap_or((None, None)))
     }
@@ -312,13 +369,23 @@ impl HealthFacilityGQLType {
         }
     }
     /// Current catchments (for a history version: the facility's current catchments).
-    async fn catchments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HealthFacilityCatchmentGQLType>> {
+    async fn catchments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<HealthFacilityCatchmentGQLType>> {
         let st = state(ctx);
         let tz = st.clock.tz;
         let (rows, locs) = match &self.page.catchments {
-            Some(map) => (map.get(&self.model.id).cloned().unwrap_or_default(), self.page.catchment_locations.clone()),
+            Some(map) => (
+                map.get(&self.model.id).cloned().unwrap_or_default(),
+                self.page.catchment_locations.clone(),
+            ),
             None => {
-                let rows = service::catchments_for(&st.db.conn, &[self.model.id]).await.gql(ctx)?.remove(&self.model.id).unwrap_or_default();
+                let rows = service::catchments_for(&st.db.conn, &[self.model.id])
+                    .await
+                    .gql(ctx)?
+                    .remove(&self.model.id)
+                    .unwrap_or_default();
                 let ids: Vec<i64> = rows.iter().map(|c| c.location_id).collect();
                 (rows, location_nodes(&st.db.conn, &ids).await.gql(ctx)?)
             }
@@ -337,18 +404,26 @@ impl HealthFacilityGQLType {
             .collect())
     }
     /// Null when the medical module is disabled.
-    async fn items_pricelist(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PricelistSummary>> {
+    async fn items_pricelist(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PricelistSummary>> {
         Ok(self.pricelists(ctx).await.gql(ctx)?.0)
     }
     /// Null when the medical module is disabled.
-    async fn services_pricelist(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PricelistSummary>> {
+    async fn services_pricelist(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PricelistSummary>> {
         Ok(self.pricelists(ctx).await.gql(ctx)?.1)
     }
     async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
         DateTime::from_utc(self.model.validity_from, state(ctx).clock.tz)
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| DateTime::from_utc(t, state(ctx).clock.tz))
+        self.model
+            .validity_to
+            .map(|t| DateTime::from_utc(t, state(ctx).clock.tz))
     }
     async fn legacy_id(&self) -> Option<i64> {
         self.history_id.map(|_| self.model.id)
@@ -389,8 +464,11 @@ pub struct UserDistrictGQLType {
 // Queries
 // ---------------------------------------------------------------------------------------------
 
-const LOCATION_SORT: [(&str, location::Column); 3] =
-    [("code", location::Column::Code), ("name", location::Column::Name), ("type", location::Column::LocationType)];
+const LOCATION_SORT: [(&str, location::Column); 3] = [
+    ("code", location::Column::Code),
+    ("name", location::Column::Name),
+    ("type", location::Column::LocationType),
+];
 const HF_SORT: [(&str, health_facility::Column); 6] = [
     ("code", health_facility::Column::Code),
     ("name", health_facility::Column::Name),
@@ -400,28 +478,70 @@ const HF_SORT: [(&str, health_facility::Column); 6] = [
     ("legalForm", health_facility::Column::LegalForm),
 ];
 
-async fn location_page(ctx: &Context<'_>, filter: LocationFilter, args: PageArgs) -> AppResult<LocationConnection> {
+async fn location_page(
+    ctx: &Context<'_>,
+    filter: LocationFilter,
+    args: PageArgs,
+) -> AppResult<LocationConnection> {
     let st = state(ctx);
     let select = service::locations_select(st, principal(ctx), &filter).await?;
-    let page = fetch_page(&st.db.conn, select, &args, &LOCATION_SORT, location::Column::Id, &["code"], wants_total(ctx), &st.config.graphql).await?;
+    let page = fetch_page(
+        &st.db.conn,
+        select,
+        &args,
+        &LOCATION_SORT,
+        location::Column::Id,
+        &["code"],
+        wants_total(ctx),
+        &st.config.graphql,
+    )
+    .await?;
     let parent_ids: Vec<i64> = page.rows.iter().filter_map(|(_, m)| m.parent_id).collect();
     let all = service::locations_with_ancestors(&st.db.conn, &parent_ids).await?;
     Ok(page.into_connection(|m| LocationGQLType::build(m, &all)))
 }
 
 fn hf_wants(ctx: &Context<'_>, field: &str) -> bool {
-    ctx.look_ahead().field("edges").field("node").field(field).exists()
+    ctx.look_ahead()
+        .field("edges")
+        .field("node")
+        .field(field)
+        .exists()
 }
 
-async fn hf_page(ctx: &Context<'_>, filter: HealthFacilityFilter, args: PageArgs, show_history: bool) -> AppResult<HealthFacilityConnection> {
+async fn hf_page(
+    ctx: &Context<'_>,
+    filter: HealthFacilityFilter,
+    args: PageArgs,
+    show_history: bool,
+) -> AppResult<HealthFacilityConnection> {
     let st = state(ctx);
     let select = service::health_facilities_select(st, principal(ctx), &filter).await?;
-    let page = fetch_page(&st.db.conn, select, &args, &HF_SORT, health_facility::Column::Id, &["code"], wants_total(ctx), &st.config.graphql).await?;
-    let crate::graphql::connection::Page { rows, has_next, has_previous, total } = page;
+    let page = fetch_page(
+        &st.db.conn,
+        select,
+        &args,
+        &HF_SORT,
+        health_facility::Column::Id,
+        &["code"],
+        wants_total(ctx),
+        &st.config.graphql,
+    )
+    .await?;
+    let crate::graphql::connection::Page {
+        rows,
+        has_next,
+        has_previous,
+        total,
+    } = page;
     let ids: Vec<i64> = rows.iter().map(|(_, m)| m.id).collect();
-    let mut versions: HashMap<i64, Vec<crate::history::Version<health_facility::Model>>> = HashMap::new();
+    let mut versions: HashMap<i64, Vec<crate::history::Version<health_facility::Model>>> =
+        HashMap::new();
     if show_history {
-        for v in crate::history::versions::<health_facility::Model>(&st.db.conn, "health_facility", &ids).await? {
+        for v in
+            crate::history::versions::<health_facility::Model>(&st.db.conn, "health_facility", &ids)
+                .await?
+        {
             versions.entry(v.entity_id).or_default().push(v);
         }
     }
@@ -441,8 +561,19 @@ async fn hf_page(ctx: &Context<'_>, filter: HealthFacilityFilter, args: PageArgs
             models.push((data, Some(v.history_id)));
         }
     }
-    let nodes = health_facility_nodes(st, models, hf_wants(ctx, "catchments"), hf_wants(ctx, "itemsPricelist") || hf_wants(ctx, "servicesPricelist")).await?;
-    let page = crate::graphql::connection::Page { rows: cursors.into_iter().zip(nodes).collect(), has_next, has_previous, total };
+    let nodes = health_facility_nodes(
+        st,
+        models,
+        hf_wants(ctx, "catchments"),
+        hf_wants(ctx, "itemsPricelist") || hf_wants(ctx, "servicesPricelist"),
+    )
+    .await?;
+    let page = crate::graphql::connection::Page {
+        rows: cursors.into_iter().zip(nodes).collect(),
+        has_next,
+        has_previous,
+        total,
+    };
     Ok(page.into_connection(|n| n))
 }
 
@@ -498,10 +629,28 @@ impl LocationQuery {
                 parent_uuid_in: uuids(&parent_uuid_in, "parent_Uuid_In")?,
                 parent_parent_uuid: opt_uuid(&parent_parent_uuid, "parent_Parent_Uuid")?,
                 parent_id: pk(&parent_id, "LocationGQLType")?,
-                parent_id_in: parent_id_in.map(|l| l.iter().map(|i| crate::graphql::parse_pk(i, "LocationGQLType")).collect::<AppResult<Vec<_>>>()).transpose()?,
+                parent_id_in: parent_id_in
+                    .map(|l| {
+                        l.iter()
+                            .map(|i| crate::graphql::parse_pk(i, "LocationGQLType"))
+                            .collect::<AppResult<Vec<_>>>()
+                    })
+                    .transpose()?,
                 str: None,
             };
-            location_page(ctx, filter, PageArgs { first, last, after, before, offset, order_by }).await
+            location_page(
+                ctx,
+                filter,
+                PageArgs {
+                    first,
+                    last,
+                    after,
+                    before,
+                    offset,
+                    order_by,
+                },
+            )
+            .await
         };
         run.await.gql(ctx)
     }
@@ -535,7 +684,19 @@ impl LocationQuery {
                 parent_uuid: opt_uuid(&parent_uuid, "parent_Uuid")?,
                 ..Default::default()
             };
-            location_page(ctx, filter, PageArgs { first, last, after, before, offset, order_by }).await
+            location_page(
+                ctx,
+                filter,
+                PageArgs {
+                    first,
+                    last,
+                    after,
+                    before,
+                    offset,
+                    order_by,
+                },
+            )
+            .await
         };
         run.await.gql(ctx)
     }
@@ -557,27 +718,64 @@ impl LocationQuery {
     ) -> async_graphql::Result<LocationConnection> {
         check_list(ctx)?;
         let run = async {
-            let filter = LocationFilter { str, location_type, parent_uuid: opt_uuid(&parent_uuid, "parent_Uuid")?, ..Default::default() };
-            location_page(ctx, filter, PageArgs { first, last, after, before, offset, order_by }).await
+            let filter = LocationFilter {
+                str,
+                location_type,
+                parent_uuid: opt_uuid(&parent_uuid, "parent_Uuid")?,
+                ..Default::default()
+            };
+            location_page(
+                ctx,
+                filter,
+                PageArgs {
+                    first,
+                    last,
+                    after,
+                    before,
+                    offset,
+                    order_by,
+                },
+            )
+            .await
         };
         run.await.gql(ctx)
     }
 
     /// Villages (or `locationType`) of the enrolment officer with this code.
-    async fn officer_locations(&self, ctx: &Context<'_>, officer_code: String, location_type: Option<String>) -> async_graphql::Result<Vec<LocationGQLType>> {
+    async fn officer_locations(
+        &self,
+        ctx: &Context<'_>,
+        officer_code: String,
+        location_type: Option<String>,
+    ) -> async_graphql::Result<Vec<LocationGQLType>> {
         let st = state(ctx);
         let run = async {
-            let rows = service::officer_locations(st, principal(ctx), &officer_code, location_type.as_deref()).await?;
+            let rows = service::officer_locations(
+                st,
+                principal(ctx),
+                &officer_code,
+                location_type.as_deref(),
+            )
+            .await?;
             let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
             let all = service::locations_with_ancestors(&st.db.conn, &ids).await?;
-            Ok::<_, AppError>(rows.into_iter().map(|m| LocationGQLType::build(m, &all)).collect())
+            Ok::<_, AppError>(
+                rows.into_iter()
+                    .map(|m| LocationGQLType::build(m, &all))
+                    .collect(),
+            )
         };
         run.await.gql(ctx)
     }
 
     /// The caller's districts with their region.
-    async fn user_districts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UserDistrictGQLType>> {
-        let rows = service::user_districts(state(ctx), principal(ctx)).await.gql(ctx)?;
+    async fn user_districts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<UserDistrictGQLType>> {
+        let rows = service::user_districts(state(ctx), principal(ctx))
+            .await
+            .gql(ctx)?;
         Ok(rows
             .into_iter()
             .map(|(d, r)| UserDistrictGQLType {
@@ -585,7 +783,12 @@ impl LocationQuery {
                 uuid: Some(d.uuid.to_string()),
                 code: Some(d.code),
                 name: Some(d.name),
-                parent: r.map(|r| UserRegionGQLType { id: Some(r.id.to_string()), uuid: Some(r.uuid.to_string()), code: Some(r.code), name: Some(r.name) }),
+                parent: r.map(|r| UserRegionGQLType {
+                    id: Some(r.id.to_string()),
+                    uuid: Some(r.uuid.to_string()),
+                    code: Some(r.code),
+                    name: Some(r.name),
+                }),
             })
             .collect())
     }
@@ -646,7 +849,20 @@ impl LocationQuery {
                 str: None,
                 ignore_location: false,
             };
-            hf_page(ctx, filter, PageArgs { first, last, after, before, offset, order_by }, show_history.unwrap_or(false)).await
+            hf_page(
+                ctx,
+                filter,
+                PageArgs {
+                    first,
+                    last,
+                    after,
+                    before,
+                    offset,
+                    order_by,
+                },
+                show_history.unwrap_or(false),
+            )
+            .await
         };
         run.await.gql(ctx)
     }
@@ -685,19 +901,44 @@ impl LocationQuery {
                 ignore_location: ignore_location.unwrap_or(false),
                 ..Default::default()
             };
-            hf_page(ctx, filter, PageArgs { first, last, after, before, offset, order_by }, false).await
+            hf_page(
+                ctx,
+                filter,
+                PageArgs {
+                    first,
+                    last,
+                    after,
+                    before,
+                    offset,
+                    order_by,
+                },
+                false,
+            )
+            .await
         };
         run.await.gql(ctx)
     }
 
     /// True when the code is free.
-    async fn validate_location_code(&self, ctx: &Context<'_>, location_code: String) -> async_graphql::Result<bool> {
-        service::validate_location_code(state(ctx), principal(ctx), &location_code).await.gql(ctx)
+    async fn validate_location_code(
+        &self,
+        ctx: &Context<'_>,
+        location_code: String,
+    ) -> async_graphql::Result<bool> {
+        service::validate_location_code(state(ctx), principal(ctx), &location_code)
+            .await
+            .gql(ctx)
     }
 
     /// True when the code is free.
-    async fn validate_health_facility_code(&self, ctx: &Context<'_>, health_facility_code: String) -> async_graphql::Result<bool> {
-        service::validate_health_facility_code(state(ctx), principal(ctx), &health_facility_code).await.gql(ctx)
+    async fn validate_health_facility_code(
+        &self,
+        ctx: &Context<'_>,
+        health_facility_code: String,
+    ) -> async_graphql::Result<bool> {
+        service::validate_health_facility_code(state(ctx), principal(ctx), &health_facility_code)
+            .await
+            .gql(ctx)
     }
 }
 
@@ -840,7 +1081,13 @@ macro_rules! hf_input {
                     items_pricelist_id: self.items_pricelist_id.map(i64::from),
                     offline: self.offline,
                     catchments: self.catchments.as_ref().map(|cs| {
-                        cs.iter().flatten().map(|c| CatchmentInput { location_id: c.location_id as i64, catchment: c.catchment }).collect()
+                        cs.iter()
+                            .flatten()
+                            .map(|c| CatchmentInput {
+                                location_id: c.location_id as i64,
+                                catchment: c.catchment,
+                            })
+                            .collect()
                     }),
                     contract_start_date: self.contract_start_date.map(|d| d.0),
                     contract_end_date: self.contract_end_date.map(|d| d.0),
@@ -850,8 +1097,14 @@ macro_rules! hf_input {
         }
     };
 }
-hf_input!(CreateHealthFacilityMutationInput, "CreateHealthFacilityMutationInput");
-hf_input!(UpdateHealthFacilityMutationInput, "UpdateHealthFacilityMutationInput");
+hf_input!(
+    CreateHealthFacilityMutationInput,
+    "CreateHealthFacilityMutationInput"
+);
+hf_input!(
+    UpdateHealthFacilityMutationInput,
+    "UpdateHealthFacilityMutationInput"
+);
 
 #[derive(InputObject, Debug, Clone, serde::Serialize)]
 #[graphql(name = "DeleteHealthFacilityMutationInput")]
@@ -877,7 +1130,11 @@ pub struct LocationMutation;
 
 #[Object]
 impl LocationMutation {
-    async fn create_location(&self, ctx: &Context<'_>, input: CreateLocationMutationInput) -> async_graphql::Result<CreateLocationMutationPayload> {
+    async fn create_location(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateLocationMutationInput,
+    ) -> async_graphql::Result<CreateLocationMutationPayload> {
         let li = input.to_service();
         crate::graphql::run_mutation(ctx, "createLocation", &input.envelope, &input, async |m| {
             let model = service::create_location(m, li?).await?;
@@ -889,7 +1146,11 @@ impl LocationMutation {
         .gql(ctx)
     }
 
-    async fn update_location(&self, ctx: &Context<'_>, input: UpdateLocationMutationInput) -> async_graphql::Result<UpdateLocationMutationPayload> {
+    async fn update_location(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateLocationMutationInput,
+    ) -> async_graphql::Result<UpdateLocationMutationPayload> {
         let li = input.to_service();
         crate::graphql::run_mutation(ctx, "updateLocation", &input.envelope, &input, async |m| {
             let model = service::update_location(m, li?).await?;
@@ -901,11 +1162,16 @@ impl LocationMutation {
         .gql(ctx)
     }
 
-    async fn delete_location(&self, ctx: &Context<'_>, input: DeleteLocationMutationInput) -> async_graphql::Result<DeleteLocationMutationPayload> {
+    async fn delete_location(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteLocationMutationInput,
+    ) -> async_graphql::Result<DeleteLocationMutationPayload> {
         crate::graphql::run_mutation(ctx, "deleteLocation", &input.envelope, &input, async |m| {
             let uuid = opt_uuid(&input.uuid, "uuid")?;
             let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
-            let model = service::delete_location(m, uuid, input.code.as_deref(), new_parent).await?;
+            let model =
+                service::delete_location(m, uuid, input.code.as_deref(), new_parent).await?;
             m.link("location", model.id);
             Ok(model.id)
         })
@@ -914,9 +1180,19 @@ impl LocationMutation {
         .gql(ctx)
     }
 
-    async fn move_location(&self, ctx: &Context<'_>, input: MoveLocationMutationInput) -> async_graphql::Result<MoveLocationMutationPayload> {
+    async fn move_location(
+        &self,
+        ctx: &Context<'_>,
+        input: MoveLocationMutationInput,
+    ) -> async_graphql::Result<MoveLocationMutationPayload> {
         crate::graphql::run_mutation(ctx, "moveLocation", &input.envelope, &input, async |m| {
-            let uuid = opt_uuid(&input.uuid, "uuid")?.ok_or_else(|| AppError::invalid("uuid", "required"))?;
+            // Rights before input checks, so a caller without 121905 learns nothing more.
+            crate::auth::require_user(
+                m.principal,
+                crate::auth::Requirement::AnyOf(&[service::RIGHT_LOCATION_MOVE]),
+            )?;
+            let uuid = opt_uuid(&input.uuid, "uuid")?
+                .ok_or_else(|| AppError::invalid("uuid", "required"))?;
             let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
             let model = service::move_location(m, uuid, new_parent).await?;
             m.link("location", model.id);
@@ -933,11 +1209,17 @@ impl LocationMutation {
         input: CreateHealthFacilityMutationInput,
     ) -> async_graphql::Result<CreateHealthFacilityMutationPayload> {
         let hi = input.to_service();
-        crate::graphql::run_mutation(ctx, "createHealthFacility", &input.envelope, &input, async |m| {
-            let model = service::create_health_facility(m, hi?).await?;
-            m.link("health_facility", model.id);
-            Ok(model.id)
-        })
+        crate::graphql::run_mutation(
+            ctx,
+            "createHealthFacility",
+            &input.envelope,
+            &input,
+            async |m| {
+                let model = service::create_health_facility(m, hi?).await?;
+                m.link("health_facility", model.id);
+                Ok(model.id)
+            },
+        )
         .await
         .map(Into::into)
         .gql(ctx)
@@ -949,11 +1231,17 @@ impl LocationMutation {
         input: UpdateHealthFacilityMutationInput,
     ) -> async_graphql::Result<UpdateHealthFacilityMutationPayload> {
         let hi = input.to_service();
-        crate::graphql::run_mutation(ctx, "updateHealthFacility", &input.envelope, &input, async |m| {
-            let model = service::update_health_facility(m, hi?).await?;
-            m.link("health_facility", model.id);
-            Ok(model.id)
-        })
+        crate::graphql::run_mutation(
+            ctx,
+            "updateHealthFacility",
+            &input.envelope,
+            &input,
+            async |m| {
+                let model = service::update_health_facility(m, hi?).await?;
+                m.link("health_facility", model.id);
+                Ok(model.id)
+            },
+        )
         .await
         .map(Into::into)
         .gql(ctx)
@@ -964,14 +1252,98 @@ impl LocationMutation {
         ctx: &Context<'_>,
         input: DeleteHealthFacilityMutationInput,
     ) -> async_graphql::Result<DeleteHealthFacilityMutationPayload> {
-        crate::graphql::run_mutation(ctx, "deleteHealthFacility", &input.envelope, &input, async |m| {
-            let uuid = opt_uuid(&input.uuid, "uuid")?;
-            let model = service::delete_health_facility(m, uuid, input.code.as_deref()).await?;
-            m.link("health_facility", model.id);
-            Ok(model.id)
-        })
+        crate::graphql::run_mutation(
+            ctx,
+            "deleteHealthFacility",
+            &input.envelope,
+            &input,
+            async |m| {
+                let uuid = opt_uuid(&input.uuid, "uuid")?;
+                let model = service::delete_health_facility(m, uuid, input.code.as_deref()).await?;
+                m.link("health_facility", model.id);
+                Ok(model.id)
+            },
+        )
         .await
         .map(Into::into)
         .gql(ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn schema_and_queries() {
+        let dir = std::env::temp_dir().join(format!("imis-locgql-{}", Uuid::now_v7()));
+        let cfg = crate::config::Config::for_tests("sqlite::memory:", &dir);
+        let state = AppState::build(cfg, true).await.unwrap();
+        let tx = state.db.begin_write().await.unwrap();
+        crate::location::demo::seed(&state, &*tx, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let admin = crate::auth::Principal {
+            user_id: 1,
+            user_uuid: Uuid::now_v7(),
+            username: "admin".into(),
+            language: "en".into(),
+            rights: Default::default(),
+            is_admin: true,
+            kinds: Default::default(),
+            health_facility_id: None,
+            scope: crate::auth::Scope::unrestricted(),
+            jti: None,
+            token_exp: 0,
+            tokens_valid_after: 0,
+            csrf: crate::auth::Csrf::Satisfied,
+        };
+        let schema = async_graphql::Schema::build(
+            LocationQuery,
+            LocationMutation,
+            async_graphql::EmptySubscription,
+        )
+        .data(state.clone())
+        .data(admin)
+        .finish();
+        let sdl = schema.sdl();
+        assert!(sdl.contains("parent_Uuid: String"), "{sdl}");
+        let q = r#"{ locations(type: "V", parent_Parent_Uuid: null, first: 3, orderBy: ["-code"]) { totalCount edgeCount edges { node { id code name type parent { code parent { code parent { name } } } } } }
+            healthFacilities(showHistory: true, name_Icontains: "deido") { totalCount edges { node { id code legalForm { code legalForm } subLevel { code } status location { code } catchments { catchment location { code } } itemsPricelist { id } } } }
+            healthFacilitiesStr(str: "pongo") { edges { node { code } } }
+            userDistricts { code parent { code } }
+            validateLocationCode(locationCode: "ZZZ") }"#;
+        let res = schema.execute(q).await;
+        assert!(res.errors.is_empty(), "{:?}", res.errors);
+        let v = res.data.into_json().unwrap();
+        assert_eq!(v["locations"]["totalCount"], 11);
+        assert_eq!(
+            v["locations"]["edges"][0]["node"]["parent"]["parent"]["parent"]["name"],
+            "Littoral"
+        );
+        assert_eq!(
+            v["healthFacilities"]["edges"][0]["node"]["catchments"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        assert_eq!(
+            v["healthFacilitiesStr"]["edges"][0]["node"]["code"],
+            "DS0001"
+        );
+        let m = r#"mutation { createLocation(input: {clientMutationId: "c1", code: "W0077", name: "Bonamoussadi", type: "W", parentUuid: "00000000-0000-0000-0000-000000000000"}) { clientMutationId internalId } }"#;
+        let res = schema.execute(m).await;
+        assert_eq!(
+            res.errors[0]
+                .extensions
+                .as_ref()
+                .unwrap()
+                .get("code")
+                .unwrap()
+                .to_string(),
+            "\"location.parent_invalid\""
+        );
     }
 }

@@ -10,8 +10,8 @@ use crate::mutation::MutationCtx;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseTransaction, EntityTrait, QueryFilter, Select,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -37,8 +37,16 @@ fn location_denied() -> AppError {
     AppError::new(ErrorKind::Forbidden, "auth.location_denied")
 }
 
-async fn require_allowed(conn: &impl ConnectionTrait, p: &Principal, location: i64) -> AppResult<()> {
-    if p.scope.allows(conn, Some(location)).await? { Ok(()) } else { Err(location_denied()) }
+async fn require_allowed(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    location: i64,
+) -> AppResult<()> {
+    if p.scope.allows(conn, Some(location)).await? {
+        Ok(())
+    } else {
+        Err(location_denied())
+    }
 }
 
 fn check_len(field: &str, value: &str, max: usize) -> AppResult<()> {
@@ -46,14 +54,20 @@ fn check_len(field: &str, value: &str, max: usize) -> AppResult<()> {
         return Err(AppError::invalid(field, "must not be empty"));
     }
     if value.chars().count() > max {
-        return Err(AppError::invalid(field, &format!("at most {max} characters")));
+        return Err(AppError::invalid(
+            field,
+            &format!("at most {max} characters"),
+        ));
     }
     Ok(())
 }
 
 fn check_opt_len(field: &str, value: &Option<String>, max: usize) -> AppResult<()> {
     match value {
-        Some(v) if v.chars().count() > max => Err(AppError::invalid(field, &format!("at most {max} characters"))),
+        Some(v) if v.chars().count() > max => Err(AppError::invalid(
+            field,
+            &format!("at most {max} characters"),
+        )),
         _ => Ok(()),
     }
 }
@@ -62,16 +76,28 @@ fn upper_like(col: impl sea_orm::sea_query::IntoColumnRef, pattern: String) -> E
     Expr::expr(Func::upper(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
 }
 
-fn code_condition<C: ColumnTrait>(col: C, exact: &Option<String>, istarts: &Option<String>, icontains: &Option<String>, iexact: &Option<String>) -> Condition {
+fn code_condition<C: ColumnTrait>(
+    col: C,
+    exact: &Option<String>,
+    istarts: &Option<String>,
+    icontains: &Option<String>,
+    iexact: &Option<String>,
+) -> Condition {
     let mut c = Condition::all();
     if let Some(v) = exact {
         c = c.add(col.eq(v.clone()));
     }
     if let Some(v) = istarts {
-        c = c.add(upper_like(col, format!("{}%", crate::text::like_escape(&v.to_uppercase()))));
+        c = c.add(upper_like(
+            col,
+            format!("{}%", crate::text::like_escape(&v.to_uppercase())),
+        ));
     }
     if let Some(v) = icontains {
-        c = c.add(upper_like(col, format!("%{}%", crate::text::like_escape(&v.to_uppercase()))));
+        c = c.add(upper_like(
+            col,
+            format!("%{}%", crate::text::like_escape(&v.to_uppercase())),
+        ));
     }
     if let Some(v) = iexact {
         c = c.add(upper_like(col, crate::text::like_escape(&v.to_uppercase())));
@@ -79,17 +105,29 @@ fn code_condition<C: ColumnTrait>(col: C, exact: &Option<String>, istarts: &Opti
     c
 }
 
-fn name_condition<C: ColumnTrait>(col: C, exact: &Option<String>, istarts: &Option<String>, icontains: &Option<String>, iexact: &Option<String>) -> Condition {
+fn name_condition<C: ColumnTrait>(
+    col: C,
+    exact: &Option<String>,
+    istarts: &Option<String>,
+    icontains: &Option<String>,
+    iexact: &Option<String>,
+) -> Condition {
     let mut c = Condition::all();
     let like = |p: String| col.like(LikeExpr::new(p).escape('\\'));
     if let Some(v) = exact.as_ref().or(iexact.as_ref()) {
         c = c.add(col.eq(crate::text::fold(v)));
     }
     if let Some(v) = istarts {
-        c = c.add(like(format!("{}%", crate::text::like_escape(&crate::text::fold(v)))));
+        c = c.add(like(format!(
+            "{}%",
+            crate::text::like_escape(&crate::text::fold(v))
+        )));
     }
     if let Some(v) = icontains {
-        c = c.add(like(format!("%{}%", crate::text::like_escape(&crate::text::fold(v)))));
+        c = c.add(like(format!(
+            "%{}%",
+            crate::text::like_escape(&crate::text::fold(v))
+        )));
     }
     c
 }
@@ -136,7 +174,11 @@ async fn ids_of_uuids(conn: &impl ConnectionTrait, uuids: &[Uuid]) -> AppResult<
 }
 
 /// The current locations the caller may see (allowed ones and their ancestors), filtered.
-pub async fn locations_select(state: &AppState, principal: Option<&Principal>, f: &LocationFilter) -> AppResult<Select<location::Entity>> {
+pub async fn locations_select(
+    state: &AppState,
+    principal: Option<&Principal>,
+    f: &LocationFilter,
+) -> AppResult<Select<location::Entity>> {
     let p = require_user(principal, Requirement::Authenticated)?;
     let conn = &state.db.conn;
     use location::Column as C;
@@ -153,8 +195,20 @@ pub async fn locations_select(state: &AppState, principal: Option<&Principal>, f
     if let Some(us) = &f.uuid_in {
         q = q.filter(C::Uuid.is_in(us.iter().copied()));
     }
-    q = q.filter(code_condition(C::Code, &f.code, &f.code_istartswith, &f.code_icontains, &f.code_iexact));
-    q = q.filter(name_condition(C::NameSearch, &f.name, &f.name_istartswith, &f.name_icontains, &f.name_iexact));
+    q = q.filter(code_condition(
+        C::Code,
+        &f.code,
+        &f.code_istartswith,
+        &f.code_icontains,
+        &f.code_iexact,
+    ));
+    q = q.filter(name_condition(
+        C::NameSearch,
+        &f.name,
+        &f.name_istartswith,
+        &f.name_icontains,
+        &f.name_iexact,
+    ));
     if let Some(t) = &f.location_type {
         q = q.filter(C::LocationType.eq(t.clone()));
     }
@@ -197,27 +251,59 @@ pub async fn locations_select(state: &AppState, principal: Option<&Principal>, f
         q = q.filter(C::ParentId.is_in(ps));
     }
     if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let code = upper_like(C::Code, format!("%{}%", crate::text::like_escape(&s.to_uppercase())));
-        let name = C::NameSearch.like(LikeExpr::new(format!("%{}%", crate::text::like_escape(&crate::text::fold(s)))).escape('\\'));
+        let code = upper_like(
+            C::Code,
+            format!("%{}%", crate::text::like_escape(&s.to_uppercase())),
+        );
+        let name = C::NameSearch.like(
+            LikeExpr::new(format!(
+                "%{}%",
+                crate::text::like_escape(&crate::text::fold(s))
+            ))
+            .escape('\\'),
+        );
         q = q.filter(Condition::any().add(code).add(name));
     }
     Ok(q)
 }
 
 /// Loads the given locations and all their ancestors (one recursive query), by id.
-pub async fn locations_with_ancestors(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, location::Model>> {
-    let ids: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
+pub async fn locations_with_ancestors(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, location::Model>> {
+    let ids: Vec<i64> = ids
+        .iter()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let sql = format!(
         "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM core_location WHERE id IN ({list}) \
          UNION SELECT l.id, l.parent_id FROM core_location l JOIN up ON l.id = up.parent_id) SELECT id FROM up"
     );
-    let rows = conn.query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql)).await?;
-    let all: Vec<i64> = rows.iter().map(|r| r.try_get::<i64>("", "id")).collect::<Result<_, _>>()?;
-    let models = location::Entity::find().filter(location::Column::Id.is_in(all)).all(conn).await?;
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    let all: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<Result<_, _>>()?;
+    let models = location::Entity::find()
+        .filter(location::Column::Id.is_in(all))
+        .all(conn)
+        .await?;
     Ok(models.into_iter().map(|m| (m.id, m)).collect())
 }
 
@@ -227,18 +313,36 @@ pub async fn subtree_ids(conn: &impl ConnectionTrait, root: i64) -> AppResult<Ve
         "WITH RECURSIVE sub(id) AS (SELECT id FROM core_location WHERE id = {root} \
          UNION SELECT l.id FROM core_location l JOIN sub ON l.parent_id = sub.id WHERE l.validity_to IS NULL) SELECT id FROM sub"
     );
-    let rows = conn.query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql)).await?;
-    Ok(rows.iter().map(|r| r.try_get::<i64>("", "id")).collect::<Result<_, _>>()?)
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<Result<_, _>>()?)
 }
 
 /// `validateLocationCode`: true when no current location has this code.
-pub async fn validate_location_code(state: &AppState, principal: Option<&Principal>, code: &str) -> AppResult<bool> {
+pub async fn validate_location_code(
+    state: &AppState,
+    principal: Option<&Principal>,
+    code: &str,
+) -> AppResult<bool> {
     require_user(principal, Requirement::Authenticated)?;
     Ok(!location_code_taken(&state.db.conn, code, None).await?)
 }
 
-async fn location_code_taken(conn: &impl ConnectionTrait, code: &str, except: Option<i64>) -> AppResult<bool> {
-    let mut q = location::Entity::find().filter(location::Column::Code.eq(code.trim())).filter(location::Column::ValidityTo.is_null());
+async fn location_code_taken(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    let mut q = location::Entity::find()
+        .filter(location::Column::Code.eq(code.trim()))
+        .filter(location::Column::ValidityTo.is_null());
     if let Some(id) = except {
         q = q.filter(location::Column::Id.ne(id));
     }
@@ -261,25 +365,37 @@ pub async fn officer_locations(
         vec![officer_code.into()],
     );
     let rows = conn.query_all_raw(stmt).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64>("", "id")).collect::<Result<_, _>>()?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<Result<_, _>>()?;
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let mut q = location::Entity::find().filter(location::Column::Id.is_in(ids)).filter(location::Column::ValidityTo.is_null());
+    let mut q = location::Entity::find()
+        .filter(location::Column::Id.is_in(ids))
+        .filter(location::Column::ValidityTo.is_null());
     if let Some(t) = location_type {
         q = q.filter(location::Column::LocationType.eq(t));
     }
     if let Some(allowed) = p.scope.allowed_locations(conn).await? {
         q = q.filter(location::Column::Id.is_in(allowed.iter().copied()));
     }
-    Ok(sea_orm::QueryOrder::order_by_asc(q, location::Column::Code).all(conn).await?)
+    Ok(sea_orm::QueryOrder::order_by_asc(q, location::Column::Code)
+        .all(conn)
+        .await?)
 }
 
 /// `userDistricts`: the caller's districts with their region (IMIS administrators: every district).
-pub async fn user_districts(state: &AppState, principal: Option<&Principal>) -> AppResult<Vec<(location::Model, Option<location::Model>)>> {
+pub async fn user_districts(
+    state: &AppState,
+    principal: Option<&Principal>,
+) -> AppResult<Vec<(location::Model, Option<location::Model>)>> {
     let p = require_user(principal, Requirement::Authenticated)?;
     let conn = &state.db.conn;
-    let mut q = location::Entity::find().filter(location::Column::ValidityTo.is_null()).filter(location::Column::LocationType.eq("D"));
+    let mut q = location::Entity::find()
+        .filter(location::Column::ValidityTo.is_null())
+        .filter(location::Column::LocationType.eq("D"));
     if !p.is_admin {
         let stmt = crate::db::stmt(
             conn.get_database_backend(),
@@ -287,15 +403,26 @@ pub async fn user_districts(state: &AppState, principal: Option<&Principal>) -> 
             vec![p.user_id.into()],
         );
         let rows = conn.query_all_raw(stmt).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64>("", "location_id")).collect::<Result<_, _>>()?;
+        let ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get::<i64>("", "location_id"))
+            .collect::<Result<_, _>>()?;
         q = q.filter(location::Column::Id.is_in(ids));
     }
-    let districts = sea_orm::QueryOrder::order_by_asc(q, location::Column::Code).all(conn).await?;
+    let districts = sea_orm::QueryOrder::order_by_asc(q, location::Column::Code)
+        .all(conn)
+        .await?;
     let parent_ids: Vec<i64> = districts.iter().filter_map(|d| d.parent_id).collect();
     let parents: HashMap<i64, location::Model> = if parent_ids.is_empty() {
         HashMap::new()
     } else {
-        location::Entity::find().filter(location::Column::Id.is_in(parent_ids)).all(conn).await?.into_iter().map(|m| (m.id, m)).collect()
+        location::Entity::find()
+            .filter(location::Column::Id.is_in(parent_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
     };
     Ok(districts
         .into_iter()
@@ -356,8 +483,20 @@ pub async fn health_facilities_select(
     if let Some(u) = f.uuid {
         q = q.filter(C::Uuid.eq(u));
     }
-    q = q.filter(code_condition(C::Code, &f.code, &f.code_istartswith, &f.code_icontains, &f.code_iexact));
-    q = q.filter(name_condition(C::NameSearch, &f.name, &f.name_istartswith, &f.name_icontains, &f.name_iexact));
+    q = q.filter(code_condition(
+        C::Code,
+        &f.code,
+        &f.code_istartswith,
+        &f.code_icontains,
+        &f.code_iexact,
+    ));
+    q = q.filter(name_condition(
+        C::NameSearch,
+        &f.name,
+        &f.name_istartswith,
+        &f.name_icontains,
+        &f.name_iexact,
+    ));
     if let Some(v) = &f.level {
         q = q.filter(C::Level.eq(v.clone()));
     }
@@ -401,15 +540,27 @@ pub async fn health_facilities_select(
         q = q.filter(C::LocationId.is_in(districts));
     }
     if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let code = upper_like(C::Code, format!("%{}%", crate::text::like_escape(&s.to_uppercase())));
-        let name = C::NameSearch.like(LikeExpr::new(format!("%{}%", crate::text::like_escape(&crate::text::fold(s)))).escape('\\'));
+        let code = upper_like(
+            C::Code,
+            format!("%{}%", crate::text::like_escape(&s.to_uppercase())),
+        );
+        let name = C::NameSearch.like(
+            LikeExpr::new(format!(
+                "%{}%",
+                crate::text::like_escape(&crate::text::fold(s))
+            ))
+            .escape('\\'),
+        );
         q = q.filter(Condition::any().add(code).add(name));
     }
     Ok(q)
 }
 
 /// Current catchments of the given facilities.
-pub async fn catchments_for(conn: &impl ConnectionTrait, hf_ids: &[i64]) -> AppResult<HashMap<i64, Vec<hf_catchment::Model>>> {
+pub async fn catchments_for(
+    conn: &impl ConnectionTrait,
+    hf_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<hf_catchment::Model>>> {
     let mut out: HashMap<i64, Vec<hf_catchment::Model>> = HashMap::new();
     if hf_ids.is_empty() {
         return Ok(out);
@@ -426,12 +577,20 @@ pub async fn catchments_for(conn: &impl ConnectionTrait, hf_ids: &[i64]) -> AppR
 }
 
 /// `validateHealthFacilityCode`: true when no current facility has this code.
-pub async fn validate_health_facility_code(state: &AppState, principal: Option<&Principal>, code: &str) -> AppResult<bool> {
+pub async fn validate_health_facility_code(
+    state: &AppState,
+    principal: Option<&Principal>,
+    code: &str,
+) -> AppResult<bool> {
     require_user(principal, Requirement::Authenticated)?;
     Ok(!hf_code_taken(&state.db.conn, code, None).await?)
 }
 
-async fn hf_code_taken(conn: &impl ConnectionTrait, code: &str, except: Option<i64>) -> AppResult<bool> {
+async fn hf_code_taken(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
     let mut q = health_facility::Entity::find()
         .filter(health_facility::Column::Code.eq(code.trim()))
         .filter(health_facility::Column::ValidityTo.is_null());
@@ -459,7 +618,10 @@ pub struct LocationInput {
     pub families: Option<i32>,
 }
 
-async fn current_location_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<location::Model> {
+async fn current_location_by_uuid(
+    conn: &impl ConnectionTrait,
+    uuid: Uuid,
+) -> AppResult<location::Model> {
     location::Entity::find()
         .filter(location::Column::Uuid.eq(uuid))
         .filter(location::Column::ValidityTo.is_null())
@@ -469,10 +631,15 @@ async fn current_location_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> Ap
 }
 
 /// Checks code, name, type and parent; returns the parent.
-async fn validate_location(conn: &impl ConnectionTrait, input: &LocationInput, except: Option<i64>) -> AppResult<Option<location::Model>> {
+async fn validate_location(
+    conn: &impl ConnectionTrait,
+    input: &LocationInput,
+    except: Option<i64>,
+) -> AppResult<Option<location::Model>> {
     check_len("code", &input.code, 8)?;
     check_len("name", &input.name, 50)?;
-    let level = level_of(&input.location_type).ok_or_else(|| AppError::validation("location.type_invalid"))?;
+    let level = level_of(&input.location_type)
+        .ok_or_else(|| AppError::validation("location.type_invalid"))?;
     for (field, v) in [
         ("malePopulation", input.male_population),
         ("femalePopulation", input.female_population),
@@ -484,7 +651,11 @@ async fn validate_location(conn: &impl ConnectionTrait, input: &LocationInput, e
         }
     }
     let parent = match input.parent_uuid {
-        Some(u) => Some(current_location_by_uuid(conn, u).await.map_err(|_| parent_invalid(&input.location_type))?),
+        Some(u) => Some(
+            current_location_by_uuid(conn, u)
+                .await
+                .map_err(|_| parent_invalid(&input.location_type))?,
+        ),
         None => None,
     };
     let parent_ok = match (&parent, level) {
@@ -502,8 +673,13 @@ async fn validate_location(conn: &impl ConnectionTrait, input: &LocationInput, e
 }
 
 fn parent_invalid(t: &str) -> AppError {
-    let parent_type = level_of(t).and_then(|l| l.checked_sub(1)).map(|l| LOCATION_TYPES[l]).unwrap_or("-");
-    AppError::validation("location.parent_invalid").with("type", t).with("parentType", parent_type)
+    let parent_type = level_of(t)
+        .and_then(|l| l.checked_sub(1))
+        .map(|l| LOCATION_TYPES[l])
+        .unwrap_or("-");
+    AppError::validation("location.parent_invalid")
+        .with("type", t)
+        .with("parentType", parent_type)
 }
 
 fn require_location_right(p: &Principal, base: i32, location_type: &str) -> AppResult<()> {
@@ -528,15 +704,25 @@ fn location_matches(m: &location::Model, i: &LocationInput, parent: Option<i64>)
 }
 
 /// `createLocation` (121902; R and D also need 121906).
-pub async fn create_location(m: &MutationCtx<'_>, input: LocationInput) -> AppResult<location::Model> {
+pub async fn create_location(
+    m: &MutationCtx<'_>,
+    input: LocationInput,
+) -> AppResult<location::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_LOCATION_CREATE]))?;
     require_location_right(p, RIGHT_LOCATION_CREATE, &input.location_type)?;
     let tx: &DatabaseTransaction = m.tx;
     if let Some(u) = input.uuid
-        && let Some(existing) = location::Entity::find().filter(location::Column::Uuid.eq(u)).one(tx).await?
+        && let Some(existing) = location::Entity::find()
+            .filter(location::Column::Uuid.eq(u))
+            .one(tx)
+            .await?
     {
         let parent = match input.parent_uuid {
-            Some(pu) => location::Entity::find().filter(location::Column::Uuid.eq(pu)).one(tx).await?.map(|l| l.id),
+            Some(pu) => location::Entity::find()
+                .filter(location::Column::Uuid.eq(pu))
+                .one(tx)
+                .await?
+                .map(|l| l.id),
             None => None,
         };
         if existing.validity_to.is_none() && location_matches(&existing, &input, parent) {
@@ -577,7 +763,12 @@ pub async fn create_location(m: &MutationCtx<'_>, input: LocationInput) -> AppRe
         let stmt = crate::db::stmt(
             tx.get_database_backend(),
             "INSERT INTO core_user_district (user_id, location_id, validity_from, audit_user_id) VALUES (?, ?, ?, ?)",
-            vec![p.user_id.into(), model.id.into(), now.into(), m.actor().into()],
+            vec![
+                p.user_id.into(),
+                model.id.into(),
+                now.into(),
+                m.actor().into(),
+            ],
         );
         tx.execute_raw(stmt).await?;
     }
@@ -585,11 +776,16 @@ pub async fn create_location(m: &MutationCtx<'_>, input: LocationInput) -> AppRe
 }
 
 /// `updateLocation` (121903; R and D also need 121906). Population fields not given become null.
-pub async fn update_location(m: &MutationCtx<'_>, input: LocationInput) -> AppResult<location::Model> {
+pub async fn update_location(
+    m: &MutationCtx<'_>,
+    input: LocationInput,
+) -> AppResult<location::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_LOCATION_UPDATE]))?;
     require_location_right(p, RIGHT_LOCATION_UPDATE, &input.location_type)?;
     let tx: &DatabaseTransaction = m.tx;
-    let uuid = input.uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
+    let uuid = input
+        .uuid
+        .ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let old = current_location_by_uuid(tx, uuid).await?;
     require_allowed(tx, p, old.id).await?;
     let parent = validate_location(tx, &input, Some(old.id)).await?;
@@ -601,17 +797,30 @@ pub async fn update_location(m: &MutationCtx<'_>, input: LocationInput) -> AppRe
             return Err(AppError::validation("location.move_into_own_subtree"));
         }
     }
-    if old.location_type != input.location_type && location::Entity::find()
-        .filter(location::Column::ParentId.eq(old.id))
-        .filter(location::Column::ValidityTo.is_null())
-        .one(tx)
-        .await?
-        .is_some()
+    if old.location_type != input.location_type
+        && location::Entity::find()
+            .filter(location::Column::ParentId.eq(old.id))
+            .filter(location::Column::ValidityTo.is_null())
+            .one(tx)
+            .await?
+            .is_some()
     {
-        return Err(AppError::invalid("type", "a location with children cannot change type"));
+        return Err(AppError::invalid(
+            "type",
+            "a location with children cannot change type",
+        ));
     }
     let now = m.state.clock.now();
-    crate::history::save(tx, "location", old.id, &old, old.validity_from, now, m.actor()).await?;
+    crate::history::save(
+        tx,
+        "location",
+        old.id,
+        &old,
+        old.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
     let mut am: location::ActiveModel = old.into();
     am.code = Set(input.code.trim().to_string());
     am.name = Set(input.name.trim().to_string());
@@ -627,14 +836,20 @@ pub async fn update_location(m: &MutationCtx<'_>, input: LocationInput) -> AppRe
     Ok(am.update(tx).await?)
 }
 
-async fn find_location_target(conn: &impl ConnectionTrait, uuid: Option<Uuid>, code: Option<&str>) -> AppResult<location::Model> {
+async fn find_location_target(
+    conn: &impl ConnectionTrait,
+    uuid: Option<Uuid>,
+    code: Option<&str>,
+) -> AppResult<location::Model> {
     let mut q = location::Entity::find().filter(location::Column::ValidityTo.is_null());
     match (uuid, code) {
         (Some(u), _) => q = q.filter(location::Column::Uuid.eq(u)),
         (None, Some(c)) => q = q.filter(location::Column::Code.eq(c.trim())),
         (None, None) => return Err(AppError::invalid("uuid", "required")),
     }
-    q.one(conn).await?.ok_or_else(|| AppError::not_found("location"))
+    q.one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("location"))
 }
 
 /// Saves the current version to history and updates it in place.
@@ -654,7 +869,12 @@ async fn rewrite_location(
 }
 
 /// Soft-deletes a location: history row, `validity_to` set; a district's user links are closed.
-async fn close_location(tx: &DatabaseTransaction, old: location::Model, now: DateTime<Utc>, actor: Option<i64>) -> AppResult<()> {
+async fn close_location(
+    tx: &DatabaseTransaction,
+    old: location::Model,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<()> {
     let id = old.id;
     let is_district = old.location_type == "D";
     crate::history::save(tx, "location", id, &old, old.validity_from, now, actor).await?;
@@ -676,7 +896,12 @@ async fn close_location(tx: &DatabaseTransaction, old: location::Model, now: Dat
 /// `deleteLocation` (121904): with `new_parent_uuid` the children move to that location, otherwise
 /// the whole subtree is closed. Refused (`location.in_use`) while a current health facility lies
 /// in a closed location.
-pub async fn delete_location(m: &MutationCtx<'_>, uuid: Option<Uuid>, code: Option<&str>, new_parent_uuid: Option<Uuid>) -> AppResult<location::Model> {
+pub async fn delete_location(
+    m: &MutationCtx<'_>,
+    uuid: Option<Uuid>,
+    code: Option<&str>,
+    new_parent_uuid: Option<Uuid>,
+) -> AppResult<location::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_LOCATION_DELETE]))?;
     let tx: &DatabaseTransaction = m.tx;
     let target = find_location_target(tx, uuid, code).await?;
@@ -689,7 +914,12 @@ pub async fn delete_location(m: &MutationCtx<'_>, uuid: Option<Uuid>, code: Opti
             require_allowed(tx, p, new_parent.id).await?;
             if new_parent.id == target.id || new_parent.location_type != target.location_type {
                 return Err(AppError::validation("location.parent_invalid")
-                    .with("type", level_of(&target.location_type).and_then(|l| LOCATION_TYPES.get(l + 1)).unwrap_or(&"-"))
+                    .with(
+                        "type",
+                        level_of(&target.location_type)
+                            .and_then(|l| LOCATION_TYPES.get(l + 1))
+                            .unwrap_or(&"-"),
+                    )
                     .with("parentType", &target.location_type));
             }
             let children = location::Entity::find()
@@ -698,7 +928,10 @@ pub async fn delete_location(m: &MutationCtx<'_>, uuid: Option<Uuid>, code: Opti
                 .all(tx)
                 .await?;
             for child in children {
-                rewrite_location(tx, child, now, actor, |am| am.parent_id = Set(Some(new_parent.id))).await?;
+                rewrite_location(tx, child, now, actor, |am| {
+                    am.parent_id = Set(Some(new_parent.id))
+                })
+                .await?;
             }
             vec![target.id]
         }
@@ -710,7 +943,9 @@ pub async fn delete_location(m: &MutationCtx<'_>, uuid: Option<Uuid>, code: Opti
         .one(tx)
         .await?;
     if in_use.is_some() {
-        return Err(AppError::validation("location.in_use").with("code", &target.code).with("what", "health facilities"));
+        return Err(AppError::validation("location.in_use")
+            .with("code", &target.code)
+            .with("what", "health facilities"));
     }
     let rows = location::Entity::find()
         .filter(location::Column::Id.is_in(closing))
@@ -726,7 +961,11 @@ pub async fn delete_location(m: &MutationCtx<'_>, uuid: Option<Uuid>, code: Opti
 /// `moveLocation` (121905): re-parents the location (no parent = it becomes a region); when the
 /// new parent is not exactly one level above, the location and its descendants get the types of
 /// their new depth (the deepest level stays `V`).
-pub async fn move_location(m: &MutationCtx<'_>, uuid: Uuid, new_parent_uuid: Option<Uuid>) -> AppResult<location::Model> {
+pub async fn move_location(
+    m: &MutationCtx<'_>,
+    uuid: Uuid,
+    new_parent_uuid: Option<Uuid>,
+) -> AppResult<location::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_LOCATION_MOVE]))?;
     let tx: &DatabaseTransaction = m.tx;
     let target = current_location_by_uuid(tx, uuid).await?;
@@ -749,7 +988,10 @@ pub async fn move_location(m: &MutationCtx<'_>, uuid: Uuid, new_parent_uuid: Opt
     {
         return Err(AppError::validation("location.move_into_own_subtree"));
     }
-    let depth = new_parent.as_ref().map(|np| level_of(&np.location_type).unwrap_or(0) + 1).unwrap_or(0);
+    let depth = new_parent
+        .as_ref()
+        .map(|np| level_of(&np.location_type).unwrap_or(0) + 1)
+        .unwrap_or(0);
     let now = m.state.clock.now();
     let actor = m.actor();
     let new_type = LOCATION_TYPES[depth.min(3)].to_string();
@@ -820,10 +1062,22 @@ pub struct HealthFacilityInput {
 }
 
 fn one_of(field: &str, value: &str, allowed: &[&str]) -> AppResult<()> {
-    if allowed.contains(&value) { Ok(()) } else { Err(AppError::invalid(field, &format!("must be one of {}", allowed.join(", ")))) }
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            field,
+            &format!("must be one of {}", allowed.join(", ")),
+        ))
+    }
 }
 
-async fn validate_hf(m: &MutationCtx<'_>, p: &Principal, i: &HealthFacilityInput, except: Option<i64>) -> AppResult<()> {
+async fn validate_hf(
+    m: &MutationCtx<'_>,
+    p: &Principal,
+    i: &HealthFacilityInput,
+    except: Option<i64>,
+) -> AppResult<()> {
     let tx: &DatabaseTransaction = m.tx;
     check_len("code", &i.code, 8)?;
     check_len("name", &i.name, 100)?;
@@ -853,7 +1107,9 @@ async fn validate_hf(m: &MutationCtx<'_>, p: &Principal, i: &HealthFacilityInput
         .await?
         .ok_or_else(|| AppError::not_found("location"))?;
     if loc.location_type != "D" {
-        return Err(AppError::validation("health_facility.location_not_district"));
+        return Err(AppError::validation(
+            "health_facility.location_not_district",
+        ));
     }
     require_allowed(tx, p, loc.id).await?;
     if let Some(cs) = &i.catchments {
@@ -870,7 +1126,10 @@ async fn validate_hf(m: &MutationCtx<'_>, p: &Principal, i: &HealthFacilityInput
         let mut seen = HashSet::new();
         for c in cs {
             if !villages.contains(&c.location_id) {
-                return Err(AppError::validation("health_facility.catchment_not_village").with("id", c.location_id));
+                return Err(
+                    AppError::validation("health_facility.catchment_not_village")
+                        .with("id", c.location_id),
+                );
             }
             if !seen.insert(c.location_id) {
                 return Err(AppError::invalid("catchments", "a village is listed twice"));
@@ -880,7 +1139,9 @@ async fn validate_hf(m: &MutationCtx<'_>, p: &Principal, i: &HealthFacilityInput
             }
         }
     }
-    if (i.items_pricelist_id.is_some() || i.services_pricelist_id.is_some()) && !m.state.bus.has_in_tx_handler(HF_SAVING_EVENT) {
+    if (i.items_pricelist_id.is_some() || i.services_pricelist_id.is_some())
+        && !m.state.bus.has_in_tx_handler(HF_SAVING_EVENT)
+    {
         return Err(AppError::module_disabled("medical"));
     }
     if hf_code_taken(tx, &i.code, except).await? {
@@ -890,7 +1151,10 @@ async fn validate_hf(m: &MutationCtx<'_>, p: &Principal, i: &HealthFacilityInput
 }
 
 fn trimmed(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 fn fill_hf(am: &mut health_facility::ActiveModel, i: &HealthFacilityInput) {
@@ -932,7 +1196,13 @@ fn hf_matches(m: &health_facility::Model, i: &HealthFacilityInput) -> bool {
         && m.status == i.status.clone().unwrap_or_else(|| "AC".into())
 }
 
-async fn insert_catchments(tx: &DatabaseTransaction, hf_id: i64, cs: &[CatchmentInput], now: DateTime<Utc>, actor: Option<i64>) -> AppResult<()> {
+async fn insert_catchments(
+    tx: &DatabaseTransaction,
+    hf_id: i64,
+    cs: &[CatchmentInput],
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<()> {
     for c in cs {
         hf_catchment::ActiveModel {
             health_facility_id: Set(hf_id),
@@ -966,11 +1236,17 @@ async fn publish_saving(m: &MutationCtx<'_>, hf_id: i64, i: &HealthFacilityInput
 
 /// `createHealthFacility` (121102). A known `uuid` returns the existing facility when its content
 /// matches (D4).
-pub async fn create_health_facility(m: &MutationCtx<'_>, input: HealthFacilityInput) -> AppResult<health_facility::Model> {
+pub async fn create_health_facility(
+    m: &MutationCtx<'_>,
+    input: HealthFacilityInput,
+) -> AppResult<health_facility::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_HF_CREATE]))?;
     let tx: &DatabaseTransaction = m.tx;
     if let Some(u) = input.uuid
-        && let Some(existing) = health_facility::Entity::find().filter(health_facility::Column::Uuid.eq(u)).one(tx).await?
+        && let Some(existing) = health_facility::Entity::find()
+            .filter(health_facility::Column::Uuid.eq(u))
+            .one(tx)
+            .await?
     {
         let same_catchments = match &input.catchments {
             None => true,
@@ -982,7 +1258,10 @@ pub async fn create_health_facility(m: &MutationCtx<'_>, input: HealthFacilityIn
                     .into_iter()
                     .map(|c| (c.location_id, c.catchment))
                     .collect();
-                let mut want: Vec<(i64, i32)> = cs.iter().map(|c| (c.location_id, c.catchment.unwrap_or(100))).collect();
+                let mut want: Vec<(i64, i32)> = cs
+                    .iter()
+                    .map(|c| (c.location_id, c.catchment.unwrap_or(100)))
+                    .collect();
                 have.sort();
                 want.sort();
                 have == want
@@ -1012,17 +1291,28 @@ pub async fn create_health_facility(m: &MutationCtx<'_>, input: HealthFacilityIn
     Ok(model)
 }
 
-async fn find_hf_target(conn: &impl ConnectionTrait, uuid: Option<Uuid>, code: Option<&str>) -> AppResult<health_facility::Model> {
-    let mut q = health_facility::Entity::find().filter(health_facility::Column::ValidityTo.is_null());
+async fn find_hf_target(
+    conn: &impl ConnectionTrait,
+    uuid: Option<Uuid>,
+    code: Option<&str>,
+) -> AppResult<health_facility::Model> {
+    let mut q =
+        health_facility::Entity::find().filter(health_facility::Column::ValidityTo.is_null());
     match (uuid, code) {
         (Some(u), _) => q = q.filter(health_facility::Column::Uuid.eq(u)),
         (None, Some(c)) => q = q.filter(health_facility::Column::Code.eq(c.trim())),
         (None, None) => return Err(AppError::invalid("uuid", "required")),
     }
-    q.one(conn).await?.ok_or_else(|| AppError::not_found("health_facility"))
+    q.one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("health_facility"))
 }
 
-async fn close_catchments(tx: &DatabaseTransaction, hf_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+async fn close_catchments(
+    tx: &DatabaseTransaction,
+    hf_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let stmt = crate::db::stmt(
         tx.get_database_backend(),
         "UPDATE core_hf_catchment SET validity_to = ? WHERE health_facility_id = ? AND validity_to IS NULL",
@@ -1034,15 +1324,29 @@ async fn close_catchments(tx: &DatabaseTransaction, hf_id: i64, now: DateTime<Ut
 
 /// `updateHealthFacility` (121103): saves the previous version, replaces every field and, when
 /// `catchments` is given, the catchments (old rows are closed).
-pub async fn update_health_facility(m: &MutationCtx<'_>, input: HealthFacilityInput) -> AppResult<health_facility::Model> {
+pub async fn update_health_facility(
+    m: &MutationCtx<'_>,
+    input: HealthFacilityInput,
+) -> AppResult<health_facility::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_HF_UPDATE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let uuid = input.uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
+    let uuid = input
+        .uuid
+        .ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let old = find_hf_target(tx, Some(uuid), None).await?;
     require_allowed(tx, p, old.location_id).await?;
     validate_hf(m, p, &input, Some(old.id)).await?;
     let now = m.state.clock.now();
-    crate::history::save(tx, "health_facility", old.id, &old, old.validity_from, now, m.actor()).await?;
+    crate::history::save(
+        tx,
+        "health_facility",
+        old.id,
+        &old,
+        old.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
     let id = old.id;
     let mut am: health_facility::ActiveModel = old.into();
     fill_hf(&mut am, &input);
@@ -1058,13 +1362,26 @@ pub async fn update_health_facility(m: &MutationCtx<'_>, input: HealthFacilityIn
 }
 
 /// `deleteHealthFacility` (121104): soft delete with a history row; its catchments are closed.
-pub async fn delete_health_facility(m: &MutationCtx<'_>, uuid: Option<Uuid>, code: Option<&str>) -> AppResult<health_facility::Model> {
+pub async fn delete_health_facility(
+    m: &MutationCtx<'_>,
+    uuid: Option<Uuid>,
+    code: Option<&str>,
+) -> AppResult<health_facility::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_HF_DELETE]))?;
     let tx: &DatabaseTransaction = m.tx;
     let old = find_hf_target(tx, uuid, code).await?;
     require_allowed(tx, p, old.location_id).await?;
     let now = m.state.clock.now();
-    crate::history::save(tx, "health_facility", old.id, &old, old.validity_from, now, m.actor()).await?;
+    crate::history::save(
+        tx,
+        "health_facility",
+        old.id,
+        &old,
+        old.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
     let id = old.id;
     let mut am: health_facility::ActiveModel = old.into();
     am.validity_to = Set(Some(now));
@@ -1092,5 +1409,246 @@ mod tests {
         assert!(check_len("code", "12345678", 8).is_ok());
         assert!(check_len("code", "123456789", 8).is_err());
         assert!(check_len("name", "  ", 50).is_err());
+    }
+
+    fn admin() -> Principal {
+        Principal {
+            user_id: 1,
+            user_uuid: Uuid::now_v7(),
+            username: "admin".into(),
+            language: "en".into(),
+            rights: Default::default(),
+            is_admin: true,
+            kinds: Default::default(),
+            health_facility_id: None,
+            scope: crate::auth::Scope::unrestricted(),
+            jti: None,
+            token_exp: 0,
+            tokens_valid_after: 0,
+            csrf: crate::auth::Csrf::Satisfied,
+        }
+    }
+
+    #[tokio::test]
+    async fn demo_and_writes() {
+        let dir = std::env::temp_dir().join(format!("imis-loc-{}", Uuid::now_v7()));
+        let cfg = crate::config::Config::for_tests("sqlite::memory:", &dir);
+        let state = AppState::build(cfg, true).await.unwrap();
+        let tx = state.db.begin_write().await.unwrap();
+        let demo = crate::location::demo::seed(&state, &*tx, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(demo.districts.len(), 2);
+        assert_eq!(demo.health_facilities.len(), 3);
+        let p = admin();
+        let env = crate::mutation::Envelope::default();
+        let input = serde_json::json!({});
+        let douala = location::Entity::find_by_id(demo.districts[0])
+            .one(&state.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        // create a ward, then a village below it
+        let r: crate::mutation::Outcome<i64> = crate::mutation::run(
+            &state,
+            Some(&p),
+            "en",
+            "createLocation",
+            &env,
+            &input,
+            async |m| {
+                let w = create_location(
+                    m,
+                    LocationInput {
+                        code: "W0099".into(),
+                        name: "Bali".into(),
+                        location_type: "W".into(),
+                        parent_uuid: Some(douala.uuid),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let v = create_location(
+                    m,
+                    LocationInput {
+                        code: "V0099".into(),
+                        name: "Bonapriso".into(),
+                        location_type: "V".into(),
+                        parent_uuid: Some(w.uuid),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let e = create_location(
+                    m,
+                    LocationInput {
+                        code: "V0099".into(),
+                        name: "X".into(),
+                        location_type: "V".into(),
+                        parent_uuid: Some(w.uuid),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap_err();
+                assert_eq!(e.code, "location.code_taken");
+                let e = create_location(
+                    m,
+                    LocationInput {
+                        code: "V0098".into(),
+                        name: "X".into(),
+                        location_type: "V".into(),
+                        parent_uuid: Some(douala.uuid),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap_err();
+                assert_eq!(e.code, "location.parent_invalid");
+                // move the ward under the region: it becomes a district, the village a ward
+                let region = location::Entity::find_by_id(demo.region)
+                    .one(&**m.tx)
+                    .await?
+                    .unwrap();
+                let moved = move_location(m, w.uuid, Some(region.uuid)).await?;
+                assert_eq!(moved.location_type, "D");
+                let v2 = location::Entity::find_by_id(v.id)
+                    .one(&**m.tx)
+                    .await?
+                    .unwrap();
+                assert_eq!(v2.location_type, "W");
+                let e = move_location(m, w.uuid, Some(v.uuid)).await.unwrap_err();
+                assert_eq!(e.code, "location.move_into_own_subtree");
+                delete_location(m, Some(w.uuid), None, None).await?;
+                assert!(
+                    location::Entity::find_by_id(v.id)
+                        .one(&**m.tx)
+                        .await?
+                        .unwrap()
+                        .validity_to
+                        .is_some()
+                );
+                // health facility
+                let village = demo.villages[0];
+                let hf = create_health_facility(
+                    m,
+                    HealthFacilityInput {
+                        code: "HF99".into(),
+                        name: "Clinique Saint-Éloi".into(),
+                        legal_form: "P".into(),
+                        level: "C".into(),
+                        location_id: douala.id,
+                        care_type: "O".into(),
+                        catchments: Some(vec![CatchmentInput {
+                            location_id: village,
+                            catchment: Some(30),
+                        }]),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                assert_eq!(hf.name_search, "clinique saint-eloi");
+                let e = create_health_facility(
+                    m,
+                    HealthFacilityInput {
+                        code: "HF98".into(),
+                        name: "X".into(),
+                        legal_form: "P".into(),
+                        level: "C".into(),
+                        location_id: douala.id,
+                        care_type: "O".into(),
+                        items_pricelist_id: Some(1),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap_err();
+                assert_eq!(e.code, "module.disabled");
+                let up = update_health_facility(
+                    m,
+                    HealthFacilityInput {
+                        uuid: Some(hf.uuid),
+                        code: "HF99".into(),
+                        name: "Clinique".into(),
+                        legal_form: "P".into(),
+                        level: "C".into(),
+                        location_id: douala.id,
+                        care_type: "B".into(),
+                        catchments: Some(vec![]),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                assert_eq!(up.care_type, "B");
+                assert!(catchments_for(&**m.tx, &[hf.id]).await?.is_empty());
+                let versions = crate::history::versions::<health_facility::Model>(
+                    &**m.tx,
+                    "health_facility",
+                    &[hf.id],
+                )
+                .await?;
+                assert_eq!(versions.len(), 1);
+                let same = create_health_facility(
+                    m,
+                    HealthFacilityInput {
+                        uuid: Some(hf.uuid),
+                        code: "HF99".into(),
+                        name: "Clinique".into(),
+                        legal_form: "P".into(),
+                        level: "C".into(),
+                        location_id: douala.id,
+                        care_type: "B".into(),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                assert_eq!(same.id, hf.id);
+                delete_health_facility(m, None, Some("HF99")).await?;
+                Ok(hf.id)
+            },
+        )
+        .await
+        .unwrap();
+        assert!(r.result > 0);
+        let f = LocationFilter {
+            name_icontains: Some("DEIDO".into()),
+            ..Default::default()
+        };
+        let rows = locations_select(&state, Some(&p), &f)
+            .await
+            .unwrap()
+            .all(&state.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let f = HealthFacilityFilter {
+            str: Some("bonassama".into()),
+            ..Default::default()
+        };
+        let rows = health_facilities_select(&state, Some(&p), &f)
+            .await
+            .unwrap()
+            .all(&state.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let f = LocationFilter {
+            code_istartswith: Some("v00".into()),
+            ..Default::default()
+        };
+        let rows = locations_select(&state, Some(&p), &f)
+            .await
+            .unwrap()
+            .all(&state.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 11);
+        assert!(
+            !validate_location_code(&state, Some(&p), "D0001")
+                .await
+                .unwrap()
+        );
+        assert_eq!(user_districts(&state, Some(&p)).await.unwrap().len(), 2);
     }
 }

@@ -8,18 +8,62 @@ use crate::entity::{mutation_log, role, role_right, user};
 use crate::error::{AppError, ErrorKind};
 use crate::graphql::connection::{PageArgs, fetch_page, wants_total};
 use crate::graphql::scalars::{Date, DateTime, GenericScalar, JsonString};
-use crate::graphql::{GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, run_mutation, state};
+use crate::graphql::{
+    GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, run_mutation, state,
+};
 use crate::mutation_payload;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-connection_type!(UserConnection, UserConnName, UserEdgeName, UserGQLType, "UserGQLType");
-connection_type!(InteractiveUserConnection, InteractiveUserConnName, InteractiveUserEdgeName, InteractiveUserGQLType, "InteractiveUserGQLType");
-connection_type!(OfficerConnection, OfficerConnName, OfficerEdgeName, OfficerGQLType, "OfficerGQLType");
-connection_type!(ClaimAdminConnection, ClaimAdminConnName, ClaimAdminEdgeName, ClaimAdminGQLType, "ClaimAdminGQLType");
-connection_type!(RoleConnection, RoleConnName, RoleEdgeName, RoleGQLType, "RoleGQLType");
-connection_type!(RoleRightConnection, RoleRightConnName, RoleRightEdgeName, RoleRightGQLType, "RoleRightGQLType");
-connection_type!(MutationLogConnection, MutationLogConnName, MutationLogEdgeName, MutationLogGQLType, "MutationLogGQLType");
+connection_type!(
+    UserConnection,
+    UserConnName,
+    UserEdgeName,
+    UserGQLType,
+    "UserGQLType"
+);
+connection_type!(
+    InteractiveUserConnection,
+    InteractiveUserConnName,
+    InteractiveUserEdgeName,
+    InteractiveUserGQLType,
+    "InteractiveUserGQLType"
+);
+connection_type!(
+    OfficerConnection,
+    OfficerConnName,
+    OfficerEdgeName,
+    OfficerGQLType,
+    "OfficerGQLType"
+);
+connection_type!(
+    ClaimAdminConnection,
+    ClaimAdminConnName,
+    ClaimAdminEdgeName,
+    ClaimAdminGQLType,
+    "ClaimAdminGQLType"
+);
+connection_type!(
+    RoleConnection,
+    RoleConnName,
+    RoleEdgeName,
+    RoleGQLType,
+    "RoleGQLType"
+);
+connection_type!(
+    RoleRightConnection,
+    RoleRightConnName,
+    RoleRightEdgeName,
+    RoleRightGQLType,
+    "RoleRightGQLType"
+);
+connection_type!(
+    MutationLogConnection,
+    MutationLogConnName,
+    MutationLogEdgeName,
+    MutationLogGQLType,
+    "MutationLogGQLType"
+);
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, serde::Serialize)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
@@ -52,8 +96,16 @@ pub struct LanguageGQLType {
 }
 
 fn language(code: &str) -> LanguageGQLType {
-    let (c, n, o) = service::LANGUAGES.iter().find(|(c, _, _)| *c == code).copied().unwrap_or(("en", "English", 1));
-    LanguageGQLType { code: c.into(), name: n.into(), sort_order: Some(o) }
+    let (c, n, o) = service::LANGUAGES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .copied()
+        .unwrap_or(("en", "English", 1));
+    LanguageGQLType {
+        code: c.into(),
+        name: n.into(),
+        sort_order: Some(o),
+    }
 }
 
 /// A login (openIMIS `core_User` facade) with its kind-specific views.
@@ -75,20 +127,32 @@ impl UserGQLType {
         &self.user.username
     }
     async fn i_user(&self) -> Option<InteractiveUserGQLType> {
-        self.user.is_interactive.then(|| InteractiveUserGQLType { user: self.user.clone(), roles: self.roles.clone() })
+        self.user.is_interactive.then(|| InteractiveUserGQLType {
+            user: self.user.clone(),
+            roles: self.roles.clone(),
+        })
     }
     async fn officer(&self) -> Option<OfficerGQLType> {
-        self.user.is_officer.then(|| OfficerGQLType(self.user.clone()))
+        self.user
+            .is_officer
+            .then(|| OfficerGQLType(self.user.clone()))
     }
     async fn claim_admin(&self) -> Option<ClaimAdminGQLType> {
-        self.user.is_claim_admin.then(|| ClaimAdminGQLType(self.user.clone()))
+        self.user
+            .is_claim_admin
+            .then(|| ClaimAdminGQLType(self.user.clone()))
     }
     async fn user_types(&self) -> Vec<UserTypes> {
         let u = &self.user;
-        [(u.is_interactive, UserTypes::Interactive), (u.is_officer, UserTypes::Officer), (u.is_claim_admin, UserTypes::ClaimAdmin), (u.is_technical, UserTypes::Technical)]
-            .into_iter()
-            .filter_map(|(on, t)| on.then_some(t))
-            .collect()
+        [
+            (u.is_interactive, UserTypes::Interactive),
+            (u.is_officer, UserTypes::Officer),
+            (u.is_claim_admin, UserTypes::ClaimAdmin),
+            (u.is_technical, UserTypes::Technical),
+        ]
+        .into_iter()
+        .filter_map(|(on, t)| on.then_some(t))
+        .collect()
     }
     async fn last_name(&self) -> &str {
         &self.user.last_name
@@ -109,7 +173,9 @@ impl UserGQLType {
         DateTime::from_utc(self.user.validity_from, tz(ctx))
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.user.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.user
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
     }
     async fn client_mutation_id(&self) -> Option<String> {
         None
@@ -120,8 +186,18 @@ impl UserGQLType {
         if p.user_id != self.user.id && !p.has_right(service::RIGHT_USER_SEARCH) {
             return Err(AppError::forbidden().to_gql(&lang(ctx)));
         }
-        let (rights, admin) = service::rights_of(&state(ctx).db.conn, self.user.id).await.gql(ctx)?;
-        let all: std::collections::BTreeSet<i32> = if admin { crate::rights::all_rights().iter().map(|(_, r)| r.code).chain(rights).collect() } else { rights };
+        let (rights, admin) = service::rights_of(&state(ctx).db.conn, self.user.id)
+            .await
+            .gql(ctx)?;
+        let all: std::collections::BTreeSet<i32> = if admin {
+            crate::rights::all_rights()
+                .iter()
+                .map(|(_, r)| r.code)
+                .chain(rights)
+                .collect()
+        } else {
+            rights
+        };
         Ok(all.into_iter().map(|r| r.to_string()).collect())
     }
 }
@@ -171,13 +247,22 @@ impl InteractiveUserGQLType {
         self.user.is_officer || self.user.is_claim_admin
     }
     async fn roles(&self) -> Vec<RoleGQLType> {
-        self.roles.iter().cloned().map(|r| RoleGQLType { role: r, rights: vec![] }).collect()
+        self.roles
+            .iter()
+            .cloned()
+            .map(|r| RoleGQLType {
+                role: r,
+                rights: vec![],
+            })
+            .collect()
     }
     async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
         DateTime::from_utc(self.user.validity_from, tz(ctx))
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.user.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.user
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
     }
 }
 
@@ -193,7 +278,10 @@ impl OfficerGQLType {
         self.0.uuid.to_string()
     }
     async fn code(&self) -> String {
-        self.0.officer_code.clone().unwrap_or_else(|| self.0.username.clone())
+        self.0
+            .officer_code
+            .clone()
+            .unwrap_or_else(|| self.0.username.clone())
     }
     async fn last_name(&self) -> &str {
         &self.0.last_name
@@ -214,7 +302,10 @@ impl OfficerGQLType {
         self.0.address.as_deref()
     }
     async fn works_to(&self) -> Option<DateTime> {
-        self.0.works_to.and_then(|d| d.and_hms_opt(0, 0, 0)).map(DateTime)
+        self.0
+            .works_to
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(DateTime)
     }
     async fn phone_communication(&self) -> Option<bool> {
         self.0.phone_communication
@@ -300,14 +391,23 @@ impl RoleGQLType {
         DateTime::from_utc(self.role.validity_from, tz(ctx))
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.role.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.role
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.role.audit_user_id
     }
     /// The role's current rights (loaded with the page of roles).
     async fn rights(&self) -> Vec<RoleRightGQLType> {
-        self.rights.iter().cloned().map(|r| RoleRightGQLType { right: r, role: None }).collect()
+        self.rights
+            .iter()
+            .cloned()
+            .map(|r| RoleRightGQLType {
+                right: r,
+                role: None,
+            })
+            .collect()
     }
 }
 
@@ -326,13 +426,18 @@ impl RoleRightGQLType {
         self.right.right_id
     }
     async fn role(&self) -> Option<RoleGQLType> {
-        self.role.clone().map(|r| RoleGQLType { role: r, rights: vec![] })
+        self.role.clone().map(|r| RoleGQLType {
+            role: r,
+            rights: vec![],
+        })
     }
     async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
         DateTime::from_utc(self.right.validity_from, tz(ctx))
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.right.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.right
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
     }
 }
 
@@ -371,7 +476,11 @@ impl MutationLogGQLType {
     }
     /// Warnings (`{"warnings": [{code, params}]}`) and statistics.
     async fn json_ext(&self) -> Option<JsonString> {
-        self.0.json_ext.as_deref().and_then(|s| serde_json::from_str(s).ok()).map(JsonString)
+        self.0
+            .json_ext
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .map(JsonString)
     }
     /// Objects the mutation created or changed: `[{entity, id}]`.
     async fn objects(&self, ctx: &Context<'_>) -> Result<Vec<MutationLogObject>> {
@@ -384,7 +493,12 @@ impl MutationLogGQLType {
         .map_err(AppError::from)
         .gql(ctx)?;
         rows.iter()
-            .map(|r| Ok(MutationLogObject { entity: r.try_get("", "entity")?, entity_id: r.try_get("", "entity_id")? }))
+            .map(|r| {
+                Ok(MutationLogObject {
+                    entity: r.try_get("", "entity")?,
+                    entity_id: r.try_get("", "entity_id")?,
+                })
+            })
             .collect::<std::result::Result<Vec<_>, sea_orm::DbErr>>()
             .map_err(AppError::from)
             .gql(ctx)
@@ -477,19 +591,39 @@ pub struct PermissionOpenImis {
     pub perms_value: i32,
 }
 
-fn page_args(first: Option<i32>, last: Option<i32>, after: Option<String>, before: Option<String>, offset: Option<i32>, order_by: Option<Vec<String>>) -> PageArgs {
-    PageArgs { first, last, after, before, offset, order_by }
+fn page_args(
+    first: Option<i32>,
+    last: Option<i32>,
+    after: Option<String>,
+    before: Option<String>,
+    offset: Option<i32>,
+    order_by: Option<Vec<String>>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        last,
+        after,
+        before,
+        offset,
+        order_by,
+    }
 }
 
 fn cookie(state: &crate::app::AppState, name: &str, value: &str, max_age: i64) -> String {
     format!(
         "{name}={value}; HttpOnly; Max-Age={max_age}; Path=/; SameSite=Lax{}",
-        if state.config.auth.cookie_secure { "; Secure" } else { "" }
+        if state.config.auth.cookie_secure {
+            "; Secure"
+        } else {
+            ""
+        }
     )
 }
 
 fn claims_payload(c: &tokens::Claims) -> GenericScalar {
-    GenericScalar(serde_json::json!({ "username": c.username, "exp": c.exp, "origIat": c.orig_iat }))
+    GenericScalar(
+        serde_json::json!({ "username": c.username, "exp": c.exp, "origIat": c.orig_iat }),
+    )
 }
 
 #[derive(Default)]
@@ -499,10 +633,17 @@ pub struct UserQuery;
 impl UserQuery {
     /// The logged-in user.
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<UserGQLType>> {
-        let Some(p) = principal(ctx) else { return Ok(None) };
+        let Some(p) = principal(ctx) else {
+            return Ok(None);
+        };
         let st = state(ctx);
         let u = service::find_user(&st.db.conn, p.user_id).await.gql(ctx)?;
-        let roles = service::roles_of_users(&st.db.conn, &[u.id]).await.gql(ctx)?.into_iter().map(|(_, r)| r).collect();
+        let roles = service::roles_of_users(&st.db.conn, &[u.id])
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
         Ok(Some(UserGQLType { user: u, roles }))
     }
 
@@ -533,7 +674,11 @@ impl UserQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<UserConnection> {
-        let p = require_user(principal(ctx), Requirement::AnyOf(&[service::RIGHT_USER_SEARCH])).gql(ctx)?;
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[service::RIGHT_USER_SEARCH]),
+        )
+        .gql(ctx)?;
         p.check_csrf().gql(ctx)?;
         let st = state(ctx);
         let mut q = user::Entity::find();
@@ -572,9 +717,16 @@ impl UserQuery {
         if let Some(v) = health_facility_id {
             q = q.filter(user::Column::HealthFacilityId.eq(v));
         }
-        let role_filter: Vec<i64> = role_id.into_iter().chain(roles.into_iter().flatten()).collect();
+        let role_filter: Vec<i64> = role_id
+            .into_iter()
+            .chain(roles.into_iter().flatten())
+            .collect();
         if !role_filter.is_empty() {
-            let ids = role_filter.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let ids = role_filter
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
             q = q.filter(sea_orm::sea_query::Expr::cust(format!("core_user.id IN (SELECT user_id FROM core_user_role WHERE validity_to IS NULL AND role_id IN ({ids}))")));
         }
         if let Some(d) = district_id {
@@ -601,11 +753,30 @@ impl UserQuery {
             q = q.filter(any);
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(&st.db.conn, q, &page_args(first, last, after, before, offset, order_by), &[("username", user::Column::Username), ("lastName", user::Column::LastName), ("otherNames", user::Column::OtherNames)], user::Column::Id, &["username"], wants_total(ctx), &st.config.graphql).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[
+                ("username", user::Column::Username),
+                ("lastName", user::Column::LastName),
+                ("otherNames", user::Column::OtherNames),
+            ],
+            user::Column::Id,
+            &["username"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
         let ids: Vec<i64> = page.rows.iter().map(|(_, u)| u.id).collect();
         let roles = service::roles_of_users(&st.db.conn, &ids).await.gql(ctx)?;
         Ok(page.into_connection(|u| {
-            let r = roles.iter().filter(|(uid, _)| *uid == u.id).map(|(_, r)| r.clone()).collect();
+            let r = roles
+                .iter()
+                .filter(|(uid, _)| *uid == u.id)
+                .map(|(_, r)| r.clone())
+                .collect();
             UserGQLType { user: u, roles: r }
         }))
     }
@@ -626,10 +797,16 @@ impl UserQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<InteractiveUserConnection> {
-        let p = require_user(principal(ctx), Requirement::AnyOf(&[service::RIGHT_USER_SEARCH])).gql(ctx)?;
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[service::RIGHT_USER_SEARCH]),
+        )
+        .gql(ctx)?;
         p.check_csrf().gql(ctx)?;
         let st = state(ctx);
-        let mut q = user::Entity::find().filter(user::Column::ValidityTo.is_null()).filter(user::Column::IsInteractive.eq(true));
+        let mut q = user::Entity::find()
+            .filter(user::Column::ValidityTo.is_null())
+            .filter(user::Column::IsInteractive.eq(true));
         if let Some(v) = last_name_icontains {
             q = q.filter(user::Column::LastName.contains(v));
         }
@@ -643,11 +820,29 @@ impl UserQuery {
             q = q.filter(user::Column::Email.eq(v));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(&st.db.conn, q, &page_args(first, last, after, before, offset, order_by), &[("loginName", user::Column::Username), ("lastName", user::Column::LastName)], user::Column::Id, &["loginName"], wants_total(ctx), &st.config.graphql).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[
+                ("loginName", user::Column::Username),
+                ("lastName", user::Column::LastName),
+            ],
+            user::Column::Id,
+            &["loginName"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
         let ids: Vec<i64> = page.rows.iter().map(|(_, u)| u.id).collect();
         let roles = service::roles_of_users(&st.db.conn, &ids).await.gql(ctx)?;
         Ok(page.into_connection(|u| {
-            let r = roles.iter().filter(|(uid, _)| *uid == u.id).map(|(_, r)| r.clone()).collect();
+            let r = roles
+                .iter()
+                .filter(|(uid, _)| *uid == u.id)
+                .map(|(_, r)| r.clone())
+                .collect();
             InteractiveUserGQLType { user: u, roles: r }
         }))
     }
@@ -667,12 +862,23 @@ impl UserQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<OfficerConnection> {
-        let p = require_user(principal(ctx), Requirement::AnyOf(&[121501, 101201, 101202])).gql(ctx)?;
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[121501, 101201, 101202]),
+        )
+        .gql(ctx)?;
         p.check_csrf().gql(ctx)?;
         let st = state(ctx);
-        let mut q = user::Entity::find().filter(user::Column::ValidityTo.is_null()).filter(user::Column::IsOfficer.eq(true));
+        let mut q = user::Entity::find()
+            .filter(user::Column::ValidityTo.is_null())
+            .filter(user::Column::IsOfficer.eq(true));
         if let Some(v) = str {
-            q = q.filter(sea_orm::Condition::any().add(user::Column::OfficerCode.contains(v.clone())).add(user::Column::LastName.contains(v.clone())).add(user::Column::OtherNames.contains(v)));
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(user::Column::OfficerCode.contains(v.clone()))
+                    .add(user::Column::LastName.contains(v.clone()))
+                    .add(user::Column::OtherNames.contains(v)),
+            );
         }
         if let Some(v) = code {
             q = q.filter(user::Column::OfficerCode.eq(v));
@@ -681,7 +887,21 @@ impl UserQuery {
             q = q.filter(user::Column::LastName.contains(v));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(&st.db.conn, q, &page_args(first, last, after, before, offset, order_by), &[("code", user::Column::Username), ("lastName", user::Column::LastName)], user::Column::Id, &["code"], wants_total(ctx), &st.config.graphql).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[
+                ("code", user::Column::Username),
+                ("lastName", user::Column::LastName),
+            ],
+            user::Column::Id,
+            &["code"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
         Ok(page.into_connection(OfficerGQLType))
     }
 
@@ -702,22 +922,46 @@ impl UserQuery {
         let p = require_user(principal(ctx), Requirement::AnyOf(&[121601, 111001])).gql(ctx)?;
         p.check_csrf().gql(ctx)?;
         let st = state(ctx);
-        let mut q = user::Entity::find().filter(user::Column::ValidityTo.is_null()).filter(user::Column::IsClaimAdmin.eq(true));
+        let mut q = user::Entity::find()
+            .filter(user::Column::ValidityTo.is_null())
+            .filter(user::Column::IsClaimAdmin.eq(true));
         if let Some(v) = search {
-            q = q.filter(sea_orm::Condition::any().add(user::Column::Username.contains(v.clone())).add(user::Column::LastName.contains(v.clone())).add(user::Column::OtherNames.contains(v)));
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(user::Column::Username.contains(v.clone()))
+                    .add(user::Column::LastName.contains(v.clone()))
+                    .add(user::Column::OtherNames.contains(v)),
+            );
         }
         if let Some(hf) = health_facility_id {
             let pk = crate::graphql::parse_pk(&hf, "HealthFacilityGQLType").gql(ctx)?;
             q = q.filter(user::Column::HealthFacilityId.eq(pk));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(&st.db.conn, q, &page_args(first, last, after, before, offset, order_by), &[("code", user::Column::Username), ("lastName", user::Column::LastName)], user::Column::Id, &["code"], wants_total(ctx), &st.config.graphql).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[
+                ("code", user::Column::Username),
+                ("lastName", user::Column::LastName),
+            ],
+            user::Column::Id,
+            &["code"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
         Ok(page.into_connection(ClaimAdminGQLType))
     }
 
     async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<LanguageGQLType>> {
         require(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        Ok(service::LANGUAGES.iter().map(|(c, _, _)| language(c)).collect())
+        Ok(service::LANGUAGES
+            .iter()
+            .map(|(c, _, _)| language(c))
+            .collect())
     }
 
     /// The password rules (JSON string).
@@ -732,15 +976,43 @@ impl UserQuery {
 
     /// True when the username is free.
     async fn validate_username(&self, ctx: &Context<'_>, username: String) -> Result<bool> {
-        require(principal(ctx), Requirement::AnyOf(&[service::RIGHT_USER_SEARCH, service::RIGHT_USER_ADD, service::RIGHT_USER_EDIT])).gql(ctx)?;
-        let taken = user::Entity::find().filter(user::Column::Username.eq(username)).filter(user::Column::ValidityTo.is_null()).one(&state(ctx).db.conn).await.map_err(AppError::from).gql(ctx)?;
+        require(
+            principal(ctx),
+            Requirement::AnyOf(&[
+                service::RIGHT_USER_SEARCH,
+                service::RIGHT_USER_ADD,
+                service::RIGHT_USER_EDIT,
+            ]),
+        )
+        .gql(ctx)?;
+        let taken = user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .filter(user::Column::ValidityTo.is_null())
+            .one(&state(ctx).db.conn)
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?;
         Ok(taken.is_none())
     }
 
     /// True when the e-mail address is valid and free.
     async fn validate_user_email(&self, ctx: &Context<'_>, user_email: String) -> Result<bool> {
-        require(principal(ctx), Requirement::AnyOf(&[service::RIGHT_USER_SEARCH, service::RIGHT_USER_ADD, service::RIGHT_USER_EDIT])).gql(ctx)?;
-        let taken = user::Entity::find().filter(user::Column::Email.eq(user_email)).filter(user::Column::ValidityTo.is_null()).one(&state(ctx).db.conn).await.map_err(AppError::from).gql(ctx)?;
+        require(
+            principal(ctx),
+            Requirement::AnyOf(&[
+                service::RIGHT_USER_SEARCH,
+                service::RIGHT_USER_ADD,
+                service::RIGHT_USER_EDIT,
+            ]),
+        )
+        .gql(ctx)?;
+        let taken = user::Entity::find()
+            .filter(user::Column::Email.eq(user_email))
+            .filter(user::Column::ValidityTo.is_null())
+            .one(&state(ctx).db.conn)
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?;
         Ok(taken.is_none())
     }
 
@@ -764,7 +1036,11 @@ impl UserQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<RoleConnection> {
-        let p = require_user(principal(ctx), Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH])).gql(ctx)?;
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH]),
+        )
+        .gql(ctx)?;
         p.check_csrf().gql(ctx)?;
         let st = state(ctx);
         let mut q = role::Entity::find().filter(role::Column::ValidityTo.is_null());
@@ -791,12 +1067,30 @@ impl UserQuery {
         if let Some(r) = role_right {
             q = q.filter(sea_orm::sea_query::Expr::cust(format!("core_role.id IN (SELECT role_id FROM core_role_right WHERE validity_to IS NULL AND right_id = {r})")));
         }
-        let page = fetch_page(&st.db.conn, q, &page_args(first, last, after, before, offset, order_by), &[("name", role::Column::Name)], role::Column::Id, &["name"], wants_total(ctx), &st.config.graphql).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[("name", role::Column::Name)],
+            role::Column::Id,
+            &["name"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
         let ids: Vec<i64> = page.rows.iter().map(|(_, r)| r.id).collect();
         let rights = service::rights_of_roles(&st.db.conn, &ids).await.gql(ctx)?;
         Ok(page.into_connection(|r| {
-            let rr = rights.iter().filter(|x| x.role_id == r.id).cloned().collect();
-            RoleGQLType { role: r, rights: rr }
+            let rr = rights
+                .iter()
+                .filter(|x| x.role_id == r.id)
+                .cloned()
+                .collect();
+            RoleGQLType {
+                role: r,
+                rights: rr,
+            }
         }))
     }
 
@@ -815,7 +1109,11 @@ impl UserQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<RoleRightConnection> {
-        let p = require_user(principal(ctx), Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH])).gql(ctx)?;
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH]),
+        )
+        .gql(ctx)?;
         p.check_csrf().gql(ctx)?;
         let st = state(ctx);
         let mut q = role_right::Entity::find().filter(role_right::Column::ValidityTo.is_null());
@@ -823,15 +1121,36 @@ impl UserQuery {
             q = q.filter(role_right::Column::RightId.eq(v));
         }
         if let Some(v) = role_id {
-            q = q.filter(role_right::Column::RoleId.eq(crate::graphql::parse_pk(&v, "RoleGQLType").gql(ctx)?));
+            q = q.filter(
+                role_right::Column::RoleId
+                    .eq(crate::graphql::parse_pk(&v, "RoleGQLType").gql(ctx)?),
+            );
         }
         if let Some(v) = role_uuid {
-            let r = service::find_role_by_uuid(&st.db.conn, parse_uuid(&v, "role_Uuid").gql(ctx)?).await.gql(ctx)?;
+            let r = service::find_role_by_uuid(&st.db.conn, parse_uuid(&v, "role_Uuid").gql(ctx)?)
+                .await
+                .gql(ctx)?;
             q = q.filter(role_right::Column::RoleId.eq(r.id));
         }
-        let page = fetch_page(&st.db.conn, q, &page_args(first, last, after, before, offset, order_by), &[("rightId", role_right::Column::RightId)], role_right::Column::Id, &["rightId"], wants_total(ctx), &st.config.graphql).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[("rightId", role_right::Column::RightId)],
+            role_right::Column::Id,
+            &["rightId"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
         let role_ids: Vec<i64> = page.rows.iter().map(|(_, r)| r.role_id).collect();
-        let roles = role::Entity::find().filter(role::Column::Id.is_in(role_ids)).all(&st.db.conn).await.map_err(AppError::from).gql(ctx)?;
+        let roles = role::Entity::find()
+            .filter(role::Column::Id.is_in(role_ids))
+            .all(&st.db.conn)
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?;
         Ok(page.into_connection(|r| {
             let role = roles.iter().find(|x| x.id == r.role_id).cloned();
             RoleRightGQLType { right: r, role }
@@ -840,24 +1159,45 @@ impl UserQuery {
 
     /// Every right of every compiled module, by module (right 122001).
     async fn modules_permissions(&self, ctx: &Context<'_>) -> Result<ModulePermissionsList> {
-        require(principal(ctx), Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH])).gql(ctx)?;
+        require(
+            principal(ctx),
+            Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH]),
+        )
+        .gql(ctx)?;
         let fr = lang(ctx) == "fr";
         let list = state(ctx)
             .modules
             .iter()
             .map(|m| ModulePermission {
                 module_name: m.name.to_string(),
-                permissions: m.rights.iter().map(|r| PermissionOpenImis { perms_name: if fr { r.fr } else { r.en }.to_string(), perms_value: r.code }).collect(),
+                permissions: m
+                    .rights
+                    .iter()
+                    .map(|r| PermissionOpenImis {
+                        perms_name: if fr { r.fr } else { r.en }.to_string(),
+                        perms_value: r.code,
+                    })
+                    .collect(),
             })
             .collect();
-        Ok(ModulePermissionsList { module_perms_list: list })
+        Ok(ModulePermissionsList {
+            module_perms_list: list,
+        })
     }
 
     /// Exposed module configurations; answers anonymous callers (the web front end boots with it).
-    async fn module_configurations(&self, ctx: &Context<'_>, validity: Option<String>, layer: Option<String>) -> Result<Vec<ModuleConfigurationGQLType>> {
+    async fn module_configurations(
+        &self,
+        ctx: &Context<'_>,
+        validity: Option<String>,
+        layer: Option<String>,
+    ) -> Result<Vec<ModuleConfigurationGQLType>> {
         let _ = validity;
         let st = state(ctx);
-        if layer.as_deref().is_some_and(|l| !l.eq_ignore_ascii_case("fe")) {
+        if layer
+            .as_deref()
+            .is_some_and(|l| !l.eq_ignore_ascii_case("fe"))
+        {
             return Ok(vec![]);
         }
         let core = serde_json::json!({
@@ -909,16 +1249,44 @@ impl UserQuery {
             q = q.filter(mutation_log::Column::Status.gte(v));
         }
         // Ids grow with request time, so ordering by time is ordering by id.
-        let sortable = [("requestDateTime", mutation_log::Column::Id), ("request_date_time", mutation_log::Column::Id)];
-        let page = fetch_page(&st.db.conn, q, &page_args(first, last, after, before, offset, order_by), &sortable, mutation_log::Column::Id, &["-requestDateTime"], wants_total(ctx), &st.config.graphql).await.gql(ctx)?;
+        let sortable = [
+            ("requestDateTime", mutation_log::Column::Id),
+            ("request_date_time", mutation_log::Column::Id),
+        ];
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &sortable,
+            mutation_log::Column::Id,
+            &["-requestDateTime"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
         Ok(page.into_connection(MutationLogGQLType))
     }
 }
 
 /// Applies D9 to a user query for restricted callers.
-async fn scope_users(st: &crate::app::AppState, p: &crate::auth::Principal, q: sea_orm::Select<user::Entity>) -> crate::AppResult<sea_orm::Select<user::Entity>> {
-    let Some(allowed) = p.scope.allowed_locations(&st.db.conn).await? else { return Ok(q) };
-    let a = if allowed.is_empty() { "NULL".to_string() } else { allowed.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",") };
+async fn scope_users(
+    st: &crate::app::AppState,
+    p: &crate::auth::Principal,
+    q: sea_orm::Select<user::Entity>,
+) -> crate::AppResult<sea_orm::Select<user::Entity>> {
+    let Some(allowed) = p.scope.allowed_locations(&st.db.conn).await? else {
+        return Ok(q);
+    };
+    let a = if allowed.is_empty() {
+        "NULL".to_string()
+    } else {
+        allowed
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     Ok(q.filter(sea_orm::sea_query::Expr::cust(format!(
         "(core_user.id = {me} OR core_user.id IN (SELECT user_id FROM core_user_district WHERE validity_to IS NULL AND location_id IN ({a})) \
          OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({a})) \
@@ -960,7 +1328,12 @@ pub struct CreateUserMutationInput {
 impl CreateUserMutationInput {
     fn to_service(&self) -> crate::AppResult<UserInput> {
         Ok(UserInput {
-            uuid: self.uuid.as_deref().filter(|u| !u.is_empty()).map(|u| parse_uuid(u, "uuid")).transpose()?,
+            uuid: self
+                .uuid
+                .as_deref()
+                .filter(|u| !u.is_empty())
+                .map(|u| parse_uuid(u, "uuid"))
+                .transpose()?,
             username: self.username.clone(),
             last_name: self.last_name.clone(),
             other_names: self.other_names.clone(),
@@ -1033,7 +1406,12 @@ pub struct CreateRoleMutationInput {
 impl CreateRoleMutationInput {
     fn to_service(&self) -> crate::AppResult<RoleInput> {
         Ok(RoleInput {
-            uuid: self.uuid.as_deref().filter(|u| !u.is_empty()).map(|u| parse_uuid(u, "uuid")).transpose()?,
+            uuid: self
+                .uuid
+                .as_deref()
+                .filter(|u| !u.is_empty())
+                .map(|u| parse_uuid(u, "uuid"))
+                .transpose()?,
             name: self.name.clone(),
             alt_language: self.alt_language.clone(),
             is_system: self.is_system,
@@ -1078,7 +1456,10 @@ mutation_payload!(DeleteRoleMutationPayload);
 mutation_payload!(DuplicateRoleMutationPayload);
 
 fn uuids(list: &Option<Vec<String>>) -> crate::AppResult<Vec<uuid::Uuid>> {
-    list.iter().flatten().map(|u| parse_uuid(u, "uuids")).collect()
+    list.iter()
+        .flatten()
+        .map(|u| parse_uuid(u, "uuids"))
+        .collect()
 }
 
 #[derive(Default)]
@@ -1087,10 +1468,23 @@ pub struct UserMutation;
 #[Object]
 impl UserMutation {
     /// Logs in; also sets the HttpOnly `JWT` cookie of the web front end (D31).
-    async fn token_auth(&self, ctx: &Context<'_>, username: String, password: String) -> Result<ObtainJsonWebToken> {
+    async fn token_auth(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> Result<ObtainJsonWebToken> {
         let st = state(ctx);
         let (issued, _) = service::login(st, &username, &password).await.gql(ctx)?;
-        ctx.append_http_header("Set-Cookie", cookie(st, JWT_COOKIE, &issued.token, st.config.auth.access_token_ttl_secs));
+        ctx.append_http_header(
+            "Set-Cookie",
+            cookie(
+                st,
+                JWT_COOKIE,
+                &issued.token,
+                st.config.auth.access_token_ttl_secs,
+            ),
+        );
         Ok(ObtainJsonWebToken {
             payload: claims_payload(&issued.claims),
             refresh_expires_in: issued.refresh_expires_at.timestamp(),
@@ -1100,58 +1494,122 @@ impl UserMutation {
     }
 
     /// Renews the access token from a token (openIMIS), a refresh token (ours) or the cookie.
-    async fn refresh_token(&self, ctx: &Context<'_>, token: Option<String>, refresh_token: Option<String>) -> Result<Refresh> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        token: Option<String>,
+        refresh_token: Option<String>,
+    ) -> Result<Refresh> {
         let st = state(ctx);
         let creds = ctx.data_opt::<Credentials>();
         if let Some(rt) = refresh_token.filter(|t| !t.is_empty()) {
             let (user_id, expires) = tokens::refresh_token_user(st, &rt).await.gql(ctx)?;
             let u = service::find_user(&st.db.conn, user_id).await.gql(ctx)?;
             let (token, claims) = tokens::access_token(st, &u.username, &u.uuid.to_string(), None);
-            return Ok(Refresh { payload: claims_payload(&claims), refresh_expires_in: expires.timestamp(), token });
+            return Ok(Refresh {
+                payload: claims_payload(&claims),
+                refresh_expires_in: expires.timestamp(),
+                token,
+            });
         }
-        let (token, from_cookie) = match (token.filter(|t| !t.is_empty()), creds.and_then(|c| c.jwt_cookie.clone())) {
+        let (token, from_cookie) = match (
+            token.filter(|t| !t.is_empty()),
+            creds.and_then(|c| c.jwt_cookie.clone()),
+        ) {
             (Some(t), _) => (t, false),
             (None, Some(c)) if !c.is_empty() => (c, true),
-            _ => return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_required").to_gql(&lang(ctx))),
+            _ => {
+                return Err(
+                    AppError::new(ErrorKind::Unauthenticated, "auth.token_required")
+                        .to_gql(&lang(ctx)),
+                );
+            }
         };
         let claims = tokens::decode(&st.jwt_key, &token, st.clock.now(), true).gql(ctx)?;
         let refresh_until = claims.orig_iat + st.config.auth.refresh_token_ttl_secs;
         if refresh_until <= st.clock.now().timestamp() {
-            return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_expired").to_gql(&lang(ctx)));
+            return Err(
+                AppError::new(ErrorKind::Unauthenticated, "auth.token_expired").to_gql(&lang(ctx)),
+            );
         }
-        if tokens::is_access_token_revoked(st, &claims.jti).await.gql(ctx)? {
-            return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)));
+        if tokens::is_access_token_revoked(st, &claims.jti)
+            .await
+            .gql(ctx)?
+        {
+            return Err(
+                AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)),
+            );
         }
         let uuid = parse_uuid(&claims.sub, "token").gql(ctx)?;
-        let p = service::load_principal(st, uuid).await.gql(ctx)?.ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid").to_gql(&lang(ctx)))?;
+        let p = service::load_principal(st, uuid)
+            .await
+            .gql(ctx)?
+            .ok_or_else(|| {
+                AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid").to_gql(&lang(ctx))
+            })?;
         if p.tokens_valid_after > claims.iat {
-            return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)));
+            return Err(
+                AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)),
+            );
         }
-        let (new_token, new_claims) = tokens::access_token(st, &p.username, &claims.sub, Some(claims.orig_iat));
+        let (new_token, new_claims) =
+            tokens::access_token(st, &p.username, &claims.sub, Some(claims.orig_iat));
         if from_cookie {
-            ctx.append_http_header("Set-Cookie", cookie(st, JWT_COOKIE, &new_token, st.config.auth.access_token_ttl_secs));
+            ctx.append_http_header(
+                "Set-Cookie",
+                cookie(
+                    st,
+                    JWT_COOKIE,
+                    &new_token,
+                    st.config.auth.access_token_ttl_secs,
+                ),
+            );
         }
-        Ok(Refresh { payload: claims_payload(&new_claims), refresh_expires_in: refresh_until, token: new_token })
+        Ok(Refresh {
+            payload: claims_payload(&new_claims),
+            refresh_expires_in: refresh_until,
+            token: new_token,
+        })
     }
 
     async fn verify_token(&self, ctx: &Context<'_>, token: Option<String>) -> Result<Verify> {
         let st = state(ctx);
-        let token = token.or_else(|| ctx.data_opt::<Credentials>().and_then(|c| c.jwt_cookie.clone())).unwrap_or_default();
+        let token = token
+            .or_else(|| {
+                ctx.data_opt::<Credentials>()
+                    .and_then(|c| c.jwt_cookie.clone())
+            })
+            .unwrap_or_default();
         let claims = tokens::decode(&st.jwt_key, &token, st.clock.now(), false).gql(ctx)?;
-        if tokens::is_access_token_revoked(st, &claims.jti).await.gql(ctx)? {
-            return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)));
+        if tokens::is_access_token_revoked(st, &claims.jti)
+            .await
+            .gql(ctx)?
+        {
+            return Err(
+                AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)),
+            );
         }
-        Ok(Verify { payload: claims_payload(&claims) })
+        Ok(Verify {
+            payload: claims_payload(&claims),
+        })
     }
 
     /// Revokes a refresh token; answers the revocation time.
-    async fn revoke_token(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> Result<Revoke> {
+    async fn revoke_token(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: Option<String>,
+    ) -> Result<Revoke> {
         let st = state(ctx);
         let t = refresh_token.unwrap_or_default();
         if !tokens::revoke_refresh_token(st, &t).await.gql(ctx)? {
-            return Err(AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid").to_gql(&lang(ctx)));
+            return Err(
+                AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid").to_gql(&lang(ctx)),
+            );
         }
-        Ok(Revoke { revoked: st.clock.now().timestamp() })
+        Ok(Revoke {
+            revoked: st.clock.now().timestamp(),
+        })
     }
 
     /// Opens a server-side session holding a CSRF token (cookie `sessionid`) and returns the token.
@@ -1159,7 +1617,15 @@ impl UserMutation {
         let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         let st = state(ctx);
         let (key, csrf) = tokens::create_session(st, p.user_id).await.gql(ctx)?;
-        ctx.append_http_header("Set-Cookie", cookie(st, SESSION_COOKIE, &key, st.config.auth.session_ttl_days * 86_400));
+        ctx.append_http_header(
+            "Set-Cookie",
+            cookie(
+                st,
+                SESSION_COOKIE,
+                &key,
+                st.config.auth.session_ttl_days * 86_400,
+            ),
+        );
         Ok(CsrfTokenPayload { csrf_token: csrf })
     }
 
@@ -1169,7 +1635,9 @@ impl UserMutation {
         if let Some(p) = principal(ctx)
             && let Some(jti) = &p.jti
         {
-            tokens::revoke_access_token(st, jti, p.token_exp).await.gql(ctx)?;
+            tokens::revoke_access_token(st, jti, p.token_exp)
+                .await
+                .gql(ctx)?;
         }
         ctx.append_http_header("Set-Cookie", cookie(st, JWT_COOKIE, "", 0));
         Ok(DeleteCookiePayload { deleted: true })
@@ -1178,66 +1646,143 @@ impl UserMutation {
     /// Logs out of the cookie session: deletes it and clears `sessionid`.
     async fn delete_refresh_token_cookie(&self, ctx: &Context<'_>) -> Result<DeleteCookiePayload> {
         let st = state(ctx);
-        if let Some(key) = ctx.data_opt::<Credentials>().and_then(|c| c.session_cookie.clone()) {
+        if let Some(key) = ctx
+            .data_opt::<Credentials>()
+            .and_then(|c| c.session_cookie.clone())
+        {
             tokens::delete_session(st, &key).await.gql(ctx)?;
         }
         ctx.append_http_header("Set-Cookie", cookie(st, SESSION_COOKIE, "", 0));
         Ok(DeleteCookiePayload { deleted: true })
     }
 
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserMutationInput) -> Result<CreateUserMutationPayload> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateUserMutationInput,
+    ) -> Result<CreateUserMutationPayload> {
         let data = input.to_service().gql(ctx)?;
-        let out = run_mutation(ctx, "createUser", &input.envelope, &input, async |m| service::create_user(m, data).await.map(|u| u.id)).await.gql(ctx)?;
-        Ok(out.into())
-    }
-
-    async fn update_user(&self, ctx: &Context<'_>, input: CreateUserMutationInput) -> Result<UpdateUserMutationPayload> {
-        let data = input.to_service().gql(ctx)?;
-        let uuid = data.uuid;
-        let out = run_mutation(ctx, "updateUser", &input.envelope, &input, async |m| service::update_user(m, uuid, data).await.map(|u| u.id)).await.gql(ctx)?;
-        Ok(out.into())
-    }
-
-    async fn delete_user(&self, ctx: &Context<'_>, input: DeleteUserMutationInput) -> Result<DeleteUserMutationPayload> {
-        let ids = uuids(&input.uuids).gql(ctx)?;
-        let out = run_mutation(ctx, "deleteUser", &input.envelope, &input, async |m| service::delete_users(m, &ids).await).await.gql(ctx)?;
-        Ok(out.into())
-    }
-
-    async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordMutationInput) -> Result<ChangePasswordMutationPayload> {
-        let out = run_mutation(ctx, "changePassword", &input.envelope, &input, async |m| {
-            service::change_password(m, input.username.as_deref(), input.old_password.as_deref(), &input.new_password).await
+        let out = run_mutation(ctx, "createUser", &input.envelope, &input, async |m| {
+            service::create_user(m, data).await.map(|u| u.id)
         })
         .await
         .gql(ctx)?;
         Ok(out.into())
     }
 
-    async fn change_user_language(&self, ctx: &Context<'_>, input: ChangeUserLanguageMutationInput) -> Result<ChangeUserLanguageMutationPayload> {
-        let out = run_mutation(ctx, "changeUserLanguage", &input.envelope, &input, async |m| service::change_language(m, &input.language_id).await).await.gql(ctx)?;
-        Ok(out.into())
-    }
-
-    async fn create_role(&self, ctx: &Context<'_>, input: CreateRoleMutationInput) -> Result<CreateRoleMutationPayload> {
-        let data = input.to_service().gql(ctx)?;
-        let out = run_mutation(ctx, "createRole", &input.envelope, &input, async |m| service::create_role(m, data).await.map(|r| r.id)).await.gql(ctx)?;
-        Ok(out.into())
-    }
-
-    async fn update_role(&self, ctx: &Context<'_>, input: CreateRoleMutationInput) -> Result<UpdateRoleMutationPayload> {
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateUserMutationInput,
+    ) -> Result<UpdateUserMutationPayload> {
         let data = input.to_service().gql(ctx)?;
         let uuid = data.uuid;
-        let out = run_mutation(ctx, "updateRole", &input.envelope, &input, async |m| service::update_role(m, uuid, data).await.map(|r| r.id)).await.gql(ctx)?;
+        let out = run_mutation(ctx, "updateUser", &input.envelope, &input, async |m| {
+            service::update_user(m, uuid, data).await.map(|u| u.id)
+        })
+        .await
+        .gql(ctx)?;
         Ok(out.into())
     }
 
-    async fn delete_role(&self, ctx: &Context<'_>, input: DeleteRoleMutationInput) -> Result<DeleteRoleMutationPayload> {
+    async fn delete_user(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteUserMutationInput,
+    ) -> Result<DeleteUserMutationPayload> {
         let ids = uuids(&input.uuids).gql(ctx)?;
-        let out = run_mutation(ctx, "deleteRole", &input.envelope, &input, async |m| service::delete_roles(m, &ids).await).await.gql(ctx)?;
+        let out = run_mutation(ctx, "deleteUser", &input.envelope, &input, async |m| {
+            service::delete_users(m, &ids).await
+        })
+        .await
+        .gql(ctx)?;
         Ok(out.into())
     }
 
-    async fn duplicate_role(&self, ctx: &Context<'_>, input: DuplicateRoleMutationInput) -> Result<DuplicateRoleMutationPayload> {
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordMutationInput,
+    ) -> Result<ChangePasswordMutationPayload> {
+        let out = run_mutation(ctx, "changePassword", &input.envelope, &input, async |m| {
+            service::change_password(
+                m,
+                input.username.as_deref(),
+                input.old_password.as_deref(),
+                &input.new_password,
+            )
+            .await
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    async fn change_user_language(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeUserLanguageMutationInput,
+    ) -> Result<ChangeUserLanguageMutationPayload> {
+        let out = run_mutation(
+            ctx,
+            "changeUserLanguage",
+            &input.envelope,
+            &input,
+            async |m| service::change_language(m, &input.language_id).await,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    async fn create_role(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRoleMutationInput,
+    ) -> Result<CreateRoleMutationPayload> {
+        let data = input.to_service().gql(ctx)?;
+        let out = run_mutation(ctx, "createRole", &input.envelope, &input, async |m| {
+            service::create_role(m, data).await.map(|r| r.id)
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    async fn update_role(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRoleMutationInput,
+    ) -> Result<UpdateRoleMutationPayload> {
+        let data = input.to_service().gql(ctx)?;
+        let uuid = data.uuid;
+        let out = run_mutation(ctx, "updateRole", &input.envelope, &input, async |m| {
+            service::update_role(m, uuid, data).await.map(|r| r.id)
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    async fn delete_role(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteRoleMutationInput,
+    ) -> Result<DeleteRoleMutationPayload> {
+        let ids = uuids(&input.uuids).gql(ctx)?;
+        let out = run_mutation(ctx, "deleteRole", &input.envelope, &input, async |m| {
+            service::delete_roles(m, &ids).await
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    async fn duplicate_role(
+        &self,
+        ctx: &Context<'_>,
+        input: DuplicateRoleMutationInput,
+    ) -> Result<DuplicateRoleMutationPayload> {
         let source = parse_uuid(&input.uuid, "uuid").gql(ctx)?;
         let data = RoleInput {
             uuid: None,
@@ -1248,7 +1793,11 @@ impl UserMutation {
             rights: input.rights_id.clone(),
             system_role_id: None,
         };
-        let out = run_mutation(ctx, "duplicateRole", &input.envelope, &input, async |m| service::duplicate_role(m, source, data).await.map(|r| r.id)).await.gql(ctx)?;
+        let out = run_mutation(ctx, "duplicateRole", &input.envelope, &input, async |m| {
+            service::duplicate_role(m, source, data).await.map(|r| r.id)
+        })
+        .await
+        .gql(ctx)?;
         Ok(out.into())
     }
 }

@@ -11,7 +11,8 @@ use crate::error::{AppError, AppResult, ErrorKind};
 use crate::mutation::MutationCtx;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -29,16 +30,30 @@ pub const RIGHT_ROLE_DELETE: i32 = 122004;
 pub const RIGHT_ROLE_DUPLICATE: i32 = 122005;
 
 fn ids_sql(ids: &[i64]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-async fn id_column(conn: &impl ConnectionTrait, sql: &str, values: Vec<sea_orm::Value>) -> AppResult<Vec<i64>> {
-    let rows = conn.query_all_raw(stmt(conn.get_database_backend(), sql, values)).await?;
-    rows.iter().map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into)).collect()
+async fn id_column(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> AppResult<Vec<i64>> {
+    let rows = conn
+        .query_all_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into))
+        .collect()
 }
 
 /// Rights of a user through their valid, unblocked roles, and whether one is IMIS Administrator.
-pub async fn rights_of(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<(BTreeSet<i32>, bool)> {
+pub async fn rights_of(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+) -> AppResult<(BTreeSet<i32>, bool)> {
     let rows = conn
         .query_all_raw(stmt(
             conn.get_database_backend(),
@@ -63,7 +78,12 @@ pub async fn rights_of(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<(
 /// Builds the principal of a current user (None when the user is gone).
 pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Principal>> {
     let conn = &state.db.conn;
-    let Some(u) = user::Entity::find().filter(user::Column::Uuid.eq(uuid)).filter(user::Column::ValidityTo.is_null()).one(conn).await? else {
+    let Some(u) = user::Entity::find()
+        .filter(user::Column::Uuid.eq(uuid))
+        .filter(user::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+    else {
         return Ok(None);
     };
     let (rights, is_admin) = rights_of(conn, u.id).await?;
@@ -82,7 +102,12 @@ pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Pr
         };
         let hf = match (u.is_claim_admin, u.health_facility_id) {
             (true, Some(hf)) => {
-                let loc = id_column(conn, "SELECT location_id FROM core_health_facility WHERE id = ?", vec![hf.into()]).await?;
+                let loc = id_column(
+                    conn,
+                    "SELECT location_id FROM core_health_facility WHERE id = ?",
+                    vec![hf.into()],
+                )
+                .await?;
                 Some((hf, loc.first().copied()))
             }
             _ => None,
@@ -96,7 +121,12 @@ pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Pr
         language: u.language.clone(),
         rights,
         is_admin,
-        kinds: UserKinds { interactive: u.is_interactive, officer: u.is_officer, claim_admin: u.is_claim_admin, technical: u.is_technical },
+        kinds: UserKinds {
+            interactive: u.is_interactive,
+            officer: u.is_officer,
+            claim_admin: u.is_claim_admin,
+            technical: u.is_technical,
+        },
         health_facility_id: u.health_facility_id,
         scope,
         jti: None,
@@ -108,8 +138,21 @@ pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Pr
 
 /// `GET /api/core/users/current_user/` in openIMIS's shape (D31).
 pub async fn current_user_json(state: &AppState, p: &Principal) -> AppResult<serde_json::Value> {
-    let u = user::Entity::find_by_id(p.user_id).one(&state.db.conn).await?.ok_or_else(|| AppError::not_found("user"))?;
-    let rights: Vec<i32> = if p.is_admin { crate::rights::all_rights().iter().map(|(_, r)| r.code).chain(p.rights.iter().copied()).collect::<BTreeSet<_>>().into_iter().collect() } else { p.rights.iter().copied().collect() };
+    let u = user::Entity::find_by_id(p.user_id)
+        .one(&state.db.conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let rights: Vec<i32> = if p.is_admin {
+        crate::rights::all_rights()
+            .iter()
+            .map(|(_, r)| r.code)
+            .chain(p.rights.iter().copied())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        p.rights.iter().copied().collect()
+    };
     Ok(serde_json::json!({
         "id": u.uuid.to_string(),
         "username": u.username,
@@ -127,7 +170,11 @@ pub async fn current_user_json(state: &AppState, p: &Principal) -> AppResult<ser
 }
 
 /// `tokenAuth`: lockout check, password check (legacy hashes re-hashed), tokens.
-pub async fn login(state: &AppState, username: &str, password_text: &str) -> AppResult<(Issued, user::Model)> {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password_text: &str,
+) -> AppResult<(Issued, user::Model)> {
     tokens::check_lockout(state, username).await?;
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username))
@@ -159,7 +206,11 @@ pub async fn login(state: &AppState, username: &str, password_text: &str) -> App
 
 /// A user's current row by id.
 pub async fn find_user(conn: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
-    user::Entity::find_by_id(id).filter(user::Column::ValidityTo.is_null()).one(conn).await?.ok_or_else(|| AppError::not_found("user"))
+    user::Entity::find_by_id(id)
+        .filter(user::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
 }
 
 /// Input of `createUser`/`updateUser` (openIMIS `UserBase`).
@@ -187,8 +238,14 @@ pub struct UserInput {
 }
 
 fn valid_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !e.contains(char::is_whitespace)
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.contains(char::is_whitespace)
 }
 
 async fn location_types(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
@@ -198,13 +255,23 @@ async fn location_types(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<V
     let rows = conn
         .query_all_raw(sea_orm::Statement::from_string(
             conn.get_database_backend(),
-            format!("SELECT id, type FROM core_location WHERE validity_to IS NULL AND id IN ({})", ids_sql(ids)),
+            format!(
+                "SELECT id, type FROM core_location WHERE validity_to IS NULL AND id IN ({})",
+                ids_sql(ids)
+            ),
         ))
         .await?;
-    rows.iter().map(|r| Ok((r.try_get("", "id")?, r.try_get("", "type")?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "id")?, r.try_get("", "type")?)))
+        .collect()
 }
 
-async fn check_locations(conn: &impl ConnectionTrait, ids: &[i64], want: &str, code: &str) -> AppResult<()> {
+async fn check_locations(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    want: &str,
+    code: &str,
+) -> AppResult<()> {
     let found = location_types(conn, ids).await?;
     for id in ids {
         if !found.iter().any(|(i, t)| i == id && t == want) {
@@ -214,7 +281,12 @@ async fn check_locations(conn: &impl ConnectionTrait, ids: &[i64], want: &str, c
     Ok(())
 }
 
-async fn validate_user(m: &MutationCtx<'_>, p: &Principal, input: &UserInput, existing: Option<&user::Model>) -> AppResult<()> {
+async fn validate_user(
+    m: &MutationCtx<'_>,
+    p: &Principal,
+    input: &UserInput,
+    existing: Option<&user::Model>,
+) -> AppResult<()> {
     let cfg = &m.state.config.auth;
     let tx = &**m.tx;
     let k = input.kinds;
@@ -225,7 +297,9 @@ async fn validate_user(m: &MutationCtx<'_>, p: &Principal, input: &UserInput, ex
         return Err(AppError::invalid("username", "required"));
     }
     if input.username.chars().count() > cfg.username_max_length {
-        return Err(AppError::validation("user.username_too_long").with("max", cfg.username_max_length));
+        return Err(
+            AppError::validation("user.username_too_long").with("max", cfg.username_max_length)
+        );
     }
     if input.last_name.trim().is_empty() || input.other_names.trim().is_empty() {
         return Err(AppError::invalid("lastName", "required"));
@@ -237,7 +311,9 @@ async fn validate_user(m: &MutationCtx<'_>, p: &Principal, input: &UserInput, ex
         if !valid_email(e) {
             return Err(AppError::validation("user.email_invalid"));
         }
-        let mut q = user::Entity::find().filter(user::Column::Email.eq(e)).filter(user::Column::ValidityTo.is_null());
+        let mut q = user::Entity::find()
+            .filter(user::Column::Email.eq(e))
+            .filter(user::Column::ValidityTo.is_null());
         if let Some(ex) = existing {
             q = q.filter(user::Column::Id.ne(ex.id));
         }
@@ -245,7 +321,9 @@ async fn validate_user(m: &MutationCtx<'_>, p: &Principal, input: &UserInput, ex
             return Err(AppError::conflict("user.email_taken").with("email", e));
         }
     }
-    let mut q = user::Entity::find().filter(user::Column::Username.eq(input.username.as_str())).filter(user::Column::ValidityTo.is_null());
+    let mut q = user::Entity::find()
+        .filter(user::Column::Username.eq(input.username.as_str()))
+        .filter(user::Column::ValidityTo.is_null());
     if let Some(ex) = existing {
         if ex.username != input.username && !cfg.username_changeable {
             return Err(AppError::validation("user.username_not_changeable"));
@@ -259,12 +337,21 @@ async fn validate_user(m: &MutationCtx<'_>, p: &Principal, input: &UserInput, ex
         return Err(AppError::validation("user.roles_required"));
     }
     if !input.roles.is_empty() {
-        let found = role::Entity::find().filter(role::Column::Id.is_in(input.roles.clone())).filter(role::Column::ValidityTo.is_null()).all(tx).await?;
+        let found = role::Entity::find()
+            .filter(role::Column::Id.is_in(input.roles.clone()))
+            .filter(role::Column::ValidityTo.is_null())
+            .all(tx)
+            .await?;
         if found.len() != input.roles.iter().collect::<BTreeSet<_>>().len() {
             return Err(AppError::not_found("role"));
         }
         // An administrator cannot drop the IMIS Administrator role from himself.
-        if existing.is_some_and(|e| e.id == p.user_id) && p.is_admin && !found.iter().any(|r| r.is_system & crate::auth::IMIS_ADMIN_SYSTEM_FLAG != 0) {
+        if existing.is_some_and(|e| e.id == p.user_id)
+            && p.is_admin
+            && !found
+                .iter()
+                .any(|r| r.is_system & crate::auth::IMIS_ADMIN_SYSTEM_FLAG != 0)
+        {
             return Err(AppError::validation("user.cannot_remove_own_admin"));
         }
     }
@@ -277,18 +364,33 @@ async fn validate_user(m: &MutationCtx<'_>, p: &Principal, input: &UserInput, ex
         return Err(AppError::validation("user.health_facility_required"));
     }
     if let Some(hf) = input.health_facility_id {
-        let ok = id_column(tx, "SELECT id FROM core_health_facility WHERE id = ? AND validity_to IS NULL", vec![hf.into()]).await?;
+        let ok = id_column(
+            tx,
+            "SELECT id FROM core_health_facility WHERE id = ? AND validity_to IS NULL",
+            vec![hf.into()],
+        )
+        .await?;
         if ok.is_empty() {
             return Err(AppError::not_found("health facility"));
         }
         // D9: the facility must be within the acting user's scope.
-        let loc = id_column(tx, "SELECT location_id FROM core_health_facility WHERE id = ?", vec![hf.into()]).await?;
+        let loc = id_column(
+            tx,
+            "SELECT location_id FROM core_health_facility WHERE id = ?",
+            vec![hf.into()],
+        )
+        .await?;
         if !p.scope.allows(tx, loc.first().copied()).await? {
             return Err(AppError::new(ErrorKind::Forbidden, "auth.location_denied"));
         }
     }
     // D9: a restricted user may only grant districts and villages inside their own scope.
-    for l in input.districts.iter().chain(&input.village_ids).chain(input.location_id.iter()) {
+    for l in input
+        .districts
+        .iter()
+        .chain(&input.village_ids)
+        .chain(input.location_id.iter())
+    {
         if !p.scope.allows(tx, Some(*l)).await? {
             return Err(AppError::new(ErrorKind::Forbidden, "auth.location_denied"));
         }
@@ -300,10 +402,21 @@ async fn validate_user(m: &MutationCtx<'_>, p: &Principal, input: &UserInput, ex
 }
 
 /// Replaces the valid link rows (roles, districts, villages) of a user, closing the old ones.
-async fn replace_links(m: &MutationCtx<'_>, table: &str, column: &str, user_id: i64, ids: &[i64]) -> AppResult<()> {
+async fn replace_links(
+    m: &MutationCtx<'_>,
+    table: &str,
+    column: &str,
+    user_id: i64,
+    ids: &[i64],
+) -> AppResult<()> {
     let tx = &**m.tx;
     let now = m.state.clock.now();
-    let current = id_column(tx, &format!("SELECT {column} FROM {table} WHERE user_id = ? AND validity_to IS NULL"), vec![user_id.into()]).await?;
+    let current = id_column(
+        tx,
+        &format!("SELECT {column} FROM {table} WHERE user_id = ? AND validity_to IS NULL"),
+        vec![user_id.into()],
+    )
+    .await?;
     let wanted: BTreeSet<i64> = ids.iter().copied().collect();
     for old in current.iter().filter(|c| !wanted.contains(c)) {
         tx.execute_raw(stmt(
@@ -353,10 +466,16 @@ fn apply_input(a: &mut user::ActiveModel, input: &UserInput) {
 pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult<user::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_USER_ADD]))?;
     if let Some(uuid) = input.uuid
-        && let Some(existing) = user::Entity::find().filter(user::Column::Uuid.eq(uuid)).one(&**m.tx).await?
+        && let Some(existing) = user::Entity::find()
+            .filter(user::Column::Uuid.eq(uuid))
+            .one(&**m.tx)
+            .await?
     {
         // D4: a retried offline create returns the existing user when it is the same.
-        if existing.username == input.username && existing.last_name == input.last_name && existing.other_names == input.other_names {
+        if existing.username == input.username
+            && existing.last_name == input.last_name
+            && existing.other_names == input.other_names
+        {
             return Ok(existing);
         }
         return Err(AppError::conflict("conflict.uuid_exists").with("uuid", uuid));
@@ -377,28 +496,64 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
     apply_input(&mut a, &input);
     let u = a.insert(&**m.tx).await?;
     replace_links(m, "core_user_role", "role_id", u.id, &input.roles).await?;
-    replace_links(m, "core_user_district", "location_id", u.id, &input.districts).await?;
-    replace_links(m, "core_officer_village", "location_id", u.id, &input.village_ids).await?;
+    replace_links(
+        m,
+        "core_user_district",
+        "location_id",
+        u.id,
+        &input.districts,
+    )
+    .await?;
+    replace_links(
+        m,
+        "core_officer_village",
+        "location_id",
+        u.id,
+        &input.village_ids,
+    )
+    .await?;
     m.link("user", u.id);
-    m.publish("user.created", serde_json::json!({ "userId": u.id, "uuid": u.uuid })).await?;
+    m.publish(
+        "user.created",
+        serde_json::json!({ "userId": u.id, "uuid": u.uuid }),
+    )
+    .await?;
     Ok(u)
 }
 
 /// Users a restricted caller may manage: those sharing a location of the caller's scope (D9).
-async fn check_user_in_scope(m: &MutationCtx<'_>, p: &Principal, target: &user::Model) -> AppResult<()> {
+async fn check_user_in_scope(
+    m: &MutationCtx<'_>,
+    p: &Principal,
+    target: &user::Model,
+) -> AppResult<()> {
     if p.scope.unrestricted || target.id == p.user_id {
         return Ok(());
     }
     let visible = visible_user_ids(&**m.tx, p, &[target.id]).await?;
-    if visible.contains(&target.id) { Ok(()) } else { Err(AppError::new(ErrorKind::Forbidden, "auth.location_denied")) }
+    if visible.contains(&target.id) {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorKind::Forbidden, "auth.location_denied"))
+    }
 }
 
 /// Of `candidates`, the users a restricted principal may see: users with a district, village or
 /// facility inside the caller's allowed locations.
-pub async fn visible_user_ids(conn: &impl ConnectionTrait, p: &Principal, candidates: &[i64]) -> AppResult<BTreeSet<i64>> {
-    let Some(allowed) = p.scope.allowed_locations(conn).await? else { return Ok(candidates.iter().copied().collect()) };
+pub async fn visible_user_ids(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    candidates: &[i64],
+) -> AppResult<BTreeSet<i64>> {
+    let Some(allowed) = p.scope.allowed_locations(conn).await? else {
+        return Ok(candidates.iter().copied().collect());
+    };
     if candidates.is_empty() || allowed.is_empty() {
-        return Ok(candidates.iter().copied().filter(|c| *c == p.user_id).collect());
+        return Ok(candidates
+            .iter()
+            .copied()
+            .filter(|c| *c == p.user_id)
+            .collect());
     }
     let allowed: Vec<i64> = allowed.iter().copied().collect();
     let sql = format!(
@@ -415,14 +570,32 @@ pub async fn visible_user_ids(conn: &impl ConnectionTrait, p: &Principal, candid
 }
 
 /// `updateUser`: complete update (omitted optional fields become empty), history kept.
-pub async fn update_user(m: &mut MutationCtx<'_>, uuid: Option<Uuid>, input: UserInput) -> AppResult<user::Model> {
+pub async fn update_user(
+    m: &mut MutationCtx<'_>,
+    uuid: Option<Uuid>,
+    input: UserInput,
+) -> AppResult<user::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_USER_EDIT]))?;
     let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = user::Entity::find().filter(user::Column::Uuid.eq(uuid)).filter(user::Column::ValidityTo.is_null()).one(&**m.tx).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Uuid.eq(uuid))
+        .filter(user::Column::ValidityTo.is_null())
+        .one(&**m.tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
     check_user_in_scope(m, p, &existing).await?;
     validate_user(m, p, &input, Some(&existing)).await?;
     let now = m.state.clock.now();
-    crate::history::save(m.tx, "user", existing.id, &existing, existing.validity_from, now, m.actor()).await?;
+    crate::history::save(
+        m.tx,
+        "user",
+        existing.id,
+        &existing,
+        existing.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
     let mut a = existing.clone().into_active_model();
     apply_input(&mut a, &input);
     if let Some(pw) = input.password.as_deref() {
@@ -435,10 +608,25 @@ pub async fn update_user(m: &mut MutationCtx<'_>, uuid: Option<Uuid>, input: Use
         tokens::revoke_all_for_user(m.state, &**m.tx, u.id).await?;
     }
     replace_links(m, "core_user_role", "role_id", u.id, &input.roles).await?;
-    replace_links(m, "core_user_district", "location_id", u.id, &input.districts).await?;
-    replace_links(m, "core_officer_village", "location_id", u.id, &input.village_ids).await?;
+    replace_links(
+        m,
+        "core_user_district",
+        "location_id",
+        u.id,
+        &input.districts,
+    )
+    .await?;
+    replace_links(
+        m,
+        "core_officer_village",
+        "location_id",
+        u.id,
+        &input.village_ids,
+    )
+    .await?;
     m.link("user", u.id);
-    m.publish("user.updated", serde_json::json!({ "userId": u.id })).await?;
+    m.publish("user.updated", serde_json::json!({ "userId": u.id }))
+        .await?;
     Ok(u)
 }
 
@@ -448,37 +636,67 @@ pub async fn delete_users(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<
     let now = m.state.clock.now();
     let mut n = 0;
     for uuid in uuids {
-        let u = user::Entity::find().filter(user::Column::Uuid.eq(*uuid)).filter(user::Column::ValidityTo.is_null()).one(&**m.tx).await?.ok_or_else(|| AppError::not_found("user"))?;
+        let u = user::Entity::find()
+            .filter(user::Column::Uuid.eq(*uuid))
+            .filter(user::Column::ValidityTo.is_null())
+            .one(&**m.tx)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
         check_user_in_scope(m, p, &u).await?;
         crate::history::save(m.tx, "user", u.id, &u, u.validity_from, now, m.actor()).await?;
         let mut a = u.clone().into_active_model();
         a.validity_to = Set(Some(now));
         a.audit_user_id = Set(m.actor());
         a.update(&**m.tx).await?;
-        for table in ["core_user_role", "core_user_district", "core_officer_village"] {
-            m.tx.execute_raw(stmt(m.state.db.backend(), &format!("UPDATE {table} SET validity_to = ? WHERE user_id = ? AND validity_to IS NULL"), vec![now.into(), u.id.into()])).await?;
+        for table in [
+            "core_user_role",
+            "core_user_district",
+            "core_officer_village",
+        ] {
+            m.tx.execute_raw(stmt(
+                m.state.db.backend(),
+                &format!(
+                    "UPDATE {table} SET validity_to = ? WHERE user_id = ? AND validity_to IS NULL"
+                ),
+                vec![now.into(), u.id.into()],
+            ))
+            .await?;
         }
         tokens::revoke_all_for_user(m.state, &**m.tx, u.id).await?;
         m.link("user", u.id);
-        m.publish("user.deleted", serde_json::json!({ "userId": u.id })).await?;
+        m.publish("user.deleted", serde_json::json!({ "userId": u.id }))
+            .await?;
         n += 1;
     }
     Ok(n)
 }
 
 /// `changePassword`: one's own (old password required) or another user's (right 121703).
-pub async fn change_password(m: &mut MutationCtx<'_>, username: Option<&str>, old: Option<&str>, new: &str) -> AppResult<()> {
+pub async fn change_password(
+    m: &mut MutationCtx<'_>,
+    username: Option<&str>,
+    old: Option<&str>,
+    new: &str,
+) -> AppResult<()> {
     let p = require_user(m.principal, Requirement::Authenticated)?;
     let target = match username {
         Some(u) if u != p.username => {
             require_user(m.principal, Requirement::AnyOf(&[RIGHT_USER_EDIT]))?;
-            let t = user::Entity::find().filter(user::Column::Username.eq(u)).filter(user::Column::ValidityTo.is_null()).one(&**m.tx).await?.ok_or_else(|| AppError::not_found("user"))?;
+            let t = user::Entity::find()
+                .filter(user::Column::Username.eq(u))
+                .filter(user::Column::ValidityTo.is_null())
+                .one(&**m.tx)
+                .await?
+                .ok_or_else(|| AppError::not_found("user"))?;
             check_user_in_scope(m, p, &t).await?;
             t
         }
         _ => {
             let me = find_user(&**m.tx, p.user_id).await?;
-            if matches!(password::verify(old.unwrap_or(""), &me.password_hash), Verified::No) {
+            if matches!(
+                password::verify(old.unwrap_or(""), &me.password_hash),
+                Verified::No
+            ) {
                 return Err(AppError::validation("auth.wrong_old_password"));
             }
             me
@@ -486,7 +704,16 @@ pub async fn change_password(m: &mut MutationCtx<'_>, username: Option<&str>, ol
     };
     password::check_policy(new, &m.state.config.auth)?;
     let now = m.state.clock.now();
-    crate::history::save(m.tx, "user", target.id, &target, target.validity_from, now, m.actor()).await?;
+    crate::history::save(
+        m.tx,
+        "user",
+        target.id,
+        &target,
+        target.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
     let mut a = target.clone().into_active_model();
     a.password_hash = Set(password::hash(new)?);
     a.validity_from = Set(now);
@@ -526,11 +753,17 @@ pub struct RoleInput {
     pub system_role_id: Option<i64>,
 }
 
-async fn validate_role(tx: &impl ConnectionTrait, input: &RoleInput, except: Option<i64>) -> AppResult<()> {
+async fn validate_role(
+    tx: &impl ConnectionTrait,
+    input: &RoleInput,
+    except: Option<i64>,
+) -> AppResult<()> {
     if input.name.trim().is_empty() || input.name.chars().count() > 50 {
         return Err(AppError::invalid("name", "required, at most 50 characters"));
     }
-    let mut q = role::Entity::find().filter(role::Column::Name.eq(input.name.trim())).filter(role::Column::ValidityTo.is_null());
+    let mut q = role::Entity::find()
+        .filter(role::Column::Name.eq(input.name.trim()))
+        .filter(role::Column::ValidityTo.is_null());
     if let Some(id) = except {
         q = q.filter(role::Column::Id.ne(id));
     }
@@ -548,7 +781,11 @@ async fn validate_role(tx: &impl ConnectionTrait, input: &RoleInput, except: Opt
 async fn set_rights(m: &MutationCtx<'_>, role_id: i64, rights: &[i32]) -> AppResult<()> {
     let tx = &**m.tx;
     let now = m.state.clock.now();
-    let current = role_right::Entity::find().filter(role_right::Column::RoleId.eq(role_id)).filter(role_right::Column::ValidityTo.is_null()).all(tx).await?;
+    let current = role_right::Entity::find()
+        .filter(role_right::Column::RoleId.eq(role_id))
+        .filter(role_right::Column::ValidityTo.is_null())
+        .all(tx)
+        .await?;
     let wanted: BTreeSet<i32> = rights.iter().copied().collect();
     for rr in &current {
         if !wanted.contains(&rr.right_id) {
@@ -557,10 +794,19 @@ async fn set_rights(m: &MutationCtx<'_>, role_id: i64, rights: &[i32]) -> AppRes
             a.update(tx).await?;
         }
     }
-    for r in wanted.iter().filter(|r| !current.iter().any(|c| c.right_id == **r)) {
-        role_right::ActiveModel { role_id: Set(role_id), right_id: Set(*r), validity_from: Set(now), audit_user_id: Set(m.actor()), ..Default::default() }
-            .insert(tx)
-            .await?;
+    for r in wanted
+        .iter()
+        .filter(|r| !current.iter().any(|c| c.right_id == **r))
+    {
+        role_right::ActiveModel {
+            role_id: Set(role_id),
+            right_id: Set(*r),
+            validity_from: Set(now),
+            audit_user_id: Set(m.actor()),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
     }
     Ok(())
 }
@@ -568,7 +814,10 @@ async fn set_rights(m: &MutationCtx<'_>, role_id: i64, rights: &[i32]) -> AppRes
 pub async fn create_role(m: &mut MutationCtx<'_>, input: RoleInput) -> AppResult<role::Model> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_ADD]))?;
     if let Some(uuid) = input.uuid
-        && let Some(existing) = role::Entity::find().filter(role::Column::Uuid.eq(uuid)).one(&**m.tx).await?
+        && let Some(existing) = role::Entity::find()
+            .filter(role::Column::Uuid.eq(uuid))
+            .one(&**m.tx)
+            .await?
     {
         if existing.name == input.name.trim() {
             return Ok(existing);
@@ -595,16 +844,34 @@ pub async fn create_role(m: &mut MutationCtx<'_>, input: RoleInput) -> AppResult
 }
 
 pub async fn find_role_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<role::Model> {
-    role::Entity::find().filter(role::Column::Uuid.eq(uuid)).filter(role::Column::ValidityTo.is_null()).one(conn).await?.ok_or_else(|| AppError::not_found("role"))
+    role::Entity::find()
+        .filter(role::Column::Uuid.eq(uuid))
+        .filter(role::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("role"))
 }
 
-pub async fn update_role(m: &mut MutationCtx<'_>, uuid: Option<Uuid>, input: RoleInput) -> AppResult<role::Model> {
+pub async fn update_role(
+    m: &mut MutationCtx<'_>,
+    uuid: Option<Uuid>,
+    input: RoleInput,
+) -> AppResult<role::Model> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_EDIT]))?;
     let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let existing = find_role_by_uuid(&**m.tx, uuid).await?;
     validate_role(&**m.tx, &input, Some(existing.id)).await?;
     let now = m.state.clock.now();
-    crate::history::save(m.tx, "role", existing.id, &existing, existing.validity_from, now, m.actor()).await?;
+    crate::history::save(
+        m.tx,
+        "role",
+        existing.id,
+        &existing,
+        existing.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
     let mut a = existing.clone().into_active_model();
     a.name = Set(input.name.trim().to_string());
     a.alt_language = Set(input.alt_language.clone());
@@ -627,7 +894,12 @@ pub async fn delete_roles(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<
         if r.is_system != 0 {
             return Err(AppError::validation("role.system_role_read_only"));
         }
-        let users = id_column(&**m.tx, "SELECT user_id FROM core_user_role WHERE role_id = ? AND validity_to IS NULL", vec![r.id.into()]).await?;
+        let users = id_column(
+            &**m.tx,
+            "SELECT user_id FROM core_user_role WHERE role_id = ? AND validity_to IS NULL",
+            vec![r.id.into()],
+        )
+        .await?;
         if !users.is_empty() {
             return Err(AppError::conflict("role.in_use").with("name", &r.name));
         }
@@ -635,18 +907,31 @@ pub async fn delete_roles(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<
         let mut a = r.clone().into_active_model();
         a.validity_to = Set(Some(now));
         a.update(&**m.tx).await?;
-        m.tx.execute_raw(stmt(m.state.db.backend(), "UPDATE core_role_right SET validity_to = ? WHERE role_id = ? AND validity_to IS NULL", vec![now.into(), r.id.into()])).await?;
+        m.tx.execute_raw(stmt(
+            m.state.db.backend(),
+            "UPDATE core_role_right SET validity_to = ? WHERE role_id = ? AND validity_to IS NULL",
+            vec![now.into(), r.id.into()],
+        ))
+        .await?;
         m.link("role", r.id);
     }
     Ok(uuids.len())
 }
 
 /// `duplicateRole`: a new custom role with the source's rights unless others are given.
-pub async fn duplicate_role(m: &mut MutationCtx<'_>, source: Uuid, mut input: RoleInput) -> AppResult<role::Model> {
+pub async fn duplicate_role(
+    m: &mut MutationCtx<'_>,
+    source: Uuid,
+    mut input: RoleInput,
+) -> AppResult<role::Model> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_DUPLICATE]))?;
     let src = find_role_by_uuid(&**m.tx, source).await?;
     if input.rights.is_none() {
-        let rights = role_right::Entity::find().filter(role_right::Column::RoleId.eq(src.id)).filter(role_right::Column::ValidityTo.is_null()).all(&**m.tx).await?;
+        let rights = role_right::Entity::find()
+            .filter(role_right::Column::RoleId.eq(src.id))
+            .filter(role_right::Column::ValidityTo.is_null())
+            .all(&**m.tx)
+            .await?;
         input.rights = Some(rights.into_iter().map(|r| r.right_id).collect());
     }
     input.uuid = None;
@@ -670,7 +955,10 @@ pub async fn duplicate_role(m: &mut MutationCtx<'_>, source: Uuid, mut input: Ro
 }
 
 /// Rights of roles, for a page of roles at once.
-pub async fn rights_of_roles(conn: &impl ConnectionTrait, role_ids: &[i64]) -> AppResult<Vec<role_right::Model>> {
+pub async fn rights_of_roles(
+    conn: &impl ConnectionTrait,
+    role_ids: &[i64],
+) -> AppResult<Vec<role_right::Model>> {
     Ok(role_right::Entity::find()
         .filter(role_right::Column::RoleId.is_in(role_ids.to_vec()))
         .filter(role_right::Column::ValidityTo.is_null())
@@ -680,7 +968,10 @@ pub async fn rights_of_roles(conn: &impl ConnectionTrait, role_ids: &[i64]) -> A
 }
 
 /// Roles of users, for a page of users at once: (user id, role).
-pub async fn roles_of_users(conn: &impl ConnectionTrait, user_ids: &[i64]) -> AppResult<Vec<(i64, role::Model)>> {
+pub async fn roles_of_users(
+    conn: &impl ConnectionTrait,
+    user_ids: &[i64],
+) -> AppResult<Vec<(i64, role::Model)>> {
     if user_ids.is_empty() {
         return Ok(vec![]);
     }
@@ -690,16 +981,31 @@ pub async fn roles_of_users(conn: &impl ConnectionTrait, user_ids: &[i64]) -> Ap
             format!("SELECT user_id, role_id FROM core_user_role WHERE validity_to IS NULL AND user_id IN ({})", ids_sql(user_ids)),
         ))
         .await?;
-    let pairs: Vec<(i64, i64)> = links.iter().map(|r| Ok((r.try_get("", "user_id")?, r.try_get("", "role_id")?))).collect::<AppResult<_>>()?;
-    let roles = role::Entity::find().filter(role::Column::Id.is_in(pairs.iter().map(|p| p.1).collect::<Vec<_>>())).all(conn).await?;
-    Ok(pairs.into_iter().filter_map(|(u, r)| roles.iter().find(|x| x.id == r).map(|x| (u, x.clone()))).collect())
+    let pairs: Vec<(i64, i64)> = links
+        .iter()
+        .map(|r| Ok((r.try_get("", "user_id")?, r.try_get("", "role_id")?)))
+        .collect::<AppResult<_>>()?;
+    let roles = role::Entity::find()
+        .filter(role::Column::Id.is_in(pairs.iter().map(|p| p.1).collect::<Vec<_>>()))
+        .all(conn)
+        .await?;
+    Ok(pairs
+        .into_iter()
+        .filter_map(|(u, r)| roles.iter().find(|x| x.id == r).map(|x| (u, x.clone())))
+        .collect())
 }
 
 /// Seeds the 12 system roles with their rights (idempotent).
 pub async fn seed_system_roles(conn: &impl ConnectionTrait) -> AppResult<()> {
     let now = Utc::now();
     for sr in crate::rights::SYSTEM_ROLES {
-        if role::Entity::find().filter(role::Column::IsSystem.eq(sr.flag)).filter(role::Column::ValidityTo.is_null()).one(conn).await?.is_some() {
+        if role::Entity::find()
+            .filter(role::Column::IsSystem.eq(sr.flag))
+            .filter(role::Column::ValidityTo.is_null())
+            .one(conn)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let r = role::ActiveModel {
@@ -714,7 +1020,14 @@ pub async fn seed_system_roles(conn: &impl ConnectionTrait) -> AppResult<()> {
         .insert(conn)
         .await?;
         for code in sr.right_codes() {
-            role_right::ActiveModel { role_id: Set(r.id), right_id: Set(code), validity_from: Set(now), ..Default::default() }.insert(conn).await?;
+            role_right::ActiveModel {
+                role_id: Set(r.id),
+                right_id: Set(code),
+                validity_from: Set(now),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
         }
     }
     Ok(())
@@ -722,7 +1035,12 @@ pub async fn seed_system_roles(conn: &impl ConnectionTrait) -> AppResult<()> {
 
 /// The role of a system flag.
 pub async fn system_role(conn: &impl ConnectionTrait, flag: i64) -> AppResult<role::Model> {
-    role::Entity::find().filter(role::Column::IsSystem.eq(flag)).filter(role::Column::ValidityTo.is_null()).one(conn).await?.ok_or_else(|| AppError::not_found("role"))
+    role::Entity::find()
+        .filter(role::Column::IsSystem.eq(flag))
+        .filter(role::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("role"))
 }
 
 /// Inserts a user directly (demo seed and CLI), without rights checks.
@@ -753,14 +1071,26 @@ pub async fn insert_user_unchecked(
         is_technical: Set(kinds.technical),
         health_facility_id: Set(health_facility_id),
         officer_code: Set(kinds.officer.then(|| username.to_string())),
-        officer_location_id: Set(if kinds.officer { districts.first().copied() } else { None }),
+        officer_location_id: Set(if kinds.officer {
+            districts.first().copied()
+        } else {
+            None
+        }),
         tokens_valid_after: Set(0),
         validity_from: Set(now),
         ..Default::default()
     }
     .insert(conn)
     .await?;
-    for (table, column, ids) in [("core_user_role", "role_id", role_ids), ("core_user_district", "location_id", if kinds.interactive { districts } else { &[] }), ("core_officer_village", "location_id", villages)] {
+    for (table, column, ids) in [
+        ("core_user_role", "role_id", role_ids),
+        (
+            "core_user_district",
+            "location_id",
+            if kinds.interactive { districts } else { &[] },
+        ),
+        ("core_officer_village", "location_id", villages),
+    ] {
         for id in ids {
             conn.execute_raw(stmt(
                 conn.get_database_backend(),
@@ -774,16 +1104,50 @@ pub async fn insert_user_unchecked(
 }
 
 /// `imis user create`: an interactive user, IMIS Administrator with `--admin`.
-pub async fn create_user_cli(state: &AppState, username: &str, password_text: &str, admin: bool) -> AppResult<()> {
+pub async fn create_user_cli(
+    state: &AppState,
+    username: &str,
+    password_text: &str,
+    admin: bool,
+) -> AppResult<()> {
     password::check_policy(password_text, &state.config.auth)?;
     let tx = state.db.begin_write().await?;
     seed_system_roles(&*tx).await?;
-    if user::Entity::find().filter(user::Column::Username.eq(username)).filter(user::Column::ValidityTo.is_null()).one(&*tx).await?.is_some() {
+    if user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .filter(user::Column::ValidityTo.is_null())
+        .one(&*tx)
+        .await?
+        .is_some()
+    {
         return Err(AppError::conflict("user.username_taken").with("username", username));
     }
-    let roles = if admin { vec![system_role(&*tx, crate::auth::IMIS_ADMIN_SYSTEM_FLAG).await?.id] } else { vec![] };
-    let kinds = UserKinds { interactive: true, ..Default::default() };
-    insert_user_unchecked(&*tx, username, password_text, username, username, kinds, &roles, &[], &[], None).await?;
+    let roles = if admin {
+        vec![
+            system_role(&*tx, crate::auth::IMIS_ADMIN_SYSTEM_FLAG)
+                .await?
+                .id,
+        ]
+    } else {
+        vec![]
+    };
+    let kinds = UserKinds {
+        interactive: true,
+        ..Default::default()
+    };
+    insert_user_unchecked(
+        &*tx,
+        username,
+        password_text,
+        username,
+        username,
+        kinds,
+        &roles,
+        &[],
+        &[],
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
