@@ -150,18 +150,25 @@ pub fn init_logging(config: &Config) {
     };
 }
 
+/// The enabled modules of a configuration, in dependency order (D10 errors exit with 2).
+fn modules_of(
+    config: &Config,
+) -> Result<Vec<&'static imis_core::registry::ModuleDescriptor>, Exit> {
+    enabled_modules(&config.modules.enabled).map_err(|errs| {
+        Exit(
+            2,
+            format!(
+                "module configuration is invalid:\n  - {}",
+                errs.join("\n  - ")
+            ),
+        )
+    })
+}
+
 /// Opens the application state; migrates when `migrate`, otherwise refuses pending migrations.
 pub async fn open_state(config: Config, migrate: bool) -> Result<AppState, Exit> {
     if !migrate {
-        let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
-            Exit(
-                2,
-                format!(
-                    "module configuration is invalid:\n  - {}",
-                    errs.join("\n  - ")
-                ),
-            )
-        })?;
+        let modules = modules_of(&config)?;
         let db = imis_core::db::Db::connect(&config.database).await?;
         let mut pending = vec![];
         for m in &modules {
@@ -211,15 +218,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
         Command::Migrate => {
             let config = load_config(g, vec![])?;
             init_logging(&config);
-            let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
-                Exit(
-                    2,
-                    format!(
-                        "module configuration is invalid:\n  - {}",
-                        errs.join("\n  - ")
-                    ),
-                )
-            })?;
+            let modules = modules_of(&config)?;
             let db = imis_core::db::Db::connect(&config.database).await?;
             let applied = imis_core::app::migrate_all(&db, &modules).await?;
             if applied.is_empty() {
@@ -303,15 +302,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
         }
         Command::Schema => {
             let config = load_config(g, vec![])?;
-            let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
-                Exit(
-                    2,
-                    format!(
-                        "module configuration is invalid:\n  - {}",
-                        errs.join("\n  - ")
-                    ),
-                )
-            })?;
+            let modules = modules_of(&config)?;
             let enabled = EnabledModules(modules.iter().map(|m| m.name.to_string()).collect());
             print!("{}", crate::schema::sdl_for(&enabled));
             Ok(())
@@ -342,15 +333,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             action: JobsAction::List,
         } => {
             let config = load_config(g, vec![])?;
-            let modules = enabled_modules(&config.modules.enabled).map_err(|errs| {
-                Exit(
-                    2,
-                    format!(
-                        "module configuration is invalid:\n  - {}",
-                        errs.join("\n  - ")
-                    ),
-                )
-            })?;
+            let modules = modules_of(&config)?;
             for m in modules {
                 for j in m.jobs {
                     println!(

@@ -824,7 +824,12 @@ pub async fn create_role(m: &mut MutationCtx<'_>, input: RoleInput) -> AppResult
         }
         return Err(AppError::conflict("conflict.uuid_exists").with("uuid", uuid));
     }
-    validate_role(&**m.tx, &input, None).await?;
+    insert_custom_role(m, &input).await
+}
+
+/// Validates and inserts a custom role with its rights (create and duplicate).
+async fn insert_custom_role(m: &mut MutationCtx<'_>, input: &RoleInput) -> AppResult<role::Model> {
+    validate_role(&**m.tx, input, None).await?;
     let r = role::ActiveModel {
         uuid: Set(input.uuid.unwrap_or_else(Uuid::now_v7)),
         name: Set(input.name.trim().to_string()),
@@ -936,22 +941,7 @@ pub async fn duplicate_role(
     }
     input.uuid = None;
     // Duplicating needs only 122005, not 122002.
-    validate_role(&**m.tx, &input, None).await?;
-    let r = role::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
-        name: Set(input.name.trim().to_string()),
-        alt_language: Set(input.alt_language.clone()),
-        is_system: Set(0),
-        is_blocked: Set(input.is_blocked),
-        validity_from: Set(m.state.clock.now()),
-        audit_user_id: Set(m.actor()),
-        ..Default::default()
-    }
-    .insert(&**m.tx)
-    .await?;
-    set_rights(m, r.id, input.rights.as_deref().unwrap_or_default()).await?;
-    m.link("role", r.id);
-    Ok(r)
+    insert_custom_role(m, &input).await
 }
 
 /// Rights of roles, for a page of roles at once.
