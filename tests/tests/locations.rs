@@ -112,3 +112,52 @@ async fn updates_keep_history_and_restricted_users_cannot_write_elsewhere() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn history_versions_and_node_lookups() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let clerk = app.principal("clerk").await; // district D0001 only
+        let hf = app.ok(Some(&admin), r#"{ healthFacilities(first: 1, orderBy: ["code"]) { edges { node { id uuid code name legalForm { code } level careType location { id code } } } } }"#).await;
+        let node = hf["healthFacilities"]["edges"][0]["node"].clone();
+        let (uuid, code) = (node["uuid"].as_str().unwrap(), node["code"].as_str().unwrap());
+        let loc_pk = imis_core::graphql::parse_pk(node["location"]["id"].as_str().unwrap(), "LocationGQLType").unwrap();
+        for name in ["Hôpital Laquintinie", "Hôpital Laquintinie de Douala"] {
+            app.ok(
+                Some(&admin),
+                &format!(
+                    r#"mutation {{ updateHealthFacility(input: {{ uuid: "{uuid}", code: "{code}", name: "{name}", legalFormId: "G", level: "H", locationId: {loc_pk}, careType: "B" }}) {{ internalId }} }}"#
+                ),
+            )
+            .await;
+        }
+        let h = app.ok(Some(&admin), &format!(r#"{{ healthFacilities(code: "{code}", showHistory: true) {{ edges {{ node {{ id name legacyId validityTo }} }} }} }}"#)).await;
+        let edges = h["healthFacilities"]["edges"].as_array().unwrap().clone();
+        assert_eq!(edges.len(), 3, "current row and two versions: {h}");
+        assert_eq!(edges[0]["node"]["name"], "Hôpital Laquintinie de Douala");
+        assert!(edges[0]["node"]["validityTo"].is_null());
+        assert!(edges[1]["node"]["validityTo"].is_string() && edges[2]["node"]["validityTo"].is_string());
+        // node() resolves the current row and a version alike.
+        let version_id = edges[1]["node"]["id"].as_str().unwrap();
+        let (t, _) = imis_core::graphql::decode_global_id(version_id).unwrap();
+        assert_eq!(t, "HealthFacilityGQLTypeHistory");
+        let v = app.ok(Some(&admin), &format!(r#"{{ node(id: "{version_id}") {{ id ... on HealthFacilityGQLType {{ name }} }} }}"#)).await;
+        assert_eq!(v["node"]["name"], "Hôpital Laquintinie");
+        let current = node["id"].as_str().unwrap();
+        let c = app.ok(Some(&admin), &format!(r#"{{ node(id: "{current}") {{ ... on HealthFacilityGQLType {{ name }} }} }}"#)).await;
+        assert_eq!(c["node"]["name"], "Hôpital Laquintinie de Douala");
+
+        // Location scope applies to node(): the clerk sees D0001, not D0002.
+        let ds = app.ok(Some(&admin), r#"{ locations(type: "D", orderBy: ["code"]) { edges { node { id code } } } }"#).await;
+        let d1 = ds["locations"]["edges"][0]["node"]["id"].as_str().unwrap();
+        let d2 = ds["locations"]["edges"][1]["node"]["id"].as_str().unwrap();
+        let seen = app.ok(Some(&clerk), &format!(r#"{{ node(id: "{d1}") {{ ... on LocationGQLType {{ code }} }} }}"#)).await;
+        assert_eq!(seen["node"]["code"], "D0001");
+        let hidden = app.ok(Some(&clerk), &format!(r#"{{ node(id: "{d2}") {{ id }} }}"#)).await;
+        assert!(hidden["node"].is_null());
+        assert_eq!(app.err_code(Some(&clerk), r#"{ node(id: "bm9wZQ==") { id } }"#).await, "input.invalid_id");
+        db
+    })
+    .await;
+}

@@ -3,6 +3,7 @@
 //! `totalCount`, `edgeCount`, keyset cursors and `offset` (D3).
 
 pub mod connection;
+pub mod node;
 pub mod roots;
 pub mod scalars;
 

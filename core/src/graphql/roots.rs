@@ -3,7 +3,11 @@
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
-pub struct CoreQuery(crate::users::UserQuery, crate::location::LocationQuery);
+pub struct CoreQuery(
+    crate::users::UserQuery,
+    crate::location::LocationQuery,
+    crate::graphql::node::NodeQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct CoreMutation(

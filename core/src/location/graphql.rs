@@ -104,7 +104,7 @@ pub async fn location_nodes(
 
 #[Object(name = "LocationGQLType")]
 impl LocationGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("LocationGQLType", self.model.id)
     }
     async fn uuid(&self) -> String {
@@ -306,7 +306,7 @@ impl HealthFacilityGQLType {
 
 #[Object(name = "HealthFacilityGQLType")]
 impl HealthFacilityGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         match self.history_id {
             Some(h) => global_id("HealthFacilityGQLTypeHistory", h),
             None => global_id("HealthFacilityGQLType", self.model.id),

@@ -117,7 +117,7 @@ pub struct UserGQLType {
 
 #[Object(name = "UserGQLType")]
 impl UserGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("UserGQLType", self.user.uuid)
     }
     async fn uuid(&self) -> String {
@@ -210,7 +210,7 @@ pub struct InteractiveUserGQLType {
 
 #[Object(name = "InteractiveUserGQLType")]
 impl InteractiveUserGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("InteractiveUserGQLType", self.user.id)
     }
     async fn uuid(&self) -> String {
@@ -271,7 +271,7 @@ pub struct OfficerGQLType(pub user::Model);
 
 #[Object(name = "OfficerGQLType")]
 impl OfficerGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("OfficerGQLType", self.0.id)
     }
     async fn uuid(&self) -> String {
@@ -326,7 +326,7 @@ pub struct ClaimAdminGQLType(pub user::Model);
 
 #[Object(name = "ClaimAdminGQLType")]
 impl ClaimAdminGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("ClaimAdminGQLType", self.0.id)
     }
     async fn uuid(&self) -> String {
@@ -366,7 +366,7 @@ pub struct RoleGQLType {
 
 #[Object(name = "RoleGQLType")]
 impl RoleGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("RoleGQLType", self.role.id)
     }
     async fn uuid(&self) -> String {
@@ -419,7 +419,7 @@ pub struct RoleRightGQLType {
 
 #[Object(name = "RoleRightGQLType")]
 impl RoleRightGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("RoleRightGQLType", self.right.id)
     }
     async fn right_id(&self) -> i32 {
@@ -446,7 +446,7 @@ pub struct MutationLogGQLType(pub mutation_log::Model);
 
 #[Object(name = "MutationLogGQLType")]
 impl MutationLogGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("MutationLogGQLType", self.0.uuid)
     }
     async fn json_content(&self) -> &str {
@@ -1009,6 +1009,27 @@ impl UserQuery {
         let taken = user::Entity::find()
             .filter(user::Column::Email.eq(user_email))
             .filter(user::Column::ValidityTo.is_null())
+            .one(&state(ctx).db.conn)
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?;
+        Ok(taken.is_none())
+    }
+
+    /// True when no current role has this name.
+    async fn validate_role_name(&self, ctx: &Context<'_>, name: String) -> Result<bool> {
+        require(
+            principal(ctx),
+            Requirement::AnyOf(&[
+                service::RIGHT_ROLE_SEARCH,
+                service::RIGHT_ROLE_ADD,
+                service::RIGHT_ROLE_EDIT,
+            ]),
+        )
+        .gql(ctx)?;
+        let taken = role::Entity::find()
+            .filter(role::Column::Name.eq(name.trim()))
+            .filter(role::Column::ValidityTo.is_null())
             .one(&state(ctx).db.conn)
             .await
             .map_err(AppError::from)

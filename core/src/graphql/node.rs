@@ -1,0 +1,188 @@
+//! Relay `node(id:)` for the core's types (D4, D7): the global id names the type and the key;
+//! history ids (`<TypeName>History:<history pk>`) resolve to that version. Lookups apply the same
+//! rights and location scope as the lists (D8, D9): a row outside them answers null.
+
+use crate::auth::{Requirement, require_user};
+use crate::entity::{health_facility, mutation_log, role};
+use crate::error::AppError;
+use crate::graphql::{GqlResult, decode_global_id, principal, state};
+use crate::location::graphql::{
+    HealthFacilityGQLType, LocationGQLType, health_facility_nodes, location_nodes,
+};
+use crate::location::service::{self as locations, HealthFacilityFilter, LocationFilter};
+use crate::users::graphql::{MutationLogGQLType, RoleGQLType, UserGQLType};
+use crate::users::service as users;
+use async_graphql::{Context, ID, Interface, Object, Result};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+#[derive(Interface)]
+#[graphql(name = "Node", field(name = "id", ty = "ID"))]
+pub enum Node {
+    Location(LocationGQLType),
+    HealthFacility(HealthFacilityGQLType),
+    User(UserGQLType),
+    Role(RoleGQLType),
+    MutationLog(MutationLogGQLType),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+fn bad_id(id: &str) -> AppError {
+    AppError::validation("input.invalid_id").with("id", id)
+}
+
+#[Object]
+impl NodeQuery {
+    /// The object of a global id, or null when it does not exist or lies outside the caller's
+    /// rights and locations.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+        let st = state(ctx);
+        let conn = &st.db.conn;
+        let (type_name, key) = decode_global_id(&id).gql(ctx)?;
+        let pk = || key.parse::<i64>().map_err(|_| bad_id(&id)).gql(ctx);
+        let uuid = || {
+            uuid::Uuid::parse_str(&key)
+                .map_err(|_| bad_id(&id))
+                .gql(ctx)
+        };
+        Ok(match type_name.as_str() {
+            "LocationGQLType" => {
+                let filter = LocationFilter {
+                    id: Some(pk()?),
+                    ..Default::default()
+                };
+                let Some(m) = locations::locations_select(st, Some(p), &filter)
+                    .await
+                    .gql(ctx)?
+                    .one(conn)
+                    .await
+                    .map_err(AppError::from)
+                    .gql(ctx)?
+                else {
+                    return Ok(None);
+                };
+                location_nodes(conn, &[m.id])
+                    .await
+                    .gql(ctx)?
+                    .remove(&m.id)
+                    .map(Node::Location)
+            }
+            "HealthFacilityGQLType" | "HealthFacilityGQLTypeHistory" => {
+                let history = type_name.ends_with("History");
+                let (current_id, version) = if history {
+                    let hid = pk()?;
+                    let row = conn
+                        .query_one_raw(crate::db::stmt(st.db.backend(), "SELECT entity_id FROM core_history WHERE id = ? AND entity = 'health_facility'", vec![hid.into()]))
+                        .await
+                        .map_err(AppError::from)
+                        .gql(ctx)?;
+                    let Some(row) = row else { return Ok(None) };
+                    (
+                        row.try_get::<i64>("", "entity_id")
+                            .map_err(AppError::from)
+                            .gql(ctx)?,
+                        Some(hid),
+                    )
+                } else {
+                    (pk()?, None)
+                };
+                let filter = HealthFacilityFilter {
+                    id: Some(current_id),
+                    ..Default::default()
+                };
+                let Some(current) = locations::health_facilities_select(st, Some(p), &filter)
+                    .await
+                    .gql(ctx)?
+                    .one(conn)
+                    .await
+                    .map_err(AppError::from)
+                    .gql(ctx)?
+                else {
+                    return Ok(None);
+                };
+                let model: health_facility::Model = match version {
+                    None => current,
+                    Some(hid) => {
+                        let versions = crate::history::versions::<health_facility::Model>(
+                            conn,
+                            "health_facility",
+                            &[current_id],
+                        )
+                        .await
+                        .gql(ctx)?;
+                        let Some(v) = versions.into_iter().find(|v| v.history_id == hid) else {
+                            return Ok(None);
+                        };
+                        let mut data = v.data;
+                        data.id = current_id;
+                        data.validity_from = v.validity_from;
+                        data.validity_to = Some(v.validity_to);
+                        data.audit_user_id = v.audit_user_id;
+                        data
+                    }
+                };
+                health_facility_nodes(st, vec![(model, version)], true, true)
+                    .await
+                    .gql(ctx)?
+                    .pop()
+                    .map(Node::HealthFacility)
+            }
+            "UserGQLType" => {
+                let u = crate::entity::user::Entity::find()
+                    .filter(crate::entity::user::Column::Uuid.eq(uuid()?))
+                    .filter(crate::entity::user::Column::ValidityTo.is_null())
+                    .one(conn)
+                    .await
+                    .map_err(AppError::from)
+                    .gql(ctx)?;
+                let Some(u) = u else { return Ok(None) };
+                if u.id != p.user_id {
+                    if !p.has_right(users::RIGHT_USER_SEARCH)
+                        || !users::visible_user_ids(conn, p, &[u.id])
+                            .await
+                            .gql(ctx)?
+                            .contains(&u.id)
+                    {
+                        return Ok(None);
+                    }
+                }
+                let roles = users::roles_of_users(conn, &[u.id])
+                    .await
+                    .gql(ctx)?
+                    .into_iter()
+                    .map(|(_, r)| r)
+                    .collect();
+                Some(Node::User(UserGQLType { user: u, roles }))
+            }
+            "RoleGQLType" => {
+                if !p.has_right(users::RIGHT_ROLE_SEARCH) {
+                    return Ok(None);
+                }
+                let r = role::Entity::find_by_id(pk()?)
+                    .filter(role::Column::ValidityTo.is_null())
+                    .one(conn)
+                    .await
+                    .map_err(AppError::from)
+                    .gql(ctx)?;
+                let Some(r) = r else { return Ok(None) };
+                let rights = users::rights_of_roles(conn, &[r.id]).await.gql(ctx)?;
+                Some(Node::Role(RoleGQLType { role: r, rights }))
+            }
+            "MutationLogGQLType" => {
+                let mut q =
+                    mutation_log::Entity::find().filter(mutation_log::Column::Uuid.eq(uuid()?));
+                if !p.is_admin {
+                    q = q.filter(mutation_log::Column::UserId.eq(p.user_id));
+                }
+                q.one(conn)
+                    .await
+                    .map_err(AppError::from)
+                    .gql(ctx)?
+                    .map(|m| Node::MutationLog(MutationLogGQLType(m)))
+            }
+            _ => return Err(bad_id(&id).to_gql(&crate::graphql::lang(ctx))),
+        })
+    }
+}
