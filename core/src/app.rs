@@ -50,7 +50,7 @@ impl AppState {
         };
         Ok(AppState {
             clock: Clock::new(config.tz()),
-            files: FileStore::new(&config.files.root),
+            files: FileStore::new(&config.files.root, config.files.max_file_bytes),
             config: Arc::new(config),
             db,
             bus: Arc::new(bus),

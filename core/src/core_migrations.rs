@@ -147,6 +147,8 @@ CREATE TABLE core_user (
     username VARCHAR(50) NOT NULL,
     last_name VARCHAR(100) NOT NULL,
     other_names VARCHAR(100) NOT NULL,
+    last_name_search VARCHAR(100) NOT NULL,
+    other_names_search VARCHAR(100) NOT NULL,
     email VARCHAR(255),
     phone VARCHAR(50),
     language VARCHAR(5) NOT NULL,
@@ -171,7 +173,9 @@ CREATE TABLE core_user (
     audit_user_id BIGINT
 );
 CREATE UNIQUE INDEX ux_core_user_username ON core_user (username) WHERE validity_to IS NULL;
-CREATE INDEX ix_core_user_last_name ON core_user (last_name);
+CREATE INDEX ix_core_user_last_name ON core_user (last_name_search);
+CREATE INDEX ix_core_user_email ON core_user (email);
+CREATE INDEX ix_core_user_officer_code ON core_user (officer_code);
 CREATE INDEX ix_core_user_hf ON core_user (health_facility_id);
 CREATE TABLE core_user_role (
     id {id},

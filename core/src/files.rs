@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct FileStore {
     root: PathBuf,
+    max_bytes: usize,
 }
 
 /// A file written under a temporary name; `commit` gives it its final name, dropping it deletes it.
@@ -22,9 +23,11 @@ pub struct StagedFile {
 }
 
 impl FileStore {
-    pub fn new(root: impl AsRef<Path>) -> Self {
+    /// A store under `root` accepting files of at most `max_bytes` (`files.max_file_bytes`).
+    pub fn new(root: impl AsRef<Path>, max_bytes: usize) -> Self {
         Self {
             root: root.as_ref().to_path_buf(),
+            max_bytes,
         }
     }
 
@@ -41,6 +44,9 @@ impl FileStore {
     ) -> AppResult<StagedFile> {
         if folder.contains("..") || extension.contains('/') || extension.contains("..") {
             return Err(AppError::invalid("file", "bad name"));
+        }
+        if bytes.len() > self.max_bytes {
+            return Err(AppError::validation("file.too_large").with("max", self.max_bytes));
         }
         let dir = self.root.join(folder);
         tokio::fs::create_dir_all(&dir).await.map_err(io_error)?;
@@ -112,6 +118,36 @@ impl Drop for StagedFile {
         if !self.committed {
             let _ = std::fs::remove_file(&self.temp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn staged_files_appear_only_after_commit_and_size_is_capped() {
+        let root = std::env::temp_dir().join(format!("imis-files-{}", uuid::Uuid::new_v4()));
+        let store = FileStore::new(&root, 8);
+        assert_eq!(
+            store
+                .stage("photos", "jpg", b"too many bytes")
+                .await
+                .unwrap_err()
+                .code,
+            "file.too_large"
+        );
+        let staged = store.stage("photos", "jpg", b"abc").await.unwrap();
+        let key = staged.key.clone();
+        assert!(store.read(&key).await.is_err(), "not visible before commit");
+        staged.commit().await.unwrap();
+        assert_eq!(store.read(&key).await.unwrap(), b"abc");
+        // A staged file dropped without commit (a failed transaction) leaves nothing.
+        let dropped = store.stage("photos", "jpg", b"xyz").await.unwrap();
+        drop(dropped);
+        let left: Vec<_> = std::fs::read_dir(root.join("photos")).unwrap().collect();
+        assert_eq!(left.len(), 1);
+        let _ = std::fs::remove_dir_all(root);
     }
 }
 

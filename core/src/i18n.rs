@@ -300,9 +300,12 @@ pub fn message(code: &str, lang: &str, params: &BTreeMap<String, String>) -> Str
     out
 }
 
-/// Normalises a language tag or an `Accept-Language` header to `en` or `fr`.
-pub fn pick_language(header: Option<&str>) -> &'static str {
-    let Some(h) = header else { return "en" };
+/// The first supported language (`en` or `fr`) named by a language tag or an `Accept-Language`
+/// header, else `default` (the configured `default_language`).
+pub fn pick_language(header: Option<&str>, default: &str) -> String {
+    let Some(h) = header else {
+        return default.to_string();
+    };
     for part in h.split(',') {
         let tag = part
             .split(';')
@@ -311,11 +314,11 @@ pub fn pick_language(header: Option<&str>) -> &'static str {
             .trim()
             .to_ascii_lowercase();
         if tag.starts_with("fr") {
-            return "fr";
+            return "fr".into();
         }
         if tag.starts_with("en") {
-            return "en";
+            return "en".into();
         }
     }
-    "en"
+    default.to_string()
 }

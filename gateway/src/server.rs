@@ -210,13 +210,14 @@ pub fn credentials(headers: &HeaderMap) -> Credentials {
 }
 
 /// The caller's language from `Accept-Language`.
-pub fn request_lang(headers: &HeaderMap) -> String {
+/// The caller's language from `Accept-Language`, else the configured `default_language`.
+pub fn request_lang(headers: &HeaderMap, default: &str) -> String {
     imis_core::i18n::pick_language(
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
+        default,
     )
-    .to_string()
 }
 
 fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
@@ -252,7 +253,7 @@ fn only_anonymous_fields(batch: &BatchRequest) -> bool {
 }
 
 async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes) -> Response {
-    let lang = request_lang(&headers);
+    let lang = request_lang(&headers, &gw.state.config.default_language);
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(e) => {
@@ -352,7 +353,7 @@ async fn metrics(State(gw): State<Gateway>) -> Response {
 
 /// `GET /api/core/users/current_user/` in the openIMIS shape (D31); 401 when not logged in.
 async fn current_user(State(gw): State<Gateway>, headers: HeaderMap) -> Response {
-    let lang = request_lang(&headers);
+    let lang = request_lang(&headers, &gw.state.config.default_language);
     let unauthorized =
         |msg: String| json_response(StatusCode::UNAUTHORIZED, &json!({"detail": msg}));
     let principal = match authenticate(&gw.state, &credentials(&headers)).await {

@@ -9,6 +9,9 @@ pub struct Model {
     pub username: String,
     pub last_name: String,
     pub other_names: String,
+    /// Folded names for searches that ignore case and accents (D19).
+    pub last_name_search: String,
+    pub other_names_search: String,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub language: String,

@@ -83,6 +83,15 @@ fn kinds_of(types: &[UserTypes]) -> UserKinds {
     }
 }
 
+/// Case-insensitive substring match on an ASCII-ish column (usernames, codes, role names),
+/// identical on SQLite and PostgreSQL.
+fn icontains(col: impl sea_orm::ColumnTrait, v: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let pattern = format!("%{}%", crate::text::like_escape(&v.to_lowercase()));
+    Expr::expr(Func::lower(Expr::col(col)))
+        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+}
+
 fn tz(ctx: &Context<'_>) -> chrono_tz::Tz {
     state(ctx).clock.tz
 }
@@ -689,21 +698,21 @@ impl UserQuery {
             q = q.filter(user::Column::Username.eq(v));
         }
         if let Some(v) = username_icontains {
-            q = q.filter(user::Column::Username.contains(v));
+            q = q.filter(icontains(user::Column::Username, &v));
         }
         if let Some(v) = str {
             q = q.filter(
                 sea_orm::Condition::any()
-                    .add(user::Column::Username.contains(v.clone()))
-                    .add(user::Column::LastName.contains(v.clone()))
-                    .add(user::Column::OtherNames.contains(v)),
+                    .add(icontains(user::Column::Username, &v))
+                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
+                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
             );
         }
         if let Some(v) = last_name {
-            q = q.filter(user::Column::LastName.contains(v));
+            q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
         }
         if let Some(v) = other_names {
-            q = q.filter(user::Column::OtherNames.contains(v));
+            q = q.filter(user::Column::OtherNamesSearch.contains(crate::text::fold(&v)));
         }
         if let Some(v) = email {
             q = q.filter(user::Column::Email.eq(v));
@@ -808,10 +817,10 @@ impl UserQuery {
             .filter(user::Column::ValidityTo.is_null())
             .filter(user::Column::IsInteractive.eq(true));
         if let Some(v) = last_name_icontains {
-            q = q.filter(user::Column::LastName.contains(v));
+            q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
         }
         if let Some(v) = other_names_icontains {
-            q = q.filter(user::Column::OtherNames.contains(v));
+            q = q.filter(user::Column::OtherNamesSearch.contains(crate::text::fold(&v)));
         }
         if let Some(v) = login_name_iexact {
             q = q.filter(user::Column::Username.eq(v));
@@ -875,16 +884,16 @@ impl UserQuery {
         if let Some(v) = str {
             q = q.filter(
                 sea_orm::Condition::any()
-                    .add(user::Column::OfficerCode.contains(v.clone()))
-                    .add(user::Column::LastName.contains(v.clone()))
-                    .add(user::Column::OtherNames.contains(v)),
+                    .add(icontains(user::Column::OfficerCode, &v))
+                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
+                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
             );
         }
         if let Some(v) = code {
             q = q.filter(user::Column::OfficerCode.eq(v));
         }
         if let Some(v) = last_name_icontains {
-            q = q.filter(user::Column::LastName.contains(v));
+            q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
         let page = fetch_page(
@@ -892,7 +901,7 @@ impl UserQuery {
             q,
             &page_args(first, last, after, before, offset, order_by),
             &[
-                ("code", user::Column::Username),
+                ("code", user::Column::OfficerCode),
                 ("lastName", user::Column::LastName),
             ],
             user::Column::Id,
@@ -928,9 +937,9 @@ impl UserQuery {
         if let Some(v) = search {
             q = q.filter(
                 sea_orm::Condition::any()
-                    .add(user::Column::Username.contains(v.clone()))
-                    .add(user::Column::LastName.contains(v.clone()))
-                    .add(user::Column::OtherNames.contains(v)),
+                    .add(icontains(user::Column::Username, &v))
+                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
+                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
             );
         }
         if let Some(hf) = health_facility_id {
@@ -1074,7 +1083,7 @@ impl UserQuery {
             q = q.filter(role::Column::IsSystem.eq(v));
         }
         if let Some(v) = str.or(name_icontains) {
-            q = q.filter(role::Column::Name.contains(v));
+            q = q.filter(icontains(role::Column::Name, &v));
         }
         if let Some(v) = name {
             q = q.filter(role::Column::Name.eq(v));

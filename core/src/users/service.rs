@@ -307,6 +307,18 @@ async fn validate_user(
     if !LANGUAGES.iter().any(|(c, _, _)| *c == input.language) {
         return Err(AppError::validation("user.language_unknown").with("language", &input.language));
     }
+    let mut q = user::Entity::find()
+        .filter(user::Column::Username.eq(input.username.as_str()))
+        .filter(user::Column::ValidityTo.is_null());
+    if let Some(ex) = existing {
+        if ex.username != input.username && !cfg.username_changeable {
+            return Err(AppError::validation("user.username_not_changeable"));
+        }
+        q = q.filter(user::Column::Id.ne(ex.id));
+    }
+    if q.one(tx).await?.is_some() {
+        return Err(AppError::conflict("user.username_taken").with("username", &input.username));
+    }
     if let Some(e) = input.email.as_deref().filter(|e| !e.is_empty()) {
         if !valid_email(e) {
             return Err(AppError::validation("user.email_invalid"));
@@ -320,18 +332,6 @@ async fn validate_user(
         if q.one(tx).await?.is_some() {
             return Err(AppError::conflict("user.email_taken").with("email", e));
         }
-    }
-    let mut q = user::Entity::find()
-        .filter(user::Column::Username.eq(input.username.as_str()))
-        .filter(user::Column::ValidityTo.is_null());
-    if let Some(ex) = existing {
-        if ex.username != input.username && !cfg.username_changeable {
-            return Err(AppError::validation("user.username_not_changeable"));
-        }
-        q = q.filter(user::Column::Id.ne(ex.id));
-    }
-    if q.one(tx).await?.is_some() {
-        return Err(AppError::conflict("user.username_taken").with("username", &input.username));
     }
     if k.interactive && input.roles.is_empty() {
         return Err(AppError::validation("user.roles_required"));
@@ -441,6 +441,8 @@ fn apply_input(a: &mut user::ActiveModel, input: &UserInput) {
     a.username = Set(input.username.trim().to_string());
     a.last_name = Set(input.last_name.trim().to_string());
     a.other_names = Set(input.other_names.trim().to_string());
+    a.last_name_search = Set(crate::text::fold(input.last_name.trim()));
+    a.other_names_search = Set(crate::text::fold(input.other_names.trim()));
     a.email = Set(input.email.clone().filter(|e| !e.is_empty()));
     a.phone = Set(input.phone.clone());
     a.language = Set(input.language.clone());
@@ -1053,6 +1055,8 @@ pub async fn insert_user_unchecked(
         username: Set(username.into()),
         last_name: Set(last_name.into()),
         other_names: Set(other_names.into()),
+        last_name_search: Set(crate::text::fold(last_name)),
+        other_names_search: Set(crate::text::fold(other_names)),
         language: Set("fr".into()),
         password_hash: Set(password::hash(password_text)?),
         is_interactive: Set(kinds.interactive),
