@@ -82,3 +82,86 @@ pub async fn versions<M: DeserializeOwned>(
     }
     Ok(out)
 }
+
+/// A model whose previous versions live in `core_history`: restoring a version gives it back the
+/// current row's id and the version's validity and acting user.
+pub trait Versioned: Serialize + DeserializeOwned {
+    fn id(&self) -> i64;
+    fn restore(
+        &mut self,
+        current_id: i64,
+        validity_from: DateTime<Utc>,
+        validity_to: DateTime<Utc>,
+        audit_user_id: Option<i64>,
+    );
+}
+
+/// Implements [`Versioned`] for entity models with the standard validity columns.
+#[macro_export]
+macro_rules! versioned_model {
+    ($($model:ty),+) => {$(
+        impl $crate::history::Versioned for $model {
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn restore(&mut self, current_id: i64, validity_from: chrono::DateTime<chrono::Utc>, validity_to: chrono::DateTime<chrono::Utc>, audit_user_id: Option<i64>) {
+                self.id = current_id;
+                self.validity_from = validity_from;
+                self.validity_to = Some(validity_to);
+                self.audit_user_id = audit_user_id;
+            }
+        }
+    )+};
+}
+
+/// One version of `entity` by its history pk, restored, with the current id; `None` if absent.
+pub async fn version_by_history_id<M: Versioned>(
+    conn: &impl ConnectionTrait,
+    entity: &str,
+    history_id: i64,
+) -> AppResult<Option<M>> {
+    let stmt = crate::db::stmt(
+        conn.get_database_backend(),
+        "SELECT entity_id FROM core_history WHERE id = ? AND entity = ?",
+        vec![history_id.into(), entity.into()],
+    );
+    let Some(row) = conn.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
+    let current: i64 = row.try_get("", "entity_id")?;
+    let found = versions::<M>(conn, entity, &[current])
+        .await?
+        .into_iter()
+        .find(|v| v.history_id == history_id);
+    Ok(found.map(|v| {
+        let mut m = v.data;
+        m.restore(current, v.validity_from, v.validity_to, v.audit_user_id);
+        m
+    }))
+}
+
+/// For `showHistory: true` (D7): after each current row of a page, its previous versions, newest
+/// first, each with the row's cursor and its history pk.
+pub async fn with_versions<M: Versioned>(
+    conn: &impl ConnectionTrait,
+    entity: &str,
+    rows: Vec<(String, M)>,
+) -> AppResult<Vec<(String, M, Option<i64>)>> {
+    let ids: Vec<i64> = rows.iter().map(|(_, m)| m.id()).collect();
+    let mut by_entity: std::collections::HashMap<i64, Vec<Version<M>>> =
+        std::collections::HashMap::new();
+    for v in versions::<M>(conn, entity, &ids).await? {
+        by_entity.entry(v.entity_id).or_default().push(v);
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for (cursor, m) in rows {
+        let id = m.id();
+        out.push((cursor.clone(), m, None));
+        for v in by_entity.remove(&id).unwrap_or_default().into_iter().rev() {
+            let mut data = v.data;
+            data.restore(id, v.validity_from, v.validity_to, v.audit_user_id);
+            out.push((cursor.clone(), data, Some(v.history_id)));
+        }
+    }
+    Ok(out)
+}

@@ -59,6 +59,23 @@ async fn users_of_each_kind_roles_and_searches() {
         assert!(!app.ok(Some(&admin), r#"{ validateRoleName(name: "Commis bis") }"#).await["validateRoleName"].as_bool().unwrap());
         assert_eq!(app.err_code(Some(&admin), &format!(r#"mutation {{ deleteRole(input: {{ uuids: ["{uuid}"] }}) {{ internalId }} }}"#)).await, "role.system_role_read_only");
         assert_eq!(app.err_code(Some(&admin), r#"mutation { createRole(input: { name: "X", isSystem: false, isBlocked: false, rightsId: [4242] }) { internalId } }"#).await, "role.right_unknown");
+
+        // History (D7): an update keeps the previous version, listed with showHistory and
+        // reachable through node().
+        let clerk_uuid = app.ok(Some(&admin), r#"{ users(username: "clerk") { edges { node { uuid } } } }"#).await["users"]["edges"][0]["node"]["uuid"].as_str().unwrap().to_string();
+        let update = format!(
+            r#"mutation {{ updateUser(input: {{ uuid: "{clerk_uuid}", username: "clerk", lastName: "Ngono Essomba", otherNames: "Élodie", language: "fr", roles: [{clerk_role}], districts: [{d1}], userTypes: [INTERACTIVE] }}) {{ internalId }} }}"#
+        );
+        app.ok(Some(&admin), &update).await;
+        let h = app.ok(Some(&admin), r#"{ users(username: "clerk", showHistory: true) { edges { node { id lastName legacyId validityTo } } } }"#).await;
+        let edges = h["users"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 2, "{h}");
+        assert_eq!(edges[0]["node"]["lastName"], "Ngono Essomba");
+        assert_eq!(edges[1]["node"]["lastName"], "Ngono");
+        assert!(edges[1]["node"]["validityTo"].is_string() && edges[1]["node"]["legacyId"].is_number());
+        let vid = edges[1]["node"]["id"].as_str().unwrap();
+        let v = app.ok(Some(&admin), &format!(r#"{{ node(id: "{vid}") {{ ... on UserGQLType {{ lastName }} }} }}"#)).await;
+        assert_eq!(v["node"]["lastName"], "Ngono");
         db
     })
     .await;

@@ -282,3 +282,30 @@ where
         total,
     })
 }
+
+impl<M: crate::history::Versioned> Page<M> {
+    /// With `show` (`showHistory: true`, D7), each current row is followed by its previous
+    /// versions; every row carries its history pk (None for current rows).
+    pub async fn with_versions(
+        self,
+        conn: &impl ConnectionTrait,
+        entity: &str,
+        show: bool,
+    ) -> AppResult<Page<(M, Option<i64>)>> {
+        let rows = if show {
+            crate::history::with_versions(conn, entity, self.rows)
+                .await?
+                .into_iter()
+                .map(|(c, m, h)| (c, (m, h)))
+                .collect()
+        } else {
+            self.rows.into_iter().map(|(c, m)| (c, (m, None))).collect()
+        };
+        Ok(Page {
+            rows,
+            has_next: self.has_next,
+            has_previous: self.has_previous,
+            total: self.total,
+        })
+    }
+}

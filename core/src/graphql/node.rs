@@ -13,7 +13,7 @@ use crate::location::service::{self as locations, HealthFacilityFilter, Location
 use crate::users::graphql::{MutationLogGQLType, RoleGQLType, UserGQLType};
 use crate::users::service as users;
 use async_graphql::{Context, ID, Interface, Object, Result};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[derive(Interface)]
 #[graphql(name = "Node", field(name = "id", ty = "ID"))]
@@ -70,59 +70,49 @@ impl NodeQuery {
                     .map(Node::Location)
             }
             "HealthFacilityGQLType" | "HealthFacilityGQLTypeHistory" => {
-                let history = type_name.ends_with("History");
-                let (current_id, version) = if history {
+                let (model, version) = if type_name.ends_with("History") {
                     let hid = pk()?;
-                    let row = conn
-                        .query_one_raw(crate::db::stmt(st.db.backend(), "SELECT entity_id FROM core_history WHERE id = ? AND entity = 'health_facility'", vec![hid.into()]))
+                    let found = crate::history::version_by_history_id::<health_facility::Model>(
+                        conn,
+                        "health_facility",
+                        hid,
+                    )
+                    .await
+                    .gql(ctx)?;
+                    let Some(m) = found else { return Ok(None) };
+                    (m, Some(hid))
+                } else {
+                    let filter = HealthFacilityFilter {
+                        id: Some(pk()?),
+                        ..Default::default()
+                    };
+                    let found = locations::health_facilities_select(st, Some(p), &filter)
+                        .await
+                        .gql(ctx)?
+                        .one(conn)
                         .await
                         .map_err(AppError::from)
                         .gql(ctx)?;
-                    let Some(row) = row else { return Ok(None) };
-                    (
-                        row.try_get::<i64>("", "entity_id")
-                            .map_err(AppError::from)
-                            .gql(ctx)?,
-                        Some(hid),
-                    )
-                } else {
-                    (pk()?, None)
+                    let Some(m) = found else { return Ok(None) };
+                    (m, None)
                 };
-                let filter = HealthFacilityFilter {
-                    id: Some(current_id),
-                    ..Default::default()
-                };
-                let Some(current) = locations::health_facilities_select(st, Some(p), &filter)
-                    .await
-                    .gql(ctx)?
-                    .one(conn)
-                    .await
-                    .map_err(AppError::from)
-                    .gql(ctx)?
-                else {
-                    return Ok(None);
-                };
-                let model: health_facility::Model = match version {
-                    None => current,
-                    Some(hid) => {
-                        let versions = crate::history::versions::<health_facility::Model>(
-                            conn,
-                            "health_facility",
-                            &[current_id],
-                        )
+                // A version is shown only when its current row is within scope.
+                if version.is_some() {
+                    let filter = HealthFacilityFilter {
+                        id: Some(model.id),
+                        ..Default::default()
+                    };
+                    let current = locations::health_facilities_select(st, Some(p), &filter)
                         .await
+                        .gql(ctx)?
+                        .one(conn)
+                        .await
+                        .map_err(AppError::from)
                         .gql(ctx)?;
-                        let Some(v) = versions.into_iter().find(|v| v.history_id == hid) else {
-                            return Ok(None);
-                        };
-                        let mut data = v.data;
-                        data.id = current_id;
-                        data.validity_from = v.validity_from;
-                        data.validity_to = Some(v.validity_to);
-                        data.audit_user_id = v.audit_user_id;
-                        data
+                    if current.is_none() {
+                        return Ok(None);
                     }
-                };
+                }
                 health_facility_nodes(st, vec![(model, version)], true, true)
                     .await
                     .gql(ctx)?
@@ -154,7 +144,11 @@ impl NodeQuery {
                     .into_iter()
                     .map(|(_, r)| r)
                     .collect();
-                Some(Node::User(UserGQLType { user: u, roles }))
+                Some(Node::User(UserGQLType {
+                    user: u,
+                    roles,
+                    history_id: None,
+                }))
             }
             "RoleGQLType" => {
                 if !p.has_right(users::RIGHT_ROLE_SEARCH) {
@@ -168,7 +162,50 @@ impl NodeQuery {
                     .gql(ctx)?;
                 let Some(r) = r else { return Ok(None) };
                 let rights = users::rights_of_roles(conn, &[r.id]).await.gql(ctx)?;
-                Some(Node::Role(RoleGQLType { role: r, rights }))
+                Some(Node::Role(RoleGQLType {
+                    role: r,
+                    rights,
+                    history_id: None,
+                }))
+            }
+            "RoleGQLTypeHistory" => {
+                if !p.has_right(users::RIGHT_ROLE_SEARCH) {
+                    return Ok(None);
+                }
+                let hid = pk()?;
+                let found = crate::history::version_by_history_id::<role::Model>(conn, "role", hid)
+                    .await
+                    .gql(ctx)?;
+                let Some(r) = found else { return Ok(None) };
+                let rights = users::rights_of_roles(conn, &[r.id]).await.gql(ctx)?;
+                Some(Node::Role(RoleGQLType {
+                    role: r,
+                    rights,
+                    history_id: Some(hid),
+                }))
+            }
+            "UserGQLTypeHistory" => {
+                let hid = pk()?;
+                let found = crate::history::version_by_history_id::<crate::entity::user::Model>(
+                    conn, "user", hid,
+                )
+                .await
+                .gql(ctx)?;
+                let Some(u) = found else { return Ok(None) };
+                if u.id != p.user_id
+                    && (!p.has_right(users::RIGHT_USER_SEARCH)
+                        || !users::visible_user_ids(conn, p, &[u.id])
+                            .await
+                            .gql(ctx)?
+                            .contains(&u.id))
+                {
+                    return Ok(None);
+                }
+                Some(Node::User(UserGQLType {
+                    user: u,
+                    roles: vec![],
+                    history_id: Some(hid),
+                }))
             }
             "MutationLogGQLType" => {
                 let mut q =

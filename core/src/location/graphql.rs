@@ -533,34 +533,10 @@ async fn hf_page(
         has_next,
         has_previous,
         total,
-    } = page;
-    let ids: Vec<i64> = rows.iter().map(|(_, m)| m.id).collect();
-    let mut versions: HashMap<i64, Vec<crate::history::Version<health_facility::Model>>> =
-        HashMap::new();
-    if show_history {
-        for v in
-            crate::history::versions::<health_facility::Model>(&st.db.conn, "health_facility", &ids)
-                .await?
-        {
-            versions.entry(v.entity_id).or_default().push(v);
-        }
-    }
-    let mut cursors = vec![];
-    let mut models = vec![];
-    for (cursor, m) in rows {
-        let id = m.id;
-        cursors.push(cursor.clone());
-        models.push((m, None));
-        for v in versions.remove(&id).unwrap_or_default().into_iter().rev() {
-            let mut data = v.data;
-            data.id = id;
-            data.validity_from = v.validity_from;
-            data.validity_to = Some(v.validity_to);
-            data.audit_user_id = v.audit_user_id;
-            cursors.push(cursor.clone());
-            models.push((data, Some(v.history_id)));
-        }
-    }
+    } = page
+        .with_versions(&st.db.conn, "health_facility", show_history)
+        .await?;
+    let (cursors, models): (Vec<String>, Vec<_>) = rows.into_iter().unzip();
     let nodes = health_facility_nodes(
         st,
         models,

@@ -122,12 +122,21 @@ fn language(code: &str) -> LanguageGQLType {
 pub struct UserGQLType {
     pub user: user::Model,
     pub roles: Vec<role::Model>,
+    /// Set on a historical version (D7).
+    pub history_id: Option<i64>,
 }
 
 #[Object(name = "UserGQLType")]
 impl UserGQLType {
     pub async fn id(&self) -> ID {
-        global_id("UserGQLType", self.user.uuid)
+        match self.history_id {
+            Some(h) => global_id("UserGQLTypeHistory", h),
+            None => global_id("UserGQLType", self.user.uuid),
+        }
+    }
+    /// On a historical version, the id of the current row.
+    async fn legacy_id(&self) -> Option<i64> {
+        self.history_id.map(|_| self.user.id)
     }
     async fn uuid(&self) -> String {
         self.user.uuid.to_string()
@@ -262,6 +271,7 @@ impl InteractiveUserGQLType {
             .map(|r| RoleGQLType {
                 role: r,
                 rights: vec![],
+                history_id: None,
             })
             .collect()
     }
@@ -371,12 +381,21 @@ impl ClaimAdminGQLType {
 pub struct RoleGQLType {
     pub role: role::Model,
     pub rights: Vec<role_right::Model>,
+    /// Set on a historical version (D7).
+    pub history_id: Option<i64>,
 }
 
 #[Object(name = "RoleGQLType")]
 impl RoleGQLType {
     pub async fn id(&self) -> ID {
-        global_id("RoleGQLType", self.role.id)
+        match self.history_id {
+            Some(h) => global_id("RoleGQLTypeHistory", h),
+            None => global_id("RoleGQLType", self.role.id),
+        }
+    }
+    /// On a historical version, the id of the current row.
+    async fn legacy_id(&self) -> Option<i64> {
+        self.history_id.map(|_| self.role.id)
     }
     async fn uuid(&self) -> String {
         self.role.uuid.to_string()
@@ -438,6 +457,7 @@ impl RoleRightGQLType {
         self.role.clone().map(|r| RoleGQLType {
             role: r,
             rights: vec![],
+            history_id: None,
         })
     }
     async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
@@ -653,7 +673,11 @@ impl UserQuery {
             .into_iter()
             .map(|(_, r)| r)
             .collect();
-        Ok(Some(UserGQLType { user: u, roles }))
+        Ok(Some(UserGQLType {
+            user: u,
+            roles,
+            history_id: None,
+        }))
     }
 
     /// Users (right 121701), restricted to the caller's locations (D9).
@@ -675,6 +699,7 @@ impl UserQuery {
         user_types: Option<Vec<UserTypes>>,
         language: Option<String>,
         show_deleted: Option<bool>,
+        show_history: Option<bool>,
         str: Option<String>,
         first: Option<i32>,
         last: Option<i32>,
@@ -778,15 +803,23 @@ impl UserQuery {
         )
         .await
         .gql(ctx)?;
-        let ids: Vec<i64> = page.rows.iter().map(|(_, u)| u.id).collect();
+        let page = page
+            .with_versions(&st.db.conn, "user", show_history.unwrap_or(false))
+            .await
+            .gql(ctx)?;
+        let ids: Vec<i64> = page.rows.iter().map(|(_, (u, _))| u.id).collect();
         let roles = service::roles_of_users(&st.db.conn, &ids).await.gql(ctx)?;
-        Ok(page.into_connection(|u| {
+        Ok(page.into_connection(|(u, history_id)| {
             let r = roles
                 .iter()
                 .filter(|(uid, _)| *uid == u.id)
                 .map(|(_, r)| r.clone())
                 .collect();
-            UserGQLType { user: u, roles: r }
+            UserGQLType {
+                user: u,
+                roles: r,
+                history_id,
+            }
         }))
     }
 
@@ -1058,6 +1091,7 @@ impl UserQuery {
         name: Option<String>,
         #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
         is_blocked: Option<bool>,
+        show_history: Option<bool>,
         uuid: Option<String>,
         first: Option<i32>,
         last: Option<i32>,
@@ -1109,9 +1143,14 @@ impl UserQuery {
         )
         .await
         .gql(ctx)?;
-        let ids: Vec<i64> = page.rows.iter().map(|(_, r)| r.id).collect();
+        let page = page
+            .with_versions(&st.db.conn, "role", show_history.unwrap_or(false))
+            .await
+            .gql(ctx)?;
+        let ids: Vec<i64> = page.rows.iter().map(|(_, (r, _))| r.id).collect();
         let rights = service::rights_of_roles(&st.db.conn, &ids).await.gql(ctx)?;
-        Ok(page.into_connection(|r| {
+        Ok(page.into_connection(|(r, history_id)| {
+            // A version shows the rights the role has now: rights keep their own validity rows.
             let rr = rights
                 .iter()
                 .filter(|x| x.role_id == r.id)
@@ -1120,6 +1159,7 @@ impl UserQuery {
             RoleGQLType {
                 role: r,
                 rights: rr,
+                history_id,
             }
         }))
     }
