@@ -793,7 +793,7 @@ impl UserQuery {
             &page_args(first, last, after, before, offset, order_by),
             &[
                 ("username", user::Column::Username),
-                ("lastName", user::Column::LastName),
+                ("lastName", user::Column::LastNameSearch),
                 ("otherNames", user::Column::OtherNames),
             ],
             user::Column::Id,
@@ -868,7 +868,7 @@ impl UserQuery {
             &page_args(first, last, after, before, offset, order_by),
             &[
                 ("loginName", user::Column::Username),
-                ("lastName", user::Column::LastName),
+                ("lastName", user::Column::LastNameSearch),
             ],
             user::Column::Id,
             &["loginName"],
@@ -935,7 +935,7 @@ impl UserQuery {
             &page_args(first, last, after, before, offset, order_by),
             &[
                 ("code", user::Column::OfficerCode),
-                ("lastName", user::Column::LastName),
+                ("lastName", user::Column::LastNameSearch),
             ],
             user::Column::Id,
             &["code"],
@@ -986,7 +986,7 @@ impl UserQuery {
             &page_args(first, last, after, before, offset, order_by),
             &[
                 ("code", user::Column::Username),
-                ("lastName", user::Column::LastName),
+                ("lastName", user::Column::LastNameSearch),
             ],
             user::Column::Id,
             &["code"],
