@@ -662,9 +662,8 @@ pub struct UserQuery;
 impl UserQuery {
     /// The logged-in user.
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<UserGQLType>> {
-        let Some(p) = principal(ctx) else {
-            return Ok(None);
-        };
+        // D2: anonymous callers may use only the token mutations and moduleConfigurations.
+        let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         let st = state(ctx);
         let u = service::find_user(&st.db.conn, p.user_id).await.gql(ctx)?;
         let roles = service::roles_of_users(&st.db.conn, &[u.id])
