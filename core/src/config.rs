@@ -91,6 +91,8 @@ pub struct GraphqlConfig {
     pub max_page_size: u32,
     /// Serve GraphiQL on `GET /api/graphql`.
     pub graphiql: bool,
+    /// Folder with GraphiQL's scripts (`scripts/fetch-graphiql.sh`); empty = load them from a CDN.
+    pub graphiql_assets_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -205,6 +207,7 @@ impl Default for GraphqlConfig {
             default_page_size: 10,
             max_page_size: 100,
             graphiql: true,
+            graphiql_assets_dir: String::new(),
         }
     }
 }

@@ -3,7 +3,6 @@
 //! openIMIS front end under `/front/`. Every request gets a request id, a tracing span, the
 //! security headers and a metrics sample.
 
-use crate::graphiql::GRAPHIQL_HTML;
 use crate::metrics::Metrics;
 use crate::schema::{build_schema, document_root_fields};
 use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, ObjectType, Schema};
@@ -80,6 +79,13 @@ where
         .route("/api/core/users/current_user/", get(current_user))
         .route("/api/core/users/current_user", get(current_user))
         .route("/keepLegacyAlive", get(|| async { "ok" }));
+    let assets = &state.config.graphql.graphiql_assets_dir;
+    if !assets.is_empty() {
+        app = app.nest_service(
+            "/api/graphiql-assets",
+            tower_http::services::ServeDir::new(assets),
+        );
+    }
     if !cfg.front_dir.is_empty() {
         let dir = std::path::PathBuf::from(&cfg.front_dir);
         let index = dir.join("index.html");
@@ -328,7 +334,8 @@ async fn graphiql(State(gw): State<Gateway>) -> Response {
     if !gw.state.config.graphql.graphiql {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
-    axum::response::Html(GRAPHIQL_HTML).into_response()
+    let local = !gw.state.config.graphql.graphiql_assets_dir.is_empty();
+    axum::response::Html(crate::graphiql::page(local)).into_response()
 }
 
 async fn ready(State(gw): State<Gateway>) -> Response {
