@@ -62,9 +62,15 @@ macro_rules! compose_roots {
 compose_roots! {
     query: Query {
         "core" => imis_core::graphql::roots::CoreQuery,
+        #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeQuery,
+        #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalQuery,
+        #[cfg(feature = "product")] "product" => imis_product::graphql::ProductQuery,
     }
     mutation: Mutation {
         "core" => imis_core::graphql::roots::CoreMutation,
+        #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeMutation,
+        #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalMutation,
+        #[cfg(feature = "product")] "product" => imis_product::graphql::ProductMutation,
     }
     owners: root_field_owners
 }

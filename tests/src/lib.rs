@@ -19,10 +19,16 @@ imis_gateway::compose_roots! {
     query: TestQuery {
         "core" => imis_core::graphql::roots::CoreQuery,
         "testmod" => crate::testmod::TestModQuery,
+        "insuree" => imis_insuree::graphql::InsureeQuery,
+        "medical" => imis_medical::graphql::MedicalQuery,
+        "product" => imis_product::graphql::ProductQuery,
     }
     mutation: TestMutation {
         "core" => imis_core::graphql::roots::CoreMutation,
         "testmod" => crate::testmod::TestModMutation,
+        "insuree" => imis_insuree::graphql::InsureeMutation,
+        "medical" => imis_medical::graphql::MedicalMutation,
+        "product" => imis_product::graphql::ProductMutation,
     }
     owners: test_owners
 }

@@ -1,16 +1,31 @@
 //! The rights matrix: every root field of the composed schema has an entry in the requirement
-//! table of `docs/api.md`, and each refuses a caller who lacks it. Fields are called with
+//! tables of `docs/api.md` and `docs/api-<module>.md`, and each refuses a caller who lacks it. Fields are called with
 //! arguments generated from introspection, so a new field cannot escape this test.
 
 use imis_tests::{TestApp, TestDb, on_each_db};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// (root, field) → requirement as written in docs/api.md.
+/// (root, field) → requirement, from the requirement tables of `docs/api.md` and of each
+/// module's `docs/api-<module>.md`.
 fn requirement_table() -> BTreeMap<(String, String), String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md"))
-        .expect("docs/api.md");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs");
     let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).expect("docs/") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        if name == "api.md" || (name.starts_with("api-") && name.ends_with(".md")) {
+            read_table(&std::fs::read_to_string(&path).expect("read"), &mut out);
+        }
+    }
+    out
+}
+
+fn read_table(text: &str, out: &mut BTreeMap<(String, String), String>) {
     let mut in_table = false;
     for line in text.lines() {
         if line.trim() == "| root | field | requirement |" {
@@ -19,7 +34,8 @@ fn requirement_table() -> BTreeMap<(String, String), String> {
         }
         if in_table {
             if !line.starts_with('|') {
-                break;
+                in_table = false;
+                continue;
             }
             let cells: Vec<&str> = line
                 .trim_matches('|')
@@ -34,7 +50,6 @@ fn requirement_table() -> BTreeMap<(String, String), String> {
             }
         }
     }
-    out
 }
 
 const TYPE_REF: &str = "kind name ofType { kind name ofType { kind name ofType { kind name } } }";

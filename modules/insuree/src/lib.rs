@@ -1,0 +1,11 @@
+//! # imis-insuree (skeleton, being written)
+
+pub mod graphql;
+
+imis_core::inventory::submit! {
+    imis_core::registry::ModuleDescriptor {
+        version: env!("CARGO_PKG_VERSION"),
+        depends_on: &[],
+        ..imis_core::registry::ModuleDescriptor::named("insuree")
+    }
+}
