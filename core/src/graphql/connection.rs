@@ -124,6 +124,7 @@ fn value_to_json(v: Value) -> serde_json::Value {
         Value::BigInt(Some(i)) => i.into(),
         Value::Int(Some(i)) => i.into(),
         Value::SmallInt(Some(i)) => i.into(),
+        Value::ChronoDate(Some(d)) => serde_json::json!({ "date": d.format("%Y-%m-%d").to_string() }),
         _ => serde_json::Value::Null,
     }
 }
@@ -131,6 +132,11 @@ fn value_to_json(v: Value) -> serde_json::Value {
 fn json_to_value(v: &serde_json::Value) -> AppResult<Value> {
     match v {
         serde_json::Value::String(s) => Ok(Value::String(Some(s.clone()))),
+        serde_json::Value::Object(o) if o.contains_key("date") => o["date"]
+            .as_str()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| Value::ChronoDate(Some(d)))
+            .ok_or_else(|| AppError::validation("input.invalid_cursor")),
         serde_json::Value::Number(n) => n
             .as_i64()
             .map(|i| Value::BigInt(Some(i)))
@@ -150,7 +156,7 @@ fn decode_cursor(cursor: &str, keys: usize) -> AppResult<Vec<Value>> {
 }
 
 /// Fetches one page of `select`. `sortable` maps the accepted `orderBy` names (camelCase; snake
-/// case and case are ignored) to non-null string or integer columns; `id` is the primary key.
+/// case and case are ignored) to non-null string, integer or date columns; `id` is the primary key.
 pub async fn fetch_page<E>(
     conn: &impl ConnectionTrait,
     select: Select<E>,

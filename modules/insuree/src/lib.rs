@@ -1,11 +1,82 @@
-//! # imis-insuree (skeleton, being written)
+//! # imis-insuree
+//!
+//! Beneficiaries: families and their members (insurees), photos and insurance numbers
+//! (openIMIS `insuree` module, reference §3).
+//!
+//! - **Entities** ([`entity`]): `insuree_family` (a household in a village, with its head),
+//!   `insuree_insuree` (a person; the insurance number `chfId` is unique among current insurees),
+//!   `insuree_photo` (metadata; the image is a file in the core file store, D29),
+//!   `insuree_status_reason`. Every change keeps history (D7); deletes are soft.
+//! - **Business operations** ([`service`]): `createFamily` (with its head), `updateFamily`,
+//!   `deleteFamilies`, `createInsuree`, `updateInsuree`, `removeInsurees`, `deleteInsurees`,
+//!   `setFamilyHead`, `changeInsureeFamily`, insurance-number validation (D18, [`number`]; country
+//!   modules add validators with `inventory::submit!(NumberValidator { .. })`).
+//! - **Rights** (reference §1.5): families 101001–101004, insurees 101101–101105.
+//!   Location scope (D9): a family through its village, an insuree through its current village or
+//!   its family's village; the facility desk's exact number look-up is not restricted.
+//! - **Events** ([`events`], in-transaction, also in the outbox): `insuree.added`,
+//!   `insuree.removed`, `insuree.moved`, `insuree.deleted`, `insuree.status_changed` — the policy
+//!   module keeps coverage in step with them (D16).
+//! - **Configuration** ([`config`]): `[module.insuree]` number rules, photo limits, first service
+//!   point.
+//! - **Data**: demo families ([`demo`]) and `imis seed scale` ([`scale`]).
 
+pub mod codes;
+pub mod config;
+pub mod demo;
+pub mod entity;
+pub mod events;
 pub mod graphql;
+pub mod migration;
+pub mod number;
+pub mod scale;
+pub mod service;
+
+pub const NAME: &str = "insuree";
+
+macro_rules! rights {
+    ($($code:literal => $en:literal, $fr:literal;)*) => { &[$(imis_core::registry::RightDef { code: $code, en: $en, fr: $fr }),*] };
+}
 
 imis_core::inventory::submit! {
     imis_core::registry::ModuleDescriptor {
         version: env!("CARGO_PKG_VERSION"),
         depends_on: &[],
-        ..imis_core::registry::ModuleDescriptor::named("insuree")
+        rights: rights! {
+            101000 => "Families", "Familles";
+            101001 => "Family search", "Recherche de familles";
+            101002 => "Family add", "Ajout de famille";
+            101003 => "Family edit", "Modification de famille";
+            101004 => "Family delete", "Suppression de famille";
+            101100 => "Insurees", "Assurés";
+            101101 => "Insuree search", "Recherche d'assurés";
+            101102 => "Insuree add", "Ajout d'assuré";
+            101103 => "Insuree edit", "Modification d'assuré";
+            101104 => "Insuree delete", "Suppression d'assuré";
+            101105 => "Insuree enquire", "Consultation d'assuré";
+        },
+        messages: &[
+            ("insuree.number_taken", "Insurance number {chfId} is already used by another insuree.", "Le numéro d'assuré {chfId} est déjà utilisé par un autre assuré."),
+            ("insuree.number_empty", "The insurance number is required.", "Le numéro d'assuré est obligatoire."),
+            ("insuree.number_length", "Insurance number {chfId} has the wrong length.", "Le numéro d'assuré {chfId} n'a pas la bonne longueur."),
+            ("insuree.number_invalid", "Insurance number {chfId} is not valid.", "Le numéro d'assuré {chfId} n'est pas valide."),
+            ("insuree.dob_in_future", "The date of birth is in the future.", "La date de naissance est dans le futur."),
+            ("insuree.wrong_status", "An inactive or deceased insuree needs a status reason of that status.", "Un assuré inactif ou décédé doit avoir un motif de ce statut."),
+            ("insuree.village_invalid", "Location {id} given as {field} is not a village.", "La localité {id} indiquée pour {field} n'est pas un village."),
+            ("insuree.fsp_required", "The first service point (health facility) is required.", "La formation sanitaire de premier contact est obligatoire."),
+            ("insuree.photo_required", "A photo is required.", "Une photo est obligatoire."),
+            ("insuree.photo_invalid", "The photo must be a JPEG or PNG image sent as base64.", "La photo doit être une image JPEG ou PNG envoyée en base64."),
+            ("insuree.photo_too_large", "The photo is larger than {max} bytes.", "La photo dépasse {max} octets."),
+            ("insuree.family_head_required", "A family needs its head insuree.", "Une famille doit avoir un chef de famille."),
+            ("insuree.confirmation_no_required", "This confirmation type needs a confirmation number.", "Ce type de confirmation exige un numéro de confirmation."),
+            ("insuree.not_in_family", "The insuree is not a member of this family.", "L'assuré n'est pas membre de cette famille."),
+            ("insuree.cannot_remove_head", "The head of a family cannot be removed; set another head first.", "Le chef de famille ne peut pas être retiré ; désignez d'abord un autre chef."),
+            ("insuree.cannot_delete_head", "The head of a family cannot be deleted; delete the family or set another head.", "Le chef de famille ne peut pas être supprimé ; supprimez la famille ou désignez un autre chef."),
+            ("insuree.cannot_move_head", "The head of a family cannot move to another family; set another head first.", "Le chef de famille ne peut pas changer de famille ; désignez d'abord un autre chef."),
+        ],
+        migrations: migration::migrations,
+        demo_seed: Some(demo::seed),
+        config_check: Some(config::check),
+        ..imis_core::registry::ModuleDescriptor::named(NAME)
     }
 }

@@ -1,0 +1,38 @@
+//! Demo data (D30): 50 families of 1–8 members spread over the demo villages, with French names
+//! and valid insurance numbers (9 digits, modulo 7 — the classic openIMIS rule).
+
+use futures::future::BoxFuture;
+use imis_core::AppState;
+use imis_core::db::stmt;
+use imis_core::error::AppResult;
+use sea_orm::ConnectionTrait;
+
+pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
+    Box::pin(async move {
+        let tx = state.db.begin_write().await?;
+        let rows = tx
+            .query_all_raw(stmt(
+                tx.get_database_backend(),
+                "SELECT id FROM core_location WHERE type = 'V' AND validity_to IS NULL ORDER BY id",
+                vec![],
+            ))
+            .await?;
+        let villages: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<i64>(0))
+            .collect::<Result<_, _>>()?;
+        if villages.is_empty() {
+            return Ok(());
+        }
+        let mut rng = crate::scale::Rng::new(2026);
+        let mut base = 10_000_000u64;
+        let today = state.clock.today();
+        let now = state.clock.now();
+        for i in 0..50 {
+            let members = crate::scale::family_members(&mut rng, &mut base, today);
+            crate::scale::insert_family(&*tx, villages[i % villages.len()], &members, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,8 @@
+//! sea-orm entities of the insuree module, one file per table.
+
+pub mod family;
+pub mod insuree;
+pub mod photo;
+pub mod status_reason;
+
+imis_core::versioned_model!(family::Model, insuree::Model, photo::Model);
