@@ -86,10 +86,22 @@ pub async fn run(
     iterations: usize,
     villages: usize,
     facilities: usize,
+    families: usize,
 ) -> AppResult<()> {
     if imis_core::demo::seed_all(&state).await?.is_some() {
         generate(&state, villages, facilities).await?;
+        #[cfg(feature = "insuree")]
+        if families > 0 && state.enabled.contains("insuree") {
+            let t = Instant::now();
+            let (f, i) = imis_insuree::scale::seed_scale(&state, families, 1).await?;
+            println!(
+                "generated {f} families, {i} insurees in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+        }
     }
+    #[cfg(not(feature = "insuree"))]
+    let _ = families;
     let schema = crate::schema::build_schema(&state);
     let uuid: uuid::Uuid = state
         .db
@@ -105,33 +117,47 @@ pub async fn run(
     let admin = imis_core::users::service::load_principal(&state, uuid)
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
-    let cases: [(&str, &str, bool); 4] = [
-        (
-            "locations page of 100",
-            "{ locations(first: 100, type: \"V\") { edges { node { id uuid code name type } } } }",
-            true,
-        ),
-        (
-            "locations page of 100 + totalCount",
-            "{ locations(first: 100) { totalCount edges { node { id code name parent { code } } } } }",
-            true,
-        ),
-        (
-            "healthFacilities page of 100",
-            "{ healthFacilities(first: 100) { edges { node { id uuid code name level careType location { code name } } } } }",
-            true,
-        ),
-        (
-            "tokenAuth",
-            "mutation { tokenAuth(username: \"Admin\", password: \"admin123\") { token } }",
-            false,
-        ),
+    let sample_chf: Option<String> = state
+        .db
+        .conn
+        .query_one_raw(imis_core::db::stmt(
+            state.db.backend(),
+            "SELECT chf_id FROM insuree_insuree WHERE validity_to IS NULL ORDER BY id DESC LIMIT 1",
+            vec![],
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get::<String>("", "chf_id").ok());
+    let chf_case = sample_chf.map(|c| format!("{{ insurees(chfId: \"{c}\") {{ edges {{ node {{ id chfId lastName otherNames dob }} }} }} }}"));
+    let mut cases: Vec<(&str, String, bool)> = vec![
+        ("locations page of 100", "{ locations(first: 100, type: \"V\") { edges { node { id uuid code name type } } } }".into(), true),
+        ("locations page of 100 + totalCount", "{ locations(first: 100) { totalCount edges { node { id code name parent { code } } } } }".into(), true),
+        ("healthFacilities page of 100", "{ healthFacilities(first: 100) { edges { node { id uuid code name level careType location { code name } } } } }".into(), true),
+        ("tokenAuth", "mutation { tokenAuth(username: \"Admin\", password: \"admin123\") { token } }".into(), false),
     ];
+    if state.enabled.contains("insuree") {
+        if let Some(q) = chf_case {
+            cases.push(("insurees(chfId:)", q, true));
+        }
+        cases.push(("insurees(lastName_Istartswith:, first: 20)", "{ insurees(lastName_Istartswith: \"mba\", first: 20) { edges { node { id chfId lastName otherNames } } } }".into(), true));
+        cases.push((
+            "insurees page of 100, family and village",
+            "{ insurees(first: 100, offset: 5000) { edges { node { id chfId lastName dob family { uuid location { code name parent { code } } } currentVillage { code } } } } }".into(),
+            true,
+        ));
+        cases.push((
+            "insurees filtered totalCount",
+            "{ insurees(lastName_Istartswith: \"ngo\", first: 1) { totalCount } }".into(),
+            true,
+        ));
+    }
     println!(
         "{:<40} {:>10} {:>10} {:>8}",
         "request", "p50 ms", "p99 ms", "rows"
     );
     for (label, query, as_admin) in cases {
+        let query = query.as_str();
         let mut times = Vec::with_capacity(iterations);
         let mut rows = 0usize;
         for i in 0..iterations + 5 {

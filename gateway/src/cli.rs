@@ -70,6 +70,9 @@ pub enum Command {
         /// Generated health facilities added to the demo data.
         #[arg(long, default_value_t = 1000)]
         facilities: usize,
+        /// Generated families (insuree module; 0 = none).
+        #[arg(long, default_value_t = 0)]
+        families: usize,
     },
     /// Scheduled jobs.
     Jobs {
@@ -82,6 +85,16 @@ pub enum Command {
 pub enum SeedWhat {
     /// Demo data of every enabled module (only into an empty database).
     Demo,
+    /// Deterministic national-scale data: families with 4–5 members on average (insuree module).
+    #[cfg(feature = "insuree")]
+    Scale {
+        /// Number of families to add.
+        #[arg(long)]
+        families: usize,
+        /// Seed of the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -231,6 +244,31 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             }
             Ok(())
         }
+        #[cfg(feature = "insuree")]
+        Command::Seed {
+            what: SeedWhat::Scale { families, seed },
+        } => {
+            let config = load_config(g, vec![])?;
+            init_logging(&config);
+            if config.environment == "production" {
+                return Err(Exit(
+                    1,
+                    "error: generated data is refused when environment = production".into(),
+                ));
+            }
+            let auto = config.database.auto_migrate;
+            let state = open_state(config, auto).await?;
+            if !state.enabled.contains("insuree") {
+                return Err(Exit(1, "error: the insuree module is not enabled".into()));
+            }
+            let started = Instant::now();
+            let (f, i) = imis_insuree::scale::seed_scale(&state, families, seed).await?;
+            println!(
+                "{f} families and {i} insurees added in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Seed {
             what: SeedWhat::Demo,
         } => {
@@ -311,6 +349,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             iterations,
             villages,
             facilities,
+            families,
         } => {
             let mut extra = vec![];
             if g.database_url.is_none() {
@@ -326,7 +365,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             let url = config.database.url.clone();
             let state = open_state(config, true).await?;
             println!("benchmark on {url}");
-            crate::bench::run(state, iterations, villages, facilities).await?;
+            crate::bench::run(state, iterations, villages, facilities, families).await?;
             Ok(())
         }
         Command::Jobs {

@@ -172,6 +172,11 @@ impl TestApp {
     }
 
     pub async fn with_config(config: Config, demo: bool) -> TestApp {
+        // Errors logged by the services (database texts never reach clients) show in test output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
         let state = AppState::build(config, true).await.expect("build state");
         if demo {
             imis_core::demo::seed_all(&state).await.expect("seed demo");

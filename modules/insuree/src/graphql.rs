@@ -1552,6 +1552,11 @@ impl InsureeMutation {
             &input.head_insuree,
         );
         let out = run_mutation(ctx, "createFamily", &input.envelope, &input, async |m| {
+            // Rights before input errors (the rights matrix relies on it).
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_FAMILY_ADD]),
+            )?;
             service::create_family(m, data?).await.map(|f| f.id)
         })
         .await
