@@ -39,3 +39,43 @@ mod tests {
         assert_eq!(super::fold("Garoua-Boulaï"), "garoua-boulai");
     }
 }
+
+/// `column starts with prefix`, served by a plain b-tree index on both databases: a range
+/// `prefix <= column < next(prefix)` (SQLite's `LIKE` cannot use an index by default and
+/// PostgreSQL's needs `text_pattern_ops`), with the `LIKE` kept for exactness.
+pub fn starts_with<C: sea_orm::ColumnTrait>(column: C, prefix: &str) -> sea_orm::Condition {
+    let mut upper: Vec<char> = prefix.chars().collect();
+    let pattern = format!("{}%", like_escape(prefix));
+    let mut cond = sea_orm::Condition::all()
+        .add(column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
+    if let Some(last) = upper.pop()
+        && let Some(next) = char::from_u32(last as u32 + 1)
+    {
+        upper.push(next);
+        let upper: String = upper.into_iter().collect();
+        cond = cond.add(column.gte(prefix)).add(column.lt(upper));
+    }
+    cond
+}
+
+#[cfg(test)]
+mod prefix_tests {
+    use sea_orm::sea_query::{Alias, Query, SqliteQueryBuilder};
+
+    #[test]
+    fn prefix_is_a_range_plus_an_escaped_like() {
+        let sql = Query::select()
+            .column(Alias::new("x"))
+            .from(Alias::new("t"))
+            .cond_where(super::starts_with(
+                crate::entity::location::Column::NameSearch,
+                "ng_o",
+            ))
+            .to_string(SqliteQueryBuilder);
+        assert!(sql.contains(r"LIKE 'ng\_o%' ESCAPE '\'"), "{sql}");
+        assert!(
+            sql.contains(">= 'ng_o'") && sql.contains("< 'ng_p'"),
+            "{sql}"
+        );
+    }
+}

@@ -178,7 +178,7 @@ pub async fn run(
                 rows = resp
                     .data
                     .into_json()
-                    .map(|v| v.to_string().matches("\"code\"").count())
+                    .map(|v| v.to_string().matches("\"node\"").count())
                     .unwrap_or(0);
             }
         }

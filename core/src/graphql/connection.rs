@@ -124,7 +124,9 @@ fn value_to_json(v: Value) -> serde_json::Value {
         Value::BigInt(Some(i)) => i.into(),
         Value::Int(Some(i)) => i.into(),
         Value::SmallInt(Some(i)) => i.into(),
-        Value::ChronoDate(Some(d)) => serde_json::json!({ "date": d.format("%Y-%m-%d").to_string() }),
+        Value::ChronoDate(Some(d)) => {
+            serde_json::json!({ "date": d.format("%Y-%m-%d").to_string() })
+        }
         _ => serde_json::Value::Null,
     }
 }

@@ -118,10 +118,8 @@ fn name_condition<C: ColumnTrait>(
         c = c.add(col.eq(crate::text::fold(v)));
     }
     if let Some(v) = istarts {
-        c = c.add(like(format!(
-            "{}%",
-            crate::text::like_escape(&crate::text::fold(v))
-        )));
+        // An index-served range (D19): plain LIKE uses no index on SQLite.
+        c = c.add(crate::text::starts_with(col, &crate::text::fold(v)));
     }
     if let Some(v) = icontains {
         c = c.add(like(format!(

@@ -680,12 +680,14 @@ async fn villages_below(st: &AppState, parent: &str) -> AppResult<Vec<i64>> {
     imis_core::location::service::subtree_ids(conn, root).await
 }
 
-fn folded_like(col: insuree::Column, value: &str, prefix: bool) -> sea_orm::sea_query::SimpleExpr {
+/// A folded-name filter (D19): prefix searches are index-served ranges, substring searches scan
+/// within the other restrictions.
+fn folded_like(col: insuree::Column, value: &str, prefix: bool) -> Condition {
     let v = imis_core::text::fold(value);
     if prefix {
-        col.starts_with(v)
+        imis_core::text::starts_with(col, &v)
     } else {
-        col.contains(v)
+        Condition::all().add(col.contains(v))
     }
 }
 
@@ -765,7 +767,10 @@ impl InsureeQuery {
             q = q.filter(insuree::Column::ChfId.eq(v.trim()));
         }
         if let Some(v) = chf_id_istartswith {
-            q = q.filter(insuree::Column::ChfId.starts_with(v.trim()));
+            q = q.filter(imis_core::text::starts_with(
+                insuree::Column::ChfId,
+                v.trim(),
+            ));
         }
         if let Some(v) = last_name {
             q = q.filter(insuree::Column::LastNameSearch.eq(imis_core::text::fold(&v)));
