@@ -134,6 +134,7 @@ pub struct CoreConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ModulesConfig {
     /// Modules enabled at run time; each must be compiled in (D10). `core` is always on.
+    /// Default: every module compiled into the binary.
     pub enabled: Vec<String>,
 }
 
@@ -245,8 +246,14 @@ impl Default for CoreConfig {
     }
 }
 impl Default for ModulesConfig {
+    /// Without configuration every module compiled into the binary is enabled.
     fn default() -> Self {
-        Self { enabled: vec![] }
+        let mut enabled: Vec<String> = crate::registry::linked_modules()
+            .map(|m| m.name.to_string())
+            .filter(|n| n != crate::registry::CORE)
+            .collect();
+        enabled.sort();
+        Self { enabled }
     }
 }
 

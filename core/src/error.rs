@@ -82,10 +82,11 @@ impl AppError {
         let code = self.code.clone();
         let params = self.params.clone();
         async_graphql::Error::new(self.message(lang)).extend_with(move |_, ext| {
-            ext.set("code", code.clone());
             for (k, v) in &params {
                 ext.set(k.as_str(), v.clone());
             }
+            // Last, so that a parameter named `code` never hides the error code.
+            ext.set("code", code.clone());
         })
     }
 }

@@ -74,6 +74,12 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         families: usize,
     },
+    /// Import reference data from a file.
+    #[cfg(feature = "medical")]
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
     /// Scheduled jobs.
     Jobs {
         #[command(subcommand)]
@@ -94,6 +100,17 @@ pub enum SeedWhat {
         /// Seed of the generator: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+#[cfg(feature = "medical")]
+pub enum ImportWhat {
+    /// ICD diagnoses from a CSV file with the header `code,name`; new codes are added, changed
+    /// names updated (with history); a file with a bad line is refused whole.
+    Diagnoses {
+        /// The CSV file.
+        file: std::path::PathBuf,
     },
 }
 
@@ -242,6 +259,30 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
                 }
                 println!("{} migration(s) applied", applied.len());
             }
+            Ok(())
+        }
+        #[cfg(feature = "medical")]
+        Command::Import {
+            what: ImportWhat::Diagnoses { file },
+        } => {
+            let config = load_config(g, vec![])?;
+            init_logging(&config);
+            let auto = config.database.auto_migrate;
+            let state = open_state(config, auto).await?;
+            if !state.enabled.contains("medical") {
+                return Err(Exit(1, "error: the medical module is not enabled".into()));
+            }
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Exit(1, format!("error: cannot read {}: {e}", file.display())))?;
+            let report = imis_medical::service::import_diagnoses_csv(&state, None, &text).await?;
+            println!(
+                "{}: {} lines, {} added, {} updated, {} unchanged",
+                file.display(),
+                report.lines,
+                report.inserted,
+                report.updated,
+                report.unchanged
+            );
             Ok(())
         }
         #[cfg(feature = "insuree")]

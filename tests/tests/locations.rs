@@ -53,7 +53,11 @@ async fn restricted_users_see_only_their_districts() {
 #[tokio::test]
 async fn facility_price_lists_go_through_the_owning_module() {
     on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+        // The test module owns the price-list fields here (the medical module, which owns them
+        // in a real build, has its own tests).
+        let mut cfg = db.config();
+        cfg.modules.enabled = vec!["testmod".into()];
+        let app = TestApp::with_config(cfg, true).await;
         let admin = app.principal("Admin").await;
         let d = app.ok(Some(&admin), r#"{ locations(code: "D0001") { edges { node { id } } } }"#).await;
         let district = d["locations"]["edges"][0]["node"]["id"].as_str().unwrap().to_string();

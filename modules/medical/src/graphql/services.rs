@@ -1,0 +1,415 @@
+//! `medicalServices`, `medicalServicesStr`, `validateServiceCode`, `createService`,
+//! `updateService`, `deleteService`.
+
+use super::scalars::{PatientCategories, ServiceCodeInputType, ServicePackagetype, TinyInt};
+use super::types::{ServiceGQLType, content_data};
+use super::*;
+use crate::entity::service;
+use crate::service::{self as svc, ContentInput, ServiceFilter, ServiceInput};
+use async_graphql::{InputObject, Object};
+use imis_core::AppError;
+use imis_core::auth::{Requirement, require_user};
+use imis_core::graphql::connection::{fetch_page, wants_total};
+use imis_core::graphql::scalars::Date;
+use imis_core::graphql::{MutationEnvelopeInput, run_mutation, state};
+use rust_decimal::Decimal;
+
+imis_core::connection_type!(
+    ServiceConnection,
+    ServiceConnName,
+    ServiceEdgeName,
+    ServiceGQLType,
+    "ServiceGQLType"
+);
+
+const SERVICE_SORT: [(&str, service::Column); 8] = [
+    ("code", service::Column::Code),
+    ("name", service::Column::NameSearch),
+    ("type", service::Column::ServiceType),
+    ("level", service::Column::Level),
+    ("careType", service::Column::CareType),
+    ("price", service::Column::Price),
+    ("packagetype", service::Column::Packagetype),
+    ("patientCategory", service::Column::PatientCategory),
+];
+
+async fn service_page(
+    ctx: &Context<'_>,
+    filter: ServiceFilter,
+    args: PageArgs,
+    show_history: bool,
+) -> AppResult<ServiceConnection> {
+    let st = state(ctx);
+    let select = svc::services_select(st, principal(ctx), &filter).await?;
+    let page = fetch_page(
+        &st.db.conn,
+        select,
+        &args,
+        &SERVICE_SORT,
+        service::Column::Id,
+        &["code"],
+        wants_total(ctx),
+        &st.config.graphql,
+    )
+    .await?
+    .with_versions(&st.db.conn, svc::ENTITY_SERVICE, show_history)
+    .await?;
+    let content = if node_wants(ctx, "servicesServices") || node_wants(ctx, "servicesLinked") {
+        let ids: Vec<i64> = page.rows.iter().map(|(_, (m, _))| m.id).collect();
+        Some(content_data(&st.db.conn, &ids).await?)
+    } else {
+        None
+    };
+    Ok(page.into_connection(|(model, history_id)| ServiceGQLType {
+        model,
+        history_id,
+        content: content.clone(),
+    }))
+}
+
+fn packagetypes(
+    one: Option<ServicePackagetype>,
+    many: Option<Vec<Option<ServicePackagetype>>>,
+) -> Option<Vec<String>> {
+    let mut all: Vec<String> = one.iter().map(|p| p.code().to_string()).collect();
+    all.extend(
+        many.iter()
+            .flatten()
+            .flatten()
+            .map(|p| p.code().to_string()),
+    );
+    (!all.is_empty()).then_some(all)
+}
+
+#[derive(Default)]
+pub struct ServiceQuery;
+
+#[Object]
+impl ServiceQuery {
+    /// Medical services (any logged-in user), with their package content on demand.
+    #[graphql(visible = "visible")]
+    #[allow(clippy::too_many_arguments)]
+    async fn medical_services(
+        &self,
+        ctx: &Context<'_>,
+        client_mutation_id: Option<String>,
+        show_history: Option<bool>,
+        order_by: Option<Vec<String>>,
+        pricelist_uuid: Option<Uuid>,
+        offset: Option<i32>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        uuid: Option<String>,
+        code: Option<String>,
+        #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
+        #[graphql(name = "code_Istartswith")] code_istartswith: Option<String>,
+        name: Option<String>,
+        #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
+        #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
+        #[graphql(name = "type")] service_type: Option<String>,
+        packagetype: Option<ServicePackagetype>,
+        #[graphql(name = "packagetype_In")] packagetype_in: Option<Vec<Option<ServicePackagetype>>>,
+        care_type: Option<String>,
+        category: Option<String>,
+    ) -> async_graphql::Result<ServiceConnection> {
+        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+        check_list(ctx)?;
+        let run = async {
+            let mut filter = ServiceFilter {
+                uuid: opt_uuid(&uuid, "uuid")?,
+                code,
+                code_icontains,
+                code_istartswith,
+                name,
+                name_icontains,
+                name_istartswith,
+                service_type,
+                packagetype_in: packagetypes(packagetype, packagetype_in),
+                care_type,
+                category,
+                pricelist_uuid,
+                ..Default::default()
+            };
+            if let Some(c) = client_mutation_id.filter(|c| !c.is_empty()) {
+                let ids = mutation_objects(ctx, &c, svc::ENTITY_SERVICE).await?;
+                filter.id = Some(ids.first().copied().unwrap_or(0));
+            }
+            service_page(
+                ctx,
+                filter,
+                page_args(first, last, after, before, offset, order_by),
+                show_history.unwrap_or(false),
+            )
+            .await
+        };
+        run.await.gql(ctx)
+    }
+
+    /// Services whose code or name contains `str`; `date`: only services already valid then.
+    #[graphql(visible = "visible")]
+    #[allow(clippy::too_many_arguments)]
+    async fn medical_services_str(
+        &self,
+        ctx: &Context<'_>,
+        str: Option<String>,
+        date: Option<Date>,
+        order_by: Option<Vec<String>>,
+        pricelist_uuid: Option<Uuid>,
+        offset: Option<i32>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        uuid: Option<String>,
+        code: Option<String>,
+        #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
+        #[graphql(name = "code_Istartswith")] code_istartswith: Option<String>,
+        name: Option<String>,
+        #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
+        #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
+        #[graphql(name = "type")] service_type: Option<String>,
+        packagetype: Option<ServicePackagetype>,
+        #[graphql(name = "packagetype_In")] packagetype_in: Option<Vec<Option<ServicePackagetype>>>,
+        care_type: Option<String>,
+        category: Option<String>,
+    ) -> async_graphql::Result<ServiceConnection> {
+        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+        check_list(ctx)?;
+        let run = async {
+            let filter = ServiceFilter {
+                uuid: opt_uuid(&uuid, "uuid")?,
+                code,
+                code_icontains,
+                code_istartswith,
+                name,
+                name_icontains,
+                name_istartswith,
+                service_type,
+                packagetype_in: packagetypes(packagetype, packagetype_in),
+                care_type,
+                category,
+                pricelist_uuid,
+                date: date.map(|d| d.0),
+                str,
+                ..Default::default()
+            };
+            service_page(
+                ctx,
+                filter,
+                page_args(first, last, after, before, offset, order_by),
+                false,
+            )
+            .await
+        };
+        run.await.gql(ctx)
+    }
+
+    /// True when no current service has this code.
+    #[graphql(visible = "visible")]
+    async fn validate_service_code(
+        &self,
+        ctx: &Context<'_>,
+        service_code: String,
+    ) -> async_graphql::Result<bool> {
+        svc::validate_service_code(state(ctx), principal(ctx), &service_code)
+            .await
+            .gql(ctx)
+    }
+}
+
+/// `ServiceItemInputType`: an item of a package.
+#[derive(InputObject, Debug, Clone, serde::Serialize)]
+#[graphql(name = "ServiceItemInputType")]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceItemInputType {
+    pub id: Option<i32>,
+    pub item_id: i32,
+    pub status: TinyInt,
+    pub qty_provided: Option<Decimal>,
+    pub price_asked: Option<Decimal>,
+}
+
+/// `ServiceServiceInputType`: a sub-service of a package.
+#[derive(InputObject, Debug, Clone, serde::Serialize)]
+#[graphql(name = "ServiceServiceInputType")]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceServiceInputType {
+    pub id: Option<i32>,
+    pub service_id: i32,
+    pub status: TinyInt,
+    pub qty_provided: Option<Decimal>,
+    pub price_asked: Option<Decimal>,
+}
+
+/// openIMIS sends `manualPrice` as a string.
+fn flag(v: &Option<String>) -> AppResult<Option<bool>> {
+    match v.as_deref().map(|s| s.trim().to_lowercase()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) if ["true", "1", "yes", "t", "y"].contains(&s.as_str()) => Ok(Some(true)),
+        Some(s) if ["false", "0", "no", "f", "n"].contains(&s.as_str()) => Ok(Some(false)),
+        Some(_) => Err(AppError::invalid("manualPrice", "expected true or false")),
+    }
+}
+
+macro_rules! service_input {
+    ($name:ident, $gql:literal) => {
+        #[derive(InputObject, Debug, Clone, serde::Serialize)]
+        #[graphql(name = $gql)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[graphql(flatten)]
+            #[serde(flatten)]
+            pub envelope: MutationEnvelopeInput,
+            pub id: Option<i32>,
+            pub uuid: Option<String>,
+            pub code: ServiceCodeInputType,
+            pub name: String,
+            #[graphql(name = "type")]
+            #[serde(rename = "type")]
+            pub service_type: String,
+            pub care_type: String,
+            pub patient_category: Option<i32>,
+            pub patient_categories: Option<Vec<Option<PatientCategories>>>,
+            pub frequency: Option<Decimal>,
+            pub price: Decimal,
+            pub maximum_amount: Option<Decimal>,
+            pub level: String,
+            pub packagetype: Option<String>,
+            pub manual_price: Option<String>,
+            pub category: Option<String>,
+            pub items: Option<Vec<Option<ServiceItemInputType>>>,
+            pub services: Option<Vec<Option<ServiceServiceInputType>>>,
+        }
+        impl $name {
+            fn to_service(&self) -> AppResult<ServiceInput> {
+                Ok(ServiceInput {
+                    uuid: opt_uuid(&self.uuid, "uuid")?,
+                    id: self.id.map(i64::from),
+                    code: self.code.0.clone(),
+                    name: self.name.clone(),
+                    service_type: self.service_type.trim().to_string(),
+                    level: self.level.trim().to_string(),
+                    category: self.category.clone(),
+                    price: self.price,
+                    maximum_amount: self.maximum_amount,
+                    care_type: self.care_type.trim().to_string(),
+                    frequency: self.frequency,
+                    patient_category: self.patient_category,
+                    patient_categories: self
+                        .patient_categories
+                        .as_ref()
+                        .map(|l| l.iter().flatten().map(|c| c.bit()).collect()),
+                    packagetype: self.packagetype.clone(),
+                    manual_price: flag(&self.manual_price)?,
+                    items: self.items.as_ref().map(|l| {
+                        l.iter()
+                            .flatten()
+                            .map(|c| ContentInput {
+                                medical_id: c.item_id.into(),
+                                status: c.status.0,
+                                qty_provided: c.qty_provided,
+                                price_asked: c.price_asked,
+                            })
+                            .collect()
+                    }),
+                    services: self.services.as_ref().map(|l| {
+                        l.iter()
+                            .flatten()
+                            .map(|c| ContentInput {
+                                medical_id: c.service_id.into(),
+                                status: c.status.0,
+                                qty_provided: c.qty_provided,
+                                price_asked: c.price_asked,
+                            })
+                            .collect()
+                    }),
+                })
+            }
+        }
+    };
+}
+service_input!(CreateServiceMutationInput, "CreateServiceMutationInput");
+service_input!(UpdateServiceMutationInput, "UpdateServiceMutationInput");
+
+#[derive(InputObject, Debug, Clone, serde::Serialize)]
+#[graphql(name = "DeleteServiceMutationInput")]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteServiceMutationInput {
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub envelope: MutationEnvelopeInput,
+    pub uuids: Option<Vec<Option<String>>>,
+}
+
+imis_core::mutation_payload!(CreateServiceMutationPayload);
+imis_core::mutation_payload!(UpdateServiceMutationPayload);
+imis_core::mutation_payload!(DeleteServiceMutationPayload);
+
+#[derive(Default)]
+pub struct ServiceMutation;
+
+#[Object]
+impl ServiceMutation {
+    /// Creates a service and its package content (121402).
+    #[graphql(visible = "visible")]
+    async fn create_service(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateServiceMutationInput,
+    ) -> async_graphql::Result<CreateServiceMutationPayload> {
+        run_mutation(ctx, "createService", &input.envelope, &input, async |m| {
+            require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_SERVICE_ADD]))?;
+            let model = svc::create_service(m, input.to_service()?).await?;
+            m.link(svc::ENTITY_SERVICE, model.id);
+            Ok(model.id)
+        })
+        .await
+        .map(Into::into)
+        .gql(ctx)
+    }
+
+    /// Replaces every field of a service and, when given, its package content (121403).
+    #[graphql(visible = "visible")]
+    async fn update_service(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateServiceMutationInput,
+    ) -> async_graphql::Result<UpdateServiceMutationPayload> {
+        run_mutation(ctx, "updateService", &input.envelope, &input, async |m| {
+            require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_SERVICE_EDIT]))?;
+            let model = svc::update_service(m, input.to_service()?).await?;
+            m.link(svc::ENTITY_SERVICE, model.id);
+            Ok(model.id)
+        })
+        .await
+        .map(Into::into)
+        .gql(ctx)
+    }
+
+    /// Deletes services (121404), and takes them out of price lists and packages.
+    #[graphql(visible = "visible")]
+    async fn delete_service(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteServiceMutationInput,
+    ) -> async_graphql::Result<DeleteServiceMutationPayload> {
+        run_mutation(ctx, "deleteService", &input.envelope, &input, async |m| {
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[svc::RIGHT_SERVICE_DELETE]),
+            )?;
+            let uuids = uuid_list(&input.uuids, "uuids")?;
+            let ids = svc::delete_services(m, &uuids).await?;
+            for id in &ids {
+                m.link(svc::ENTITY_SERVICE, *id);
+            }
+            Ok(ids)
+        })
+        .await
+        .map(Into::into)
+        .gql(ctx)
+    }
+}

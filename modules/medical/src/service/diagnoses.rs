@@ -1,0 +1,512 @@
+//! Diagnoses (ICD codes, openIMIS `tblICDCodes`): reads are open to every logged-in user, writes
+//! need 131001 (D8). [`import_diagnoses_csv`] loads a `code,name` file in one transaction.
+
+use super::*;
+use crate::entity::diagnosis;
+use imis_core::auth::{Principal, Requirement, require_user};
+use imis_core::mutation::MutationCtx;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, Select,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Filters of `diagnoses` / `diagnosesStr`.
+#[derive(Debug, Clone, Default)]
+pub struct DiagnosisFilter {
+    pub id: Option<i64>,
+    pub uuid: Option<Uuid>,
+    pub code: Option<String>,
+    pub code_istartswith: Option<String>,
+    pub code_icontains: Option<String>,
+    pub name: Option<String>,
+    pub name_istartswith: Option<String>,
+    pub name_icontains: Option<String>,
+    /// Code or name contains this.
+    pub str: Option<String>,
+}
+
+/// The current diagnoses matching `f` (any logged-in user).
+pub async fn diagnoses_select(
+    principal: Option<&Principal>,
+    f: &DiagnosisFilter,
+) -> AppResult<Select<diagnosis::Entity>> {
+    require_user(principal, Requirement::Authenticated)?;
+    use diagnosis::Column as C;
+    let mut q = diagnosis::Entity::find().filter(C::ValidityTo.is_null());
+    if let Some(id) = f.id {
+        q = q.filter(C::Id.eq(id));
+    }
+    if let Some(u) = f.uuid {
+        q = q.filter(C::Uuid.eq(u));
+    }
+    q = q.filter(code_condition(
+        C::Code,
+        &f.code,
+        &f.code_istartswith,
+        &f.code_icontains,
+        &None,
+    ));
+    q = q.filter(name_condition(
+        C::NameSearch,
+        &f.name,
+        &f.name_istartswith,
+        &f.name_icontains,
+    ));
+    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(str_condition(C::Code, C::NameSearch, s));
+    }
+    Ok(q)
+}
+
+/// `validateDiagnosisCode`: true when no current diagnosis has this code.
+pub async fn validate_diagnosis_code(
+    state: &AppState,
+    principal: Option<&Principal>,
+    code: &str,
+) -> AppResult<bool> {
+    require_user(principal, Requirement::Authenticated)?;
+    Ok(current_diagnosis_by_code(&state.db.conn, code, None)
+        .await?
+        .is_none())
+}
+
+async fn current_diagnosis_by_code(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    except: Option<i64>,
+) -> AppResult<Option<diagnosis::Model>> {
+    let mut q = diagnosis::Entity::find()
+        .filter(diagnosis::Column::Code.eq(code.trim()))
+        .filter(diagnosis::Column::ValidityTo.is_null());
+    if let Some(id) = except {
+        q = q.filter(diagnosis::Column::Id.ne(id));
+    }
+    Ok(q.one(conn).await?)
+}
+
+/// Diagnoses by id, whatever their validity (for other modules' nested fields).
+pub async fn diagnoses_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, diagnosis::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted: HashSet<i64> = ids.iter().copied().collect();
+    Ok(diagnosis::Entity::find()
+        .filter(diagnosis::Column::Id.is_in(wanted))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect())
+}
+
+/// The current diagnoses with these codes, by code (the claim module reads ICD codes).
+pub async fn current_diagnoses_by_code(
+    conn: &impl ConnectionTrait,
+    codes: &[String],
+) -> AppResult<HashMap<String, diagnosis::Model>> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        let wanted: HashSet<String> = chunk.iter().map(|c| c.trim().to_string()).collect();
+        for m in diagnosis::Entity::find()
+            .filter(diagnosis::Column::Code.is_in(wanted))
+            .filter(diagnosis::Column::ValidityTo.is_null())
+            .all(conn)
+            .await?
+        {
+            out.insert(m.code.clone(), m);
+        }
+    }
+    Ok(out)
+}
+
+/// Input of `createDiagnosis` / `updateDiagnosis`.
+#[derive(Debug, Clone, Default)]
+pub struct DiagnosisInput {
+    pub uuid: Option<Uuid>,
+    pub id: Option<i64>,
+    pub code: String,
+    pub name: String,
+}
+
+fn diagnosis_values(i: &DiagnosisInput) -> AppResult<(String, String)> {
+    check_len("code", &i.code, 6)?;
+    check_len("name", &i.name, 255)?;
+    Ok((i.code.trim().to_string(), i.name.trim().to_string()))
+}
+
+async fn insert_diagnosis(
+    tx: &DatabaseTransaction,
+    uuid: Option<Uuid>,
+    code: String,
+    name: String,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<diagnosis::Model> {
+    Ok(diagnosis::ActiveModel {
+        uuid: Set(uuid.unwrap_or_else(Uuid::now_v7)),
+        name_search: Set(imis_core::text::fold(&name)),
+        code: Set(code),
+        name: Set(name),
+        validity_from: Set(now),
+        validity_to: Set(None),
+        audit_user_id: Set(actor),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?)
+}
+
+async fn rewrite_diagnosis(
+    tx: &DatabaseTransaction,
+    old: diagnosis::Model,
+    code: String,
+    name: String,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<diagnosis::Model> {
+    imis_core::history::save(
+        tx,
+        ENTITY_DIAGNOSIS,
+        old.id,
+        &old,
+        old.validity_from,
+        now,
+        actor,
+    )
+    .await?;
+    let mut am: diagnosis::ActiveModel = old.into();
+    am.name_search = Set(imis_core::text::fold(&name));
+    am.code = Set(code);
+    am.name = Set(name);
+    am.validity_from = Set(now);
+    am.audit_user_id = Set(actor);
+    Ok(am.update(tx).await?)
+}
+
+/// `createDiagnosis` (131001). A known `uuid` returns the existing diagnosis when it matches (D4).
+pub async fn create_diagnosis(
+    m: &MutationCtx<'_>,
+    input: DiagnosisInput,
+) -> AppResult<diagnosis::Model> {
+    require_user(m.principal, Requirement::AnyOf(&[RIGHT_DIAGNOSIS_WRITE]))?;
+    let tx: &DatabaseTransaction = m.tx;
+    let (code, name) = diagnosis_values(&input)?;
+    if let Some(u) = input.uuid
+        && let Some(existing) = diagnosis::Entity::find()
+            .filter(diagnosis::Column::Uuid.eq(u))
+            .one(tx)
+            .await?
+    {
+        if existing.validity_to.is_none() && existing.code == code && existing.name == name {
+            return Ok(existing);
+        }
+        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+    }
+    if current_diagnosis_by_code(tx, &code, None).await?.is_some() {
+        return Err(
+            AppError::validation("medical.diagnosis_code_taken").with("diagnosisCode", &code)
+        );
+    }
+    insert_diagnosis(tx, input.uuid, code, name, m.state.clock.now(), m.actor()).await
+}
+
+async fn find_diagnosis_target(
+    conn: &impl ConnectionTrait,
+    uuid: Option<Uuid>,
+    id: Option<i64>,
+) -> AppResult<diagnosis::Model> {
+    let mut q = diagnosis::Entity::find().filter(diagnosis::Column::ValidityTo.is_null());
+    match (uuid, id) {
+        (Some(u), _) => q = q.filter(diagnosis::Column::Uuid.eq(u)),
+        (None, Some(id)) => q = q.filter(diagnosis::Column::Id.eq(id)),
+        (None, None) => return Err(AppError::invalid("uuid", "required")),
+    }
+    q.one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("diagnosis"))
+}
+
+/// `updateDiagnosis` (131001): the previous version goes to history.
+pub async fn update_diagnosis(
+    m: &MutationCtx<'_>,
+    input: DiagnosisInput,
+) -> AppResult<diagnosis::Model> {
+    require_user(m.principal, Requirement::AnyOf(&[RIGHT_DIAGNOSIS_WRITE]))?;
+    let tx: &DatabaseTransaction = m.tx;
+    let (code, name) = diagnosis_values(&input)?;
+    let old = find_diagnosis_target(tx, input.uuid, input.id).await?;
+    if old.code == code && old.name == name {
+        return Ok(old);
+    }
+    if current_diagnosis_by_code(tx, &code, Some(old.id))
+        .await?
+        .is_some()
+    {
+        return Err(
+            AppError::validation("medical.diagnosis_code_taken").with("diagnosisCode", &code)
+        );
+    }
+    rewrite_diagnosis(tx, old, code, name, m.state.clock.now(), m.actor()).await
+}
+
+/// `deleteDiagnosis` (131001): soft delete with a history row.
+pub async fn delete_diagnoses(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
+    require_user(m.principal, Requirement::AnyOf(&[RIGHT_DIAGNOSIS_WRITE]))?;
+    let tx: &DatabaseTransaction = m.tx;
+    let now = m.state.clock.now();
+    let mut out = vec![];
+    for u in uuids {
+        let old = find_diagnosis_target(tx, Some(*u), None).await?;
+        let id = old.id;
+        imis_core::history::save(
+            tx,
+            ENTITY_DIAGNOSIS,
+            id,
+            &old,
+            old.validity_from,
+            now,
+            m.actor(),
+        )
+        .await?;
+        let mut am: diagnosis::ActiveModel = old.into();
+        am.validity_to = Set(Some(now));
+        am.audit_user_id = Set(m.actor());
+        am.update(tx).await?;
+        out.push(id);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV import
+// ---------------------------------------------------------------------------------------------
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// Data lines read (the header and blank lines excluded).
+    pub lines: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// A refused line of an import file (1-based physical line number where the record starts).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportLineError {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// One valid record of a diagnoses file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagnosisRow {
+    pub line: usize,
+    pub code: String,
+    pub name: String,
+}
+
+/// Splits CSV text into records of fields with the line number where each record starts.
+/// Fields may be quoted with `"` (a doubled `""` is a quote; quoted fields may hold commas and
+/// line breaks). Blank lines are skipped. Err = (line, reason) for an unterminated quote.
+type Records = Vec<(usize, Vec<String>)>;
+
+fn csv_records(text: &str) -> Result<Records, (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = vec![];
+    let mut line = 1;
+    let mut start = 1;
+    let mut field = String::new();
+    let mut fields: Vec<String> = vec![];
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = text.chars().peekable();
+    let finish = |fields: &mut Vec<String>, field: &mut String, was_quoted: &mut bool| {
+        let f = std::mem::take(field);
+        fields.push(if *was_quoted { f } else { f.trim().to_string() });
+        *was_quoted = false;
+    };
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push('\n');
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.trim().is_empty() => {
+                field.clear();
+                quoted = true;
+                was_quoted = true;
+            }
+            ',' => finish(&mut fields, &mut field, &mut was_quoted),
+            '\r' => {}
+            '\n' => {
+                finish(&mut fields, &mut field, &mut was_quoted);
+                let record = std::mem::take(&mut fields);
+                if !(record.len() == 1 && record[0].is_empty()) {
+                    out.push((start, record));
+                }
+                line += 1;
+                start = line;
+            }
+            _ => field.push(c),
+        }
+    }
+    if quoted {
+        return Err((start, "a quoted field is not closed".into()));
+    }
+    finish(&mut fields, &mut field, &mut was_quoted);
+    if !(fields.len() == 1 && fields[0].is_empty()) {
+        out.push((start, fields));
+    }
+    Ok(out)
+}
+
+/// Reads a diagnoses file: a header naming the columns `code` and `name` (any order, other
+/// columns ignored), then one diagnosis per record. Returns the records, or every refused line.
+pub fn parse_diagnoses_csv(text: &str) -> Result<Vec<DiagnosisRow>, Vec<ImportLineError>> {
+    let records =
+        csv_records(text).map_err(|(line, reason)| vec![ImportLineError { line, reason }])?;
+    let mut it = records.into_iter();
+    let Some((hline, header)) = it.next() else {
+        return Err(vec![ImportLineError {
+            line: 1,
+            reason: "the file is empty; expected a header `code,name`".into(),
+        }]);
+    };
+    let col = |n: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(n));
+    let (Some(ci), Some(ni)) = (col("code"), col("name")) else {
+        return Err(vec![ImportLineError {
+            line: hline,
+            reason: "the header must name the columns `code` and `name`".into(),
+        }]);
+    };
+    let mut rows = vec![];
+    let mut errors = vec![];
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (line, fields) in it {
+        let bad = |reason: String| ImportLineError { line, reason };
+        if fields.len() != header.len() {
+            errors.push(bad(format!(
+                "{} fields, expected {}",
+                fields.len(),
+                header.len()
+            )));
+            continue;
+        }
+        let code = fields[ci].trim().to_string();
+        let name = fields[ni].trim().to_string();
+        if code.is_empty() {
+            errors.push(bad("the code is empty".into()));
+        } else if code.chars().count() > 6 {
+            errors.push(bad(format!("code `{code}` is longer than 6 characters")));
+        } else if name.is_empty() {
+            errors.push(bad(format!("the name of `{code}` is empty")));
+        } else if name.chars().count() > 255 {
+            errors.push(bad(format!(
+                "the name of `{code}` is longer than 255 characters"
+            )));
+        } else if let Some(first) = seen.get(&code) {
+            errors.push(bad(format!(
+                "code `{code}` already appears on line {first}"
+            )));
+        } else {
+            seen.insert(code.clone(), line);
+            rows.push(DiagnosisRow { line, code, name });
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Imports diagnoses from CSV text (`code,name` with a header line) in one transaction, upserting
+/// by code: a new code is inserted, a changed name updates the diagnosis (its previous version
+/// goes to history), the same name is left alone. A file with bad lines is refused as a whole
+/// with `medical.import_invalid`, whose `lines` parameter lists them. No rights are checked: the
+/// caller (the `imis import diagnoses` command) runs with the server's authority; `actor` is
+/// recorded as the acting user.
+pub async fn import_diagnoses_csv(
+    state: &AppState,
+    actor: Option<i64>,
+    csv_text: &str,
+) -> AppResult<ImportReport> {
+    let rows = parse_diagnoses_csv(csv_text).map_err(|errors| {
+        let listed = errors
+            .iter()
+            .map(|e| format!("line {}: {}", e.line, e.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        AppError::validation("medical.import_invalid")
+            .with("count", errors.len())
+            .with("lines", listed)
+    })?;
+    let tx = state.db.begin_write().await?;
+    let now = state.clock.now();
+    let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+    let mut existing = current_diagnoses_by_code(&*tx, &codes).await?;
+    let mut report = ImportReport {
+        lines: rows.len(),
+        ..Default::default()
+    };
+    for row in rows {
+        match existing.remove(&row.code) {
+            None => {
+                insert_diagnosis(&tx, None, row.code, row.name, now, actor).await?;
+                report.inserted += 1;
+            }
+            Some(old) if old.name == row.name => report.unchanged += 1,
+            Some(old) => {
+                rewrite_diagnosis(&tx, old, row.code, row.name, now, actor).await?;
+                report.updated += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_quoted_fields_and_reports_bad_lines() {
+        let text = "code,name\r\nA09,\"Diarrhée et gastro-entérite, d'origine présumée infectieuse\"\n\nB50,Paludisme à \"\"falciparum\"\"\nJ18,\"Pneumopathie\nnon précisée\"\n";
+        let rows = parse_diagnoses_csv(text).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[0].name,
+            "Diarrhée et gastro-entérite, d'origine présumée infectieuse"
+        );
+        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[1].name, "Paludisme à \"\"falciparum\"\"");
+        assert_eq!(rows[2].name, "Pneumopathie\nnon précisée");
+        let errs =
+            parse_diagnoses_csv("name,code\nX,A01\n,A02\nY\nZ,A01\nW,TOOLONG1\n").unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5, 6]);
+        assert!(parse_diagnoses_csv("").is_err());
+        assert!(parse_diagnoses_csv("id,label\n1,x\n").is_err());
+        assert_eq!(
+            parse_diagnoses_csv("code,name\nA,\"open\n").unwrap_err()[0].line,
+            2
+        );
+    }
+}

@@ -1,0 +1,436 @@
+//! Medical items (reference §4.1): reads are open to every logged-in user (D8), writes need
+//! 122102 (add), 122103 (edit), 122104 (delete).
+
+use super::*;
+use crate::entity::item;
+use imis_core::auth::{Principal, Requirement, require_user};
+use imis_core::mutation::MutationCtx;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, Select,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Filters of `medicalItems` / `medicalItemsStr`.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub id: Option<i64>,
+    pub uuid: Option<Uuid>,
+    pub code: Option<String>,
+    pub code_istartswith: Option<String>,
+    pub code_icontains: Option<String>,
+    pub code_iexact: Option<String>,
+    pub name: Option<String>,
+    pub name_istartswith: Option<String>,
+    pub name_icontains: Option<String>,
+    pub package: Option<String>,
+    pub package_istartswith: Option<String>,
+    pub package_icontains: Option<String>,
+    pub item_type: Option<String>,
+    /// Items with a current detail in this items price list.
+    pub pricelist_uuid: Option<Uuid>,
+    /// Items that were valid on this date and still are (`medicalItemsStr(date:)`).
+    pub date: Option<NaiveDate>,
+    /// Code or name contains this (`medicalItemsStr(str:)`).
+    pub str: Option<String>,
+}
+
+/// The current items matching `f` (any logged-in user).
+pub async fn items_select(
+    state: &AppState,
+    principal: Option<&Principal>,
+    f: &ItemFilter,
+) -> AppResult<Select<item::Entity>> {
+    require_user(principal, Requirement::Authenticated)?;
+    use item::Column as C;
+    let mut q = item::Entity::find().filter(C::ValidityTo.is_null());
+    if let Some(id) = f.id {
+        q = q.filter(C::Id.eq(id));
+    }
+    if let Some(u) = f.uuid {
+        q = q.filter(C::Uuid.eq(u));
+    }
+    q = q.filter(code_condition(
+        C::Code,
+        &f.code,
+        &f.code_istartswith,
+        &f.code_icontains,
+        &f.code_iexact,
+    ));
+    q = q.filter(name_condition(
+        C::NameSearch,
+        &f.name,
+        &f.name_istartswith,
+        &f.name_icontains,
+    ));
+    if let Some(v) = &f.package {
+        q = q.filter(C::Package.eq(v.clone()));
+    }
+    q = q.filter(code_condition(
+        C::Package,
+        &None,
+        &f.package_istartswith,
+        &f.package_icontains,
+        &None,
+    ));
+    if let Some(v) = &f.item_type {
+        q = q.filter(C::ItemType.eq(v.clone()));
+    }
+    if let Some(pl) = f.pricelist_uuid {
+        let ids = pricelist_member_ids(&state.db.conn, pl, MedicalKind::Item).await?;
+        q = q.filter(C::Id.is_in(ids));
+    }
+    if let Some(d) = f.date {
+        q = q.filter(existed_on(
+            &state.clock,
+            C::ValidityFrom,
+            C::Id,
+            ENTITY_ITEM,
+            d,
+        ));
+    }
+    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(str_condition(C::Code, C::NameSearch, s));
+    }
+    Ok(q)
+}
+
+/// Current rows whose first version started on or before `d` (calendar date, D11).
+pub(crate) fn existed_on<C: ColumnTrait>(
+    clock: &Clock,
+    validity_from: C,
+    id: C,
+    entity: &str,
+    d: NaiveDate,
+) -> Condition {
+    let end = end_of_day(clock, d);
+    let older = Query::select()
+        .column(Alias::new("entity_id"))
+        .from(Alias::new("core_history"))
+        .and_where(Expr::col(Alias::new("entity")).eq(entity))
+        .and_where(Expr::col(Alias::new("validity_from")).lt(end))
+        .to_owned();
+    Condition::any()
+        .add(validity_from.lt(end))
+        .add(id.in_subquery(older))
+}
+
+/// `validateItemCode`: true when no current item has this code.
+pub async fn validate_item_code(
+    state: &AppState,
+    principal: Option<&Principal>,
+    code: &str,
+) -> AppResult<bool> {
+    require_user(principal, Requirement::Authenticated)?;
+    Ok(!item_code_taken(&state.db.conn, code, None).await?)
+}
+
+async fn item_code_taken(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    let mut q = item::Entity::find()
+        .filter(item::Column::Code.eq(code.trim()))
+        .filter(item::Column::ValidityTo.is_null());
+    if let Some(id) = except {
+        q = q.filter(item::Column::Id.ne(id));
+    }
+    Ok(q.one(conn).await?.is_some())
+}
+
+/// Of `ids`, those that are current items (for the product module).
+pub async fn current_item_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let wanted: HashSet<i64> = ids.iter().copied().collect();
+    Ok(item::Entity::find()
+        .filter(item::Column::Id.is_in(wanted))
+        .filter(item::Column::ValidityTo.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect())
+}
+
+/// The current items of these uuids, by uuid; unknown or deleted ones are absent.
+pub async fn current_items_by_uuid(
+    conn: &impl ConnectionTrait,
+    uuids: &[Uuid],
+) -> AppResult<HashMap<Uuid, item::Model>> {
+    if uuids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted: HashSet<Uuid> = uuids.iter().copied().collect();
+    Ok(item::Entity::find()
+        .filter(item::Column::Uuid.is_in(wanted))
+        .filter(item::Column::ValidityTo.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.uuid, m))
+        .collect())
+}
+
+/// The current items with these codes, by code.
+pub async fn current_items_by_code(
+    conn: &impl ConnectionTrait,
+    codes: &[&str],
+) -> AppResult<HashMap<String, item::Model>> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted: HashSet<String> = codes.iter().map(|c| c.trim().to_string()).collect();
+    Ok(item::Entity::find()
+        .filter(item::Column::Code.is_in(wanted))
+        .filter(item::Column::ValidityTo.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.code.clone(), m))
+        .collect())
+}
+
+/// Items by id, whatever their validity (for nested GraphQL fields).
+pub async fn items_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, item::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted: HashSet<i64> = ids.iter().copied().collect();
+    Ok(item::Entity::find()
+        .filter(item::Column::Id.is_in(wanted))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect())
+}
+
+/// Input of `createItem` / `updateItem` (an update is complete: omitted optional fields become
+/// empty).
+#[derive(Debug, Clone, Default)]
+pub struct ItemInput {
+    pub uuid: Option<Uuid>,
+    /// `updateItem` may name the item by its integer id instead of its uuid.
+    pub id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub item_type: String,
+    pub package: Option<String>,
+    pub price: Decimal,
+    pub quantity: Option<Decimal>,
+    pub maximum_amount: Option<Decimal>,
+    pub care_type: String,
+    pub frequency: Option<Decimal>,
+    pub patient_category: Option<i32>,
+    /// Bits of `patientCategories`, OR-ed when `patient_category` is absent.
+    pub patient_categories: Option<Vec<i32>>,
+}
+
+/// Validated column values.
+#[derive(Debug, Clone, PartialEq)]
+struct ItemValues {
+    code: String,
+    name: String,
+    item_type: String,
+    package: Option<String>,
+    price: i64,
+    quantity: Option<i64>,
+    maximum_amount: Option<i64>,
+    care_type: String,
+    frequency: Option<i32>,
+    patient_category: i32,
+}
+
+fn item_values(state: &AppState, i: &ItemInput) -> AppResult<ItemValues> {
+    let digits = digits(state);
+    check_len("code", &i.code, 6)?;
+    check_len("name", &i.name, 100)?;
+    check_opt_len("package", &i.package, 255)?;
+    one_of("type", &i.item_type, &["D", "M"])?;
+    one_of("careType", &i.care_type, &["I", "O", "B"])?;
+    let quantity = match i.quantity {
+        Some(q) => {
+            if q.is_sign_negative() && !q.is_zero() {
+                return Err(AppError::invalid("quantity", "must not be negative"));
+            }
+            Some(
+                Money::from_decimal(q, 2)
+                    .map_err(|_| AppError::invalid("quantity", "at most 2 decimals"))?
+                    .0,
+            )
+        }
+        None => None,
+    };
+    Ok(ItemValues {
+        code: i.code.trim().to_string(),
+        name: i.name.trim().to_string(),
+        item_type: i.item_type.clone(),
+        package: trimmed(&i.package),
+        price: money_in("price", i.price, digits)?,
+        quantity,
+        maximum_amount: opt_money_in("maximumAmount", i.maximum_amount, digits)?,
+        care_type: i.care_type.clone(),
+        frequency: whole("frequency", i.frequency)?,
+        patient_category: patient_category(i.patient_category, &i.patient_categories)?,
+    })
+}
+
+fn values_of(m: &item::Model) -> ItemValues {
+    ItemValues {
+        code: m.code.clone(),
+        name: m.name.clone(),
+        item_type: m.item_type.clone(),
+        package: m.package.clone(),
+        price: m.price,
+        quantity: m.quantity,
+        maximum_amount: m.maximum_amount,
+        care_type: m.care_type.clone(),
+        frequency: m.frequency,
+        patient_category: m.patient_category,
+    }
+}
+
+fn fill(am: &mut item::ActiveModel, v: ItemValues) {
+    am.name_search = Set(imis_core::text::fold(&v.name));
+    am.code = Set(v.code);
+    am.name = Set(v.name);
+    am.item_type = Set(v.item_type);
+    am.package = Set(v.package);
+    am.price = Set(v.price);
+    am.quantity = Set(v.quantity);
+    am.maximum_amount = Set(v.maximum_amount);
+    am.care_type = Set(v.care_type);
+    am.frequency = Set(v.frequency);
+    am.patient_category = Set(v.patient_category);
+}
+
+/// `createItem` (122102). A known `uuid` returns the existing item when its content matches
+/// (D4), otherwise `conflict.uuid_exists`.
+pub async fn create_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<item::Model> {
+    require_user(m.principal, Requirement::AnyOf(&[RIGHT_ITEM_ADD]))?;
+    let tx: &DatabaseTransaction = m.tx;
+    let v = item_values(m.state, &input)?;
+    if let Some(u) = input.uuid
+        && let Some(existing) = item::Entity::find()
+            .filter(item::Column::Uuid.eq(u))
+            .one(tx)
+            .await?
+    {
+        if existing.validity_to.is_none() && values_of(&existing) == v {
+            return Ok(existing);
+        }
+        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+    }
+    if item_code_taken(tx, &v.code, None).await? {
+        return Err(AppError::validation("medical.item_code_taken").with("itemCode", &v.code));
+    }
+    let mut am = item::ActiveModel {
+        uuid: Set(input.uuid.unwrap_or_else(Uuid::now_v7)),
+        validity_from: Set(m.state.clock.now()),
+        validity_to: Set(None),
+        audit_user_id: Set(m.actor()),
+        ..Default::default()
+    };
+    fill(&mut am, v);
+    Ok(am.insert(tx).await?)
+}
+
+async fn find_item_target(
+    conn: &impl ConnectionTrait,
+    uuid: Option<Uuid>,
+    id: Option<i64>,
+) -> AppResult<item::Model> {
+    let mut q = item::Entity::find().filter(item::Column::ValidityTo.is_null());
+    match (uuid, id) {
+        (Some(u), _) => q = q.filter(item::Column::Uuid.eq(u)),
+        (None, Some(id)) => q = q.filter(item::Column::Id.eq(id)),
+        (None, None) => return Err(AppError::invalid("uuid", "required")),
+    }
+    q.one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("item"))
+}
+
+/// `updateItem` (122103): the previous version goes to history; every field is replaced.
+pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<item::Model> {
+    require_user(m.principal, Requirement::AnyOf(&[RIGHT_ITEM_EDIT]))?;
+    let tx: &DatabaseTransaction = m.tx;
+    let v = item_values(m.state, &input)?;
+    let old = find_item_target(tx, input.uuid, input.id).await?;
+    if values_of(&old) == v {
+        return Ok(old);
+    }
+    if item_code_taken(tx, &v.code, Some(old.id)).await? {
+        return Err(AppError::validation("medical.item_code_taken").with("itemCode", &v.code));
+    }
+    let now = m.state.clock.now();
+    imis_core::history::save(
+        tx,
+        ENTITY_ITEM,
+        old.id,
+        &old,
+        old.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
+    let mut am: item::ActiveModel = old.into();
+    fill(&mut am, v);
+    am.validity_from = Set(now);
+    am.audit_user_id = Set(m.actor());
+    Ok(am.update(tx).await?)
+}
+
+/// `deleteItem` (122104): soft-deletes each item with a history row, closes the price-list
+/// details and package contents that reference it, and publishes `medical.item_deleted`
+/// (`{"itemId"}`) in the transaction, so that a module holding references may veto or follow.
+pub async fn delete_items(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
+    require_user(m.principal, Requirement::AnyOf(&[RIGHT_ITEM_DELETE]))?;
+    let tx: &DatabaseTransaction = m.tx;
+    let now = m.state.clock.now();
+    let mut out = vec![];
+    for u in uuids {
+        let old = find_item_target(tx, Some(*u), None).await?;
+        let id = old.id;
+        imis_core::history::save(tx, ENTITY_ITEM, id, &old, old.validity_from, now, m.actor())
+            .await?;
+        let mut am: item::ActiveModel = old.into();
+        am.validity_to = Set(Some(now));
+        am.audit_user_id = Set(m.actor());
+        am.update(tx).await?;
+        close_references(tx, MedicalKind::Item, id, now).await?;
+        m.publish(EVENT_ITEM_DELETED, serde_json::json!({ "itemId": id }))
+            .await?;
+        out.push(id);
+    }
+    Ok(out)
+}
+
+/// Closes the current price-list details and package contents naming an item or service.
+pub(crate) async fn close_references(
+    tx: &DatabaseTransaction,
+    kind: MedicalKind,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let b = tx.get_database_backend();
+    for table in ["medical_pricelist_detail", "medical_service_content"] {
+        tx.execute_raw(imis_core::db::stmt(
+            b,
+            &format!(
+                "UPDATE {table} SET validity_to = ? WHERE kind = ? AND medical_id = ? AND validity_to IS NULL"
+            ),
+            vec![now.into(), kind.code().into(), id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

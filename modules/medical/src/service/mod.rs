@@ -1,0 +1,408 @@
+//! Business functions of the medical module: rights (D8) and location scope (D9) are checked
+//! first, then the openIMIS validations; writes run inside the caller's mutation transaction
+//! ([`MutationCtx`](imis_core::mutation::MutationCtx)) and keep the previous version in history
+//! (D7). The functions other modules call are:
+//!
+//! - [`claimable_price`] / [`claimable_prices`]: the price of an item or service at a facility on
+//!   a date (claim module), and [`valid_medical_ids`] (register validity on a date);
+//! - [`current_item_ids`], [`current_service_ids`], [`current_items_by_uuid`],
+//!   [`current_services_by_uuid`], [`current_items_by_code`], [`current_services_by_code`]
+//!   (product module);
+//! - [`import_diagnoses_csv`] (the `imis import diagnoses FILE` command).
+
+mod diagnoses;
+mod items;
+mod pricelists;
+mod prices;
+mod services;
+
+pub use diagnoses::*;
+pub use items::*;
+pub use pricelists::*;
+pub use prices::*;
+pub use services::*;
+
+use crate::entity::Validity;
+use chrono::{DateTime, NaiveDate, Utc};
+use imis_core::dates::Clock;
+use imis_core::history::Versioned;
+use imis_core::money::Money;
+use imis_core::{AppError, AppResult, AppState};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
+use std::collections::HashMap;
+
+pub const RIGHT_ITEM_SEARCH: i32 = 122101;
+pub const RIGHT_ITEM_ADD: i32 = 122102;
+pub const RIGHT_ITEM_EDIT: i32 = 122103;
+pub const RIGHT_ITEM_DELETE: i32 = 122104;
+pub const RIGHT_SERVICE_SEARCH: i32 = 121401;
+pub const RIGHT_SERVICE_ADD: i32 = 121402;
+pub const RIGHT_SERVICE_EDIT: i32 = 121403;
+pub const RIGHT_SERVICE_DELETE: i32 = 121404;
+pub const RIGHT_ITEMS_PRICELIST_SEARCH: i32 = 121301;
+pub const RIGHT_ITEMS_PRICELIST_ADD: i32 = 121302;
+pub const RIGHT_ITEMS_PRICELIST_EDIT: i32 = 121303;
+pub const RIGHT_ITEMS_PRICELIST_DELETE: i32 = 121304;
+pub const RIGHT_ITEMS_PRICELIST_DUPLICATE: i32 = 121305;
+pub const RIGHT_SERVICES_PRICELIST_SEARCH: i32 = 121201;
+pub const RIGHT_SERVICES_PRICELIST_ADD: i32 = 121202;
+pub const RIGHT_SERVICES_PRICELIST_EDIT: i32 = 121203;
+pub const RIGHT_SERVICES_PRICELIST_DELETE: i32 = 121204;
+pub const RIGHT_SERVICES_PRICELIST_DUPLICATE: i32 = 121205;
+/// openIMIS "diagnoses upload": our right to write diagnoses (D8).
+pub const RIGHT_DIAGNOSIS_WRITE: i32 = 131001;
+pub const RIGHT_DIAGNOSIS_DOWNLOAD: i32 = 131002;
+
+/// Published inside the transaction of `deleteItem`, payload `{"itemId": i64}`, once per item.
+pub const EVENT_ITEM_DELETED: &str = "medical.item_deleted";
+/// Published inside the transaction of `deleteService`, payload `{"serviceId": i64}`.
+pub const EVENT_SERVICE_DELETED: &str = "medical.service_deleted";
+
+/// History entity names (`core_history.entity`).
+pub const ENTITY_ITEM: &str = "medical_item";
+pub const ENTITY_SERVICE: &str = "medical_service";
+pub const ENTITY_DIAGNOSIS: &str = "medical_diagnosis";
+pub const ENTITY_PRICELIST: &str = "medical_pricelist";
+pub const ENTITY_PRICELIST_DETAIL: &str = "medical_pricelist_detail";
+
+/// Items or services: the two kinds of medical acts, and of price lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum MedicalKind {
+    Item,
+    Service,
+}
+
+impl MedicalKind {
+    /// The `kind` column value: `I` or `S`.
+    pub fn code(self) -> &'static str {
+        match self {
+            MedicalKind::Item => "I",
+            MedicalKind::Service => "S",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<MedicalKind> {
+        match code {
+            "I" => Some(MedicalKind::Item),
+            "S" => Some(MedicalKind::Service),
+            _ => None,
+        }
+    }
+    /// `item` or `service`, for error parameters.
+    pub fn word(self) -> &'static str {
+        match self {
+            MedicalKind::Item => "item",
+            MedicalKind::Service => "service",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation helpers
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn check_len(field: &str, value: &str, max: usize) -> AppResult<()> {
+    if value.trim().is_empty() {
+        return Err(AppError::invalid(field, "must not be empty"));
+    }
+    if value.trim().chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            &format!("at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_opt_len(field: &str, value: &Option<String>, max: usize) -> AppResult<()> {
+    match value {
+        Some(v) if v.trim().chars().count() > max => Err(AppError::invalid(
+            field,
+            &format!("at most {max} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn one_of(field: &str, value: &str, allowed: &[&str]) -> AppResult<()> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            field,
+            &format!("must be one of {}", allowed.join(", ")),
+        ))
+    }
+}
+
+pub(crate) fn trimmed(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// An amount typed by a user, in minor units: never negative, never rounded.
+pub(crate) fn money_in(field: &str, d: Decimal, digits: u32) -> AppResult<i64> {
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(AppError::invalid(field, "must not be negative"));
+    }
+    Money::from_decimal(d, digits).map(|m| m.0).map_err(|e| {
+        AppError::invalid(
+            field,
+            e.params
+                .get("reason")
+                .map(String::as_str)
+                .unwrap_or("invalid amount"),
+        )
+    })
+}
+
+pub(crate) fn opt_money_in(field: &str, d: Option<Decimal>, digits: u32) -> AppResult<Option<i64>> {
+    d.map(|d| money_in(field, d, digits)).transpose()
+}
+
+/// Minor units to a `Decimal` with the currency's digits.
+pub fn money_out(minor: i64, digits: u32) -> Decimal {
+    Money(minor).to_decimal(digits)
+}
+
+/// A non-negative whole number given as a `Decimal` (openIMIS types some counts as Decimal).
+pub(crate) fn whole(field: &str, d: Option<Decimal>) -> AppResult<Option<i32>> {
+    let Some(d) = d else { return Ok(None) };
+    use rust_decimal::prelude::ToPrimitive;
+    if d.fract() != Decimal::ZERO || (d.is_sign_negative() && !d.is_zero()) {
+        return Err(AppError::invalid(
+            field,
+            "must be a whole number, not negative",
+        ));
+    }
+    d.to_i32()
+        .map(Some)
+        .ok_or_else(|| AppError::invalid(field, "out of range"))
+}
+
+/// The patient category mask from `patientCategory` or `patientCategories` (OR-ed).
+pub(crate) fn patient_category(mask: Option<i32>, categories: &Option<Vec<i32>>) -> AppResult<i32> {
+    let value = match (mask, categories) {
+        (Some(m), _) => m,
+        (None, Some(list)) => list.iter().fold(0, |acc, c| acc | c),
+        (None, None) => return Err(AppError::validation("medical.patient_category_missing")),
+    };
+    if !(0..=15).contains(&value) {
+        return Err(AppError::validation("medical.patient_category_invalid").with("value", value));
+    }
+    Ok(value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query helpers (as in the core's location service)
+// ---------------------------------------------------------------------------------------------
+
+fn upper_like(col: impl sea_orm::sea_query::IntoColumnRef, pattern: String) -> Expr {
+    Expr::expr(Func::upper(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+/// `code`, `code_Istartswith`, `code_Icontains`, `code_Iexact` on a code column.
+pub(crate) fn code_condition<C: ColumnTrait>(
+    col: C,
+    exact: &Option<String>,
+    istarts: &Option<String>,
+    icontains: &Option<String>,
+    iexact: &Option<String>,
+) -> Condition {
+    let mut c = Condition::all();
+    if let Some(v) = exact {
+        c = c.add(col.eq(v.trim().to_string()));
+    }
+    if let Some(v) = istarts {
+        c = c.add(upper_like(
+            col,
+            format!("{}%", imis_core::text::like_escape(&v.to_uppercase())),
+        ));
+    }
+    if let Some(v) = icontains {
+        c = c.add(upper_like(
+            col,
+            format!("%{}%", imis_core::text::like_escape(&v.to_uppercase())),
+        ));
+    }
+    if let Some(v) = iexact {
+        c = c.add(upper_like(
+            col,
+            imis_core::text::like_escape(&v.to_uppercase()),
+        ));
+    }
+    c
+}
+
+/// `name`, `name_Istartswith`, `name_Icontains` on a folded `*_search` column (D19).
+pub(crate) fn name_condition<C: ColumnTrait>(
+    col: C,
+    exact: &Option<String>,
+    istarts: &Option<String>,
+    icontains: &Option<String>,
+) -> Condition {
+    let mut c = Condition::all();
+    let like = |p: String| col.like(LikeExpr::new(p).escape('\\'));
+    if let Some(v) = exact {
+        c = c.add(col.eq(imis_core::text::fold(v.trim())));
+    }
+    if let Some(v) = istarts {
+        // An index-served range (D19): a plain LIKE uses no index on SQLite.
+        c = c.add(imis_core::text::starts_with(col, &imis_core::text::fold(v)));
+    }
+    if let Some(v) = icontains {
+        c = c.add(like(format!(
+            "%{}%",
+            imis_core::text::like_escape(&imis_core::text::fold(v))
+        )));
+    }
+    c
+}
+
+/// The `...Str(str:)` search: code or folded name contains `s`.
+pub(crate) fn str_condition<C: ColumnTrait, N: ColumnTrait>(
+    code: C,
+    name: N,
+    s: &str,
+) -> Condition {
+    let code = upper_like(
+        code,
+        format!("%{}%", imis_core::text::like_escape(&s.to_uppercase())),
+    );
+    let name = name.like(
+        LikeExpr::new(format!(
+            "%{}%",
+            imis_core::text::like_escape(&imis_core::text::fold(s))
+        ))
+        .escape('\\'),
+    );
+    Condition::any().add(code).add(name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validity on a date (D7, D11)
+// ---------------------------------------------------------------------------------------------
+
+/// Whether a version with this interval is valid on the calendar date `d` of the configured zone:
+/// validityFrom ≤ end of d < validityTo (or forever). A row entered this morning is valid today.
+pub fn valid_on(
+    clock: &Clock,
+    from: DateTime<Utc>,
+    to: Option<DateTime<Utc>>,
+    d: NaiveDate,
+) -> bool {
+    clock.date_of(from) <= d && to.is_none_or(|t| clock.date_of(t) > d)
+}
+
+/// The first instant of the day after `d` in the configured zone: a row is valid on `d` when
+/// `validity_from` is before it and `validity_to` is empty or not before it.
+pub fn end_of_day(clock: &Clock, d: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let next = d
+        .succ_opt()
+        .unwrap_or(d)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    clock
+        .tz
+        .from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&next))
+}
+
+/// For each row, the version valid on `d`: the row itself, else the stored version of
+/// `core_history` valid on `d`; rows without one are left out.
+pub(crate) async fn versions_on<M>(
+    conn: &impl ConnectionTrait,
+    clock: &Clock,
+    entity: &str,
+    rows: Vec<M>,
+    d: NaiveDate,
+) -> AppResult<Vec<M>>
+where
+    M: Versioned + Validity,
+{
+    let mut out = Vec::with_capacity(rows.len());
+    let mut missing = vec![];
+    for r in rows {
+        if valid_on(clock, r.validity_from(), r.validity_to(), d) {
+            out.push(r);
+        } else {
+            missing.push(r.id());
+        }
+    }
+    if missing.is_empty() {
+        return Ok(out);
+    }
+    let mut found: HashMap<i64, M> = HashMap::new();
+    for v in imis_core::history::versions::<M>(conn, entity, &missing).await? {
+        if valid_on(clock, v.validity_from, Some(v.validity_to), d) {
+            let mut m = v.data;
+            m.restore(v.entity_id, v.validity_from, v.validity_to, v.audit_user_id);
+            found.insert(v.entity_id, m);
+        }
+    }
+    out.extend(found.into_values());
+    Ok(out)
+}
+
+/// The currency's minor digits.
+pub(crate) fn digits(state: &AppState) -> u32 {
+    state.config.core.currency_minor_digits
+}
+
+/// Integer ids joined by commas, for SQL `IN (...)` lists built from integers only.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_and_money() {
+        assert_eq!(whole("f", Some(Decimal::new(30, 0))).unwrap(), Some(30));
+        assert_eq!(whole("f", Some(Decimal::new(300, 1))).unwrap(), Some(30));
+        assert!(whole("f", Some(Decimal::new(305, 1))).is_err());
+        assert!(whole("f", Some(Decimal::new(-1, 0))).is_err());
+        assert_eq!(money_in("p", Decimal::new(1250, 2), 2).unwrap(), 1250);
+        assert!(money_in("p", Decimal::new(12505, 3), 2).is_err());
+        assert!(money_in("p", Decimal::new(-1, 0), 2).is_err());
+        assert_eq!(money_out(1250, 2), Decimal::new(1250, 2));
+    }
+
+    #[test]
+    fn patient_categories() {
+        assert_eq!(patient_category(Some(15), &None).unwrap(), 15);
+        assert_eq!(patient_category(None, &Some(vec![1, 4])).unwrap(), 5);
+        assert_eq!(
+            patient_category(None, &None).unwrap_err().code,
+            "medical.patient_category_missing"
+        );
+        assert!(patient_category(Some(16), &None).is_err());
+    }
+
+    #[test]
+    fn calendar_validity() {
+        let clock = Clock::new("Africa/Douala".parse().unwrap());
+        let t: DateTime<Utc> = "2026-03-01T23:30:00Z".parse().unwrap(); // 2 March in Douala
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert!(!valid_on(&clock, t, None, d("2026-03-01")));
+        assert!(valid_on(&clock, t, None, d("2026-03-02")));
+        let to: DateTime<Utc> = "2026-03-05T08:00:00Z".parse().unwrap();
+        assert!(valid_on(&clock, t, Some(to), d("2026-03-04")));
+        assert!(!valid_on(&clock, t, Some(to), d("2026-03-05")));
+        assert_eq!(
+            end_of_day(&clock, d("2026-03-01")),
+            "2026-03-01T23:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
+}
