@@ -38,6 +38,7 @@ pub mod bench;
 pub mod cli;
 pub mod graphiql;
 pub mod metrics;
+pub mod node;
 pub mod schema;
 pub mod server;
 

@@ -62,6 +62,7 @@ macro_rules! compose_roots {
 compose_roots! {
     query: Query {
         "core" => imis_core::graphql::roots::CoreQuery,
+        "core" => crate::node::NodeQuery,
         #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeQuery,
         #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalQuery,
         #[cfg(feature = "product")] "product" => imis_product::graphql::ProductQuery,

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 imis_gateway::compose_roots! {
     query: TestQuery {
         "core" => imis_core::graphql::roots::CoreQuery,
+        "core" => imis_gateway::node::NodeQuery,
         "testmod" => crate::testmod::TestModQuery,
         "insuree" => imis_insuree::graphql::InsureeQuery,
         "medical" => imis_medical::graphql::MedicalQuery,

@@ -184,3 +184,29 @@ async fn insurance_number_rules_and_idempotent_creates() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn node_resolves_module_types_within_scope() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let clerk = app.principal("clerk").await; // D0001
+        let v2 = village(&app, &admin, "D0002").await;
+        app.ok(Some(&admin), &create_family(v2, "900000088", "Song", "")).await;
+        let r = app.ok(Some(&admin), r#"{ insurees(chfId: "900000088") { edges { node { id family { id } } } } }"#).await;
+        let insuree_id = r["insurees"]["edges"][0]["node"]["id"].as_str().unwrap().to_string();
+        let family_id = r["insurees"]["edges"][0]["node"]["family"]["id"].as_str().unwrap().to_string();
+        let q = |id: &str| format!(r#"{{ node(id: "{id}") {{ id ... on InsureeGQLType {{ chfId }} ... on FamilyGQLType {{ headInsuree {{ chfId }} }} ... on ProductGQLType {{ code }} }} }}"#);
+        assert_eq!(app.ok(Some(&admin), &q(&insuree_id)).await["node"]["chfId"], "900000088");
+        assert_eq!(app.ok(Some(&admin), &q(&family_id)).await["node"]["headInsuree"]["chfId"], "900000088");
+        // Out of the clerk's district: null.
+        assert!(app.ok(Some(&clerk), &q(&insuree_id)).await["node"].is_null());
+        assert!(app.ok(Some(&clerk), &q(&family_id)).await["node"].is_null());
+        // Products resolve through their module too.
+        let p = app.ok(Some(&admin), r#"{ products(first: 1, orderBy: ["code"]) { edges { node { id code } } } }"#).await;
+        let pid = p["products"]["edges"][0]["node"]["id"].as_str().unwrap().to_string();
+        assert_eq!(app.ok(Some(&admin), &q(&pid)).await["node"]["code"], p["products"]["edges"][0]["node"]["code"]);
+        db
+    })
+    .await;
+}

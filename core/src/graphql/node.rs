@@ -1,4 +1,4 @@
-//! Relay `node(id:)` for the core's types (D4, D7): the global id names the type and the key;
+//! Resolution of the core's global ids for the gateway's Relay `node(id:)` (D4, D7): the global id names the type and the key;
 //! history ids (`<TypeName>History:<history pk>`) resolve to that version. Lookups apply the same
 //! rights and location scope as the lists (D8, D9): a row outside them answers null.
 
@@ -12,12 +12,23 @@ use crate::location::graphql::{
 use crate::location::service::{self as locations, HealthFacilityFilter, LocationFilter};
 use crate::users::graphql::{MutationLogGQLType, RoleGQLType, UserGQLType};
 use crate::users::service as users;
-use async_graphql::{Context, ID, Interface, Object, Result};
+use async_graphql::{Context, ID, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-#[derive(Interface)]
-#[graphql(name = "Node", field(name = "id", ty = "ID"))]
-pub enum Node {
+/// The global-id type names the core resolves (the gateway's `node` dispatches on them).
+pub const NODE_TYPES: &[&str] = &[
+    "LocationGQLType",
+    "HealthFacilityGQLType",
+    "HealthFacilityGQLTypeHistory",
+    "UserGQLType",
+    "UserGQLTypeHistory",
+    "RoleGQLType",
+    "RoleGQLTypeHistory",
+    "MutationLogGQLType",
+];
+
+/// A core object found by its global id; the gateway's `Node` interface wraps it.
+pub enum CoreNode {
     Location(LocationGQLType),
     HealthFacility(HealthFacilityGQLType),
     User(UserGQLType),
@@ -25,28 +36,20 @@ pub enum Node {
     MutationLog(MutationLogGQLType),
 }
 
-#[derive(Default)]
-pub struct NodeQuery;
-
 fn bad_id(id: &str) -> AppError {
     AppError::validation("input.invalid_id").with("id", id)
 }
 
-#[Object]
-impl NodeQuery {
-    /// The object of a global id, or null when it does not exist or lies outside the caller's
-    /// rights and locations.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+/// The core object of a global id, or None when it does not exist or lies outside the caller's
+/// rights and locations.
+pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<CoreNode>> {
+    {
         let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         let st = state(ctx);
         let conn = &st.db.conn;
-        let (type_name, key) = decode_global_id(&id).gql(ctx)?;
-        let pk = || key.parse::<i64>().map_err(|_| bad_id(&id)).gql(ctx);
-        let uuid = || {
-            uuid::Uuid::parse_str(&key)
-                .map_err(|_| bad_id(&id))
-                .gql(ctx)
-        };
+        let (type_name, key) = decode_global_id(id).gql(ctx)?;
+        let pk = || key.parse::<i64>().map_err(|_| bad_id(id)).gql(ctx);
+        let uuid = || uuid::Uuid::parse_str(&key).map_err(|_| bad_id(id)).gql(ctx);
         Ok(match type_name.as_str() {
             "LocationGQLType" => {
                 let filter = LocationFilter {
@@ -67,7 +70,7 @@ impl NodeQuery {
                     .await
                     .gql(ctx)?
                     .remove(&m.id)
-                    .map(Node::Location)
+                    .map(CoreNode::Location)
             }
             "HealthFacilityGQLType" | "HealthFacilityGQLTypeHistory" => {
                 let (model, version) = if type_name.ends_with("History") {
@@ -117,7 +120,7 @@ impl NodeQuery {
                     .await
                     .gql(ctx)?
                     .pop()
-                    .map(Node::HealthFacility)
+                    .map(CoreNode::HealthFacility)
             }
             "UserGQLType" => {
                 let u = crate::entity::user::Entity::find()
@@ -144,7 +147,7 @@ impl NodeQuery {
                     .into_iter()
                     .map(|(_, r)| r)
                     .collect();
-                Some(Node::User(UserGQLType {
+                Some(CoreNode::User(UserGQLType {
                     user: u,
                     roles,
                     history_id: None,
@@ -162,7 +165,7 @@ impl NodeQuery {
                     .gql(ctx)?;
                 let Some(r) = r else { return Ok(None) };
                 let rights = users::rights_of_roles(conn, &[r.id]).await.gql(ctx)?;
-                Some(Node::Role(RoleGQLType {
+                Some(CoreNode::Role(RoleGQLType {
                     role: r,
                     rights,
                     history_id: None,
@@ -178,7 +181,7 @@ impl NodeQuery {
                     .gql(ctx)?;
                 let Some(r) = found else { return Ok(None) };
                 let rights = users::rights_of_roles(conn, &[r.id]).await.gql(ctx)?;
-                Some(Node::Role(RoleGQLType {
+                Some(CoreNode::Role(RoleGQLType {
                     role: r,
                     rights,
                     history_id: Some(hid),
@@ -201,7 +204,7 @@ impl NodeQuery {
                 {
                     return Ok(None);
                 }
-                Some(Node::User(UserGQLType {
+                Some(CoreNode::User(UserGQLType {
                     user: u,
                     roles: vec![],
                     history_id: Some(hid),
@@ -217,9 +220,9 @@ impl NodeQuery {
                     .await
                     .map_err(AppError::from)
                     .gql(ctx)?
-                    .map(|m| Node::MutationLog(MutationLogGQLType(m)))
+                    .map(|m| CoreNode::MutationLog(MutationLogGQLType(m)))
             }
-            _ => return Err(bad_id(&id).to_gql(&crate::graphql::lang(ctx))),
+            _ => return Err(bad_id(id).to_gql(&crate::graphql::lang(ctx))),
         })
     }
 }

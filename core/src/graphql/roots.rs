@@ -3,11 +3,7 @@
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
-pub struct CoreQuery(
-    crate::users::UserQuery,
-    crate::location::LocationQuery,
-    crate::graphql::node::NodeQuery,
-);
+pub struct CoreQuery(crate::users::UserQuery, crate::location::LocationQuery);
 
 #[derive(MergedObject, Default)]
 pub struct CoreMutation(

@@ -647,7 +647,7 @@ async fn scope_insurees(
     };
     let a = ids_sql(allowed.iter().copied());
     Ok(q.filter(Expr::cust(format!(
-        "(insuree_insuree.current_village_id IN ({a}) OR (insuree_insuree.current_village_id IS NULL AND insuree_insuree.family_id IN (SELECT id FROM insuree_family WHERE location_id IN ({a}))))"
+        "(insuree_insuree.current_village_id IN ({a}) OR (insuree_insuree.current_village_id IS NULL AND insuree_insuree.family_id IN (SELECT id FROM insuree_family WHERE validity_to IS NULL AND location_id IN ({a}))))"
     ))))
 }
 
@@ -751,6 +751,14 @@ impl InsureeQuery {
         order_by: Option<Vec<String>>,
     ) -> Result<InsureeConnection> {
         let desk = ignore_location.unwrap_or(false) && chf_id.is_some();
+        // Without orderBy, follow the index of the name filter so that a page stops early.
+        let default_order: &[&str] = if last_name.is_some() || last_name_istartswith.is_some() {
+            &["lastName"]
+        } else if other_names.is_some() || other_names_istartswith.is_some() {
+            &["otherNames"]
+        } else {
+            &["chfId"]
+        };
         let rights: &[i32] = if desk {
             &[service::RIGHT_INSUREE_SEARCH, 101105, 111001, 111002]
         } else {
@@ -831,7 +839,7 @@ impl InsureeQuery {
             let villages = villages_below(st, &parent).await.gql(ctx)?;
             let v = ids_sql(villages);
             q = q.filter(Expr::cust(format!(
-                "(insuree_insuree.current_village_id IN ({v}) OR (insuree_insuree.current_village_id IS NULL AND insuree_insuree.family_id IN (SELECT id FROM insuree_family WHERE location_id IN ({v}))))"
+                "(insuree_insuree.current_village_id IN ({v}) OR (insuree_insuree.current_village_id IS NULL AND insuree_insuree.family_id IN (SELECT id FROM insuree_family WHERE validity_to IS NULL AND location_id IN ({v}))))"
             )));
         }
         // D9: the desk look-up by exact number is not location-restricted.
@@ -852,7 +860,7 @@ impl InsureeQuery {
             &args,
             &INSUREE_SORT,
             insuree::Column::Id,
-            &["chfId"],
+            default_order,
             wants_total(ctx),
             &st.config.graphql,
         )
@@ -1765,4 +1773,98 @@ impl InsureeMutation {
         .gql(ctx)?;
         Ok(out.into())
     }
+}
+
+/// The global-id type names this module resolves for the gateway's `node(id:)`.
+pub const NODE_TYPES: &[&str] = &[
+    "InsureeGQLType",
+    "InsureeGQLTypeHistory",
+    "FamilyGQLType",
+    "FamilyGQLTypeHistory",
+];
+
+pub enum InsureeNode {
+    Insuree(InsureeGQLType),
+    Family(FamilyGQLType),
+}
+
+/// An insuree or family by global id (current or historical version), with the lists' rights
+/// and location scope (D9): None when absent or out of reach.
+pub async fn resolve_node(
+    ctx: &Context<'_>,
+    type_name: &str,
+    key: &str,
+) -> Result<Option<InsureeNode>> {
+    let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+    let st = state(ctx);
+    let conn = &st.db.conn;
+    let pk: i64 = key
+        .parse()
+        .map_err(|_| AppError::validation("input.invalid_id").with("id", key))
+        .gql(ctx)?;
+    let history = type_name.ends_with("History");
+    if type_name.starts_with("Insuree") {
+        if !p.has_right(service::RIGHT_INSUREE_SEARCH) {
+            return Ok(None);
+        }
+        let model = if history {
+            imis_core::history::version_by_history_id::<insuree::Model>(conn, "insuree", pk)
+                .await
+                .gql(ctx)?
+        } else {
+            insuree::Entity::find_by_id(pk)
+                .filter(insuree::Column::ValidityTo.is_null())
+                .one(conn)
+                .await
+                .map_err(AppError::from)
+                .gql(ctx)?
+        };
+        let Some(model) = model else { return Ok(None) };
+        let current = insuree::Entity::find_by_id(model.id)
+            .one(conn)
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?;
+        match current {
+            Some(c) if service::check_insuree_scope(conn, p, &c).await.is_ok() => {}
+            _ => return Ok(None),
+        }
+        let data = load_page_data(st, &[&model], &[], true).await.gql(ctx)?;
+        return Ok(Some(InsureeNode::Insuree(InsureeGQLType {
+            model,
+            history_id: history.then_some(pk),
+            data: Arc::new(data),
+        })));
+    }
+    if !p.has_right(service::RIGHT_FAMILY_SEARCH) {
+        return Ok(None);
+    }
+    let model = if history {
+        imis_core::history::version_by_history_id::<family::Model>(conn, "family", pk)
+            .await
+            .gql(ctx)?
+    } else {
+        family::Entity::find_by_id(pk)
+            .filter(family::Column::ValidityTo.is_null())
+            .one(conn)
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?
+    };
+    let Some(model) = model else { return Ok(None) };
+    let current = family::Entity::find_by_id(model.id)
+        .one(conn)
+        .await
+        .map_err(AppError::from)
+        .gql(ctx)?;
+    match current {
+        Some(c) if service::check_family_scope(conn, p, &c).await.is_ok() => {}
+        _ => return Ok(None),
+    }
+    let data = load_page_data(st, &[], &[&model], false).await.gql(ctx)?;
+    Ok(Some(InsureeNode::Family(FamilyGQLType {
+        model,
+        history_id: history.then_some(pk),
+        data: Arc::new(data),
+    })))
 }

@@ -43,7 +43,7 @@ CREATE TABLE insuree_family (
     validity_to {ts},
     audit_user_id BIGINT
 );
-CREATE INDEX ix_insuree_family_location ON insuree_family (location_id, id);
+CREATE INDEX ix_insuree_family_location ON insuree_family (location_id, id) WHERE validity_to IS NULL;
 CREATE INDEX ix_insuree_family_head ON insuree_family (head_insuree_id);
 CREATE TABLE insuree_insuree (
     id {id},
@@ -82,11 +82,11 @@ CREATE TABLE insuree_insuree (
     audit_user_id BIGINT
 );
 CREATE UNIQUE INDEX ux_insuree_chf_id ON insuree_insuree (chf_id) WHERE validity_to IS NULL;
-CREATE INDEX ix_insuree_last_name ON insuree_insuree (last_name_search, id);
-CREATE INDEX ix_insuree_other_names ON insuree_insuree (other_names_search, id);
-CREATE INDEX ix_insuree_family ON insuree_insuree (family_id);
+CREATE INDEX ix_insuree_last_name ON insuree_insuree (last_name_search, id) WHERE validity_to IS NULL;
+CREATE INDEX ix_insuree_other_names ON insuree_insuree (other_names_search, id) WHERE validity_to IS NULL;
+CREATE INDEX ix_insuree_family ON insuree_insuree (family_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_insuree_village ON insuree_insuree (current_village_id);
-CREATE INDEX ix_insuree_dob ON insuree_insuree (dob);
+CREATE INDEX ix_insuree_dob ON insuree_insuree (dob, id) WHERE validity_to IS NULL;
 CREATE TABLE insuree_photo (
     id {id},
     uuid {uuid} NOT NULL UNIQUE,

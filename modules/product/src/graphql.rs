@@ -436,7 +436,7 @@ fn date_time(d: chrono::NaiveDate) -> DateTime {
 
 #[Object(name = "ProductGQLType")]
 impl ProductGQLType {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         match self.history_id {
             Some(h) => global_id("ProductGQLTypeHistory", h),
             None => global_id("ProductGQLType", self.model.id),
@@ -1142,7 +1142,7 @@ impl ProductQuery {
     /// One product by global id (also `ProductGQLTypeHistory` ids of versions), integer id or
     /// uuid, with its items and services.
     #[graphql(visible = "visible")]
-    async fn product(
+    pub async fn product(
         &self,
         ctx: &Context<'_>,
         id: Option<ID>,
