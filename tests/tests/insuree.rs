@@ -210,3 +210,38 @@ async fn node_resolves_module_types_within_scope() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn family_updates_and_member_removal_keep_history() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let v1 = village(&app, &admin, "D0001").await;
+        app.ok(Some(&admin), &create_family(v1, "900000099", "Mbida", "")).await;
+        let f = app.ok(Some(&admin), r#"{ families(headInsuree_ChfId: "900000099") { edges { node { id uuid } } } }"#).await;
+        let uuid = f["families"]["edges"][0]["node"]["uuid"].as_str().unwrap().to_string();
+        let fid = imis_core::graphql::parse_pk(f["families"]["edges"][0]["node"]["id"].as_str().unwrap(), "FamilyGQLType").unwrap();
+        // Complete update: address and poverty change, the confirmation type needs its number.
+        let update = |extra: &str| format!(r#"mutation {{ updateFamily(input: {{ uuid: "{uuid}", locationId: {v1}, poverty: true, familyTypeId: "H", address: "Quartier Akwa, rue 12" {extra} }}) {{ internalId }} }}"#);
+        assert_eq!(app.err_code(Some(&admin), &update(r#", confirmationTypeId: "A""#)).await, "insuree.confirmation_no_required");
+        app.ok(Some(&admin), &update(r#", confirmationTypeId: "A", confirmationNo: "CNF-001""#)).await;
+        let h = app.ok(Some(&admin), &format!(r#"{{ families(uuid: "{uuid}", showHistory: true) {{ edges {{ node {{ address poverty confirmationType {{ code isConfirmationNumberRequired }} validityTo }} }} }} }}"#)).await;
+        let edges = h["families"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 2);
+        assert_eq!(edges[0]["node"]["address"], "Quartier Akwa, rue 12");
+        assert_eq!(edges[0]["node"]["confirmationType"]["code"], "A");
+        assert!(edges[1]["node"]["address"].is_null() && edges[1]["node"]["validityTo"].is_string());
+
+        // A member leaves the family; the removal is an event with cancelPolicies.
+        app.ok(Some(&admin), &format!(r#"mutation {{ createInsuree(input: {{ familyId: {fid}, chfId: "900000100", lastName: "Mbida", otherNames: "Rosine", genderId: "F", dob: "2010-02-03" }}) {{ internalId }} }}"#)).await;
+        let m = app.ok(Some(&admin), r#"{ insurees(chfId: "900000100") { edges { node { uuid } } } }"#).await;
+        let member = m["insurees"]["edges"][0]["node"]["uuid"].as_str().unwrap().to_string();
+        app.ok(Some(&admin), &format!(r#"mutation {{ removeInsurees(input: {{ uuid: "{uuid}", uuids: ["{member}"], cancelPolicies: true }}) {{ internalId }} }}"#)).await;
+        assert_eq!(app.count("core_outbox", "event_name = 'insuree.removed'").await, 1);
+        let left = app.ok(Some(&admin), r#"{ insurees(chfId: "900000100") { edges { node { family { uuid } } } } }"#).await;
+        assert!(left["insurees"]["edges"][0]["node"]["family"].is_null());
+        assert_eq!(app.ok(Some(&admin), &format!(r#"{{ familyMembers(familyUuid: "{uuid}") {{ totalCount }} }}"#)).await["familyMembers"]["totalCount"], 1);
+        db
+    })
+    .await;
+}

@@ -293,6 +293,13 @@ pub async fn seed_scale(state: &AppState, families: usize, seed: u64) -> AppResu
             tracing::info!(families = done, "scale data");
         }
     }
+    // Fresh statistics so the planner uses the indexes at once after a bulk load.
+    let analyze = if state.db.is_sqlite() {
+        "ANALYZE"
+    } else {
+        "ANALYZE insuree_insuree; ANALYZE insuree_family"
+    };
+    sea_orm::ConnectionTrait::execute_unprepared(&state.db.conn, analyze).await?;
     Ok(written)
 }
 
