@@ -58,6 +58,65 @@ pub fn starts_with<C: sea_orm::ColumnTrait>(column: C, prefix: &str) -> sea_orm:
     cond
 }
 
+/// `UPPER(col) LIKE pattern ESCAPE '\'`, for codes compared case-insensitively.
+pub fn upper_like(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    pattern: String,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    Expr::expr(Func::upper(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+/// openIMIS `code`, `code_Istartswith`, `code_Icontains`, `code_Iexact` filters on a code column
+/// (codes are compared case-insensitively, as upper case).
+pub fn code_condition<C: sea_orm::ColumnTrait>(
+    col: C,
+    exact: &Option<String>,
+    istarts: &Option<String>,
+    icontains: &Option<String>,
+    iexact: &Option<String>,
+) -> sea_orm::Condition {
+    let upper_like = |pattern: String| upper_like(col, pattern);
+    let mut c = sea_orm::Condition::all();
+    if let Some(v) = exact {
+        c = c.add(col.eq(v.trim().to_string()));
+    }
+    if let Some(v) = istarts {
+        c = c.add(upper_like(format!("{}%", like_escape(&v.to_uppercase()))));
+    }
+    if let Some(v) = icontains {
+        c = c.add(upper_like(format!("%{}%", like_escape(&v.to_uppercase()))));
+    }
+    if let Some(v) = iexact {
+        c = c.add(upper_like(like_escape(&v.to_uppercase())));
+    }
+    c
+}
+
+/// openIMIS `name`, `name_Istartswith`, `name_Icontains`, `name_Iexact` filters on a folded
+/// `*_search` column, ignoring case and accents (D19); prefixes are index-served ranges.
+pub fn name_condition<C: sea_orm::ColumnTrait>(
+    col: C,
+    exact: &Option<String>,
+    istarts: &Option<String>,
+    icontains: &Option<String>,
+    iexact: &Option<String>,
+) -> sea_orm::Condition {
+    let mut c = sea_orm::Condition::all();
+    if let Some(v) = exact.as_ref().or(iexact.as_ref()) {
+        c = c.add(col.eq(fold(v.trim())));
+    }
+    if let Some(v) = istarts {
+        c = c.add(starts_with(col, &fold(v)));
+    }
+    if let Some(v) = icontains {
+        c = c.add(col.like(
+            sea_orm::sea_query::LikeExpr::new(format!("%{}%", like_escape(&fold(v)))).escape('\\'),
+        ));
+    }
+    c
+}
+
 #[cfg(test)]
 mod prefix_tests {
     use sea_orm::sea_query::{Alias, Query, SqliteQueryBuilder};

@@ -123,7 +123,7 @@ async fn literal(app: &TestApp, name: &str, t: &Value, depth: usize) -> String {
     }
 }
 
-async fn selection(app: &TestApp, t: &Value) -> String {
+fn selection(t: &Value) -> String {
     let mut t = t.clone();
     while t["ofType"].is_object() {
         t = t["ofType"].clone();
@@ -167,7 +167,7 @@ async fn every_root_field_is_listed_and_refuses_callers_without_its_requirement(
                     }
                 }
                 let args = if args.is_empty() { String::new() } else { format!("({})", args.join(", ")) };
-                let sel = selection(&app, &f["type"]).await;
+                let sel = selection(&f["type"]);
                 let call = format!("{op} {{ {name}{args} {sel} }}");
                 let expect = |r: &async_graphql::Response, code: &str| {
                     r.errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|c| c.to_string().trim_matches('"') == code))

@@ -8,7 +8,7 @@ use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::mutation::MutationCtx;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseTransaction, EntityTrait, QueryFilter, Select,
@@ -72,63 +72,7 @@ fn check_opt_len(field: &str, value: &Option<String>, max: usize) -> AppResult<(
     }
 }
 
-fn upper_like(col: impl sea_orm::sea_query::IntoColumnRef, pattern: String) -> Expr {
-    Expr::expr(Func::upper(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
-}
-
-fn code_condition<C: ColumnTrait>(
-    col: C,
-    exact: &Option<String>,
-    istarts: &Option<String>,
-    icontains: &Option<String>,
-    iexact: &Option<String>,
-) -> Condition {
-    let mut c = Condition::all();
-    if let Some(v) = exact {
-        c = c.add(col.eq(v.clone()));
-    }
-    if let Some(v) = istarts {
-        c = c.add(upper_like(
-            col,
-            format!("{}%", crate::text::like_escape(&v.to_uppercase())),
-        ));
-    }
-    if let Some(v) = icontains {
-        c = c.add(upper_like(
-            col,
-            format!("%{}%", crate::text::like_escape(&v.to_uppercase())),
-        ));
-    }
-    if let Some(v) = iexact {
-        c = c.add(upper_like(col, crate::text::like_escape(&v.to_uppercase())));
-    }
-    c
-}
-
-fn name_condition<C: ColumnTrait>(
-    col: C,
-    exact: &Option<String>,
-    istarts: &Option<String>,
-    icontains: &Option<String>,
-    iexact: &Option<String>,
-) -> Condition {
-    let mut c = Condition::all();
-    let like = |p: String| col.like(LikeExpr::new(p).escape('\\'));
-    if let Some(v) = exact.as_ref().or(iexact.as_ref()) {
-        c = c.add(col.eq(crate::text::fold(v)));
-    }
-    if let Some(v) = istarts {
-        // An index-served range (D19): plain LIKE uses no index on SQLite.
-        c = c.add(crate::text::starts_with(col, &crate::text::fold(v)));
-    }
-    if let Some(v) = icontains {
-        c = c.add(like(format!(
-            "%{}%",
-            crate::text::like_escape(&crate::text::fold(v))
-        )));
-    }
-    c
-}
+use crate::text::{code_condition, name_condition, upper_like};
 
 // ---------------------------------------------------------------------------------------------
 // Reads

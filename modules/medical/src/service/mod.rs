@@ -29,7 +29,7 @@ use imis_core::history::Versioned;
 use imis_core::money::Money;
 use imis_core::{AppError, AppResult, AppState};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use std::collections::HashMap;
 
@@ -200,66 +200,17 @@ pub(crate) fn patient_category(mask: Option<i32>, categories: &Option<Vec<i32>>)
 // Query helpers (as in the core's location service)
 // ---------------------------------------------------------------------------------------------
 
-fn upper_like(col: impl sea_orm::sea_query::IntoColumnRef, pattern: String) -> Expr {
-    Expr::expr(Func::upper(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
-}
+/// `code*` filters (shared with the core).
+pub(crate) use imis_core::text::{code_condition, upper_like};
 
-/// `code`, `code_Istartswith`, `code_Icontains`, `code_Iexact` on a code column.
-pub(crate) fn code_condition<C: ColumnTrait>(
-    col: C,
-    exact: &Option<String>,
-    istarts: &Option<String>,
-    icontains: &Option<String>,
-    iexact: &Option<String>,
-) -> Condition {
-    let mut c = Condition::all();
-    if let Some(v) = exact {
-        c = c.add(col.eq(v.trim().to_string()));
-    }
-    if let Some(v) = istarts {
-        c = c.add(upper_like(
-            col,
-            format!("{}%", imis_core::text::like_escape(&v.to_uppercase())),
-        ));
-    }
-    if let Some(v) = icontains {
-        c = c.add(upper_like(
-            col,
-            format!("%{}%", imis_core::text::like_escape(&v.to_uppercase())),
-        ));
-    }
-    if let Some(v) = iexact {
-        c = c.add(upper_like(
-            col,
-            imis_core::text::like_escape(&v.to_uppercase()),
-        ));
-    }
-    c
-}
-
-/// `name`, `name_Istartswith`, `name_Icontains` on a folded `*_search` column (D19).
+/// `name*` filters on a folded column (shared with the core).
 pub(crate) fn name_condition<C: ColumnTrait>(
     col: C,
     exact: &Option<String>,
     istarts: &Option<String>,
     icontains: &Option<String>,
 ) -> Condition {
-    let mut c = Condition::all();
-    let like = |p: String| col.like(LikeExpr::new(p).escape('\\'));
-    if let Some(v) = exact {
-        c = c.add(col.eq(imis_core::text::fold(v.trim())));
-    }
-    if let Some(v) = istarts {
-        // An index-served range (D19): a plain LIKE uses no index on SQLite.
-        c = c.add(imis_core::text::starts_with(col, &imis_core::text::fold(v)));
-    }
-    if let Some(v) = icontains {
-        c = c.add(like(format!(
-            "%{}%",
-            imis_core::text::like_escape(&imis_core::text::fold(v))
-        )));
-    }
-    c
+    imis_core::text::name_condition(col, exact, istarts, icontains, &None)
 }
 
 /// The `...Str(str:)` search: code or folded name contains `s`.
