@@ -22,6 +22,12 @@ pub enum Node {
     Insuree(imis_insuree::graphql::InsureeGQLType),
     #[cfg(feature = "insuree")]
     Family(imis_insuree::graphql::FamilyGQLType),
+    #[cfg(feature = "medical")]
+    Item(imis_medical::graphql::ItemGQLType),
+    #[cfg(feature = "medical")]
+    Service(imis_medical::graphql::ServiceGQLType),
+    #[cfg(feature = "medical")]
+    Diagnosis(imis_medical::graphql::DiagnosisGQLType),
     #[cfg(feature = "product")]
     Product(imis_product::graphql::ProductGQLType),
 }
@@ -55,6 +61,19 @@ impl NodeQuery {
                 .map(|n| match n {
                     InsureeNode::Insuree(x) => Node::Insuree(x),
                     InsureeNode::Family(x) => Node::Family(x),
+                }));
+        }
+        #[cfg(feature = "medical")]
+        if imis_medical::graphql::NODE_TYPES.contains(&type_name.as_str())
+            && imis_core::registry::module_visible(ctx, "medical")
+        {
+            use imis_medical::graphql::MedicalNode;
+            return Ok(imis_medical::graphql::resolve_node(ctx, &type_name, &key)
+                .await?
+                .map(|n| match n {
+                    MedicalNode::Item(x) => Node::Item(x),
+                    MedicalNode::Service(x) => Node::Service(x),
+                    MedicalNode::Diagnosis(x) => Node::Diagnosis(x),
                 }));
         }
         #[cfg(feature = "product")]

@@ -206,6 +206,13 @@ async fn node_resolves_module_types_within_scope() {
         let p = app.ok(Some(&admin), r#"{ products(first: 1, orderBy: ["code"]) { edges { node { id code } } } }"#).await;
         let pid = p["products"]["edges"][0]["node"]["id"].as_str().unwrap().to_string();
         assert_eq!(app.ok(Some(&admin), &q(&pid)).await["node"]["code"], p["products"]["edges"][0]["node"]["code"]);
+        // And medical reference data.
+        let i = app.ok(Some(&clerk), r#"{ medicalItems(first: 1) { edges { node { id code } } } diagnoses(first: 1) { edges { node { id code } } } }"#).await;
+        for (list, fragment) in [("medicalItems", "ItemGQLType"), ("diagnoses", "DiagnosisGQLType")] {
+            let id = i[list]["edges"][0]["node"]["id"].as_str().unwrap().to_string();
+            let n = app.ok(Some(&clerk), &format!(r#"{{ node(id: "{id}") {{ ... on {fragment} {{ code }} }} }}"#)).await;
+            assert_eq!(n["node"]["code"], i[list]["edges"][0]["node"]["code"]);
+        }
         db
     })
     .await;

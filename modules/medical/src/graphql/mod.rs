@@ -128,3 +128,102 @@ pub(crate) async fn mutation_objects(
         .map(|r| r.try_get::<i64>("", "entity_id").map_err(Into::into))
         .collect()
 }
+
+/// The global-id type names this module resolves for the gateway's `node(id:)`.
+pub const NODE_TYPES: &[&str] = &[
+    "ItemGQLType",
+    "ItemGQLTypeHistory",
+    "ServiceGQLType",
+    "ServiceGQLTypeHistory",
+    "DiagnosisGQLType",
+    "DiagnosisGQLTypeHistory",
+];
+
+/// An item, service or diagnosis by global id (current or historical version).
+pub enum MedicalNode {
+    Item(ItemGQLType),
+    Service(ServiceGQLType),
+    Diagnosis(DiagnosisGQLType),
+}
+
+/// Resolves a global id of [`NODE_TYPES`]; reference lists are open to any logged-in user (D8).
+pub async fn resolve_node(
+    ctx: &async_graphql::Context<'_>,
+    type_name: &str,
+    key: &str,
+) -> async_graphql::Result<Option<MedicalNode>> {
+    use crate::entity::{diagnosis, item, service};
+    use crate::service as svc;
+    use imis_core::auth::{Requirement, require_user};
+    use imis_core::graphql::{GqlResult, principal, state};
+    use imis_core::history::version_by_history_id;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+    let conn = &state(ctx).db.conn;
+    let pk: i64 = key
+        .parse()
+        .map_err(|_| imis_core::AppError::validation("input.invalid_id").with("id", key))
+        .gql(ctx)?;
+    let history = type_name.ends_with("History").then_some(pk);
+    let db = |e: sea_orm::DbErr| imis_core::AppError::from(e);
+    Ok(match type_name.trim_end_matches("History") {
+        "ItemGQLType" => {
+            let m = match history {
+                Some(h) => version_by_history_id::<item::Model>(conn, svc::ENTITY_ITEM, h)
+                    .await
+                    .gql(ctx)?,
+                None => item::Entity::find_by_id(pk)
+                    .filter(item::Column::ValidityTo.is_null())
+                    .one(conn)
+                    .await
+                    .map_err(db)
+                    .gql(ctx)?,
+            };
+            m.map(|model| {
+                MedicalNode::Item(ItemGQLType {
+                    model,
+                    history_id: history,
+                })
+            })
+        }
+        "ServiceGQLType" => {
+            let m = match history {
+                Some(h) => version_by_history_id::<service::Model>(conn, svc::ENTITY_SERVICE, h)
+                    .await
+                    .gql(ctx)?,
+                None => service::Entity::find_by_id(pk)
+                    .filter(service::Column::ValidityTo.is_null())
+                    .one(conn)
+                    .await
+                    .map_err(db)
+                    .gql(ctx)?,
+            };
+            m.map(|model| {
+                let mut n = ServiceGQLType::new(model);
+                n.history_id = history;
+                MedicalNode::Service(n)
+            })
+        }
+        _ => {
+            let m = match history {
+                Some(h) => {
+                    version_by_history_id::<diagnosis::Model>(conn, svc::ENTITY_DIAGNOSIS, h)
+                        .await
+                        .gql(ctx)?
+                }
+                None => diagnosis::Entity::find_by_id(pk)
+                    .filter(diagnosis::Column::ValidityTo.is_null())
+                    .one(conn)
+                    .await
+                    .map_err(db)
+                    .gql(ctx)?,
+            };
+            m.map(|model| {
+                MedicalNode::Diagnosis(DiagnosisGQLType {
+                    model,
+                    history_id: history,
+                })
+            })
+        }
+    })
+}
