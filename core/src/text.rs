@@ -138,3 +138,14 @@ mod prefix_tests {
         );
     }
 }
+
+/// A comma-separated list of ids for an SQL `IN (...)` (`NULL` when empty, so the list matches
+/// nothing). Ids are integers, so nothing needs quoting.
+pub fn ids_sql(ids: impl IntoIterator<Item = i64>) -> String {
+    let s = ids
+        .into_iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    if s.is_empty() { "NULL".into() } else { s }
+}

@@ -30,6 +30,8 @@ pub enum Node {
     Diagnosis(imis_medical::graphql::DiagnosisGQLType),
     #[cfg(feature = "product")]
     Product(imis_product::graphql::ProductGQLType),
+    #[cfg(feature = "policy")]
+    Policy(imis_policy::graphql::PolicyGQLType),
 }
 
 #[derive(Default)]
@@ -88,6 +90,14 @@ impl NodeQuery {
                 // Outside the caller's rights: null, as for the other types.
                 Err(_) => Ok(None),
             };
+        }
+        #[cfg(feature = "policy")]
+        if imis_policy::graphql::NODE_TYPES.contains(&type_name.as_str())
+            && imis_core::registry::module_visible(ctx, "policy")
+        {
+            return Ok(imis_policy::graphql::resolve_node(ctx, &type_name, &key)
+                .await?
+                .map(Node::Policy));
         }
         let _ = key;
         Err(imis_core::AppError::validation("input.invalid_id")

@@ -66,12 +66,14 @@ compose_roots! {
         #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeQuery,
         #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalQuery,
         #[cfg(feature = "product")] "product" => imis_product::graphql::ProductQuery,
+        #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyQuery,
     }
     mutation: Mutation {
         "core" => imis_core::graphql::roots::CoreMutation,
         #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeMutation,
         #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalMutation,
         #[cfg(feature = "product")] "product" => imis_product::graphql::ProductMutation,
+        #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyMutation,
     }
     owners: root_field_owners
 }

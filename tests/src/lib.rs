@@ -23,6 +23,7 @@ imis_gateway::compose_roots! {
         "insuree" => imis_insuree::graphql::InsureeQuery,
         "medical" => imis_medical::graphql::MedicalQuery,
         "product" => imis_product::graphql::ProductQuery,
+        "policy" => imis_policy::graphql::PolicyQuery,
     }
     mutation: TestMutation {
         "core" => imis_core::graphql::roots::CoreMutation,
@@ -30,6 +31,7 @@ imis_gateway::compose_roots! {
         "insuree" => imis_insuree::graphql::InsureeMutation,
         "medical" => imis_medical::graphql::MedicalMutation,
         "product" => imis_product::graphql::ProductMutation,
+        "policy" => imis_policy::graphql::PolicyMutation,
     }
     owners: test_owners
 }

@@ -317,3 +317,47 @@ impl<M: crate::history::Versioned> Page<M> {
         })
     }
 }
+
+/// Pages a short list computed in memory (a family's policies, an insuree's coverage): cursors
+/// are positions, `offset`, `first/after` and `last/before` work as for database lists.
+pub fn page_in_memory<M>(rows: Vec<M>, args: &PageArgs, cfg: &GraphqlConfig) -> AppResult<Page<M>> {
+    let decode = |c: &str| -> AppResult<usize> {
+        B64.decode(c)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.strip_prefix("pos:").and_then(|n| n.parse().ok()))
+            .ok_or_else(|| AppError::invalid("after", "unknown cursor"))
+    };
+    let total = rows.len();
+    let mut start = args.offset.unwrap_or(0).max(0) as usize;
+    let mut end = total;
+    if let Some(a) = &args.after {
+        start = start.max(decode(a)? + 1);
+    }
+    if let Some(b) = &args.before {
+        end = end.min(decode(b)?);
+    }
+    let cap = cfg.max_page_size as usize;
+    if let Some(f) = args.first {
+        end = end.min(start + (f.max(0) as usize).min(cap));
+    } else if let Some(l) = args.last {
+        start = start.max(end.saturating_sub((l.max(0) as usize).min(cap)));
+    } else {
+        end = end.min(start + cap);
+    }
+    let start = start.min(total);
+    let end = end.max(start).min(total);
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .skip(start)
+        .take(end - start)
+        .map(|(i, m)| (B64.encode(format!("pos:{i}")), m))
+        .collect();
+    Ok(Page {
+        rows,
+        has_next: end < total,
+        has_previous: start > 0,
+        total: Some(total as i64),
+    })
+}

@@ -19,6 +19,7 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use uuid::Uuid;
+use std::collections::HashMap;
 
 pub const RIGHT_FAMILY_SEARCH: i32 = 101001;
 pub const RIGHT_FAMILY_ADD: i32 = 101002;
@@ -1085,4 +1086,100 @@ pub async fn photo_base64(state: &AppState, p: &photo::Model) -> AppResult<Optio
     Ok(Some(
         base64::engine::general_purpose::STANDARD.encode(bytes),
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public look-ups for other modules (the policy module's coverage, eligibility and scope)
+// ---------------------------------------------------------------------------------------------
+
+/// The current insuree with this insurance number.
+pub async fn find_by_chf_id(
+    conn: &impl ConnectionTrait,
+    chf_id: &str,
+) -> AppResult<Option<insuree::Model>> {
+    Ok(insuree::Entity::find()
+        .filter(insuree::Column::ChfId.eq(chf_id.trim()))
+        .filter(insuree::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?)
+}
+
+/// The current family with this id.
+pub async fn find_family_by_id(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<Option<family::Model>> {
+    Ok(family::Entity::find_by_id(id)
+        .filter(family::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?)
+}
+
+/// Families by id, whatever their validity (for nested GraphQL fields and scope checks).
+pub async fn families_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, family::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(family::Entity::find()
+        .filter(family::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect())
+}
+
+/// Insurees by id, whatever their validity.
+pub async fn insurees_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, insuree::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for i in insuree::Entity::find()
+            .filter(insuree::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            out.insert(i.id, i);
+        }
+    }
+    Ok(out)
+}
+
+/// The village an insuree is located in for scope (D9): their current village, else the family's.
+pub async fn insuree_village(
+    conn: &impl ConnectionTrait,
+    i: &insuree::Model,
+) -> AppResult<Option<i64>> {
+    village_of(conn, i).await
+}
+
+/// SQL (no parameters) selecting the ids of current families located in `villages`: lets another
+/// module restrict its rows to families in scope (D9) without reading insuree tables itself.
+pub fn families_in_locations_sql(villages: &[i64]) -> String {
+    let list = if villages.is_empty() {
+        "NULL".to_string()
+    } else {
+        villages
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!("SELECT id FROM insuree_family WHERE validity_to IS NULL AND location_id IN ({list})")
+}
+
+/// SQL (no parameters) giving the number of current members of the family whose id is the SQL
+/// expression `family_id_expr`.
+pub fn family_member_count_sql(family_id_expr: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM insuree_insuree WHERE family_id = {family_id_expr} AND validity_to IS NULL)"
+    )
 }

@@ -1694,3 +1694,40 @@ mod tests {
         assert!(sellable(&national, &[], d("2026-01-01")));
     }
 }
+
+/// The conversion links of current products: product id → its `conversionProduct` id.
+pub async fn conversion_links(
+    conn: &impl ConnectionTrait,
+) -> AppResult<std::collections::HashMap<i64, i64>> {
+    Ok(product::Entity::find()
+        .filter(product::Column::ValidityTo.is_null())
+        .filter(product::Column::ConversionProductId.is_not_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.conversion_product_id.map(|c| (p.id, c)))
+        .collect())
+}
+
+/// Ids of the products (current or not) whose code is `code`: a policy keeps its product's id.
+pub async fn products_by_code(conn: &impl ConnectionTrait, code: &str) -> AppResult<Vec<i64>> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Code.eq(code.trim()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
+}
+
+/// The current product with this code.
+pub async fn current_product_by_code(
+    conn: &impl ConnectionTrait,
+    code: &str,
+) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Code.eq(code.trim()))
+        .filter(product::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?)
+}

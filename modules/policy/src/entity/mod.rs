@@ -1,0 +1,16 @@
+//! sea-orm entities of the policy module, one file per table.
+
+pub mod claim_usage;
+pub mod claim_usage_line;
+pub mod consumption;
+pub mod insuree_policy;
+pub mod policy;
+pub mod renewal;
+pub mod renewal_detail;
+
+imis_core::versioned_model!(
+    policy::Model,
+    insuree_policy::Model,
+    renewal::Model,
+    consumption::Model
+);

@@ -1,0 +1,1 @@
+//! Scale data (written in a later step of this change).

@@ -1,0 +1,325 @@
+//! Contributions and activation (D15). The payment module owns premiums and payments; it pushes
+//! the facts here inside its transaction ("downstream pushes facts upstream", architecture page)
+//! and this module alone changes policy status and coverage effective dates.
+
+use super::*;
+use crate::entity::insuree_policy;
+
+/// The openIMIS premium `action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PremiumAction {
+    /// Partial payment leaves the policy as it is (the default).
+    Wait,
+    /// Activate even when the contribution does not reach the value.
+    Enforce,
+    /// Suspend the policy (also needs 101203, checked by the caller).
+    Suspend,
+}
+
+impl PremiumAction {
+    /// Parses the openIMIS value; absent = WAIT, anything else → `input.invalid` (D15).
+    pub fn parse(s: Option<&str>) -> AppResult<PremiumAction> {
+        match s.map(str::trim) {
+            None | Some("") | Some("WAIT") => Ok(PremiumAction::Wait),
+            Some("ENFORCE") => Ok(PremiumAction::Enforce),
+            Some("SUSPEND") => Ok(PremiumAction::Suspend),
+            Some(_) => Err(AppError::invalid("action", "ENFORCE, WAIT or SUSPEND")),
+        }
+    }
+}
+
+/// A premium saved on a policy.
+#[derive(Debug, Clone)]
+pub struct PremiumRecorded {
+    pub policy_id: i64,
+    /// Σ of the policy's valid non-photo-fee premiums, this one included.
+    pub paid_total: i64,
+    /// The saved premium's pay date.
+    pub pay_date: NaiveDate,
+    pub action: PremiumAction,
+}
+
+/// What a pushed fact did to the policy.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ActivationOutcome {
+    pub policy_id: i64,
+    pub status_before: i32,
+    pub status: i32,
+    /// The policy became Active.
+    pub activated: bool,
+    /// value − paid (or − matched for payments), floored at 0, in minor units.
+    pub balance: i64,
+    pub warnings: Vec<Warning>,
+}
+
+/// Locks the policy row for the rest of the transaction (PostgreSQL; SQLite has one writer).
+async fn lock(tx: &DatabaseTransaction, policy_id: i64) -> AppResult<policy::Model> {
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        tx.execute_raw(imis_core::db::stmt(
+            tx.get_database_backend(),
+            "SELECT id FROM policy_policy WHERE id = ? FOR UPDATE",
+            vec![policy_id.into()],
+        ))
+        .await?;
+    }
+    find_policy_by_id(tx, policy_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("policy").with("id", policy_id))
+}
+
+fn warning(code: &str, pol: &policy::Model) -> Warning {
+    let mut params = serde_json::Map::new();
+    params.insert("uuid".into(), pol.uuid.to_string().into());
+    Warning {
+        code: code.into(),
+        params,
+    }
+}
+
+async fn activate(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    pol: &policy::Model,
+    effective: NaiveDate,
+    paid: i64,
+    matched: i64,
+) -> AppResult<policy::Model> {
+    let mut a = new_version(state, tx, actor, pol).await?;
+    a.status = Set(STATUS_ACTIVE);
+    a.effective_date = Set(Some(effective));
+    a.paid = Set(paid);
+    a.matched = Set(matched);
+    let updated = a.update(tx).await?;
+    coverage::fill_empty_effective_dates(state, tx, actor, pol.id, effective).await?;
+    Ok(updated)
+}
+
+async fn set_facts(
+    tx: &DatabaseTransaction,
+    pol: &policy::Model,
+    paid: i64,
+    matched: i64,
+) -> AppResult<policy::Model> {
+    // The amounts are facts about premiums and payments (audited there), not a new version.
+    let mut a = pol.clone().into_active_model();
+    a.paid = Set(paid);
+    a.matched = Set(matched);
+    Ok(a.update(tx).await?)
+}
+
+/// Records a saved premium and applies D15 for the configured activation option.
+pub async fn record_premium(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    facts: PremiumRecorded,
+) -> AppResult<ActivationOutcome> {
+    let pol = lock(tx, facts.policy_id).await?;
+    let before = pol.status;
+    let option = config(state).activation_option;
+    let reached = facts.paid_total >= pol.value || facts.action == PremiumAction::Enforce;
+    let mut warnings = vec![];
+    if facts.paid_total > pol.value {
+        warnings.push(warning("premium.overpaid", &pol));
+    }
+    let updated = match (facts.action, pol.status) {
+        (PremiumAction::Suspend, _) => {
+            let mut a = new_version(state, tx, actor, &pol).await?;
+            a.status = Set(STATUS_SUSPENDED);
+            a.paid = Set(facts.paid_total);
+            a.update(tx).await?
+        }
+        (_, STATUS_IDLE) if reached && option == 1 => {
+            let effective = pol.start_date.max(facts.pay_date);
+            activate(state, tx, actor, &pol, effective, facts.paid_total, pol.matched).await?
+        }
+        (_, STATUS_IDLE) if reached && option == 3 => {
+            let mut a = new_version(state, tx, actor, &pol).await?;
+            a.status = Set(STATUS_READY);
+            a.paid = Set(facts.paid_total);
+            a.update(tx).await?
+        }
+        (_, STATUS_ACTIVE) if facts.paid_total >= pol.value => {
+            let updated = set_facts(tx, &pol, facts.paid_total, pol.matched).await?;
+            coverage::fill_empty_effective_dates(state, tx, actor, pol.id, facts.pay_date).await?;
+            updated
+        }
+        _ => set_facts(tx, &pol, facts.paid_total, pol.matched).await?,
+    };
+    Ok(ActivationOutcome {
+        policy_id: pol.id,
+        status_before: before,
+        status: updated.status,
+        activated: before != STATUS_ACTIVE && updated.status == STATUS_ACTIVE,
+        balance: (updated.value - updated.paid).max(0),
+        warnings,
+    })
+}
+
+/// Why the paid amount changed without a new premium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaidChange {
+    /// A premium was updated or deleted: paid is recomputed, the policy never deactivates.
+    PremiumChanged(i64),
+    /// The policy value was recomputed (`updatePolicy`): the existing contributions are applied.
+    Recomputed,
+}
+
+/// Applies a change of the paid amount (D15: update and delete never deactivate; warning
+/// `premium.policy_underpaid` when an activated policy is no longer fully paid).
+pub async fn apply_paid(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    policy_id: i64,
+    change: PaidChange,
+) -> AppResult<ActivationOutcome> {
+    let pol = lock(tx, policy_id).await?;
+    let before = pol.status;
+    let mut warnings = vec![];
+    let updated = match change {
+        PaidChange::PremiumChanged(paid) => {
+            if paid < pol.value && matches!(pol.status, STATUS_ACTIVE | STATUS_READY) {
+                warnings.push(warning("premium.policy_underpaid", &pol));
+            }
+            set_facts(tx, &pol, paid, pol.matched).await?
+        }
+        PaidChange::Recomputed => {
+            let option = config(state).activation_option;
+            if pol.status == STATUS_IDLE && pol.paid >= pol.value && option == 1 {
+                activate(state, tx, actor, &pol, pol.start_date, pol.paid, pol.matched).await?
+            } else if pol.status == STATUS_IDLE && pol.paid >= pol.value && option == 3 {
+                let mut a = new_version(state, tx, actor, &pol).await?;
+                a.status = Set(STATUS_READY);
+                a.update(tx).await?
+            } else {
+                pol.clone()
+            }
+        }
+    };
+    Ok(ActivationOutcome {
+        policy_id,
+        status_before: before,
+        status: updated.status,
+        activated: before != STATUS_ACTIVE && updated.status == STATUS_ACTIVE,
+        balance: (updated.value - updated.paid).max(0),
+        warnings,
+    })
+}
+
+/// Records the amount matched payments brought to a policy (reference §10.3, D15): an Idle or
+/// Ready policy whose matched total reaches its value becomes Active, effective on the later of
+/// its start date and the payment date.
+pub async fn record_matched(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    policy_id: i64,
+    matched_total: i64,
+    payment_date: NaiveDate,
+) -> AppResult<ActivationOutcome> {
+    let pol = lock(tx, policy_id).await?;
+    let before = pol.status;
+    let updated = if matches!(pol.status, STATUS_IDLE | STATUS_READY) && matched_total >= pol.value
+    {
+        let effective = pol.start_date.max(payment_date);
+        activate(state, tx, actor, &pol, effective, pol.paid, matched_total).await?
+    } else {
+        set_facts(tx, &pol, pol.paid, matched_total).await?
+    };
+    Ok(ActivationOutcome {
+        policy_id,
+        status_before: before,
+        status: updated.status,
+        activated: before != STATUS_ACTIVE && updated.status == STATUS_ACTIVE,
+        balance: (updated.value - matched_total.max(updated.paid)).max(0),
+        warnings: vec![],
+    })
+}
+
+/// Payment matching on an Active policy renews it (reference §10.3 step 4): a new Idle renewal of
+/// the same family and product, enrolled on `enroll_date`, starting after the previous expiry,
+/// valued for the current members, with the previous officer.
+pub async fn renew_for_payment(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    previous_id: i64,
+    enroll_date: NaiveDate,
+) -> AppResult<policy::Model> {
+    let prev = find_policy_by_id(tx, previous_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("policy").with("id", previous_id))?;
+    let product_id = final_conversion(tx, prev.product_id).await?;
+    let ctx = family_context(tx, prev.family_id).await?;
+    let c = compute(
+        state,
+        tx,
+        Stage::Renewal,
+        enroll_date,
+        product_id,
+        &as_members(&ctx.members),
+        Some(prev.clone()),
+    )
+    .await?;
+    let now = state.clock.now();
+    let free = c.value.value == 0;
+    let pol = policy::ActiveModel {
+        uuid: Set(Uuid::now_v7()),
+        family_id: Set(prev.family_id),
+        product_id: Set(product_id),
+        officer_id: Set(prev.officer_id),
+        enroll_date: Set(enroll_date),
+        start_date: Set(c.start_date),
+        effective_date: Set(free.then_some(c.start_date)),
+        expiry_date: Set(c.expiry_date),
+        stage: Set(Stage::Renewal.code().into()),
+        status: Set(if free { STATUS_ACTIVE } else { STATUS_IDLE }),
+        previous_policy_id: Set(Some(prev.id)),
+        value: Set(c.value.value),
+        paid: Set(0),
+        matched: Set(0),
+        is_offline: Set(false),
+        contribution_plan_uuid: Set(None),
+        creation_date: Set(state.clock.today()),
+        json_ext: Set(None),
+        validity_from: Set(now),
+        validity_to: Set(None),
+        audit_user_id: Set(actor),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?;
+    coverage::insert_rows(state, tx, actor, &pol, &c.value.kept, pol.effective_date).await?;
+    close_pending_renewals(state, tx, actor, prev.id).await?;
+    Ok(pol)
+}
+
+/// The family's policy of a product that payment matching credits (reference §10.3 step 1): the
+/// latest valid one that is neither Suspended nor Expired.
+pub async fn matchable_policy(
+    conn: &impl ConnectionTrait,
+    family_id: i64,
+    product_id: i64,
+) -> AppResult<Option<policy::Model>> {
+    Ok(policy::Entity::find()
+        .filter(policy::Column::FamilyId.eq(family_id))
+        .filter(policy::Column::ProductId.eq(product_id))
+        .filter(policy::Column::ValidityTo.is_null())
+        .filter(policy::Column::Status.is_not_in([STATUS_SUSPENDED, STATUS_EXPIRED]))
+        .order_by_desc(policy::Column::EnrollDate)
+        .order_by_desc(policy::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+/// Number of current coverage rows of a policy (the members it covers).
+pub async fn covered_count(conn: &impl ConnectionTrait, policy_id: i64) -> AppResult<usize> {
+    Ok(insuree_policy::Entity::find()
+        .filter(insuree_policy::Column::PolicyId.eq(policy_id))
+        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .all(conn)
+        .await?
+        .len())
+}

@@ -1,0 +1,424 @@
+//! Coverage (D16): who is covered by which policy on which date. [`covering`] is the one
+//! function that answers "is this person covered today" for the facility desk, eligibility,
+//! `policiesByInsuree(targetDate)` and claim submission. The handlers keep coverage rows in step
+//! with the insuree module's events, inside the insuree mutation's transaction, so a failed
+//! coverage update rolls the insuree change back too.
+
+use super::*;
+use crate::entity::insuree_policy;
+use futures::future::BoxFuture;
+use imis_core::events::Event;
+use imis_insuree::events::{
+    INSUREE_ADDED, INSUREE_DELETED, INSUREE_MOVED, INSUREE_REMOVED, INSUREE_STATUS_CHANGED,
+    InsureeAdded, InsureeDeleted, InsureeMoved, InsureeRemoved, InsureeStatusChanged,
+};
+
+/// Registers the coverage handlers (called from the descriptor's `wire`).
+pub fn wire(w: &mut imis_core::events::Wiring) {
+    w.on_in_tx(INSUREE_ADDED, on_added);
+    w.on_in_tx(INSUREE_REMOVED, on_removed);
+    w.on_in_tx(INSUREE_MOVED, on_moved);
+    w.on_in_tx(INSUREE_DELETED, on_deleted);
+    w.on_in_tx(INSUREE_STATUS_CHANGED, on_status_changed);
+}
+
+/// A covering coverage row and its policy.
+#[derive(Debug, Clone)]
+pub struct Cover {
+    pub policy: policy::Model,
+    pub row: insuree_policy::Model,
+}
+
+/// The valid coverage rows covering `insuree_id` on `date` (D16): row effective ≤ date ≤ row
+/// expiry, on a valid Active or Expired policy whose own effective ≤ date ≤ expiry. Ordered by
+/// (row effective date, policy id).
+pub async fn covering(
+    conn: &impl ConnectionTrait,
+    insuree_id: i64,
+    date: NaiveDate,
+) -> AppResult<Vec<Cover>> {
+    let rows = insuree_policy::Entity::find()
+        .filter(insuree_policy::Column::InsureeId.eq(insuree_id))
+        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .filter(insuree_policy::Column::EffectiveDate.lte(date))
+        .filter(insuree_policy::Column::ExpiryDate.gte(date))
+        .all(conn)
+        .await?;
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.policy_id).collect();
+    let policies = policies_by_ids(conn, &ids).await?;
+    let mut out: Vec<Cover> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let p = policies.get(&row.policy_id)?;
+            let ok = p.validity_to.is_none()
+                && (p.status == STATUS_ACTIVE || p.status == STATUS_EXPIRED)
+                && p.effective_date.is_some_and(|e| e <= date)
+                && date <= p.expiry_date;
+            ok.then(|| Cover {
+                policy: p.clone(),
+                row,
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| (c.row.effective_date, c.policy.id));
+    Ok(out)
+}
+
+/// Whether `insuree_id` is covered on `date` (D16).
+pub async fn is_covered(
+    conn: &impl ConnectionTrait,
+    insuree_id: i64,
+    date: NaiveDate,
+) -> AppResult<bool> {
+    Ok(!covering(conn, insuree_id, date).await?.is_empty())
+}
+
+/// Inserts coverage rows of `policy` for `insurees`, with the policy's dates.
+pub(crate) async fn insert_rows(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    pol: &policy::Model,
+    insurees: &[i64],
+    effective: Option<NaiveDate>,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    for id in insurees {
+        insuree_policy::ActiveModel {
+            uuid: Set(Uuid::now_v7()),
+            insuree_id: Set(*id),
+            policy_id: Set(pol.id),
+            enrollment_date: Set(pol.enroll_date),
+            start_date: Set(pol.start_date),
+            effective_date: Set(effective),
+            expiry_date: Set(pol.expiry_date),
+            is_offline: Set(pol.is_offline),
+            validity_from: Set(now),
+            validity_to: Set(None),
+            audit_user_id: Set(actor),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Current coverage rows of a policy.
+pub async fn rows_of_policy(
+    conn: &impl ConnectionTrait,
+    policy_id: i64,
+) -> AppResult<Vec<insuree_policy::Model>> {
+    Ok(insuree_policy::Entity::find()
+        .filter(insuree_policy::Column::PolicyId.eq(policy_id))
+        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .order_by_asc(insuree_policy::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Saves a row's version and returns it ready for change.
+async fn row_version(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    row: &insuree_policy::Model,
+) -> AppResult<insuree_policy::ActiveModel> {
+    let now = state.clock.now();
+    imis_core::history::save(
+        tx,
+        HISTORY_COVERAGE,
+        row.id,
+        row,
+        row.validity_from,
+        now,
+        actor,
+    )
+    .await?;
+    let mut a = row.clone().into_active_model();
+    a.validity_from = Set(now);
+    a.audit_user_id = Set(actor);
+    Ok(a)
+}
+
+async fn close_row(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    row: &insuree_policy::Model,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    imis_core::history::save(
+        tx,
+        HISTORY_COVERAGE,
+        row.id,
+        row,
+        row.validity_from,
+        now,
+        actor,
+    )
+    .await?;
+    let mut a = row.clone().into_active_model();
+    a.validity_to = Set(Some(now));
+    a.audit_user_id = Set(actor);
+    a.update(tx).await?;
+    Ok(())
+}
+
+/// Soft-deletes every current coverage row of a policy.
+pub(crate) async fn close_rows_of_policy(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    policy_id: i64,
+) -> AppResult<()> {
+    for row in rows_of_policy(tx, policy_id).await? {
+        close_row(state, tx, actor, &row).await?;
+    }
+    Ok(())
+}
+
+/// Sets `effective` on the coverage rows of a policy that have none.
+pub(crate) async fn fill_empty_effective_dates(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    policy_id: i64,
+    effective: NaiveDate,
+) -> AppResult<()> {
+    for row in rows_of_policy(tx, policy_id).await? {
+        if row.effective_date.is_none() {
+            let mut a = row_version(state, tx, actor, &row).await?;
+            a.effective_date = Set(Some(effective));
+            a.update(tx).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The family's valid policies a new member joins (D16): status Idle, Active or Ready, not
+/// expired today.
+pub async fn open_policies_of_family(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    family_id: i64,
+) -> AppResult<Vec<policy::Model>> {
+    Ok(policy::Entity::find()
+        .filter(policy::Column::FamilyId.eq(family_id))
+        .filter(policy::Column::ValidityTo.is_null())
+        .filter(policy::Column::Status.is_in([STATUS_IDLE, STATUS_ACTIVE, STATUS_READY]))
+        .filter(policy::Column::ExpiryDate.gte(state.clock.today()))
+        .order_by_asc(policy::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+fn payload<T: serde::de::DeserializeOwned>(event: &Event) -> AppResult<T> {
+    serde_json::from_value(event.payload.clone()).map_err(|e| {
+        tracing::error!(event = %event.name, error = %e, "bad event payload");
+        AppError::internal()
+    })
+}
+
+/// A member joined `family_id`: cover them on the family's open policies with room (D16).
+async fn add_member(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    insuree_id: i64,
+    family_id: i64,
+) -> AppResult<()> {
+    let today = state.clock.today();
+    let policies = open_policies_of_family(state, tx, family_id).await?;
+    if policies.is_empty() {
+        return Ok(());
+    }
+    let newcomer = imis_insuree::service::insurees_by_ids(tx, &[insuree_id]).await?;
+    let Some(newcomer) = newcomer.get(&insuree_id) else {
+        return Ok(());
+    };
+    for pol in policies {
+        let rows = rows_of_policy(tx, pol.id).await?;
+        if rows.iter().any(|r| r.insuree_id == insuree_id) {
+            continue;
+        }
+        let product = product_on(state, tx, pol.product_id, pol.enroll_date).await?;
+        if product.max_members > 0 && rows.len() >= product.max_members as usize {
+            continue;
+        }
+        let mut ids: Vec<i64> = rows.iter().map(|r| r.insuree_id).collect();
+        let mut people: Vec<insuree::Model> = imis_insuree::service::insurees_by_ids(tx, &ids)
+            .await?
+            .into_values()
+            .collect();
+        people.push(newcomer.clone());
+        ids.push(insuree_id);
+        let previous = match pol.previous_policy_id {
+            Some(id) => policy::Entity::find_by_id(id).one(tx).await?,
+            None => None,
+        };
+        let stage = Stage::parse(&pol.stage).unwrap_or(Stage::New);
+        let value = values::policy_value(
+            &product,
+            &ValueInput {
+                stage,
+                enroll_date: pol.enroll_date,
+                start_date: pol.start_date,
+                members: &as_members(&people),
+                previous_expiry: previous.map(|p| p.expiry_date),
+                age_of_majority: state.config.core.age_of_majority,
+            },
+        );
+        let paid_up = pol.paid >= value.value;
+        let effective = match pol.effective_date {
+            Some(e) if pol.status == STATUS_ACTIVE && paid_up => Some(e.max(today)),
+            _ => None,
+        };
+        let pol = if value.value != pol.value {
+            let mut a = new_version(state, tx, actor, &pol).await?;
+            a.value = Set(value.value);
+            a.update(tx).await?
+        } else {
+            pol
+        };
+        insert_rows(state, tx, actor, &pol, &[insuree_id], effective).await?;
+    }
+    Ok(())
+}
+
+/// A member left `family_id`: with `cancel`, their rows end today and rows never effective go.
+async fn remove_member(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    insuree_id: i64,
+    family_id: Option<i64>,
+    cancel: bool,
+) -> AppResult<()> {
+    if !cancel {
+        return Ok(());
+    }
+    let today = state.clock.today();
+    for (row, pol) in rows_of_insuree(tx, insuree_id).await? {
+        if family_id.is_some_and(|f| f != pol.family_id) {
+            continue;
+        }
+        if row.effective_date.is_none() {
+            close_row(state, tx, actor, &row).await?;
+        } else if row.expiry_date > today {
+            let mut a = row_version(state, tx, actor, &row).await?;
+            a.expiry_date = Set(today);
+            a.update(tx).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Current rows of an insuree with their policies.
+pub async fn rows_of_insuree(
+    conn: &impl ConnectionTrait,
+    insuree_id: i64,
+) -> AppResult<Vec<(insuree_policy::Model, policy::Model)>> {
+    let rows = insuree_policy::Entity::find()
+        .filter(insuree_policy::Column::InsureeId.eq(insuree_id))
+        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .order_by_asc(insuree_policy::Column::Id)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.policy_id).collect();
+    let policies = policies_by_ids(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let p = policies.get(&r.policy_id)?.clone();
+            Some((r, p))
+        })
+        .collect())
+}
+
+fn on_added<'a>(
+    state: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let e: InsureeAdded = payload(event)?;
+        if e.add_on_existing_policy {
+            add_member(state, tx, event.actor, e.insuree_id, e.family_id).await?;
+        }
+        Ok(())
+    })
+}
+
+fn on_removed<'a>(
+    state: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let e: InsureeRemoved = payload(event)?;
+        remove_member(
+            state,
+            tx,
+            event.actor,
+            e.insuree_id,
+            Some(e.family_id),
+            e.cancel_policies,
+        )
+        .await
+    })
+}
+
+fn on_moved<'a>(
+    state: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let e: InsureeMoved = payload(event)?;
+        if let Some(from) = e.from_family_id {
+            remove_member(state, tx, event.actor, e.insuree_id, Some(from), e.cancel_policies)
+                .await?;
+        }
+        add_member(state, tx, event.actor, e.insuree_id, e.to_family_id).await
+    })
+}
+
+fn on_deleted<'a>(
+    state: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let e: InsureeDeleted = payload(event)?;
+        for (row, _) in rows_of_insuree(tx, e.insuree_id).await? {
+            close_row(state, tx, event.actor, &row).await?;
+        }
+        Ok(())
+    })
+}
+
+fn on_status_changed<'a>(
+    state: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let e: InsureeStatusChanged = payload(event)?;
+        if e.status != "IN" && e.status != "DE" {
+            return Ok(());
+        }
+        let end = e.status_date.unwrap_or_else(|| state.clock.today());
+        for (row, _) in rows_of_insuree(tx, e.insuree_id).await? {
+            if row.expiry_date > end {
+                let mut a = row_version(state, tx, event.actor, &row).await?;
+                a.expiry_date = Set(end);
+                a.update(tx).await?;
+            }
+        }
+        Ok(())
+    })
+}
