@@ -98,6 +98,7 @@ pub async fn run(
                 "generated {f} families, {i} insurees in {:.1} s",
                 t.elapsed().as_secs_f64()
             );
+            seed_enrolment_scale(&state, 1).await?;
         }
     }
     #[cfg(not(feature = "insuree"))]
@@ -129,7 +130,7 @@ pub async fn run(
         .ok()
         .flatten()
         .and_then(|r| r.try_get::<String>("", "chf_id").ok());
-    let chf_case = sample_chf.map(|c| format!("{{ insurees(chfId: \"{c}\") {{ edges {{ node {{ id chfId lastName otherNames dob }} }} }} }}"));
+    let chf_case = sample_chf.clone().map(|c| format!("{{ insurees(chfId: \"{c}\") {{ edges {{ node {{ id chfId lastName otherNames dob }} }} }} }}"));
     let mut cases: Vec<(&str, String, bool)> = vec![
         ("locations page of 100", "{ locations(first: 100, type: \"V\") { edges { node { id uuid code name type } } } }".into(), true),
         ("locations page of 100 + totalCount", "{ locations(first: 100) { totalCount edges { node { id code name parent { code } } } } }".into(), true),
@@ -149,6 +150,20 @@ pub async fn run(
         cases.push((
             "insurees filtered totalCount",
             "{ insurees(lastName_Istartswith: \"ngo\", first: 1) { totalCount } }".into(),
+            true,
+        ));
+    }
+    #[cfg(feature = "policy")]
+    if state.enabled.contains("policy")
+        && let Some(c) = &sample_chf
+    {
+        cases.push((
+            "facility desk: insuree + policies + eligibility",
+            format!(
+                "{{ insurees(chfId: \"{c}\", ignoreLocation: true) {{ edges {{ node {{ chfId lastName otherNames dob }} }} }} \
+                 policiesByInsuree(chfId: \"{c}\", activeOrLastExpiredOnly: true) {{ edges {{ node {{ productCode status startDate expiryDate balance ceiling }} }} }} \
+                 policyEligibilityByInsuree(chfId: \"{c}\") {{ prodId totalVisitsLeft totalAdmissionsLeft }} }}"
+            ),
             true,
         ));
     }
@@ -192,11 +207,133 @@ pub async fn run(
             );
         }
     }
+    #[cfg(feature = "policy")]
+    if state.enabled.contains("policy") {
+        enrolment_rate(&state, &schema, &admin, 500).await?;
+        let t = Instant::now();
+        let n = imis_policy::jobs::expire_policies(&state, state.clock.today()).await?;
+        let total = count(&state, "SELECT COUNT(*) AS n FROM policy_policy").await?;
+        println!(
+            "policy.expire over {total} policies: {n} expired in {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+        let t = Instant::now();
+        let n = imis_policy::jobs::expire_policies(&state, state.clock.today()).await?;
+        println!(
+            "policy.expire run again: {n} expired in {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     if let Some(kib) = rss_kib() {
         println!(
             "resident memory after the run: {:.1} MiB",
             kib as f64 / 1024.0
         );
     }
+    Ok(())
+}
+
+async fn count(state: &AppState, sql: &str) -> AppResult<i64> {
+    Ok(state
+        .db
+        .conn
+        .query_one_raw(imis_core::db::stmt(state.db.backend(), sql, vec![]))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Policies and contributions for the generated families (`imis seed scale`, the benchmark).
+pub async fn seed_enrolment_scale(state: &AppState, seed: u64) -> AppResult<()> {
+    #[cfg(feature = "policy")]
+    if state.enabled.contains("policy") {
+        let t = Instant::now();
+        let (p, c) = imis_policy::scale::seed_scale(state, seed).await?;
+        println!(
+            "{p} policies and {c} coverage rows added in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let _ = (state, seed);
+    Ok(())
+}
+
+/// Enrolment throughput through GraphQL, as an enrolment officer's tablet drives it: per family
+/// `createFamily`, three `createInsuree`, `createPolicy`, the policy's value (`policies(uuid:)`)
+/// and `createPremium` for it. Prints families per second.
+#[cfg(feature = "policy")]
+async fn enrolment_rate(
+    state: &AppState,
+    schema: &crate::schema::ImisSchema,
+    admin: &imis_core::auth::Principal,
+    families: usize,
+) -> AppResult<()> {
+    let b = state.db.backend();
+    let one = |sql: &str| imis_core::db::stmt(b, sql, vec![]);
+    let first_id = |row: Option<sea_orm::QueryResult>| -> AppResult<i64> {
+        Ok(row.ok_or_else(|| AppError::not_found("row"))?.try_get_by_index::<i64>(0)?)
+    };
+    let village = first_id(state.db.conn.query_one_raw(one("SELECT id FROM core_location WHERE type = 'V' AND code = 'V0001'")).await?)?;
+    let officer = first_id(state.db.conn.query_one_raw(one("SELECT id FROM core_user WHERE username = 'eo_douala'")).await?)?;
+    let product = first_id(state.db.conn.query_one_raw(one("SELECT id FROM product_product WHERE code = 'MUT01' AND validity_to IS NULL")).await?)?;
+    let with_premium = state.enabled.contains("payment");
+    let run = async |q: String| -> AppResult<async_graphql::Value> {
+        let resp = schema.execute(async_graphql::Request::new(q).data(admin.clone())).await;
+        match resp.errors.first() {
+            Some(e) => Err(AppError::validation("bench.request_failed").with("message", &e.message)),
+            None => Ok(resp.data),
+        }
+    };
+    let today = state.clock.today();
+    let base = 700_000_000 + (std::process::id() as u64 % 1000) * 10_000;
+    let t = Instant::now();
+    for f in 0..families as u64 {
+        let fam_uuid = uuid::Uuid::now_v7();
+        let chf = |k: u64| format!("{}", base + f * 4 + k);
+        run(format!(
+            r#"mutation {{ createFamily(input: {{ uuid: "{fam_uuid}", locationId: {village}, familyTypeId: "H", poverty: false, headInsuree: {{ chfId: "{}", lastName: "Ngono", otherNames: "Paul", genderId: "M", dob: "1980-03-04" }} }}) {{ internalId }} }}"#,
+            chf(0)
+        ))
+        .await?;
+        let fid = first_id(
+            state
+                .db
+                .conn
+                .query_one_raw(imis_core::db::stmt(b, "SELECT id FROM insuree_family WHERE uuid = ?", vec![fam_uuid.into()]))
+                .await?,
+        )?;
+        for (k, (name, dob, rel)) in [("Marie", "1984-05-06", 2), ("Luc", "2012-07-08", 4), ("Anne", "2016-09-10", 4)].iter().enumerate() {
+            run(format!(
+                r#"mutation {{ createInsuree(input: {{ familyId: {fid}, chfId: "{}", lastName: "Ngono", otherNames: "{name}", genderId: "F", dob: "{dob}", relationshipId: {rel} }}) {{ internalId }} }}"#,
+                chf(k as u64 + 1)
+            ))
+            .await?;
+        }
+        let pol_uuid = uuid::Uuid::now_v7();
+        run(format!(
+            r#"mutation {{ createPolicy(input: {{ uuid: "{pol_uuid}", enrollDate: "{today}", productId: {product}, familyId: {fid}, officerId: {officer} }}) {{ internalId }} }}"#
+        ))
+        .await?;
+        let v = run(format!(r#"{{ policies(uuid: "{pol_uuid}") {{ edges {{ node {{ value }} }} }} }}"#)).await?;
+        let value = v
+            .into_json()
+            .ok()
+            .and_then(|j| j["policies"]["edges"][0]["node"]["value"].as_str().map(str::to_string))
+            .ok_or_else(|| AppError::not_found("policy"))?;
+        if with_premium {
+            run(format!(
+                r#"mutation {{ createPremium(input: {{ policyUuid: "{pol_uuid}", amount: "{value}", receipt: "B{}", payDate: "{today}", payType: "C" }}) {{ internalId }} }}"#,
+                base + f
+            ))
+            .await?;
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "enrolment (createFamily + 3 createInsuree + createPolicy + value{}): {families} families in {secs:.2} s = {:.0} families/s",
+        if with_premium { " + createPremium" } else { "" },
+        families as f64 / secs
+    );
     Ok(())
 }

@@ -91,7 +91,8 @@ pub enum Command {
 pub enum SeedWhat {
     /// Demo data of every enabled module (only into an empty database).
     Demo,
-    /// Deterministic national-scale data: families with 4–5 members on average (insuree module).
+    /// Deterministic national-scale data: families with 4–5 members on average (insuree module),
+    /// their policies (policy module) and contributions (payment module).
     #[cfg(feature = "insuree")]
     Scale {
         /// Number of families to add.
@@ -308,6 +309,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
                 "{f} families and {i} insurees added in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
+            crate::bench::seed_enrolment_scale(&state, seed).await?;
             Ok(())
         }
         Command::Seed {

@@ -422,7 +422,7 @@ impl PolicyQuery {
         after: Option<String>,
         before: Option<String>,
         offset: Option<i32>,
-    ) -> Result<PolicyOfficerConnection> {
+    ) -> Result<imis_core::users::graphql::OfficerConnection> {
         require_user(
             principal(ctx),
             Requirement::AnyOf(&[

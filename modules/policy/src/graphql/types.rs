@@ -53,13 +53,6 @@ imis_core::connection_type!(
     ClaimDedRemGQLType,
     "ClaimDedRemGQLType"
 );
-imis_core::connection_type!(
-    PolicyOfficerConnection,
-    PolicyOfficerConnName,
-    PolicyOfficerEdgeName,
-    OfficerGQLType,
-    "OfficerGQLType"
-);
 
 fn tz(ctx: &Context<'_>) -> chrono_tz::Tz {
     state(ctx).clock.tz
