@@ -665,12 +665,38 @@ pub async fn product_in_force(
     product_id: i64,
     date: NaiveDate,
 ) -> AppResult<Option<ProductVersion>> {
+    version_in_force(conn, clock, product_id, date, true).await
+}
+
+/// [`product_in_force`] without the lines: the product row of the version in force on `date`.
+pub async fn product_model_in_force(
+    conn: &impl ConnectionTrait,
+    clock: &Clock,
+    product_id: i64,
+    date: NaiveDate,
+) -> AppResult<Option<product::Model>> {
+    Ok(version_in_force(conn, clock, product_id, date, false)
+        .await?
+        .map(|v| v.product))
+}
+
+async fn version_in_force(
+    conn: &impl ConnectionTrait,
+    clock: &Clock,
+    product_id: i64,
+    date: NaiveDate,
+    with_lines: bool,
+) -> AppResult<Option<ProductVersion>> {
     let Some(current) = product::Entity::find_by_id(product_id).one(conn).await? else {
         return Ok(None);
     };
     let t = end_of_day(clock, date) - chrono::Duration::microseconds(1);
-    let versions =
-        imis_core::history::versions::<product::Model>(conn, HISTORY_ENTITY, &[product_id]).await?;
+    // The usual case (the current version is in force) needs no history read.
+    let versions = if valid_at(current.validity_from, current.validity_to, Some(t)) {
+        vec![]
+    } else {
+        imis_core::history::versions::<product::Model>(conn, HISTORY_ENTITY, &[product_id]).await?
+    };
     let chosen: Option<(product::Model, Option<i64>)> =
         if valid_at(current.validity_from, current.validity_to, Some(t)) {
             Some((current.clone(), None))
@@ -716,6 +742,15 @@ pub async fn product_in_force(
     let Some((model, history_id)) = chosen else {
         return Ok(None);
     };
+    if !with_lines {
+        return Ok(Some(ProductVersion {
+            product: model,
+            history_id,
+            items: vec![],
+            services: vec![],
+            relative_distributions: vec![],
+        }));
+    }
     let at = Some(model.validity_from);
     let items = lines_of(conn, LineKind::Item, &[product_id], true)
         .await?

@@ -217,9 +217,8 @@ pub async fn product_on(
     product_id: i64,
     date: NaiveDate,
 ) -> AppResult<product::Model> {
-    imis_product::service::product_in_force(conn, &state.clock, product_id, date)
+    imis_product::service::product_model_in_force(conn, &state.clock, product_id, date)
         .await?
-        .map(|v| v.product)
         .ok_or_else(|| AppError::validation("policy.product_not_found").with("productId", product_id))
 }
 
