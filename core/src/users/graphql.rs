@@ -946,6 +946,82 @@ impl UserQuery {
         Ok(page.into_connection(OfficerGQLType))
     }
 
+    /// Officers who may substitute another one: current officers working in any of the given
+    /// villages (by uuid), the officer `officerUuid` excluded (same rights as
+    /// `enrolmentOfficers`), restricted to the caller's locations.
+    #[allow(clippy::too_many_arguments)]
+    async fn substitution_enrolment_officers(
+        &self,
+        ctx: &Context<'_>,
+        villages_uuids: Option<Vec<String>>,
+        officer_uuid: Option<String>,
+        str: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        after: Option<String>,
+        before: Option<String>,
+        offset: Option<i32>,
+    ) -> Result<OfficerConnection> {
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[121501, 101201, 101202]),
+        )
+        .gql(ctx)?;
+        p.check_csrf().gql(ctx)?;
+        let st = state(ctx);
+        let mut q = user::Entity::find()
+            .filter(user::Column::ValidityTo.is_null())
+            .filter(user::Column::IsOfficer.eq(true));
+        if let Some(u) = officer_uuid.filter(|u| !u.trim().is_empty()) {
+            q = q.filter(user::Column::Uuid.ne(parse_uuid(u.trim(), "officerUuid").gql(ctx)?));
+        }
+        if let Some(list) = villages_uuids.filter(|l| !l.is_empty()) {
+            let uuids = list
+                .iter()
+                .map(|u| parse_uuid(u.trim(), "villagesUuids"))
+                .collect::<crate::AppResult<Vec<_>>>()
+                .gql(ctx)?;
+            let villages: Vec<i64> = crate::entity::location::Entity::find()
+                .filter(crate::entity::location::Column::Uuid.is_in(uuids))
+                .all(&st.db.conn)
+                .await
+                .map_err(AppError::from)
+                .gql(ctx)?
+                .into_iter()
+                .map(|l| l.id)
+                .collect();
+            q = q.filter(sea_orm::sea_query::Expr::cust(format!(
+                "core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({}))",
+                crate::text::ids_sql(villages)
+            )));
+        }
+        if let Some(v) = str.filter(|v| !v.trim().is_empty()) {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(icontains(user::Column::OfficerCode, &v))
+                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
+                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
+            );
+        }
+        q = scope_users(st, p, q).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, None),
+            &[
+                ("code", user::Column::OfficerCode),
+                ("lastName", user::Column::LastNameSearch),
+            ],
+            user::Column::Id,
+            &["code"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(page.into_connection(OfficerGQLType))
+    }
+
     /// Claim administrators (right 121601 or claim rights), restricted to the caller's locations.
     #[allow(clippy::too_many_arguments)]
     async fn claim_admins(

@@ -272,7 +272,8 @@ async fn add_member(
                 age_of_majority: state.config.core.age_of_majority,
             },
         );
-        let paid_up = pol.paid >= value.value;
+        // Paid by contributions, or by matched payments under activation options 2 and 3.
+        let paid_up = pol.paid.max(pol.matched) >= value.value;
         let effective = match pol.effective_date {
             Some(e) if pol.status == STATUS_ACTIVE && paid_up => Some(e.max(today)),
             _ => None,
