@@ -697,48 +697,7 @@ async fn version_in_force(
     } else {
         imis_core::history::versions::<product::Model>(conn, HISTORY_ENTITY, &[product_id]).await?
     };
-    let chosen: Option<(product::Model, Option<i64>)> =
-        if valid_at(current.validity_from, current.validity_to, Some(t)) {
-            Some((current.clone(), None))
-        } else if let Some(v) = versions
-            .iter()
-            .rev()
-            .find(|v| valid_at(v.validity_from, Some(v.validity_to), Some(t)))
-        {
-            let mut m = v.data.clone();
-            imis_core::history::Versioned::restore(
-                &mut m,
-                product_id,
-                v.validity_from,
-                v.validity_to,
-                v.audit_user_id,
-            );
-            Some((m, Some(v.history_id)))
-        } else {
-            // Before the first version: the oldest one.
-            let first = versions.first();
-            let first_from = first
-                .map(|v| v.validity_from)
-                .unwrap_or(current.validity_from);
-            if t < first_from {
-                match first {
-                    Some(v) => {
-                        let mut m = v.data.clone();
-                        imis_core::history::Versioned::restore(
-                            &mut m,
-                            product_id,
-                            v.validity_from,
-                            v.validity_to,
-                            v.audit_user_id,
-                        );
-                        Some((m, Some(v.history_id)))
-                    }
-                    None => Some((current.clone(), None)),
-                }
-            } else {
-                None
-            }
-        };
+    let chosen = choose_version(&current, &versions, t);
     let Some((model, history_id)) = chosen else {
         return Ok(None);
     };
@@ -774,6 +733,90 @@ async fn version_in_force(
         product: model,
         history_id,
     }))
+}
+
+/// The version of a product valid at instant `t`, among its current row and its history
+/// `versions` (ordered by validity start): see [`product_in_force`].
+fn choose_version(
+    current: &product::Model,
+    versions: &[imis_core::history::Version<product::Model>],
+    t: DateTime<Utc>,
+) -> Option<(product::Model, Option<i64>)> {
+    let restore = |v: &imis_core::history::Version<product::Model>| {
+        let mut m = v.data.clone();
+        imis_core::history::Versioned::restore(
+            &mut m,
+            current.id,
+            v.validity_from,
+            v.validity_to,
+            v.audit_user_id,
+        );
+        (m, Some(v.history_id))
+    };
+    if valid_at(current.validity_from, current.validity_to, Some(t)) {
+        return Some((current.clone(), None));
+    }
+    if let Some(v) = versions
+        .iter()
+        .rev()
+        .find(|v| valid_at(v.validity_from, Some(v.validity_to), Some(t)))
+    {
+        return Some(restore(v));
+    }
+    // Before the first version: the oldest one.
+    let first = versions.first();
+    let first_from = first
+        .map(|v| v.validity_from)
+        .unwrap_or(current.validity_from);
+    if t < first_from {
+        Some(match first {
+            Some(v) => restore(v),
+            None => (current.clone(), None),
+        })
+    } else {
+        None
+    }
+}
+
+/// [`product_model_in_force`] for many (product, date) pairs in two queries (current rows, then
+/// the history of those whose current version is not in force on its date).
+pub async fn product_models_in_force(
+    conn: &impl ConnectionTrait,
+    clock: &Clock,
+    wanted: &[(i64, NaiveDate)],
+) -> AppResult<HashMap<(i64, NaiveDate), product::Model>> {
+    let mut ids: Vec<i64> = wanted.iter().map(|w| w.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let current = products_by_ids(conn, &ids).await?;
+    let at = |d: NaiveDate| end_of_day(clock, d) - chrono::Duration::microseconds(1);
+    let mut need_history: Vec<i64> = wanted
+        .iter()
+        .filter(|(id, d)| {
+            current
+                .get(id)
+                .is_some_and(|c| !valid_at(c.validity_from, c.validity_to, Some(at(*d))))
+        })
+        .map(|w| w.0)
+        .collect();
+    need_history.sort_unstable();
+    need_history.dedup();
+    let mut versions: HashMap<i64, Vec<imis_core::history::Version<product::Model>>> =
+        HashMap::new();
+    for v in imis_core::history::versions::<product::Model>(conn, HISTORY_ENTITY, &need_history)
+        .await?
+    {
+        versions.entry(v.entity_id).or_default().push(v);
+    }
+    let mut out = HashMap::new();
+    for (id, d) in wanted {
+        let Some(c) = current.get(id) else { continue };
+        let vs = versions.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        if let Some((m, _)) = choose_version(c, vs, at(*d)) {
+            out.insert((*id, *d), m);
+        }
+    }
+    Ok(out)
 }
 
 /// Whether `product` may be sold to a family whose district and its ancestors are

@@ -271,15 +271,17 @@ pub async fn summaries(
             *members.entry(row.policy_id).or_default() += 1;
         }
     }
-    let mut products: HashMap<(i64, NaiveDate), product::Model> = HashMap::new();
+    let wanted: Vec<(i64, NaiveDate)> = policies
+        .iter()
+        .map(|p| (p.product_id, p.enroll_date))
+        .collect();
+    let products =
+        imis_product::service::product_models_in_force(conn, &state.clock, &wanted).await?;
     let mut out = vec![];
     for pol in policies {
-        let key = (pol.product_id, pol.enroll_date);
-        if !products.contains_key(&key) {
-            let p = product_on(state, conn, pol.product_id, pol.enroll_date).await?;
-            products.insert(key, p);
-        }
-        let product = products[&key].clone();
+        let Some(product) = products.get(&(pol.product_id, pol.enroll_date)).cloned() else {
+            continue;
+        };
         let used = consumed.get(&pol.id).cloned().unwrap_or_default();
         let (ceiling, ceiling_in_patient, ceiling_out_patient) =
             ceilings(&product, &used, members.get(&pol.id).copied().unwrap_or(0));
