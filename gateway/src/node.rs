@@ -32,6 +32,12 @@ pub enum Node {
     Product(imis_product::graphql::ProductGQLType),
     #[cfg(feature = "policy")]
     Policy(imis_policy::graphql::PolicyGQLType),
+    #[cfg(feature = "payment")]
+    Premium(imis_payment::graphql::PremiumGQLType),
+    #[cfg(feature = "payment")]
+    Payer(imis_payment::graphql::PayerGQLType),
+    #[cfg(feature = "payment")]
+    Payment(imis_payment::graphql::PaymentGQLType),
 }
 
 #[derive(Default)]
@@ -98,6 +104,19 @@ impl NodeQuery {
             return Ok(imis_policy::graphql::resolve_node(ctx, &type_name, &key)
                 .await?
                 .map(Node::Policy));
+        }
+        #[cfg(feature = "payment")]
+        if imis_payment::graphql::NODE_TYPES.contains(&type_name.as_str())
+            && imis_core::registry::module_visible(ctx, "payment")
+        {
+            use imis_payment::graphql::PaymentNode;
+            return Ok(imis_payment::graphql::resolve_node(ctx, &type_name, &key)
+                .await?
+                .map(|n| match n {
+                    PaymentNode::Premium(x) => Node::Premium(x),
+                    PaymentNode::Payer(x) => Node::Payer(x),
+                    PaymentNode::Payment(x) => Node::Payment(x),
+                }));
         }
         let _ = key;
         Err(imis_core::AppError::validation("input.invalid_id")

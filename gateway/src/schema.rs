@@ -67,6 +67,7 @@ compose_roots! {
         #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalQuery,
         #[cfg(feature = "product")] "product" => imis_product::graphql::ProductQuery,
         #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyQuery,
+        #[cfg(feature = "payment")] "payment" => imis_payment::graphql::PaymentQuery,
     }
     mutation: Mutation {
         "core" => imis_core::graphql::roots::CoreMutation,
@@ -74,6 +75,7 @@ compose_roots! {
         #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalMutation,
         #[cfg(feature = "product")] "product" => imis_product::graphql::ProductMutation,
         #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyMutation,
+        #[cfg(feature = "payment")] "payment" => imis_payment::graphql::PaymentMutation,
     }
     owners: root_field_owners
 }

@@ -24,6 +24,7 @@ imis_gateway::compose_roots! {
         "medical" => imis_medical::graphql::MedicalQuery,
         "product" => imis_product::graphql::ProductQuery,
         "policy" => imis_policy::graphql::PolicyQuery,
+        "payment" => imis_payment::graphql::PaymentQuery,
     }
     mutation: TestMutation {
         "core" => imis_core::graphql::roots::CoreMutation,
@@ -32,6 +33,7 @@ imis_gateway::compose_roots! {
         "medical" => imis_medical::graphql::MedicalMutation,
         "product" => imis_product::graphql::ProductMutation,
         "policy" => imis_policy::graphql::PolicyMutation,
+        "payment" => imis_payment::graphql::PaymentMutation,
     }
     owners: test_owners
 }

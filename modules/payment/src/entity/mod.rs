@@ -1,0 +1,15 @@
+//! sea-orm entities of the payment module, one file per table.
+
+pub mod funding;
+pub mod payer;
+pub mod payment;
+pub mod payment_detail;
+pub mod premium;
+
+imis_core::versioned_model!(
+    premium::Model,
+    payer::Model,
+    funding::Model,
+    payment::Model,
+    payment_detail::Model
+);

@@ -1,0 +1,136 @@
+//! In-transaction handlers of the policy module's events (wired in the descriptor):
+//!
+//! - `policy.created` with `isPaid: true`: a premium for the full policy value, paid on the
+//!   enrolment date in cash, with the given receipt (unique within the product, else
+//!   `premium.receipt_taken` vetoes the enrolment) or `RE-<productCode>-<enrollDate>-<n>`, and
+//!   the optional payer; then the policy module records it (D15).
+//! - `policy.deleting`: the policy's premiums are soft-deleted (history kept) and the payment
+//!   detail lines that pointed at them are detached (`premium_id` = null).
+
+use super::*;
+use crate::entity::{payment_detail, premium};
+use futures::future::BoxFuture;
+use imis_core::events::{Event, Wiring};
+use imis_policy::service::activation::PremiumAction;
+use imis_policy::service::{
+    EVENT_POLICY_CREATED, EVENT_POLICY_DELETING, PolicyCreated, PolicyDeleting,
+};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+
+pub fn wire(w: &mut Wiring) {
+    w.on_in_tx(EVENT_POLICY_CREATED, on_policy_created);
+    w.on_in_tx(EVENT_POLICY_DELETING, on_policy_deleting);
+}
+
+fn on_policy_created<'a>(
+    state: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let facts: PolicyCreated = serde_json::from_value(event.payload.clone())?;
+        if facts.is_paid {
+            paid_at_enrolment(state, tx, event.actor, &facts).await?;
+        }
+        Ok(())
+    })
+}
+
+/// The premium of an `isPaid` enrolment.
+pub async fn paid_at_enrolment(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    facts: &PolicyCreated,
+) -> AppResult<Option<premium::Model>> {
+    let pol = imis_policy::service::find_policy_by_id(tx, facts.policy_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("policy").with("id", facts.policy_id))?;
+    if pol.value <= 0 {
+        // A zero-value policy is already Active (D15): nothing to pay.
+        return Ok(None);
+    }
+    let product = imis_policy::service::product_on(state, tx, pol.product_id, pol.enroll_date).await?;
+    let receipt = match text(facts.receipt.as_deref(), "receipt", 50)? {
+        Some(r) => {
+            if super::premiums::receipt_taken(tx, pol.product_id, &r, None).await? {
+                return Err(AppError::conflict("premium.receipt_taken")
+                    .with("receipt", &r)
+                    .with("productCode", &product.code));
+            }
+            r
+        }
+        None => {
+            super::premiums::auto_receipt(tx, pol.product_id, &product.code, pol.enroll_date)
+                .await?
+        }
+    };
+    let payer_id = match opt_uuid(facts.payer_uuid.as_deref(), "payerUuid")? {
+        Some(u) => Some(super::premiums::find_payer_by_uuid(tx, u).await?.id),
+        None => None,
+    };
+    let created = super::premiums::insert_premium(
+        state,
+        tx,
+        actor,
+        super::premiums::NewPremium {
+            uuid: None,
+            policy_id: pol.id,
+            product_id: pol.product_id,
+            payer_id,
+            amount: pol.value,
+            receipt,
+            pay_date: pol.enroll_date,
+            pay_type: "C".into(),
+            is_photo_fee: false,
+            is_offline: pol.is_offline,
+        },
+    )
+    .await?;
+    super::premiums::record(state, tx, actor, pol.id, pol.enroll_date, PremiumAction::Wait).await?;
+    Ok(Some(created))
+}
+
+fn on_policy_deleting<'a>(
+    state: &'a AppState,
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let facts: PolicyDeleting = serde_json::from_value(event.payload.clone())?;
+        remove_premiums_of_policy(state, tx, event.actor, facts.policy_id).await
+    })
+}
+
+/// Soft-deletes a policy's premiums and detaches the payment detail lines that named them.
+pub async fn remove_premiums_of_policy(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    policy_id: i64,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let premiums = premium::Entity::find()
+        .filter(premium::Column::PolicyId.eq(policy_id))
+        .filter(premium::Column::ValidityTo.is_null())
+        .all(tx)
+        .await?;
+    if premiums.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = premiums.iter().map(|p| p.id).collect();
+    let details = payment_detail::Entity::find()
+        .filter(payment_detail::Column::PremiumId.is_in(ids))
+        .filter(payment_detail::Column::ValidityTo.is_null())
+        .all(tx)
+        .await?;
+    for d in details {
+        let mut a = super::payments::detail_version(tx, actor, &d, now).await?;
+        a.premium_id = Set(None);
+        a.update(tx).await?;
+    }
+    for p in &premiums {
+        super::premiums::soft_delete(state, tx, actor, p, now).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,632 @@
+//! Payments and their detail lines (reference §10.1–10.2). Payments carry no location, so the
+//! lists are restricted by rights only. Status 5 (matched) is set by payment matching alone.
+
+use super::*;
+use crate::entity::{payment, payment_detail, premium};
+use chrono::NaiveDate;
+use imis_core::auth::{Requirement, require_user};
+use imis_core::mutation::MutationCtx;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel, QueryOrder, Select, Set};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A detail line of `createPayment` / `updatePayment` (our addition: openIMIS creates detail
+/// lines only from `premiumUuid`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PaymentDetailInput {
+    pub insurance_number: Option<String>,
+    pub product_code: Option<String>,
+    pub policy_stage: Option<String>,
+    pub amount: Option<Decimal>,
+    pub enrollment_date: Option<NaiveDate>,
+    pub expected_amount: Option<Decimal>,
+}
+
+/// Input of `createPayment` / `updatePayment`, as received (`rejectedReason` is ignored, as in
+/// openIMIS: matching writes it).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PaymentInput {
+    pub uuid: Option<String>,
+    pub expected_amount: Option<Decimal>,
+    pub received_amount: Option<Decimal>,
+    pub officer_code: Option<String>,
+    pub phone_number: Option<String>,
+    pub request_date: Option<NaiveDate>,
+    pub received_date: Option<NaiveDate>,
+    pub status: Option<i32>,
+    pub transaction_no: Option<String>,
+    pub origin: Option<String>,
+    pub matched_date: Option<NaiveDate>,
+    pub receipt_no: Option<String>,
+    pub payment_date: Option<NaiveDate>,
+    pub date_last_sms: Option<NaiveDate>,
+    pub language_name: Option<String>,
+    pub type_of_payment: Option<String>,
+    pub transfer_fee: Option<Decimal>,
+    pub premium_uuid: Option<String>,
+    pub details: Option<Vec<PaymentDetailInput>>,
+}
+
+struct CheckedPayment {
+    expected_amount: Option<i64>,
+    received_amount: Option<i64>,
+    officer_code: Option<String>,
+    phone_number: Option<String>,
+    request_date: Option<NaiveDate>,
+    received_date: Option<NaiveDate>,
+    status: i32,
+    transaction_no: Option<String>,
+    origin: Option<String>,
+    receipt_no: Option<String>,
+    payment_date: Option<NaiveDate>,
+    date_last_sms: Option<NaiveDate>,
+    language_name: Option<String>,
+    type_of_payment: Option<String>,
+    transfer_fee: Option<i64>,
+    details: Option<Vec<CheckedDetail>>,
+    premium: Option<premium::Model>,
+}
+
+struct CheckedDetail {
+    insurance_number: Option<String>,
+    product_code: Option<String>,
+    policy_stage: Option<String>,
+    amount: Option<i64>,
+    enrollment_date: Option<NaiveDate>,
+    expected_amount: Option<i64>,
+}
+
+fn non_negative(v: Option<i64>, field: &str) -> AppResult<Option<i64>> {
+    match v {
+        Some(x) if x < 0 => Err(AppError::invalid(field, "must not be negative")),
+        other => Ok(other),
+    }
+}
+
+async fn check_payment(
+    m: &MutationCtx<'_>,
+    p: &Principal,
+    input: &PaymentInput,
+) -> AppResult<CheckedPayment> {
+    let st = m.state;
+    let status = input.status.unwrap_or(PAYMENT_STATUS_CREATED);
+    if !(-5..=4).contains(&status) {
+        return Err(AppError::validation("payment.status_invalid").with("status", status));
+    }
+    let details = match &input.details {
+        None => None,
+        Some(list) => {
+            let mut out = vec![];
+            for d in list {
+                let stage = text(d.policy_stage.as_deref(), "policyStage", 1)?.map(|s| s.to_uppercase());
+                if stage.as_deref().is_some_and(|s| s != "N" && s != "R") {
+                    return Err(AppError::invalid("policyStage", "N or R"));
+                }
+                out.push(CheckedDetail {
+                    insurance_number: text(d.insurance_number.as_deref(), "insuranceNumber", 50)?,
+                    product_code: text(d.product_code.as_deref(), "productCode", 8)?,
+                    policy_stage: stage,
+                    amount: non_negative(opt_minor(st, d.amount, "amount")?, "amount")?,
+                    enrollment_date: d.enrollment_date,
+                    expected_amount: non_negative(
+                        opt_minor(st, d.expected_amount, "expectedAmount")?,
+                        "expectedAmount",
+                    )?,
+                });
+            }
+            Some(out)
+        }
+    };
+    let premium = match opt_uuid(input.premium_uuid.as_deref(), "premiumUuid")? {
+        None => None,
+        Some(u) => {
+            let pr = super::premiums::find_premium(&**m.tx, u).await?;
+            let pol = imis_policy::service::policies_by_ids(&**m.tx, &[pr.policy_id])
+                .await?
+                .remove(&pr.policy_id)
+                .ok_or_else(|| AppError::not_found("policy"))?;
+            imis_policy::service::check_policy_scope(&**m.tx, p, &pol).await?;
+            Some(pr)
+        }
+    };
+    Ok(CheckedPayment {
+        expected_amount: non_negative(
+            opt_minor(st, input.expected_amount, "expectedAmount")?,
+            "expectedAmount",
+        )?,
+        received_amount: non_negative(
+            opt_minor(st, input.received_amount, "receivedAmount")?,
+            "receivedAmount",
+        )?,
+        officer_code: text(input.officer_code.as_deref(), "officerCode", 50)?,
+        phone_number: text(input.phone_number.as_deref(), "phoneNumber", 50)?,
+        request_date: input.request_date,
+        received_date: input.received_date,
+        status,
+        transaction_no: text(input.transaction_no.as_deref(), "transactionNo", 50)?,
+        origin: text(input.origin.as_deref(), "origin", 50)?,
+        receipt_no: text(input.receipt_no.as_deref(), "receiptNo", 100)?,
+        payment_date: input.payment_date,
+        date_last_sms: input.date_last_sms,
+        language_name: text(input.language_name.as_deref(), "languageName", 10)?,
+        type_of_payment: text(input.type_of_payment.as_deref(), "typeOfPayment", 50)?,
+        transfer_fee: non_negative(
+            opt_minor(st, input.transfer_fee, "transferFee")?,
+            "transferFee",
+        )?,
+        details,
+        premium,
+    })
+}
+
+/// The current payment with this uuid.
+pub async fn find_payment(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<payment::Model> {
+    payment::Entity::find()
+        .filter(payment::Column::Uuid.eq(uuid))
+        .filter(payment::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("payment").with("uuid", uuid))
+}
+
+/// Current detail lines of payments, by payment id, in creation order.
+pub async fn details_of(
+    conn: &impl ConnectionTrait,
+    payment_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<payment_detail::Model>>> {
+    let mut out: HashMap<i64, Vec<payment_detail::Model>> = HashMap::new();
+    let mut ids = payment_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(500) {
+        for d in payment_detail::Entity::find()
+            .filter(payment_detail::Column::PaymentId.is_in(chunk.to_vec()))
+            .filter(payment_detail::Column::ValidityTo.is_null())
+            .order_by_asc(payment_detail::Column::Id)
+            .all(conn)
+            .await?
+        {
+            out.entry(d.payment_id).or_default().push(d);
+        }
+    }
+    Ok(out)
+}
+
+/// Saves a detail's current version to history and returns its active model.
+pub(crate) async fn detail_version(
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    d: &payment_detail::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<payment_detail::ActiveModel> {
+    imis_core::history::save(
+        tx,
+        HISTORY_PAYMENT_DETAIL,
+        d.id,
+        d,
+        d.validity_from,
+        now,
+        actor,
+    )
+    .await?;
+    let mut a = d.clone().into_active_model();
+    a.validity_from = Set(now);
+    a.audit_user_id = Set(actor);
+    Ok(a)
+}
+
+/// Saves a payment's current version to history and returns its active model.
+pub(crate) async fn payment_version(
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    pay: &payment::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<payment::ActiveModel> {
+    imis_core::history::save(
+        tx,
+        HISTORY_PAYMENT,
+        pay.id,
+        pay,
+        pay.validity_from,
+        now,
+        actor,
+    )
+    .await?;
+    let mut a = pay.clone().into_active_model();
+    a.validity_from = Set(now);
+    a.audit_user_id = Set(actor);
+    Ok(a)
+}
+
+async fn insert_detail(
+    m: &MutationCtx<'_>,
+    payment_id: i64,
+    d: &CheckedDetail,
+    premium_id: Option<i64>,
+) -> AppResult<payment_detail::Model> {
+    Ok(payment_detail::ActiveModel {
+        uuid: Set(Uuid::now_v7()),
+        payment_id: Set(payment_id),
+        product_code: Set(d.product_code.clone()),
+        insurance_number: Set(d.insurance_number.clone()),
+        policy_stage: Set(d.policy_stage.clone()),
+        amount: Set(d.amount),
+        premium_id: Set(premium_id),
+        enrollment_date: Set(d.enrollment_date),
+        expected_amount: Set(d.expected_amount),
+        validity_from: Set(m.state.clock.now()),
+        validity_to: Set(None),
+        audit_user_id: Set(m.actor()),
+        ..Default::default()
+    }
+    .insert(&**m.tx)
+    .await?)
+}
+
+/// Closes the current detail lines of a payment (history kept).
+async fn close_details(m: &MutationCtx<'_>, payment_id: i64) -> AppResult<()> {
+    let now = m.state.clock.now();
+    for d in details_of(&**m.tx, &[payment_id])
+        .await?
+        .remove(&payment_id)
+        .unwrap_or_default()
+    {
+        let mut a = detail_version(m.tx, m.actor(), &d, now).await?;
+        a.validity_from = Set(d.validity_from);
+        a.validity_to = Set(Some(now));
+        a.update(&**m.tx).await?;
+    }
+    Ok(())
+}
+
+/// With `premiumUuid` (openIMIS): the detail line of that premium is created or updated with
+/// amount = the received amount, the product code, the family head's insurance number, the
+/// policy stage and enrolment date of the premium's policy, expected amount = the premium amount.
+async fn upsert_premium_detail(
+    m: &MutationCtx<'_>,
+    pay: &payment::Model,
+    pr: &premium::Model,
+) -> AppResult<()> {
+    let conn = &**m.tx;
+    let pol = imis_policy::service::policies_by_ids(conn, &[pr.policy_id])
+        .await?
+        .remove(&pr.policy_id)
+        .ok_or_else(|| AppError::not_found("policy"))?;
+    let product = imis_product::service::products_by_ids(conn, &[pol.product_id])
+        .await?
+        .remove(&pol.product_id)
+        .ok_or_else(|| AppError::not_found("product"))?;
+    let head = match imis_insuree::service::families_by_ids(conn, &[pol.family_id])
+        .await?
+        .remove(&pol.family_id)
+    {
+        Some(f) => imis_insuree::service::insurees_by_ids(conn, &[f.head_insuree_id])
+            .await?
+            .remove(&f.head_insuree_id)
+            .map(|i| i.chf_id),
+        None => None,
+    };
+    let existing = payment_detail::Entity::find()
+        .filter(payment_detail::Column::PaymentId.eq(pay.id))
+        .filter(payment_detail::Column::PremiumId.eq(pr.id))
+        .filter(payment_detail::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?;
+    let now = m.state.clock.now();
+    let mut a = match &existing {
+        Some(d) => detail_version(m.tx, m.actor(), d, now).await?,
+        None => payment_detail::ActiveModel {
+            uuid: Set(Uuid::now_v7()),
+            payment_id: Set(pay.id),
+            premium_id: Set(Some(pr.id)),
+            validity_from: Set(now),
+            validity_to: Set(None),
+            audit_user_id: Set(m.actor()),
+            ..Default::default()
+        },
+    };
+    a.amount = Set(pay.received_amount);
+    a.product_code = Set(Some(product.code.clone()));
+    a.insurance_number = Set(head);
+    a.policy_stage = Set(Some(pol.stage.clone()));
+    a.enrollment_date = Set(Some(pol.enroll_date));
+    a.expected_amount = Set(Some(pr.amount));
+    if existing.is_some() {
+        a.update(conn).await?;
+    } else {
+        a.insert(conn).await?;
+    }
+    Ok(())
+}
+
+/// `createPayment` (101402). A repeated create with the same `uuid` returns the existing payment
+/// when it has the same transaction number and amounts (D4).
+pub async fn create_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> AppResult<payment::Model> {
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_ADD]))?;
+    let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?;
+    let c = check_payment(m, p, &input).await?;
+    if let Some(u) = uuid
+        && let Some(e) = payment::Entity::find()
+            .filter(payment::Column::Uuid.eq(u))
+            .one(&**m.tx)
+            .await?
+    {
+        if e.transaction_no == c.transaction_no
+            && e.received_amount == c.received_amount
+            && e.expected_amount == c.expected_amount
+        {
+            return Ok(e);
+        }
+        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+    }
+    let now = m.state.clock.now();
+    let created = payment::ActiveModel {
+        uuid: Set(uuid.unwrap_or_else(Uuid::now_v7)),
+        expected_amount: Set(c.expected_amount),
+        received_amount: Set(c.received_amount),
+        officer_code: Set(c.officer_code),
+        phone_number: Set(c.phone_number),
+        request_date: Set(c.request_date),
+        received_date: Set(c.received_date),
+        status: Set(c.status),
+        transaction_no: Set(c.transaction_no),
+        origin: Set(c.origin),
+        matched_date: Set(None),
+        receipt_no: Set(c.receipt_no),
+        payment_date: Set(c.payment_date),
+        rejected_reason: Set(None),
+        date_last_sms: Set(c.date_last_sms),
+        language_name: Set(c.language_name),
+        type_of_payment: Set(c.type_of_payment),
+        transfer_fee: Set(c.transfer_fee),
+        reconc_req_id: Set(None),
+        reconciliation_date: Set(None),
+        validity_from: Set(now),
+        validity_to: Set(None),
+        audit_user_id: Set(m.actor()),
+        ..Default::default()
+    }
+    .insert(&**m.tx)
+    .await?;
+    for d in c.details.iter().flatten() {
+        insert_detail(m, created.id, d, None).await?;
+    }
+    if let Some(pr) = &c.premium {
+        upsert_premium_detail(m, &created, pr).await?;
+    }
+    m.link(HISTORY_PAYMENT, created.id);
+    Ok(created)
+}
+
+/// `updatePayment` (101403): complete update with history; `details`, when given, replace the
+/// current lines. A matched payment cannot be changed (`payment.already_matched`).
+pub async fn update_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> AppResult<payment::Model> {
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_EDIT]))?;
+    let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?
+        .ok_or_else(|| AppError::invalid("uuid", "required"))?;
+    let existing = find_payment(&**m.tx, uuid).await?;
+    if existing.status == PAYMENT_STATUS_MATCHED {
+        return Err(AppError::domain("payment.already_matched").with("uuid", uuid));
+    }
+    let c = check_payment(m, p, &input).await?;
+    let now = m.state.clock.now();
+    let mut a = payment_version(m.tx, m.actor(), &existing, now).await?;
+    a.expected_amount = Set(c.expected_amount);
+    a.received_amount = Set(c.received_amount);
+    a.officer_code = Set(c.officer_code);
+    a.phone_number = Set(c.phone_number);
+    a.request_date = Set(c.request_date);
+    a.received_date = Set(c.received_date);
+    a.status = Set(c.status);
+    a.transaction_no = Set(c.transaction_no);
+    a.origin = Set(c.origin);
+    a.receipt_no = Set(c.receipt_no);
+    a.payment_date = Set(c.payment_date);
+    a.date_last_sms = Set(c.date_last_sms);
+    a.language_name = Set(c.language_name);
+    a.type_of_payment = Set(c.type_of_payment);
+    a.transfer_fee = Set(c.transfer_fee);
+    let updated = a.update(&**m.tx).await?;
+    if let Some(details) = &c.details {
+        close_details(m, updated.id).await?;
+        for d in details {
+            insert_detail(m, updated.id, d, None).await?;
+        }
+    }
+    if let Some(pr) = &c.premium {
+        upsert_premium_detail(m, &updated, pr).await?;
+    }
+    m.link(HISTORY_PAYMENT, updated.id);
+    Ok(updated)
+}
+
+/// `deletePayment(uuids)` (101404): the payments and their detail lines are soft-deleted with
+/// history; premiums created by matching stay.
+pub async fn delete_payments(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
+    require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_DELETE]))?;
+    let now = m.state.clock.now();
+    let mut out = vec![];
+    for u in uuids {
+        let existing = find_payment(&**m.tx, *u).await?;
+        close_details(m, existing.id).await?;
+        let mut a = payment_version(m.tx, m.actor(), &existing, now).await?;
+        a.validity_from = Set(existing.validity_from);
+        a.validity_to = Set(Some(now));
+        a.update(&**m.tx).await?;
+        m.link(HISTORY_PAYMENT, existing.id);
+        out.push(existing.id);
+    }
+    Ok(out)
+}
+
+/// Filters of `payments` (amounts in minor units).
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub show_history: bool,
+    /// Only payments with a reconciliation date (openIMIS `showReconciled`).
+    pub show_reconciled: bool,
+    pub ids: Option<Vec<i64>>,
+    pub uuid: Option<Uuid>,
+    pub status: Option<i32>,
+    pub received_date: DateRange,
+    pub request_date: DateRange,
+    pub payment_date: DateRange,
+    pub matched_date: DateRange,
+    pub received_amount: AmountRange,
+    pub expected_amount: AmountRange,
+    pub transaction_no: Option<String>,
+    pub transaction_no_icontains: Option<String>,
+    pub receipt_no: Option<String>,
+    pub receipt_no_icontains: Option<String>,
+    pub officer_code: Option<String>,
+    pub officer_code_icontains: Option<String>,
+    pub phone_number: Option<String>,
+    pub type_of_payment: Option<String>,
+    pub origin: Option<String>,
+    /// `paymentsByPremiums`: payments with a current detail line of one of these premiums.
+    pub premium_ids: Option<Vec<i64>>,
+}
+
+fn icontains(col: payment::Column, v: &str) -> sea_orm::sea_query::Expr {
+    imis_core::text::upper_like(
+        col,
+        format!("%{}%", imis_core::text::like_escape(&v.trim().to_uppercase())),
+    )
+}
+
+/// `payments` (101401).
+pub fn payments_select(
+    principal: Option<&Principal>,
+    f: &PaymentFilter,
+) -> AppResult<Select<payment::Entity>> {
+    require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
+    use payment::Column as C;
+    let mut q = payment::Entity::find();
+    if !f.show_history {
+        q = q.filter(C::ValidityTo.is_null());
+    }
+    if f.show_reconciled {
+        q = q.filter(C::ReconciliationDate.is_not_null());
+    }
+    if let Some(ids) = &f.ids {
+        q = q.filter(C::Id.is_in(ids.clone()));
+    }
+    if let Some(u) = f.uuid {
+        q = q.filter(C::Uuid.eq(u));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(C::Status.eq(s));
+    }
+    q = q.filter(f.received_date.condition(C::ReceivedDate));
+    q = q.filter(f.request_date.condition(C::RequestDate));
+    q = q.filter(f.payment_date.condition(C::PaymentDate));
+    q = q.filter(f.matched_date.condition(C::MatchedDate));
+    q = q.filter(f.received_amount.condition(C::ReceivedAmount));
+    q = q.filter(f.expected_amount.condition(C::ExpectedAmount));
+    for (col, eq, contains) in [
+        (C::TransactionNo, &f.transaction_no, &f.transaction_no_icontains),
+        (C::ReceiptNo, &f.receipt_no, &f.receipt_no_icontains),
+        (C::OfficerCode, &f.officer_code, &f.officer_code_icontains),
+    ] {
+        if let Some(v) = eq {
+            q = q.filter(col.eq(v.trim()));
+        }
+        if let Some(v) = contains {
+            q = q.filter(icontains(col, v));
+        }
+    }
+    if let Some(v) = &f.phone_number {
+        q = q.filter(C::PhoneNumber.eq(v.trim()));
+    }
+    if let Some(v) = &f.type_of_payment {
+        q = q.filter(C::TypeOfPayment.eq(v.trim()));
+    }
+    if let Some(v) = &f.origin {
+        q = q.filter(C::Origin.eq(v.trim()));
+    }
+    if let Some(ids) = &f.premium_ids {
+        let sub = payment_detail::Entity::find()
+            .select_only()
+            .column(payment_detail::Column::PaymentId)
+            .filter(payment_detail::Column::PremiumId.is_in(ids.clone()))
+            .filter(payment_detail::Column::ValidityTo.is_null())
+            .into_query();
+        q = q.filter(C::Id.in_subquery(sub));
+    }
+    Ok(q)
+}
+
+/// Ids of premiums by uuid (any validity) for `paymentsByPremiums`, after the rights check.
+pub async fn premium_ids_by_uuid(
+    state: &AppState,
+    principal: Option<&Principal>,
+    uuids: &[String],
+) -> AppResult<Vec<i64>> {
+    require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
+    let parsed: Vec<Uuid> = uuids
+        .iter()
+        .map(|u| parse_uuid(u, "premiumUuids"))
+        .collect::<AppResult<_>>()?;
+    if parsed.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(premium::Entity::find()
+        .select_only()
+        .column(premium::Column::Id)
+        .filter(premium::Column::Uuid.is_in(parsed))
+        .into_tuple()
+        .all(&state.db.conn)
+        .await?)
+}
+
+/// Filters of `paymentDetails`.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentDetailFilter {
+    pub show_history: bool,
+    pub payment_uuid: Option<Uuid>,
+    pub premium_uuid: Option<Uuid>,
+    pub insurance_number: Option<String>,
+    pub product_code: Option<String>,
+}
+
+/// `paymentDetails` (101401).
+pub async fn payment_details_select(
+    state: &AppState,
+    principal: Option<&Principal>,
+    f: &PaymentDetailFilter,
+) -> AppResult<Select<payment_detail::Entity>> {
+    require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
+    let conn = &state.db.conn;
+    use payment_detail::Column as C;
+    let mut q = payment_detail::Entity::find();
+    if !f.show_history {
+        q = q.filter(C::ValidityTo.is_null());
+    }
+    if let Some(u) = f.payment_uuid {
+        let id: Option<i64> = payment::Entity::find()
+            .select_only()
+            .column(payment::Column::Id)
+            .filter(payment::Column::Uuid.eq(u))
+            .into_tuple()
+            .one(conn)
+            .await?;
+        q = q.filter(C::PaymentId.eq(id.unwrap_or(0)));
+    }
+    if let Some(u) = f.premium_uuid {
+        let id: Option<i64> = premium::Entity::find()
+            .select_only()
+            .column(premium::Column::Id)
+            .filter(premium::Column::Uuid.eq(u))
+            .into_tuple()
+            .one(conn)
+            .await?;
+        q = q.filter(C::PremiumId.eq(id.unwrap_or(0)));
+    }
+    if let Some(v) = &f.insurance_number {
+        q = q.filter(C::InsuranceNumber.eq(v.trim()));
+    }
+    if let Some(v) = &f.product_code {
+        q = q.filter(C::ProductCode.eq(v.trim()));
+    }
+    Ok(q)
+}

@@ -1,0 +1,668 @@
+//! Contributions (premiums) on policies (reference §8, D15). Amounts are never changed by the
+//! server; after each write the policy module is told the new paid total
+//! (`imis_policy::service::activation`), which alone changes policy status and coverage dates.
+
+use super::*;
+use crate::entity::{payer, premium};
+use chrono::NaiveDate;
+use imis_core::auth::{Requirement, require_user};
+use imis_core::mutation::MutationCtx;
+use imis_policy::service::activation::{
+    self, ActivationOutcome, PaidChange, PremiumAction, PremiumRecorded,
+};
+use sea_orm::sea_query::{LikeExpr, Order};
+use sea_orm::{
+    ActiveModelTrait, DatabaseTransaction, IntoActiveModel, QueryOrder, Select, Set,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// openIMIS pay types: cash, bank transfer, mobile phone, funding.
+pub const PAY_TYPES: &[&str] = &["C", "B", "M", "F"];
+
+/// Input of `createPremium` / `updatePremium` as received (parsed after the rights check).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PremiumInput {
+    pub uuid: Option<String>,
+    pub policy_uuid: String,
+    pub payer_uuid: Option<String>,
+    pub amount: Option<Decimal>,
+    pub receipt: Option<String>,
+    pub pay_date: Option<NaiveDate>,
+    pub pay_type: Option<String>,
+    pub is_offline: Option<bool>,
+    pub is_photo_fee: Option<bool>,
+    pub action: Option<String>,
+}
+
+/// A premium to insert (already validated).
+#[derive(Debug, Clone)]
+pub struct NewPremium {
+    pub uuid: Option<Uuid>,
+    pub policy_id: i64,
+    pub product_id: i64,
+    pub payer_id: Option<i64>,
+    pub amount: i64,
+    pub receipt: String,
+    pub pay_date: NaiveDate,
+    pub pay_type: String,
+    pub is_photo_fee: bool,
+    pub is_offline: bool,
+}
+
+/// Inserts a premium (no check: callers validate).
+pub async fn insert_premium(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    p: NewPremium,
+) -> AppResult<premium::Model> {
+    let now = state.clock.now();
+    Ok(premium::ActiveModel {
+        uuid: Set(p.uuid.unwrap_or_else(Uuid::now_v7)),
+        policy_id: Set(p.policy_id),
+        product_id: Set(p.product_id),
+        payer_id: Set(p.payer_id),
+        amount: Set(p.amount),
+        receipt: Set(p.receipt),
+        pay_date: Set(p.pay_date),
+        pay_type: Set(p.pay_type),
+        is_photo_fee: Set(p.is_photo_fee),
+        is_offline: Set(p.is_offline),
+        reporting_id: Set(None),
+        reporting_commission_id: Set(None),
+        overview_commission_report: Set(None),
+        all_details_commission_report: Set(None),
+        source: Set(None),
+        source_version: Set(None),
+        created_date: Set(now),
+        validity_from: Set(now),
+        validity_to: Set(None),
+        audit_user_id: Set(actor),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await?)
+}
+
+/// Tells the policy module about a saved premium: the policy's new paid total with this
+/// premium's pay date and action (D15).
+pub async fn record(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    policy_id: i64,
+    pay_date: NaiveDate,
+    action: PremiumAction,
+) -> AppResult<ActivationOutcome> {
+    let paid = paid_total(tx, policy_id).await?;
+    activation::record_premium(
+        state,
+        tx,
+        actor,
+        PremiumRecorded {
+            policy_id,
+            paid_total: paid,
+            pay_date,
+            action,
+        },
+    )
+    .await
+}
+
+/// The current premium with this uuid.
+pub async fn find_premium(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<premium::Model> {
+    premium::Entity::find()
+        .filter(premium::Column::Uuid.eq(uuid))
+        .filter(premium::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("premium").with("uuid", uuid))
+}
+
+/// Premiums by id, whatever their validity.
+pub async fn premiums_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, premium::Model>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in premium::Entity::find()
+            .filter(premium::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?
+        {
+            out.insert(p.id, p);
+        }
+    }
+    Ok(out)
+}
+
+/// The policy's latest valid premium (pay date, then id).
+pub async fn latest_premium(
+    conn: &impl ConnectionTrait,
+    policy_id: i64,
+) -> AppResult<Option<premium::Model>> {
+    Ok(premium::Entity::find()
+        .filter(premium::Column::PolicyId.eq(policy_id))
+        .filter(premium::Column::ValidityTo.is_null())
+        .order_by_desc(premium::Column::PayDate)
+        .order_by_desc(premium::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+/// Whether a valid premium of the product already carries this receipt (D15).
+pub async fn receipt_taken(
+    conn: &impl ConnectionTrait,
+    product_id: i64,
+    receipt: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    let mut q = premium::Entity::find()
+        .filter(premium::Column::ProductId.eq(product_id))
+        .filter(premium::Column::Receipt.eq(receipt))
+        .filter(premium::Column::ValidityTo.is_null());
+    if let Some(id) = except {
+        q = q.filter(premium::Column::Id.ne(id));
+    }
+    Ok(q.one(conn).await?.is_some())
+}
+
+fn receipt_taken_error(receipt: &str, product_code: &str) -> AppError {
+    AppError::conflict("premium.receipt_taken")
+        .with("receipt", receipt)
+        .with("productCode", product_code)
+}
+
+/// The automatic receipt of an `isPaid` policy: `RE-<productCode>-<enrollDate>-<n>`, n = the
+/// last numeric suffix among the product's receipts with that prefix + 1, on 5 digits.
+pub async fn auto_receipt(
+    conn: &impl ConnectionTrait,
+    product_id: i64,
+    product_code: &str,
+    enroll_date: NaiveDate,
+) -> AppResult<String> {
+    let prefix = format!("RE-{product_code}-{}-", enroll_date.format("%Y-%m-%d"));
+    let pattern = format!("{}%", imis_core::text::like_escape(&prefix));
+    let rows: Vec<String> = premium::Entity::find()
+        .select_only()
+        .column(premium::Column::Receipt)
+        .filter(premium::Column::ProductId.eq(product_id))
+        .filter(premium::Column::Receipt.like(LikeExpr::new(pattern).escape('\\')))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let last = rows
+        .iter()
+        .filter_map(|r| r.strip_prefix(&prefix))
+        .filter_map(|s| s.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    Ok(format!("{prefix}{:05}", last + 1))
+}
+
+/// `base`, or `base-2`, `base-3`, ... : the first receipt free within the product (receipts of
+/// premiums created by payment matching).
+pub async fn free_receipt(
+    conn: &impl ConnectionTrait,
+    product_id: i64,
+    base: &str,
+) -> AppResult<String> {
+    let base: String = base.chars().take(44).collect();
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while receipt_taken(conn, product_id, &candidate, None).await? {
+        n += 1;
+        candidate = format!("{base}-{n}");
+    }
+    Ok(candidate)
+}
+
+/// The current payer with this uuid.
+pub async fn find_payer_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<payer::Model> {
+    payer::Entity::find()
+        .filter(payer::Column::Uuid.eq(uuid))
+        .filter(payer::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("payer").with("uuid", uuid))
+}
+
+/// What a create or update may write.
+struct Checked {
+    policy: policy::Model,
+    payer_id: Option<i64>,
+    amount: i64,
+    receipt: String,
+    pay_date: NaiveDate,
+    pay_type: String,
+    is_photo_fee: bool,
+    is_offline: bool,
+    action: PremiumAction,
+}
+
+/// Non-photo-fee valid premiums of a policy other than `except`: (count, Σ amount).
+async fn other_contributions(
+    conn: &impl ConnectionTrait,
+    policy_id: i64,
+    except: Option<i64>,
+) -> AppResult<(usize, i64)> {
+    let mut q = premium::Entity::find()
+        .filter(premium::Column::PolicyId.eq(policy_id))
+        .filter(premium::Column::ValidityTo.is_null())
+        .filter(premium::Column::IsPhotoFee.eq(false));
+    if let Some(id) = except {
+        q = q.filter(premium::Column::Id.ne(id));
+    }
+    let rows = q.all(conn).await?;
+    Ok((rows.len(), rows.iter().map(|r| r.amount).sum()))
+}
+
+/// Validates a premium input (D15); the caller has checked the right for the operation.
+async fn check_input(
+    m: &MutationCtx<'_>,
+    p: &Principal,
+    input: &PremiumInput,
+    existing: Option<&premium::Model>,
+) -> AppResult<Checked> {
+    let state = m.state;
+    let conn = &**m.tx;
+    let action = PremiumAction::parse(input.action.as_deref())?;
+    if action == PremiumAction::Suspend && !p.has_right(RIGHT_POLICY_EDIT) {
+        return Err(AppError::forbidden());
+    }
+    let policy_uuid = parse_uuid(&input.policy_uuid, "policyUuid")?;
+    let policy = imis_policy::service::find_policy(conn, policy_uuid).await?;
+    imis_policy::service::check_policy_scope(conn, p, &policy).await?;
+    if let Some(e) = existing
+        && e.policy_id != policy.id
+    {
+        return Err(AppError::invalid(
+            "policyUuid",
+            "a premium cannot move to another policy",
+        ));
+    }
+    let amount = input
+        .amount
+        .ok_or_else(|| AppError::invalid("amount", "required"))?;
+    let amount = minor(state, amount, "amount")?;
+    if amount <= 0 {
+        return Err(AppError::invalid("amount", "must be positive"));
+    }
+    let receipt = text(input.receipt.as_deref(), "receipt", 50)?
+        .ok_or_else(|| AppError::invalid("receipt", "required"))?;
+    let pay_date = input
+        .pay_date
+        .ok_or_else(|| AppError::invalid("payDate", "required"))?;
+    if pay_date > state.clock.today() {
+        return Err(AppError::validation("premium.pay_date_in_future").with("payDate", pay_date));
+    }
+    let pay_type = text(input.pay_type.as_deref(), "payType", 1)?
+        .unwrap_or_else(|| "C".into())
+        .to_uppercase();
+    if !PAY_TYPES.contains(&pay_type.as_str()) {
+        return Err(AppError::invalid("payType", "C, B, M or F"));
+    }
+    let payer_id = match opt_uuid(input.payer_uuid.as_deref(), "payerUuid")? {
+        Some(u) => Some(find_payer_by_uuid(conn, u).await?.id),
+        None => None,
+    };
+    let product = imis_policy::service::product_on(state, conn, policy.product_id, policy.enroll_date)
+        .await?;
+    if receipt_taken(conn, policy.product_id, &receipt, existing.map(|e| e.id)).await? {
+        return Err(receipt_taken_error(&receipt, &product.code));
+    }
+    let is_photo_fee = input.is_photo_fee.unwrap_or(false);
+    if !is_photo_fee {
+        let (count, others) = other_contributions(conn, policy.id, existing.map(|e| e.id)).await?;
+        let balance = (policy.value - others).max(0);
+        match product.max_installments {
+            None => {}
+            Some(n) if n <= 1 => {
+                if existing.is_none() && count >= 1 {
+                    return Err(AppError::validation("premium.max_installments_exceeded")
+                        .with("max", 1)
+                        .with("productCode", &product.code));
+                }
+                if amount < balance {
+                    return Err(AppError::validation("premium.single_payment_required")
+                        .with("productCode", &product.code)
+                        .with("balance", Money(balance).to_decimal(digits(state))));
+                }
+            }
+            Some(n) if existing.is_none() && count >= n as usize => {
+                return Err(AppError::validation("premium.max_installments_exceeded")
+                    .with("max", n)
+                    .with("productCode", &product.code));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(Checked {
+        policy,
+        payer_id,
+        amount,
+        receipt,
+        pay_date,
+        pay_type,
+        is_photo_fee,
+        is_offline: input.is_offline.unwrap_or(false),
+        action,
+    })
+}
+
+/// `createPremium` (101302): a contribution on a valid policy in scope, then the policy
+/// module applies D15 for the configured activation option; its warnings (over-payment) go to
+/// the mutation's `jsonExt`. A repeated create with the same `uuid` and content returns the
+/// existing premium (D4).
+pub async fn create_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> AppResult<premium::Model> {
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_ADD]))?;
+    let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?;
+    if let Some(u) = uuid
+        && let Some(e) = premium::Entity::find()
+            .filter(premium::Column::Uuid.eq(u))
+            .one(&**m.tx)
+            .await?
+    {
+        let policy = imis_policy::service::policies_by_ids(&**m.tx, &[e.policy_id]).await?;
+        let same = policy
+            .get(&e.policy_id)
+            .is_some_and(|pol| pol.uuid.to_string() == input.policy_uuid.trim())
+            && input.amount.map(|a| minor(m.state, a, "amount")).transpose()? == Some(e.amount)
+            && input.receipt.as_deref().map(str::trim) == Some(e.receipt.as_str())
+            && input.pay_date == Some(e.pay_date);
+        if same {
+            imis_policy::service::check_policy_scope(&**m.tx, p, &policy[&e.policy_id]).await?;
+            return Ok(e);
+        }
+        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+    }
+    let c = check_input(m, p, &input, None).await?;
+    let created = insert_premium(
+        m.state,
+        m.tx,
+        m.actor(),
+        NewPremium {
+            uuid,
+            policy_id: c.policy.id,
+            product_id: c.policy.product_id,
+            payer_id: c.payer_id,
+            amount: c.amount,
+            receipt: c.receipt,
+            pay_date: c.pay_date,
+            pay_type: c.pay_type,
+            is_photo_fee: c.is_photo_fee,
+            is_offline: c.is_offline,
+        },
+    )
+    .await?;
+    // A photo fee is no contribution: it changes no status (unless it carries SUSPEND).
+    if !c.is_photo_fee || c.action == PremiumAction::Suspend {
+        let outcome = record(m.state, m.tx, m.actor(), c.policy.id, c.pay_date, c.action).await?;
+        m.warnings.extend(outcome.warnings);
+    }
+    m.link(HISTORY_PREMIUM, created.id);
+    Ok(created)
+}
+
+/// `updatePremium` (101303): the premium is saved with history; the policy's paid total is
+/// recomputed. An update never deactivates a policy (`premium.policy_underpaid` when it is no
+/// longer fully paid); when the new total reaches the value, or with ENFORCE or SUSPEND, the
+/// update is recorded as a premium fact (D15).
+pub async fn update_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> AppResult<premium::Model> {
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_EDIT]))?;
+    let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?
+        .ok_or_else(|| AppError::invalid("uuid", "required"))?;
+    let existing = find_premium(&**m.tx, uuid).await?;
+    let c = check_input(m, p, &input, Some(&existing)).await?;
+    let now = m.state.clock.now();
+    imis_core::history::save(
+        m.tx,
+        HISTORY_PREMIUM,
+        existing.id,
+        &existing,
+        existing.validity_from,
+        now,
+        m.actor(),
+    )
+    .await?;
+    let mut a = existing.clone().into_active_model();
+    a.payer_id = Set(c.payer_id);
+    a.amount = Set(c.amount);
+    a.receipt = Set(c.receipt);
+    a.pay_date = Set(c.pay_date);
+    a.pay_type = Set(c.pay_type);
+    a.is_photo_fee = Set(c.is_photo_fee);
+    a.is_offline = Set(c.is_offline);
+    a.validity_from = Set(now);
+    a.audit_user_id = Set(m.actor());
+    let updated = a.update(&**m.tx).await?;
+    let paid = paid_total(&**m.tx, c.policy.id).await?;
+    let outcome = if c.action != PremiumAction::Wait || paid >= c.policy.value {
+        record(m.state, m.tx, m.actor(), c.policy.id, c.pay_date, c.action).await?
+    } else {
+        activation::apply_paid(
+            m.state,
+            m.tx,
+            m.actor(),
+            c.policy.id,
+            PaidChange::PremiumChanged(paid),
+        )
+        .await?
+    };
+    m.warnings.extend(outcome.warnings);
+    m.link(HISTORY_PREMIUM, updated.id);
+    Ok(updated)
+}
+
+/// `deletePremium(uuids)` (101304): soft deletes with history; the policy's paid total is
+/// recomputed but the policy is never deactivated (`premium.policy_underpaid`, D15).
+pub async fn delete_premiums(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_DELETE]))?;
+    let now = m.state.clock.now();
+    let mut out = vec![];
+    for u in uuids {
+        let existing = find_premium(&**m.tx, *u).await?;
+        let pol = imis_policy::service::policies_by_ids(&**m.tx, &[existing.policy_id])
+            .await?
+            .remove(&existing.policy_id)
+            .ok_or_else(|| AppError::not_found("policy"))?;
+        imis_policy::service::check_policy_scope(&**m.tx, p, &pol).await?;
+        soft_delete(m.state, m.tx, m.actor(), &existing, now).await?;
+        if pol.validity_to.is_none() {
+            let paid = paid_total(&**m.tx, pol.id).await?;
+            let outcome = activation::apply_paid(
+                m.state,
+                m.tx,
+                m.actor(),
+                pol.id,
+                PaidChange::PremiumChanged(paid),
+            )
+            .await?;
+            m.warnings.extend(outcome.warnings);
+        }
+        m.link(HISTORY_PREMIUM, existing.id);
+        out.push(existing.id);
+    }
+    Ok(out)
+}
+
+/// Soft-deletes one premium with its history row.
+pub(crate) async fn soft_delete(
+    _state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    existing: &premium::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    imis_core::history::save(
+        tx,
+        HISTORY_PREMIUM,
+        existing.id,
+        existing,
+        existing.validity_from,
+        now,
+        actor,
+    )
+    .await?;
+    let mut a = existing.clone().into_active_model();
+    a.validity_to = Set(Some(now));
+    a.audit_user_id = Set(actor);
+    a.update(tx).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/// Filters of `premiums` and `premiumsByPolicies` (amounts in minor units).
+#[derive(Debug, Clone, Default)]
+pub struct PremiumFilter {
+    pub show_history: bool,
+    /// Objects of a `clientMutationId`.
+    pub ids: Option<Vec<i64>>,
+    pub uuid: Option<Uuid>,
+    pub payer_id: Option<i64>,
+    pub amount: AmountRange,
+    pub pay_date: DateRange,
+    pub pay_type: Option<String>,
+    pub is_photo_fee: Option<bool>,
+    pub receipt: Option<String>,
+    pub receipt_icontains: Option<String>,
+    pub policy_id: Option<i64>,
+    pub policy_uuid: Option<Uuid>,
+    /// `premiumsByPolicies(policyUuids)`.
+    pub policy_uuids: Option<Vec<Uuid>>,
+    pub product_id: Option<i64>,
+    pub product_code: Option<String>,
+    /// A location id: premiums of policies of families located at or below it.
+    pub parent_location: Option<i64>,
+}
+
+/// `premiums` (101301): current premiums (with `showHistory`, their versions follow), of
+/// policies whose family lies in the caller's locations (D9), filtered.
+pub async fn premiums_select(
+    state: &AppState,
+    principal: Option<&Principal>,
+    f: &PremiumFilter,
+) -> AppResult<Select<premium::Entity>> {
+    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PREMIUM_SEARCH]))?;
+    let conn = &state.db.conn;
+    use premium::Column as C;
+    let mut q = premium::Entity::find();
+    if !f.show_history {
+        q = q.filter(C::ValidityTo.is_null());
+    }
+    if let Some(scope) = premium_scope(conn, p).await? {
+        q = q.filter(scope);
+    }
+    if let Some(root) = f.parent_location {
+        let below = imis_core::location::service::subtree_ids(conn, root).await?;
+        q = q.filter(premiums_of_families_in(&below));
+    }
+    if let Some(ids) = &f.ids {
+        q = q.filter(C::Id.is_in(ids.clone()));
+    }
+    if let Some(u) = f.uuid {
+        q = q.filter(C::Uuid.eq(u));
+    }
+    if let Some(v) = f.payer_id {
+        q = q.filter(C::PayerId.eq(v));
+    }
+    q = q.filter(f.amount.condition(C::Amount));
+    q = q.filter(f.pay_date.condition(C::PayDate));
+    if let Some(v) = &f.pay_type {
+        q = q.filter(C::PayType.eq(v.trim().to_uppercase()));
+    }
+    if let Some(v) = f.is_photo_fee {
+        q = q.filter(C::IsPhotoFee.eq(v));
+    }
+    if let Some(v) = &f.receipt {
+        q = q.filter(C::Receipt.eq(v.trim()));
+    }
+    if let Some(v) = &f.receipt_icontains {
+        q = q.filter(imis_core::text::upper_like(
+            C::Receipt,
+            format!("%{}%", imis_core::text::like_escape(&v.trim().to_uppercase())),
+        ));
+    }
+    if let Some(v) = f.policy_id {
+        q = q.filter(C::PolicyId.eq(v));
+    }
+    let mut uuids: Vec<Uuid> = f.policy_uuids.clone().unwrap_or_default();
+    let by_uuid = f.policy_uuids.is_some() || f.policy_uuid.is_some();
+    uuids.extend(f.policy_uuid);
+    if by_uuid {
+        let ids: Vec<i64> = policy::Entity::find()
+            .select_only()
+            .column(policy::Column::Id)
+            .filter(policy::Column::Uuid.is_in(uuids))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        q = q.filter(C::PolicyId.is_in(ids));
+    }
+    if let Some(v) = f.product_id {
+        q = q.filter(C::ProductId.eq(v));
+    }
+    if let Some(code) = &f.product_code {
+        let ids = imis_product::service::products_by_code(conn, code).await?;
+        q = q.filter(C::ProductId.is_in(ids));
+    }
+    Ok(q)
+}
+
+/// `validatePremiumCode(code, policyUuid)` (101301): true when no valid premium of the policy's
+/// product carries this receipt.
+pub async fn validate_premium_code(
+    state: &AppState,
+    principal: Option<&Principal>,
+    code: &str,
+    policy_uuid: &str,
+) -> AppResult<bool> {
+    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PREMIUM_SEARCH]))?;
+    let conn = &state.db.conn;
+    let uuid = parse_uuid(policy_uuid, "policyUuid")?;
+    let pol = imis_policy::service::find_policy(conn, uuid).await?;
+    imis_policy::service::check_policy_scope(conn, p, &pol).await?;
+    Ok(!receipt_taken(conn, pol.product_id, code.trim(), None).await?)
+}
+
+/// Σ of the other valid non-photo-fee premiums of each premium's policy (`otherPremiums`), for a
+/// page: one query.
+pub async fn other_premiums(
+    conn: &impl ConnectionTrait,
+    rows: &[&premium::Model],
+) -> AppResult<HashMap<i64, i64>> {
+    let mut policy_ids: Vec<i64> = rows.iter().map(|r| r.policy_id).collect();
+    policy_ids.sort_unstable();
+    policy_ids.dedup();
+    let mut by_policy: HashMap<i64, Vec<premium::Model>> = HashMap::new();
+    for chunk in policy_ids.chunks(500) {
+        for r in premium::Entity::find()
+            .filter(premium::Column::PolicyId.is_in(chunk.to_vec()))
+            .filter(premium::Column::ValidityTo.is_null())
+            .filter(premium::Column::IsPhotoFee.eq(false))
+            .order_by(premium::Column::Id, Order::Asc)
+            .all(conn)
+            .await?
+        {
+            by_policy.entry(r.policy_id).or_default().push(r);
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let sum = by_policy
+                .get(&r.policy_id)
+                .map(|l| l.iter().filter(|o| o.id != r.id).map(|o| o.amount).sum())
+                .unwrap_or(0);
+            (r.id, sum)
+        })
+        .collect())
+}
