@@ -314,12 +314,16 @@ pub async fn matchable_policy(
         .await?)
 }
 
-/// Number of current coverage rows of a policy (the members it covers).
+/// Number of members with a current coverage row on a policy (the members it covers; a member
+/// who left and came back has two rows).
 pub async fn covered_count(conn: &impl ConnectionTrait, policy_id: i64) -> AppResult<usize> {
     Ok(insuree_policy::Entity::find()
         .filter(insuree_policy::Column::PolicyId.eq(policy_id))
         .filter(insuree_policy::Column::ValidityTo.is_null())
         .all(conn)
         .await?
+        .into_iter()
+        .map(|r| r.insuree_id)
+        .collect::<std::collections::HashSet<_>>()
         .len())
 }

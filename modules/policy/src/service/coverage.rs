@@ -242,20 +242,30 @@ async fn add_member(
     };
     for pol in policies {
         let rows = rows_of_policy(tx, pol.id).await?;
-        if rows.iter().any(|r| r.insuree_id == insuree_id) {
+        // Already covered to the policy's expiry. A row that ended early (the member left with
+        // `cancelPolicies`) does not keep a returning member off the policy.
+        if rows
+            .iter()
+            .any(|r| r.insuree_id == insuree_id && r.expiry_date >= pol.expiry_date)
+        {
             continue;
         }
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.insuree_id)
+            .filter(|i| *i != insuree_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
         let product = product_on(state, tx, pol.product_id, pol.enroll_date).await?;
-        if product.max_members > 0 && rows.len() >= product.max_members as usize {
+        if product.max_members > 0 && ids.len() >= product.max_members as usize {
             continue;
         }
-        let mut ids: Vec<i64> = rows.iter().map(|r| r.insuree_id).collect();
         let mut people: Vec<insuree::Model> = imis_insuree::service::insurees_by_ids(tx, &ids)
             .await?
             .into_values()
             .collect();
         people.push(newcomer.clone());
-        ids.push(insuree_id);
         let previous = match pol.previous_policy_id {
             Some(id) => policy::Entity::find_by_id(id).one(tx).await?,
             None => None,

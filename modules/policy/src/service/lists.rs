@@ -260,7 +260,8 @@ pub async fn summaries(
             .map(|u| (u.id, u))
             .collect()
     };
-    let mut members: HashMap<i64, i64> = HashMap::new();
+    // Members covered (a member who left and came back has two rows).
+    let mut covered: HashMap<i64, std::collections::HashSet<i64>> = HashMap::new();
     if !ids.is_empty() {
         for row in insuree_policy::Entity::find()
             .filter(insuree_policy::Column::PolicyId.is_in(ids.clone()))
@@ -268,9 +269,13 @@ pub async fn summaries(
             .all(conn)
             .await?
         {
-            *members.entry(row.policy_id).or_default() += 1;
+            covered.entry(row.policy_id).or_default().insert(row.insuree_id);
         }
     }
+    let members: HashMap<i64, i64> = covered
+        .into_iter()
+        .map(|(p, s)| (p, s.len() as i64))
+        .collect();
     let wanted: Vec<(i64, NaiveDate)> = policies
         .iter()
         .map(|p| (p.product_id, p.enroll_date))
@@ -448,12 +453,20 @@ pub async fn policy_officers_select(
         .filter(user::Column::ValidityTo.is_null())
         .filter(user::Column::IsOfficer.eq(true));
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        let folded = imis_core::text::fold(s);
+        // Codes as upper case and names folded: case (and accents) ignored the same way on
+        // SQLite and PostgreSQL (D19).
+        use imis_core::text::{fold, like_escape, upper_like};
+        let name = || {
+            sea_orm::sea_query::LikeExpr::new(format!("%{}%", like_escape(&fold(s)))).escape('\\')
+        };
         q = q.filter(
             sea_orm::Condition::any()
-                .add(user::Column::OfficerCode.contains(s))
-                .add(user::Column::LastNameSearch.contains(folded.clone()))
-                .add(user::Column::OtherNamesSearch.contains(folded)),
+                .add(upper_like(
+                    (user::Entity, user::Column::OfficerCode),
+                    format!("%{}%", like_escape(&s.to_uppercase())),
+                ))
+                .add(user::Column::LastNameSearch.like(name()))
+                .add(user::Column::OtherNamesSearch.like(name())),
         );
     }
     if let Some(u) = location_uuid {

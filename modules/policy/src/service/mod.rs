@@ -10,7 +10,7 @@ pub mod lists;
 pub mod usage;
 
 use crate::config::PolicyConfig;
-use crate::entity::{insuree_policy, policy, renewal};
+use crate::entity::{policy, renewal};
 use crate::values::{self, ComputedValue, Member, Stage, ValueInput};
 use chrono::NaiveDate;
 use imis_core::AppState;
@@ -768,12 +768,7 @@ pub async fn can_add_insuree(
     let mut out = vec![];
     for pol in coverage::open_policies_of_family(state, conn, family_id).await? {
         let product = product_on(state, conn, pol.product_id, pol.enroll_date).await?;
-        let covered = insuree_policy::Entity::find()
-            .filter(insuree_policy::Column::PolicyId.eq(pol.id))
-            .filter(insuree_policy::Column::ValidityTo.is_null())
-            .all(conn)
-            .await?
-            .len();
+        let covered = activation::covered_count(conn, pol.id).await?;
         if product.max_members > 0 && covered >= product.max_members as usize {
             out.push(
                 AppError::validation("policy.max_members_reached")
