@@ -1171,6 +1171,12 @@ async fn coverage_follows_every_insuree_event() {
         let w = ok(&app, Some(&admin), &format!("{{ canAddInsuree(familyId: {}) }}", f.id), json!({})).await;
         assert_eq!(w["canAddInsuree"].as_array().unwrap().len(), 1, "still 3 members on COVPM: {w}");
 
+        // Status DE (a member of the new family): rows end on the status date.
+        let died = today + chrono::Duration::days(5);
+        ok(&app, Some(&admin), &upd(&format!(r#", status: "DE", statusReason: "DEATH", statusDate: "{}""#, ds(died))), json!({})).await;
+        assert_eq!(rows(&policy(&app, &p_g).await)["900200002"].1, ds(died));
+        assert_eq!(rows(&policy(&app, &p_ls).await)["900200002"].1, t, "an earlier end is kept");
+
         // Deletion soft-deletes the rows.
         let c5 = f.members["900200005"];
         ok(&app, Some(&admin), &format!(r#"mutation {{ deleteInsurees(input: {{ uuids: ["{c5_uuid}"] }}) {{ internalId }} }}"#), json!({})).await;
@@ -1613,6 +1619,25 @@ async fn policies_filters_scope_and_history() {
         let r = ok(&app, Some(&admin), &format!(r#"{{ policiesByFamily(familyUuid: "{}", targetDate: "2025-02-10") {{ edges {{ node {{ policyUuid }} }} }} }}"#, f1.uuid), json!({})).await;
         assert_eq!(r["policiesByFamily"]["edges"].as_array().unwrap().len(), 1);
         assert_eq!(r["policiesByFamily"]["edges"][0]["node"]["policyUuid"], p2.as_str());
+        // activeOrLastExpiredOnly: per product the Active one, else the latest expired one; Idle
+        // policies always. Older expired policies of both products:
+        let old_a = create(&app, &admin, policy_input(&f1, a, eo1, "2023-01-10")).await;
+        let older_a = create(&app, &admin, policy_input(&f1, a, eo1, "2022-01-10")).await;
+        let old_b = create(&app, &admin, policy_input(&f1, b, eo1, "2023-02-10")).await;
+        for u in [&old_a, &older_a, &old_b] {
+            premium(&app, u, 0, d("2023-01-10"), PremiumAction::Enforce).await;
+            let pk = policy_pk(&app, u).await;
+            app.state.db.conn.execute_raw(imis_core::db::stmt(app.state.db.backend(),
+                "UPDATE policy_policy SET status = 8 WHERE id = ?", vec![pk.into()])).await.unwrap();
+        }
+        let q = format!(r#"{{ policiesByFamily(familyUuid: "{}", activeOrLastExpiredOnly: true, orderBy: "-enrollDate") {{ totalCount edges {{ node {{ policyUuid }} }} }} }}"#, f1.uuid);
+        let r = ok(&app, Some(&admin), &q, json!({})).await;
+        let kept: Vec<&str> = r["policiesByFamily"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["policyUuid"].as_str().unwrap()).collect();
+        assert_eq!(kept, [p2.as_str(), p1.as_str(), old_a.as_str()]);
+        let r = ok(&app, Some(&admin), r#"{ policiesByInsuree(chfId: "900500001", activeOrLastExpiredOnly: true, first: 2) { totalCount edges { node { policyUuid } } pageInfo { hasNextPage } } }"#, json!({})).await;
+        assert_eq!(r["policiesByInsuree"]["totalCount"], 3);
+        assert_eq!(r["policiesByInsuree"]["edges"].as_array().unwrap().len(), 2);
+        assert_eq!(r["policiesByInsuree"]["pageInfo"]["hasNextPage"], true);
         db
     })
     .await;
