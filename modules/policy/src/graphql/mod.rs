@@ -474,9 +474,9 @@ impl PolicyQuery {
         before: Option<String>,
         offset: Option<i32>,
     ) -> Result<RenewalConnection> {
-        let select = lists::renewals_select(principal(ctx)).gql(ctx)?;
-        check_list(ctx)?;
         let st = state(ctx);
+        let select = lists::renewals_select(st, principal(ctx)).await.gql(ctx)?;
+        check_list(ctx)?;
         use crate::entity::renewal;
         let res: AppResult<RenewalConnection> = async {
             let page = fetch_page(

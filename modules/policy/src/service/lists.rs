@@ -424,27 +424,44 @@ pub async fn policies_by_insuree(
 }
 
 /// `policyRenewals` (101205): current reminders; a caller who is an enrolment officer (and not an
-/// administrator) sees only those assigned to them.
-pub fn renewals_select(
+/// administrator) sees only those assigned to them, another restricted caller those of families
+/// in their locations (D9).
+pub async fn renewals_select(
+    state: &AppState,
     principal: Option<&Principal>,
 ) -> AppResult<Select<renewal::Entity>> {
     let p = require_user(principal, Requirement::AnyOf(&[RIGHT_POLICY_RENEW]))?;
     let mut q = renewal::Entity::find().filter(renewal::Column::ValidityTo.is_null());
     if !p.is_admin && p.kinds.officer {
         q = q.filter(renewal::Column::NewOfficerId.eq(p.user_id));
+    } else if let Some(allowed) = p.scope.allowed_locations(&state.db.conn).await? {
+        let v: Vec<i64> = allowed.iter().copied().collect();
+        q = q.filter(Expr::cust(format!(
+            "policy_renewal.policy_id IN (SELECT id FROM policy_policy WHERE family_id IN ({}))",
+            imis_insuree::service::families_in_locations_sql(&v)
+        )));
     }
     Ok(q)
 }
 
+/// Officers whose villages (or district) lie in `locations`.
+fn officers_in(q: Select<user::Entity>, locations: &[i64]) -> Select<user::Entity> {
+    let list = ids_sql(locations.iter().copied());
+    q.filter(Expr::cust(format!(
+        "(core_user.officer_location_id IN ({list}) OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({list})))"
+    )))
+}
+
 /// `policyOfficers(search, district, region)` (101201/101202/101205): current officers whose
-/// villages (or district) lie in the given district or region.
+/// villages (or district) lie in the given district or region, and in the caller's locations
+/// (D9).
 pub async fn policy_officers_select(
     state: &AppState,
     principal: Option<&Principal>,
     search: Option<&str>,
     location_uuid: Option<Uuid>,
 ) -> AppResult<Select<user::Entity>> {
-    require_user(
+    let p = require_user(
         principal,
         Requirement::AnyOf(&[RIGHT_POLICY_SEARCH, RIGHT_POLICY_ADD, RIGHT_POLICY_RENEW]),
     )?;
@@ -452,6 +469,10 @@ pub async fn policy_officers_select(
     let mut q = user::Entity::find()
         .filter(user::Column::ValidityTo.is_null())
         .filter(user::Column::IsOfficer.eq(true));
+    if let Some(allowed) = p.scope.allowed_locations(conn).await? {
+        let v: Vec<i64> = allowed.iter().copied().collect();
+        q = officers_in(q, &v);
+    }
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         // Codes as upper case and names folded: case (and accents) ignored the same way on
         // SQLite and PostgreSQL (D19).
@@ -476,10 +497,7 @@ pub async fn policy_officers_select(
             .await?
             .ok_or_else(|| AppError::not_found("location"))?;
         let below = imis_core::location::service::subtree_ids(conn, loc.id).await?;
-        let list = ids_sql(below.iter().copied());
-        q = q.filter(Expr::cust(format!(
-            "(core_user.officer_location_id IN ({list}) OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({list})))"
-        )));
+        q = officers_in(q, &below);
     }
     Ok(q)
 }
