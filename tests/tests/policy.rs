@@ -1803,11 +1803,24 @@ async fn renewal_reminders_job() {
         let f6 = family(&app, &admin, v1, "900700051", "1980-03-01").await;
         let p6 = active(&f6, plain, eo, "2024-01-10").await;
         app.state.db.conn.execute_raw(imis_core::db::stmt(app.state.db.backend(), "UPDATE policy_policy SET officer_id = NULL WHERE id = ?", vec![policy_pk(&app, &p6).await.into()])).await.unwrap();
-        // Idempotent: only the new one.
-        assert_eq!(imis_policy::jobs::insert_renewal_reminders(&app.state, run_on).await.unwrap(), 1);
+        // A family of Edéa (D0002).
+        let v2 = village(&app, "D0002").await;
+        let eo2 = user_id(&app, "eo_edea").await;
+        let f7 = family(&app, &admin, v2, "900700061", "1980-03-01").await;
+        let p7 = active(&f7, plain, eo2, "2024-01-10").await;
+        // Idempotent: only the new ones.
+        assert_eq!(imis_policy::jobs::insert_renewal_reminders(&app.state, run_on).await.unwrap(), 2);
         assert_eq!(imis_policy::jobs::insert_renewal_reminders(&app.state, run_on).await.unwrap(), 0);
         let p6_pk = policy_pk(&app, &p6).await;
         assert_eq!(one_i64(&app, "SELECT CAST(renewal_warnings AS BIGINT) FROM policy_renewal WHERE policy_id = ?", vec![p6_pk.into()]).await, 2);
+        // D9: the clerk of Douala (D0001) sees the reminders of families of D0001 only.
+        let clerk = app.principal("clerk").await;
+        let r = ok(&app, Some(&clerk), r#"{ policyRenewals(first: 100) { edges { node { policy { uuid } } } } }"#, json!({})).await;
+        let seen: Vec<&str> = r["policyRenewals"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["policy"]["uuid"].as_str().unwrap()).collect();
+        assert!(seen.contains(&p1.as_str()) && seen.contains(&p6.as_str()), "{seen:?}");
+        assert!(!seen.contains(&p7.as_str()), "{seen:?}");
+        let admin_seen = ok(&app, Some(&admin), r#"{ policyRenewals(first: 100) { edges { node { policy { uuid } } } } }"#, json!({})).await.to_string();
+        assert!(admin_seen.contains(p7.as_str()));
         // An officer sees only their reminders.
         let rm_c = app.principal("rm_c").await;
         let r = ok(&app, Some(&rm_c), r#"{ policyRenewals { totalCount edges { node { policy { uuid } } } } }"#, json!({})).await;
@@ -1865,6 +1878,13 @@ async fn policy_officers_by_location_and_search() {
         assert_eq!(codes(r#"search: "edea""#).await, ["eo_edea"]);
         // Codes too ignore case, on both databases.
         assert_eq!(codes(r#"search: "EO_EDEA""#).await, ["eo_edea"]);
+        // D9: a restricted user sees the officers of their locations only.
+        let clerk = app.principal("clerk").await; // D0001
+        let r = ok(&app, Some(&clerk), "{ policyOfficers(first: 100) { edges { node { code } } } }", json!({})).await;
+        let seen: Vec<&str> = r["policyOfficers"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["code"].as_str().unwrap()).collect();
+        assert!(seen.contains(&"eo_douala") && !seen.contains(&"eo_edea"), "{seen:?}");
+        let r = ok(&app, Some(&clerk), &format!(r#"{{ policyOfficers(district: "{d2}") {{ totalCount }} }}"#), json!({})).await;
+        assert_eq!(r["policyOfficers"]["totalCount"], 0);
         // Searched by name, ignoring accents and case: Thérèse Moukoko.
         assert_eq!(codes(r#"search: "THERESE""#).await, ["eo_douala"]);
         db
