@@ -29,29 +29,41 @@ impl Clock {
 }
 
 /// Adds (or subtracts) months, clamping the day to the last day of the target month.
+/// Saturates at the calendar's limits instead of failing (a month count comes from data).
 pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
-    let total = date.year() * 12 + date.month0() as i32 + months;
+    let total = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
     let (year, month0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
+    let Ok(year) = i32::try_from(year) else {
+        return if months > 0 { NaiveDate::MAX } else { NaiveDate::MIN };
+    };
+    if year > NaiveDate::MAX.year() || year < NaiveDate::MIN.year() {
+        return if months > 0 { NaiveDate::MAX } else { NaiveDate::MIN };
+    }
     let last = last_day_of_month(year, month0 + 1);
-    NaiveDate::from_ymd_opt(year, month0 + 1, date.day().min(last)).expect("clamped date is valid")
+    NaiveDate::from_ymd_opt(year, month0 + 1, date.day().min(last))
+        .unwrap_or(if months > 0 { NaiveDate::MAX } else { NaiveDate::MIN })
 }
 
 pub fn last_day_of_month(year: i32, month: u32) -> u32 {
-    let (ny, nm) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
-    NaiveDate::from_ymd_opt(ny, nm, 1)
-        .expect("valid")
-        .pred_opt()
-        .expect("valid")
-        .day()
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn add_months_saturates() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
+        assert_eq!(add_months(d, i32::MAX), NaiveDate::MAX);
+        assert_eq!(add_months(d, i32::MIN), NaiveDate::MIN);
+        assert_eq!(add_months(d, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+    }
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }

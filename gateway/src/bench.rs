@@ -278,8 +278,19 @@ async fn enrolment_rate(
     let officer = first_id(state.db.conn.query_one_raw(one("SELECT id FROM core_user WHERE username = 'eo_douala'")).await?)?;
     let product = first_id(state.db.conn.query_one_raw(one("SELECT id FROM product_product WHERE code = 'MUT01' AND validity_to IS NULL")).await?)?;
     let with_premium = state.enabled.contains("payment");
+    // Time spent per operation, to show where enrolment time goes.
+    let spent: std::cell::RefCell<std::collections::BTreeMap<String, f64>> = Default::default();
     let run = async |q: String| -> AppResult<async_graphql::Value> {
+        let op = q
+            .trim_start_matches(['{', ' '])
+            .trim_start_matches("mutation { ")
+            .split(['(', ' '])
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let started = Instant::now();
         let resp = schema.execute(async_graphql::Request::new(q).data(admin.clone())).await;
+        *spent.borrow_mut().entry(op).or_default() += started.elapsed().as_secs_f64();
         match resp.errors.first() {
             Some(e) => Err(AppError::validation("bench.request_failed").with("message", &e.message)),
             None => Ok(resp.data),
@@ -335,5 +346,8 @@ async fn enrolment_rate(
         if with_premium { " + createPremium" } else { "" },
         families as f64 / secs
     );
+    for (op, t) in spent.borrow().iter() {
+        println!("  {op:<38} {:>8.2} ms per family", t * 1000.0 / families as f64);
+    }
     Ok(())
 }

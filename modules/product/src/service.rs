@@ -991,9 +991,15 @@ fn trimmed(field: &str, v: &Option<String>, max: usize) -> AppResult<Option<Stri
     Ok(t)
 }
 
+/// Longest period in months a product may state (a century): dates stay computable.
+const MAX_MONTHS: i32 = 1200;
+
 fn non_negative(field: &str, v: Option<i32>) -> AppResult<Option<i32>> {
     match v {
         Some(n) if n < 0 => Err(AppError::invalid(field, "must not be negative")),
+        Some(n) if n > MAX_MONTHS && field.contains("Period") => {
+            Err(AppError::invalid(field, "must be at most 1200 months"))
+        }
         _ => Ok(v),
     }
 }
@@ -1213,8 +1219,8 @@ async fn resolve(
     check_len("name", &i.name, 100)?;
     let acc_code_premiums = trimmed("accCodePremiums", &i.acc_code_premiums, 25)?;
     let acc_code_remuneration = trimmed("accCodeRemuneration", &i.acc_code_remuneration, 25)?;
-    if i.insurance_period < 1 {
-        return Err(AppError::invalid("insurancePeriod", "must be at least 1"));
+    if i.insurance_period < 1 || i.insurance_period > MAX_MONTHS {
+        return Err(AppError::invalid("insurancePeriod", "must be 1 to 1200 months"));
     }
     for (f, v) in [
         ("renewalDiscountPerc", i.renewal_discount_perc),

@@ -237,7 +237,8 @@ async fn add_member(
         return Ok(());
     }
     let newcomer = imis_insuree::service::insurees_by_ids(tx, &[insuree_id]).await?;
-    let Some(newcomer) = newcomer.get(&insuree_id) else {
+    // Only active members are covered (D13); an inactive one is covered again by no event.
+    let Some(newcomer) = newcomer.get(&insuree_id).filter(|i| i.status == "AC") else {
         return Ok(());
     };
     for pol in policies {

@@ -494,6 +494,8 @@ async fn enrol(m: &mut MutationCtx<'_>, input: PolicyInput, stage: Stage) -> App
     };
     let p = require_user(m.principal, Requirement::AnyOf(rights))?;
     if let Some(existing) = existing_enrolment(&**m.tx, &input, stage).await? {
+        // A retried upload: the same answer, within the caller's locations only.
+        check_policy_scope(&**m.tx, p, &existing).await?;
         return Ok(existing);
     }
     let (_ctx, c) = prepare(m, p, &input, stage, None).await?;
