@@ -552,6 +552,56 @@ async fn updates_and_deletions_never_deactivate() {
         ok(&app, Some(&admin), UPDATE_PREMIUM, json!({ "i": with(input.clone(), json!({ "amount": "10000" })) })).await;
         assert_eq!(policy(&app, &pol).await["status"], 2);
 
+        // Lists by policy and by payer, node(id:), and the location scope (D9): the clerk works
+        // in D0001 only.
+        let payer = create_payer(&app, &admin, "Mutuelle des Taxis", "P", "D0001").await;
+        let payer_id = one_i64(&app, "SELECT id FROM payment_payer WHERE name = 'Mutuelle des Taxis'", vec![]).await;
+        pay(&app, &admin, with(premium_input(&pol2, "100", "UPD-P", today), json!({ "payerUuid": payer }))).await;
+        let v = ok(
+            &app,
+            Some(&admin),
+            &format!(r#"{{ premiumsByPolicies(policyUuids: ["{pol}", "{pol2}"]) {{ totalCount }}
+                premiums(payerId: "{payer_id}") {{ totalCount edges {{ node {{ id receipt payer {{ name location {{ code }} }} }} }} }} }}"#),
+            json!({}),
+        )
+        .await;
+        assert_eq!(v["premiumsByPolicies"]["totalCount"], 2);
+        assert_eq!(v["premiums"]["totalCount"], 1);
+        let node = &v["premiums"]["edges"][0]["node"];
+        assert_eq!(node["payer"]["location"]["code"], "D0001");
+        let id = node["id"].as_str().expect("id").to_string();
+        let n = ok(&app, Some(&admin), &format!(r#"{{ node(id: "{id}") {{ ... on PremiumGQLType {{ receipt policy {{ uuid }} }} }} }}"#), json!({})).await;
+        assert_eq!(n["node"]["receipt"], "UPD-P");
+        assert_eq!(n["node"]["policy"]["uuid"], pol2.as_str());
+        let v2 = village(&app, "D0002", 0).await;
+        let far = family(&app, &admin, v2, "850000003").await;
+        let far_pol = new_policy(&app, &admin, far, p).await;
+        pay(&app, &admin, premium_input(&far_pol, "100", "UPD-FAR", today)).await;
+        let clerk = app.principal("clerk").await;
+        let mine = app.ok(Some(&clerk), r#"{ premiums(receipt_Icontains: "upd-") { edges { node { receipt } } } }"#).await;
+        let receipts: Vec<&str> = mine["premiums"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["receipt"].as_str().expect("receipt"))
+            .collect();
+        assert!(receipts.contains(&"UPD-P") && !receipts.contains(&"UPD-FAR"), "{receipts:?}");
+        assert_eq!(pay_err(&app, &clerk, premium_input(&far_pol, "100", "UPD-FAR2", today)).await, "auth.location_denied");
+        let far_premium = premiums_of(&app, &admin, &far_pol).await["edges"][0]["node"]["uuid"].as_str().expect("uuid").to_string();
+        let far_id = one_i64(&app, "SELECT id FROM payment_premium WHERE receipt = 'UPD-FAR'", vec![]).await;
+        let hidden = ok(
+            &app,
+            Some(&clerk),
+            &format!(r#"{{ node(id: "{}") {{ ... on PremiumGQLType {{ receipt }} }} }}"#, imis_core::graphql::global_id("PremiumGQLType", far_id).0),
+            json!({}),
+        )
+        .await;
+        assert!(hidden["node"].is_null(), "{hidden}");
+        assert_eq!(
+            err(&app, Some(&clerk), DELETE_PREMIUM, json!({ "i": { "uuids": [far_premium] } })).await,
+            "auth.location_denied"
+        );
+
         // Deleting keeps the policy Active, with a warning.
         let cmid = new_uuid();
         ok(
@@ -835,6 +885,12 @@ async fn payers_crud_scope_and_funding() {
             .ok(Some(&admin), &format!(r#"{{ payer(uuid: "{d1}") {{ name fundings {{ totalCount edges {{ node {{ receipt payer {{ name }} }} }} }} }} }}"#))
             .await;
         assert_eq!(v["payer"]["fundings"]["edges"][0]["node"]["receipt"], "FD-1");
+        let funding_uuid = one_uuid(&app, "SELECT uuid FROM payment_funding WHERE receipt = 'FD-1'", vec![]).await;
+        let v = app.ok(Some(&admin), &format!(r#"{{ funding(uuid: "{funding_uuid}") {{ receipt isDeleted version product {{ code }} }} }}"#)).await;
+        assert_eq!(v["funding"]["receipt"], "FD-1");
+        assert_eq!(v["funding"]["isDeleted"], false);
+        let v = app.ok(Some(&admin), &format!(r#"{{ node(id: "{}") {{ ... on PayerGQLType {{ name }} }} }}"#, imis_core::graphql::global_id("PayerGQLType", d1_payer_id).0)).await;
+        assert_eq!(v["node"]["name"], "Coopérative de Bonabéri");
         // Deletion is soft.
         ok(&app, Some(&admin), DELETE_PAYER, json!({ "i": { "uuids": [d2] } })).await;
         assert!(!payer_names(&app.ok(Some(&admin), q).await).contains(&"Commune d'Édéa".to_string()));
@@ -1071,6 +1127,19 @@ async fn matching_rejects_with_each_code() {
         let p106 = received(&app, &admin, "100", None, "T106", &[("880000003", "MATD1")]).await;
         let out = match_payments(&app, &admin, &[&p106]).await;
         assert_eq!(codes(&out[0]), vec![vec![106]], "{}", out[0]);
+        // A restricted caller does not touch a payment with a policy outside their locations.
+        let v2b = village(&app, "D0002", 1).await;
+        let far = family(&app, &admin, v2b, "880000005").await;
+        new_policy(&app, &admin, far, national).await;
+        let p_far = received(&app, &admin, "10000", None, "TFAR", &[("880000005", "MATN")]).await;
+        let mut restricted = app.principal("clerk").await;
+        restricted.rights = [101403].into_iter().collect();
+        let out = match_payments(&app, &restricted, &[&p_far]).await;
+        assert_eq!(out[0]["outOfScope"], true, "{}", out[0]);
+        assert_eq!(out[0]["matched"], false);
+        assert_eq!(payment_state(&app, &admin, &p_far).await["status"], 4);
+        let out = match_payments(&app, &admin, &[&p_far]).await;
+        assert_eq!(out[0]["matched"], true, "{}", out[0]);
         let _ = (bare, district);
         db
     })
