@@ -1367,3 +1367,49 @@ async fn demo_and_scale_premiums_account_for_what_policies_were_paid() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_premiums_cannot_share_a_receipt() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let today = app.state.clock.today();
+        let v1 = village(&app, "D0001", 0).await;
+        let p = product(&app, &admin, "RACE1", "10000", json!({})).await;
+        let mut policies = vec![];
+        for i in 0..4 {
+            let f = family(&app, &admin, v1, &format!("88020000{i}")).await;
+            policies.push(new_policy(&app, &admin, f, p).await);
+        }
+        let calls = policies.iter().map(|pol| {
+            let input = premium_input(pol, "10000", "RACE-RECEIPT", today);
+            let app = &app;
+            let admin = &admin;
+            async move { app.exec_vars(Some(admin), CREATE_PREMIUM, json!({ "i": input })).await }
+        });
+        let results = futures::future::join_all(calls).await;
+        let mut codes: Vec<String> = results
+            .iter()
+            .map(|r| match r.errors.first() {
+                None => "ok".to_string(),
+                Some(e) => e
+                    .extensions
+                    .as_ref()
+                    .and_then(|x| x.get("code"))
+                    .map(|v| v.to_string().trim_matches('"').to_string())
+                    .unwrap_or_else(|| e.message.clone()),
+            })
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            vec!["ok", "premium.receipt_taken", "premium.receipt_taken", "premium.receipt_taken"]
+        );
+        assert_eq!(
+            one_i64(&app, "SELECT COUNT(*) FROM payment_premium WHERE receipt = 'RACE-RECEIPT' AND validity_to IS NULL", vec![]).await,
+            1
+        );
+        db
+    })
+    .await;
+}

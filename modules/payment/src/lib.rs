@@ -100,8 +100,8 @@ imis_core::inventory::submit! {
 pub const MESSAGES: &[imis_core::i18n::Message] = &[
     (
         "premium.receipt_taken",
-        "Receipt {receipt} is already used by a contribution of product {productCode}.",
-        "Le reçu {receipt} est déjà utilisé par une contribution du produit {productCode}.",
+        "Receipt {receipt} is already used by another contribution of the same product.",
+        "Le reçu {receipt} est déjà utilisé par une autre contribution du même produit.",
     ),
     (
         "premium.pay_date_in_future",

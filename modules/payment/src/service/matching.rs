@@ -139,6 +139,7 @@ pub async fn match_payments(
         match match_one(m.state, &sp, m.actor(), Some(p), &pay).await {
             Ok(o) => {
                 sp.commit().await?;
+                log_outcome(&o);
                 if o.matched || !o.rejections.is_empty() {
                     m.link(HISTORY_PAYMENT, pay.id);
                 }
@@ -170,6 +171,7 @@ pub async fn match_all(state: &AppState) -> AppResult<(usize, usize)> {
         match match_one(state, &tx, None, None, &pay).await {
             Ok(o) => {
                 tx.commit().await?;
+                log_outcome(&o);
                 if o.matched {
                     matched += 1;
                 }
@@ -181,6 +183,22 @@ pub async fn match_all(state: &AppState) -> AppResult<(usize, usize)> {
         }
     }
     Ok((seen, matched))
+}
+
+/// Logs what matching did to a payment (the same facts as the mutation's payload).
+fn log_outcome(o: &MatchOutcome) {
+    let codes: Vec<&Vec<i32>> = o.rejections.iter().map(|r| &r.codes).collect();
+    tracing::info!(
+        payment = %o.payment_uuid,
+        matched = o.matched,
+        rejections = ?codes,
+        activated = ?o.activated_policies,
+        renewals = ?o.renewal_policies,
+        premiums = ?o.premiums_created,
+        unallocated = o.unallocated,
+        out_of_scope = o.out_of_scope,
+        "payment matching"
+    );
 }
 
 /// One detail line once resolved.
@@ -297,10 +315,16 @@ pub async fn match_one(
         }
         let mut premium = None;
         if let Some(pol) = &policy {
+            // No version in force on the enrolment date means not sellable (106); other errors
+            // stop the payment.
             let version =
-                imis_policy::service::product_on(state, tx, pol.product_id, pol.enroll_date)
+                match imis_policy::service::product_on(state, tx, pol.product_id, pol.enroll_date)
                     .await
-                    .ok();
+                {
+                    Ok(v) => Some(v),
+                    Err(e) if e.code == "policy.product_not_found" => None,
+                    Err(e) => return Err(e),
+                };
             let ctx = imis_policy::service::family_context(tx, pol.family_id).await?;
             let sellable = version.as_ref().is_some_and(|v| {
                 imis_product::service::sellable(v, &ctx.locations, pol.enroll_date)

@@ -58,7 +58,8 @@ pub async fn insert_premium(
     p: NewPremium,
 ) -> AppResult<premium::Model> {
     let now = state.clock.now();
-    Ok(premium::ActiveModel {
+    let receipt = p.receipt.clone();
+    premium::ActiveModel {
         uuid: Set(p.uuid.unwrap_or_else(Uuid::now_v7)),
         policy_id: Set(p.policy_id),
         product_id: Set(p.product_id),
@@ -82,7 +83,15 @@ pub async fn insert_premium(
         ..Default::default()
     }
     .insert(tx)
-    .await?)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // A concurrent premium took the receipt between the check and the insert (PostgreSQL;
+        // SQLite writers are serialised): the unique index decides.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("receipt") => {
+            AppError::conflict("premium.receipt_taken").with("receipt", receipt)
+        }
+        _ => e.into(),
+    })
 }
 
 /// Tells the policy module about a saved premium: the policy's new paid total with this
