@@ -4,10 +4,16 @@
 use imis_core::migrate::Migration;
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration {
-        name: "m20261123_000001_payment_tables",
-        sql: PAYMENT_TABLES,
-    }]
+    vec![
+        Migration {
+            name: "m20261123_000001_payment_tables",
+            sql: PAYMENT_TABLES,
+        },
+        Migration {
+            name: "m20261123_000002_payment_date_indexes",
+            sql: PAYMENT_DATE_INDEXES,
+        },
+    ]
 }
 
 const PAYMENT_TABLES: &str = r#"
@@ -128,4 +134,12 @@ CREATE TABLE payment_payment_detail (
 CREATE INDEX ix_payment_payment_detail_payment ON payment_payment_detail (payment_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_payment_payment_detail_premium ON payment_payment_detail (premium_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_payment_payment_detail_insurance ON payment_payment_detail (insurance_number) WHERE validity_to IS NULL
+"#;
+
+/// The other date and phone filters of `payments`.
+const PAYMENT_DATE_INDEXES: &str = r#"
+CREATE INDEX ix_payment_payment_request ON payment_payment (request_date) WHERE validity_to IS NULL;
+CREATE INDEX ix_payment_payment_date ON payment_payment (payment_date) WHERE validity_to IS NULL;
+CREATE INDEX ix_payment_payment_matched ON payment_payment (matched_date) WHERE validity_to IS NULL;
+CREATE INDEX ix_payment_payment_phone ON payment_payment (phone_number) WHERE validity_to IS NULL
 "#;
