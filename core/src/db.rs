@@ -77,7 +77,10 @@ impl Db {
         opts.sqlx_logging(false)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
-            .max_connections(if memory { 1 } else { cfg.max_connections });
+            .max_connections(if memory { 1 } else { cfg.max_connections })
+            // A SQLite connection is a local file handle: pinging it before every use only adds a
+            // round trip to its worker thread.
+            .test_before_acquire(!sqlite);
         if sqlite {
             let busy = Duration::from_millis(cfg.busy_timeout_ms);
             opts.map_sqlx_sqlite_opts(move |o| {

@@ -265,13 +265,24 @@ where
                 ],
             );
             tx.execute_raw(update).await?;
-            for (entity, id) in links {
-                let link = crate::db::stmt(
-                    state.db.backend(),
-                    "INSERT INTO core_mutation_log_object (mutation_id, entity, entity_id) VALUES (?, ?, ?)",
-                    vec![log_id.into(), entity.into(), id.into()],
+            // One statement for all links: every statement is a round trip to the database.
+            let mut links = links;
+            let mut seen = std::collections::HashSet::new();
+            links.retain(|l| seen.insert(*l));
+            for chunk in links.chunks(300) {
+                let mut sql = String::from(
+                    "INSERT INTO core_mutation_log_object (mutation_id, entity, entity_id) VALUES ",
                 );
-                tx.execute_raw(link).await?;
+                let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
+                for (i, (entity, id)) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str("(?, ?, ?)");
+                    values.extend([log_id.into(), (*entity).into(), (*id).into()]);
+                }
+                tx.execute_raw(crate::db::stmt(state.db.backend(), &sql, values))
+                    .await?;
             }
             tx.commit().await?;
             for file in staged_files {

@@ -255,6 +255,15 @@ pub async fn seed_enrolment_scale(state: &AppState, seed: u64) -> AppResult<()> 
             t.elapsed().as_secs_f64()
         );
     }
+    #[cfg(feature = "payment")]
+    if state.enabled.contains("payment") {
+        let t = Instant::now();
+        let n = imis_payment::scale::seed_scale(state, seed).await?;
+        println!(
+            "{n} contributions added in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let _ = (state, seed);
     Ok(())
 }

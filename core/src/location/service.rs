@@ -209,6 +209,24 @@ pub async fn locations_select(
     Ok(q)
 }
 
+/// `location` and the ids of all its ancestors, in one recursive query.
+pub async fn ancestor_ids(conn: &impl ConnectionTrait, location: i64) -> AppResult<Vec<i64>> {
+    let sql = format!(
+        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM core_location WHERE id = {location} \
+         UNION SELECT l.id, l.parent_id FROM core_location l JOIN up ON l.id = up.parent_id) SELECT id FROM up"
+    );
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id"))
+        .collect::<Result<_, _>>()?)
+}
+
 /// Loads the given locations and all their ancestors (one recursive query), by id.
 pub async fn locations_with_ancestors(
     conn: &impl ConnectionTrait,

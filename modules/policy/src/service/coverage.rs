@@ -76,7 +76,7 @@ pub async fn is_covered(
     Ok(!covering(conn, insuree_id, date).await?.is_empty())
 }
 
-/// Inserts coverage rows of `policy` for `insurees`, with the policy's dates.
+/// Inserts coverage rows of `policy` for `insurees`, with the policy's dates (one statement).
 pub(crate) async fn insert_rows(
     state: &AppState,
     tx: &DatabaseTransaction,
@@ -86,23 +86,31 @@ pub(crate) async fn insert_rows(
     effective: Option<NaiveDate>,
 ) -> AppResult<()> {
     let now = state.clock.now();
-    for id in insurees {
-        insuree_policy::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            insuree_id: Set(*id),
-            policy_id: Set(pol.id),
-            enrollment_date: Set(pol.enroll_date),
-            start_date: Set(pol.start_date),
-            effective_date: Set(effective),
-            expiry_date: Set(pol.expiry_date),
-            is_offline: Set(pol.is_offline),
-            validity_from: Set(now),
-            validity_to: Set(None),
-            audit_user_id: Set(actor),
-            ..Default::default()
+    for chunk in insurees.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO policy_insuree_policy (uuid, insuree_id, policy_id, enrollment_date, start_date, effective_date, expiry_date, is_offline, validity_from, audit_user_id) VALUES ",
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 10);
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            values.extend([
+                Uuid::now_v7().into(),
+                (*id).into(),
+                pol.id.into(),
+                pol.enroll_date.into(),
+                pol.start_date.into(),
+                effective.into(),
+                pol.expiry_date.into(),
+                pol.is_offline.into(),
+                now.into(),
+                actor.into(),
+            ]);
         }
-        .insert(tx)
-        .await?;
+        tx.execute_raw(imis_core::db::stmt(tx.get_database_backend(), &sql, values))
+            .await?;
     }
     Ok(())
 }

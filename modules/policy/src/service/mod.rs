@@ -168,10 +168,8 @@ pub async fn family_context(
     let family = imis_insuree::service::find_family_by_id(conn, family_id)
         .await?
         .ok_or_else(|| AppError::not_found("family").with("id", family_id))?;
-    let locations = imis_core::location::service::locations_with_ancestors(conn, &[family.location_id])
-        .await?
-        .into_keys()
-        .collect();
+    let locations =
+        imis_core::location::service::ancestor_ids(conn, family.location_id).await?;
     let members = imis_insuree::service::members_of(conn, family.id)
         .await?
         .into_iter()
@@ -233,6 +231,18 @@ pub async fn compute(
     previous: Option<policy::Model>,
 ) -> AppResult<Computation> {
     let product = product_on(state, conn, product_id, enroll_date).await?;
+    Ok(compute_for(state, product, stage, enroll_date, members, previous))
+}
+
+/// [`compute`] with the product version already at hand.
+pub fn compute_for(
+    state: &AppState,
+    product: product::Model,
+    stage: Stage,
+    enroll_date: NaiveDate,
+    members: &[Member],
+    previous: Option<policy::Model>,
+) -> Computation {
     let prev_expiry = previous.as_ref().map(|p| p.expiry_date);
     let (start_date, expiry_date) = values::policy_dates(&product, stage, enroll_date, prev_expiry);
     let value = values::policy_value(
@@ -246,7 +256,7 @@ pub async fn compute(
             age_of_majority: state.config.core.age_of_majority,
         },
     );
-    Ok(Computation {
+    Computation {
         product,
         stage,
         enroll_date,
@@ -254,7 +264,7 @@ pub async fn compute(
         expiry_date,
         value,
         previous,
-    })
+    }
 }
 
 /// The product ids whose conversion chain reaches `product_id` (itself included).
@@ -432,16 +442,14 @@ async fn prepare(
             previous_policy(conn, input.family_id, input.product_id, input.prev_uuid).await?,
         ),
     };
-    let c = compute(
+    let c = compute_for(
         state,
-        conn,
+        product,
         stage,
         input.enroll_date,
-        input.product_id,
         &as_members(&ctx.members),
         previous,
-    )
-    .await?;
+    );
     m.warnings.extend(c.value.warnings.iter().cloned());
     let digits = state.config.core.currency_minor_digits;
     if let Some(s) = input.start_date {
@@ -547,6 +555,10 @@ async fn enrol(m: &mut MutationCtx<'_>, input: PolicyInput, stage: Stage) -> App
     )
     .await?;
     m.link("policy", pol.id);
+    if !input.is_paid {
+        return Ok(pol);
+    }
+    // The premium recorded by the payment module may have activated it.
     find_policy_by_id(&**m.tx, pol.id)
         .await?
         .ok_or_else(AppError::internal)
