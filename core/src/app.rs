@@ -37,6 +37,7 @@ impl AppState {
                 )
             })?;
         crate::auth::password::configure(&config.auth);
+        crate::graphql::scalars::set_input_zone(config.tz());
         let db = Db::connect(&config.database).await?;
         if migrate {
             migrate_all(&db, &modules).await?;

@@ -379,12 +379,12 @@ async fn premium(
 async fn matched(
     app: &TestApp,
     uuid: &str,
-    total: i64,
+    amount: i64,
     date: NaiveDate,
 ) -> activation::ActivationOutcome {
     let policy_id = policy_pk(app, uuid).await;
     let tx = app.state.db.begin_write().await.expect("tx");
-    let out = activation::record_matched(&app.state, &tx, None, policy_id, total, date)
+    let out = activation::record_matched(&app.state, &tx, None, policy_id, amount, date)
         .await
         .expect("record matched");
     tx.commit().await.expect("commit");
@@ -1336,21 +1336,29 @@ async fn activation_case(db: TestDb, option: u32) -> TestDb {
     assert_eq!(b_status, 2, "b was activated under every option");
     assert_eq!(out.warnings[0].code, "premium.policy_underpaid");
     assert_eq!(out.balance, 190_000, "value 2000 since the spouse joined");
-    // updatePolicy of a partly paid Idle policy: the contributions already paid now reach the
-    // recomputed value.
+    // updatePolicy of a partly paid Idle policy: its product cannot change (receipts are unique
+    // per product), and when the recomputed value falls to what was paid (a member left), the
+    // contributions activate it under option 1 (Ready under 3).
     let half = product(&app, &admin, "ACTHALF", json!({ "premiumAdult": "250" })).await;
     let g_input = policy_input(&f, now, eo, &t);
     let g = create(&app, &admin, g_input.clone()).await;
-    premium(&app, &g, 60_000, today, PremiumAction::Wait).await;
-    ok(
-        &app,
-        Some(&admin),
-        UPDATE,
-        json!({ "i": with(g_input, json!({ "productId": half })) }),
-    )
-    .await;
+    assert_eq!(amount(&policy(&app, &g).await["value"]), dec("2000"));
+    premium(&app, &g, 100_000, today, PremiumAction::Wait).await;
+    assert_eq!(
+        err(
+            &app,
+            Some(&admin),
+            UPDATE,
+            json!({ "i": with(g_input.clone(), json!({ "productId": half })) }),
+        )
+        .await,
+        "policy.product_change_with_contributions"
+    );
+    let spouse = insuree_uuid(&app, "900300002").await;
+    ok(&app, Some(&admin), &format!(r#"mutation {{ removeInsurees(input: {{ uuid: "{}", uuids: ["{spouse}"], cancelPolicies: false }}) {{ internalId }} }}"#, f.uuid), json!({})).await;
+    ok(&app, Some(&admin), UPDATE, json!({ "i": g_input })).await;
     let p = policy(&app, &g).await;
-    assert_eq!(amount(&p["value"]), dec("500"));
+    assert_eq!(amount(&p["value"]), dec("1000"));
     assert_eq!(p["status"].as_i64(), Some([2, 1, 16][option as usize - 1]));
     // A zero-value policy is Active at creation under every option.
     let free = product(&app, &admin, "ACTFREE", json!({})).await;
@@ -1659,7 +1667,8 @@ async fn the_expiry_job_expires_with_one_history_row_each() {
         let old = "2024-01-10"; // expires 2025-01-09, before today
         let idle = create(&app, &admin, policy_input(&f, p, eo, old)).await;
         let active = create(&app, &admin, policy_input(&f, p, eo, old)).await;
-        matched(&app, &active, 100_000, d(old)).await;
+        premium(&app, &active, 100_000, d(old), PremiumAction::Wait).await; // Ready (option 3)
+        matched(&app, &active, 100_000, d(old)).await; // then Active
         let suspended = create(&app, &admin, policy_input(&f, p, eo, old)).await;
         ok(&app, Some(&admin), SUSPEND, json!({ "i": { "uuids": [suspended] } })).await;
         let ready = create(&app, &admin, policy_input(&f, p, eo, old)).await;

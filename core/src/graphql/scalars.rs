@@ -32,10 +32,21 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .or_else(|| parse_datetime(s).map(|d| d.date()))
 }
 
+/// The configured time zone (D11), set when the application state is built: a date-time sent
+/// with an offset is converted to it before its date is taken.
+static INPUT_ZONE: std::sync::RwLock<chrono_tz::Tz> = std::sync::RwLock::new(chrono_tz::UTC);
+
+pub fn set_input_zone(tz: chrono_tz::Tz) {
+    if let Ok(mut z) = INPUT_ZONE.write() {
+        *z = tz;
+    }
+}
+
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(d.naive_utc());
+        let zone = INPUT_ZONE.read().map(|z| *z).unwrap_or(chrono_tz::UTC);
+        return Some(d.with_timezone(&zone).naive_local());
     }
     [
         "%Y-%m-%dT%H:%M:%S%.f",

@@ -53,5 +53,19 @@ pub fn check(fig: &figment::Figment) -> Vec<String> {
             cfg.activation_option
         ));
     }
+    if cfg.renewal_interval_days > 3660 {
+        errors.push(format!(
+            "module.policy.renewal_interval_days: at most 3660 (got {})",
+            cfg.renewal_interval_days
+        ));
+    }
+    for (key, months) in [
+        ("renewal_photo_age_adult", cfg.renewal_photo_age_adult),
+        ("renewal_photo_age_child", cfg.renewal_photo_age_child),
+    ] {
+        if months > 1200 {
+            errors.push(format!("module.policy.{key}: at most 1200 months (got {months})"));
+        }
+    }
     errors
 }

@@ -105,6 +105,11 @@ pub const MESSAGES: &[imis_core::i18n::Message] = &[
         "La police {uuid} n'est pas en attente et ne peut pas être modifiée.",
     ),
     (
+        "policy.product_change_with_contributions",
+        "Policy {uuid} has contributions: its product cannot be changed.",
+        "La police {uuid} a des contributions : son produit ne peut pas être changé.",
+    ),
+    (
         "policy.used_in_claims",
         "Policy {uuid} is used in claims and cannot be deleted.",
         "La police {uuid} est utilisée dans des demandes de remboursement et ne peut pas être supprimée.",

@@ -498,7 +498,8 @@ impl PolicyQuery {
             )
             .await?;
             let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
-            let nodes = renewal_nodes(st, models).await?;
+            let wants = PolicyWants::of(ctx.look_ahead().field("edges").field("node").field("policy"));
+            let nodes = renewal_nodes(st, models, wants).await?;
             Ok(Page {
                 rows: cursors.into_iter().zip(nodes).collect(),
                 has_next: page.has_next,

@@ -652,6 +652,7 @@ pub struct RenewalPageData {
 pub async fn renewal_nodes(
     state: &AppState,
     rows: Vec<renewal::Model>,
+    policy_wants: PolicyWants,
 ) -> AppResult<Vec<PolicyRenewalGQLType>> {
     let conn = &state.db.conn;
     let mut data = RenewalPageData::default();
@@ -676,12 +677,7 @@ pub async fn renewal_nodes(
     for n in policy_nodes(
         state,
         policies.into_values().map(|p| (p, None)).collect(),
-        PolicyWants {
-            family: true,
-            product: true,
-            officer: true,
-            ..Default::default()
-        },
+        policy_wants,
     )
     .await?
     {

@@ -53,7 +53,7 @@ pub struct ActivationOutcome {
 }
 
 /// Locks the policy row for the rest of the transaction (PostgreSQL; SQLite has one writer).
-async fn lock(tx: &DatabaseTransaction, policy_id: i64) -> AppResult<policy::Model> {
+pub async fn lock(tx: &DatabaseTransaction, policy_id: i64) -> AppResult<policy::Model> {
     if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
         tx.execute_raw(imis_core::db::stmt(
             tx.get_database_backend(),
@@ -124,7 +124,7 @@ pub async fn record_premium(
         warnings.push(warning("premium.overpaid", &pol));
     }
     let updated = match (facts.action, pol.status) {
-        (PremiumAction::Suspend, _) => {
+        (PremiumAction::Suspend, STATUS_IDLE | STATUS_ACTIVE | STATUS_READY) => {
             let mut a = new_version(state, tx, actor, &pol).await?;
             a.status = Set(STATUS_SUSPENDED);
             a.paid = Set(facts.paid_total);
@@ -188,7 +188,9 @@ pub async fn apply_paid(
         PaidChange::Recomputed => {
             let option = config(state).activation_option;
             if pol.status == STATUS_IDLE && pol.paid >= pol.value && option == 1 {
-                activate(state, tx, actor, &pol, pol.start_date, pol.paid, pol.matched).await?
+                // The contributions were paid by today: coverage never starts before that.
+                let effective = pol.start_date.max(state.clock.today());
+                activate(state, tx, actor, &pol, effective, pol.paid, pol.matched).await?
             } else if pol.status == STATUS_IDLE && pol.paid >= pol.value && option == 3 {
                 let mut a = new_version(state, tx, actor, &pol).await?;
                 a.status = Set(STATUS_READY);
@@ -208,21 +210,27 @@ pub async fn apply_paid(
     })
 }
 
-/// Records the amount matched payments brought to a policy (reference §10.3, D15): an Idle or
-/// Ready policy whose matched total reaches its value becomes Active, effective on the later of
-/// its start date and the payment date.
+/// Records an amount a matched payment brought to a policy (reference §10.3, D15), added to its
+/// matched total under the row lock. Option 2: an Idle policy whose matched total reaches its
+/// value becomes Active; option 3: a Ready one does; effective on the later of its start date
+/// and the payment date. Under option 1 only contributions activate.
 pub async fn record_matched(
     state: &AppState,
     tx: &DatabaseTransaction,
     actor: Option<i64>,
     policy_id: i64,
-    matched_total: i64,
+    matched_amount: i64,
     payment_date: NaiveDate,
 ) -> AppResult<ActivationOutcome> {
     let pol = lock(tx, policy_id).await?;
     let before = pol.status;
-    let updated = if matches!(pol.status, STATUS_IDLE | STATUS_READY) && matched_total >= pol.value
-    {
+    let matched_total = pol.matched + matched_amount;
+    let option = config(state).activation_option;
+    let activates = matches!(
+        (option, pol.status),
+        (2, STATUS_IDLE) | (3, STATUS_READY)
+    ) && matched_total >= pol.value;
+    let updated = if activates {
         let effective = pol.start_date.max(payment_date);
         activate(state, tx, actor, &pol, effective, pol.paid, matched_total).await?
     } else {

@@ -431,17 +431,39 @@ pub async fn renewals_select(
     principal: Option<&Principal>,
 ) -> AppResult<Select<renewal::Entity>> {
     let p = require_user(principal, Requirement::AnyOf(&[RIGHT_POLICY_RENEW]))?;
-    let mut q = renewal::Entity::find().filter(renewal::Column::ValidityTo.is_null());
-    if !p.is_admin && p.kinds.officer {
-        q = q.filter(renewal::Column::NewOfficerId.eq(p.user_id));
-    } else if let Some(allowed) = p.scope.allowed_locations(&state.db.conn).await? {
-        let v: Vec<i64> = allowed.iter().copied().collect();
-        q = q.filter(Expr::cust(format!(
-            "policy_renewal.policy_id IN (SELECT id FROM policy_policy WHERE family_id IN ({}))",
-            imis_insuree::service::families_in_locations_sql(&v)
-        )));
+    let q = renewal::Entity::find().filter(renewal::Column::ValidityTo.is_null());
+    if p.is_admin {
+        return Ok(q);
     }
-    Ok(q)
+    // D9: the union of what each kind of the login reaches: an officer their own reminders, an
+    // interactive user those of families in their districts.
+    let conn = &state.db.conn;
+    let in_families = |villages: &[i64]| {
+        Expr::cust(format!(
+            "policy_renewal.policy_id IN (SELECT id FROM policy_policy WHERE family_id IN ({}))",
+            imis_insuree::service::families_in_locations_sql(villages)
+        ))
+    };
+    let mut reach = sea_orm::Condition::any();
+    if p.kinds.officer {
+        reach = reach.add(renewal::Column::NewOfficerId.eq(p.user_id));
+        let mut below = vec![];
+        for district in &p.scope.districts {
+            below.extend(imis_core::location::service::subtree_ids(conn, *district).await?);
+        }
+        if !below.is_empty() {
+            reach = reach.add(in_families(&below));
+        }
+    } else {
+        match p.scope.allowed_locations(conn).await? {
+            None => return Ok(q),
+            Some(allowed) => {
+                let v: Vec<i64> = allowed.iter().copied().collect();
+                reach = reach.add(in_families(&v));
+            }
+        }
+    }
+    Ok(q.filter(reach))
 }
 
 /// Officers whose villages (or district) lie in `locations`.

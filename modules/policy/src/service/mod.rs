@@ -483,7 +483,8 @@ async fn existing_enrolment(
         .await?
     {
         Some(e)
-            if e.family_id == input.family_id
+            if e.validity_to.is_none()
+                && e.family_id == input.family_id
                 && e.product_id == input.product_id
                 && e.enroll_date == input.enroll_date
                 && e.stage == stage.code() =>
@@ -589,6 +590,11 @@ pub async fn update_policy(m: &mut MutationCtx<'_>, input: PolicyInput) -> AppRe
     }
     if existing.family_id != input.family_id {
         return Err(AppError::invalid("familyId", "a policy cannot move to another family"));
+    }
+    // Contributions belong to the product they were paid for (receipts are unique per product).
+    if existing.product_id != input.product_id && existing.paid > 0 {
+        return Err(AppError::validation("policy.product_change_with_contributions")
+            .with("uuid", uuid));
     }
     let stage = Stage::parse(&existing.stage).unwrap_or(Stage::New);
     let previous = match existing.previous_policy_id {
