@@ -925,11 +925,15 @@ async fn payments_crud_and_rights() {
         ok(&app, Some(&accountant), CREATE_PAYMENT, json!({ "i": input.clone() })).await;
         // Idempotent create with the same uuid (D4).
         ok(&app, Some(&accountant), CREATE_PAYMENT, json!({ "i": input.clone() })).await;
-        let list = app
-            .ok(Some(&accountant), r#"{ payments(status: 4, transactionNo_Icontains: "tx-00") { totalCount edges { node {
+        let q = r#"{ payments(status: 4, transactionNo_Icontains: "tx-00") { totalCount edges { node {
                 uuid status receivedAmount transferFee officerCode rejectedReason matchedDate
-                paymentDetails { totalCount edges { node { insuranceNumber productCode amount payment { uuid } } } } } } } }"#)
-            .await;
+                paymentDetails { totalCount edges { node { insuranceNumber productCode amount payment { uuid } } } } } } } }"#;
+        // The accountant is restricted (to every district, D9): they see the payment but not its
+        // lines, which have no premium yet; the administrator sees everything.
+        let restricted = app.ok(Some(&accountant), q).await;
+        assert_eq!(restricted["payments"]["totalCount"], 1);
+        assert_eq!(restricted["payments"]["edges"][0]["node"]["paymentDetails"]["totalCount"], 0);
+        let list = app.ok(Some(&admin), q).await;
         assert_eq!(list["payments"]["totalCount"], 1);
         let node = &list["payments"]["edges"][0]["node"];
         assert_eq!(node["uuid"], uuid.as_str());
@@ -946,7 +950,7 @@ async fn payments_crud_and_rights() {
             { "insuranceNumber": "870000002", "productCode": "PAYM1" }] }));
         ok(&app, Some(&accountant), UPDATE_PAYMENT, json!({ "i": upd })).await;
         let v = app
-            .ok(Some(&accountant), &format!(r#"{{ payments(uuid: "{uuid}", showHistory: true) {{ edges {{ node {{ receivedAmount legacyId paymentDetails {{ totalCount }} }} }} }} }}"#))
+            .ok(Some(&admin), &format!(r#"{{ payments(uuid: "{uuid}", showHistory: true) {{ edges {{ node {{ receivedAmount legacyId paymentDetails {{ totalCount }} }} }} }} }}"#))
             .await;
         let edges = v["payments"]["edges"].as_array().expect("edges");
         assert_eq!(edges.len(), 2, "{v}");
@@ -957,10 +961,9 @@ async fn payments_crud_and_rights() {
             err(&app, Some(&accountant), UPDATE_PAYMENT, json!({ "i": with(input.clone(), json!({ "status": 5 })) })).await,
             "payment.status_invalid"
         );
-        let details = app
-            .ok(Some(&accountant), r#"{ paymentDetails(insuranceNumber: "870000002") { totalCount } }"#)
-            .await;
-        assert_eq!(details["paymentDetails"]["totalCount"], 1);
+        let q = r#"{ paymentDetails(insuranceNumber: "870000002") { totalCount } }"#;
+        assert_eq!(app.ok(Some(&admin), q).await["paymentDetails"]["totalCount"], 1);
+        assert_eq!(app.ok(Some(&accountant), q).await["paymentDetails"]["totalCount"], 0);
 
         // Rights: the clerk (contributions only) cannot touch payments; the accountant cannot
         // add contributions; rights come before input validation.
@@ -1183,11 +1186,16 @@ async fn matching_activates_renews_and_distributes() {
         let second = match_payments(&app, &admin, &[&pay3]).await;
         assert_eq!(second[0]["matched"], false);
         assert_eq!(second[0]["status"], 5);
-        // A matched payment cannot be changed.
+        // A matched payment can be neither changed nor deleted.
         assert_eq!(
             err(&app, Some(&admin), UPDATE_PAYMENT, json!({ "i": { "uuid": pay3, "status": 4 } })).await,
             "payment.already_matched"
         );
+        assert_eq!(
+            err(&app, Some(&admin), DELETE_PAYMENT, json!({ "i": { "uuids": [pay3] } })).await,
+            "payment.already_matched"
+        );
+        assert_eq!(payment_state(&app, &admin, &pay3).await["status"], 5);
 
         // Option 2: no premium yet, no officer: matching creates the premium and activates.
         let app2 = TestApp::with_config(app_config(&db, 2), true).await;
@@ -1256,13 +1264,20 @@ async fn matching_activates_renews_and_distributes() {
         assert_eq!(lines[1]["node"]["premium"]["receipt"], "TX-SPLIT");
         assert_eq!(amount(&policy(&app1, &pol_a).await["sumMatchedPayments"]), dec("5000"));
         assert_eq!(policy(&app1, &pol_b).await["status"], 1);
-        // Over-payment: capped at what is owed, the excess stays unallocated.
+        // Over-payment: capped at what is owed, the excess stays unallocated. Under option 1
+        // matched payments never activate: the policies already have the premiums matching
+        // created, so nothing is paid beyond them and they stay Idle.
         let over = received(&app1, &admin, "40000", None, "TX-OVER", &[("890000004", "DISA"), ("890000004", "DISB")]).await;
         let out = match_payments(&app1, &admin, &[&over]).await;
         assert_eq!(out[0]["matched"], true, "{}", out[0]);
         assert_eq!(amount(&out[0]["unallocated"]), dec("20000"));
-        assert_eq!(policy(&app1, &pol_a).await["status"], 2);
-        assert_eq!(policy(&app1, &pol_b).await["status"], 2);
+        assert_eq!(out[0]["activatedPolicyUuids"], json!([]));
+        let a = policy(&app1, &pol_a).await;
+        let b = policy(&app1, &pol_b).await;
+        assert_eq!((a["status"].clone(), b["status"].clone()), (json!(1), json!(1)));
+        assert_eq!(amount(&a["sumMatchedPayments"]), dec("10000"));
+        assert_eq!(amount(&b["sumMatchedPayments"]), dec("30000"));
+        assert_eq!(amount(&b["sumPremiums"]), dec("15000"));
         // Matching with no uuids takes every received payment not matched yet.
         let open = received(&app1, &admin, "1", None, "TX-OPEN", &[("999999998", "DISA")]).await;
         let all = ok(&app1, Some(&admin), MATCH, json!({ "i": {} })).await;
@@ -1409,6 +1424,420 @@ async fn concurrent_premiums_cannot_share_a_receipt() {
             one_i64(&app, "SELECT COUNT(*) FROM payment_premium WHERE receipt = 'RACE-RECEIPT' AND validity_to IS NULL", vec![]).await,
             1
         );
+        db
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One credit per payment, paid totals under the policy lock, D4 retries, D9 of payment lines
+// and payers, renewals by matching
+
+/// Versions of a payment kept in `core_history`.
+async fn payment_versions(app: &TestApp, uuid: &str) -> i64 {
+    one_i64(
+        app,
+        "SELECT COUNT(*) FROM core_history h JOIN payment_payment p ON p.id = h.entity_id \
+         WHERE h.entity = 'payment' AND p.uuid = ?",
+        vec![uuid::Uuid::parse_str(uuid).expect("uuid").into()],
+    )
+    .await
+}
+
+/// A GraphQL response's error code, or "ok".
+fn outcome_code(r: &async_graphql::Response) -> String {
+    match r.errors.first() {
+        None => "ok".to_string(),
+        Some(e) => e
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .map(|v| v.to_string().trim_matches('"').to_string())
+            .unwrap_or_else(|| e.message.clone()),
+    }
+}
+
+#[tokio::test]
+async fn a_payment_is_credited_once() {
+    on_each_db(|db: TestDb| async move {
+        // Option 2: matched payments activate, so a double credit would also show in the status.
+        let app = TestApp::with_config(app_config(&db, 2), true).await;
+        let admin = app.principal("Admin").await;
+        let v1 = village(&app, "D0001", 0).await;
+        let p = product(&app, &admin, "ONCE", "10000", json!({})).await;
+        let f = family(&app, &admin, v1, "891000001").await;
+        let pol = new_policy(&app, &admin, f, p).await;
+
+        // The same payment named twice in one call is matched, and reported, once.
+        let first = received(&app, &admin, "3000", None, "ONCE-1", &[("891000001", "ONCE")]).await;
+        let out = match_payments(&app, &admin, &[&first, &first]).await;
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0]["matched"], true, "{}", out[0]);
+        assert_eq!(amount(&policy(&app, &pol).await["sumMatchedPayments"]), dec("3000"));
+
+        // A copy read before the payment was matched elsewhere (the daily job reads its
+        // candidates before each payment's transaction) is read again and left alone.
+        let second = received(&app, &admin, "3000", None, "ONCE-2", &[("891000001", "ONCE")]).await;
+        let stale = imis_payment::service::payments::find_payment(
+            &app.state.db.conn,
+            uuid::Uuid::parse_str(&second).expect("uuid"),
+        )
+        .await
+        .expect("payment");
+        assert_eq!(match_payments(&app, &admin, &[&second]).await[0]["matched"], true);
+        let tx = app.state.db.begin_write().await.expect("tx");
+        let again = imis_payment::service::matching::match_one(&app.state, &tx, None, None, &stale)
+            .await
+            .expect("match");
+        tx.commit().await.expect("commit");
+        assert!(!again.matched, "{again:?}");
+        assert_eq!(again.status, 5);
+        assert_eq!(amount(&policy(&app, &pol).await["sumMatchedPayments"]), dec("6000"));
+        assert_eq!(payment_versions(&app, &second).await, 1, "only the version before matching");
+
+        // Concurrent matchings of one payment (three mutations and the daily job): one credit.
+        let third = received(&app, &admin, "4000", None, "ONCE-3", &[("891000001", "ONCE")]).await;
+        let calls = (0..3).map(|_| {
+            let (app, admin, third) = (&app, &admin, third.clone());
+            async move { app.exec_vars(Some(admin), MATCH, json!({ "i": { "uuids": [third] } })).await }
+        });
+        let (results, job) = futures::future::join(
+            futures::future::join_all(calls),
+            imis_payment::service::matching::match_all(&app.state),
+        )
+        .await;
+        let mut matched = job.expect("job").1;
+        for r in &results {
+            assert!(r.errors.is_empty(), "{:?}", r.errors);
+            let v = r.data.clone().into_json().expect("json");
+            for o in v["matchPayments"]["payments"].as_array().expect("payments") {
+                assert!(o["error"].is_null(), "{o}");
+                if o["matched"] == true {
+                    matched += 1;
+                }
+            }
+        }
+        assert_eq!(matched, 1);
+        let done = policy(&app, &pol).await;
+        assert_eq!(amount(&done["sumMatchedPayments"]), dec("10000"));
+        assert_eq!(done["status"], 2, "{done}");
+        assert_eq!(premiums_of(&app, &admin, &pol).await["totalCount"], 1, "one premium, made by the first matching");
+
+        // A payment still rejected gets no new version from each nightly run; a different
+        // rejection is recorded.
+        let bad = received(&app, &admin, "100", None, "ONCE-BAD", &[("999999991", "ONCE")]).await;
+        imis_payment::service::matching::match_all(&app.state).await.expect("job");
+        assert_eq!(payment_state(&app, &admin, &bad).await["rejectedReason"], "999999991/ONCE: 103");
+        assert_eq!(payment_versions(&app, &bad).await, 1);
+        imis_payment::service::matching::match_all(&app.state).await.expect("job");
+        imis_payment::service::matching::match_all(&app.state).await.expect("job");
+        assert_eq!(payment_versions(&app, &bad).await, 1);
+        ok(
+            &app,
+            Some(&admin),
+            UPDATE_PAYMENT,
+            json!({ "i": { "uuid": bad, "receivedAmount": "100", "status": 4, "transactionNo": "ONCE-BAD",
+                "details": [{ "insuranceNumber": "891000001", "productCode": "NOPE" }] } }),
+        )
+        .await;
+        imis_payment::service::matching::match_all(&app.state).await.expect("job");
+        assert_eq!(payment_state(&app, &admin, &bad).await["rejectedReason"], "891000001/NOPE: 104");
+        assert_eq!(payment_versions(&app, &bad).await, 3, "the update, then the new rejection");
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_contributions_see_each_other() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let today = app.state.clock.today();
+        let v1 = village(&app, "D0001", 0).await;
+
+        // maxInstallments is counted under the policy lock: two of four concurrent premiums.
+        let limited = product(&app, &admin, "LOCK2", "10000", json!({ "maxInstallments": 2 })).await;
+        let f = family(&app, &admin, v1, "892000001").await;
+        let pol = new_policy(&app, &admin, f, limited).await;
+        let calls = (0..4).map(|i| {
+            let input = premium_input(&pol, "1000", &format!("LOCK2-{i}"), today);
+            let (app, admin) = (&app, &admin);
+            async move { app.exec_vars(Some(admin), CREATE_PREMIUM, json!({ "i": input })).await }
+        });
+        let mut codes: Vec<String> = futures::future::join_all(calls).await.iter().map(outcome_code).collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            vec!["ok", "ok", "premium.max_installments_exceeded", "premium.max_installments_exceeded"]
+        );
+        assert_eq!(amount(&policy(&app, &pol).await["sumPremiums"]), dec("2000"));
+
+        // Five concurrent contributions of a fifth each: the last one recorded sees the others,
+        // so the policy is paid and Active.
+        let open = product(&app, &admin, "LOCK5", "10000", json!({})).await;
+        let f2 = family(&app, &admin, v1, "892000002").await;
+        let pol2 = new_policy(&app, &admin, f2, open).await;
+        let inputs: Vec<Value> = (0..5)
+            .map(|i| premium_input(&pol2, "2000", &format!("LOCK5-{i}"), today))
+            .collect();
+        let calls = inputs.iter().map(|input| {
+            let (app, admin) = (&app, &admin);
+            async move { app.exec_vars(Some(admin), CREATE_PREMIUM, json!({ "i": input })).await }
+        });
+        let codes: Vec<String> = futures::future::join_all(calls).await.iter().map(outcome_code).collect();
+        assert!(codes.iter().all(|c| c == "ok"), "{codes:?}");
+        let paid = policy(&app, &pol2).await;
+        assert_eq!(amount(&paid["sumPremiums"]), dec("10000"));
+        assert_eq!(paid["status"], 2, "{paid}");
+
+        // Two concurrent deletions: the paid total counts neither.
+        let calls = inputs[..2].iter().map(|input| {
+            let (app, admin) = (&app, &admin);
+            let uuid = input["uuid"].clone();
+            async move { app.exec_vars(Some(admin), DELETE_PREMIUM, json!({ "i": { "uuids": [uuid] } })).await }
+        });
+        let codes: Vec<String> = futures::future::join_all(calls).await.iter().map(outcome_code).collect();
+        assert!(codes.iter().all(|c| c == "ok"), "{codes:?}");
+        let after = policy(&app, &pol2).await;
+        assert_eq!(amount(&after["sumPremiums"]), dec("6000"));
+        assert_eq!(after["status"], 2, "deletions never deactivate");
+        assert_eq!(inconsistent_policies(&app).await, 0);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleted_rows_and_payers_out_of_scope_are_refused() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let today = app.state.clock.today();
+        let v1 = village(&app, "D0001", 0).await;
+        let p = product(&app, &admin, "RETRY", "10000", json!({})).await;
+        let f = family(&app, &admin, v1, "895000001").await;
+        let pol = new_policy(&app, &admin, f, p).await;
+
+        // D4: a retried create whose row was deleted meanwhile does not return the deleted row.
+        let input = premium_input(&pol, "100", "RETRY-1", today);
+        let (premium, _) = pay(&app, &admin, input.clone()).await;
+        ok(&app, Some(&admin), DELETE_PREMIUM, json!({ "i": { "uuids": [premium] } })).await;
+        assert_eq!(pay_err(&app, &admin, input).await, "conflict.uuid_exists");
+        let payment = json!({ "uuid": new_uuid(), "receivedAmount": "100", "status": 1, "transactionNo": "RETRY-P" });
+        ok(&app, Some(&admin), CREATE_PAYMENT, json!({ "i": payment.clone() })).await;
+        ok(&app, Some(&admin), DELETE_PAYMENT, json!({ "i": { "uuids": [payment["uuid"].clone()] } })).await;
+        assert_eq!(err(&app, Some(&admin), CREATE_PAYMENT, json!({ "i": payment })).await, "conflict.uuid_exists");
+
+        // D9: a payer the caller may not see cannot be named on a contribution. The clerk works
+        // in D0001: a payer of the region above is visible, one of D0002 is not.
+        let above = create_payer(&app, &admin, "Délégation Régionale", "G", "R0001").await;
+        let far = create_payer(&app, &admin, "Commune de Kribi", "L", "D0002").await;
+        let mut clerk = app.principal("clerk").await;
+        clerk.rights = [101302, 101303, 101202].into_iter().collect();
+        assert_eq!(
+            pay_err(&app, &clerk, with(premium_input(&pol, "100", "PAYER-1", today), json!({ "payerUuid": far }))).await,
+            "auth.location_denied"
+        );
+        let mine = with(premium_input(&pol, "100", "PAYER-2", today), json!({ "payerUuid": above }));
+        pay(&app, &clerk, mine.clone()).await;
+        assert_eq!(
+            err(&app, Some(&clerk), UPDATE_PREMIUM, json!({ "i": with(mine.clone(), json!({ "payerUuid": far })) })).await,
+            "auth.location_denied"
+        );
+        ok(&app, Some(&admin), UPDATE_PREMIUM, json!({ "i": with(mine, json!({ "payerUuid": far })) })).await;
+
+        // createPolicy(isPaid, payerUuid): the payer must be visible to the acting user.
+        let f2 = family(&app, &admin, v1, "895000002").await;
+        let before = one_i64(&app, "SELECT COUNT(*) FROM policy_policy", vec![]).await;
+        let officer = user_id(&app, "eo_douala").await;
+        let code = err(
+            &app,
+            Some(&clerk),
+            CREATE_POLICY,
+            json!({ "i": { "familyId": f2, "productId": p, "officerId": officer, "enrollDate": ds(today), "isPaid": true, "payerUuid": far } }),
+        )
+        .await;
+        assert_eq!(code, "auth.location_denied");
+        assert_eq!(one_i64(&app, "SELECT COUNT(*) FROM policy_policy", vec![]).await, before);
+        let paid = policy_with(&app, &clerk, f2, p, json!({ "isPaid": true, "payerUuid": above })).await;
+        assert_eq!(premiums_of(&app, &admin, &paid).await["edges"][0]["node"]["payer"]["name"], "Délégation Régionale");
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn payment_lines_follow_the_location_scope() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let today = app.state.clock.today();
+        let v1 = village(&app, "D0001", 0).await;
+        let v2 = village(&app, "D0002", 0).await;
+        let p = product(&app, &admin, "SCOPEP", "10000", json!({})).await;
+        let near_f = family(&app, &admin, v1, "893000001").await;
+        let near = new_policy(&app, &admin, near_f, p).await;
+        let (near_premium, _) = pay(&app, &admin, premium_input(&near, "10000", "SC-NEAR", today)).await;
+        let far_f = family(&app, &admin, v2, "893000002").await;
+        let far = new_policy(&app, &admin, far_f, p).await;
+        let (far_premium, _) = pay(&app, &admin, premium_input(&far, "10000", "SC-FAR", today)).await;
+        // A payment with a line of the near premium and a line not matched yet; one of the far
+        // premium.
+        let near_pay = new_uuid();
+        ok(
+            &app,
+            Some(&admin),
+            CREATE_PAYMENT,
+            json!({ "i": { "uuid": near_pay, "receivedAmount": "10000", "status": 1, "premiumUuid": near_premium,
+                "details": [{ "insuranceNumber": "893000002", "productCode": "SCOPEP" }] } }),
+        )
+        .await;
+        let far_pay = new_uuid();
+        ok(
+            &app,
+            Some(&admin),
+            CREATE_PAYMENT,
+            json!({ "i": { "uuid": far_pay, "receivedAmount": "10000", "status": 1, "premiumUuid": far_premium } }),
+        )
+        .await;
+        // The clerk works in D0001.
+        let mut clerk = app.principal("clerk").await;
+        clerk.rights = [101401].into_iter().collect();
+        let lines = |payment: &str| {
+            format!(
+                r#"{{ paymentDetails(payment_Uuid: "{payment}") {{ totalCount edges {{ node {{ insuranceNumber
+                    premium {{ uuid policy {{ uuid }} }} payment {{ paymentDetails {{ totalCount }} }} }} }} }} }}"#
+            )
+        };
+        let all = app.ok(Some(&admin), &lines(&near_pay)).await;
+        assert_eq!(all["paymentDetails"]["totalCount"], 2);
+        assert_eq!(all["paymentDetails"]["edges"][0]["node"]["payment"]["paymentDetails"]["totalCount"], 2);
+        let mine = app.ok(Some(&clerk), &lines(&near_pay)).await;
+        assert_eq!(mine["paymentDetails"]["totalCount"], 1, "{mine}");
+        let line = &mine["paymentDetails"]["edges"][0]["node"];
+        assert_eq!(line["premium"]["uuid"], near_premium.as_str());
+        assert_eq!(line["premium"]["policy"]["uuid"], near.as_str());
+        assert_eq!(line["payment"]["paymentDetails"]["totalCount"], 1, "lines reached through a payment");
+        assert_eq!(app.ok(Some(&admin), &lines(&far_pay)).await["paymentDetails"]["totalCount"], 1);
+        assert_eq!(app.ok(Some(&clerk), &lines(&far_pay)).await["paymentDetails"]["totalCount"], 0);
+
+        // Payments carry no location: the clerk lists them, with the lines they may see.
+        let payments = |payment: &str| {
+            format!(r#"{{ payments(uuid: "{payment}") {{ totalCount edges {{ node {{ id paymentDetails {{ totalCount edges {{ node {{ premium {{ uuid }} }} }} }} }} }} }} }}"#)
+        };
+        let v = app.ok(Some(&clerk), &payments(&far_pay)).await;
+        assert_eq!(v["payments"]["totalCount"], 1);
+        assert_eq!(v["payments"]["edges"][0]["node"]["paymentDetails"]["totalCount"], 0);
+        let far_id = v["payments"]["edges"][0]["node"]["id"].as_str().expect("id").to_string();
+        let v = app.ok(Some(&clerk), &payments(&near_pay)).await;
+        assert_eq!(v["payments"]["edges"][0]["node"]["paymentDetails"]["totalCount"], 1);
+        assert_eq!(app.ok(Some(&admin), &payments(&near_pay)).await["payments"]["edges"][0]["node"]["paymentDetails"]["totalCount"], 2);
+        let node = |id: &str| format!(r#"{{ node(id: "{id}") {{ ... on PaymentGQLType {{ paymentDetails {{ totalCount }} }} }} }}"#);
+        assert_eq!(app.ok(Some(&clerk), &node(&far_id)).await["node"]["paymentDetails"]["totalCount"], 0);
+        assert_eq!(app.ok(Some(&admin), &node(&far_id)).await["node"]["paymentDetails"]["totalCount"], 1);
+
+        // paymentsByPremiums answers only for premiums in scope.
+        let by = |premium: &str| format!(r#"{{ paymentsByPremiums(premiumUuids: ["{premium}"]) {{ totalCount }} }}"#);
+        assert_eq!(app.ok(Some(&clerk), &by(&far_premium)).await["paymentsByPremiums"]["totalCount"], 0);
+        assert_eq!(app.ok(Some(&admin), &by(&far_premium)).await["paymentsByPremiums"]["totalCount"], 1);
+        assert_eq!(app.ok(Some(&clerk), &by(&near_premium)).await["paymentsByPremiums"]["totalCount"], 1);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn renewals_by_matching_are_checked_before_anything_is_written() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let today = app.state.clock.today();
+        let v1 = village(&app, "D0001", 0).await;
+        let v2 = village(&app, "D0002", 0).await;
+        let d2_loc = location_uuid(&app, "D0002").await;
+        // RNWX converts into RNWC, sold in D0002 only; RNWY into RNWD, no longer sold.
+        let uuid_of = |id: i64| {
+            let app = &app;
+            async move { one_uuid(app, "SELECT uuid FROM product_product WHERE id = ?", vec![id.into()]).await }
+        };
+        let in_d2 = product(&app, &admin, "RNWC", "5000", json!({ "locationUuid": d2_loc })).await;
+        let ended = product(&app, &admin, "RNWD", "5000", json!({ "dateTo": ds(today.pred_opt().expect("yesterday")) })).await;
+        let plain = product(&app, &admin, "RNWP", "5000", json!({})).await;
+        let to_d2 = product(&app, &admin, "RNWX", "5000", json!({ "conversionProductUuid": uuid_of(in_d2).await })).await;
+        let to_ended = product(&app, &admin, "RNWY", "5000", json!({ "conversionProductUuid": uuid_of(ended).await })).await;
+        let policies_of = |family: i64| {
+            let app = &app;
+            async move {
+                one_i64(app, "SELECT COUNT(*) FROM policy_policy WHERE family_id = ? AND validity_to IS NULL", vec![family.into()]).await
+            }
+        };
+        // Active policies (option 1: the full contribution activates).
+        let mut active = vec![];
+        for (village, chf, prod) in [(v1, "894000001", plain), (v1, "894000002", plain), (v1, "894000003", to_ended), (v2, "894000004", to_d2)] {
+            let f = family(&app, &admin, village, chf).await;
+            let pol = new_policy(&app, &admin, f, prod).await;
+            let (premium, _) = pay(&app, &admin, premium_input(&pol, "5000", &format!("RNW-{chf}"), today)).await;
+            assert_eq!(policy(&app, &pol).await["status"], 2);
+            active.push((f, pol, premium));
+        }
+
+        // A payment that brings nothing renews nothing.
+        let zero = received(&app, &admin, "0", None, "RNW-ZERO", &[("894000001", "RNWP")]).await;
+        let o = &match_payments(&app, &admin, &[&zero]).await[0];
+        assert_eq!(o["matched"], true, "{o}");
+        assert_eq!(o["renewalPolicyUuids"], json!([]));
+        assert_eq!(o["premiumUuids"], json!([]));
+        assert_eq!(policies_of(active[0].0).await, 1);
+        let line = &payment_state(&app, &admin, &zero).await["paymentDetails"]["edges"][0]["node"];
+        assert_eq!(amount(&line["amount"]), dec("0"));
+        assert_eq!(line["premium"]["uuid"], active[0].2.as_str());
+
+        // The renewal keeps the policy's officer, who must still be an officer (107).
+        let not_officer = user_id(&app, "Admin").await;
+        let set_officer = |officer: i64, policy: &str| {
+            let app = &app;
+            let policy = uuid::Uuid::parse_str(policy).expect("uuid");
+            async move {
+                app.state
+                    .db
+                    .conn
+                    .execute_raw(imis_core::db::stmt(
+                        app.state.db.backend(),
+                        "UPDATE policy_policy SET officer_id = ? WHERE uuid = ?",
+                        vec![officer.into(), policy.into()],
+                    ))
+                    .await
+                    .expect("officer");
+            }
+        };
+        set_officer(not_officer, &active[1].1).await;
+        let p107 = received(&app, &admin, "5000", None, "RNW-107", &[("894000002", "RNWP")]).await;
+        // The product it converts into must be sellable to the family today (106: RNWD ended).
+        let p106 = received(&app, &admin, "5000", None, "RNW-106", &[("894000003", "RNWY")]).await;
+        // The officer's locations must suit that product (108: RNWC is sold in D0002, where the
+        // family lives, but eo_douala works in D0001).
+        let p108 = received(&app, &admin, "5000", None, "RNW-108", &[("894000004", "RNWX")]).await;
+        let out = match_payments(&app, &admin, &[&p107, &p106, &p108]).await;
+        for (o, code) in out.iter().zip([107, 106, 108]) {
+            assert_eq!(o["matched"], false, "{o}");
+            assert!(o["error"].is_null(), "a rejection, not an error: {o}");
+            assert_eq!(codes(o), vec![vec![code]], "{o}");
+            assert_eq!(o["renewalPolicyUuids"], json!([]));
+        }
+        for (f, _, _) in &active[1..] {
+            assert_eq!(policies_of(*f).await, 1, "no renewal written");
+        }
+        assert_eq!(payment_state(&app, &admin, &p107).await["rejectedReason"], "894000002/RNWP: 107");
+
+        // With a current officer the same payment renews the policy.
+        set_officer(user_id(&app, "eo_douala").await, &active[1].1).await;
+        let o = &match_payments(&app, &admin, &[&p107]).await[0];
+        assert_eq!(o["matched"], true, "{o}");
+        let renewal = o["renewalPolicyUuids"][0].as_str().expect("renewal").to_string();
+        assert_eq!(o["activatedPolicyUuids"], json!([renewal]));
+        assert_eq!(policy(&app, &renewal).await["stage"], "R");
+        assert_eq!(policies_of(active[1].0).await, 2);
         db
     })
     .await;

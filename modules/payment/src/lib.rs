@@ -13,20 +13,28 @@
 //! - **Contributions** ([`service::premiums`], D15): receipts unique among valid premiums of the
 //!   same product, pay dates not in the future, the product's `maxInstallments` (null =
 //!   unlimited, 0 or 1 = one premium paying the balance, N = at most N premiums), amounts never
-//!   changed. After each write the module tells the policy module the policy's paid total
+//!   changed. Every premium write first locks the policy row (`activation::lock`), then counts
+//!   installments and the paid total, so concurrent writers never lose each other's amounts.
+//!   After each write the module tells the policy module the policy's paid total
 //!   (`imis_policy::service::activation::record_premium` / `apply_paid`), which alone changes
 //!   policy status and coverage dates for activation options 1–3; ENFORCE, WAIT and SUSPEND
 //!   actions (SUSPEND also needs 101203). This module never writes policy tables.
 //! - **Payers and funding** ([`service::payers`]): payers visible when located in, or above,
-//!   the caller's locations (D9); `addFunding` records a funding row (no pseudo policy).
+//!   the caller's locations (D9), and only such payers may be named on a contribution (or an
+//!   `isPaid` enrolment); `addFunding` records a funding row (no pseudo policy) for a product
+//!   the caller may see.
 //! - **Payments and matching** ([`service::payments`], [`service::matching`]): payments with
-//!   their detail lines; `matchPayments` and the daily job `payment.match_payments` apply the
-//!   legacy `uspMatchPayment` rules (rejection codes 101–109, proportional distribution,
-//!   renewal of Active policies, premiums for policies without one, activation through the
-//!   policy module).
+//!   their detail lines (payments carry no location: a restricted caller sees every payment but
+//!   only the lines and premiums of premiums in their locations, D9); a matched payment can be
+//!   neither changed nor deleted. `matchPayments` and the daily job `payment.match_payments`
+//!   apply the legacy `uspMatchPayment` rules (rejection codes 101–109, proportional
+//!   distribution, renewal of Active policies that the payment brings something, checked
+//!   first, premiums for policies without one, matched amounts recorded with the policy module,
+//!   which activates per option), each payment re-read under its row lock so that it is
+//!   credited once.
 //! - **Events handled** ([`service::handlers`], in the publisher's transaction):
 //!   `policy.created` (`isPaid: true` → a premium for the full value, receipt given or
-//!   `RE-<productCode>-<enrollDate>-<n>`), `policy.deleting` (the policy's premiums are
+//!   `RE-<productCode>-<enrollDate>-<n>`, payer visible to the acting user), `policy.deleting` (the policy's premiums are
 //!   soft-deleted and payment detail lines detached).
 //! - **Rights**: contributions 101301 search, 101302 add, 101303 edit, 101304 delete; payments
 //!   101401 search, 101402 add, 101403 edit (and `matchPayments`), 101404 delete; payers 121801

@@ -159,7 +159,8 @@ async fn payment_page(
     .await?;
     let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
     let wants = PaymentWants::of(ctx.look_ahead().field("edges").field("node"));
-    let nodes = payment_nodes(st, models, wants).await?;
+    let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+    let nodes = payment_nodes(st, caller, models, wants).await?;
     Ok(Page {
         rows: cursors.into_iter().zip(nodes).collect(),
         has_next: page.has_next,
@@ -531,6 +532,8 @@ impl PaymentQuery {
     }
 
     /// Payments (101401). `showReconciled: true` keeps only reconciled payments (openIMIS).
+    /// Payments carry no location: a restricted caller sees every payment, but only the detail
+    /// lines (and premiums) of premiums in their locations (D9).
     #[graphql(visible = "visible")]
     #[allow(clippy::too_many_arguments)]
     async fn payments(
@@ -621,7 +624,8 @@ impl PaymentQuery {
         run.await.gql(ctx)
     }
 
-    /// Detail lines of payments (101401).
+    /// Detail lines of payments (101401); a restricted caller sees only the lines of premiums in
+    /// their locations (D9).
     #[graphql(visible = "visible")]
     #[allow(clippy::too_many_arguments)]
     async fn payment_details(
@@ -666,7 +670,8 @@ impl PaymentQuery {
             .await?;
             let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
             let wants = PremiumWantsOfDetail::of(ctx.look_ahead().field("edges").field("node"));
-            let nodes = detail_nodes(st, models, wants, None).await?;
+            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+            let nodes = detail_nodes(st, caller, models, wants, None).await?;
             Ok::<_, AppError>(
                 Page {
                     rows: cursors.into_iter().zip(nodes).collect(),
@@ -680,7 +685,8 @@ impl PaymentQuery {
         run.await.gql(ctx)
     }
 
-    /// Payments with a current detail line of one of these premiums (101401).
+    /// Payments with a current detail line of one of these premiums (101401); premiums outside
+    /// the caller's locations are ignored (D9).
     #[graphql(visible = "visible")]
     #[allow(clippy::too_many_arguments)]
     async fn payments_by_premiums(
@@ -1314,6 +1320,7 @@ pub async fn resolve_node(
         let Some(model) = model else { return Ok(None) };
         let n = payment_nodes(
             st,
+            p,
             vec![(model, history.then_some(pk))],
             PaymentWants {
                 details: Some(PremiumWantsOfDetail {

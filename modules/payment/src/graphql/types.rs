@@ -6,9 +6,10 @@ use crate::entity::{funding, payer, payment, payment_detail, premium};
 use crate::service::{self, matching::MatchOutcome};
 use async_graphql::{Context, Enum, ID, Object, Result};
 use imis_core::AppState;
+use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::error::AppResult;
 use imis_core::graphql::scalars::{Date, DateTime, JsonString};
-use imis_core::graphql::{global_id, state};
+use imis_core::graphql::{global_id, principal, state};
 use imis_core::location::graphql::{LocationGQLType, location_nodes};
 use imis_core::money::Money;
 use imis_policy::graphql::{PolicyGQLType, PolicyWants, policy_nodes};
@@ -715,9 +716,30 @@ pub struct PaymentPageData {
     pub details: Option<HashMap<i64, Vec<PaymentDetailGQLType>>>,
 }
 
-/// Builds payment nodes, loading their detail lines (and premiums) when selected.
+/// The detail lines `caller` may see (D9): all for an unrestricted caller, else the lines of
+/// premiums in their scope (lines without a premium are hidden).
+pub async fn visible_lines(
+    state: &AppState,
+    caller: &Principal,
+    rows: Vec<payment_detail::Model>,
+) -> AppResult<Vec<payment_detail::Model>> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.premium_id).collect();
+    Ok(
+        match service::premiums_in_scope(&state.db.conn, caller, &ids).await? {
+            None => rows,
+            Some(visible) => rows
+                .into_iter()
+                .filter(|r| r.premium_id.is_some_and(|p| visible.contains(&p)))
+                .collect(),
+        },
+    )
+}
+
+/// Builds payment nodes, loading their detail lines (and premiums) when selected; the lines and
+/// premiums are those `caller` may see (D9).
 pub async fn payment_nodes(
     state: &AppState,
+    caller: &Principal,
     models: Vec<(payment::Model, Option<i64>)>,
     wants: PaymentWants,
 ) -> AppResult<Vec<PaymentGQLType>> {
@@ -730,6 +752,7 @@ pub async fn payment_nodes(
             .into_values()
             .flatten()
             .collect();
+        let rows = visible_lines(state, caller, rows).await?;
         let plain = Arc::new(PaymentPageData::default());
         let parents: HashMap<i64, PaymentGQLType> = models
             .iter()
@@ -747,6 +770,7 @@ pub async fn payment_nodes(
             .collect();
         let nodes = Box::pin(detail_nodes(
             state,
+            caller,
             rows.into_iter().map(|r| (r, None)).collect(),
             dw,
             Some(parents),
@@ -866,22 +890,33 @@ impl PaymentGQLType {
     async fn client_mutation_id(&self) -> Option<String> {
         None
     }
-    /// The payment's current detail lines.
+    /// The payment's current detail lines (a restricted caller: those of premiums in their
+    /// locations, D9).
     async fn payment_details(&self, ctx: &Context<'_>) -> Result<PaymentDetailConnection> {
         let rows = match &self.data.details {
             Some(map) => map.get(&self.model.id).cloned().unwrap_or_default(),
             None => {
                 let st = state(ctx);
                 let lang = imis_core::graphql::lang(ctx);
-                let rows = service::payments::details_of(&st.db.conn, &[self.model.id])
+                let load = async {
+                    let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+                    let rows = service::payments::details_of(&st.db.conn, &[self.model.id])
+                        .await?
+                        .remove(&self.model.id)
+                        .unwrap_or_default();
+                    let rows = visible_lines(st, caller, rows).await?;
+                    let wants =
+                        PremiumWantsOfDetail::of(ctx.look_ahead().field("edges").field("node"));
+                    detail_nodes(
+                        st,
+                        caller,
+                        rows.into_iter().map(|r| (r, None)).collect(),
+                        wants,
+                        None,
+                    )
                     .await
-                    .map_err(|e| e.to_gql(&lang))?
-                    .remove(&self.model.id)
-                    .unwrap_or_default();
-                let wants = PremiumWantsOfDetail::of(ctx.look_ahead().field("edges").field("node"));
-                detail_nodes(st, rows.into_iter().map(|r| (r, None)).collect(), wants, None)
-                    .await
-                    .map_err(|e| e.to_gql(&lang))?
+                };
+                load.await.map_err(|e| e.to_gql(&lang))?
             }
         };
         Ok(whole_connection(rows))
@@ -894,9 +929,12 @@ pub struct DetailPageData {
     pub payments: HashMap<i64, PaymentGQLType>,
 }
 
-/// Builds detail-line nodes with their premiums and payments (one query each).
+/// Builds detail-line nodes with their premiums and payments (one query each). A line's premium
+/// (and through it the policy, family and insurees) is shown only when `caller` may see it (D9):
+/// null otherwise.
 pub async fn detail_nodes(
     state: &AppState,
+    caller: &Principal,
     rows: Vec<(payment_detail::Model, Option<i64>)>,
     wants: PremiumWantsOfDetail,
     parents: Option<HashMap<i64, PaymentGQLType>>,
@@ -904,7 +942,10 @@ pub async fn detail_nodes(
     let conn = &state.db.conn;
     let mut data = DetailPageData::default();
     if let Some(pw) = wants.premium {
-        let ids: Vec<i64> = rows.iter().filter_map(|(r, _)| r.premium_id).collect();
+        let mut ids: Vec<i64> = rows.iter().filter_map(|(r, _)| r.premium_id).collect();
+        if let Some(visible) = service::premiums_in_scope(conn, caller, &ids).await? {
+            ids.retain(|id| visible.contains(id));
+        }
         let premiums = service::premiums::premiums_by_ids(conn, &ids).await?;
         for n in premium_nodes(state, premiums.into_values().map(|p| (p, None)).collect(), pw).await? {
             data.premiums.insert(n.model.id, n);
@@ -922,6 +963,7 @@ pub async fn detail_nodes(
                 .await?;
             payment_nodes(
                 state,
+                caller,
                 models.into_iter().map(|m| (m, None)).collect(),
                 PaymentWants::default(),
             )
@@ -1020,7 +1062,9 @@ impl PaymentDetailRejectionGQLType {
     }
     /// 101 no insurance number, 102 no product code, 103 unknown insurance number, 104 no policy
     /// of that product for the family, 106 product not sellable to the family, 107 unknown
-    /// officer, 108 officer's location incompatible with the product, 109 no premium.
+    /// officer, 108 officer's location incompatible with the product, 109 no premium. For an
+    /// Active policy (which matching renews) 106–108 also concern the renewal: the product it
+    /// converts into, and the policy's officer, today.
     async fn codes(&self) -> &[i32] {
         &self.0.codes
     }

@@ -1,31 +1,41 @@
 //! Payment matching (reference §10.3, the legacy `uspMatchPayment` semantics).
 //!
-//! For each received payment (status 4, not matched yet), every detail line is resolved: the
-//! insuree by insurance number, the current product by code, the family's matchable policy of
-//! that product (neither Suspended nor Expired), the policy's latest premium. Rejection codes per
-//! line: 101 no insurance number, 102 no product code, 103 unknown insurance number, 104 no
-//! policy of that product for the family (or an unknown product code), 106 product not sellable
-//! to the family on the policy's enrolment date, 107 unknown officer code, 108 the officer's
-//! district or region does not match the product's location, 109 no premium while an officer
-//! code is given. Any code leaves the whole payment unmatched (status 4, `rejectedReason` set).
+//! Each payment is read again under its row lock (`FOR UPDATE` on PostgreSQL) and matched only
+//! while it is still a current received payment (status 4, not matched yet), so concurrent
+//! matchings credit it once. Every detail line is resolved: the insuree by insurance number, the
+//! current product by code, the family's matchable policy of that product (neither Suspended
+//! nor Expired; the policies are locked in id order before they are read), the policy's latest
+//! premium. Rejection codes per line: 101 no insurance number, 102 no product code, 103 unknown
+//! insurance number, 104 no policy of that product for the family (or an unknown product code),
+//! 106 product not sellable to the family on the policy's enrolment date, 107 unknown officer
+//! code, 108 the officer's district or region does not match the product's location, 109 no
+//! premium while an officer code is given. An Active policy (which matching renews) adds the
+//! renewal's checks: 106 when the product it converts into is not sellable to the family today,
+//! 107 when its officer is no current officer today, 108 when that officer's locations do not
+//! match that product's. Any code leaves the whole payment unmatched (status 4,
+//! `rejectedReason` set; the same reason again writes no new version).
 //!
 //! Otherwise the received amount is spread over the line's policies in proportion to what each
-//! still owes (value − matched), capped at that (any excess stays unallocated); an Active policy
-//! is renewed first and the renewal is credited. A policy without a premium gets one (the
-//! distributed amount, cash, receipt = the transaction number, paid today), recorded with the
-//! policy module; then the matched total is recorded, which activates Idle or Ready policies
-//! whose matched payments reach their value (D15). Lines get their premium and amount; the
-//! payment gets status 5 and today's matched date.
+//! still owes (value − matched; for an Active policy, its renewal's value), capped at that (any
+//! excess stays unallocated); an Active policy that the payment brings something is renewed and
+//! the renewal is credited. A policy without a premium gets one (the distributed amount, cash,
+//! receipt = the transaction number, paid today), recorded with the policy module (under
+//! activation option 1 this premium activates); then the amount brought is added to the
+//! policy's matched total by the policy module, which activates an Idle policy under option 2
+//! and a Ready one under option 3 whose matched payments reach their value (D15). Lines get
+//! their premium and amount; the payment gets status 5 and today's matched date.
 
 use super::*;
 use crate::entity::{payment, payment_detail, premium};
+use chrono::NaiveDate;
 use imis_core::auth::{Requirement, require_user};
 use imis_core::entity::user;
 use imis_core::mutation::MutationCtx;
 use imis_policy::service::STATUS_ACTIVE;
 use imis_policy::service::activation::{self, PremiumAction};
+use imis_policy::values::Stage;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, QueryOrder, Set, TransactionTrait};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub const REJECT_NO_INSURANCE_NUMBER: i32 = 101;
@@ -124,10 +134,14 @@ pub async fn match_payments(
     let conn = &**m.tx;
     let payments = match uuids.filter(|l| !l.is_empty()) {
         Some(list) => {
+            // A payment named twice is matched (and reported) once.
+            let mut seen = HashSet::new();
             let mut out = vec![];
             for u in list {
                 let uuid = parse_uuid(&u, "uuids")?;
-                out.push(super::payments::find_payment(conn, uuid).await?);
+                if seen.insert(uuid) {
+                    out.push(super::payments::find_payment(conn, uuid).await?);
+                }
             }
             out
         }
@@ -209,6 +223,13 @@ struct Resolved {
     codes: Vec<i32>,
 }
 
+/// What renewing an Active policy through this payment would create (reference §10.3 step 4):
+/// the renewal's value, or the codes that forbid it.
+struct RenewalPlan {
+    value: i64,
+    codes: Vec<i32>,
+}
+
 /// Locations of an officer for code 108: their district, their villages, and every ancestor.
 async fn officer_locations(conn: &impl ConnectionTrait, officer: &user::Model) -> AppResult<HashSet<i64>> {
     let rows = conn
@@ -236,7 +257,141 @@ fn clean(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The product version in force on `date`, or None when there is none (code 106); other
+/// errors (the database) stop the payment.
+async fn product_version(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    product_id: i64,
+    date: NaiveDate,
+) -> AppResult<Option<imis_product::entity::product::Model>> {
+    match imis_policy::service::product_on(state, tx, product_id, date).await {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.code == "policy.product_not_found" => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The checks of a renewal by matching, made before anything is written so that a failure
+/// rejects the payment like any other code: the product the policy converts into must be
+/// sellable to the family today (106), the policy's officer (whom the renewal keeps) must be a
+/// current officer today (107) whose locations are compatible with that product's (108).
+async fn plan_renewal(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    prev: &policy::Model,
+    today: NaiveDate,
+) -> AppResult<RenewalPlan> {
+    let mut codes = vec![];
+    let product_id = imis_policy::service::final_conversion(tx, prev.product_id).await?;
+    let ctx = imis_policy::service::family_context(tx, prev.family_id).await?;
+    let version = product_version(state, tx, product_id, today).await?;
+    if !version
+        .as_ref()
+        .is_some_and(|v| imis_product::service::sellable(v, &ctx.locations, today))
+    {
+        codes.push(REJECT_NOT_SELLABLE);
+    }
+    let officer = match prev.officer_id {
+        None => None,
+        Some(id) => match imis_policy::service::check_officer(tx, id, today).await {
+            Ok(o) => Some(o),
+            Err(e) if e.code == "policy.officer_invalid" => None,
+            Err(e) => return Err(e),
+        },
+    };
+    match (&officer, &version) {
+        (None, _) => codes.push(REJECT_UNKNOWN_OFFICER),
+        (Some(o), Some(v)) => {
+            if let Some(l) = v.location_id
+                && !officer_locations(tx, o).await?.contains(&l)
+            {
+                codes.push(REJECT_OFFICER_LOCATION);
+            }
+        }
+        (Some(_), None) => {}
+    }
+    let value = match version {
+        Some(v) if codes.is_empty() => {
+            imis_policy::service::compute_for(
+                state,
+                v,
+                Stage::Renewal,
+                today,
+                &imis_policy::service::as_members(&ctx.members),
+                Some(prev.clone()),
+            )
+            .value
+            .value
+        }
+        _ => 0,
+    };
+    Ok(RenewalPlan { value, codes })
+}
+
+/// The matchable policy of each line's (family, product), one look-up per pair.
+async fn resolve_policies(
+    tx: &DatabaseTransaction,
+    keys: &[(Option<i64>, Option<i64>)],
+) -> AppResult<Vec<Option<policy::Model>>> {
+    let mut cache: HashMap<(i64, i64), Option<policy::Model>> = HashMap::new();
+    let mut out = vec![];
+    for key in keys {
+        out.push(match *key {
+            (Some(family), Some(product)) => match cache.get(&(family, product)) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = activation::matchable_policy(tx, family, product).await?;
+                    cache.insert((family, product), p.clone());
+                    p
+                }
+            },
+            _ => None,
+        });
+    }
+    Ok(out)
+}
+
+/// The lines' policies, each with its row lock (`activation::lock`, taken in id order) and read
+/// under it: what the payment credits and the matched totals it starts from cannot change
+/// until this transaction ends. A policy that changed before its lock was taken (a renewal or a
+/// suspension by a concurrent writer) changes the resolution, so it is resolved again until
+/// every resolved policy is locked.
+async fn locked_policies(
+    tx: &DatabaseTransaction,
+    keys: &[(Option<i64>, Option<i64>)],
+) -> AppResult<Vec<Option<policy::Model>>> {
+    let mut locked: HashMap<i64, policy::Model> = HashMap::new();
+    let mut policies = resolve_policies(tx, keys).await?;
+    for round in 1.. {
+        let mut ids: Vec<i64> = policies
+            .iter()
+            .flatten()
+            .map(|p| p.id)
+            .filter(|id| !locked.contains_key(id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            break;
+        }
+        for id in ids {
+            locked.insert(id, activation::lock(tx, id).await?);
+        }
+        if round == 4 {
+            break;
+        }
+        policies = resolve_policies(tx, keys).await?;
+    }
+    Ok(policies
+        .into_iter()
+        .map(|p| p.map(|p| locked.get(&p.id).cloned().unwrap_or(p)))
+        .collect())
+}
+
 /// Matches one payment inside `tx` (reference §10.3). `caller` is the restricted user, if any.
+/// `pay` may be stale: the payment is read again under its row lock and left alone unless it is
+/// still a current received payment not matched yet.
 pub async fn match_one(
     state: &AppState,
     tx: &DatabaseTransaction,
@@ -249,6 +404,11 @@ pub async fn match_one(
         status: pay.status,
         ..Default::default()
     };
+    let Some(fresh) = super::payments::lock_payment(tx, pay.id).await? else {
+        return Ok(out);
+    };
+    let pay = &fresh;
+    out.status = pay.status;
     if pay.validity_to.is_some()
         || pay.status != PAYMENT_STATUS_RECEIVED
         || pay.matched_date.is_some()
@@ -279,7 +439,9 @@ pub async fn match_one(
         Some(o) => Some(officer_locations(tx, o).await?),
         None => None,
     };
-    let mut resolved = vec![];
+    // Each line's insuree and product, then the policies, locked.
+    let mut lines = vec![];
+    let mut keys = vec![];
     for d in details {
         let mut codes = vec![];
         let number = clean(&d.insurance_number);
@@ -301,13 +463,17 @@ pub async fn match_one(
             Some(c) => imis_product::service::current_product_by_code(tx, c).await?,
             None => None,
         };
-        let policy = match (insuree.as_ref().and_then(|i| i.family_id), &product) {
-            (Some(family), Some(prod)) => {
-                activation::matchable_policy(tx, family, prod.id).await?
-            }
-            _ => None,
-        };
-        if insuree.is_some() && code.is_some() && policy.is_none() {
+        keys.push((
+            insuree.as_ref().and_then(|i| i.family_id),
+            product.as_ref().map(|p| p.id),
+        ));
+        lines.push((d, codes, insuree.is_some() && code.is_some()));
+    }
+    let policies = locked_policies(tx, &keys).await?;
+    let mut plans: HashMap<i64, RenewalPlan> = HashMap::new();
+    let mut resolved = vec![];
+    for ((d, mut codes, identified), policy) in lines.into_iter().zip(policies) {
+        if identified && policy.is_none() {
             codes.push(REJECT_NO_POLICY);
         }
         if officer_code.is_some() && officer.is_none() {
@@ -317,14 +483,7 @@ pub async fn match_one(
         if let Some(pol) = &policy {
             // No version in force on the enrolment date means not sellable (106); other errors
             // stop the payment.
-            let version =
-                match imis_policy::service::product_on(state, tx, pol.product_id, pol.enroll_date)
-                    .await
-                {
-                    Ok(v) => Some(v),
-                    Err(e) if e.code == "policy.product_not_found" => None,
-                    Err(e) => return Err(e),
-                };
+            let version = product_version(state, tx, pol.product_id, pol.enroll_date).await?;
             let ctx = imis_policy::service::family_context(tx, pol.family_id).await?;
             let sellable = version.as_ref().is_some_and(|v| {
                 imis_product::service::sellable(v, &ctx.locations, pol.enroll_date)
@@ -351,12 +510,24 @@ pub async fn match_one(
             if premium.is_none() && officer_code.is_some() {
                 codes.push(REJECT_NO_PREMIUM);
             }
+            // An Active policy is renewed: what the renewal needs is checked now.
+            if pol.status == STATUS_ACTIVE {
+                let plan = match plans.entry(pol.id) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(plan_renewal(state, tx, pol, today).await?)
+                    }
+                };
+                codes.extend(plan.codes.iter().copied());
+            }
             if let Some(p) = caller
                 && imis_policy::service::check_policy_scope(tx, p, pol).await.is_err()
             {
                 out.out_of_scope = true;
             }
         }
+        codes.sort_unstable();
+        codes.dedup();
         resolved.push(Resolved {
             detail: d,
             policy,
@@ -393,65 +564,89 @@ pub async fn match_one(
             })
             .collect::<Vec<_>>()
             .join("; ");
-        let mut a = super::payments::payment_version(tx, actor, pay, now).await?;
-        a.rejected_reason = Set(Some(reason.chars().take(255).collect()));
-        a.update(tx).await?;
+        let reason: String = reason.chars().take(255).collect();
+        // The same rejection as last time (the daily job retries every night): no new version.
+        if pay.rejected_reason.as_deref() != Some(reason.as_str()) {
+            let mut a = super::payments::payment_version(tx, actor, pay, now).await?;
+            a.rejected_reason = Set(Some(reason));
+            a.update(tx).await?;
+        }
         return Ok(out);
     }
 
-    // Targets: one per policy, in line order; an Active policy is renewed first.
+    // Targets: one per policy, in line order; an Active policy is renewed (when the payment
+    // brings it something) and the renewal is credited.
     struct Target {
-        /// The line's policy (the renewed one when `policy` is its renewal).
-        source_id: i64,
         policy: policy::Model,
+        /// The value of the renewal an Active policy would get.
+        renewal_value: Option<i64>,
         premium: Option<premium::Model>,
         lines: Vec<usize>,
     }
     let mut targets: Vec<Target> = vec![];
     for (i, r) in resolved.iter().enumerate() {
         let Some(pol) = &r.policy else { continue };
-        if let Some(t) = targets.iter_mut().find(|t| t.source_id == pol.id) {
+        if let Some(t) = targets.iter_mut().find(|t| t.policy.id == pol.id) {
             t.lines.push(i);
             continue;
         }
-        let (policy, premium) = if pol.status == STATUS_ACTIVE {
-            let renewal = activation::renew_for_payment(state, tx, actor, pol.id, today).await?;
-            out.renewal_policies.push(renewal.uuid);
-            (renewal, None)
-        } else {
-            (pol.clone(), r.premium.clone())
-        };
         targets.push(Target {
-            source_id: pol.id,
-            policy,
-            premium,
+            policy: pol.clone(),
+            renewal_value: plans.get(&pol.id).map(|p| p.value),
+            premium: r.premium.clone(),
             lines: vec![i],
         });
     }
     let received = pay.received_amount.unwrap_or(0);
     let owed: Vec<i64> = targets
         .iter()
-        .map(|t| (t.policy.value - t.policy.matched).max(0))
+        .map(|t| match t.renewal_value {
+            Some(v) => v.max(0),
+            None => (t.policy.value - t.policy.matched).max(0),
+        })
         .collect();
     let alloc = distribute(received, &owed);
     out.unallocated = received - alloc.iter().sum::<i64>();
     let payment_date = pay.payment_date.or(pay.received_date).unwrap_or(today).min(today);
     let mut activated: Vec<Uuid> = vec![];
     for (t, a) in targets.iter().zip(&alloc) {
-        let mut used = t.premium.clone();
+        let write_lines = async |amount: i64, premium: Option<i64>| -> AppResult<()> {
+            for (k, i) in t.lines.iter().enumerate() {
+                let d = &resolved[*i].detail;
+                let mut da = super::payments::detail_version(tx, actor, d, now).await?;
+                da.amount = Set(Some(if k == 0 { amount } else { 0 }));
+                da.premium_id = Set(premium);
+                da.update(tx).await?;
+            }
+            Ok(())
+        };
+        let (policy, mut used) = match t.renewal_value {
+            // The payment brings the Active policy nothing: no renewal.
+            Some(_) if *a == 0 => {
+                write_lines(0, t.premium.as_ref().map(|p| p.id)).await?;
+                continue;
+            }
+            Some(_) => {
+                let renewal =
+                    activation::renew_for_payment(state, tx, actor, t.policy.id, today).await?;
+                out.renewal_policies.push(renewal.uuid);
+                (renewal, None)
+            }
+            None => (t.policy.clone(), t.premium.clone()),
+        };
         if used.is_none() && *a > 0 {
             let base = clean(&pay.transaction_no)
                 .or_else(|| clean(&pay.receipt_no))
                 .unwrap_or_else(|| format!("PAY-{}", pay.id));
-            let receipt = super::premiums::free_receipt(tx, t.policy.product_id, &base).await?;
+            let receipt = super::premiums::free_receipt(tx, policy.product_id, &base).await?;
             let created = super::premiums::insert_premium(
                 state,
                 tx,
                 actor,
                 super::premiums::NewPremium {
                     uuid: None,
-                    policy_id: t.policy.id,
-                    product_id: t.policy.product_id,
+                    policy_id: policy.id,
+                    product_id: policy.product_id,
                     payer_id: None,
                     amount: *a,
                     receipt,
@@ -463,32 +658,19 @@ pub async fn match_one(
             )
             .await?;
             out.premiums_created.push(created.uuid);
-            let o = super::premiums::record(state, tx, actor, t.policy.id, today, PremiumAction::Wait)
+            let o = super::premiums::record(state, tx, actor, policy.id, today, PremiumAction::Wait)
                 .await?;
             if o.activated {
-                activated.push(t.policy.uuid);
+                activated.push(policy.uuid);
             }
             used = Some(created);
         }
-        let o = activation::record_matched(
-            state,
-            tx,
-            actor,
-            t.policy.id,
-            t.policy.matched + *a,
-            payment_date,
-        )
-        .await?;
+        // The amount this payment brings, added to the matched total under the policy's lock.
+        let o = activation::record_matched(state, tx, actor, policy.id, *a, payment_date).await?;
         if o.activated {
-            activated.push(t.policy.uuid);
+            activated.push(policy.uuid);
         }
-        for (k, i) in t.lines.iter().enumerate() {
-            let d = &resolved[*i].detail;
-            let mut da = super::payments::detail_version(tx, actor, d, now).await?;
-            da.amount = Set(Some(if k == 0 { *a } else { 0 }));
-            da.premium_id = Set(used.as_ref().map(|p| p.id));
-            da.update(tx).await?;
-        }
+        write_lines(*a, used.as_ref().map(|p| p.id)).await?;
     }
     let mut seen = HashSet::new();
     activated.retain(|u| seen.insert(*u));

@@ -192,6 +192,33 @@ pub(crate) async fn premium_scope(
     })
 }
 
+/// The premiums among `ids` the caller may see (D9); None = all of them (unrestricted caller).
+pub async fn premiums_in_scope(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    ids: &[i64],
+) -> AppResult<Option<std::collections::HashSet<i64>>> {
+    let Some(scope) = premium_scope(conn, p).await? else {
+        return Ok(None);
+    };
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<i64> = premium::Entity::find()
+            .select_only()
+            .column(premium::Column::Id)
+            .filter(premium::Column::Id.is_in(chunk.to_vec()))
+            .filter(scope.clone())
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(Some(out))
+}
+
 /// Σ of the valid premiums of a policy that are not photo fees (D15 "paid"), in minor units.
 pub async fn paid_total(conn: &impl ConnectionTrait, policy_id: i64) -> AppResult<i64> {
     let row = conn

@@ -347,8 +347,9 @@ pub fn payer_pk(id: &str) -> AppResult<i64> {
 }
 
 /// `addFunding(payerId, productId, payDate, amount, receipt)` (121803, payer edit): a funding
-/// row with status P. The payer must be writable by the caller and may fund the product only
-/// when the product is national, or one of the two locations lies at or above the other.
+/// row with status P. The payer must be writable by the caller, the product visible to them
+/// (D9), and the payer may fund the product only when the product is national, or one of the
+/// two locations lies at or above the other.
 pub async fn add_funding(m: &mut MutationCtx<'_>, input: FundingInput) -> AppResult<funding::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYER_EDIT]))?;
     let conn = &**m.tx;
@@ -365,6 +366,14 @@ pub async fn add_funding(m: &mut MutationCtx<'_>, input: FundingInput) -> AppRes
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("product").with("id", product_id))?;
+    // D9: the product must be one the caller may see (national, in their locations, or at an
+    // ancestor of one of them).
+    if let Some(pl) = product.location_id
+        && let Some(visible) = p.scope.visible_locations(conn).await?
+        && !visible.contains(&pl)
+    {
+        return Err(denied());
+    }
     if let Some(pl) = product.location_id {
         let up_of_payer = imis_core::location::service::locations_with_ancestors(conn, &[payer.location_id]).await?;
         let up_of_product = imis_core::location::service::locations_with_ancestors(conn, &[pl]).await?;

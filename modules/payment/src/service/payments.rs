@@ -1,5 +1,12 @@
-//! Payments and their detail lines (reference §10.1–10.2). Payments carry no location, so the
-//! lists are restricted by rights only. Status 5 (matched) is set by payment matching alone.
+//! Payments and their detail lines (reference §10.1–10.2). Status 5 (matched) is set by payment
+//! matching alone; a matched payment can be neither changed nor deleted.
+//!
+//! Location scope (D9): payments carry no location, so every caller with the right sees the
+//! payment rows (a restricted officer must find the received payments they are to match). Their
+//! detail lines are another matter: a restricted caller sees only the lines whose premium is a
+//! premium they may see (its policy's family lies in their locations); lines without a premium
+//! (not matched yet) are shown to unrestricted callers only. `paymentsByPremiums` answers only
+//! for premiums in scope.
 
 use super::*;
 use crate::entity::{payment, payment_detail, premium};
@@ -167,6 +174,35 @@ pub async fn find_payment(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("payment").with("uuid", uuid))
+}
+
+/// Re-reads a payment by id inside `tx`, with its row lock on PostgreSQL (SQLite has one
+/// writer): a matching, an update or a deletion of the same payment waits for this transaction
+/// and then sees what it wrote.
+pub async fn lock_payment(tx: &DatabaseTransaction, id: i64) -> AppResult<Option<payment::Model>> {
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        tx.execute_raw(stmt(
+            tx.get_database_backend(),
+            "SELECT id FROM payment_payment WHERE id = ? FOR UPDATE",
+            vec![id.into()],
+        ))
+        .await?;
+    }
+    Ok(payment::Entity::find_by_id(id).one(tx).await?)
+}
+
+/// The current payment with this uuid, locked for a change: `not_found` when it is gone, and
+/// `payment.already_matched` when matching has set its status to 5.
+async fn payment_for_change(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<payment::Model> {
+    let found = find_payment(tx, uuid).await?;
+    let pay = lock_payment(tx, found.id)
+        .await?
+        .filter(|p| p.validity_to.is_none())
+        .ok_or_else(|| AppError::not_found("payment").with("uuid", uuid))?;
+    if pay.status == PAYMENT_STATUS_MATCHED {
+        return Err(AppError::domain("payment.already_matched").with("uuid", uuid));
+    }
+    Ok(pay)
 }
 
 /// Current detail lines of payments, by payment id, in creation order.
@@ -340,7 +376,8 @@ async fn upsert_premium_detail(
 }
 
 /// `createPayment` (101402). A repeated create with the same `uuid` returns the existing payment
-/// when it has the same transaction number and amounts (D4).
+/// when it is current and has the same transaction number and amounts; a deleted one, or other
+/// content, is `conflict.uuid_exists` (D4).
 pub async fn create_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> AppResult<payment::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_ADD]))?;
     let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?;
@@ -351,7 +388,8 @@ pub async fn create_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> App
             .one(&**m.tx)
             .await?
     {
-        if e.transaction_no == c.transaction_no
+        if e.validity_to.is_none()
+            && e.transaction_no == c.transaction_no
             && e.received_amount == c.received_amount
             && e.expected_amount == c.expected_amount
         {
@@ -404,10 +442,7 @@ pub async fn update_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> App
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_EDIT]))?;
     let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = find_payment(&**m.tx, uuid).await?;
-    if existing.status == PAYMENT_STATUS_MATCHED {
-        return Err(AppError::domain("payment.already_matched").with("uuid", uuid));
-    }
+    let existing = payment_for_change(m.tx, uuid).await?;
     let c = check_payment(m, p, &input).await?;
     let now = m.state.clock.now();
     let mut a = payment_version(m.tx, m.actor(), &existing, now).await?;
@@ -441,13 +476,14 @@ pub async fn update_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> App
 }
 
 /// `deletePayment(uuids)` (101404): the payments and their detail lines are soft-deleted with
-/// history; premiums created by matching stay.
+/// history; premiums created by matching stay. A matched payment cannot be deleted
+/// (`payment.already_matched`), as it cannot be changed.
 pub async fn delete_payments(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_DELETE]))?;
     let now = m.state.clock.now();
     let mut out = vec![];
     for u in uuids {
-        let existing = find_payment(&**m.tx, *u).await?;
+        let existing = payment_for_change(m.tx, *u).await?;
         close_details(m, existing.id).await?;
         let mut a = payment_version(m.tx, m.actor(), &existing, now).await?;
         a.validity_from = Set(existing.validity_from);
@@ -494,7 +530,8 @@ fn icontains(col: payment::Column, v: &str) -> sea_orm::sea_query::Expr {
     )
 }
 
-/// `payments` (101401).
+/// `payments` (101401): every payment (payments carry no location); their lines are restricted
+/// where they are shown (module documentation).
 pub fn payments_select(
     principal: Option<&Principal>,
     f: &PaymentFilter,
@@ -556,13 +593,14 @@ pub fn payments_select(
     Ok(q)
 }
 
-/// Ids of premiums by uuid (any validity) for `paymentsByPremiums`, after the rights check.
+/// Ids of premiums by uuid (any validity) for `paymentsByPremiums`, after the rights check:
+/// only the premiums the caller may see (D9).
 pub async fn premium_ids_by_uuid(
     state: &AppState,
     principal: Option<&Principal>,
     uuids: &[String],
 ) -> AppResult<Vec<i64>> {
-    require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
+    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
     let parsed: Vec<Uuid> = uuids
         .iter()
         .map(|u| parse_uuid(u, "premiumUuids"))
@@ -570,13 +608,15 @@ pub async fn premium_ids_by_uuid(
     if parsed.is_empty() {
         return Ok(vec![]);
     }
-    Ok(premium::Entity::find()
+    let conn = &state.db.conn;
+    let mut q = premium::Entity::find()
         .select_only()
         .column(premium::Column::Id)
-        .filter(premium::Column::Uuid.is_in(parsed))
-        .into_tuple()
-        .all(&state.db.conn)
-        .await?)
+        .filter(premium::Column::Uuid.is_in(parsed));
+    if let Some(scope) = premium_scope(conn, p).await? {
+        q = q.filter(scope);
+    }
+    Ok(q.into_tuple().all(conn).await?)
 }
 
 /// Filters of `paymentDetails`.
@@ -589,18 +629,27 @@ pub struct PaymentDetailFilter {
     pub product_code: Option<String>,
 }
 
-/// `paymentDetails` (101401).
+/// `paymentDetails` (101401): a restricted caller gets only the lines of premiums they may see
+/// (D9); lines without a premium are for unrestricted callers.
 pub async fn payment_details_select(
     state: &AppState,
     principal: Option<&Principal>,
     f: &PaymentDetailFilter,
 ) -> AppResult<Select<payment_detail::Entity>> {
-    require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
+    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
     let conn = &state.db.conn;
     use payment_detail::Column as C;
     let mut q = payment_detail::Entity::find();
     if !f.show_history {
         q = q.filter(C::ValidityTo.is_null());
+    }
+    if let Some(scope) = premium_scope(conn, p).await? {
+        let visible = premium::Entity::find()
+            .select_only()
+            .column(premium::Column::Id)
+            .filter(scope)
+            .into_query();
+        q = q.filter(C::PremiumId.in_subquery(visible));
     }
     if let Some(u) = f.payment_uuid {
         let id: Option<i64> = payment::Entity::find()

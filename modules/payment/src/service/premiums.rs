@@ -285,8 +285,14 @@ async fn check_input(
         return Err(AppError::forbidden());
     }
     let policy_uuid = parse_uuid(&input.policy_uuid, "policyUuid")?;
-    let policy = imis_policy::service::find_policy(conn, policy_uuid).await?;
-    imis_policy::service::check_policy_scope(conn, p, &policy).await?;
+    let found = imis_policy::service::find_policy(conn, policy_uuid).await?;
+    imis_policy::service::check_policy_scope(conn, p, &found).await?;
+    // The policy row lock comes first: the installments counted and the paid total recorded
+    // below then include every premium a concurrent writer committed (no lost update, D15).
+    let policy = activation::lock(m.tx, found.id).await?;
+    if policy.validity_to.is_some() {
+        return Err(AppError::not_found("policy").with("uuid", policy_uuid));
+    }
     if let Some(e) = existing
         && e.policy_id != policy.id
     {
@@ -317,7 +323,14 @@ async fn check_input(
         return Err(AppError::invalid("payType", "C, B, M or F"));
     }
     let payer_id = match opt_uuid(input.payer_uuid.as_deref(), "payerUuid")? {
-        Some(u) => Some(find_payer_by_uuid(conn, u).await?.id),
+        Some(u) => {
+            let payer = find_payer_by_uuid(conn, u).await?;
+            // D9: only a payer the caller may see.
+            if !super::payers::payer_visible(conn, p, payer.location_id).await? {
+                return Err(denied());
+            }
+            Some(payer.id)
+        }
         None => None,
     };
     let product = imis_policy::service::product_on(state, conn, policy.product_id, policy.enroll_date)
@@ -364,10 +377,11 @@ async fn check_input(
     })
 }
 
-/// `createPremium` (101302): a contribution on a valid policy in scope, then the policy
-/// module applies D15 for the configured activation option; its warnings (over-payment) go to
-/// the mutation's `jsonExt`. A repeated create with the same `uuid` and content returns the
-/// existing premium (D4).
+/// `createPremium` (101302): a contribution on a valid policy in scope, with a payer the caller
+/// may see, then the policy module applies D15 for the configured activation option; its
+/// warnings (over-payment) go to the mutation's `jsonExt`. A repeated create with the same
+/// `uuid` and content returns the existing premium; a deleted one, or other content, is
+/// `conflict.uuid_exists` (D4).
 pub async fn create_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> AppResult<premium::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_ADD]))?;
     let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?;
@@ -378,10 +392,15 @@ pub async fn create_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> App
             .await?
     {
         let policy = imis_policy::service::policies_by_ids(&**m.tx, &[e.policy_id]).await?;
-        let same = policy
-            .get(&e.policy_id)
-            .is_some_and(|pol| pol.uuid.to_string() == input.policy_uuid.trim())
-            && input.amount.map(|a| minor(m.state, a, "amount")).transpose()? == Some(e.amount)
+        let same = e.validity_to.is_none()
+            && policy
+                .get(&e.policy_id)
+                .is_some_and(|pol| pol.uuid.to_string() == input.policy_uuid.trim())
+            && input
+                .amount
+                .map(|a| minor(m.state, a, "amount"))
+                .transpose()?
+                == Some(e.amount)
             && input.receipt.as_deref().map(str::trim) == Some(e.receipt.as_str())
             && input.pay_date == Some(e.pay_date);
         if same {
@@ -428,6 +447,9 @@ pub async fn update_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> App
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let existing = find_premium(&**m.tx, uuid).await?;
     let c = check_input(m, p, &input, Some(&existing)).await?;
+    // Read again under the policy lock `check_input` took: a concurrent change of this premium
+    // has committed by now (every premium write locks its policy first).
+    let existing = find_premium(&**m.tx, uuid).await?;
     let now = m.state.clock.now();
     imis_core::history::save(
         m.tx,
@@ -473,14 +495,24 @@ pub async fn update_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> App
 pub async fn delete_premiums(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_DELETE]))?;
     let now = m.state.clock.now();
-    let mut out = vec![];
+    // In policy id order, so that two deletions of several premiums lock their policies in the
+    // same order.
+    let mut targets = vec![];
     for u in uuids {
-        let existing = find_premium(&**m.tx, *u).await?;
-        let pol = imis_policy::service::policies_by_ids(&**m.tx, &[existing.policy_id])
+        let e = find_premium(&**m.tx, *u).await?;
+        targets.push((e.policy_id, e.id, *u));
+    }
+    targets.sort_unstable();
+    let mut out = vec![];
+    for (policy_id, _, u) in targets {
+        let pol = imis_policy::service::policies_by_ids(&**m.tx, &[policy_id])
             .await?
-            .remove(&existing.policy_id)
+            .remove(&policy_id)
             .ok_or_else(|| AppError::not_found("policy"))?;
         imis_policy::service::check_policy_scope(&**m.tx, p, &pol).await?;
+        // The policy row lock before the premium is read again and the paid total recounted.
+        let pol = activation::lock(m.tx, policy_id).await?;
+        let existing = find_premium(&**m.tx, u).await?;
         soft_delete(m.state, m.tx, m.actor(), &existing, now).await?;
         if pol.validity_to.is_none() {
             let paid = paid_total(&**m.tx, pol.id).await?;
