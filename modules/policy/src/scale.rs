@@ -234,7 +234,7 @@ pub async fn seed_scale(state: &AppState, seed: u64) -> AppResult<(usize, usize)
             .query_all_raw(stmt(
                 backend,
                 "SELECT f.id, f.location_id FROM insuree_family f WHERE f.id > ? AND f.validity_to IS NULL \
-                 AND NOT EXISTS (SELECT 1 FROM policy_policy p WHERE p.family_id = f.id) ORDER BY f.id LIMIT 500",
+                 AND NOT EXISTS (SELECT 1 FROM policy_policy p WHERE p.family_id = f.id AND p.validity_to IS NULL) ORDER BY f.id LIMIT 500",
                 vec![last_family.into()],
             ))
             .await?;
