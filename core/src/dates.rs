@@ -34,14 +34,25 @@ pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
     let total = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
     let (year, month0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
     let Ok(year) = i32::try_from(year) else {
-        return if months > 0 { NaiveDate::MAX } else { NaiveDate::MIN };
+        return if months > 0 {
+            NaiveDate::MAX
+        } else {
+            NaiveDate::MIN
+        };
     };
     if year > NaiveDate::MAX.year() || year < NaiveDate::MIN.year() {
-        return if months > 0 { NaiveDate::MAX } else { NaiveDate::MIN };
+        return if months > 0 {
+            NaiveDate::MAX
+        } else {
+            NaiveDate::MIN
+        };
     }
     let last = last_day_of_month(year, month0 + 1);
-    NaiveDate::from_ymd_opt(year, month0 + 1, date.day().min(last))
-        .unwrap_or(if months > 0 { NaiveDate::MAX } else { NaiveDate::MIN })
+    NaiveDate::from_ymd_opt(year, month0 + 1, date.day().min(last)).unwrap_or(if months > 0 {
+        NaiveDate::MAX
+    } else {
+        NaiveDate::MIN
+    })
 }
 
 pub fn last_day_of_month(year: i32, month: u32) -> u32 {
@@ -62,7 +73,10 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
         assert_eq!(add_months(d, i32::MAX), NaiveDate::MAX);
         assert_eq!(add_months(d, i32::MIN), NaiveDate::MIN);
-        assert_eq!(add_months(d, 1), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        assert_eq!(
+            add_months(d, 1),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
     }
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

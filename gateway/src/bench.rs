@@ -281,11 +281,35 @@ async fn enrolment_rate(
     let b = state.db.backend();
     let one = |sql: &str| imis_core::db::stmt(b, sql, vec![]);
     let first_id = |row: Option<sea_orm::QueryResult>| -> AppResult<i64> {
-        Ok(row.ok_or_else(|| AppError::not_found("row"))?.try_get_by_index::<i64>(0)?)
+        Ok(row
+            .ok_or_else(|| AppError::not_found("row"))?
+            .try_get_by_index::<i64>(0)?)
     };
-    let village = first_id(state.db.conn.query_one_raw(one("SELECT id FROM core_location WHERE type = 'V' AND code = 'V0001'")).await?)?;
-    let officer = first_id(state.db.conn.query_one_raw(one("SELECT id FROM core_user WHERE username = 'eo_douala'")).await?)?;
-    let product = first_id(state.db.conn.query_one_raw(one("SELECT id FROM product_product WHERE code = 'MUT01' AND validity_to IS NULL")).await?)?;
+    let village = first_id(
+        state
+            .db
+            .conn
+            .query_one_raw(one(
+                "SELECT id FROM core_location WHERE type = 'V' AND code = 'V0001'",
+            ))
+            .await?,
+    )?;
+    let officer = first_id(
+        state
+            .db
+            .conn
+            .query_one_raw(one("SELECT id FROM core_user WHERE username = 'eo_douala'"))
+            .await?,
+    )?;
+    let product = first_id(
+        state
+            .db
+            .conn
+            .query_one_raw(one(
+                "SELECT id FROM product_product WHERE code = 'MUT01' AND validity_to IS NULL",
+            ))
+            .await?,
+    )?;
     let with_premium = state.enabled.contains("payment");
     // Time spent per operation, to show where enrolment time goes.
     let spent: std::cell::RefCell<std::collections::BTreeMap<String, f64>> = Default::default();
@@ -298,10 +322,14 @@ async fn enrolment_rate(
             .unwrap_or("")
             .to_string();
         let started = Instant::now();
-        let resp = schema.execute(async_graphql::Request::new(q).data(admin.clone())).await;
+        let resp = schema
+            .execute(async_graphql::Request::new(q).data(admin.clone()))
+            .await;
         *spent.borrow_mut().entry(op).or_default() += started.elapsed().as_secs_f64();
         match resp.errors.first() {
-            Some(e) => Err(AppError::validation("bench.request_failed").with("message", &e.message)),
+            Some(e) => {
+                Err(AppError::validation("bench.request_failed").with("message", &e.message))
+            }
             None => Ok(resp.data),
         }
     };
@@ -320,10 +348,21 @@ async fn enrolment_rate(
             state
                 .db
                 .conn
-                .query_one_raw(imis_core::db::stmt(b, "SELECT id FROM insuree_family WHERE uuid = ?", vec![fam_uuid.into()]))
+                .query_one_raw(imis_core::db::stmt(
+                    b,
+                    "SELECT id FROM insuree_family WHERE uuid = ?",
+                    vec![fam_uuid.into()],
+                ))
                 .await?,
         )?;
-        for (k, (name, dob, rel)) in [("Marie", "1984-05-06", 2), ("Luc", "2012-07-08", 4), ("Anne", "2016-09-10", 4)].iter().enumerate() {
+        for (k, (name, dob, rel)) in [
+            ("Marie", "1984-05-06", 2),
+            ("Luc", "2012-07-08", 4),
+            ("Anne", "2016-09-10", 4),
+        ]
+        .iter()
+        .enumerate()
+        {
             run(format!(
                 r#"mutation {{ createInsuree(input: {{ familyId: {fid}, chfId: "{}", lastName: "Ngono", otherNames: "{name}", genderId: "F", dob: "{dob}", relationshipId: {rel} }}) {{ internalId }} }}"#,
                 chf(k as u64 + 1)
@@ -335,11 +374,18 @@ async fn enrolment_rate(
             r#"mutation {{ createPolicy(input: {{ uuid: "{pol_uuid}", enrollDate: "{today}", productId: {product}, familyId: {fid}, officerId: {officer} }}) {{ internalId }} }}"#
         ))
         .await?;
-        let v = run(format!(r#"{{ policies(uuid: "{pol_uuid}") {{ edges {{ node {{ value }} }} }} }}"#)).await?;
+        let v = run(format!(
+            r#"{{ policies(uuid: "{pol_uuid}") {{ edges {{ node {{ value }} }} }} }}"#
+        ))
+        .await?;
         let value = v
             .into_json()
             .ok()
-            .and_then(|j| j["policies"]["edges"][0]["node"]["value"].as_str().map(str::to_string))
+            .and_then(|j| {
+                j["policies"]["edges"][0]["node"]["value"]
+                    .as_str()
+                    .map(str::to_string)
+            })
             .ok_or_else(|| AppError::not_found("policy"))?;
         if with_premium {
             run(format!(
@@ -356,7 +402,10 @@ async fn enrolment_rate(
         families as f64 / secs
     );
     for (op, t) in spent.borrow().iter() {
-        println!("  {op:<38} {:>8.2} ms per family", t * 1000.0 / families as f64);
+        println!(
+            "  {op:<38} {:>8.2} ms per family",
+            t * 1000.0 / families as f64
+        );
     }
     Ok(())
 }

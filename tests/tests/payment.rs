@@ -44,8 +44,7 @@ const MATCH: &str = "mutation($i: MatchPaymentsMutationInput!) { matchPayments(i
     clientMutationId internalId
     payments { paymentUuid matched status rejections { insuranceNumber productCode codes }
         activatedPolicyUuids renewalPolicyUuids premiumUuids unallocated outOfScope error } } }";
-const POLICY_FIELDS: &str =
-    "uuid status value enrollDate startDate effectiveDate expiryDate sumPremiums sumMatchedPayments stage";
+const POLICY_FIELDS: &str = "uuid status value enrollDate startDate effectiveDate expiryDate sumPremiums sumMatchedPayments stage";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -335,7 +334,12 @@ async fn activation_case(app: &TestApp, option: u32, chf_base: u32) {
     assert_eq!(amount(&before["value"]), dec("10000"));
 
     // A partial contribution (WAIT by default) leaves the policy Idle under every option.
-    let (_, cmid) = pay(app, &admin, premium_input(&pol, "4000", &format!("R{option}-1"), today)).await;
+    let (_, cmid) = pay(
+        app,
+        &admin,
+        premium_input(&pol, "4000", &format!("R{option}-1"), today),
+    )
+    .await;
     assert!(warnings(app, &admin, &cmid).await.is_empty());
     let p1 = policy(app, &pol).await;
     assert_eq!(p1["status"], 1, "option {option}: partial payment");
@@ -343,14 +347,22 @@ async fn activation_case(app: &TestApp, option: u32, chf_base: u32) {
     assert!(p1["effectiveDate"].is_null());
 
     // The completing contribution: Active (1), Idle (2), Ready (3).
-    pay(app, &admin, premium_input(&pol, "6000", &format!("R{option}-2"), today)).await;
+    pay(
+        app,
+        &admin,
+        premium_input(&pol, "6000", &format!("R{option}-2"), today),
+    )
+    .await;
     let p2 = policy(app, &pol).await;
     let expected = match option {
         1 => 2,
         2 => 1,
         _ => 16,
     };
-    assert_eq!(p2["status"], expected, "option {option}: completing payment");
+    assert_eq!(
+        p2["status"], expected,
+        "option {option}: completing payment"
+    );
     assert_eq!(amount(&p2["sumPremiums"]), dec("10000"));
     if option == 1 {
         assert_eq!(p2["effectiveDate"], ds(today));
@@ -359,7 +371,12 @@ async fn activation_case(app: &TestApp, option: u32, chf_base: u32) {
     }
 
     // Over-payment is accepted with a warning and changes nothing else.
-    let (_, cmid) = pay(app, &admin, premium_input(&pol, "500", &format!("R{option}-3"), today)).await;
+    let (_, cmid) = pay(
+        app,
+        &admin,
+        premium_input(&pol, "500", &format!("R{option}-3"), today),
+    )
+    .await;
     assert_eq!(warnings(app, &admin, &cmid).await, vec!["premium.overpaid"]);
     let p3 = policy(app, &pol).await;
     assert_eq!(p3["status"], expected);
@@ -407,25 +424,73 @@ async fn actions_receipts_installments_and_pay_dates() {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
-        let p = product(&app, &admin, "INST2", "10000", json!({ "maxInstallments": 2 })).await;
-        let single = product(&app, &admin, "INST1", "10000", json!({ "maxInstallments": 1 })).await;
-        let none = product(&app, &admin, "INST0", "10000", json!({ "maxInstallments": 0 })).await;
+        let p = product(
+            &app,
+            &admin,
+            "INST2",
+            "10000",
+            json!({ "maxInstallments": 2 }),
+        )
+        .await;
+        let single = product(
+            &app,
+            &admin,
+            "INST1",
+            "10000",
+            json!({ "maxInstallments": 1 }),
+        )
+        .await;
+        let none = product(
+            &app,
+            &admin,
+            "INST0",
+            "10000",
+            json!({ "maxInstallments": 0 }),
+        )
+        .await;
         let f = family(&app, &admin, v1, "840000001").await;
         let pol = new_policy(&app, &admin, f, p).await;
 
         // Validation codes.
         assert_eq!(
-            pay_err(&app, &admin, with(premium_input(&pol, "10", "X-1", today), json!({ "action": "FOO" }))).await,
+            pay_err(
+                &app,
+                &admin,
+                with(
+                    premium_input(&pol, "10", "X-1", today),
+                    json!({ "action": "FOO" })
+                )
+            )
+            .await,
             "input.invalid"
         );
         assert_eq!(
-            pay_err(&app, &admin, premium_input(&pol, "10", "X-1", today.succ_opt().unwrap())).await,
+            pay_err(
+                &app,
+                &admin,
+                premium_input(&pol, "10", "X-1", today.succ_opt().unwrap())
+            )
+            .await,
             "premium.pay_date_in_future"
         );
-        assert_eq!(pay_err(&app, &admin, premium_input(&pol, "10.001", "X-1", today)).await, "input.invalid");
-        assert_eq!(pay_err(&app, &admin, premium_input(&pol, "-5", "X-1", today)).await, "input.invalid");
         assert_eq!(
-            pay_err(&app, &admin, with(premium_input(&pol, "10", "X-1", today), json!({ "payType": "Z" }))).await,
+            pay_err(&app, &admin, premium_input(&pol, "10.001", "X-1", today)).await,
+            "input.invalid"
+        );
+        assert_eq!(
+            pay_err(&app, &admin, premium_input(&pol, "-5", "X-1", today)).await,
+            "input.invalid"
+        );
+        assert_eq!(
+            pay_err(
+                &app,
+                &admin,
+                with(
+                    premium_input(&pol, "10", "X-1", today),
+                    json!({ "payType": "Z" })
+                )
+            )
+            .await,
             "input.invalid"
         );
         assert_eq!(
@@ -434,11 +499,30 @@ async fn actions_receipts_installments_and_pay_dates() {
         );
 
         // WAIT keeps a partially paid policy Idle; at most 2 installments.
-        pay(&app, &admin, with(premium_input(&pol, "3000", "INST-A", today), json!({ "action": "WAIT" }))).await;
+        pay(
+            &app,
+            &admin,
+            with(
+                premium_input(&pol, "3000", "INST-A", today),
+                json!({ "action": "WAIT" }),
+            ),
+        )
+        .await;
         assert_eq!(policy(&app, &pol).await["status"], 1);
         // A photo fee is no installment and no contribution.
-        pay(&app, &admin, with(premium_input(&pol, "200", "PHOTO-A", today), json!({ "isPhotoFee": true }))).await;
-        assert_eq!(amount(&policy(&app, &pol).await["sumPremiums"]), dec("3000"));
+        pay(
+            &app,
+            &admin,
+            with(
+                premium_input(&pol, "200", "PHOTO-A", today),
+                json!({ "isPhotoFee": true }),
+            ),
+        )
+        .await;
+        assert_eq!(
+            amount(&policy(&app, &pol).await["sumPremiums"]),
+            dec("3000")
+        );
         pay(&app, &admin, premium_input(&pol, "3000", "INST-B", today)).await;
         assert_eq!(
             pay_err(&app, &admin, premium_input(&pol, "4000", "INST-C", today)).await,
@@ -457,35 +541,75 @@ async fn actions_receipts_installments_and_pay_dates() {
         let check = |policy: &str, code: &str| {
             format!(r#"{{ validatePremiumCode(code: "{code}", policyUuid: "{policy}") }}"#)
         };
-        assert_eq!(app.ok(Some(&admin), &check(&pol2, "INST-A")).await["validatePremiumCode"], false);
-        assert_eq!(app.ok(Some(&admin), &check(&pol2, "INST-Z")).await["validatePremiumCode"], true);
+        assert_eq!(
+            app.ok(Some(&admin), &check(&pol2, "INST-A")).await["validatePremiumCode"],
+            false
+        );
+        assert_eq!(
+            app.ok(Some(&admin), &check(&pol2, "INST-Z")).await["validatePremiumCode"],
+            true
+        );
         let pol_single = new_policy(&app, &admin, f2, single).await;
-        assert_eq!(app.ok(Some(&admin), &check(&pol_single, "INST-A")).await["validatePremiumCode"], true);
+        assert_eq!(
+            app.ok(Some(&admin), &check(&pol_single, "INST-A")).await["validatePremiumCode"],
+            true
+        );
 
         // maxInstallments 1 (and 0): one premium paying the balance.
         assert_eq!(
-            pay_err(&app, &admin, premium_input(&pol_single, "5000", "INST-A", today)).await,
+            pay_err(
+                &app,
+                &admin,
+                premium_input(&pol_single, "5000", "INST-A", today)
+            )
+            .await,
             "premium.single_payment_required"
         );
-        pay(&app, &admin, premium_input(&pol_single, "10000", "INST-A", today)).await;
+        pay(
+            &app,
+            &admin,
+            premium_input(&pol_single, "10000", "INST-A", today),
+        )
+        .await;
         assert_eq!(policy(&app, &pol_single).await["status"], 2);
         assert_eq!(
-            pay_err(&app, &admin, premium_input(&pol_single, "100", "INST-A2", today)).await,
+            pay_err(
+                &app,
+                &admin,
+                premium_input(&pol_single, "100", "INST-A2", today)
+            )
+            .await,
             "premium.max_installments_exceeded"
         );
         let pol_none = new_policy(&app, &admin, f2, none).await;
         assert_eq!(
-            pay_err(&app, &admin, premium_input(&pol_none, "9999.99", "N-1", today)).await,
+            pay_err(
+                &app,
+                &admin,
+                premium_input(&pol_none, "9999.99", "N-1", today)
+            )
+            .await,
             "premium.single_payment_required"
         );
-        pay(&app, &admin, premium_input(&pol_none, "10000", "N-1", today)).await;
+        pay(
+            &app,
+            &admin,
+            premium_input(&pol_none, "10000", "N-1", today),
+        )
+        .await;
 
         // SUSPEND needs 101203 as well; with it the policy is suspended, and a later premium
         // changes no status.
         let mut no_edit = app.principal("clerk").await;
         no_edit.rights = [101302].into_iter().collect();
-        let suspend = with(premium_input(&pol2, "1000", "SUS-1", today), json!({ "action": "SUSPEND" }));
-        assert_eq!(pay_err(&app, &no_edit, suspend.clone()).await, "auth.permission_denied");
+        let suspend = with(
+            premium_input(&pol2, "1000", "SUS-1", today),
+            json!({ "action": "SUSPEND" }),
+        );
+        assert_eq!(
+            pay_err(&app, &no_edit, suspend.clone()).await,
+            "auth.permission_denied"
+        );
         pay(&app, &admin, suspend).await;
         assert_eq!(policy(&app, &pol2).await["status"], 4);
         pay(&app, &admin, premium_input(&pol2, "9000", "SUS-2", today)).await;
@@ -731,7 +855,13 @@ async fn paid_enrolments_and_policy_deletion() {
 // ---------------------------------------------------------------------------------------------
 // Payers and funding
 
-async fn create_payer(app: &TestApp, who: &Principal, name: &str, kind: &str, place: &str) -> String {
+async fn create_payer(
+    app: &TestApp,
+    who: &Principal,
+    name: &str,
+    kind: &str,
+    place: &str,
+) -> String {
     let loc = location_uuid(app, place).await;
     ok(
         app,
@@ -1068,7 +1198,14 @@ async fn matching_rejects_with_each_code() {
         let v2 = village(&app, "D0002", 0).await;
         let d1_loc = location_uuid(&app, "D0001").await;
         let national = product(&app, &admin, "MATN", "10000", json!({})).await;
-        let located = product(&app, &admin, "MATD1", "10000", json!({ "locationUuid": d1_loc })).await;
+        let located = product(
+            &app,
+            &admin,
+            "MATD1",
+            "10000",
+            json!({ "locationUuid": d1_loc }),
+        )
+        .await;
 
         // A policy without premium, one with a premium, one of a district product.
         let f1 = family(&app, &admin, v1, "880000001").await;
@@ -1078,21 +1215,63 @@ async fn matching_rejects_with_each_code() {
         pay(&app, &admin, premium_input(&paid, "2000", "MAT-P1", today)).await;
         let f3 = family(&app, &admin, v1, "880000003").await;
         let district = new_policy(&app, &admin, f3, located).await;
-        pay(&app, &admin, premium_input(&district, "2000", "MAT-D1", today)).await;
+        pay(
+            &app,
+            &admin,
+            premium_input(&district, "2000", "MAT-D1", today),
+        )
+        .await;
         family(&app, &admin, v1, "880000004").await; // no policy at all
 
         let p101 = received(&app, &admin, "100", None, "T101", &[("", "MATN")]).await;
         let p102 = received(&app, &admin, "100", None, "T102", &[("880000001", "")]).await;
         let p103 = received(&app, &admin, "100", None, "T103", &[("999999999", "MATN")]).await;
         let p104 = received(&app, &admin, "100", None, "T104", &[("880000004", "MATN")]).await;
-        let p107 = received(&app, &admin, "100", Some("nobody"), "T107", &[("880000002", "MATN")]).await;
+        let p107 = received(
+            &app,
+            &admin,
+            "100",
+            Some("nobody"),
+            "T107",
+            &[("880000002", "MATN")],
+        )
+        .await;
         // eo_edea works in D0002: incompatible with a product of D0001.
-        let p108 = received(&app, &admin, "100", Some("eo_edea"), "T108", &[("880000003", "MATD1")]).await;
-        let p109 = received(&app, &admin, "100", Some("eo_douala"), "T109", &[("880000001", "MATN")]).await;
+        let p108 = received(
+            &app,
+            &admin,
+            "100",
+            Some("eo_edea"),
+            "T108",
+            &[("880000003", "MATD1")],
+        )
+        .await;
+        let p109 = received(
+            &app,
+            &admin,
+            "100",
+            Some("eo_douala"),
+            "T109",
+            &[("880000001", "MATN")],
+        )
+        .await;
         // One bad line drops the whole payment: the good line is not credited.
-        let mixed = received(&app, &admin, "10000", None, "TMIX", &[("880000002", "MATN"), ("999999999", "MATN")]).await;
+        let mixed = received(
+            &app,
+            &admin,
+            "10000",
+            None,
+            "TMIX",
+            &[("880000002", "MATN"), ("999999999", "MATN")],
+        )
+        .await;
 
-        let out = match_payments(&app, &admin, &[&p101, &p102, &p103, &p104, &p107, &p108, &p109, &mixed]).await;
+        let out = match_payments(
+            &app,
+            &admin,
+            &[&p101, &p102, &p103, &p104, &p107, &p108, &p109, &mixed],
+        )
+        .await;
         let expect: [Vec<Vec<i64>>; 8] = [
             vec![vec![101]],
             vec![vec![102]],
@@ -1113,7 +1292,11 @@ async fn matching_rejects_with_each_code() {
         assert!(s["matchedDate"].is_null());
         assert_eq!(s["rejectedReason"], "880000003/MATD1: 108");
         let p = policy(&app, &paid).await;
-        assert_eq!(amount(&p["sumMatchedPayments"]), dec("0"), "the mixed payment credited nothing");
+        assert_eq!(
+            amount(&p["sumMatchedPayments"]),
+            dec("0"),
+            "the mixed payment credited nothing"
+        );
         assert_eq!(p["status"], 1);
 
         // 106: the family moved out of the product's district after enrolment.
@@ -1134,7 +1317,15 @@ async fn matching_rejects_with_each_code() {
         let v2b = village(&app, "D0002", 1).await;
         let far = family(&app, &admin, v2b, "880000005").await;
         new_policy(&app, &admin, far, national).await;
-        let p_far = received(&app, &admin, "10000", None, "TFAR", &[("880000005", "MATN")]).await;
+        let p_far = received(
+            &app,
+            &admin,
+            "10000",
+            None,
+            "TFAR",
+            &[("880000005", "MATN")],
+        )
+        .await;
         let mut restricted = app.principal("clerk").await;
         restricted.rights = [101403].into_iter().collect();
         let out = match_payments(&app, &restricted, &[&p_far]).await;
@@ -1162,9 +1353,23 @@ async fn matching_activates_renews_and_distributes() {
         let ready = new_policy(&app, &admin, f, p).await;
         let (premium, _) = pay(&app, &admin, premium_input(&ready, "10000", "M3-1", today)).await;
         assert_eq!(policy(&app, &ready).await["status"], 16);
-        let pay3 = received(&app, &admin, "10000", Some("eo_douala"), "TX-3", &[("890000001", "MAT3")]).await;
+        let pay3 = received(
+            &app,
+            &admin,
+            "10000",
+            Some("eo_douala"),
+            "TX-3",
+            &[("890000001", "MAT3")],
+        )
+        .await;
         let cmid = new_uuid();
-        let v = ok(&app, Some(&admin), MATCH, json!({ "i": { "uuids": [pay3], "clientMutationId": cmid } })).await;
+        let v = ok(
+            &app,
+            Some(&admin),
+            MATCH,
+            json!({ "i": { "uuids": [pay3], "clientMutationId": cmid } }),
+        )
+        .await;
         let o = &v["matchPayments"]["payments"][0];
         assert_eq!(o["matched"], true, "{o}");
         assert_eq!(o["status"], 5);
@@ -1181,18 +1386,36 @@ async fn matching_activates_renews_and_distributes() {
         assert_eq!(amount(&line["amount"]), dec("10000"));
         assert_eq!(line["premium"]["uuid"], premium.as_str());
         // A replay returns the stored outcome; matching again changes nothing.
-        let again = ok(&app, Some(&admin), MATCH, json!({ "i": { "uuids": [pay3], "clientMutationId": cmid } })).await;
+        let again = ok(
+            &app,
+            Some(&admin),
+            MATCH,
+            json!({ "i": { "uuids": [pay3], "clientMutationId": cmid } }),
+        )
+        .await;
         assert_eq!(again, v);
         let second = match_payments(&app, &admin, &[&pay3]).await;
         assert_eq!(second[0]["matched"], false);
         assert_eq!(second[0]["status"], 5);
         // A matched payment can be neither changed nor deleted.
         assert_eq!(
-            err(&app, Some(&admin), UPDATE_PAYMENT, json!({ "i": { "uuid": pay3, "status": 4 } })).await,
+            err(
+                &app,
+                Some(&admin),
+                UPDATE_PAYMENT,
+                json!({ "i": { "uuid": pay3, "status": 4 } })
+            )
+            .await,
             "payment.already_matched"
         );
         assert_eq!(
-            err(&app, Some(&admin), DELETE_PAYMENT, json!({ "i": { "uuids": [pay3] } })).await,
+            err(
+                &app,
+                Some(&admin),
+                DELETE_PAYMENT,
+                json!({ "i": { "uuids": [pay3] } })
+            )
+            .await,
             "payment.already_matched"
         );
         assert_eq!(payment_state(&app, &admin, &pay3).await["status"], 5);
@@ -1202,9 +1425,19 @@ async fn matching_activates_renews_and_distributes() {
         let p2 = product(&app2, &admin, "MAT2", "8000", json!({})).await;
         let f2 = family(&app2, &admin, v1, "890000002").await;
         let idle = new_policy(&app2, &admin, f2, p2).await;
-        let pay2 = received(&app2, &admin, "8000", None, "TX-2", &[("890000002", "MAT2")]).await;
+        let pay2 = received(
+            &app2,
+            &admin,
+            "8000",
+            None,
+            "TX-2",
+            &[("890000002", "MAT2")],
+        )
+        .await;
         // Left for the daily job, which matches every received payment.
-        let (seen, matched) = imis_payment::service::matching::match_all(&app2.state).await.expect("job");
+        let (seen, matched) = imis_payment::service::matching::match_all(&app2.state)
+            .await
+            .expect("job");
         assert!(seen >= 1 && matched >= 1, "{seen} {matched}");
         let pol2 = policy(&app2, &idle).await;
         assert_eq!(pol2["status"], 2, "{pol2}");
@@ -1225,7 +1458,15 @@ async fn matching_activates_renews_and_distributes() {
         pay(&app1, &admin, premium_input(&active, "6000", "M1-1", today)).await;
         let old = policy(&app1, &active).await;
         assert_eq!(old["status"], 2);
-        let pay1 = received(&app1, &admin, "6000", None, "TX-1", &[("890000003", "MAT1")]).await;
+        let pay1 = received(
+            &app1,
+            &admin,
+            "6000",
+            None,
+            "TX-1",
+            &[("890000003", "MAT1")],
+        )
+        .await;
         let out = match_payments(&app1, &admin, &[&pay1]).await;
         let o = &out[0];
         assert_eq!(o["matched"], true, "{o}");
@@ -1237,14 +1478,19 @@ async fn matching_activates_renews_and_distributes() {
         let r = policy(&app1, &renewal).await;
         assert_eq!(r["stage"], "R");
         assert_eq!(r["status"], 2);
-        let next = NaiveDate::parse_from_str(old["expiryDate"].as_str().expect("expiry"), "%Y-%m-%d")
-            .expect("date")
-            .succ_opt()
-            .expect("next");
+        let next =
+            NaiveDate::parse_from_str(old["expiryDate"].as_str().expect("expiry"), "%Y-%m-%d")
+                .expect("date")
+                .succ_opt()
+                .expect("next");
         assert_eq!(r["startDate"], ds(next));
         assert_eq!(r["effectiveDate"], ds(next));
         assert_eq!(amount(&r["sumPremiums"]), dec("6000"));
-        assert_eq!(policy(&app1, &active).await["status"], 2, "the renewed policy is unchanged");
+        assert_eq!(
+            policy(&app1, &active).await["status"],
+            2,
+            "the renewed policy is unchanged"
+        );
 
         // Distribution: proportional to what each policy still owes, capped, exact.
         let pa = product(&app1, &admin, "DISA", "10000", json!({})).await;
@@ -1252,7 +1498,15 @@ async fn matching_activates_renews_and_distributes() {
         let fa = family(&app1, &admin, v1, "890000004").await;
         let pol_a = new_policy(&app1, &admin, fa, pa).await;
         let pol_b = new_policy(&app1, &admin, fa, pb).await;
-        let split = received(&app1, &admin, "20000", None, "TX-SPLIT", &[("890000004", "DISA"), ("890000004", "DISB")]).await;
+        let split = received(
+            &app1,
+            &admin,
+            "20000",
+            None,
+            "TX-SPLIT",
+            &[("890000004", "DISA"), ("890000004", "DISB")],
+        )
+        .await;
         let out = match_payments(&app1, &admin, &[&split]).await;
         assert_eq!(out[0]["matched"], true, "{}", out[0]);
         assert_eq!(amount(&out[0]["unallocated"]), dec("0"));
@@ -1262,26 +1516,50 @@ async fn matching_activates_renews_and_distributes() {
         assert_eq!(amount(&lines[1]["node"]["amount"]), dec("15000"));
         assert_eq!(lines[0]["node"]["premium"]["receipt"], "TX-SPLIT");
         assert_eq!(lines[1]["node"]["premium"]["receipt"], "TX-SPLIT");
-        assert_eq!(amount(&policy(&app1, &pol_a).await["sumMatchedPayments"]), dec("5000"));
+        assert_eq!(
+            amount(&policy(&app1, &pol_a).await["sumMatchedPayments"]),
+            dec("5000")
+        );
         assert_eq!(policy(&app1, &pol_b).await["status"], 1);
         // Over-payment: capped at what is owed, the excess stays unallocated. Under option 1
         // matched payments never activate: the policies already have the premiums matching
         // created, so nothing is paid beyond them and they stay Idle.
-        let over = received(&app1, &admin, "40000", None, "TX-OVER", &[("890000004", "DISA"), ("890000004", "DISB")]).await;
+        let over = received(
+            &app1,
+            &admin,
+            "40000",
+            None,
+            "TX-OVER",
+            &[("890000004", "DISA"), ("890000004", "DISB")],
+        )
+        .await;
         let out = match_payments(&app1, &admin, &[&over]).await;
         assert_eq!(out[0]["matched"], true, "{}", out[0]);
         assert_eq!(amount(&out[0]["unallocated"]), dec("20000"));
         assert_eq!(out[0]["activatedPolicyUuids"], json!([]));
         let a = policy(&app1, &pol_a).await;
         let b = policy(&app1, &pol_b).await;
-        assert_eq!((a["status"].clone(), b["status"].clone()), (json!(1), json!(1)));
+        assert_eq!(
+            (a["status"].clone(), b["status"].clone()),
+            (json!(1), json!(1))
+        );
         assert_eq!(amount(&a["sumMatchedPayments"]), dec("10000"));
         assert_eq!(amount(&b["sumMatchedPayments"]), dec("30000"));
         assert_eq!(amount(&b["sumPremiums"]), dec("15000"));
         // Matching with no uuids takes every received payment not matched yet.
-        let open = received(&app1, &admin, "1", None, "TX-OPEN", &[("999999998", "DISA")]).await;
+        let open = received(
+            &app1,
+            &admin,
+            "1",
+            None,
+            "TX-OPEN",
+            &[("999999998", "DISA")],
+        )
+        .await;
         let all = ok(&app1, Some(&admin), MATCH, json!({ "i": {} })).await;
-        let list = all["matchPayments"]["payments"].as_array().expect("payments");
+        let list = all["matchPayments"]["payments"]
+            .as_array()
+            .expect("payments");
         assert!(list.iter().any(|o| o["paymentUuid"] == open.as_str()));
         assert!(list.iter().all(|o| o["paymentUuid"] != split.as_str()));
         db
@@ -1557,21 +1835,43 @@ async fn concurrent_contributions_see_each_other() {
         let v1 = village(&app, "D0001", 0).await;
 
         // maxInstallments is counted under the policy lock: two of four concurrent premiums.
-        let limited = product(&app, &admin, "LOCK2", "10000", json!({ "maxInstallments": 2 })).await;
+        let limited = product(
+            &app,
+            &admin,
+            "LOCK2",
+            "10000",
+            json!({ "maxInstallments": 2 }),
+        )
+        .await;
         let f = family(&app, &admin, v1, "892000001").await;
         let pol = new_policy(&app, &admin, f, limited).await;
         let calls = (0..4).map(|i| {
             let input = premium_input(&pol, "1000", &format!("LOCK2-{i}"), today);
             let (app, admin) = (&app, &admin);
-            async move { app.exec_vars(Some(admin), CREATE_PREMIUM, json!({ "i": input })).await }
+            async move {
+                app.exec_vars(Some(admin), CREATE_PREMIUM, json!({ "i": input }))
+                    .await
+            }
         });
-        let mut codes: Vec<String> = futures::future::join_all(calls).await.iter().map(outcome_code).collect();
+        let mut codes: Vec<String> = futures::future::join_all(calls)
+            .await
+            .iter()
+            .map(outcome_code)
+            .collect();
         codes.sort();
         assert_eq!(
             codes,
-            vec!["ok", "ok", "premium.max_installments_exceeded", "premium.max_installments_exceeded"]
+            vec![
+                "ok",
+                "ok",
+                "premium.max_installments_exceeded",
+                "premium.max_installments_exceeded"
+            ]
         );
-        assert_eq!(amount(&policy(&app, &pol).await["sumPremiums"]), dec("2000"));
+        assert_eq!(
+            amount(&policy(&app, &pol).await["sumPremiums"]),
+            dec("2000")
+        );
 
         // Five concurrent contributions of a fifth each: the last one recorded sees the others,
         // so the policy is paid and Active.
@@ -1583,9 +1883,16 @@ async fn concurrent_contributions_see_each_other() {
             .collect();
         let calls = inputs.iter().map(|input| {
             let (app, admin) = (&app, &admin);
-            async move { app.exec_vars(Some(admin), CREATE_PREMIUM, json!({ "i": input })).await }
+            async move {
+                app.exec_vars(Some(admin), CREATE_PREMIUM, json!({ "i": input }))
+                    .await
+            }
         });
-        let codes: Vec<String> = futures::future::join_all(calls).await.iter().map(outcome_code).collect();
+        let codes: Vec<String> = futures::future::join_all(calls)
+            .await
+            .iter()
+            .map(outcome_code)
+            .collect();
         assert!(codes.iter().all(|c| c == "ok"), "{codes:?}");
         let paid = policy(&app, &pol2).await;
         assert_eq!(amount(&paid["sumPremiums"]), dec("10000"));
@@ -1595,9 +1902,20 @@ async fn concurrent_contributions_see_each_other() {
         let calls = inputs[..2].iter().map(|input| {
             let (app, admin) = (&app, &admin);
             let uuid = input["uuid"].clone();
-            async move { app.exec_vars(Some(admin), DELETE_PREMIUM, json!({ "i": { "uuids": [uuid] } })).await }
+            async move {
+                app.exec_vars(
+                    Some(admin),
+                    DELETE_PREMIUM,
+                    json!({ "i": { "uuids": [uuid] } }),
+                )
+                .await
+            }
         });
-        let codes: Vec<String> = futures::future::join_all(calls).await.iter().map(outcome_code).collect();
+        let codes: Vec<String> = futures::future::join_all(calls)
+            .await
+            .iter()
+            .map(outcome_code)
+            .collect();
         assert!(codes.iter().all(|c| c == "ok"), "{codes:?}");
         let after = policy(&app, &pol2).await;
         assert_eq!(amount(&after["sumPremiums"]), dec("6000"));

@@ -1889,10 +1889,30 @@ async fn policy_officers_by_location_and_search() {
         assert_eq!(codes(r#"search: "EO_EDEA""#).await, ["eo_edea"]);
         // D9: a restricted user sees the officers of their locations only.
         let clerk = app.principal("clerk").await; // D0001
-        let r = ok(&app, Some(&clerk), "{ policyOfficers(first: 100) { edges { node { code } } } }", json!({})).await;
-        let seen: Vec<&str> = r["policyOfficers"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["code"].as_str().unwrap()).collect();
-        assert!(seen.contains(&"eo_douala") && !seen.contains(&"eo_edea"), "{seen:?}");
-        let r = ok(&app, Some(&clerk), &format!(r#"{{ policyOfficers(district: "{d2}") {{ totalCount }} }}"#), json!({})).await;
+        let r = ok(
+            &app,
+            Some(&clerk),
+            "{ policyOfficers(first: 100) { edges { node { code } } } }",
+            json!({}),
+        )
+        .await;
+        let seen: Vec<&str> = r["policyOfficers"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            seen.contains(&"eo_douala") && !seen.contains(&"eo_edea"),
+            "{seen:?}"
+        );
+        let r = ok(
+            &app,
+            Some(&clerk),
+            &format!(r#"{{ policyOfficers(district: "{d2}") {{ totalCount }} }}"#),
+            json!({}),
+        )
+        .await;
         assert_eq!(r["policyOfficers"]["totalCount"], 0);
         // Searched by name, ignoring accents and case: Thérèse Moukoko.
         assert_eq!(codes(r#"search: "THERESE""#).await, ["eo_douala"]);

@@ -18,8 +18,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
 };
-use uuid::Uuid;
 use std::collections::HashMap;
+use uuid::Uuid;
 
 pub const RIGHT_FAMILY_SEARCH: i32 = 101001;
 pub const RIGHT_FAMILY_ADD: i32 = 101002;

@@ -128,7 +128,8 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
             let product =
                 imis_policy::service::product_on(&state, &*tx, pol.product_id, pol.enroll_date)
                     .await?;
-            let receipt = auto_receipt(&*tx, pol.product_id, &product.code, pol.enroll_date).await?;
+            let receipt =
+                auto_receipt(&*tx, pol.product_id, &product.code, pol.enroll_date).await?;
             let payer_id = match i % 4 {
                 2 => payers.get(1).copied(),
                 3 => payers.first().copied(),

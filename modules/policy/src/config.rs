@@ -64,7 +64,9 @@ pub fn check(fig: &figment::Figment) -> Vec<String> {
         ("renewal_photo_age_child", cfg.renewal_photo_age_child),
     ] {
         if months > 1200 {
-            errors.push(format!("module.policy.{key}: at most 1200 months (got {months})"));
+            errors.push(format!(
+                "module.policy.{key}: at most 1200 months (got {months})"
+            ));
         }
     }
     errors

@@ -4,7 +4,10 @@
 //! of them (so renewals can be tried); and the zero-contribution fee-exemption product for three
 //! families, Active at creation (D15). Officers are the demo enrolment officers of each village.
 
-use crate::scale::{NewPolicy, contributory_product, insert_policies, members_by_family, new_policy, officers_by_village};
+use crate::scale::{
+    NewPolicy, contributory_product, insert_policies, members_by_family, new_policy,
+    officers_by_village,
+};
 use crate::service::{STATUS_ACTIVE, STATUS_EXPIRED, STATUS_IDLE};
 use crate::values::Stage;
 use futures::future::BoxFuture;
@@ -41,15 +44,25 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
         let majority = state.config.core.age_of_majority;
         let mut policies: Vec<NewPolicy> = vec![];
         for (i, (family, village)) in families.iter().enumerate() {
-            let Some(m) = members.get(family) else { continue };
+            let Some(m) = members.get(family) else {
+                continue;
+            };
             let officer = officers.get(village).copied();
             if i < 44 {
                 let mut previous_expiry = None;
                 if i < 8 {
                     let enroll = today - chrono::Duration::days(600 + 9 * i as i64);
                     let old = new_policy(
-                        &mutual, *family, officer, m, Stage::New, enroll, None,
-                        STATUS_EXPIRED, (1, 1), majority,
+                        &mutual,
+                        *family,
+                        officer,
+                        m,
+                        Stage::New,
+                        enroll,
+                        None,
+                        STATUS_EXPIRED,
+                        (1, 1),
+                        majority,
                     );
                     previous_expiry = Some(old.expiry_date);
                     if old.expiry_date < today {
@@ -59,10 +72,22 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
                     }
                 }
                 let enroll = today - chrono::Duration::days(7 * i as i64);
-                let stage = if previous_expiry.is_some() { Stage::Renewal } else { Stage::New };
+                let stage = if previous_expiry.is_some() {
+                    Stage::Renewal
+                } else {
+                    Stage::New
+                };
                 let mut p = new_policy(
-                    &mutual, *family, officer, m, stage, enroll, previous_expiry,
-                    STATUS_IDLE, (0, 1), majority,
+                    &mutual,
+                    *family,
+                    officer,
+                    m,
+                    stage,
+                    enroll,
+                    previous_expiry,
+                    STATUS_IDLE,
+                    (0, 1),
+                    majority,
                 );
                 p.paid = 0;
                 policies.push(p);
@@ -72,8 +97,16 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
             {
                 let enroll = today - chrono::Duration::days(30);
                 policies.push(new_policy(
-                    free, *family, officer, m, Stage::New, enroll, None,
-                    STATUS_ACTIVE, (1, 1), majority,
+                    free,
+                    *family,
+                    officer,
+                    m,
+                    Stage::New,
+                    enroll,
+                    None,
+                    STATUS_ACTIVE,
+                    (1, 1),
+                    majority,
                 ));
             }
         }

@@ -118,7 +118,11 @@ async fn renewal_officer(
             break;
         };
         let working = o.works_to.is_none_or(|w| w >= date) && o.validity_to.is_none();
-        current = if working { None } else { o.substitution_officer_id };
+        current = if working {
+            None
+        } else {
+            o.substitution_officer_id
+        };
         last = Some(o);
     }
     Ok(last)
@@ -152,7 +156,9 @@ pub async fn insert_renewal_reminders(state: &AppState, today: NaiveDate) -> App
         let tx = state.db.begin_write().await?;
         let policies = service::policies_by_ids(&*tx, chunk).await?;
         for id in chunk {
-            let Some(pol) = policies.get(id) else { continue };
+            let Some(pol) = policies.get(id) else {
+                continue;
+            };
             let renewal_date = pol.expiry_date.succ_opt().unwrap_or(pol.expiry_date);
             let new_product_id = service::final_conversion(&*tx, pol.product_id).await?;
             let mut warnings = 0;
@@ -163,7 +169,9 @@ pub async fn insert_renewal_reminders(state: &AppState, today: NaiveDate) -> App
                 renewal_date,
             )
             .await?
-            .is_some_and(|v| v.product.date_from <= renewal_date && renewal_date <= v.product.date_to);
+            .is_some_and(|v| {
+                v.product.date_from <= renewal_date && renewal_date <= v.product.date_to
+            });
             if !sellable {
                 warnings |= 1;
             }
@@ -199,19 +207,16 @@ pub async fn insert_renewal_reminders(state: &AppState, today: NaiveDate) -> App
             .insert(&*tx)
             .await?;
             for m in imis_insuree::service::members_of(&*tx, fam.id).await? {
-                let adult = crate::values::is_adult(
-                    m.dob,
-                    today,
-                    state.config.core.age_of_majority,
-                );
+                let adult =
+                    crate::values::is_adult(m.dob, today, state.config.core.age_of_majority);
                 let months = if adult {
                     cfg.renewal_photo_age_adult
                 } else {
                     cfg.renewal_photo_age_child
                 };
-                let due = m.photo_date.is_none_or(|d| {
-                    imis_core::dates::add_months(d, months as i32) < today
-                });
+                let due = m
+                    .photo_date
+                    .is_none_or(|d| imis_core::dates::add_months(d, months as i32) < today);
                 if due {
                     renewal_detail::ActiveModel {
                         renewal_id: Set(r.id),

@@ -162,12 +162,14 @@ pub async fn members_by_family(
         ))
         .await?;
     for r in rows {
-        out.entry(r.try_get("", "family_id")?).or_default().push(Member {
-            insuree_id: r.try_get("", "id")?,
-            dob: r.try_get("", "dob")?,
-            relationship: r.try_get("", "relationship")?,
-            head: r.try_get("", "head")?,
-        });
+        out.entry(r.try_get("", "family_id")?)
+            .or_default()
+            .push(Member {
+                insuree_id: r.try_get("", "id")?,
+                dob: r.try_get("", "dob")?,
+                relationship: r.try_get("", "relationship")?,
+                head: r.try_get("", "head")?,
+            });
     }
     Ok(out)
 }
@@ -251,7 +253,9 @@ pub async fn seed_scale(state: &AppState, seed: u64) -> AppResult<(usize, usize)
         let members = members_by_family(&*tx, &ids).await?;
         let mut batch = vec![];
         for (family, village) in &fams {
-            let Some(m) = members.get(family) else { continue };
+            let Some(m) = members.get(family) else {
+                continue;
+            };
             let officer = officers.get(village).copied().or(any_officer);
             let years = 1 + rng.below(8) as i32;
             let current_enroll = today - chrono::Duration::days(rng.below(330) as i64);

@@ -162,7 +162,8 @@ pub fn policy_value(p: &product::Model, input: &ValueInput<'_>) -> ComputedValue
         }
     };
     // Priority: class, then the head first, then creation order (D13).
-    let mut ordered: Vec<(Class, &Member)> = input.members.iter().map(|m| (class_of(m), m)).collect();
+    let mut ordered: Vec<(Class, &Member)> =
+        input.members.iter().map(|m| (class_of(m), m)).collect();
     ordered.sort_by_key(|(c, m)| (*c, !m.head, m.insuree_id));
     let max = p.max_members;
     if max > 0 && ordered.len() > max as usize {
@@ -207,13 +208,13 @@ pub fn policy_value(p: &product::Model, input: &ValueInput<'_>) -> ComputedValue
         (Stage::New, _) => total * money(p.registration_fee),
     };
     let mut v = contribution + assembly + registration;
-    let discount = |perc: Option<i32>, period: Option<i32>, reference: NaiveDate| match (perc, period)
-    {
-        (Some(perc), Some(period)) if perc != 0 && period != 0 => {
-            (input.enroll_date <= add_months(reference, -period)).then_some(perc)
-        }
-        _ => None,
-    };
+    let discount =
+        |perc: Option<i32>, period: Option<i32>, reference: NaiveDate| match (perc, period) {
+            (Some(perc), Some(period)) if perc != 0 && period != 0 => {
+                (input.enroll_date <= add_months(reference, -period)).then_some(perc)
+            }
+            _ => None,
+        };
     let perc = match input.stage {
         Stage::New if !cycles(p).is_empty() => discount(
             p.enrolment_discount_perc,
@@ -396,8 +397,14 @@ mod tests {
         p.start_cycle_1 = Some("01-03".into());
         p.grace_period_enrolment = 2;
         // Exactly G months after the cycle start still joins it (R' = cycle start).
-        assert_eq!(policy_dates(&p, Stage::New, d("2021-05-01"), None).0, d("2021-03-01"));
-        assert_eq!(policy_dates(&p, Stage::New, d("2021-05-02"), None).0, d("2022-03-01"));
+        assert_eq!(
+            policy_dates(&p, Stage::New, d("2021-05-01"), None).0,
+            d("2021-03-01")
+        );
+        assert_eq!(
+            policy_dates(&p, Stage::New, d("2021-05-02"), None).0,
+            d("2022-03-01")
+        );
     }
 
     #[test]

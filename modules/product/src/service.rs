@@ -803,8 +803,8 @@ pub async fn product_models_in_force(
     need_history.dedup();
     let mut versions: HashMap<i64, Vec<imis_core::history::Version<product::Model>>> =
         HashMap::new();
-    for v in imis_core::history::versions::<product::Model>(conn, HISTORY_ENTITY, &need_history)
-        .await?
+    for v in
+        imis_core::history::versions::<product::Model>(conn, HISTORY_ENTITY, &need_history).await?
     {
         versions.entry(v.entity_id).or_default().push(v);
     }
@@ -1220,7 +1220,10 @@ async fn resolve(
     let acc_code_premiums = trimmed("accCodePremiums", &i.acc_code_premiums, 25)?;
     let acc_code_remuneration = trimmed("accCodeRemuneration", &i.acc_code_remuneration, 25)?;
     if i.insurance_period < 1 || i.insurance_period > MAX_MONTHS {
-        return Err(AppError::invalid("insurancePeriod", "must be 1 to 1200 months"));
+        return Err(AppError::invalid(
+            "insurancePeriod",
+            "must be 1 to 1200 months",
+        ));
     }
     for (f, v) in [
         ("renewalDiscountPerc", i.renewal_discount_perc),

@@ -249,7 +249,13 @@ impl PaymentQuery {
                     lt: amount_of(st, amount_lt, "amount_Lt")?,
                     lte: amount_of(st, amount_lte, "amount_Lte")?,
                 },
-                pay_date: dates(pay_date, pay_date_gt, pay_date_gte, pay_date_lt, pay_date_lte),
+                pay_date: dates(
+                    pay_date,
+                    pay_date_gt,
+                    pay_date_gte,
+                    pay_date_lt,
+                    pay_date_lte,
+                ),
                 pay_type,
                 is_photo_fee,
                 receipt,
@@ -470,7 +476,13 @@ impl PaymentQuery {
                 payer_id: pk(&payer_id, "PayerGQLType")?,
                 payer_ids: None,
                 product_id: pk(&product, "ProductGQLType")?,
-                pay_date: dates(pay_date, pay_date_gt, pay_date_gte, pay_date_lt, pay_date_lte),
+                pay_date: dates(
+                    pay_date,
+                    pay_date_gt,
+                    pay_date_gte,
+                    pay_date_lt,
+                    pay_date_lte,
+                ),
                 receipt,
                 receipt_icontains,
                 amount: AmountRange {
@@ -513,7 +525,11 @@ impl PaymentQuery {
 
     /// One funding (121801) of a payer the caller may see.
     #[graphql(visible = "visible")]
-    async fn funding(&self, ctx: &Context<'_>, uuid: Option<Uuid>) -> Result<Option<FundingGQLType>> {
+    async fn funding(
+        &self,
+        ctx: &Context<'_>,
+        uuid: Option<Uuid>,
+    ) -> Result<Option<FundingGQLType>> {
         rights(ctx, &[service::RIGHT_PAYER_SEARCH])?;
         let st = state(ctx);
         let run = async {
@@ -589,7 +605,13 @@ impl PaymentQuery {
                 ids,
                 uuid: opt_uuid(uuid.as_deref(), "uuid")?,
                 status,
-                received_date: dates(received_date, None, received_date_gte, None, received_date_lte),
+                received_date: dates(
+                    received_date,
+                    None,
+                    received_date_gte,
+                    None,
+                    received_date_lte,
+                ),
                 request_date: dates(request_date, None, request_date_gte, None, request_date_lte),
                 payment_date: dates(payment_date, None, payment_date_gte, None, payment_date_lte),
                 matched_date: dates(matched_date, None, None, None, None),
@@ -1020,8 +1042,13 @@ impl PaymentMutation {
         input: CreatePremiumMutationInput,
     ) -> Result<CreatePremiumMutationPayload> {
         run_mutation(ctx, "createPremium", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PREMIUM_ADD]))?;
-            Ok(service::premiums::create_premium(m, input.fields.service()).await?.id)
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PREMIUM_ADD]),
+            )?;
+            Ok(service::premiums::create_premium(m, input.fields.service())
+                .await?
+                .id)
         })
         .await
         .map(Into::into)
@@ -1036,8 +1063,13 @@ impl PaymentMutation {
         input: UpdatePremiumMutationInput,
     ) -> Result<UpdatePremiumMutationPayload> {
         run_mutation(ctx, "updatePremium", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PREMIUM_EDIT]))?;
-            Ok(service::premiums::update_premium(m, input.fields.service()).await?.id)
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PREMIUM_EDIT]),
+            )?;
+            Ok(service::premiums::update_premium(m, input.fields.service())
+                .await?
+                .id)
         })
         .await
         .map(Into::into)
@@ -1052,7 +1084,10 @@ impl PaymentMutation {
         input: DeletePremiumsMutationInput,
     ) -> Result<DeletePremiumsMutationPayload> {
         run_mutation(ctx, "deletePremium", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PREMIUM_DELETE]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PREMIUM_DELETE]),
+            )?;
             let uuids = uuid_list(&input.uuids)?;
             Ok(service::premiums::delete_premiums(m, &uuids).await?.len())
         })
@@ -1070,7 +1105,9 @@ impl PaymentMutation {
     ) -> Result<CreatePayerMutationPayload> {
         run_mutation(ctx, "createPayer", &input.envelope, &input, async |m| {
             require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYER_ADD]))?;
-            Ok(service::payers::create_payer(m, input.fields.service(None)).await?.id)
+            Ok(service::payers::create_payer(m, input.fields.service(None))
+                .await?
+                .id)
         })
         .await
         .map(Into::into)
@@ -1085,10 +1122,15 @@ impl PaymentMutation {
         input: UpdatePayerMutationInput,
     ) -> Result<UpdatePayerMutationPayload> {
         run_mutation(ctx, "updatePayer", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYER_EDIT]))?;
-            Ok(service::payers::update_payer(m, input.fields.service(Some(input.uuid)))
-                .await?
-                .id)
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PAYER_EDIT]),
+            )?;
+            Ok(
+                service::payers::update_payer(m, input.fields.service(Some(input.uuid)))
+                    .await?
+                    .id,
+            )
         })
         .await
         .map(Into::into)
@@ -1103,7 +1145,10 @@ impl PaymentMutation {
         input: DeletePayerMutationInput,
     ) -> Result<DeletePayerMutationPayload> {
         run_mutation(ctx, "deletePayer", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYER_DELETE]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PAYER_DELETE]),
+            )?;
             let uuids = uuid_list(&input.uuids)?;
             Ok(service::payers::delete_payers(m, &uuids).await?.len())
         })
@@ -1120,7 +1165,10 @@ impl PaymentMutation {
         input: AddFundingMutationInput,
     ) -> Result<AddFundingMutationPayload> {
         run_mutation(ctx, "addFunding", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYER_EDIT]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PAYER_EDIT]),
+            )?;
             let f = FundingInput {
                 payer_id: input.payer_id.to_string(),
                 product_id: input.product_id.to_string(),
@@ -1143,8 +1191,13 @@ impl PaymentMutation {
         input: CreatePaymentMutationInput,
     ) -> Result<CreatePaymentMutationPayload> {
         run_mutation(ctx, "createPayment", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYMENT_ADD]))?;
-            Ok(service::payments::create_payment(m, input.fields.service()).await?.id)
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PAYMENT_ADD]),
+            )?;
+            Ok(service::payments::create_payment(m, input.fields.service())
+                .await?
+                .id)
         })
         .await
         .map(Into::into)
@@ -1159,8 +1212,13 @@ impl PaymentMutation {
         input: UpdatePaymentMutationInput,
     ) -> Result<UpdatePaymentMutationPayload> {
         run_mutation(ctx, "updatePayment", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYMENT_EDIT]))?;
-            Ok(service::payments::update_payment(m, input.fields.service()).await?.id)
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PAYMENT_EDIT]),
+            )?;
+            Ok(service::payments::update_payment(m, input.fields.service())
+                .await?
+                .id)
         })
         .await
         .map(Into::into)
@@ -1175,7 +1233,10 @@ impl PaymentMutation {
         input: DeletePaymentsMutationInput,
     ) -> Result<DeletePaymentsMutationPayload> {
         run_mutation(ctx, "deletePayment", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYMENT_DELETE]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PAYMENT_DELETE]),
+            )?;
             let uuids = uuid_list(&input.uuids)?;
             Ok(service::payments::delete_payments(m, &uuids).await?.len())
         })
@@ -1192,7 +1253,10 @@ impl PaymentMutation {
         input: MatchPaymentsMutationInput,
     ) -> Result<MatchPaymentsMutationPayload> {
         let out = run_mutation(ctx, "matchPayments", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_PAYMENT_EDIT]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PAYMENT_EDIT]),
+            )?;
             let uuids: Option<Vec<String>> = input
                 .uuids
                 .as_ref()
@@ -1266,12 +1330,19 @@ pub async fn resolve_node(
             let Some(pol) = pol.get(&model.policy_id) else {
                 return Ok(None);
             };
-            if imis_policy::service::check_policy_scope(conn, p, pol).await.is_err() {
+            if imis_policy::service::check_policy_scope(conn, p, pol)
+                .await
+                .is_err()
+            {
                 return Ok(None);
             }
-            let n = premium_nodes(st, vec![(model, history.then_some(pk))], PremiumWants::all())
-                .await?
-                .pop();
+            let n = premium_nodes(
+                st,
+                vec![(model, history.then_some(pk))],
+                PremiumWants::all(),
+            )
+            .await?
+            .pop();
             return Ok::<_, AppError>(n.map(PaymentNode::Premium));
         }
         if type_name.starts_with("PayerGQLType") {

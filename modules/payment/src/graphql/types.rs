@@ -155,7 +155,13 @@ pub async fn premium_nodes(
     if let Some(pw) = wants.policy {
         let ids: Vec<i64> = models.iter().map(|(m, _)| m.policy_id).collect();
         let policies = imis_policy::service::policies_by_ids(conn, &ids).await?;
-        for n in policy_nodes(state, policies.into_values().map(|p| (p, None)).collect(), pw).await? {
+        for n in policy_nodes(
+            state,
+            policies.into_values().map(|p| (p, None)).collect(),
+            pw,
+        )
+        .await?
+        {
             data.policies.insert(n.model.id, n);
         }
     }
@@ -234,10 +240,12 @@ impl PremiumGQLType {
         let Some(pol) = found.into_values().next() else {
             return Ok(None);
         };
-        Ok(policy_nodes(st, vec![(pol, None)], PolicyWants::of(ctx.look_ahead()))
-            .await
-            .map_err(|e| e.to_gql(&lang))?
-            .pop())
+        Ok(
+            policy_nodes(st, vec![(pol, None)], PolicyWants::of(ctx.look_ahead()))
+                .await
+                .map_err(|e| e.to_gql(&lang))?
+                .pop(),
+        )
     }
     async fn payer(&self) -> Option<&PayerGQLType> {
         self.model.payer_id.and_then(|p| self.data.payers.get(&p))
@@ -268,10 +276,14 @@ impl PremiumGQLType {
         self.model.reporting_commission_id
     }
     async fn overview_commission_report(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.overview_commission_report.map(|t| date_time(ctx, t))
+        self.model
+            .overview_commission_report
+            .map(|t| date_time(ctx, t))
     }
     async fn all_details_commission_report(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.all_details_commission_report.map(|t| date_time(ctx, t))
+        self.model
+            .all_details_commission_report
+            .map(|t| date_time(ctx, t))
     }
     async fn source(&self) -> Option<&str> {
         self.model.source.as_deref()
@@ -947,7 +959,13 @@ pub async fn detail_nodes(
             ids.retain(|id| visible.contains(id));
         }
         let premiums = service::premiums::premiums_by_ids(conn, &ids).await?;
-        for n in premium_nodes(state, premiums.into_values().map(|p| (p, None)).collect(), pw).await? {
+        for n in premium_nodes(
+            state,
+            premiums.into_values().map(|p| (p, None)).collect(),
+            pw,
+        )
+        .await?
+        {
             data.premiums.insert(n.model.id, n);
         }
     }
@@ -1032,7 +1050,9 @@ impl PaymentDetailGQLType {
         self.model.amount.map(|v| money(ctx, v))
     }
     async fn premium(&self) -> Option<&PremiumGQLType> {
-        self.model.premium_id.and_then(|p| self.data.premiums.get(&p))
+        self.model
+            .premium_id
+            .and_then(|p| self.data.premiums.get(&p))
     }
     async fn enrollment_date(&self) -> Option<Date> {
         self.model.enrollment_date.map(Date)
@@ -1096,15 +1116,27 @@ impl PaymentMatchGQLType {
     }
     /// Policies that became Active.
     async fn activated_policy_uuids(&self) -> Vec<String> {
-        self.0.activated_policies.iter().map(|u| u.to_string()).collect()
+        self.0
+            .activated_policies
+            .iter()
+            .map(|u| u.to_string())
+            .collect()
     }
     /// Renewal policies created for Active policies.
     async fn renewal_policy_uuids(&self) -> Vec<String> {
-        self.0.renewal_policies.iter().map(|u| u.to_string()).collect()
+        self.0
+            .renewal_policies
+            .iter()
+            .map(|u| u.to_string())
+            .collect()
     }
     /// Premiums created for policies that had none.
     async fn premium_uuids(&self) -> Vec<String> {
-        self.0.premiums_created.iter().map(|u| u.to_string()).collect()
+        self.0
+            .premiums_created
+            .iter()
+            .map(|u| u.to_string())
+            .collect()
     }
     /// Received amount not credited to any policy.
     async fn unallocated(&self, ctx: &Context<'_>) -> Decimal {

@@ -53,7 +53,8 @@ pub async fn paid_at_enrolment(
         // A zero-value policy is already Active (D15): nothing to pay.
         return Ok(None);
     }
-    let product = imis_policy::service::product_on(state, tx, pol.product_id, pol.enroll_date).await?;
+    let product =
+        imis_policy::service::product_on(state, tx, pol.product_id, pol.enroll_date).await?;
     let receipt = match text(facts.receipt.as_deref(), "receipt", 50)? {
         Some(r) => {
             if super::premiums::receipt_taken(tx, pol.product_id, &r, None).await? {
@@ -98,7 +99,15 @@ pub async fn paid_at_enrolment(
         },
     )
     .await?;
-    super::premiums::record(state, tx, actor, pol.id, pol.enroll_date, PremiumAction::Wait).await?;
+    super::premiums::record(
+        state,
+        tx,
+        actor,
+        pol.id,
+        pol.enroll_date,
+        PremiumAction::Wait,
+    )
+    .await?;
     Ok(Some(created))
 }
 

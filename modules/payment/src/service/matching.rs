@@ -231,7 +231,10 @@ struct RenewalPlan {
 }
 
 /// Locations of an officer for code 108: their district, their villages, and every ancestor.
-async fn officer_locations(conn: &impl ConnectionTrait, officer: &user::Model) -> AppResult<HashSet<i64>> {
+async fn officer_locations(
+    conn: &impl ConnectionTrait,
+    officer: &user::Model,
+) -> AppResult<HashSet<i64>> {
     let rows = conn
         .query_all_raw(stmt(
             conn.get_database_backend(),
@@ -244,10 +247,12 @@ async fn officer_locations(conn: &impl ConnectionTrait, officer: &user::Model) -
         .map(|r| r.try_get::<i64>("", "location_id"))
         .collect::<Result<_, _>>()?;
     bases.extend(officer.officer_location_id);
-    Ok(imis_core::location::service::locations_with_ancestors(conn, &bases)
-        .await?
-        .into_keys()
-        .collect())
+    Ok(
+        imis_core::location::service::locations_with_ancestors(conn, &bases)
+            .await?
+            .into_keys()
+            .collect(),
+    )
 }
 
 fn clean(v: &Option<String>) -> Option<String> {
@@ -521,7 +526,9 @@ pub async fn match_one(
                 codes.extend(plan.codes.iter().copied());
             }
             if let Some(p) = caller
-                && imis_policy::service::check_policy_scope(tx, p, pol).await.is_err()
+                && imis_policy::service::check_policy_scope(tx, p, pol)
+                    .await
+                    .is_err()
             {
                 out.out_of_scope = true;
             }
@@ -607,7 +614,11 @@ pub async fn match_one(
         .collect();
     let alloc = distribute(received, &owed);
     out.unallocated = received - alloc.iter().sum::<i64>();
-    let payment_date = pay.payment_date.or(pay.received_date).unwrap_or(today).min(today);
+    let payment_date = pay
+        .payment_date
+        .or(pay.received_date)
+        .unwrap_or(today)
+        .min(today);
     let mut activated: Vec<Uuid> = vec![];
     for (t, a) in targets.iter().zip(&alloc) {
         let write_lines = async |amount: i64, premium: Option<i64>| -> AppResult<()> {
@@ -658,8 +669,9 @@ pub async fn match_one(
             )
             .await?;
             out.premiums_created.push(created.uuid);
-            let o = super::premiums::record(state, tx, actor, policy.id, today, PremiumAction::Wait)
-                .await?;
+            let o =
+                super::premiums::record(state, tx, actor, policy.id, today, PremiumAction::Wait)
+                    .await?;
             if o.activated {
                 activated.push(policy.uuid);
             }
@@ -700,7 +712,11 @@ mod tests {
         assert_eq!(distribute(7, &[10, 10, 10]).iter().sum::<i64>(), 7);
         let a = distribute(1_000_001, &[333_333, 333_333, 1_000_000]);
         assert_eq!(a.iter().sum::<i64>(), 1_000_001);
-        assert!(a.iter().zip([333_333, 333_333, 1_000_000]).all(|(x, o)| *x <= o));
+        assert!(
+            a.iter()
+                .zip([333_333, 333_333, 1_000_000])
+                .all(|(x, o)| *x <= o)
+        );
     }
 
     #[test]

@@ -75,7 +75,11 @@ pub(crate) fn minor(state: &AppState, v: Decimal, field: &str) -> AppResult<i64>
         .map_err(|_| AppError::invalid(field, "too many decimal places or out of range"))
 }
 
-pub(crate) fn opt_minor(state: &AppState, v: Option<Decimal>, field: &str) -> AppResult<Option<i64>> {
+pub(crate) fn opt_minor(
+    state: &AppState,
+    v: Option<Decimal>,
+    field: &str,
+) -> AppResult<Option<i64>> {
     v.map(|v| minor(state, v, field)).transpose()
 }
 

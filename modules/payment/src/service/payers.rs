@@ -30,7 +30,11 @@ pub struct PayerInput {
 }
 
 /// Refuses a payer the caller may not change (D9).
-async fn check_writable(conn: &impl ConnectionTrait, p: &Principal, location_id: i64) -> AppResult<()> {
+async fn check_writable(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    location_id: i64,
+) -> AppResult<()> {
     if p.scope.allows(conn, Some(location_id)).await? {
         Ok(())
     } else {
@@ -146,7 +150,9 @@ pub async fn create_payer(m: &mut MutationCtx<'_>, input: PayerInput) -> AppResu
 /// historical or deleted payers cannot be updated.
 pub async fn update_payer(m: &mut MutationCtx<'_>, input: PayerInput) -> AppResult<payer::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYER_EDIT]))?;
-    let uuid = input.uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
+    let uuid = input
+        .uuid
+        .ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let existing = find_payer(&**m.tx, uuid).await?;
     check_writable(&**m.tx, p, existing.location_id).await?;
     let c = check_payer(&**m.tx, p, &input).await?;
@@ -350,7 +356,10 @@ pub fn payer_pk(id: &str) -> AppResult<i64> {
 /// row with status P. The payer must be writable by the caller, the product visible to them
 /// (D9), and the payer may fund the product only when the product is national, or one of the
 /// two locations lies at or above the other.
-pub async fn add_funding(m: &mut MutationCtx<'_>, input: FundingInput) -> AppResult<funding::Model> {
+pub async fn add_funding(
+    m: &mut MutationCtx<'_>,
+    input: FundingInput,
+) -> AppResult<funding::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYER_EDIT]))?;
     let conn = &**m.tx;
     let payer_id = payer_pk(&input.payer_id)?;
@@ -375,8 +384,11 @@ pub async fn add_funding(m: &mut MutationCtx<'_>, input: FundingInput) -> AppRes
         return Err(denied());
     }
     if let Some(pl) = product.location_id {
-        let up_of_payer = imis_core::location::service::locations_with_ancestors(conn, &[payer.location_id]).await?;
-        let up_of_product = imis_core::location::service::locations_with_ancestors(conn, &[pl]).await?;
+        let up_of_payer =
+            imis_core::location::service::locations_with_ancestors(conn, &[payer.location_id])
+                .await?;
+        let up_of_product =
+            imis_core::location::service::locations_with_ancestors(conn, &[pl]).await?;
         if !up_of_payer.contains_key(&pl) && !up_of_product.contains_key(&payer.location_id) {
             return Err(AppError::validation("funding.product_not_fundable")
                 .with("productCode", &product.code)
@@ -388,7 +400,9 @@ pub async fn add_funding(m: &mut MutationCtx<'_>, input: FundingInput) -> AppRes
         return Err(AppError::invalid("amount", "must be positive"));
     }
     if input.pay_date > m.state.clock.today() {
-        return Err(AppError::validation("premium.pay_date_in_future").with("payDate", input.pay_date));
+        return Err(
+            AppError::validation("premium.pay_date_in_future").with("payDate", input.pay_date)
+        );
     }
     let receipt = text(Some(&input.receipt), "receipt", 50)?
         .ok_or_else(|| AppError::invalid("receipt", "required"))?;
@@ -482,7 +496,10 @@ pub async fn fundings_select(
     if let Some(v) = &f.receipt_icontains {
         q = q.filter(imis_core::text::upper_like(
             C::Receipt,
-            format!("%{}%", imis_core::text::like_escape(&v.trim().to_uppercase())),
+            format!(
+                "%{}%",
+                imis_core::text::like_escape(&v.trim().to_uppercase())
+            ),
         ));
     }
     if let Some(s) = &f.status {

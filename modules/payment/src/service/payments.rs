@@ -105,7 +105,8 @@ async fn check_payment(
         Some(list) => {
             let mut out = vec![];
             for d in list {
-                let stage = text(d.policy_stage.as_deref(), "policyStage", 1)?.map(|s| s.to_uppercase());
+                let stage =
+                    text(d.policy_stage.as_deref(), "policyStage", 1)?.map(|s| s.to_uppercase());
                 if stage.as_deref().is_some_and(|s| s != "N" && s != "R") {
                     return Err(AppError::invalid("policyStage", "N or R"));
                 }
@@ -378,7 +379,10 @@ async fn upsert_premium_detail(
 /// `createPayment` (101402). A repeated create with the same `uuid` returns the existing payment
 /// when it is current and has the same transaction number and amounts; a deleted one, or other
 /// content, is `conflict.uuid_exists` (D4).
-pub async fn create_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> AppResult<payment::Model> {
+pub async fn create_payment(
+    m: &mut MutationCtx<'_>,
+    input: PaymentInput,
+) -> AppResult<payment::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_ADD]))?;
     let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?;
     let c = check_payment(m, p, &input).await?;
@@ -438,7 +442,10 @@ pub async fn create_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> App
 
 /// `updatePayment` (101403): complete update with history; `details`, when given, replace the
 /// current lines. A matched payment cannot be changed (`payment.already_matched`).
-pub async fn update_payment(m: &mut MutationCtx<'_>, input: PaymentInput) -> AppResult<payment::Model> {
+pub async fn update_payment(
+    m: &mut MutationCtx<'_>,
+    input: PaymentInput,
+) -> AppResult<payment::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_EDIT]))?;
     let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
@@ -526,7 +533,10 @@ pub struct PaymentFilter {
 fn icontains(col: payment::Column, v: &str) -> sea_orm::sea_query::Expr {
     imis_core::text::upper_like(
         col,
-        format!("%{}%", imis_core::text::like_escape(&v.trim().to_uppercase())),
+        format!(
+            "%{}%",
+            imis_core::text::like_escape(&v.trim().to_uppercase())
+        ),
     )
 }
 
@@ -561,7 +571,11 @@ pub fn payments_select(
     q = q.filter(f.received_amount.condition(C::ReceivedAmount));
     q = q.filter(f.expected_amount.condition(C::ExpectedAmount));
     for (col, eq, contains) in [
-        (C::TransactionNo, &f.transaction_no, &f.transaction_no_icontains),
+        (
+            C::TransactionNo,
+            &f.transaction_no,
+            &f.transaction_no_icontains,
+        ),
         (C::ReceiptNo, &f.receipt_no, &f.receipt_no_icontains),
         (C::OfficerCode, &f.officer_code, &f.officer_code_icontains),
     ] {

@@ -11,9 +11,7 @@ use imis_policy::service::activation::{
     self, ActivationOutcome, PaidChange, PremiumAction, PremiumRecorded,
 };
 use sea_orm::sea_query::{LikeExpr, Order};
-use sea_orm::{
-    ActiveModelTrait, DatabaseTransaction, IntoActiveModel, QueryOrder, Select, Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel, QueryOrder, Select, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -232,7 +230,10 @@ pub async fn free_receipt(
 }
 
 /// The current payer with this uuid.
-pub async fn find_payer_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<payer::Model> {
+pub async fn find_payer_by_uuid(
+    conn: &impl ConnectionTrait,
+    uuid: Uuid,
+) -> AppResult<payer::Model> {
     payer::Entity::find()
         .filter(payer::Column::Uuid.eq(uuid))
         .filter(payer::Column::ValidityTo.is_null())
@@ -333,8 +334,9 @@ async fn check_input(
         }
         None => None,
     };
-    let product = imis_policy::service::product_on(state, conn, policy.product_id, policy.enroll_date)
-        .await?;
+    let product =
+        imis_policy::service::product_on(state, conn, policy.product_id, policy.enroll_date)
+            .await?;
     if receipt_taken(conn, policy.product_id, &receipt, existing.map(|e| e.id)).await? {
         return Err(receipt_taken_error(&receipt, &product.code));
     }
@@ -382,7 +384,10 @@ async fn check_input(
 /// warnings (over-payment) go to the mutation's `jsonExt`. A repeated create with the same
 /// `uuid` and content returns the existing premium; a deleted one, or other content, is
 /// `conflict.uuid_exists` (D4).
-pub async fn create_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> AppResult<premium::Model> {
+pub async fn create_premium(
+    m: &mut MutationCtx<'_>,
+    input: PremiumInput,
+) -> AppResult<premium::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_ADD]))?;
     let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?;
     if let Some(u) = uuid
@@ -441,7 +446,10 @@ pub async fn create_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> App
 /// recomputed. An update never deactivates a policy (`premium.policy_underpaid` when it is no
 /// longer fully paid); when the new total reaches the value, or with ENFORCE or SUSPEND, the
 /// update is recorded as a premium fact (D15).
-pub async fn update_premium(m: &mut MutationCtx<'_>, input: PremiumInput) -> AppResult<premium::Model> {
+pub async fn update_premium(
+    m: &mut MutationCtx<'_>,
+    input: PremiumInput,
+) -> AppResult<premium::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_EDIT]))?;
     let uuid = opt_uuid(input.uuid.as_deref(), "uuid")?
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
@@ -629,7 +637,10 @@ pub async fn premiums_select(
     if let Some(v) = &f.receipt_icontains {
         q = q.filter(imis_core::text::upper_like(
             C::Receipt,
-            format!("%{}%", imis_core::text::like_escape(&v.trim().to_uppercase())),
+            format!(
+                "%{}%",
+                imis_core::text::like_escape(&v.trim().to_uppercase())
+            ),
         ));
     }
     if let Some(v) = f.policy_id {

@@ -208,8 +208,12 @@ impl PolicyQuery {
             let f = lists::PolicyFilter {
                 region_id,
                 district_id,
-                balance_lte: balance_lte.map(|v| minor(ctx, v, "balanceLte")).transpose()?,
-                balance_gte: balance_gte.map(|v| minor(ctx, v, "balanceGte")).transpose()?,
+                balance_lte: balance_lte
+                    .map(|v| minor(ctx, v, "balanceLte"))
+                    .transpose()?,
+                balance_gte: balance_gte
+                    .map(|v| minor(ctx, v, "balanceGte"))
+                    .transpose()?,
                 show_history: show_history.unwrap_or(false),
                 show_inactive: show_inactive.unwrap_or(false),
                 uuid: opt_uuid(uuid.as_deref(), "uuid")?,
@@ -434,12 +438,10 @@ impl PolicyQuery {
         .gql(ctx)?;
         check_list(ctx)?;
         let st = state(ctx);
-        let location = opt_uuid(district.as_deref().or(region.as_deref()), "district")
+        let location = opt_uuid(district.as_deref().or(region.as_deref()), "district").gql(ctx)?;
+        let select = lists::policy_officers_select(st, principal(ctx), search.as_deref(), location)
+            .await
             .gql(ctx)?;
-        let select =
-            lists::policy_officers_select(st, principal(ctx), search.as_deref(), location)
-                .await
-                .gql(ctx)?;
         use imis_core::entity::user;
         let page = fetch_page(
             &st.db.conn,
@@ -498,7 +500,12 @@ impl PolicyQuery {
             )
             .await?;
             let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
-            let wants = PolicyWants::of(ctx.look_ahead().field("edges").field("node").field("policy"));
+            let wants = PolicyWants::of(
+                ctx.look_ahead()
+                    .field("edges")
+                    .field("node")
+                    .field("policy"),
+            );
             let nodes = renewal_nodes(st, models, wants).await?;
             Ok(Page {
                 rows: cursors.into_iter().zip(nodes).collect(),
@@ -659,7 +666,10 @@ impl PolicyMutation {
         input: CreatePolicyMutationInput,
     ) -> Result<CreatePolicyMutationPayload> {
         run_mutation(ctx, "createPolicy", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_POLICY_ADD]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_POLICY_ADD]),
+            )?;
             let model = service::create_policy(m, input.fields.parse()?).await?;
             Ok(model.id)
         })
@@ -676,7 +686,10 @@ impl PolicyMutation {
         input: UpdatePolicyMutationInput,
     ) -> Result<UpdatePolicyMutationPayload> {
         run_mutation(ctx, "updatePolicy", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_POLICY_EDIT]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_POLICY_EDIT]),
+            )?;
             let model = service::update_policy(m, input.fields.parse()?).await?;
             Ok(model.id)
         })
@@ -693,7 +706,10 @@ impl PolicyMutation {
         input: RenewPolicyMutationInput,
     ) -> Result<RenewPolicyMutationPayload> {
         run_mutation(ctx, "renewPolicy", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_POLICY_RENEW]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_POLICY_RENEW]),
+            )?;
             let model = service::renew_policy(m, input.fields.parse()?).await?;
             Ok(model.id)
         })
@@ -710,7 +726,10 @@ impl PolicyMutation {
         input: SuspendPoliciesMutationInput,
     ) -> Result<SuspendPoliciesMutationPayload> {
         run_mutation(ctx, "suspendPolicies", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_POLICY_EDIT]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_POLICY_EDIT]),
+            )?;
             service::suspend_policies(m, &parse_uuids(&input.uuids)?).await
         })
         .await
@@ -726,7 +745,10 @@ impl PolicyMutation {
         input: DeletePoliciesMutationInput,
     ) -> Result<DeletePoliciesMutationPayload> {
         run_mutation(ctx, "deletePolicies", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[service::RIGHT_POLICY_DELETE]))?;
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_POLICY_DELETE]),
+            )?;
             service::delete_policies(m, &parse_uuids(&input.uuids)?).await
         })
         .await
@@ -756,9 +778,13 @@ pub async fn resolve_node(
         .gql(ctx)?;
     let history = type_name.ends_with("History");
     let model = if history {
-        imis_core::history::version_by_history_id::<policy::Model>(conn, service::HISTORY_POLICY, pk)
-            .await
-            .gql(ctx)?
+        imis_core::history::version_by_history_id::<policy::Model>(
+            conn,
+            service::HISTORY_POLICY,
+            pk,
+        )
+        .await
+        .gql(ctx)?
     } else {
         service::find_policy_by_id(conn, pk).await.gql(ctx)?
     };
@@ -771,7 +797,10 @@ pub async fn resolve_node(
     else {
         return Ok(None);
     };
-    if service::check_policy_scope(conn, p, &current).await.is_err() {
+    if service::check_policy_scope(conn, p, &current)
+        .await
+        .is_err()
+    {
         return Ok(None);
     }
     let node = policy_nodes(st, vec![(model, history.then_some(pk))], PolicyWants::all())

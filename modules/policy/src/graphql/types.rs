@@ -107,10 +107,7 @@ impl PolicyWants {
     }
 }
 
-async fn officers_by_ids(
-    state: &AppState,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, user::Model>> {
+async fn officers_by_ids(state: &AppState, ids: &[i64]) -> AppResult<HashMap<i64, user::Model>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -247,7 +244,9 @@ impl PolicyGQLType {
         DateTime::from_utc(self.model.validity_from, tz(ctx))
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.model
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -371,8 +370,10 @@ impl PolicyGQLType {
             },
         );
         for (i, r) in rows.into_iter().enumerate() {
-            c.edges
-                .push(async_graphql::connection::Edge::new(i.to_string(), ClaimDedRemGQLType(r)));
+            c.edges.push(async_graphql::connection::Edge::new(
+                i.to_string(),
+                ClaimDedRemGQLType(r),
+            ));
         }
         Ok(c)
     }
@@ -532,7 +533,10 @@ impl PolicyByFamilyOrInsureeGQLType {
         Date(self.0.policy.expiry_date)
     }
     async fn officer_code(&self) -> Option<&str> {
-        self.0.officer.as_ref().and_then(|o| o.officer_code.as_deref())
+        self.0
+            .officer
+            .as_ref()
+            .and_then(|o| o.officer_code.as_deref())
     }
     async fn officer_name(&self) -> Option<String> {
         self.0
@@ -722,7 +726,9 @@ impl PolicyRenewalGQLType {
         DateTime::from_utc(self.model.validity_from, tz(ctx))
     }
     async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.model
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
     }
     async fn new_officer(&self) -> Option<OfficerGQLType> {
         self.model
@@ -760,7 +766,9 @@ impl PolicyRenewalGQLType {
         self.model.response_status
     }
     async fn response_date(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.response_date.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.model
+            .response_date
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id

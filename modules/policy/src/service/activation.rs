@@ -132,7 +132,16 @@ pub async fn record_premium(
         }
         (_, STATUS_IDLE) if reached && option == 1 => {
             let effective = pol.start_date.max(facts.pay_date);
-            activate(state, tx, actor, &pol, effective, facts.paid_total, pol.matched).await?
+            activate(
+                state,
+                tx,
+                actor,
+                &pol,
+                effective,
+                facts.paid_total,
+                pol.matched,
+            )
+            .await?
         }
         (_, STATUS_IDLE) if reached && option == 3 => {
             let mut a = new_version(state, tx, actor, &pol).await?;
@@ -226,10 +235,8 @@ pub async fn record_matched(
     let before = pol.status;
     let matched_total = pol.matched + matched_amount;
     let option = config(state).activation_option;
-    let activates = matches!(
-        (option, pol.status),
-        (2, STATUS_IDLE) | (3, STATUS_READY)
-    ) && matched_total >= pol.value;
+    let activates = matches!((option, pol.status), (2, STATUS_IDLE) | (3, STATUS_READY))
+        && matched_total >= pol.value;
     let updated = if activates {
         let effective = pol.start_date.max(payment_date);
         activate(state, tx, actor, &pol, effective, pol.paid, matched_total).await?

@@ -400,8 +400,15 @@ fn on_moved<'a>(
     Box::pin(async move {
         let e: InsureeMoved = payload(event)?;
         if let Some(from) = e.from_family_id {
-            remove_member(state, tx, event.actor, e.insuree_id, Some(from), e.cancel_policies)
-                .await?;
+            remove_member(
+                state,
+                tx,
+                event.actor,
+                e.insuree_id,
+                Some(from),
+                e.cancel_policies,
+            )
+            .await?;
         }
         add_member(state, tx, event.actor, e.insuree_id, e.to_family_id).await
     })

@@ -50,7 +50,8 @@ pub async fn desk_insuree(
 
 /// Category counts (claims) left for a product over a coverage window.
 fn left(max: Option<i32>, used: i64) -> Option<i64> {
-    max.filter(|m| *m >= 0).map(|m| (i64::from(m) - used).max(0))
+    max.filter(|m| *m >= 0)
+        .map(|m| (i64::from(m) - used).max(0))
 }
 
 /// Whether the waiting period applies to a coverage row (D20: the policy is new, or the insuree
@@ -221,12 +222,16 @@ pub async fn eligibility(
         let rows = line_rows(state, conn, &ins, &covers, 'S', service.id).await?;
         let (min_date, left_count, mut ok) = summarise(&rows, today);
         let category_blocked = match service.category.as_deref() {
-            Some("S") => e.total_surgeries_left == Some(0) || e.surgery_amount_left.is_some_and(|a| a <= 0),
+            Some("S") => {
+                e.total_surgeries_left == Some(0) || e.surgery_amount_left.is_some_and(|a| a <= 0)
+            }
             Some("C") => {
                 e.total_consultations_left == Some(0)
                     || e.consultation_amount_left.is_some_and(|a| a <= 0)
             }
-            Some("D") => e.total_deliveries_left == Some(0) || e.delivery_amount_left.is_some_and(|a| a <= 0),
+            Some("D") => {
+                e.total_deliveries_left == Some(0) || e.delivery_amount_left.is_some_and(|a| a <= 0)
+            }
             _ => false,
         };
         if category_blocked {

@@ -94,10 +94,14 @@ pub async fn policies_select(
         q = in_families_of(q, &below);
     }
     if let Some(v) = f.balance_lte {
-        q = q.filter(Expr::cust(format!("(policy_policy.value - policy_policy.paid) <= {v}")));
+        q = q.filter(Expr::cust(format!(
+            "(policy_policy.value - policy_policy.paid) <= {v}"
+        )));
     }
     if let Some(v) = f.balance_gte {
-        q = q.filter(Expr::cust(format!("(policy_policy.value - policy_policy.paid) >= {v}")));
+        q = q.filter(Expr::cust(format!(
+            "(policy_policy.value - policy_policy.paid) >= {v}"
+        )));
     }
     if f.show_inactive {
         q = q.filter(Expr::cust(format!(
@@ -218,7 +222,12 @@ fn ceilings(
                 })
             };
             (
-                extend(p.max_policy, p.max_policy_extra_member, p.max_ceiling_policy, used.rem_g),
+                extend(
+                    p.max_policy,
+                    p.max_policy_extra_member,
+                    p.max_ceiling_policy,
+                    used.rem_g,
+                ),
                 extend(
                     p.max_ip_policy,
                     p.max_policy_extra_member_ip,
@@ -269,7 +278,10 @@ pub async fn summaries(
             .all(conn)
             .await?
         {
-            covered.entry(row.policy_id).or_default().insert(row.insuree_id);
+            covered
+                .entry(row.policy_id)
+                .or_default()
+                .insert(row.insuree_id);
         }
     }
     let members: HashMap<i64, i64> = covered
@@ -356,7 +368,9 @@ fn keep_active_or_last_expired(rows: Vec<PolicySummary>) -> Vec<PolicySummary> {
     rows.into_iter()
         .filter(|r| {
             matches!(r.policy.status, STATUS_IDLE | STATUS_READY)
-                || best.get(&r.product.code).is_some_and(|b| b.2.0 == r.policy.id)
+                || best
+                    .get(&r.product.code)
+                    .is_some_and(|b| b.2.0 == r.policy.id)
         })
         .collect()
 }
@@ -403,12 +417,17 @@ pub async fn policies_by_insuree(
             .map(|c| c.policy)
             .collect(),
         None => {
-            let mut q = insuree_policy::Entity::find()
-                .filter(insuree_policy::Column::InsureeId.eq(ins.id));
+            let mut q =
+                insuree_policy::Entity::find().filter(insuree_policy::Column::InsureeId.eq(ins.id));
             if !opts.show_history {
                 q = q.filter(insuree_policy::Column::ValidityTo.is_null());
             }
-            let mut ids: Vec<i64> = q.all(conn).await?.into_iter().map(|r| r.policy_id).collect();
+            let mut ids: Vec<i64> = q
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|r| r.policy_id)
+                .collect();
             ids.sort_unstable();
             ids.dedup();
             policies_by_ids(conn, &ids)

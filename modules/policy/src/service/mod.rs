@@ -168,8 +168,7 @@ pub async fn family_context(
     let family = imis_insuree::service::find_family_by_id(conn, family_id)
         .await?
         .ok_or_else(|| AppError::not_found("family").with("id", family_id))?;
-    let locations =
-        imis_core::location::service::ancestor_ids(conn, family.location_id).await?;
+    let locations = imis_core::location::service::ancestor_ids(conn, family.location_id).await?;
     let members = imis_insuree::service::members_of(conn, family.id)
         .await?
         .into_iter()
@@ -217,7 +216,9 @@ pub async fn product_on(
 ) -> AppResult<product::Model> {
     imis_product::service::product_model_in_force(conn, &state.clock, product_id, date)
         .await?
-        .ok_or_else(|| AppError::validation("policy.product_not_found").with("productId", product_id))
+        .ok_or_else(|| {
+            AppError::validation("policy.product_not_found").with("productId", product_id)
+        })
 }
 
 /// Computes dates and value for a family (D12, D13).
@@ -231,7 +232,14 @@ pub async fn compute(
     previous: Option<policy::Model>,
 ) -> AppResult<Computation> {
     let product = product_on(state, conn, product_id, enroll_date).await?;
-    Ok(compute_for(state, product, stage, enroll_date, members, previous))
+    Ok(compute_for(
+        state,
+        product,
+        stage,
+        enroll_date,
+        members,
+        previous,
+    ))
 }
 
 /// [`compute`] with the product version already at hand.
@@ -438,9 +446,9 @@ async fn prepare(
     let previous = match (stage, previous) {
         (Stage::New, _) => None,
         (Stage::Renewal, Some(prev)) => Some(prev),
-        (Stage::Renewal, None) => Some(
-            previous_policy(conn, input.family_id, input.product_id, input.prev_uuid).await?,
-        ),
+        (Stage::Renewal, None) => {
+            Some(previous_policy(conn, input.family_id, input.product_id, input.prev_uuid).await?)
+        }
     };
     let c = compute_for(
         state,
@@ -496,7 +504,11 @@ async fn existing_enrolment(
     }
 }
 
-async fn enrol(m: &mut MutationCtx<'_>, input: PolicyInput, stage: Stage) -> AppResult<policy::Model> {
+async fn enrol(
+    m: &mut MutationCtx<'_>,
+    input: PolicyInput,
+    stage: Stage,
+) -> AppResult<policy::Model> {
     let rights: &'static [i32] = match stage {
         Stage::New => &[RIGHT_POLICY_ADD],
         Stage::Renewal => &[RIGHT_POLICY_RENEW],
@@ -541,7 +553,15 @@ async fn enrol(m: &mut MutationCtx<'_>, input: PolicyInput, stage: Stage) -> App
     }
     .insert(&**m.tx)
     .await?;
-    coverage::insert_rows(m.state, m.tx, m.actor(), &pol, &c.value.kept, pol.effective_date).await?;
+    coverage::insert_rows(
+        m.state,
+        m.tx,
+        m.actor(),
+        &pol,
+        &c.value.kept,
+        pol.effective_date,
+    )
+    .await?;
     if let Some(prev) = &c.previous {
         close_pending_renewals(m.state, m.tx, m.actor(), prev.id).await?;
     }
@@ -566,7 +586,10 @@ async fn enrol(m: &mut MutationCtx<'_>, input: PolicyInput, stage: Stage) -> App
 }
 
 /// `createPolicy` (101202): a new policy, stage N, dates and value computed (D12–D14).
-pub async fn create_policy(m: &mut MutationCtx<'_>, input: PolicyInput) -> AppResult<policy::Model> {
+pub async fn create_policy(
+    m: &mut MutationCtx<'_>,
+    input: PolicyInput,
+) -> AppResult<policy::Model> {
     enrol(m, input, Stage::New).await
 }
 
@@ -578,7 +601,10 @@ pub async fn renew_policy(m: &mut MutationCtx<'_>, input: PolicyInput) -> AppRes
 
 /// `updatePolicy` (101203): an Idle policy, recomputed from the new enrolment date, product and
 /// officer; its coverage rows are replaced.
-pub async fn update_policy(m: &mut MutationCtx<'_>, input: PolicyInput) -> AppResult<policy::Model> {
+pub async fn update_policy(
+    m: &mut MutationCtx<'_>,
+    input: PolicyInput,
+) -> AppResult<policy::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_POLICY_EDIT]))?;
     let uuid = input
         .uuid
@@ -589,12 +615,16 @@ pub async fn update_policy(m: &mut MutationCtx<'_>, input: PolicyInput) -> AppRe
         return Err(AppError::validation("policy.not_idle").with("uuid", uuid));
     }
     if existing.family_id != input.family_id {
-        return Err(AppError::invalid("familyId", "a policy cannot move to another family"));
+        return Err(AppError::invalid(
+            "familyId",
+            "a policy cannot move to another family",
+        ));
     }
     // Contributions belong to the product they were paid for (receipts are unique per product).
     if existing.product_id != input.product_id && existing.paid > 0 {
-        return Err(AppError::validation("policy.product_change_with_contributions")
-            .with("uuid", uuid));
+        return Err(
+            AppError::validation("policy.product_change_with_contributions").with("uuid", uuid),
+        );
     }
     let stage = Stage::parse(&existing.stage).unwrap_or(Stage::New);
     let previous = match existing.previous_policy_id {
