@@ -77,6 +77,15 @@ pub fn parse_uuid(value: &str, field: &str) -> AppResult<uuid::Uuid> {
     uuid::Uuid::parse_str(value.trim()).map_err(|_| AppError::invalid(field, "not a UUID"))
 }
 
+/// An optional uuid argument: absent or blank = None, else it must parse.
+pub fn parse_opt_uuid(value: Option<&str>, field: &str) -> AppResult<Option<uuid::Uuid>> {
+    value
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_uuid(s, field))
+        .transpose()
+}
+
 /// The envelope fields every mutation input carries (D5); flattened into each input type.
 #[derive(async_graphql::InputObject, Debug, Clone, Default, serde::Serialize)]
 pub struct MutationEnvelopeInput {

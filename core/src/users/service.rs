@@ -30,10 +30,7 @@ pub const RIGHT_ROLE_DELETE: i32 = 122004;
 pub const RIGHT_ROLE_DUPLICATE: i32 = 122005;
 
 fn ids_sql(ids: &[i64]) -> String {
-    ids.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    crate::text::ids_sql(ids.iter().copied())
 }
 
 async fn id_column(

@@ -627,14 +627,7 @@ impl FamilyGQLType {
     }
 }
 
-fn ids_sql(ids: impl IntoIterator<Item = i64>) -> String {
-    let v: Vec<String> = ids.into_iter().map(|i| i.to_string()).collect();
-    if v.is_empty() {
-        "NULL".into()
-    } else {
-        v.join(",")
-    }
-}
+use imis_core::text::ids_sql;
 
 /// D9 on insurees: the current village, else the family's village, within the allowed set.
 async fn scope_insurees(

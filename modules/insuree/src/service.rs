@@ -1164,15 +1164,7 @@ pub async fn insuree_village(
 /// SQL (no parameters) selecting the ids of current families located in `villages`: lets another
 /// module restrict its rows to families in scope (D9) without reading insuree tables itself.
 pub fn families_in_locations_sql(villages: &[i64]) -> String {
-    let list = if villages.is_empty() {
-        "NULL".to_string()
-    } else {
-        villages
-            .iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let list = imis_core::text::ids_sql(villages.iter().copied());
     format!("SELECT id FROM insuree_family WHERE validity_to IS NULL AND location_id IN ({list})")
 }
 

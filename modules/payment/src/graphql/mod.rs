@@ -43,9 +43,7 @@ fn rights(ctx: &Context<'_>, any_of: &'static [i32]) -> Result<()> {
     check_list(ctx)
 }
 
-fn opt_uuid(v: Option<&str>, field: &str) -> AppResult<Option<Uuid>> {
-    service::opt_uuid(v, field)
-}
+use imis_core::graphql::parse_opt_uuid as opt_uuid;
 
 fn pk(v: &Option<ID>, type_name: &str) -> AppResult<Option<i64>> {
     v.as_ref()

@@ -96,12 +96,7 @@ pub(crate) fn parse_uuid(v: &str, field: &str) -> AppResult<uuid::Uuid> {
     imis_core::graphql::parse_uuid(v, field)
 }
 
-pub(crate) fn opt_uuid(v: Option<&str>, field: &str) -> AppResult<Option<uuid::Uuid>> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_uuid(s, field))
-        .transpose()
-}
+pub(crate) use imis_core::graphql::parse_opt_uuid as opt_uuid;
 
 /// Date comparisons of one column (`payDate`, `payDate_Gte`, ...).
 #[derive(Debug, Clone, Default)]

@@ -36,11 +36,7 @@ fn minor(ctx: &Context<'_>, v: Decimal, field: &str) -> AppResult<i64> {
         .map_err(|_| AppError::invalid(field, "too many decimal places"))
 }
 
-fn opt_uuid(v: Option<&str>, field: &str) -> AppResult<Option<uuid::Uuid>> {
-    v.filter(|s| !s.trim().is_empty())
-        .map(|s| parse_uuid(s.trim(), field))
-        .transpose()
-}
+use imis_core::graphql::parse_opt_uuid as opt_uuid;
 
 const POLICY_SORT: [(&str, policy::Column); 6] = [
     ("enrollDate", policy::Column::EnrollDate),

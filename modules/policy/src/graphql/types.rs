@@ -108,19 +108,7 @@ impl PolicyWants {
 }
 
 async fn officers_by_ids(state: &AppState, ids: &[i64]) -> AppResult<HashMap<i64, user::Model>> {
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(&state.db.conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
+    service::lists::officers_by_ids(&state.db.conn, ids).await
 }
 
 /// Builds policy nodes, loading what `wants` names in a fixed number of queries.

@@ -177,6 +177,26 @@ pub struct PolicySummary {
     pub balance: i64,
 }
 
+/// Officers (users) by id, whatever their validity, in one query.
+pub async fn officers_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, user::Model>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
 /// Options shared by the two queries.
 #[derive(Debug, Clone, Default)]
 pub struct SummaryOptions {
@@ -255,20 +275,8 @@ pub async fn summaries(
 ) -> AppResult<Vec<PolicySummary>> {
     let ids: Vec<i64> = policies.iter().map(|p| p.id).collect();
     let consumed = usage::consumption_sums(conn, &ids).await?;
-    let mut officer_ids: Vec<i64> = policies.iter().filter_map(|p| p.officer_id).collect();
-    officer_ids.sort_unstable();
-    officer_ids.dedup();
-    let officers: HashMap<i64, user::Model> = if officer_ids.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(officer_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect()
-    };
+    let officer_ids: Vec<i64> = policies.iter().filter_map(|p| p.officer_id).collect();
+    let officers = officers_by_ids(conn, &officer_ids).await?;
     // Members covered (a member who left and came back has two rows).
     let mut covered: HashMap<i64, std::collections::HashSet<i64>> = HashMap::new();
     if !ids.is_empty() {
