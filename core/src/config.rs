@@ -42,6 +42,8 @@ pub struct DatabaseConfig {
     pub auto_migrate: bool,
     /// How long a SQLite writer waits for the lock before failing, in milliseconds.
     pub busy_timeout_ms: u64,
+    /// Log every SQL statement (target `sqlx::query`, level info) for diagnosis.
+    pub log_statements: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -164,6 +166,7 @@ impl Default for DatabaseConfig {
             max_connections: 8,
             auto_migrate: true,
             busy_timeout_ms: 10_000,
+            log_statements: false,
         }
     }
 }

@@ -74,7 +74,7 @@ impl Db {
         };
         let memory = url.contains(":memory:");
         let mut opts = ConnectOptions::new(url);
-        opts.sqlx_logging(false)
+        opts.sqlx_logging(cfg.log_statements)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(30))
             .max_connections(if memory { 1 } else { cfg.max_connections })

@@ -110,13 +110,14 @@ impl EventBus {
         let tx = db.begin_write().await?;
         let sql = format!(
             "SELECT id, event_name, payload, actor_id, attempts FROM core_outbox \
-             WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT 100{}",
+             WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT {DISPATCH_BATCH}{}",
             if pg { " FOR UPDATE SKIP LOCKED" } else { "" }
         );
         let rows = tx
             .query_all_raw(crate::db::stmt(db.backend(), &sql, vec![Utc::now().into()]))
             .await?;
         let mut handled = 0;
+        let mut delivered = Vec::with_capacity(rows.len());
         for row in rows {
             let id: i64 = row.try_get("", "id")?;
             let name: String = row.try_get("", "event_name")?;
@@ -138,15 +139,11 @@ impl EventBus {
                     }
                 }
             }
-            let update = match failure {
-                None => crate::db::stmt(
-                    db.backend(),
-                    "UPDATE core_outbox SET delivered_at = ? WHERE id = ?",
-                    vec![Utc::now().into(), id.into()],
-                ),
+            match failure {
+                None => delivered.push(id),
                 Some(e) => {
                     let backoff = chrono::Duration::seconds(2i64.pow((attempts as u32).min(12)));
-                    crate::db::stmt(
+                    tx.execute_raw(crate::db::stmt(
                         db.backend(),
                         "UPDATE core_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
                         vec![
@@ -154,28 +151,48 @@ impl EventBus {
                             (Utc::now() + backoff).into(),
                             id.into(),
                         ],
-                    )
+                    ))
+                    .await?;
                 }
-            };
-            tx.execute_raw(update).await?;
+            }
             handled += 1;
+        }
+        if !delivered.is_empty() {
+            // One statement for the batch: the dispatcher shares the writer with mutations.
+            tx.execute_raw(crate::db::stmt(
+                db.backend(),
+                &format!(
+                    "UPDATE core_outbox SET delivered_at = ? WHERE id IN ({})",
+                    crate::text::ids_sql(delivered)
+                ),
+                vec![Utc::now().into()],
+            ))
+            .await?;
         }
         tx.commit().await?;
         Ok(handled)
     }
 }
 
-/// Runs the dispatcher until `shutdown` fires: on every poke after a commit and every poll interval.
+/// Outbox rows one dispatch claims.
+const DISPATCH_BATCH: usize = 100;
+
+/// How long the dispatcher waits after a wake-up so that the events of a burst of mutations are
+/// delivered in one transaction: on SQLite the dispatcher takes the single writer's turn.
+const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Runs the dispatcher until `shutdown` fires: shortly after a poke by a commit and every poll
+/// interval.
 pub async fn run_dispatcher(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let interval = std::time::Duration::from_millis(state.config.jobs.outbox_poll_ms.max(50));
     loop {
         match state.bus.dispatch_pending(&state).await {
-            Ok(n) if n > 0 => continue,
+            Ok(n) if n >= DISPATCH_BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "outbox dispatch failed"),
         }
         tokio::select! {
-            _ = state.outbox_wakeup.notified() => {}
+            _ = state.outbox_wakeup.notified() => tokio::time::sleep(GATHER_WINDOW).await,
             _ = tokio::time::sleep(interval) => {}
             _ = shutdown.changed() => return,
         }

@@ -36,6 +36,41 @@ pub async fn save<M: Serialize>(
     Ok(())
 }
 
+/// Saves several replaced versions of one entity type, each `(entity id, version, its validity
+/// from)`, in as few statements as possible (one per 500 rows): each statement is a round trip.
+pub async fn save_many<'a, M: Serialize + 'a>(
+    tx: &DatabaseTransaction,
+    entity: &str,
+    versions: impl IntoIterator<Item = (i64, &'a M, DateTime<Utc>)>,
+    valid_to: DateTime<Utc>,
+    audit_user_id: Option<i64>,
+) -> AppResult<()> {
+    let versions: Vec<_> = versions.into_iter().collect();
+    for chunk in versions.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO core_history (entity, entity_id, data, validity_from, validity_to, audit_user_id) VALUES ",
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
+        for (i, (entity_id, before, valid_from)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, ?, ?, ?)");
+            values.extend([
+                entity.into(),
+                (*entity_id).into(),
+                serde_json::to_string(before)?.into(),
+                (*valid_from).into(),
+                valid_to.into(),
+                audit_user_id.into(),
+            ]);
+        }
+        tx.execute_raw(crate::db::stmt(tx.get_database_backend(), &sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
 /// One stored version.
 #[derive(Debug, Clone)]
 pub struct Version<M> {

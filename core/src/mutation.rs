@@ -186,11 +186,40 @@ where
         .client_mutation_id
         .clone()
         .filter(|c| !c.is_empty());
-    if let (Some(uid), Some(c)) = (user_id, cmid.as_deref())
-        && let Some(stored) = find_log(&state.db.conn, uid, c).await?
-    {
+    let log_uuid = Uuid::now_v7();
+    // The log row is inserted first: its unique index on (user, clientMutationId) claims the id,
+    // so a replay or a concurrent duplicate is found by the failed insert, not by a look-up
+    // before every mutation.
+    let mut forgot_internal_error = false;
+    let (tx, log_id) = loop {
+        let tx = state.db.begin_write().await?;
+        let inserted = insert_log(
+            &tx,
+            state.db.backend(),
+            log_uuid,
+            user_id,
+            name,
+            envelope,
+            &input_text,
+            STATUS_SUCCESS,
+        )
+        .await;
+        let e = match inserted {
+            Ok(id) => break (tx, id),
+            Err(e) => e,
+        };
+        tx.rollback().await?;
+        let (Some(uid), Some(c)) = (user_id, cmid.as_deref()) else {
+            return Err(e);
+        };
+        let Some(stored) = find_log(&state.db.conn, uid, c).await? else {
+            return Err(e);
+        };
         if let Some(outcome) = replay(stored, &input_text, c) {
             return outcome;
+        }
+        if forgot_internal_error {
+            return Err(e);
         }
         // A stored internal error may be retried: forget it.
         let del = crate::db::stmt(
@@ -199,33 +228,7 @@ where
             vec![uid.into(), c.into()],
         );
         state.db.conn.execute_raw(del).await?;
-    }
-    let log_uuid = Uuid::now_v7();
-    let tx = state.db.begin_write().await?;
-    let inserted = insert_log(
-        &tx,
-        state.db.backend(),
-        log_uuid,
-        user_id,
-        name,
-        envelope,
-        &input_text,
-        STATUS_SUCCESS,
-    )
-    .await;
-    let log_id = match inserted {
-        Ok(id) => id,
-        Err(e) => {
-            drop(tx);
-            // Most likely a concurrent request with the same clientMutationId committed first.
-            if let (Some(uid), Some(c)) = (user_id, cmid.as_deref())
-                && let Some(stored) = find_log(&state.db.conn, uid, c).await?
-                && let Some(outcome) = replay(stored, &input_text, c)
-            {
-                return outcome;
-            }
-            return Err(e);
-        }
+        forgot_internal_error = true;
     };
     let mut ctx = MutationCtx {
         state,

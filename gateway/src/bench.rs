@@ -209,7 +209,7 @@ pub async fn run(
     }
     #[cfg(feature = "policy")]
     if state.enabled.contains("policy") {
-        enrolment_rate(&state, &schema, &admin, 500).await?;
+        enrolment_rate(&state, &schema, &admin, 1000).await?;
         let t = Instant::now();
         let n = imis_policy::jobs::expire_policies(&state, state.clock.today()).await?;
         let total = count(&state, "SELECT COUNT(*) AS n FROM policy_policy").await?;
@@ -270,7 +270,8 @@ pub async fn seed_enrolment_scale(state: &AppState, seed: u64) -> AppResult<()> 
 
 /// Enrolment throughput through GraphQL, as an enrolment officer's tablet drives it: per family
 /// `createFamily`, three `createInsuree`, `createPolicy`, the policy's value (`policies(uuid:)`)
-/// and `createPremium` for it. Prints families per second.
+/// and `createPremium` for it, each mutation with its `clientMutationId`, while the outbox
+/// dispatcher delivers the events as in `imis serve`. Prints families per second.
 #[cfg(feature = "policy")]
 async fn enrolment_rate(
     state: &AppState,
@@ -335,12 +336,14 @@ async fn enrolment_rate(
     };
     let today = state.clock.today();
     let base = 700_000_000 + (std::process::id() as u64 % 1000) * 10_000;
+    let (stop_dispatcher, stopped) = tokio::sync::watch::channel(false);
+    let dispatcher = tokio::spawn(imis_core::events::run_dispatcher(state.clone(), stopped));
     let t = Instant::now();
     for f in 0..families as u64 {
         let fam_uuid = uuid::Uuid::now_v7();
         let chf = |k: u64| format!("{}", base + f * 4 + k);
         run(format!(
-            r#"mutation {{ createFamily(input: {{ uuid: "{fam_uuid}", locationId: {village}, familyTypeId: "H", poverty: false, headInsuree: {{ chfId: "{}", lastName: "Ngono", otherNames: "Paul", genderId: "M", dob: "1980-03-04" }} }}) {{ internalId }} }}"#,
+            r#"mutation {{ createFamily(input: {{ clientMutationId: "{fam_uuid}-f", uuid: "{fam_uuid}", locationId: {village}, familyTypeId: "H", poverty: false, headInsuree: {{ chfId: "{}", lastName: "Ngono", otherNames: "Paul", genderId: "M", dob: "1980-03-04" }} }}) {{ internalId }} }}"#,
             chf(0)
         ))
         .await?;
@@ -364,14 +367,14 @@ async fn enrolment_rate(
         .enumerate()
         {
             run(format!(
-                r#"mutation {{ createInsuree(input: {{ familyId: {fid}, chfId: "{}", lastName: "Ngono", otherNames: "{name}", genderId: "F", dob: "{dob}", relationshipId: {rel} }}) {{ internalId }} }}"#,
+                r#"mutation {{ createInsuree(input: {{ clientMutationId: "{fam_uuid}-i{k}", familyId: {fid}, chfId: "{}", lastName: "Ngono", otherNames: "{name}", genderId: "F", dob: "{dob}", relationshipId: {rel} }}) {{ internalId }} }}"#,
                 chf(k as u64 + 1)
             ))
             .await?;
         }
         let pol_uuid = uuid::Uuid::now_v7();
         run(format!(
-            r#"mutation {{ createPolicy(input: {{ uuid: "{pol_uuid}", enrollDate: "{today}", productId: {product}, familyId: {fid}, officerId: {officer} }}) {{ internalId }} }}"#
+            r#"mutation {{ createPolicy(input: {{ clientMutationId: "{pol_uuid}-p", uuid: "{pol_uuid}", enrollDate: "{today}", productId: {product}, familyId: {fid}, officerId: {officer} }}) {{ internalId }} }}"#
         ))
         .await?;
         let v = run(format!(
@@ -389,13 +392,15 @@ async fn enrolment_rate(
             .ok_or_else(|| AppError::not_found("policy"))?;
         if with_premium {
             run(format!(
-                r#"mutation {{ createPremium(input: {{ policyUuid: "{pol_uuid}", amount: "{value}", receipt: "B{}", payDate: "{today}", payType: "C" }}) {{ internalId }} }}"#,
+                r#"mutation {{ createPremium(input: {{ clientMutationId: "{pol_uuid}-c", policyUuid: "{pol_uuid}", amount: "{value}", receipt: "B{}", payDate: "{today}", payType: "C" }}) {{ internalId }} }}"#,
                 base + f
             ))
             .await?;
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let _ = stop_dispatcher.send(true);
+    let _ = dispatcher.await;
     println!(
         "enrolment (createFamily + 3 createInsuree + createPolicy + value{}): {families} families in {secs:.2} s = {:.0} families/s",
         if with_premium { " + createPremium" } else { "" },

@@ -405,6 +405,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
             }
             extra.push(("jobs.enabled".into(), figment::value::Value::from(false)));
             let config = load_config(g, extra)?;
+            init_logging(&config);
             let url = config.database.url.clone();
             let state = open_state(config, true).await?;
             println!("benchmark on {url}");

@@ -2,6 +2,7 @@
 //! the outbox, history, and French messages.
 
 use imis_tests::{TestApp, TestDb, on_each_db, postgres_url, testmod};
+use sea_orm::ConnectionTrait;
 use std::sync::atomic::Ordering;
 
 fn widget(cmid: &str, name: &str) -> String {
@@ -88,23 +89,66 @@ async fn a_failed_mutation_leaves_only_its_error_log_row() {
 }
 
 #[tokio::test]
+async fn a_stored_internal_error_is_retried_once() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        app.ok(Some(&admin), &widget("c-int", "epsilon")).await;
+        // Turn that attempt into one that failed for an internal reason (a lost connection, say)
+        // and left nothing behind.
+        let error = r#"[{"message":"x","detail":"internal","code":"internal","kind":"internal","params":{}}]"#;
+        let b = app.state.db.backend();
+        for (sql, values) in [
+            (
+                "UPDATE core_mutation_log SET status = 1, result = NULL, error = ? WHERE client_mutation_id = 'c-int'",
+                vec![error.into()],
+            ),
+            ("DELETE FROM core_mutation_log_object", vec![]),
+            ("DELETE FROM testmod_widget", vec![]),
+        ] {
+            app.state
+                .db
+                .conn
+                .execute_raw(imis_core::db::stmt(b, sql, values))
+                .await
+                .unwrap();
+        }
+        let r = app.ok(Some(&admin), &widget("c-int", "epsilon")).await;
+        assert_eq!(r["createTestWidget"]["clientMutationId"], "c-int");
+        assert_eq!(app.count("testmod_widget", "").await, 1, "executed again");
+        assert_eq!(app.count("core_mutation_log", "client_mutation_id = 'c-int'").await, 1);
+        assert_eq!(
+            app.count("core_mutation_log", "client_mutation_id = 'c-int' AND status = 2").await,
+            1
+        );
+        // The success is stored now: a repeat replays it.
+        app.ok(Some(&admin), &widget("c-int", "epsilon")).await;
+        assert_eq!(app.count("testmod_widget", "").await, 1);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn events_reach_after_commit_handlers_through_the_outbox() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
         app.ok(Some(&admin), &widget("c-ev", "gamma")).await;
+        app.ok(Some(&admin), &widget("c-ev2", "gamma2")).await;
         assert_eq!(
             app.count(
                 "core_outbox",
                 "event_name = 'testmod.widget_created' AND delivered_at IS NULL"
             )
             .await,
-            1
+            2
         );
         let before = testmod::DELIVERED.load(Ordering::SeqCst);
         let n = app.state.bus.dispatch_pending(&app.state).await.unwrap();
-        assert!(n >= 1);
-        assert!(testmod::DELIVERED.load(Ordering::SeqCst) > before);
+        assert!(n >= 2);
+        // Both in one dispatch: the batch is marked delivered together.
+        assert!(testmod::DELIVERED.load(Ordering::SeqCst) >= before + 2);
         assert_eq!(app.count("core_outbox", "delivered_at IS NULL").await, 0);
         // Dispatching again delivers nothing twice.
         assert_eq!(app.state.bus.dispatch_pending(&app.state).await.unwrap(), 0);

@@ -290,7 +290,7 @@ async fn check_input(
     imis_policy::service::check_policy_scope(conn, p, &found).await?;
     // The policy row lock comes first: the installments counted and the paid total recorded
     // below then include every premium a concurrent writer committed (no lost update, D15).
-    let policy = activation::lock(m.tx, found.id).await?;
+    let policy = activation::lock_found(m.tx, found).await?;
     if policy.validity_to.is_some() {
         return Err(AppError::not_found("policy").with("uuid", policy_uuid));
     }

@@ -67,6 +67,20 @@ pub async fn lock(tx: &DatabaseTransaction, policy_id: i64) -> AppResult<policy:
         .ok_or_else(|| AppError::not_found("policy").with("id", policy_id))
 }
 
+/// [`lock`] for a policy the caller has just read in this transaction: on SQLite the
+/// transaction is the only writer (`Db::begin_write`), so that row is current and is returned
+/// without reading it again; on PostgreSQL the row is locked and read again.
+pub async fn lock_found(
+    tx: &DatabaseTransaction,
+    found: policy::Model,
+) -> AppResult<policy::Model> {
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        lock(tx, found.id).await
+    } else {
+        Ok(found)
+    }
+}
+
 fn warning(code: &str, pol: &policy::Model) -> Warning {
     let mut params = serde_json::Map::new();
     params.insert("uuid".into(), pol.uuid.to_string().into());

@@ -12,6 +12,7 @@ use imis_insuree::events::{
     INSUREE_ADDED, INSUREE_DELETED, INSUREE_MOVED, INSUREE_REMOVED, INSUREE_STATUS_CHANGED,
     InsureeAdded, InsureeDeleted, InsureeMoved, InsureeRemoved, InsureeStatusChanged,
 };
+use sea_orm::sea_query::Expr;
 
 /// Registers the coverage handlers (called from the descriptor's `wire`).
 pub fn wire(w: &mut imis_core::events::Wiring) {
@@ -197,13 +198,34 @@ pub(crate) async fn fill_empty_effective_dates(
     policy_id: i64,
     effective: NaiveDate,
 ) -> AppResult<()> {
-    for row in rows_of_policy(tx, policy_id).await? {
-        if row.effective_date.is_none() {
-            let mut a = row_version(state, tx, actor, &row).await?;
-            a.effective_date = Set(Some(effective));
-            a.update(tx).await?;
-        }
+    let empty: Vec<_> = rows_of_policy(tx, policy_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.effective_date.is_none())
+        .collect();
+    if empty.is_empty() {
+        return Ok(());
     }
+    // Set-based: a family's rows are versioned and updated in two statements, not two each.
+    let now = state.clock.now();
+    imis_core::history::save_many(
+        tx,
+        HISTORY_COVERAGE,
+        empty.iter().map(|r| (r.id, r, r.validity_from)),
+        now,
+        actor,
+    )
+    .await?;
+    insuree_policy::Entity::update_many()
+        .col_expr(
+            insuree_policy::Column::EffectiveDate,
+            Expr::value(Some(effective)),
+        )
+        .col_expr(insuree_policy::Column::ValidityFrom, Expr::value(now))
+        .col_expr(insuree_policy::Column::AuditUserId, Expr::value(actor))
+        .filter(insuree_policy::Column::Id.is_in(empty.iter().map(|r| r.id)))
+        .exec(tx)
+        .await?;
     Ok(())
 }
 
