@@ -44,6 +44,8 @@ pub struct DatabaseConfig {
     pub busy_timeout_ms: u64,
     /// Log every SQL statement (target `sqlx::query`, level info) for diagnosis.
     pub log_statements: bool,
+    /// Page cache of the SQLite connection every write transaction runs on, in MiB.
+    pub sqlite_writer_cache_mib: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -167,6 +169,7 @@ impl Default for DatabaseConfig {
             auto_migrate: true,
             busy_timeout_ms: 10_000,
             log_statements: false,
+            sqlite_writer_cache_mib: 64,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Database access: one [`Db`] handle over a sea-orm pool, SQLite (file, WAL) or PostgreSQL by
 //! URL. Writes go through [`Db::begin_write`]: on SQLite a process-wide writer lock makes writers
 //! wait their turn instead of failing with "database is locked" (D26); readers are not blocked (WAL).
+//! On a SQLite file every write transaction runs on one dedicated connection with a large page
+//! cache: SQLite drops a connection's whole cache when another connection has written, so writes
+//! spread over the pool would read their index pages again every time.
 
 use crate::config::DatabaseConfig;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -16,7 +19,15 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 #[derive(Clone, Debug)]
 pub struct Db {
     pub conn: DatabaseConnection,
-    writer: Option<Arc<Mutex<()>>>,
+    writer: Option<SqliteWriter>,
+}
+
+/// SQLite's single writer: the turn every write transaction waits for, and the connection it
+/// runs on (the pool's own for an in-memory database, which exists only on that connection).
+#[derive(Clone, Debug)]
+struct SqliteWriter {
+    turn: Arc<Mutex<()>>,
+    conn: DatabaseConnection,
 }
 
 /// A write transaction; on SQLite it holds the writer lock until commit or drop.
@@ -73,28 +84,49 @@ impl Db {
             cfg.url.clone()
         };
         let memory = url.contains(":memory:");
-        let mut opts = ConnectOptions::new(url);
-        opts.sqlx_logging(cfg.log_statements)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(30))
-            .max_connections(if memory { 1 } else { cfg.max_connections })
-            // A SQLite connection is a local file handle: pinging it before every use only adds a
-            // round trip to its worker thread.
-            .test_before_acquire(!sqlite);
-        if sqlite {
-            let busy = Duration::from_millis(cfg.busy_timeout_ms);
-            opts.map_sqlx_sqlite_opts(move |o| {
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(busy)
-                    .foreign_keys(true)
-            });
-        }
-        let conn = sea_orm::Database::connect(opts).await?;
-        Ok(Db {
-            conn,
-            writer: sqlite.then(|| Arc::new(Mutex::new(()))),
-        })
+        let options = |connections: u32, cache_kib: Option<u32>| {
+            let mut opts = ConnectOptions::new(url.clone());
+            opts.sqlx_logging(cfg.log_statements)
+                .connect_timeout(Duration::from_secs(10))
+                .acquire_timeout(Duration::from_secs(30))
+                .max_connections(connections)
+                // A SQLite connection is a local file handle: pinging it before every use only
+                // adds a round trip to its worker thread.
+                .test_before_acquire(!sqlite);
+            if sqlite {
+                let busy = Duration::from_millis(cfg.busy_timeout_ms);
+                opts.map_sqlx_sqlite_opts(move |o| {
+                    let o = o
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(busy)
+                        .foreign_keys(true);
+                    match cache_kib {
+                        // A negative cache_size is in KiB.
+                        Some(kib) => o.pragma("cache_size", format!("-{kib}")),
+                        None => o,
+                    }
+                });
+            }
+            opts
+        };
+        let pool_size = if memory { 1 } else { cfg.max_connections };
+        let conn = sea_orm::Database::connect(options(pool_size, None)).await?;
+        let writer = if !sqlite {
+            None
+        } else {
+            let writer_conn = if memory {
+                conn.clone()
+            } else {
+                let cache_kib = cfg.sqlite_writer_cache_mib.max(1).saturating_mul(1024);
+                sea_orm::Database::connect(options(1, Some(cache_kib))).await?
+            };
+            Some(SqliteWriter {
+                turn: Arc::new(Mutex::new(())),
+                conn: writer_conn,
+            })
+        };
+        Ok(Db { conn, writer })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -105,14 +137,23 @@ impl Db {
         self.backend() == DbBackend::Sqlite
     }
 
-    /// Opens a transaction that will write; serialised per process on SQLite.
+    /// Opens a transaction that will write; serialised per process on SQLite, where it runs on
+    /// the writer connection.
     pub async fn begin_write(&self) -> Result<WriteTx, DbErr> {
-        let guard = match &self.writer {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
-        };
-        let tx = self.conn.begin().await?;
-        Ok(WriteTx { tx, _guard: guard })
+        match &self.writer {
+            Some(w) => {
+                let guard = w.turn.clone().lock_owned().await;
+                let tx = w.conn.begin().await?;
+                Ok(WriteTx {
+                    tx,
+                    _guard: Some(guard),
+                })
+            }
+            None => Ok(WriteTx {
+                tx: self.conn.begin().await?,
+                _guard: None,
+            }),
+        }
     }
 
     /// Whether the database answers a trivial query.
