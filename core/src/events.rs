@@ -102,11 +102,17 @@ impl EventBus {
         Ok(())
     }
 
-    /// Delivers pending outbox events once; returns how many were handled. Rows are claimed with
-    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL so several instances can dispatch.
+    /// Delivers pending outbox events once; returns how many were handled. A short transaction
+    /// claims up to [`DISPATCH_BATCH`] due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+    /// several instances can dispatch): rows no after-commit handler wants are marked delivered
+    /// there, the others get a lease. Their handlers then run outside any transaction — on
+    /// SQLite a transaction here would hold the single writer's turn for as long as a handler
+    /// takes — and a second short transaction records the outcomes. A crash leaves the leased
+    /// rows to be retried when the lease ends (delivery is at least once).
     pub async fn dispatch_pending(&self, state: &AppState) -> AppResult<usize> {
         let db = &state.db;
         let pg = !db.is_sqlite();
+        let now = Utc::now();
         let tx = db.begin_write().await?;
         let sql = format!(
             "SELECT id, event_name, payload, actor_id, attempts FROM core_outbox \
@@ -114,65 +120,102 @@ impl EventBus {
             if pg { " FOR UPDATE SKIP LOCKED" } else { "" }
         );
         let rows = tx
-            .query_all_raw(crate::db::stmt(db.backend(), &sql, vec![Utc::now().into()]))
+            .query_all_raw(crate::db::stmt(db.backend(), &sql, vec![now.into()]))
             .await?;
-        let mut handled = 0;
-        let mut delivered = Vec::with_capacity(rows.len());
+        let claimed = rows.len();
+        let mut unwanted = vec![];
+        let mut leased = vec![];
         for row in rows {
             let id: i64 = row.try_get("", "id")?;
             let name: String = row.try_get("", "event_name")?;
+            if !self.after_commit.contains_key(&name) {
+                unwanted.push(id);
+                continue;
+            }
             let payload: String = row.try_get("", "payload")?;
-            let actor: Option<i64> = row.try_get("", "actor_id")?;
             let attempts: i32 = row.try_get("", "attempts")?;
             let event = Event {
-                name: name.clone(),
+                name,
                 payload: serde_json::from_str(&payload)?,
-                actor,
+                actor: row.try_get("", "actor_id")?,
             };
-            let mut failure: Option<AppError> = None;
-            if let Some(handlers) = self.after_commit.get(&name) {
-                for (module, h) in handlers {
-                    if let Err(e) = h(state, &event).await {
-                        tracing::warn!(event = %name, module, error = %e, "after-commit handler failed; will retry");
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
-            match failure {
-                None => delivered.push(id),
-                Some(e) => {
-                    let backoff = chrono::Duration::seconds(2i64.pow((attempts as u32).min(12)));
-                    tx.execute_raw(crate::db::stmt(
-                        db.backend(),
-                        "UPDATE core_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                        vec![
-                            e.to_string().into(),
-                            (Utc::now() + backoff).into(),
-                            id.into(),
-                        ],
-                    ))
-                    .await?;
-                }
-            }
-            handled += 1;
+            leased.push((id, attempts, event));
         }
-        if !delivered.is_empty() {
-            // One statement for the batch: the dispatcher shares the writer with mutations.
+        mark_delivered(&tx, unwanted, now).await?;
+        if !leased.is_empty() {
             tx.execute_raw(crate::db::stmt(
                 db.backend(),
                 &format!(
-                    "UPDATE core_outbox SET delivered_at = ? WHERE id IN ({})",
-                    crate::text::ids_sql(delivered)
+                    "UPDATE core_outbox SET next_attempt_at = ? WHERE id IN ({})",
+                    crate::text::ids_sql(leased.iter().map(|(id, ..)| *id))
                 ),
-                vec![Utc::now().into()],
+                vec![(now + DELIVERY_LEASE).into()],
             ))
             .await?;
         }
         tx.commit().await?;
-        Ok(handled)
+        if leased.is_empty() {
+            return Ok(claimed);
+        }
+        let mut delivered = Vec::with_capacity(leased.len());
+        let mut failed = vec![];
+        for (id, attempts, event) in leased {
+            let mut failure: Option<AppError> = None;
+            for (module, h) in self.after_commit.get(&event.name).into_iter().flatten() {
+                if let Err(e) = h(state, &event).await {
+                    tracing::warn!(event = %event.name, module, error = %e, "after-commit handler failed; will retry");
+                    failure = Some(e);
+                    break;
+                }
+            }
+            match failure {
+                None => delivered.push(id),
+                Some(e) => failed.push((id, attempts, e)),
+            }
+        }
+        let tx = db.begin_write().await?;
+        mark_delivered(&tx, delivered, Utc::now()).await?;
+        for (id, attempts, e) in failed {
+            let backoff = chrono::Duration::seconds(2i64.pow((attempts as u32).min(12)));
+            tx.execute_raw(crate::db::stmt(
+                db.backend(),
+                "UPDATE core_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                vec![
+                    e.to_string().into(),
+                    (Utc::now() + backoff).into(),
+                    id.into(),
+                ],
+            ))
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(claimed)
     }
 }
+
+/// Marks outbox rows delivered, in one statement: the dispatcher shares the writer with mutations.
+async fn mark_delivered(
+    tx: &DatabaseTransaction,
+    ids: Vec<i64>,
+    at: chrono::DateTime<Utc>,
+) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    tx.execute_raw(crate::db::stmt(
+        tx.get_database_backend(),
+        &format!(
+            "UPDATE core_outbox SET delivered_at = ? WHERE id IN ({})",
+            crate::text::ids_sql(ids)
+        ),
+        vec![at.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// How long a claimed event is kept from other dispatchers while its handlers run.
+const DELIVERY_LEASE: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Outbox rows one dispatch claims.
 const DISPATCH_BATCH: usize = 100;

@@ -25,6 +25,8 @@ pub const RIGHT_WRITE: i32 = 990002;
 
 /// How many `testmod.widget_created` events the after-commit handler has seen.
 pub static DELIVERED: AtomicUsize = AtomicUsize::new(0);
+/// Deliveries whose handler could open a write transaction while it ran.
+pub static COULD_WRITE: AtomicUsize = AtomicUsize::new(0);
 
 imis_core::inventory::submit! {
     ModuleDescriptor {
@@ -88,8 +90,22 @@ fn on_facility_saving<'a>(
     })
 }
 
-fn on_widget_created<'a>(_: &'a AppState, _: &'a Event) -> BoxFuture<'a, AppResult<()>> {
+fn on_widget_created<'a>(state: &'a AppState, e: &'a Event) -> BoxFuture<'a, AppResult<()>> {
     Box::pin(async move {
+        // The other system is down for these: the delivery fails and is retried later.
+        if e.payload["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("undeliverable"))
+        {
+            return Err(AppError::validation("testmod.peer_unavailable"));
+        }
+        // A handler may write (record what it pushed, say): it must not wait for the writer.
+        let writer =
+            tokio::time::timeout(std::time::Duration::from_secs(2), state.db.begin_write()).await;
+        if let Ok(Ok(tx)) = writer {
+            tx.rollback().await?;
+            COULD_WRITE.fetch_add(1, Ordering::SeqCst);
+        }
         DELIVERED.fetch_add(1, Ordering::SeqCst);
         Ok(())
     })
@@ -228,8 +244,11 @@ impl TestModMutation {
                     m.actor(),
                 )
                 .await?;
-                m.publish("testmod.widget_created", serde_json::json!({ "id": id }))
-                    .await?;
+                m.publish(
+                    "testmod.widget_created",
+                    serde_json::json!({ "id": id, "name": input.name }),
+                )
+                .await?;
                 m.link("testmod_widget", id);
                 if input.name.starts_with("fail") {
                     return Err(

@@ -145,13 +145,44 @@ async fn events_reach_after_commit_handlers_through_the_outbox() {
             2
         );
         let before = testmod::DELIVERED.load(Ordering::SeqCst);
+        let could_write = testmod::COULD_WRITE.load(Ordering::SeqCst);
         let n = app.state.bus.dispatch_pending(&app.state).await.unwrap();
         assert!(n >= 2);
         // Both in one dispatch: the batch is marked delivered together.
         assert!(testmod::DELIVERED.load(Ordering::SeqCst) >= before + 2);
+        // The handlers ran outside the dispatcher's transactions: they could write (on SQLite
+        // they would otherwise wait for the dispatcher's writer turn).
+        assert!(testmod::COULD_WRITE.load(Ordering::SeqCst) >= could_write + 2);
         assert_eq!(app.count("core_outbox", "delivered_at IS NULL").await, 0);
         // Dispatching again delivers nothing twice.
         assert_eq!(app.state.bus.dispatch_pending(&app.state).await.unwrap(), 0);
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_after_a_back_off() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        app.ok(Some(&admin), &widget("c-undeliverable", "undeliverable-1")).await;
+        app.state.bus.dispatch_pending(&app.state).await.unwrap();
+        let failed = "event_name = 'testmod.widget_created' AND payload LIKE '%undeliverable-1%'";
+        assert_eq!(
+            app.count(
+                "core_outbox",
+                &format!("{failed} AND delivered_at IS NULL AND attempts = 1 AND last_error IS NOT NULL AND next_attempt_at IS NOT NULL")
+            )
+            .await,
+            1
+        );
+        // Not due again before its back-off ends: the next dispatch leaves it alone.
+        app.state.bus.dispatch_pending(&app.state).await.unwrap();
+        assert_eq!(
+            app.count("core_outbox", &format!("{failed} AND attempts = 1")).await,
+            1
+        );
         db
     })
     .await;
