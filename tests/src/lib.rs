@@ -137,7 +137,8 @@ where
     if let Some(url) = postgres_url() {
         dbs.push(TestDb::postgres(&url).await);
     }
-    for db in dbs {
+    let mut dbs = dbs.into_iter();
+    while let Some(db) = dbs.next() {
         let backend = db.backend;
         let (url_for_cleanup, files, sqlite_path, pg_admin) = (
             db.url.clone(),
@@ -157,6 +158,10 @@ where
                 }
                 .cleanup()
                 .await;
+                // The databases not reached yet exist too.
+                for rest in dbs {
+                    rest.cleanup().await;
+                }
                 eprintln!("test failed on {backend:?}");
                 std::panic::resume_unwind(panic);
             }
