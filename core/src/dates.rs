@@ -28,6 +28,15 @@ impl Clock {
     }
 }
 
+/// Full years of age on `day` for someone born on `dob`.
+pub fn age_on(dob: NaiveDate, day: NaiveDate) -> i32 {
+    let mut years = day.year() - dob.year();
+    if (day.month(), day.day()) < (dob.month(), dob.day()) {
+        years -= 1;
+    }
+    years
+}
+
 /// Adds (or subtracts) months, clamping the day to the last day of the target month.
 /// Saturates at the calendar's limits instead of failing (a month count comes from data).
 pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {

@@ -65,6 +65,10 @@ impl AppError {
     pub fn domain(code: impl Into<String>) -> Self {
         Self::new(ErrorKind::Domain, code)
     }
+    /// The target lies outside the caller's locations (D9).
+    pub fn location_denied() -> Self {
+        Self::new(ErrorKind::Forbidden, "auth.location_denied")
+    }
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, "internal")
     }

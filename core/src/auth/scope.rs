@@ -104,13 +104,6 @@ impl Scope {
     }
 }
 
-fn list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 async fn descendants(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<HashSet<i64>> {
     if bases.is_empty() {
         return Ok(HashSet::new());
@@ -118,7 +111,7 @@ async fn descendants(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<Ha
     let sql = format!(
         "WITH RECURSIVE sub(id) AS (SELECT id FROM core_location WHERE id IN ({}) AND validity_to IS NULL \
          UNION SELECT l.id FROM core_location l JOIN sub ON l.parent_id = sub.id WHERE l.validity_to IS NULL) SELECT id FROM sub",
-        list(bases)
+        crate::text::ids_sql(bases.iter().copied())
     );
     let rows = conn
         .query_all_raw(sea_orm::Statement::from_string(
@@ -132,21 +125,8 @@ async fn descendants(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<Ha
 }
 
 async fn ancestors(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<HashSet<i64>> {
-    if bases.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let sql = format!(
-        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM core_location WHERE id IN ({}) \
-         UNION SELECT l.id, l.parent_id FROM core_location l JOIN up ON l.id = up.parent_id) SELECT id FROM up",
-        list(bases)
-    );
-    let rows = conn
-        .query_all_raw(sea_orm::Statement::from_string(
-            conn.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get::<i64>("", "id").map_err(Into::into))
-        .collect()
+    Ok(crate::location::service::ancestor_ids(conn, bases)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -5,7 +5,7 @@
 use crate::app::AppState;
 use crate::auth::{Principal, Requirement, require_user};
 use crate::entity::{health_facility, hf_catchment, location};
-use crate::error::{AppError, AppResult, ErrorKind};
+use crate::error::{AppError, AppResult};
 use crate::mutation::MutationCtx;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::LikeExpr;
@@ -33,10 +33,6 @@ fn level_of(t: &str) -> Option<usize> {
     LOCATION_TYPES.iter().position(|x| *x == t)
 }
 
-fn location_denied() -> AppError {
-    AppError::new(ErrorKind::Forbidden, "auth.location_denied")
-}
-
 async fn require_allowed(
     conn: &impl ConnectionTrait,
     p: &Principal,
@@ -45,7 +41,7 @@ async fn require_allowed(
     if p.scope.allows(conn, Some(location)).await? {
         Ok(())
     } else {
-        Err(location_denied())
+        Err(AppError::location_denied())
     }
 }
 
@@ -209,11 +205,15 @@ pub async fn locations_select(
     Ok(q)
 }
 
-/// `location` and the ids of all its ancestors, in one recursive query.
-pub async fn ancestor_ids(conn: &impl ConnectionTrait, location: i64) -> AppResult<Vec<i64>> {
+/// The given locations and the ids of all their ancestors, in one recursive query.
+pub async fn ancestor_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
     let sql = format!(
-        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM core_location WHERE id = {location} \
-         UNION SELECT l.id, l.parent_id FROM core_location l JOIN up ON l.id = up.parent_id) SELECT id FROM up"
+        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM core_location WHERE id IN ({}) \
+         UNION SELECT l.id, l.parent_id FROM core_location l JOIN up ON l.id = up.parent_id) SELECT id FROM up",
+        crate::text::ids_sql(ids.iter().copied())
     );
     let rows = conn
         .query_all_raw(sea_orm::Statement::from_string(
@@ -241,25 +241,7 @@ pub async fn locations_with_ancestors(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let sql = format!(
-        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM core_location WHERE id IN ({list}) \
-         UNION SELECT l.id, l.parent_id FROM core_location l JOIN up ON l.id = up.parent_id) SELECT id FROM up"
-    );
-    let rows = conn
-        .query_all_raw(sea_orm::Statement::from_string(
-            conn.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    let all: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get::<i64>("", "id"))
-        .collect::<Result<_, _>>()?;
+    let all = ancestor_ids(conn, &ids).await?;
     let models = location::Entity::find()
         .filter(location::Column::Id.is_in(all))
         .all(conn)
@@ -695,7 +677,7 @@ pub async fn create_location(
         Some(par) => require_allowed(tx, p, par.id).await?,
         None => {
             if p.scope.allowed_locations(tx).await?.is_some() {
-                return Err(location_denied());
+                return Err(AppError::location_denied());
             }
         }
     }
@@ -938,7 +920,7 @@ pub async fn move_location(
         Some(np) => require_allowed(tx, p, np.id).await?,
         None => {
             if p.scope.allowed_locations(tx).await?.is_some() {
-                return Err(location_denied());
+                return Err(AppError::location_denied());
             }
         }
     }

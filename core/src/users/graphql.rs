@@ -1423,15 +1423,7 @@ async fn scope_users(
     let Some(allowed) = p.scope.allowed_locations(&st.db.conn).await? else {
         return Ok(q);
     };
-    let a = if allowed.is_empty() {
-        "NULL".to_string()
-    } else {
-        allowed
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let a = crate::text::ids_sql(allowed.iter().copied());
     Ok(q.filter(sea_orm::sea_query::Expr::cust(format!(
         "(core_user.id = {me} OR core_user.id IN (SELECT user_id FROM core_user_district WHERE validity_to IS NULL AND location_id IN ({a})) \
          OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({a})) \

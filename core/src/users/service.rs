@@ -72,6 +72,61 @@ pub async fn rights_of(
     Ok((rights, admin))
 }
 
+/// The location scope of a user (D9): unrestricted for IMIS administrators; otherwise the
+/// districts of an interactive user, the villages of an officer and the facility (with its
+/// location) of a claim administrator.
+pub async fn scope_of(
+    conn: &impl ConnectionTrait,
+    u: &user::Model,
+    is_admin: bool,
+) -> AppResult<Scope> {
+    if is_admin {
+        return Ok(Scope::unrestricted());
+    }
+    let districts = if u.is_interactive {
+        id_column(
+            conn,
+            "SELECT location_id FROM core_user_district WHERE user_id = ? AND validity_to IS NULL",
+            vec![u.id.into()],
+        )
+        .await?
+    } else {
+        vec![]
+    };
+    let villages = if u.is_officer {
+        id_column(conn, "SELECT location_id FROM core_officer_village WHERE user_id = ? AND validity_to IS NULL", vec![u.id.into()]).await?
+    } else {
+        vec![]
+    };
+    let hf = match (u.is_claim_admin, u.health_facility_id) {
+        (true, Some(hf)) => {
+            let loc = id_column(
+                conn,
+                "SELECT location_id FROM core_health_facility WHERE id = ?",
+                vec![hf.into()],
+            )
+            .await?;
+            Some((hf, loc.first().copied()))
+        }
+        _ => None,
+    };
+    Ok(Scope::restricted(districts, villages, hf))
+}
+
+/// The scope of the current user `user_id`, read on `conn` (inside a transaction, say, where
+/// an event handler knows only the actor's id); None when the user is gone.
+pub async fn scope_of_user(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<Option<Scope>> {
+    let Some(u) = user::Entity::find_by_id(user_id)
+        .filter(user::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (_, is_admin) = rights_of(conn, u.id).await?;
+    Ok(Some(scope_of(conn, &u, is_admin).await?))
+}
+
 /// Builds the principal of a current user (None when the user is gone).
 pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Principal>> {
     let conn = &state.db.conn;
@@ -84,33 +139,7 @@ pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Pr
         return Ok(None);
     };
     let (rights, is_admin) = rights_of(conn, u.id).await?;
-    let scope = if is_admin {
-        Scope::unrestricted()
-    } else {
-        let districts = if u.is_interactive {
-            id_column(conn, "SELECT location_id FROM core_user_district WHERE user_id = ? AND validity_to IS NULL", vec![u.id.into()]).await?
-        } else {
-            vec![]
-        };
-        let villages = if u.is_officer {
-            id_column(conn, "SELECT location_id FROM core_officer_village WHERE user_id = ? AND validity_to IS NULL", vec![u.id.into()]).await?
-        } else {
-            vec![]
-        };
-        let hf = match (u.is_claim_admin, u.health_facility_id) {
-            (true, Some(hf)) => {
-                let loc = id_column(
-                    conn,
-                    "SELECT location_id FROM core_health_facility WHERE id = ?",
-                    vec![hf.into()],
-                )
-                .await?;
-                Some((hf, loc.first().copied()))
-            }
-            _ => None,
-        };
-        Scope::restricted(districts, villages, hf)
-    };
+    let scope = scope_of(conn, &u, is_admin).await?;
     Ok(Some(Principal {
         user_id: u.id,
         user_uuid: u.uuid,
@@ -378,7 +407,7 @@ async fn validate_user(
         )
         .await?;
         if !p.scope.allows(tx, loc.first().copied()).await? {
-            return Err(AppError::new(ErrorKind::Forbidden, "auth.location_denied"));
+            return Err(AppError::location_denied());
         }
     }
     // D9: a restricted user may only grant districts and villages inside their own scope.
@@ -389,7 +418,7 @@ async fn validate_user(
         .chain(input.location_id.iter())
     {
         if !p.scope.allows(tx, Some(*l)).await? {
-            return Err(AppError::new(ErrorKind::Forbidden, "auth.location_denied"));
+            return Err(AppError::location_denied());
         }
     }
     if let Some(pw) = input.password.as_deref() {
@@ -533,7 +562,7 @@ async fn check_user_in_scope(
     if visible.contains(&target.id) {
         Ok(())
     } else {
-        Err(AppError::new(ErrorKind::Forbidden, "auth.location_denied"))
+        Err(AppError::location_denied())
     }
 }
 

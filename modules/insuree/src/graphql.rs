@@ -6,7 +6,6 @@ use crate::codes;
 use crate::entity::{family, insuree, photo, status_reason};
 use crate::service::{self, FamilyInput, InsureeInput, PhotoInput};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::Datelike;
 use imis_core::AppState;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::connection_type;
@@ -355,7 +354,7 @@ impl InsureeGQLType {
     }
     /// Full years today (D11).
     async fn age(&self, ctx: &Context<'_>) -> i32 {
-        age_on(self.model.dob, state(ctx).clock.today())
+        imis_core::dates::age_on(self.model.dob, state(ctx).clock.today())
     }
     async fn head(&self) -> bool {
         self.model.head
@@ -505,15 +504,6 @@ impl InsureeGQLType {
     async fn client_mutation_id(&self) -> Option<String> {
         None
     }
-}
-
-/// Full years between a birth date and a day.
-pub fn age_on(dob: chrono::NaiveDate, day: chrono::NaiveDate) -> i32 {
-    let mut years = day.year() - dob.year();
-    if (day.month(), day.day()) < (dob.month(), dob.day()) {
-        years -= 1;
-    }
-    years
 }
 
 #[derive(Clone)]

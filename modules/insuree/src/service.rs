@@ -33,10 +33,6 @@ pub const RIGHT_INSUREE_ENQUIRE: i32 = 101105;
 /// Claim search and claim add: the facility desk looks insurees up by number (D9 exception).
 pub const RIGHTS_DESK_LOOKUP: &[i32] = &[RIGHT_INSUREE_ENQUIRE, 111001, 111002];
 
-fn denied() -> AppError {
-    AppError::new(ErrorKind::Forbidden, "auth.location_denied")
-}
-
 /// A photo sent as base64 (openIMIS `PhotoInputType`).
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PhotoInput {
@@ -152,7 +148,7 @@ pub async fn check_insuree_scope(
     if p.scope.allows(conn, village).await? {
         Ok(())
     } else {
-        Err(denied())
+        Err(AppError::location_denied())
     }
 }
 
@@ -164,7 +160,7 @@ pub async fn check_family_scope(
     if p.scope.allows(conn, Some(f.location_id)).await? {
         Ok(())
     } else {
-        Err(denied())
+        Err(AppError::location_denied())
     }
 }
 
@@ -194,7 +190,7 @@ async fn check_village(
             .with("id", id));
     }
     if !p.scope.allows(conn, Some(id)).await? {
-        return Err(denied());
+        return Err(AppError::location_denied());
     }
     Ok(())
 }
@@ -775,7 +771,7 @@ pub async fn create_insuree(
         check_family_scope(&**m.tx, p, &fam).await?;
     } else if input.current_village_id.is_none() && !p.scope.unrestricted {
         // A restricted user reaches an insuree only through a village.
-        return Err(denied());
+        return Err(AppError::location_denied());
     }
     validate_insuree(m, p, &input, None).await?;
     let ins = insert_insuree(m, &input, input.family_id, false).await?;

@@ -46,11 +46,7 @@ pub const RELATIONSHIP_OTHER: i32 = 7;
 
 /// Whether someone born on `dob` is an adult on `on` (age ≥ `majority` full years).
 pub fn is_adult(dob: NaiveDate, on: NaiveDate, majority: u32) -> bool {
-    let mut age = on.year() - dob.year();
-    if (on.month(), on.day()) < (dob.month(), dob.day()) {
-        age -= 1;
-    }
-    age >= majority as i32
+    imis_core::dates::age_on(dob, on) >= majority as i32
 }
 
 /// The sorted cycle start dates (month, day) of a product; empty = no cycles.

@@ -14,7 +14,6 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::dates::Clock;
 use imis_core::db::stmt;
-use imis_core::error::ErrorKind;
 use imis_core::money::Money;
 use imis_core::mutation::MutationCtx;
 use imis_core::{AppError, AppResult, AppState};
@@ -51,10 +50,6 @@ pub const DEFAULT_LIMIT_FIXED_VALUE: i32 = 0;
 /// `pageDisplayRules`.
 pub const MIN_LIMIT_VALUE: i64 = 0;
 pub const MAX_LIMIT_VALUE: i64 = 100;
-
-fn location_denied() -> AppError {
-    AppError::new(ErrorKind::Forbidden, "auth.location_denied")
-}
 
 // ---------------------------------------------------------------------------------------------
 // Lines (items and services share one shape)
@@ -1201,7 +1196,7 @@ async fn require_write_scope(
     match (p.scope.allowed_locations(conn).await?, location) {
         (None, _) => Ok(()),
         (Some(set), Some(l)) if set.contains(&l) => Ok(()),
-        _ => Err(location_denied()),
+        _ => Err(AppError::location_denied()),
     }
 }
 

@@ -7,7 +7,6 @@ use super::*;
 use crate::entity::{item, pricelist, pricelist_detail, service};
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::entity::location;
-use imis_core::error::ErrorKind;
 use imis_core::mutation::MutationCtx;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Query;
@@ -40,10 +39,6 @@ pub fn pricelist_requirement(kind: MedicalKind, op: usize) -> Requirement {
         MedicalKind::Service => &SERVICES,
     };
     Requirement::AnyOf(std::slice::from_ref(&rights[op.min(4)]))
-}
-
-fn location_denied() -> AppError {
-    AppError::new(ErrorKind::Forbidden, "auth.location_denied")
 }
 
 fn not_found(kind: MedicalKind) -> AppError {
@@ -430,7 +425,11 @@ async fn require_write_scope(
         (None, Some(_)) => false,
         (Some(l), Some(set)) => set.contains(&l),
     };
-    if ok { Ok(()) } else { Err(location_denied()) }
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::location_denied())
+    }
 }
 
 /// Current members of `kind` by uuid (items or services).

@@ -11,8 +11,6 @@
 use super::*;
 use crate::entity::{payment_detail, premium};
 use futures::future::BoxFuture;
-use imis_core::auth::Scope;
-use imis_core::entity::user;
 use imis_core::events::{Event, Wiring};
 use imis_policy::service::activation::PremiumAction;
 use imis_policy::service::{
@@ -75,7 +73,7 @@ pub async fn paid_at_enrolment(
             if let Some(user_id) = actor
                 && !payer_visible_to(tx, user_id, payer.location_id).await?
             {
-                return Err(denied());
+                return Err(AppError::location_denied());
             }
             Some(payer.id)
         }
@@ -112,73 +110,20 @@ pub async fn paid_at_enrolment(
 }
 
 /// Whether the acting user may see a payer located at `location_id` (the rule of
-/// [`super::payers::payer_visible`], D9). The user's scope is read inside the publisher's
-/// transaction, as `imis_core::users::service::load_principal` builds it: IMIS administrators
-/// are unrestricted; otherwise the districts of an interactive user, the villages of an
-/// officer and the facility's location of a claim administrator.
+/// [`super::payers::payer_visible`], D9), with the user's scope read inside the publisher's
+/// transaction.
 async fn payer_visible_to(
     tx: &DatabaseTransaction,
     user_id: i64,
     location_id: i64,
 ) -> AppResult<bool> {
-    let (_, admin) = imis_core::users::service::rights_of(tx, user_id).await?;
-    if admin {
-        return Ok(true);
-    }
-    let Some(u) = user::Entity::find_by_id(user_id)
-        .filter(user::Column::ValidityTo.is_null())
-        .one(tx)
-        .await?
-    else {
+    let Some(scope) = imis_core::users::service::scope_of_user(tx, user_id).await? else {
         return Ok(false);
     };
-    let districts = if u.is_interactive {
-        ids(
-            tx,
-            "SELECT location_id FROM core_user_district WHERE user_id = ? AND validity_to IS NULL",
-            u.id,
-        )
-        .await?
-    } else {
-        vec![]
-    };
-    let villages = if u.is_officer {
-        ids(
-            tx,
-            "SELECT location_id FROM core_officer_village WHERE user_id = ? AND validity_to IS NULL",
-            u.id,
-        )
-        .await?
-    } else {
-        vec![]
-    };
-    let hf = match (u.is_claim_admin, u.health_facility_id) {
-        (true, Some(hf)) => {
-            let loc = ids(
-                tx,
-                "SELECT location_id FROM core_health_facility WHERE id = ?",
-                hf,
-            )
-            .await?;
-            Some((hf, loc.first().copied()))
-        }
-        _ => None,
-    };
-    let scope = Scope::restricted(districts, villages, hf);
     Ok(scope
         .visible_locations(tx)
         .await?
         .is_none_or(|v| v.contains(&location_id)))
-}
-
-/// One id column of a query with one parameter.
-async fn ids(tx: &DatabaseTransaction, sql: &str, id: i64) -> AppResult<Vec<i64>> {
-    let rows = tx
-        .query_all_raw(stmt(tx.get_database_backend(), sql, vec![id.into()]))
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into))
-        .collect()
 }
 
 fn on_policy_deleting<'a>(

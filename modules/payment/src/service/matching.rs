@@ -270,11 +270,7 @@ async fn product_version(
     product_id: i64,
     date: NaiveDate,
 ) -> AppResult<Option<imis_product::entity::product::Model>> {
-    match imis_policy::service::product_on(state, tx, product_id, date).await {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.code == "policy.product_not_found" => Ok(None),
-        Err(e) => Err(e),
-    }
+    imis_product::service::product_model_in_force(tx, &state.clock, product_id, date).await
 }
 
 /// The checks of a renewal by matching, made before anything is written so that a failure

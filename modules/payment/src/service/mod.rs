@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::auth::Principal;
 use imis_core::db::stmt;
-use imis_core::error::{AppError, AppResult, ErrorKind};
+use imis_core::error::{AppError, AppResult};
 use imis_core::money::Money;
 use imis_policy::entity::policy;
 use rust_decimal::Decimal;
@@ -59,10 +59,6 @@ pub const HISTORY_PAYMENT_DETAIL: &str = "payment_detail";
 pub const PAYMENT_STATUS_CREATED: i32 = 1;
 pub const PAYMENT_STATUS_RECEIVED: i32 = 4;
 pub const PAYMENT_STATUS_MATCHED: i32 = 5;
-
-pub(crate) fn denied() -> AppError {
-    AppError::new(ErrorKind::Forbidden, "auth.location_denied")
-}
 
 pub(crate) fn digits(state: &AppState) -> u32 {
     state.config.core.currency_minor_digits

@@ -38,7 +38,7 @@ async fn check_writable(
     if p.scope.allows(conn, Some(location_id)).await? {
         Ok(())
     } else {
-        Err(denied())
+        Err(AppError::location_denied())
     }
 }
 
@@ -381,7 +381,7 @@ pub async fn add_funding(
         && let Some(visible) = p.scope.visible_locations(conn).await?
         && !visible.contains(&pl)
     {
-        return Err(denied());
+        return Err(AppError::location_denied());
     }
     if let Some(pl) = product.location_id {
         let up_of_payer =

@@ -328,7 +328,7 @@ async fn check_input(
             let payer = find_payer_by_uuid(conn, u).await?;
             // D9: only a payer the caller may see.
             if !super::payers::payer_visible(conn, p, payer.location_id).await? {
-                return Err(denied());
+                return Err(AppError::location_denied());
             }
             Some(payer.id)
         }

@@ -68,15 +68,6 @@ pub async fn covering(
     Ok(out)
 }
 
-/// Whether `insuree_id` is covered on `date` (D16).
-pub async fn is_covered(
-    conn: &impl ConnectionTrait,
-    insuree_id: i64,
-    date: NaiveDate,
-) -> AppResult<bool> {
-    Ok(!covering(conn, insuree_id, date).await?.is_empty())
-}
-
 /// Inserts coverage rows of `policy` for `insurees`, with the policy's dates (one statement).
 pub(crate) async fn insert_rows(
     state: &AppState,

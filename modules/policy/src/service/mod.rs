@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::entity::user;
-use imis_core::error::{AppError, AppResult, ErrorKind};
+use imis_core::error::{AppError, AppResult};
 use imis_core::mutation::{MutationCtx, Warning};
 use imis_insuree::entity::{family, insuree};
 use imis_product::entity::product;
@@ -74,10 +74,6 @@ pub fn config(state: &AppState) -> PolicyConfig {
     PolicyConfig::from_config(&state.config)
 }
 
-pub(crate) fn denied() -> AppError {
-    AppError::new(ErrorKind::Forbidden, "auth.location_denied")
-}
-
 /// The current (valid) policy with this uuid.
 pub async fn find_policy(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<policy::Model> {
     policy::Entity::find()
@@ -127,11 +123,9 @@ pub async fn check_policy_scope(
         return Ok(());
     }
     let fam = imis_insuree::service::families_by_ids(conn, &[policy.family_id]).await?;
-    let location = fam.get(&policy.family_id).map(|f| f.location_id);
-    if location.is_some() && p.scope.allows(conn, location).await? {
-        Ok(())
-    } else {
-        Err(denied())
+    match fam.get(&policy.family_id) {
+        Some(f) => imis_insuree::service::check_family_scope(conn, p, f).await,
+        None => Err(AppError::location_denied()),
     }
 }
 
@@ -168,7 +162,7 @@ pub async fn family_context(
     let family = imis_insuree::service::find_family_by_id(conn, family_id)
         .await?
         .ok_or_else(|| AppError::not_found("family").with("id", family_id))?;
-    let locations = imis_core::location::service::ancestor_ids(conn, family.location_id).await?;
+    let locations = imis_core::location::service::ancestor_ids(conn, &[family.location_id]).await?;
     let members = imis_insuree::service::members_of(conn, family.id)
         .await?
         .into_iter()
