@@ -75,37 +75,6 @@ fn date_time(ctx: &Context<'_>, t: chrono::DateTime<chrono::Utc>) -> DateTime {
     DateTime::from_utc(t, tz(ctx))
 }
 
-/// A list of rows already loaded, as a connection (all rows in one page).
-fn whole_connection<N: async_graphql::OutputType, CN, EN>(
-    rows: Vec<N>,
-) -> async_graphql::connection::Connection<
-    String,
-    N,
-    imis_core::graphql::connection::ConnectionCounts,
-    async_graphql::connection::EmptyFields,
-    CN,
-    EN,
-    async_graphql::connection::DisableNodesField,
->
-where
-    CN: async_graphql::connection::ConnectionNameType,
-    EN: async_graphql::connection::EdgeNameType,
-{
-    let mut c = async_graphql::connection::Connection::with_additional_fields(
-        false,
-        false,
-        imis_core::graphql::connection::ConnectionCounts {
-            total_count: Some(rows.len() as i64),
-            edge_count: rows.len() as i32,
-        },
-    );
-    for (i, r) in rows.into_iter().enumerate() {
-        c.edges
-            .push(async_graphql::connection::Edge::new(i.to_string(), r));
-    }
-    c
-}
-
 // ---------------------------------------------------------------------------------------------
 // Premiums
 // ---------------------------------------------------------------------------------------------
@@ -904,7 +873,14 @@ impl PaymentGQLType {
     }
     /// The payment's current detail lines (a restricted caller: those of premiums in their
     /// locations, D9).
-    async fn payment_details(&self, ctx: &Context<'_>) -> Result<PaymentDetailConnection> {
+    async fn payment_details(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        last: Option<i32>,
+        after: Option<String>,
+        before: Option<String>,
+    ) -> Result<PaymentDetailConnection> {
         let rows = match &self.data.details {
             Some(map) => map.get(&self.model.id).cloned().unwrap_or_default(),
             None => {
@@ -931,7 +907,20 @@ impl PaymentGQLType {
                 load.await.map_err(|e| e.to_gql(&lang))?
             }
         };
-        Ok(whole_connection(rows))
+        let page = imis_core::graphql::connection::page_in_memory(
+            rows,
+            &imis_core::graphql::connection::PageArgs {
+                first,
+                last,
+                after,
+                before,
+                offset: None,
+                order_by: None,
+            },
+            &state(ctx).config.graphql,
+        )
+        .map_err(|e| e.to_gql(&imis_core::graphql::lang(ctx)))?;
+        Ok(page.into_connection(|n| n))
     }
 }
 

@@ -16,7 +16,7 @@ use imis_policy::service::activation::PremiumAction;
 use imis_policy::service::{
     EVENT_POLICY_CREATED, EVENT_POLICY_DELETING, PolicyCreated, PolicyDeleting,
 };
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use sea_orm::DatabaseTransaction;
 
 pub fn wire(w: &mut Wiring) {
     w.on_in_tx(EVENT_POLICY_CREATED, on_policy_created);
@@ -159,13 +159,23 @@ pub async fn remove_premiums_of_policy(
         .filter(payment_detail::Column::ValidityTo.is_null())
         .all(tx)
         .await?;
-    for d in details {
-        let mut a = super::payments::detail_version(tx, actor, &d, now).await?;
-        a.premium_id = Set(None);
-        a.update(tx).await?;
+    if !details.is_empty() {
+        // The lines stay on their payments, without a premium (two statements for all).
+        imis_core::history::save_many(
+            tx,
+            HISTORY_PAYMENT_DETAIL,
+            details.iter().map(|d| (d.id, d, d.validity_from)),
+            now,
+            actor,
+        )
+        .await?;
+        payment_detail::Entity::update_many()
+            .col_expr(payment_detail::Column::PremiumId, Expr::value(None::<i64>))
+            .col_expr(payment_detail::Column::ValidityFrom, Expr::value(now))
+            .col_expr(payment_detail::Column::AuditUserId, Expr::value(actor))
+            .filter(payment_detail::Column::Id.is_in(details.iter().map(|d| d.id)))
+            .exec(tx)
+            .await?;
     }
-    for p in &premiums {
-        super::premiums::soft_delete(state, tx, actor, p, now).await?;
-    }
-    Ok(())
+    super::premiums::soft_delete(tx, actor, &premiums, now).await
 }

@@ -303,16 +303,28 @@ async fn insert_detail(
 /// Closes the current detail lines of a payment (history kept).
 async fn close_details(m: &MutationCtx<'_>, payment_id: i64) -> AppResult<()> {
     let now = m.state.clock.now();
-    for d in details_of(&**m.tx, &[payment_id])
+    let lines = details_of(&**m.tx, &[payment_id])
         .await?
         .remove(&payment_id)
-        .unwrap_or_default()
-    {
-        let mut a = detail_version(m.tx, m.actor(), &d, now).await?;
-        a.validity_from = Set(d.validity_from);
-        a.validity_to = Set(Some(now));
-        a.update(&**m.tx).await?;
+        .unwrap_or_default();
+    if lines.is_empty() {
+        return Ok(());
     }
+    // Set-based: a payment's lines are versioned and closed in two statements.
+    imis_core::history::save_many(
+        m.tx,
+        HISTORY_PAYMENT_DETAIL,
+        lines.iter().map(|d| (d.id, d, d.validity_from)),
+        now,
+        m.actor(),
+    )
+    .await?;
+    payment_detail::Entity::update_many()
+        .col_expr(payment_detail::Column::ValidityTo, Expr::value(Some(now)))
+        .col_expr(payment_detail::Column::AuditUserId, Expr::value(m.actor()))
+        .filter(payment_detail::Column::Id.is_in(lines.iter().map(|d| d.id)))
+        .exec(&**m.tx)
+        .await?;
     Ok(())
 }
 

@@ -521,7 +521,7 @@ pub async fn delete_premiums(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
         // The policy row lock before the premium is read again and the paid total recounted.
         let pol = activation::lock(m.tx, policy_id).await?;
         let existing = find_premium(&**m.tx, u).await?;
-        soft_delete(m.state, m.tx, m.actor(), &existing, now).await?;
+        soft_delete(m.tx, m.actor(), std::slice::from_ref(&existing), now).await?;
         if pol.validity_to.is_none() {
             let paid = paid_total(&**m.tx, pol.id).await?;
             let outcome = activation::apply_paid(
@@ -540,28 +540,30 @@ pub async fn delete_premiums(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
     Ok(out)
 }
 
-/// Soft-deletes one premium with its history row.
+/// Soft-deletes premiums with their history rows, in two statements.
 pub(crate) async fn soft_delete(
-    _state: &AppState,
     tx: &DatabaseTransaction,
     actor: Option<i64>,
-    existing: &premium::Model,
+    premiums: &[premium::Model],
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
-    imis_core::history::save(
+    if premiums.is_empty() {
+        return Ok(());
+    }
+    imis_core::history::save_many(
         tx,
         HISTORY_PREMIUM,
-        existing.id,
-        existing,
-        existing.validity_from,
+        premiums.iter().map(|p| (p.id, p, p.validity_from)),
         now,
         actor,
     )
     .await?;
-    let mut a = existing.clone().into_active_model();
-    a.validity_to = Set(Some(now));
-    a.audit_user_id = Set(actor);
-    a.update(tx).await?;
+    premium::Entity::update_many()
+        .col_expr(premium::Column::ValidityTo, Expr::value(Some(now)))
+        .col_expr(premium::Column::AuditUserId, Expr::value(actor))
+        .filter(premium::Column::Id.is_in(premiums.iter().map(|p| p.id)))
+        .exec(tx)
+        .await?;
     Ok(())
 }
 
