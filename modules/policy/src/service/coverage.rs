@@ -120,51 +120,61 @@ pub async fn rows_of_policy(
         .await?)
 }
 
-/// Saves a row's version and returns it ready for change.
-async fn row_version(
+/// Soft-deletes coverage rows with their history, in two statements.
+async fn close_rows(
     state: &AppState,
     tx: &DatabaseTransaction,
     actor: Option<i64>,
-    row: &insuree_policy::Model,
-) -> AppResult<insuree_policy::ActiveModel> {
+    rows: &[insuree_policy::Model],
+) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let now = state.clock.now();
-    imis_core::history::save(
+    imis_core::history::save_many(
         tx,
         HISTORY_COVERAGE,
-        row.id,
-        row,
-        row.validity_from,
+        rows.iter().map(|r| (r.id, r, r.validity_from)),
         now,
         actor,
     )
     .await?;
-    let mut a = row.clone().into_active_model();
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(actor);
-    Ok(a)
+    insuree_policy::Entity::update_many()
+        .col_expr(insuree_policy::Column::ValidityTo, Expr::value(Some(now)))
+        .col_expr(insuree_policy::Column::AuditUserId, Expr::value(actor))
+        .filter(insuree_policy::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .exec(tx)
+        .await?;
+    Ok(())
 }
 
-async fn close_row(
+/// Ends coverage rows on `expiry` (a new version of each, with history), in two statements.
+async fn end_rows_on(
     state: &AppState,
     tx: &DatabaseTransaction,
     actor: Option<i64>,
-    row: &insuree_policy::Model,
+    rows: &[insuree_policy::Model],
+    expiry: NaiveDate,
 ) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let now = state.clock.now();
-    imis_core::history::save(
+    imis_core::history::save_many(
         tx,
         HISTORY_COVERAGE,
-        row.id,
-        row,
-        row.validity_from,
+        rows.iter().map(|r| (r.id, r, r.validity_from)),
         now,
         actor,
     )
     .await?;
-    let mut a = row.clone().into_active_model();
-    a.validity_to = Set(Some(now));
-    a.audit_user_id = Set(actor);
-    a.update(tx).await?;
+    insuree_policy::Entity::update_many()
+        .col_expr(insuree_policy::Column::ExpiryDate, Expr::value(expiry))
+        .col_expr(insuree_policy::Column::ValidityFrom, Expr::value(now))
+        .col_expr(insuree_policy::Column::AuditUserId, Expr::value(actor))
+        .filter(insuree_policy::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .exec(tx)
+        .await?;
     Ok(())
 }
 
@@ -175,10 +185,7 @@ pub(crate) async fn close_rows_of_policy(
     actor: Option<i64>,
     policy_id: i64,
 ) -> AppResult<()> {
-    for row in rows_of_policy(tx, policy_id).await? {
-        close_row(state, tx, actor, &row).await?;
-    }
-    Ok(())
+    close_rows(state, tx, actor, &rows_of_policy(tx, policy_id).await?).await
 }
 
 /// Sets `effective` on the coverage rows of a policy that have none.
@@ -335,19 +342,19 @@ async fn remove_member(
         return Ok(());
     }
     let today = state.clock.today();
+    let (mut pending, mut running) = (vec![], vec![]);
     for (row, pol) in rows_of_insuree(tx, insuree_id).await? {
         if family_id.is_some_and(|f| f != pol.family_id) {
             continue;
         }
         if row.effective_date.is_none() {
-            close_row(state, tx, actor, &row).await?;
+            pending.push(row);
         } else if row.expiry_date > today {
-            let mut a = row_version(state, tx, actor, &row).await?;
-            a.expiry_date = Set(today);
-            a.update(tx).await?;
+            running.push(row);
         }
     }
-    Ok(())
+    close_rows(state, tx, actor, &pending).await?;
+    end_rows_on(state, tx, actor, &running, today).await
 }
 
 /// Current rows of an insuree with their policies.
@@ -434,10 +441,12 @@ fn on_deleted<'a>(
 ) -> BoxFuture<'a, AppResult<()>> {
     Box::pin(async move {
         let e: InsureeDeleted = payload(event)?;
-        for (row, _) in rows_of_insuree(tx, e.insuree_id).await? {
-            close_row(state, tx, event.actor, &row).await?;
-        }
-        Ok(())
+        let rows: Vec<_> = rows_of_insuree(tx, e.insuree_id)
+            .await?
+            .into_iter()
+            .map(|(row, _)| row)
+            .collect();
+        close_rows(state, tx, event.actor, &rows).await
     })
 }
 
@@ -452,13 +461,12 @@ fn on_status_changed<'a>(
             return Ok(());
         }
         let end = e.status_date.unwrap_or_else(|| state.clock.today());
-        for (row, _) in rows_of_insuree(tx, e.insuree_id).await? {
-            if row.expiry_date > end {
-                let mut a = row_version(state, tx, event.actor, &row).await?;
-                a.expiry_date = Set(end);
-                a.update(tx).await?;
-            }
-        }
-        Ok(())
+        let rows: Vec<_> = rows_of_insuree(tx, e.insuree_id)
+            .await?
+            .into_iter()
+            .map(|(row, _)| row)
+            .filter(|row| row.expiry_date > end)
+            .collect();
+        end_rows_on(state, tx, event.actor, &rows, end).await
     })
 }
