@@ -77,7 +77,7 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
                 } else {
                     Stage::New
                 };
-                let mut p = new_policy(
+                let p = new_policy(
                     &mutual,
                     *family,
                     officer,
@@ -89,7 +89,6 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
                     (0, 1),
                     majority,
                 );
-                p.paid = 0;
                 policies.push(p);
             }
             if let Some(free) = &free
