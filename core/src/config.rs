@@ -84,6 +84,8 @@ pub struct AuthConfig {
     /// argon2id memory cost in KiB and passes for new password hashes.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// Password hashes computed at once (each holds `argon2_memory_kib`); logins beyond wait.
+    pub max_concurrent_hashes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -203,6 +205,7 @@ impl Default for AuthConfig {
             password_symbols: 0,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
+            max_concurrent_hashes: 2,
         }
     }
 }
@@ -416,6 +419,9 @@ impl Config {
         }
         if self.auth.access_token_ttl_secs <= 0 || self.auth.refresh_token_ttl_secs <= 0 {
             errors.push("auth: token lifetimes must be positive".into());
+        }
+        if self.auth.max_concurrent_hashes == 0 {
+            errors.push("auth.max_concurrent_hashes: at least 1".into());
         }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations == 0 {
             errors.push(

@@ -30,6 +30,31 @@ pub const CORE_MESSAGES: &[Message] = &[
         "On ne peut demander plus de {max} lignes à la fois.",
     ),
     (
+        "request.too_complex",
+        "The request is too costly: its complexity {complexity} exceeds {max} (each list counts its page size).",
+        "La requête est trop coûteuse : sa complexité {complexity} dépasse {max} (chaque liste compte sa taille de page).",
+    ),
+    (
+        "request.too_deep",
+        "The request is nested deeper than {max} levels.",
+        "La requête est imbriquée sur plus de {max} niveaux.",
+    ),
+    (
+        "request.batch_too_large",
+        "A batch may hold at most {max} operations.",
+        "Un lot peut contenir au plus {max} opérations.",
+    ),
+    (
+        "request.unsupported_media_type",
+        "The request body must be JSON (Content-Type: application/json) or GraphQL (application/graphql).",
+        "Le corps de la requête doit être en JSON (Content-Type: application/json) ou GraphQL (application/graphql).",
+    ),
+    (
+        "request.introspection_disabled",
+        "Schema introspection is closed to anonymous callers.",
+        "L'introspection du schéma est fermée aux appelants anonymes.",
+    ),
+    (
         "input.invalid_cursor",
         "Invalid cursor.",
         "Curseur invalide.",

@@ -91,15 +91,33 @@ impl Scope {
         Ok(Some(set.clone()))
     }
 
-    /// Whether a row located at `location` (None = national) is within scope.
+    /// Whether a row located at `location` is within scope. A row whose location is unknown
+    /// (`None`: an insuree detached from every family and village, say) is visible only to
+    /// unrestricted users: a restricted user cannot show it lies in their districts. Rows that
+    /// are national by design (products, price lists, payers without a location) are checked by
+    /// [`Scope::allows_national`].
     pub async fn allows(
         &self,
         conn: &impl ConnectionTrait,
         location: Option<i64>,
     ) -> AppResult<bool> {
         match (location, self.allowed_locations(conn).await?) {
-            (_, None) | (None, _) => Ok(true),
+            (_, None) => Ok(true),
+            (None, Some(_)) => Ok(false),
             (Some(l), Some(set)) => Ok(set.contains(&l)),
+        }
+    }
+
+    /// Whether a row that is national when it has no location (D9: products, price lists,
+    /// payers) is within scope: national rows are open to everybody, located ones as [`Scope::allows`].
+    pub async fn allows_national(
+        &self,
+        conn: &impl ConnectionTrait,
+        location: Option<i64>,
+    ) -> AppResult<bool> {
+        match location {
+            None => Ok(true),
+            Some(_) => self.allows(conn, location).await,
         }
     }
 }
