@@ -3,10 +3,16 @@
 use crate::migrate::Migration;
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration {
-        name: "m20261122_000001_core_tables",
-        sql: CORE_TABLES,
-    }]
+    vec![
+        Migration {
+            name: "m20261122_000001_core_tables",
+            sql: CORE_TABLES,
+        },
+        Migration {
+            name: "m20261207_000001_core_login_sessions",
+            sql: LOGIN_SESSIONS,
+        },
+    ]
 }
 
 const CORE_TABLES: &str = r#"
@@ -238,4 +244,16 @@ CREATE TABLE core_job_run (
     outcome TEXT
 );
 CREATE UNIQUE INDEX ux_core_job_run ON core_job_run (job_name, run_date);
+"#;
+
+/// Logins as units of logout (a login id on refresh tokens and cookie sessions), password-change
+/// cut-offs in milliseconds, and the digest of a mutation's secret inputs for idempotent replays.
+const LOGIN_SESSIONS: &str = r#"
+ALTER TABLE core_refresh_token ADD COLUMN login_id VARCHAR(64);
+CREATE INDEX ix_core_refresh_token_login ON core_refresh_token (login_id);
+ALTER TABLE core_session ADD COLUMN login_id VARCHAR(64);
+CREATE INDEX ix_core_session_login ON core_session (login_id);
+CREATE INDEX ix_core_session_user ON core_session (user_id);
+UPDATE core_user SET tokens_valid_after = tokens_valid_after * 1000 WHERE tokens_valid_after > 0 AND tokens_valid_after < 100000000000;
+ALTER TABLE core_mutation_log ADD COLUMN secret_digest VARCHAR(64);
 "#;

@@ -47,6 +47,10 @@ impl AppError {
     pub fn forbidden() -> Self {
         Self::new(ErrorKind::Forbidden, "auth.permission_denied")
     }
+    /// A refusal with its own code (the caller holds the right but not over this target).
+    pub fn forbidden_code(code: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, code)
+    }
     pub fn unauthenticated() -> Self {
         Self::new(ErrorKind::Unauthenticated, "auth.unauthenticated")
     }

@@ -184,6 +184,26 @@ pub const CORE_MESSAGES: &[Message] = &[
         "Vous ne pouvez pas retirer votre propre rôle d'administrateur IMIS.",
     ),
     (
+        "user.target_outranks_caller",
+        "You may manage only users whose rights you hold yourself and who are not IMIS Administrators.",
+        "Vous ne pouvez gérer que des utilisateurs dont vous détenez vous-même les droits et qui ne sont pas administrateurs IMIS.",
+    ),
+    (
+        "role.exceeds_caller_rights",
+        "You may grant, change or delete only roles whose rights you hold yourself.",
+        "Vous ne pouvez attribuer, modifier ou supprimer que des rôles dont vous détenez vous-même les droits.",
+    ),
+    (
+        "role.admin_role_cannot_be_blocked",
+        "The IMIS Administrator role cannot be blocked.",
+        "Le rôle d'administrateur IMIS ne peut pas être bloqué.",
+    ),
+    (
+        "mutation.anonymous",
+        "Log in to run mutations.",
+        "Connectez-vous pour exécuter des mutations.",
+    ),
+    (
         "user.user_type_required",
         "At least one user type is required.",
         "Au moins un type d'utilisateur est obligatoire.",

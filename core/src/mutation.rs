@@ -26,6 +26,53 @@ pub struct Envelope {
     pub client_mutation_label: Option<String>,
     pub client_mutation_details: Option<Vec<String>>,
     pub mutation_extensions: Option<serde_json::Value>,
+    /// Keyed digest of the mutation's secret inputs (passwords), which the logged input leaves
+    /// out: a replay must match it too (see [`secrets_digest`]).
+    pub secrets_digest: Option<String>,
+}
+
+/// Logged inputs longer than this are stored as their size, digest and first bytes: enough for
+/// idempotency (the same input gives the same text) and audit, without letting a caller store
+/// megabytes per request.
+pub const MAX_LOGGED_INPUT_BYTES: usize = 64 * 1024;
+/// Longest `clientMutationId` and `clientMutationLabel` (their columns' size).
+pub const MAX_ENVELOPE_TEXT_CHARS: usize = 255;
+
+/// The text stored for a logged input: itself when short, else a JSON summary of its size, its
+/// SHA-256 and its first 1 KiB.
+pub fn logged_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_LOGGED_INPUT_BYTES {
+        return text.into();
+    }
+    let mut head = 1024;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    serde_json::json!({
+        "truncated": true,
+        "bytes": text.len(),
+        "sha256": crate::auth::tokens::sha256_hex(text),
+        "head": &text[..head],
+    })
+    .to_string()
+    .into()
+}
+
+/// HMAC-SHA256, under the server's signing key, of a mutation's secret inputs: a replay with
+/// another password is told apart without the log holding the password or a digest that could
+/// be brute-forced offline.
+pub fn secrets_digest(key: &[u8], name: &str, secrets: &[&str]) -> Option<String> {
+    use hmac::Mac;
+    if secrets.is_empty() {
+        return None;
+    }
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
+    mac.update(name.as_bytes());
+    for s in secrets {
+        mac.update(&(s.len() as u64).to_be_bytes());
+        mac.update(s.as_bytes());
+    }
+    Some(hex::encode(mac.finalize().into_bytes()))
 }
 
 /// A warning recorded in `jsonExt.warnings` (D14).
@@ -94,6 +141,7 @@ struct StoredLog {
     uuid: Uuid,
     status: i32,
     json_content: String,
+    secret_digest: Option<String>,
     result: Option<String>,
     error: Option<String>,
 }
@@ -105,7 +153,7 @@ async fn find_log(
 ) -> AppResult<Option<StoredLog>> {
     let stmt = crate::db::stmt(
         conn.get_database_backend(),
-        "SELECT uuid, status, json_content, result, error FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?",
+        "SELECT uuid, status, json_content, secret_digest, result, error FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?",
         vec![user_id.into(), cmid.into()],
     );
     let Some(r) = conn.query_one_raw(stmt).await? else {
@@ -115,6 +163,7 @@ async fn find_log(
         uuid: r.try_get("", "uuid")?,
         status: r.try_get("", "status")?,
         json_content: r.try_get("", "json_content")?,
+        secret_digest: r.try_get("", "secret_digest")?,
         result: r.try_get("", "result")?,
         error: r.try_get("", "error")?,
     }))
@@ -138,9 +187,10 @@ fn error_from_json(s: &str) -> Option<AppError> {
 fn replay<T: DeserializeOwned>(
     stored: StoredLog,
     input: &str,
+    secrets: Option<&str>,
     cmid: &str,
 ) -> Option<AppResult<Outcome<T>>> {
-    if stored.json_content != input {
+    if stored.json_content != input || stored.secret_digest.as_deref() != secrets {
         return Some(Err(
             AppError::conflict("mutation.client_id_reused").with("clientMutationId", cmid)
         ));
@@ -180,8 +230,28 @@ where
     T: Serialize + DeserializeOwned,
     F: AsyncFnOnce(&mut MutationCtx<'_>) -> AppResult<T>,
 {
+    // Every mutation needs a login (D2); an anonymous one is refused before any work and leaves
+    // no log row, so anonymous callers cannot fill the database.
+    let Some(p) = principal else {
+        return Err(AppError::new(
+            ErrorKind::Unauthenticated,
+            "auth.unauthenticated",
+        ));
+    };
+    for (field, value) in [
+        ("clientMutationId", &envelope.client_mutation_id),
+        ("clientMutationLabel", &envelope.client_mutation_label),
+    ] {
+        if value
+            .as_deref()
+            .is_some_and(|v| v.chars().count() > MAX_ENVELOPE_TEXT_CHARS)
+        {
+            return Err(AppError::invalid(field, "at most 255 characters"));
+        }
+    }
     let input_text = serde_json::to_string(input)?;
-    let user_id = principal.map(|p| p.user_id);
+    let input_text = logged_text(&input_text).into_owned();
+    let user_id = Some(p.user_id);
     let cmid = envelope
         .client_mutation_id
         .clone()
@@ -202,6 +272,7 @@ where
             envelope,
             &input_text,
             STATUS_SUCCESS,
+            None,
         )
         .await;
         let e = match inserted {
@@ -209,17 +280,23 @@ where
             Err(e) => e,
         };
         tx.rollback().await?;
-        let (Some(uid), Some(c)) = (user_id, cmid.as_deref()) else {
-            return Err(e);
+        // Only a lost race on (user, clientMutationId) is expected here: a replay. Anything
+        // else is a database error, logged as one.
+        let is_replay = matches!(
+            e.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        );
+        let (Some(uid), Some(c), true) = (user_id, cmid.as_deref(), is_replay) else {
+            return Err(e.into());
         };
         let Some(stored) = find_log(&state.db.conn, uid, c).await? else {
-            return Err(e);
+            return Err(e.into());
         };
-        if let Some(outcome) = replay(stored, &input_text, c) {
+        if let Some(outcome) = replay(stored, &input_text, envelope.secrets_digest.as_deref(), c) {
             return outcome;
         }
         if forgot_internal_error {
-            return Err(e);
+            return Err(e.into());
         }
         // A stored internal error may be retried: forget it.
         let del = crate::db::stmt(
@@ -307,7 +384,7 @@ where
             tx.rollback().await?;
             let log = async {
                 let tx = state.db.begin_write().await?;
-                let id = insert_log(
+                insert_log(
                     &tx,
                     state.db.backend(),
                     log_uuid,
@@ -316,14 +393,9 @@ where
                     envelope,
                     &input_text,
                     STATUS_ERROR,
+                    Some(error_json(&err, lang)),
                 )
                 .await?;
-                let update = crate::db::stmt(
-                    state.db.backend(),
-                    "UPDATE core_mutation_log SET error = ? WHERE id = ?",
-                    vec![error_json(&err, lang).into(), id.into()],
-                );
-                tx.execute_raw(update).await?;
                 tx.commit().await?;
                 Ok::<_, AppError>(())
             };
@@ -345,18 +417,21 @@ async fn insert_log(
     envelope: &Envelope,
     input: &str,
     status: i32,
-) -> AppResult<i64> {
+    error: Option<String>,
+) -> Result<i64, sea_orm::DbErr> {
     let details = envelope
         .client_mutation_details
         .as_ref()
-        .map(|d| serde_json::to_string(d))
-        .transpose()?;
-    let ext = envelope.mutation_extensions.as_ref().map(|e| e.to_string());
+        .map(|d| logged_text(&serde_json::Value::from(d.clone()).to_string()).into_owned());
+    let ext = envelope
+        .mutation_extensions
+        .as_ref()
+        .map(|e| logged_text(&e.to_string()).into_owned());
     let stmt = crate::db::stmt(
         backend,
         "INSERT INTO core_mutation_log (uuid, user_id, mutation_name, client_mutation_id, client_mutation_label, \
-         client_mutation_details, mutation_extensions, json_content, status, request_date_time) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         client_mutation_details, mutation_extensions, json_content, secret_digest, status, error, request_date_time) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         vec![
             uuid.into(),
             user_id.into(),
@@ -370,13 +445,15 @@ async fn insert_log(
             details.into(),
             ext.into(),
             input.into(),
+            envelope.secrets_digest.clone().into(),
             status.into(),
+            error.into(),
             Utc::now().into(),
         ],
     );
     let row = tx
         .query_one_raw(stmt)
         .await?
-        .ok_or_else(AppError::internal)?;
-    Ok(row.try_get("", "id")?)
+        .ok_or_else(|| sea_orm::DbErr::RecordNotInserted)?;
+    row.try_get("", "id")
 }

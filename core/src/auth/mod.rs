@@ -57,9 +57,11 @@ pub struct Principal {
     pub scope: Scope,
     /// The access token's id (for logout revocation).
     pub jti: Option<String>,
+    /// The login (one `tokenAuth`) the token belongs to; logout ends all of it.
+    pub login_id: Option<String>,
     /// Expiry (unix time) of the access token, for logout revocation.
     pub token_exp: i64,
-    /// Tokens issued before this unix time are refused (password change).
+    /// Tokens issued before this unix time in milliseconds are refused (password change).
     pub tokens_valid_after: i64,
     pub csrf: Csrf,
 }

@@ -14,11 +14,19 @@ use sha2::{Digest, Sha256};
 pub const LOCKED: &str = "locked";
 
 static PARAMS: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
+/// Bounds the hashes computed at once (`auth.max_concurrent_hashes`).
+static HASH_PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+/// A hash of a random password with the configured cost, verified against when the username is
+/// unknown so that unknown and known usernames take the same time.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// Sets the cost of new hashes from configuration (first call wins; verification reads the
-/// parameters stored in each hash).
+/// Sets the cost of new hashes and the number of hashes computed at once from configuration
+/// (first call wins; verification reads the parameters stored in each hash).
 pub fn configure(cfg: &AuthConfig) {
     let _ = PARAMS.set((cfg.argon2_memory_kib, cfg.argon2_iterations));
+    let _ = HASH_PERMITS.set(tokio::sync::Semaphore::new(
+        cfg.max_concurrent_hashes.max(1),
+    ));
 }
 
 fn hasher() -> Argon2<'static> {
@@ -29,6 +37,46 @@ fn hasher() -> Argon2<'static> {
         },
         None => Argon2::default(),
     }
+}
+
+/// Runs a password computation on the blocking thread pool, at most `max_concurrent_hashes` at
+/// once: argon2 takes tens of milliseconds of CPU and must not stall the async workers.
+async fn on_hash_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let permits = HASH_PERMITS.get_or_init(|| tokio::sync::Semaphore::new(1));
+    let _permit = permits.acquire().await.map_err(|_| AppError::internal())?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| AppError::internal())
+}
+
+/// [`hash`] on the bounded blocking pool.
+pub async fn hash_async(password: &str) -> AppResult<String> {
+    let password = password.to_string();
+    on_hash_pool(move || hash(&password)).await?
+}
+
+/// [`verify`] on the bounded blocking pool. `None` (unknown user) verifies against a dummy hash
+/// of the same cost and answers `No`; a legacy hash also pays for one argon2 verification, so the
+/// answer time does not tell which usernames exist.
+pub async fn verify_async(password: &str, stored: Option<&str>) -> AppResult<Verified> {
+    let password = password.to_string();
+    let stored = stored.map(str::to_string);
+    on_hash_pool(move || {
+        let dummy =
+            DUMMY_HASH.get_or_init(|| hash(&super::tokens::random_token()).unwrap_or_default());
+        match stored {
+            None => {
+                let _ = verify(&password, dummy);
+                Verified::No
+            }
+            Some(s) if s.starts_with("legacy$") || s == LOCKED || s.is_empty() => {
+                let _ = verify(&password, dummy);
+                verify(&password, &s)
+            }
+            Some(s) => verify(&password, &s),
+        }
+    })
+    .await
 }
 
 pub fn hash(password: &str) -> AppResult<String> {

@@ -36,15 +36,16 @@ pub fn cookie_value(header: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// `Ok(None)` for anonymous requests; an error for a bad, expired or revoked token.
-pub async fn authenticate(state: &AppState, creds: &Credentials) -> AppResult<Option<Principal>> {
-    let (token, via_cookie) = match (creds.bearer(), creds.jwt_cookie.as_deref()) {
-        (Some(t), _) => (t.to_string(), false),
-        (None, Some(c)) if !c.is_empty() => (c.to_string(), true),
-        _ => return Ok(None),
-    };
-    let claims = tokens::decode(&state.jwt_key, &token, state.clock.now(), false)?;
-    if tokens::is_access_token_revoked(state, &claims.jti).await? {
+/// The claims and principal of a live token: signature and expiry (unless `allow_expired`),
+/// neither the token nor its login revoked (logout), the user current, and the token issued
+/// after the user's last password change (millisecond cut-off).
+pub async fn principal_of_token(
+    state: &AppState,
+    token: &str,
+    allow_expired: bool,
+) -> AppResult<(tokens::Claims, Principal)> {
+    let claims = tokens::decode(&state.jwt_key, token, state.clock.now(), allow_expired)?;
+    if tokens::is_revoked(state, &claims).await? {
         return Err(AppError::new(
             ErrorKind::Unauthenticated,
             "auth.token_revoked",
@@ -55,14 +56,33 @@ pub async fn authenticate(state: &AppState, creds: &Credentials) -> AppResult<Op
     let mut principal = crate::users::service::load_principal(state, uuid)
         .await?
         .ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
-    if principal.tokens_valid_after > claims.iat {
+    if principal.tokens_valid_after > claims.issued_at_ms() {
         return Err(AppError::new(
             ErrorKind::Unauthenticated,
             "auth.token_revoked",
         ));
     }
     principal.jti = Some(claims.jti.clone());
+    principal.login_id = claims.sid.clone();
     principal.token_exp = claims.exp;
+    Ok((claims, principal))
+}
+
+/// The token a request carries: the bearer header first, else the `JWT` cookie (`true`).
+pub fn request_token(creds: &Credentials) -> Option<(String, bool)> {
+    match (creds.bearer(), creds.jwt_cookie.as_deref()) {
+        (Some(t), _) => Some((t.to_string(), false)),
+        (None, Some(c)) if !c.is_empty() => Some((c.to_string(), true)),
+        _ => None,
+    }
+}
+
+/// `Ok(None)` for anonymous requests; an error for a bad, expired or revoked token.
+pub async fn authenticate(state: &AppState, creds: &Credentials) -> AppResult<Option<Principal>> {
+    let Some((token, via_cookie)) = request_token(creds) else {
+        return Ok(None);
+    };
+    let (_, mut principal) = principal_of_token(state, &token, false).await?;
     principal.csrf = if !via_cookie {
         Csrf::Satisfied
     } else {
@@ -72,11 +92,18 @@ pub async fn authenticate(state: &AppState, creds: &Credentials) -> AppResult<Op
                 None => Csrf::NoSession,
                 Some(expected) => match creds.csrf_header.as_deref() {
                     None | Some("") | Some("undefined") | Some("null") => Csrf::MissingHeader,
-                    Some(h) if h == expected => Csrf::Satisfied,
+                    Some(h) if constant_time_eq(h.as_bytes(), expected.as_bytes()) => {
+                        Csrf::Satisfied
+                    }
                     Some(_) => Csrf::Mismatch,
                 },
             },
         }
     };
     Ok(Some(principal))
+}
+
+/// Compares two secrets in time independent of where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

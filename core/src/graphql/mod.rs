@@ -102,6 +102,7 @@ impl MutationEnvelopeInput {
             client_mutation_label: self.client_mutation_label.clone(),
             client_mutation_details: self.client_mutation_details.clone(),
             mutation_extensions: self.mutation_extensions.as_ref().map(|j| j.0.clone()),
+            secrets_digest: None,
         }
     }
 }
@@ -138,6 +139,24 @@ where
     T: serde::Serialize + serde::de::DeserializeOwned,
     F: AsyncFnOnce(&mut crate::mutation::MutationCtx<'_>) -> AppResult<T>,
 {
+    run_mutation_with_secrets(ctx, name, envelope, input, &[], body).await
+}
+
+/// [`run_mutation`] for a mutation with secret inputs (passwords) that its logged input leaves
+/// out (`#[serde(skip)]`): a replayed `clientMutationId` must carry the same secrets, compared
+/// through a keyed digest stored beside the log row.
+pub async fn run_mutation_with_secrets<T, F>(
+    ctx: &Context<'_>,
+    name: &str,
+    envelope: &MutationEnvelopeInput,
+    input: &impl serde::Serialize,
+    secrets: &[&str],
+    body: F,
+) -> AppResult<crate::mutation::Outcome<T>>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: AsyncFnOnce(&mut crate::mutation::MutationCtx<'_>) -> AppResult<T>,
+{
     let principal = principal(ctx);
     if let Some(p) = principal {
         p.check_csrf()?;
@@ -154,12 +173,14 @@ where
             obj.remove(k);
         }
     }
+    let mut envelope = envelope.envelope();
+    envelope.secrets_digest = crate::mutation::secrets_digest(&state(ctx).jwt_key, name, secrets);
     crate::mutation::run(
         state(ctx),
         principal,
         &lang(ctx),
         name,
-        &envelope.envelope(),
+        &envelope,
         &json,
         body,
     )

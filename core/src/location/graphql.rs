@@ -1271,6 +1271,7 @@ mod tests {
             health_facility_id: None,
             scope: crate::auth::Scope::unrestricted(),
             jti: None,
+            login_id: None,
             token_exp: 0,
             tokens_valid_after: 0,
             csrf: crate::auth::Csrf::Satisfied,

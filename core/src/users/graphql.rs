@@ -1,7 +1,7 @@
 //! GraphQL of users, roles, auth and the mutation log, with openIMIS names.
 
 use super::service::{self, RoleInput, UserInput};
-use crate::auth::request::{Credentials, JWT_COOKIE, SESSION_COOKIE};
+use crate::auth::request::{Credentials, JWT_COOKIE, SESSION_COOKIE, principal_of_token};
 use crate::auth::{Requirement, UserKinds, require, require_user, tokens};
 use crate::connection_type;
 use crate::entity::{mutation_log, role, role_right, user};
@@ -9,7 +9,8 @@ use crate::error::{AppError, ErrorKind};
 use crate::graphql::connection::{PageArgs, fetch_page, wants_total};
 use crate::graphql::scalars::{Date, DateTime, GenericScalar, JsonString};
 use crate::graphql::{
-    GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, run_mutation, state,
+    GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, run_mutation,
+    run_mutation_with_secrets, state,
 };
 use crate::mutation_payload;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -1599,6 +1600,26 @@ fn uuids(list: &Option<Vec<String>>) -> crate::AppResult<Vec<uuid::Uuid>> {
         .collect()
 }
 
+/// Ends the login of the request's token: the principal's, else a token of the request whose
+/// signature is good even if it expired (a stale cookie still logs out).
+async fn end_current_login(ctx: &Context<'_>) -> crate::AppResult<()> {
+    let st = state(ctx);
+    if let Some(p) = principal(ctx)
+        && let Some(jti) = &p.jti
+    {
+        return tokens::end_login(st, jti, p.token_exp, p.login_id.as_deref()).await;
+    }
+    let token = ctx
+        .data_opt::<Credentials>()
+        .and_then(crate::auth::request::request_token);
+    if let Some((token, _)) = token
+        && let Ok(claims) = tokens::decode(&st.jwt_key, &token, st.clock.now(), true)
+    {
+        return tokens::end_login(st, &claims.jti, claims.exp, claims.sid.as_deref()).await;
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 pub struct UserMutation;
 
@@ -1640,12 +1661,21 @@ impl UserMutation {
         let st = state(ctx);
         let creds = ctx.data_opt::<Credentials>();
         if let Some(rt) = refresh_token.filter(|t| !t.is_empty()) {
-            let (user_id, expires) = tokens::refresh_token_user(st, &rt).await.gql(ctx)?;
-            let u = service::find_user(&st.db.conn, user_id).await.gql(ctx)?;
-            let (token, claims) = tokens::access_token(st, &u.username, &u.uuid.to_string(), None);
+            let grant = tokens::refresh_token_user(st, &rt).await.gql(ctx)?;
+            let u = service::find_user(&st.db.conn, grant.user_id)
+                .await
+                .map_err(|_| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))
+                .gql(ctx)?;
+            let (token, claims) = tokens::access_token(
+                st,
+                &u.username,
+                &u.uuid.to_string(),
+                None,
+                grant.login_id.as_deref(),
+            );
             return Ok(Refresh {
                 payload: claims_payload(&claims),
-                refresh_expires_in: expires.timestamp(),
+                refresh_expires_in: grant.expires_at.timestamp(),
                 token,
             });
         }
@@ -1662,35 +1692,21 @@ impl UserMutation {
                 );
             }
         };
-        let claims = tokens::decode(&st.jwt_key, &token, st.clock.now(), true).gql(ctx)?;
+        // An expired token may be renewed within the refresh window of its login.
+        let (claims, p) = principal_of_token(st, &token, true).await.gql(ctx)?;
         let refresh_until = claims.orig_iat + st.config.auth.refresh_token_ttl_secs;
         if refresh_until <= st.clock.now().timestamp() {
             return Err(
                 AppError::new(ErrorKind::Unauthenticated, "auth.token_expired").to_gql(&lang(ctx)),
             );
         }
-        if tokens::is_access_token_revoked(st, &claims.jti)
-            .await
-            .gql(ctx)?
-        {
-            return Err(
-                AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)),
-            );
-        }
-        let uuid = parse_uuid(&claims.sub, "token").gql(ctx)?;
-        let p = service::load_principal(st, uuid)
-            .await
-            .gql(ctx)?
-            .ok_or_else(|| {
-                AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid").to_gql(&lang(ctx))
-            })?;
-        if p.tokens_valid_after > claims.iat {
-            return Err(
-                AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)),
-            );
-        }
-        let (new_token, new_claims) =
-            tokens::access_token(st, &p.username, &claims.sub, Some(claims.orig_iat));
+        let (new_token, new_claims) = tokens::access_token(
+            st,
+            &p.username,
+            &claims.sub,
+            Some(claims.orig_iat),
+            claims.sid.as_deref(),
+        );
         if from_cookie {
             ctx.append_http_header(
                 "Set-Cookie",
@@ -1709,29 +1725,24 @@ impl UserMutation {
         })
     }
 
+    /// Checks a token (argument, else the `JWT` cookie): signature, expiry, logout, password change.
     async fn verify_token(&self, ctx: &Context<'_>, token: Option<String>) -> Result<Verify> {
         let st = state(ctx);
         let token = token
+            .filter(|t| !t.is_empty())
             .or_else(|| {
                 ctx.data_opt::<Credentials>()
                     .and_then(|c| c.jwt_cookie.clone())
             })
             .unwrap_or_default();
-        let claims = tokens::decode(&st.jwt_key, &token, st.clock.now(), false).gql(ctx)?;
-        if tokens::is_access_token_revoked(st, &claims.jti)
-            .await
-            .gql(ctx)?
-        {
-            return Err(
-                AppError::new(ErrorKind::Unauthenticated, "auth.token_revoked").to_gql(&lang(ctx)),
-            );
-        }
+        let (claims, _) = principal_of_token(st, &token, false).await.gql(ctx)?;
         Ok(Verify {
             payload: claims_payload(&claims),
         })
     }
 
-    /// Revokes a refresh token; answers the revocation time.
+    /// Revokes a refresh token and ends its login (every token and cookie session of it);
+    /// answers the revocation time.
     async fn revoke_token(
         &self,
         ctx: &Context<'_>,
@@ -1739,7 +1750,7 @@ impl UserMutation {
     ) -> Result<Revoke> {
         let st = state(ctx);
         let t = refresh_token.unwrap_or_default();
-        if !tokens::revoke_refresh_token(st, &t).await.gql(ctx)? {
+        if !tokens::end_login_of_refresh_token(st, &t).await.gql(ctx)? {
             return Err(
                 AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid").to_gql(&lang(ctx)),
             );
@@ -1749,11 +1760,14 @@ impl UserMutation {
         })
     }
 
-    /// Opens a server-side session holding a CSRF token (cookie `sessionid`) and returns the token.
+    /// Opens a server-side session of the current login holding a CSRF token (cookie
+    /// `sessionid`) and returns the token.
     async fn get_csrf_token(&self, ctx: &Context<'_>) -> Result<CsrfTokenPayload> {
         let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         let st = state(ctx);
-        let (key, csrf) = tokens::create_session(st, p.user_id).await.gql(ctx)?;
+        let (key, csrf) = tokens::create_session(st, p.user_id, p.login_id.as_deref())
+            .await
+            .gql(ctx)?;
         ctx.append_http_header(
             "Set-Cookie",
             cookie(
@@ -1766,23 +1780,20 @@ impl UserMutation {
         Ok(CsrfTokenPayload { csrf_token: csrf })
     }
 
-    /// Logs out: revokes the current access token and clears the `JWT` cookie.
+    /// Logs out: ends the whole login (every access and refresh token of it and its cookie
+    /// sessions) and clears the `JWT` cookie.
     async fn delete_token_cookie(&self, ctx: &Context<'_>) -> Result<DeleteCookiePayload> {
         let st = state(ctx);
-        if let Some(p) = principal(ctx)
-            && let Some(jti) = &p.jti
-        {
-            tokens::revoke_access_token(st, jti, p.token_exp)
-                .await
-                .gql(ctx)?;
-        }
+        end_current_login(ctx).await.gql(ctx)?;
         ctx.append_http_header("Set-Cookie", cookie(st, JWT_COOKIE, "", 0));
         Ok(DeleteCookiePayload { deleted: true })
     }
 
-    /// Logs out of the cookie session: deletes it and clears `sessionid`.
+    /// Logs out of the cookie session: ends the login as `deleteTokenCookie` does, deletes the
+    /// session and clears `sessionid`.
     async fn delete_refresh_token_cookie(&self, ctx: &Context<'_>) -> Result<DeleteCookiePayload> {
         let st = state(ctx);
+        end_current_login(ctx).await.gql(ctx)?;
         if let Some(key) = ctx
             .data_opt::<Credentials>()
             .and_then(|c| c.session_cookie.clone())
@@ -1799,9 +1810,15 @@ impl UserMutation {
         input: CreateUserMutationInput,
     ) -> Result<CreateUserMutationPayload> {
         let data = input.to_service().gql(ctx)?;
-        let out = run_mutation(ctx, "createUser", &input.envelope, &input, async |m| {
-            service::create_user(m, data).await.map(|u| u.id)
-        })
+        let secrets: Vec<&str> = input.password.as_deref().into_iter().collect();
+        let out = run_mutation_with_secrets(
+            ctx,
+            "createUser",
+            &input.envelope,
+            &input,
+            &secrets,
+            async |m| service::create_user(m, data).await.map(|u| u.id),
+        )
         .await
         .gql(ctx)?;
         Ok(out.into())
@@ -1814,9 +1831,15 @@ impl UserMutation {
     ) -> Result<UpdateUserMutationPayload> {
         let data = input.to_service().gql(ctx)?;
         let uuid = data.uuid;
-        let out = run_mutation(ctx, "updateUser", &input.envelope, &input, async |m| {
-            service::update_user(m, uuid, data).await.map(|u| u.id)
-        })
+        let secrets: Vec<&str> = input.password.as_deref().into_iter().collect();
+        let out = run_mutation_with_secrets(
+            ctx,
+            "updateUser",
+            &input.envelope,
+            &input,
+            &secrets,
+            async |m| service::update_user(m, uuid, data).await.map(|u| u.id),
+        )
         .await
         .gql(ctx)?;
         Ok(out.into())
@@ -1841,15 +1864,26 @@ impl UserMutation {
         ctx: &Context<'_>,
         input: ChangePasswordMutationInput,
     ) -> Result<ChangePasswordMutationPayload> {
-        let out = run_mutation(ctx, "changePassword", &input.envelope, &input, async |m| {
-            service::change_password(
-                m,
-                input.username.as_deref(),
-                input.old_password.as_deref(),
-                &input.new_password,
-            )
-            .await
-        })
+        let secrets = [
+            input.old_password.as_deref().unwrap_or(""),
+            input.new_password.as_str(),
+        ];
+        let out = run_mutation_with_secrets(
+            ctx,
+            "changePassword",
+            &input.envelope,
+            &input,
+            &secrets,
+            async |m| {
+                service::change_password(
+                    m,
+                    input.username.as_deref(),
+                    input.old_password.as_deref(),
+                    &input.new_password,
+                )
+                .await
+            },
+        )
         .await
         .gql(ctx)?;
         Ok(out.into())

@@ -12,7 +12,7 @@ use crate::mutation::MutationCtx;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -156,6 +156,7 @@ pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Pr
         health_facility_id: u.health_facility_id,
         scope,
         jti: None,
+        login_id: None,
         token_exp: 0,
         tokens_valid_after: u.tokens_valid_after,
         csrf: Csrf::Satisfied,
@@ -195,39 +196,64 @@ pub async fn current_user_json(state: &AppState, p: &Principal) -> AppResult<ser
     }))
 }
 
-/// `tokenAuth`: lockout check, password check (legacy hashes re-hashed), tokens.
+/// `tokenAuth`: the attempt is counted and the lockout decided first (one statement), then the
+/// password is checked on the bounded hashing pool (a dummy hash for unknown usernames, so the
+/// answer time does not tell which exist); legacy hashes are re-hashed; tokens are issued.
 pub async fn login(
     state: &AppState,
     username: &str,
     password_text: &str,
 ) -> AppResult<(Issued, user::Model)> {
-    tokens::check_lockout(state, username).await?;
+    let bad = || AppError::new(ErrorKind::Unauthenticated, "auth.invalid_credentials");
+    // Usernames are at most 50 characters (the lockout key's column too): longer ones cannot
+    // exist, and are refused before any work.
+    if username.chars().count() > 50 || password_text.len() > 1024 {
+        return Err(bad());
+    }
+    let count = match tokens::begin_attempt(state, username).await? {
+        tokens::Attempt::Locked => return Err(tokens::locked_out(state)),
+        tokens::Attempt::Proceed { count } => count,
+    };
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .filter(user::Column::ValidityTo.is_null())
         .one(&state.db.conn)
         .await?;
-    let bad = || AppError::new(ErrorKind::Unauthenticated, "auth.invalid_credentials");
-    let Some(u) = found else {
-        tokens::record_failure(state, username).await?;
+    let verdict = password::verify_async(
+        password_text,
+        found.as_ref().map(|u| u.password_hash.as_str()),
+    )
+    .await?;
+    let Some(u) = found.filter(|_| !matches!(verdict, Verified::No)) else {
+        tokens::record_failure(state, username, count).await?;
         return Err(bad());
     };
-    let verdict = password::verify(password_text, &u.password_hash);
-    if matches!(verdict, Verified::No) {
-        tokens::record_failure(state, username).await?;
-        return Err(bad());
-    }
     tokens::clear_failures(state, username).await?;
+    let rehash = if matches!(verdict, Verified::YesRehash) {
+        Some(password::hash_async(password_text).await?)
+    } else {
+        None
+    };
     let tx = state.db.begin_write().await?;
     let mut active = u.clone().into_active_model();
-    if matches!(verdict, Verified::YesRehash) {
-        active.password_hash = Set(password::hash(password_text)?);
+    if let Some(h) = rehash {
+        active.password_hash = Set(h);
     }
     active.last_login = Set(Some(state.clock.now()));
     let u = active.update(&*tx).await?;
     let issued = tokens::issue(state, &*tx, u.id, &u.username, &u.uuid.to_string()).await?;
     tx.commit().await?;
     Ok((issued, u))
+}
+
+/// A user's current row by id, locked for the rest of the transaction (PostgreSQL).
+pub async fn lock_user(conn: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
+    user::Entity::find_by_id(id)
+        .filter(user::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
 }
 
 /// A user's current row by id.
@@ -371,6 +397,7 @@ async fn validate_user(
         if found.len() != input.roles.iter().collect::<BTreeSet<_>>().len() {
             return Err(AppError::not_found("role"));
         }
+        check_may_grant(tx, p, &found).await?;
         // An administrator cannot drop the IMIS Administrator role from himself.
         if existing.is_some_and(|e| e.id == p.user_id)
             && p.is_admin
@@ -499,8 +526,11 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
             .one(&**m.tx)
             .await?
     {
-        // D4: a retried offline create returns the existing user when it is the same.
-        if existing.username == input.username
+        // D4: a retried offline create returns the existing user when it is the same, and only
+        // to a caller who may manage it (else the uuid is simply taken).
+        if existing.validity_to.is_none()
+            && check_may_manage(&**m.tx, p, &existing).await.is_ok()
+            && existing.username == input.username
             && existing.last_name == input.last_name
             && existing.other_names == input.other_names
         {
@@ -513,7 +543,7 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
     let mut a = user::ActiveModel {
         uuid: Set(input.uuid.unwrap_or_else(Uuid::now_v7)),
         password_hash: Set(match input.password.as_deref() {
-            Some(pw) => password::hash(pw)?,
+            Some(pw) => password::hash_async(pw).await?,
             None => password::LOCKED.to_string(),
         }),
         tokens_valid_after: Set(0),
@@ -549,21 +579,108 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
     Ok(u)
 }
 
-/// Users a restricted caller may manage: those sharing a location of the caller's scope (D9).
-async fn check_user_in_scope(
-    m: &MutationCtx<'_>,
+/// The user-administration rule (docs/api.md, "Who may manage whom"): a caller may create,
+/// change, reset the password of or delete only users whose rights are a subset of its own and
+/// whose locations (districts, villages, officer district, claim administrator's facility) lie
+/// within its own; an IMIS Administrator's account only when it is one itself. IMIS
+/// Administrators manage everyone.
+pub async fn check_may_manage(
+    conn: &impl ConnectionTrait,
     p: &Principal,
     target: &user::Model,
 ) -> AppResult<()> {
-    if p.scope.unrestricted || target.id == p.user_id {
+    if p.is_admin {
         return Ok(());
     }
-    let visible = visible_user_ids(&**m.tx, p, &[target.id]).await?;
-    if visible.contains(&target.id) {
-        Ok(())
-    } else {
-        Err(AppError::location_denied())
+    let (rights, target_admin) = rights_of(conn, target.id).await?;
+    if target_admin || !rights.is_subset(&p.rights) {
+        return Err(AppError::forbidden_code("user.target_outranks_caller"));
     }
+    let Some(allowed) = p.scope.allowed_locations(conn).await? else {
+        return Ok(());
+    };
+    let scope = scope_of(conn, target, false).await?;
+    let locations = scope
+        .districts
+        .iter()
+        .chain(&scope.villages)
+        .chain(scope.health_facility_location.iter())
+        .chain(target.officer_location_id.iter());
+    for l in locations {
+        if !allowed.contains(l) {
+            return Err(AppError::location_denied());
+        }
+    }
+    Ok(())
+}
+
+/// The rights a role gives; `None` for the IMIS Administrator role (every right).
+async fn role_grants(
+    conn: &impl ConnectionTrait,
+    roles: &[role::Model],
+) -> AppResult<Vec<(String, Option<BTreeSet<i32>>)>> {
+    let ids: Vec<i64> = roles.iter().map(|r| r.id).collect();
+    let rights = rights_of_roles(conn, &ids).await?;
+    Ok(roles
+        .iter()
+        .map(|r| {
+            let set = (r.is_system & crate::auth::IMIS_ADMIN_SYSTEM_FLAG == 0).then(|| {
+                rights
+                    .iter()
+                    .filter(|rr| rr.role_id == r.id)
+                    .map(|rr| rr.right_id)
+                    .collect()
+            });
+            (r.name.clone(), set)
+        })
+        .collect())
+}
+
+/// A caller may grant (or edit, or delete) only roles whose rights are a subset of its own; only
+/// an IMIS Administrator grants the IMIS Administrator role.
+async fn check_may_grant(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    roles: &[role::Model],
+) -> AppResult<()> {
+    if p.is_admin {
+        return Ok(());
+    }
+    for (name, rights) in role_grants(conn, roles).await? {
+        match rights {
+            Some(r) if r.is_subset(&p.rights) => {}
+            _ => {
+                return Err(
+                    AppError::forbidden_code("role.exceeds_caller_rights").with("name", name)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rights named in a role input must all be held by the caller (IMIS Administrators hold all).
+fn check_rights_held(p: &Principal, rights: Option<&[i32]>) -> AppResult<()> {
+    if p.is_admin {
+        return Ok(());
+    }
+    for r in rights.unwrap_or_default() {
+        if !p.rights.contains(r) {
+            return Err(AppError::forbidden_code("role.exceeds_caller_rights").with("right", r));
+        }
+    }
+    Ok(())
+}
+
+/// The current user with this uuid, locked for the rest of the transaction (PostgreSQL).
+async fn lock_user_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<user::Model> {
+    user::Entity::find()
+        .filter(user::Column::Uuid.eq(uuid))
+        .filter(user::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
 }
 
 /// Of `candidates`, the users a restricted principal may see: users with a district, village or
@@ -605,13 +722,8 @@ pub async fn update_user(
 ) -> AppResult<user::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_USER_EDIT]))?;
     let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = user::Entity::find()
-        .filter(user::Column::Uuid.eq(uuid))
-        .filter(user::Column::ValidityTo.is_null())
-        .one(&**m.tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    check_user_in_scope(m, p, &existing).await?;
+    let existing = lock_user_by_uuid(&**m.tx, uuid).await?;
+    check_may_manage(&**m.tx, p, &existing).await?;
     validate_user(m, p, &input, Some(&existing)).await?;
     let now = m.state.clock.now();
     crate::history::save(
@@ -627,7 +739,7 @@ pub async fn update_user(
     let mut a = existing.clone().into_active_model();
     apply_input(&mut a, &input);
     if let Some(pw) = input.password.as_deref() {
-        a.password_hash = Set(password::hash(pw)?);
+        a.password_hash = Set(password::hash_async(pw).await?);
     }
     a.validity_from = Set(now);
     a.audit_user_id = Set(m.actor());
@@ -664,13 +776,8 @@ pub async fn delete_users(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<
     let now = m.state.clock.now();
     let mut n = 0;
     for uuid in uuids {
-        let u = user::Entity::find()
-            .filter(user::Column::Uuid.eq(*uuid))
-            .filter(user::Column::ValidityTo.is_null())
-            .one(&**m.tx)
-            .await?
-            .ok_or_else(|| AppError::not_found("user"))?;
-        check_user_in_scope(m, p, &u).await?;
+        let u = lock_user_by_uuid(&**m.tx, *uuid).await?;
+        check_may_manage(&**m.tx, p, &u).await?;
         crate::history::save(m.tx, "user", u.id, &u, u.validity_from, now, m.actor()).await?;
         let mut a = u.clone().into_active_model();
         a.validity_to = Set(Some(now));
@@ -713,16 +820,17 @@ pub async fn change_password(
             let t = user::Entity::find()
                 .filter(user::Column::Username.eq(u))
                 .filter(user::Column::ValidityTo.is_null())
+                .lock_exclusive()
                 .one(&**m.tx)
                 .await?
                 .ok_or_else(|| AppError::not_found("user"))?;
-            check_user_in_scope(m, p, &t).await?;
+            check_may_manage(&**m.tx, p, &t).await?;
             t
         }
         _ => {
-            let me = find_user(&**m.tx, p.user_id).await?;
+            let me = lock_user(&**m.tx, p.user_id).await?;
             if matches!(
-                password::verify(old.unwrap_or(""), &me.password_hash),
+                password::verify_async(old.unwrap_or(""), Some(&me.password_hash)).await?,
                 Verified::No
             ) {
                 return Err(AppError::validation("auth.wrong_old_password"));
@@ -743,7 +851,7 @@ pub async fn change_password(
     )
     .await?;
     let mut a = target.clone().into_active_model();
-    a.password_hash = Set(password::hash(new)?);
+    a.password_hash = Set(password::hash_async(new).await?);
     a.validity_from = Set(now);
     a.audit_user_id = Set(m.actor());
     a.update(&**m.tx).await?;
@@ -758,7 +866,7 @@ pub async fn change_language(m: &mut MutationCtx<'_>, language: &str) -> AppResu
     if !LANGUAGES.iter().any(|(c, _, _)| *c == language) {
         return Err(AppError::validation("user.language_unknown").with("language", language));
     }
-    let me = find_user(&**m.tx, p.user_id).await?;
+    let me = lock_user(&**m.tx, p.user_id).await?;
     let now = m.state.clock.now();
     crate::history::save(m.tx, "user", me.id, &me, me.validity_from, now, m.actor()).await?;
     let mut a = me.into_active_model();
@@ -840,7 +948,8 @@ async fn set_rights(m: &MutationCtx<'_>, role_id: i64, rights: &[i32]) -> AppRes
 }
 
 pub async fn create_role(m: &mut MutationCtx<'_>, input: RoleInput) -> AppResult<role::Model> {
-    require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_ADD]))?;
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_ADD]))?;
+    check_rights_held(p, input.rights.as_deref())?;
     if let Some(uuid) = input.uuid
         && let Some(existing) = role::Entity::find()
             .filter(role::Column::Uuid.eq(uuid))
@@ -876,6 +985,17 @@ async fn insert_custom_role(m: &mut MutationCtx<'_>, input: &RoleInput) -> AppRe
     Ok(r)
 }
 
+/// The current role with this uuid, locked for the rest of the transaction (PostgreSQL).
+async fn lock_role_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<role::Model> {
+    role::Entity::find()
+        .filter(role::Column::Uuid.eq(uuid))
+        .filter(role::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("role"))
+}
+
 pub async fn find_role_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<role::Model> {
     role::Entity::find()
         .filter(role::Column::Uuid.eq(uuid))
@@ -890,9 +1010,15 @@ pub async fn update_role(
     uuid: Option<Uuid>,
     input: RoleInput,
 ) -> AppResult<role::Model> {
-    require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_EDIT]))?;
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_EDIT]))?;
     let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = find_role_by_uuid(&**m.tx, uuid).await?;
+    let existing = lock_role_by_uuid(&**m.tx, uuid).await?;
+    check_may_grant(&**m.tx, p, std::slice::from_ref(&existing)).await?;
+    check_rights_held(p, input.rights.as_deref())?;
+    // Blocking the IMIS Administrator role would lock every administrator out.
+    if input.is_blocked && existing.is_system & crate::auth::IMIS_ADMIN_SYSTEM_FLAG != 0 {
+        return Err(AppError::validation("role.admin_role_cannot_be_blocked"));
+    }
     validate_role(&**m.tx, &input, Some(existing.id)).await?;
     let now = m.state.clock.now();
     crate::history::save(
@@ -920,10 +1046,11 @@ pub async fn update_role(
 }
 
 pub async fn delete_roles(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<usize> {
-    require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_DELETE]))?;
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_DELETE]))?;
     let now = m.state.clock.now();
     for uuid in uuids {
-        let r = find_role_by_uuid(&**m.tx, *uuid).await?;
+        let r = lock_role_by_uuid(&**m.tx, *uuid).await?;
+        check_may_grant(&**m.tx, p, std::slice::from_ref(&r)).await?;
         if r.is_system != 0 {
             return Err(AppError::validation("role.system_role_read_only"));
         }
@@ -957,8 +1084,10 @@ pub async fn duplicate_role(
     source: Uuid,
     mut input: RoleInput,
 ) -> AppResult<role::Model> {
-    require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_DUPLICATE]))?;
+    let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_ROLE_DUPLICATE]))?;
     let src = find_role_by_uuid(&**m.tx, source).await?;
+    // A copy may not give more than the caller holds, nor copy the IMIS Administrator role.
+    check_may_grant(&**m.tx, p, std::slice::from_ref(&src)).await?;
     if input.rights.is_none() {
         let rights = role_right::Entity::find()
             .filter(role_right::Column::RoleId.eq(src.id))
@@ -968,6 +1097,7 @@ pub async fn duplicate_role(
         input.rights = Some(rights.into_iter().map(|r| r.right_id).collect());
     }
     input.uuid = None;
+    check_rights_held(p, input.rights.as_deref())?;
     // Duplicating needs only 122005, not 122002.
     insert_custom_role(m, &input).await
 }
@@ -1084,7 +1214,7 @@ pub async fn insert_user_unchecked(
         last_name_search: Set(crate::text::fold(last_name)),
         other_names_search: Set(crate::text::fold(other_names)),
         language: Set("fr".into()),
-        password_hash: Set(password::hash(password_text)?),
+        password_hash: Set(password::hash_async(password_text).await?),
         is_interactive: Set(kinds.interactive),
         is_officer: Set(kinds.officer),
         is_claim_admin: Set(kinds.claim_admin),
