@@ -727,3 +727,23 @@ async fn concurrent_user_updates_keep_every_version() {
     })
     .await;
 }
+
+/// Every list query of a cookie login needs the session's CSRF token, the status reasons too.
+#[tokio::test]
+async fn cookie_list_queries_need_the_csrf_token() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let (token, _) = login_ok(&app, "clerk", "clerk1234").await;
+        let by_cookie = Credentials {
+            jwt_cookie: Some(token),
+            ..Default::default()
+        };
+        let p = authenticate(&app.state, &by_cookie).await.unwrap().unwrap();
+        let r = app
+            .exec(Some(&p), r#"{ insureeStatusReasons { totalCount } }"#)
+            .await;
+        assert_eq!(code_of(&r), "auth.csrf_no_session");
+        db
+    })
+    .await;
+}

@@ -54,6 +54,17 @@ fn tz(ctx: &Context<'_>) -> chrono_tz::Tz {
     state(ctx).clock.tz
 }
 
+/// D9 on nested objects (an insuree's family, a family's head): whether the caller may see a row
+/// located at `location`, with the same rule as the lists. The allowed set is read once per
+/// request and kept in the principal's scope, so a page costs no query per row. Unrestricted
+/// users see everything; a row without a location is theirs only.
+async fn nested_in_scope(ctx: &Context<'_>, location: Option<i64>) -> Result<bool> {
+    let Some(p) = principal(ctx) else {
+        return Ok(false);
+    };
+    p.scope.allows(&state(ctx).db.conn, location).await.gql(ctx)
+}
+
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "InsureeStatus")]
 pub enum InsureeStatus {
@@ -275,6 +286,23 @@ pub async fn load_page_data(
     for i in insurees {
         data.heads.insert(i.id, (*i).clone());
     }
+    // The family through which scope reaches a head that does not belong to the family it heads
+    // (a historical version's head, a detached head).
+    let head_family_ids: Vec<i64> = data
+        .heads
+        .values()
+        .filter_map(|h| h.family_id)
+        .filter(|f| !data.families.contains_key(f))
+        .collect();
+    if !head_family_ids.is_empty() {
+        for f in family::Entity::find()
+            .filter(family::Column::Id.is_in(head_family_ids))
+            .all(conn)
+            .await?
+        {
+            data.families.insert(f.id, f);
+        }
+    }
     let mut location_ids: Vec<i64> = data.families.values().map(|f| f.location_id).collect();
     location_ids.extend(data.heads.values().filter_map(|i| i.current_village_id));
     location_ids.sort_unstable();
@@ -469,16 +497,23 @@ impl InsureeGQLType {
             .gql(ctx)?;
         Ok(r.map(InsureeStatusReasonGQLType))
     }
-    async fn family(&self) -> Option<FamilyGQLType> {
-        let f = self
+    /// The family, null when it lies outside the caller's locations (D9).
+    async fn family(&self, ctx: &Context<'_>) -> Result<Option<FamilyGQLType>> {
+        let Some(f) = self
             .model
             .family_id
-            .and_then(|f| self.data.families.get(&f))?;
-        Some(FamilyGQLType {
+            .and_then(|f| self.data.families.get(&f))
+        else {
+            return Ok(None);
+        };
+        if !nested_in_scope(ctx, Some(f.location_id)).await? {
+            return Ok(None);
+        }
+        Ok(Some(FamilyGQLType {
             model: f.clone(),
             history_id: None,
             data: self.data.clone(),
-        })
+        }))
     }
     async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
         DateTime::from_utc(self.model.validity_from, tz(ctx))
@@ -524,29 +559,34 @@ impl FamilyGQLType {
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
     }
-    async fn head_insuree(&self, ctx: &Context<'_>) -> Result<InsureeGQLType> {
-        if let Some(h) = self.data.heads.get(&self.model.head_insuree_id) {
-            return Ok(InsureeGQLType {
-                model: h.clone(),
-                history_id: None,
-                data: self.data.clone(),
-            });
+    /// The head, null when they live outside the caller's locations (D9: an insuree is reached
+    /// through their current village, else their family's village, as in `insurees`).
+    async fn head_insuree(&self, ctx: &Context<'_>) -> Result<Option<InsureeGQLType>> {
+        let (model, data) = match self.data.heads.get(&self.model.head_insuree_id) {
+            Some(h) => (h.clone(), self.data.clone()),
+            None => {
+                let st = state(ctx);
+                let h = insuree::Entity::find_by_id(self.model.head_insuree_id)
+                    .one(&st.db.conn)
+                    .await
+                    .map_err(AppError::from)
+                    .gql(ctx)?
+                    .ok_or_else(|| AppError::not_found("insuree").to_gql(&lang(ctx)))?;
+                let data = load_page_data(st, &[&h], &[&self.model], false)
+                    .await
+                    .gql(ctx)?;
+                (h, Arc::new(data))
+            }
+        };
+        let family = model.family_id.and_then(|f| data.families.get(&f));
+        if !nested_in_scope(ctx, service::insuree_location(&model, family)).await? {
+            return Ok(None);
         }
-        let st = state(ctx);
-        let h = insuree::Entity::find_by_id(self.model.head_insuree_id)
-            .one(&st.db.conn)
-            .await
-            .map_err(AppError::from)
-            .gql(ctx)?
-            .ok_or_else(|| AppError::not_found("insuree").to_gql(&lang(ctx)))?;
-        let data = load_page_data(st, &[&h], &[&self.model], false)
-            .await
-            .gql(ctx)?;
-        Ok(InsureeGQLType {
-            model: h,
+        Ok(Some(InsureeGQLType {
+            model,
             history_id: None,
-            data: Arc::new(data),
-        })
+            data,
+        }))
     }
     async fn location(&self) -> Option<&LocationGQLType> {
         self.data.locations.get(&self.model.location_id)
@@ -1017,7 +1057,18 @@ impl InsureeQuery {
         service::check_family_scope(&st.db.conn, p, &fam)
             .await
             .gql(ctx)?;
-        let members = service::members_of(&st.db.conn, fam.id).await.gql(ctx)?;
+        // D9: a member living in a village outside the caller's locations is left out, as in
+        // `insurees` (one allowed set for the whole family).
+        let allowed = p.scope.allowed_locations(&st.db.conn).await.gql(ctx)?;
+        let members: Vec<insuree::Model> = service::members_of(&st.db.conn, fam.id)
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .filter(|m| match &allowed {
+                None => true,
+                Some(a) => service::insuree_location(m, Some(&fam)).is_some_and(|l| a.contains(&l)),
+            })
+            .collect();
         let refs: Vec<&insuree::Model> = members.iter().collect();
         let data = Arc::new(
             load_page_data(st, &refs, &[&fam], wants_facility(ctx))
@@ -1219,7 +1270,9 @@ impl InsureeQuery {
         before: Option<String>,
         offset: Option<i32>,
     ) -> Result<StatusReasonConnection> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+        let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+        // A list query: cookie logins must echo their session's CSRF token like every other.
+        p.check_csrf().gql(ctx)?;
         let st = state(ctx);
         let mut q =
             status_reason::Entity::find().filter(status_reason::Column::ValidityTo.is_null());

@@ -13,7 +13,10 @@
 //!   modules add validators with `inventory::submit!(NumberValidator { .. })`).
 //! - **Rights** (reference §1.5): families 101001–101004, insurees 101101–101105.
 //!   Location scope (D9): a family through its village, an insuree through its current village or
-//!   its family's village; the facility desk's exact number look-up is not restricted.
+//!   its current family's village; an insuree with neither (removed from their family) is open to
+//!   unrestricted users only. Nested objects follow the same scope (an out-of-scope `family` or
+//!   `headInsuree` is null, `familyMembers` leaves out members living elsewhere). The facility
+//!   desk's exact number look-up is not restricted.
 //! - **Events** ([`events`], in-transaction, also in the outbox): `insuree.added`,
 //!   `insuree.removed`, `insuree.moved`, `insuree.deleted`, `insuree.status_changed` — the policy
 //!   module keeps coverage in step with them (D16).

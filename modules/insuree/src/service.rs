@@ -1,7 +1,10 @@
 //! Families and insurees: the business operations, callable without GraphQL. Every operation
 //! checks its right first (D8), then the location scope (D9: a family is reached through its
 //! village, an insuree through its current village or its family's village), validates, writes
-//! with history (D7) and publishes the events of [`crate::events`] inside the transaction.
+//! with history (D7) and publishes the events of [`crate::events`] inside the transaction. A row
+//! that is changed is read under a row lock in the write transaction, so that concurrent writers
+//! on PostgreSQL queue instead of saving the same previous version twice; a unique index that
+//! decides a race (insurance number, uuid) answers the business error.
 
 use crate::codes;
 use crate::config::InsureeConfig;
@@ -15,8 +18,8 @@ use imis_core::db::stmt;
 use imis_core::error::{AppError, AppResult, ErrorKind};
 use imis_core::mutation::MutationCtx;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, sea_query::LockType,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -121,18 +124,44 @@ pub async fn number_validity(
     })
 }
 
-/// The village through which scope reaches an insuree.
+/// The village through which scope (D9) reaches an insuree, given its family row (`family` is
+/// the row of `i.family_id`, when there is one): the current village, else the family's village.
+/// A current insuree is reached only through a current family, as in the lists; a deleted
+/// insuree keeps the family it was deleted with (deleting a family with its members deletes both
+/// at once), so that its district still sees its history. `None` (no village, no usable family:
+/// an insuree removed from its family, say) is open to unrestricted users only.
+pub fn insuree_location(i: &insuree::Model, family: Option<&family::Model>) -> Option<i64> {
+    if let Some(v) = i.current_village_id {
+        return Some(v);
+    }
+    let f = family.filter(|f| Some(f.id) == i.family_id)?;
+    (f.validity_to.is_none() || i.validity_to.is_some()).then_some(f.location_id)
+}
+
+/// The village through which scope reaches an insuree (see [`insuree_location`]).
 async fn village_of(conn: &impl ConnectionTrait, i: &insuree::Model) -> AppResult<Option<i64>> {
     if let Some(v) = i.current_village_id {
         return Ok(Some(v));
     }
-    match i.family_id {
-        Some(f) => Ok(family::Entity::find_by_id(f)
-            .one(conn)
-            .await?
-            .map(|f| f.location_id)),
-        None => Ok(None),
+    let Some(f) = i.family_id else {
+        return Ok(None);
+    };
+    let fam = family::Entity::find_by_id(f).one(conn).await?;
+    Ok(insuree_location(i, fam.as_ref()))
+}
+
+/// Whether an insuree is within the caller's locations (D9). An insuree without a location
+/// (no village, no current family) is within reach of unrestricted users only.
+pub async fn insuree_in_scope(
+    conn: &impl ConnectionTrait,
+    p: &Principal,
+    i: &insuree::Model,
+) -> AppResult<bool> {
+    if p.scope.unrestricted {
+        return Ok(true);
     }
+    let village = village_of(conn, i).await?;
+    p.scope.allows(conn, village).await
 }
 
 /// Refuses an insuree outside the caller's locations (D9).
@@ -141,11 +170,7 @@ pub async fn check_insuree_scope(
     p: &Principal,
     i: &insuree::Model,
 ) -> AppResult<()> {
-    if p.scope.unrestricted {
-        return Ok(());
-    }
-    let village = village_of(conn, i).await?;
-    if p.scope.allows(conn, village).await? {
+    if insuree_in_scope(conn, p, i).await? {
         Ok(())
     } else {
         Err(AppError::location_denied())
@@ -211,6 +236,72 @@ pub async fn find_insuree(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("insuree"))
+}
+
+/// The current family whose `column` is `value`, read under a row lock held until the
+/// transaction ends. Every read-modify-write of a versioned row reads it with `LockType::Update`,
+/// so that concurrent writers queue and each one saves the version the previous one wrote (D7);
+/// a family an insuree joins or leaves is read with `LockType::Share`, so that it cannot change
+/// or be deleted meanwhile. `FOR UPDATE`/`FOR SHARE` on PostgreSQL; SQLite writers are already
+/// serialised by `Db::begin_write`.
+async fn locked_family(
+    tx: &DatabaseTransaction,
+    column: family::Column,
+    value: impl Into<sea_orm::Value>,
+    lock: LockType,
+) -> AppResult<family::Model> {
+    family::Entity::find()
+        .filter(column.eq(value.into()))
+        .filter(family::Column::ValidityTo.is_null())
+        .lock(lock)
+        .one(tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("family"))
+}
+
+async fn lock_family(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<family::Model> {
+    locked_family(tx, family::Column::Uuid, uuid, LockType::Update).await
+}
+
+/// The current insuree with this uuid, locked until the transaction ends (see [`locked_family`]).
+async fn lock_insuree(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<insuree::Model> {
+    insuree::Entity::find()
+        .filter(insuree::Column::Uuid.eq(uuid))
+        .filter(insuree::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("insuree"))
+}
+
+/// The current insuree with this id, locked until the transaction ends.
+async fn lock_insuree_by_id(
+    tx: &DatabaseTransaction,
+    id: i64,
+) -> AppResult<Option<insuree::Model>> {
+    Ok(insuree::Entity::find_by_id(id)
+        .filter(insuree::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(tx)
+        .await?)
+}
+
+/// A write refused by a unique index: a concurrent transaction took the insurance number or the
+/// uuid after this one checked them (PostgreSQL; SQLite writers are serialised). The business
+/// error, not `internal`.
+fn unique_violation(e: DbErr, chf_id: &str, uuid: Option<Uuid>) -> AppError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(msg))
+            if msg.contains("ux_insuree_chf_id") || msg.contains("insuree_insuree.chf_id") =>
+        {
+            AppError::conflict("insuree.number_taken").with("chfId", chf_id.trim())
+        }
+        Some(SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            AppError::conflict("conflict.uuid_exists")
+                .with("uuid", uuid.map(|u| u.to_string()).unwrap_or_default())
+        }
+        _ => e.into(),
+    }
 }
 
 fn optional_len(value: &Option<String>, field: &str, max: usize) -> AppResult<()> {
@@ -420,6 +511,7 @@ async fn save_photo(
     let previous = photo::Entity::find()
         .filter(photo::Column::InsureeId.eq(ins.id))
         .filter(photo::Column::ValidityTo.is_null())
+        .lock_exclusive()
         .all(&**m.tx)
         .await?;
     for old in previous {
@@ -472,7 +564,10 @@ async fn insert_insuree(
         ..Default::default()
     };
     apply_insuree(&mut a, input);
-    let ins = a.insert(&**m.tx).await?;
+    let ins = a
+        .insert(&**m.tx)
+        .await
+        .map_err(|e| unique_violation(e, &input.chf_id, input.uuid))?;
     if let Some(ph) = &input.photo
         && let Some((photo_id, date)) = save_photo(m, &ins, ph).await?
     {
@@ -491,9 +586,12 @@ fn same_insuree(existing: &insuree::Model, input: &InsureeInput) -> bool {
         && Some(existing.dob) == input.dob
 }
 
-/// D4: a create carrying an existing uuid returns it when the content matches.
+/// D4: a create carrying an existing uuid returns it when the content matches and the caller may
+/// see it (D9). Otherwise `conflict.uuid_exists`, the same answer whatever the reason: another
+/// district's uuid tells nothing about its row and gives no internalId.
 async fn existing_by_uuid(
     conn: &impl ConnectionTrait,
+    p: &Principal,
     input: &InsureeInput,
 ) -> AppResult<Option<insuree::Model>> {
     let Some(uuid) = input.uuid else {
@@ -504,7 +602,7 @@ async fn existing_by_uuid(
         .one(conn)
         .await?
     {
-        Some(e) if same_insuree(&e, input) => Ok(Some(e)),
+        Some(e) if same_insuree(&e, input) && insuree_in_scope(conn, p, &e).await? => Ok(Some(e)),
         Some(_) => Err(AppError::conflict("conflict.uuid_exists").with("uuid", uuid)),
         None => Ok(None),
     }
@@ -577,7 +675,9 @@ pub async fn create_family(
                 .as_ref()
                 .zip(input.head.as_ref())
                 .is_some_and(|(h, i)| h.chf_id == i.chf_id.trim());
-        return if same {
+        // D4 only for a family the caller may see (D9): otherwise the same conflict as for a
+        // content mismatch, never its internalId.
+        return if same && p.scope.allows(&**m.tx, Some(existing.location_id)).await? {
             Ok(existing)
         } else {
             Err(AppError::conflict("conflict.uuid_exists").with("uuid", uuid))
@@ -588,7 +688,7 @@ pub async fn create_family(
         .clone()
         .ok_or_else(|| AppError::validation("insuree.family_head_required"))?;
     validate_family(m, p, &input).await?;
-    if existing_by_uuid(&**m.tx, &head_input).await?.is_some() {
+    if existing_by_uuid(&**m.tx, p, &head_input).await?.is_some() {
         return Err(AppError::conflict("conflict.uuid_exists").with(
             "uuid",
             head_input.uuid.map(|u| u.to_string()).unwrap_or_default(),
@@ -604,7 +704,10 @@ pub async fn create_family(
         ..Default::default()
     };
     apply_family(&mut a, &input);
-    let fam = a.insert(&**m.tx).await?;
+    let fam = a
+        .insert(&**m.tx)
+        .await
+        .map_err(|e| unique_violation(e, &head_input.chf_id, input.uuid))?;
     let mut h = head.into_active_model();
     h.family_id = Set(Some(fam.id));
     let head = h.update(&**m.tx).await?;
@@ -631,7 +734,7 @@ pub async fn update_family(
 ) -> AppResult<family::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_FAMILY_EDIT]))?;
     let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = find_family(&**m.tx, uuid).await?;
+    let existing = lock_family(m.tx, uuid).await?;
     check_family_scope(&**m.tx, p, &existing).await?;
     validate_family(m, p, &input).await?;
     let now = m.state.clock.now();
@@ -651,8 +754,7 @@ pub async fn update_family(
     a.audit_user_id = Set(m.actor());
     let fam = a.update(&**m.tx).await?;
     if let Some(head_input) = &input.head {
-        let head = insuree::Entity::find_by_id(fam.head_insuree_id)
-            .one(&**m.tx)
+        let head = lock_insuree_by_id(m.tx, fam.head_insuree_id)
             .await?
             .ok_or_else(|| AppError::not_found("insuree"))?;
         write_insuree_update(m, p, head, head_input.clone()).await?;
@@ -670,9 +772,17 @@ pub async fn delete_families(
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_FAMILY_DELETE]))?;
     let now = m.state.clock.now();
     for uuid in uuids {
-        let fam = find_family(&**m.tx, *uuid).await?;
+        let fam = lock_family(m.tx, *uuid).await?;
         check_family_scope(&**m.tx, p, &fam).await?;
-        let members = members_of(&**m.tx, fam.id).await?;
+        let members = insuree::Entity::find()
+            .filter(insuree::Column::FamilyId.eq(fam.id))
+            .filter(insuree::Column::ValidityTo.is_null())
+            .order_by_desc(insuree::Column::Head)
+            .order_by_asc(insuree::Column::Dob)
+            .order_by_asc(insuree::Column::Id)
+            .lock_exclusive()
+            .all(&**m.tx)
+            .await?;
         for member in members {
             let id = member.id;
             imis_core::history::save(
@@ -759,15 +869,11 @@ pub async fn create_insuree(
     add_on_existing_policy: bool,
 ) -> AppResult<insuree::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_INSUREE_ADD]))?;
-    if let Some(existing) = existing_by_uuid(&**m.tx, &input).await? {
+    if let Some(existing) = existing_by_uuid(&**m.tx, p, &input).await? {
         return Ok(existing);
     }
     if let Some(fid) = input.family_id {
-        let fam = family::Entity::find_by_id(fid)
-            .filter(family::Column::ValidityTo.is_null())
-            .one(&**m.tx)
-            .await?
-            .ok_or_else(|| AppError::not_found("family"))?;
+        let fam = locked_family(m.tx, family::Column::Id, fid, LockType::Share).await?;
         check_family_scope(&**m.tx, p, &fam).await?;
     } else if input.current_village_id.is_none() && !p.scope.unrestricted {
         // A restricted user reaches an insuree only through a village.
@@ -817,7 +923,10 @@ async fn write_insuree_update(
     apply_insuree(&mut a, &input);
     a.validity_from = Set(now);
     a.audit_user_id = Set(m.actor());
-    let mut ins = a.update(&**m.tx).await?;
+    let mut ins = a
+        .update(&**m.tx)
+        .await
+        .map_err(|e| unique_violation(e, &input.chf_id, input.uuid))?;
     if let Some(ph) = &input.photo
         && let Some((photo_id, date)) = save_photo(m, &ins, ph).await?
     {
@@ -850,7 +959,7 @@ pub async fn update_insuree(
 ) -> AppResult<insuree::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_INSUREE_EDIT]))?;
     let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = find_insuree(&**m.tx, uuid).await?;
+    let existing = lock_insuree(m.tx, uuid).await?;
     check_insuree_scope(&**m.tx, p, &existing).await?;
     write_insuree_update(m, p, existing, input).await
 }
@@ -864,12 +973,12 @@ pub async fn remove_insurees(
 ) -> AppResult<usize> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_INSUREE_DELETE]))?;
     let family = match family_uuid {
-        Some(u) => Some(find_family(&**m.tx, u).await?),
+        Some(u) => Some(locked_family(m.tx, family::Column::Uuid, u, LockType::Share).await?),
         None => None,
     };
     let now = m.state.clock.now();
     for uuid in uuids {
-        let ins = find_insuree(&**m.tx, *uuid).await?;
+        let ins = lock_insuree(m.tx, *uuid).await?;
         check_insuree_scope(&**m.tx, p, &ins).await?;
         let Some(fid) = ins.family_id else {
             return Err(AppError::validation("insuree.not_in_family"));
@@ -916,7 +1025,7 @@ pub async fn delete_insurees(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_INSUREE_DELETE]))?;
     let now = m.state.clock.now();
     for uuid in uuids {
-        let ins = find_insuree(&**m.tx, *uuid).await?;
+        let ins = lock_insuree(m.tx, *uuid).await?;
         check_insuree_scope(&**m.tx, p, &ins).await?;
         if ins.head {
             return Err(AppError::validation("insuree.cannot_delete_head"));
@@ -957,9 +1066,9 @@ pub async fn set_family_head(
     insuree_uuid: Uuid,
 ) -> AppResult<family::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_FAMILY_EDIT]))?;
-    let fam = find_family(&**m.tx, family_uuid).await?;
+    let fam = lock_family(m.tx, family_uuid).await?;
     check_family_scope(&**m.tx, p, &fam).await?;
-    let new_head = find_insuree(&**m.tx, insuree_uuid).await?;
+    let new_head = lock_insuree(m.tx, insuree_uuid).await?;
     if new_head.family_id != Some(fam.id) {
         return Err(AppError::validation("insuree.not_in_family"));
     }
@@ -968,12 +1077,7 @@ pub async fn set_family_head(
     }
     let now = m.state.clock.now();
     for (ins, head) in [
-        (
-            insuree::Entity::find_by_id(fam.head_insuree_id)
-                .one(&**m.tx)
-                .await?,
-            false,
-        ),
+        (lock_insuree_by_id(m.tx, fam.head_insuree_id).await?, false),
         (Some(new_head.clone()), true),
     ] {
         let Some(ins) = ins else { continue };
@@ -1021,9 +1125,9 @@ pub async fn change_insuree_family(
 ) -> AppResult<insuree::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_FAMILY_EDIT]))?;
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_INSUREE_EDIT]))?;
-    let target = find_family(&**m.tx, family_uuid).await?;
+    let target = locked_family(m.tx, family::Column::Uuid, family_uuid, LockType::Share).await?;
     check_family_scope(&**m.tx, p, &target).await?;
-    let ins = find_insuree(&**m.tx, insuree_uuid).await?;
+    let ins = lock_insuree(m.tx, insuree_uuid).await?;
     check_insuree_scope(&**m.tx, p, &ins).await?;
     if ins.family_id == Some(target.id) {
         return Ok(ins);
