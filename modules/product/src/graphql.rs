@@ -9,7 +9,7 @@ use crate::service::{
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use imis_core::auth::{Requirement, require_user};
+use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::graphql::connection::{Page, PageArgs, fetch_page, wants_total};
 use imis_core::graphql::scalars::{Date, DateTime};
 use imis_core::graphql::{
@@ -261,6 +261,22 @@ pub struct ProductGQLType {
     page: Arc<ProductPageData>,
 }
 
+/// Whether `caller` may see a product located at `location` wherever it is shown (a policy's, a
+/// funding's, a conversion product), as `products` decides (D9): national, within the caller's
+/// locations, or at an ancestor of one of them. Reads the caller's scope, computed once per
+/// request: no query per row.
+pub async fn sees_product(
+    conn: &impl sea_orm::ConnectionTrait,
+    caller: &Principal,
+    location: Option<i64>,
+) -> AppResult<bool> {
+    let Some(l) = location else { return Ok(true) };
+    Ok(match caller.scope.visible_locations(conn).await? {
+        None => true,
+        Some(visible) => visible.contains(&l),
+    })
+}
+
 /// Builds product nodes for `models`, loading what `wants` names in a fixed number of queries.
 pub async fn product_nodes(
     state: &AppState,
@@ -483,6 +499,7 @@ impl ProductGQLType {
     async fn date_to(&self) -> DateTime {
         date_time(self.model.date_to)
     }
+    /// Null when the caller may not see the product it converts into (D9).
     async fn conversion_product(
         &self,
         ctx: &Context<'_>,
@@ -490,13 +507,21 @@ impl ProductGQLType {
         let Some(c) = self.model.conversion_product_id else {
             return Ok(None);
         };
-        if let Some(m) = self.page.conversions.get(&c) {
-            return Ok(Some(self.node_of(m.clone())));
-        }
-        let mut found = service::products_by_ids(&state(ctx).db.conn, &[c])
-            .await
-            .gql(ctx)?;
-        Ok(found.remove(&c).map(|m| self.node_of(m)))
+        let run = async {
+            let conn = &state(ctx).db.conn;
+            let found = match self.page.conversions.get(&c) {
+                Some(m) => Some(m.clone()),
+                None => service::products_by_ids(conn, &[c]).await?.remove(&c),
+            };
+            let Some(m) = found else { return Ok(None) };
+            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+            Ok::<_, AppError>(
+                sees_product(conn, caller, m.location_id)
+                    .await?
+                    .then(|| self.node_of(m)),
+            )
+        };
+        run.await.gql(ctx)
     }
     async fn insurance_period(&self) -> i32 {
         self.model.insurance_period
@@ -1406,6 +1431,44 @@ macro_rules! product_input {
         }
 
         impl $name {
+            /// The amounts of the product (D3: Decimal, stored in minor units): each must be an
+            /// amount of the currency, else `input.invalid` naming its GraphQL field. Signs,
+            /// percentages and limits are the service's.
+            fn check_amounts(&self, digits: u32) -> AppResult<()> {
+                let amounts = [
+                    ("lumpSum", self.lump_sum),
+                    ("premiumAdult", self.premium_adult),
+                    ("premiumChild", self.premium_child),
+                    ("registrationLumpSum", self.registration_lump_sum),
+                    ("registrationFee", self.registration_fee),
+                    ("generalAssemblyLumpSum", self.general_assembly_lump_sum),
+                    ("generalAssemblyFee", self.general_assembly_fee),
+                    ("deductible", self.deductible),
+                    ("deductibleIp", self.deductible_ip),
+                    ("deductibleOp", self.deductible_op),
+                    ("ceiling", self.ceiling),
+                    ("ceilingIp", self.ceiling_ip),
+                    ("ceilingOp", self.ceiling_op),
+                    ("maxCeilingPolicy", self.max_ceiling_policy),
+                    ("maxCeilingPolicyIp", self.max_ceiling_policy_ip),
+                    ("maxCeilingPolicyOp", self.max_ceiling_policy_op),
+                    ("maxPolicyExtraMember", self.max_policy_extra_member),
+                    ("maxPolicyExtraMemberIp", self.max_policy_extra_member_ip),
+                    ("maxPolicyExtraMemberOp", self.max_policy_extra_member_op),
+                    ("maxAmountConsultation", self.max_amount_consultation),
+                    ("maxAmountSurgery", self.max_amount_surgery),
+                    ("maxAmountDelivery", self.max_amount_delivery),
+                    ("maxAmountHospitalization", self.max_amount_hospitalization),
+                    ("maxAmountAntenatal", self.max_amount_antenatal),
+                ];
+                for (field, v) in amounts {
+                    if let Some(d) = v {
+                        Money::parse(field, d, digits)?;
+                    }
+                }
+                Ok(())
+            }
+
             fn fields(&self) -> ProductInput {
                 ProductInput {
                     uuid: None,
@@ -1545,6 +1608,11 @@ impl ProductMutation {
         let mut fields = input.fields();
         fields.uuid = input.uuid;
         run_mutation(ctx, "createProduct", &input.envelope, &input, async |m| {
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PRODUCT_ADD]),
+            )?;
+            input.check_amounts(m.state.config.core.currency_minor_digits)?;
             let model = service::create_product(m, fields).await?;
             m.link("product", model.id);
             Ok(model.id)
@@ -1564,6 +1632,11 @@ impl ProductMutation {
         let mut fields = input.fields();
         fields.uuid = Some(input.uuid);
         run_mutation(ctx, "updateProduct", &input.envelope, &input, async |m| {
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_PRODUCT_EDIT]),
+            )?;
+            input.check_amounts(m.state.config.core.currency_minor_digits)?;
             let model = service::update_product(m, fields).await?;
             m.link("product", model.id);
             Ok(model.id)
@@ -1591,6 +1664,7 @@ impl ProductMutation {
                     m.principal,
                     Requirement::AnyOf(&[service::RIGHT_PRODUCT_DUPLICATE]),
                 )?;
+                input.check_amounts(m.state.config.core.currency_minor_digits)?;
                 let source = input
                     .uuid
                     .ok_or_else(|| AppError::invalid("uuid", "required"))?;

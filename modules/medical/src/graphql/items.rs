@@ -217,6 +217,17 @@ macro_rules! item_input {
             pub quantity: Option<Decimal>,
         }
         impl $name {
+            /// The item's amounts.
+            fn check_amounts(&self, digits: u32) -> AppResult<()> {
+                check_amounts(
+                    digits,
+                    [
+                        ("price", Some(self.price)),
+                        ("maximumAmount", self.maximum_amount),
+                    ],
+                )
+            }
+
             fn to_service(&self) -> AppResult<ItemInput> {
                 Ok(ItemInput {
                     uuid: opt_uuid(&self.uuid, "uuid")?,
@@ -271,6 +282,7 @@ impl ItemMutation {
     ) -> async_graphql::Result<CreateItemMutationPayload> {
         run_mutation(ctx, "createItem", &input.envelope, &input, async |m| {
             require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_ITEM_ADD]))?;
+            input.check_amounts(digits(ctx))?;
             let model = svc::create_item(m, input.to_service()?).await?;
             m.link(svc::ENTITY_ITEM, model.id);
             Ok(model.id)
@@ -289,6 +301,7 @@ impl ItemMutation {
     ) -> async_graphql::Result<UpdateItemMutationPayload> {
         run_mutation(ctx, "updateItem", &input.envelope, &input, async |m| {
             require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_ITEM_EDIT]))?;
+            input.check_amounts(digits(ctx))?;
             let model = svc::update_item(m, input.to_service()?).await?;
             m.link(svc::ENTITY_ITEM, model.id);
             Ok(model.id)

@@ -104,6 +104,22 @@ pub(crate) fn digits(ctx: &Context<'_>) -> u32 {
         .currency_minor_digits
 }
 
+/// Each of these amounts must be an amount of the currency: `input.invalid` naming its GraphQL
+/// field otherwise (more decimals than the currency, or beyond what storage holds). Checked
+/// before the service (which owns signs and every other rule), so a bad amount is named whatever
+/// else the input holds.
+pub(crate) fn check_amounts<'a>(
+    digits: u32,
+    amounts: impl IntoIterator<Item = (&'a str, Option<rust_decimal::Decimal>)>,
+) -> AppResult<()> {
+    for (field, v) in amounts {
+        if let Some(d) = v {
+            imis_core::money::Money::parse(field, d, digits)?;
+        }
+    }
+    Ok(())
+}
+
 /// Ids of the objects a mutation with this `clientMutationId` of the caller created or changed.
 pub(crate) async fn mutation_objects(
     ctx: &Context<'_>,

@@ -347,6 +347,14 @@ macro_rules! pricelist_input {
             pub uuid: $uuid_ty,
         }
         impl $name {
+            /// The override prices, named as their GraphQL field.
+            fn overrule_prices(&self) -> impl Iterator<Item = (&'static str, Option<Decimal>)> {
+                self.price_overrules
+                    .iter()
+                    .flatten()
+                    .map(|o| ("price", o.price))
+            }
+
             fn to_service(&self, uuid: Option<Uuid>) -> PricelistInput {
                 PricelistInput {
                     uuid,
@@ -476,6 +484,7 @@ macro_rules! pricelist_mutations {
             ) -> async_graphql::Result<$create_out> {
                 run_mutation(ctx, $create_name, &input.envelope, &input, async |m| {
                     require_user(m.principal, pricelist_requirement($kind, 1))?;
+                    check_amounts(digits(ctx), input.overrule_prices())?;
                     let model =
                         svc::create_pricelist(m, $kind, input.to_service(input.uuid)).await?;
                     m.link(svc::ENTITY_PRICELIST, model.id);
@@ -495,6 +504,7 @@ macro_rules! pricelist_mutations {
             ) -> async_graphql::Result<$update_out> {
                 run_mutation(ctx, $update_name, &input.envelope, &input, async |m| {
                     require_user(m.principal, pricelist_requirement($kind, 2))?;
+                    check_amounts(digits(ctx), input.overrule_prices())?;
                     let model =
                         svc::update_pricelist(m, $kind, input.to_service(Some(input.uuid))).await?;
                     m.link(svc::ENTITY_PRICELIST, model.id);

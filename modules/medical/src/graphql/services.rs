@@ -284,6 +284,32 @@ macro_rules! service_input {
             pub services: Option<Vec<Option<ServiceServiceInputType>>>,
         }
         impl $name {
+            /// The amounts of the service and of its package content.
+            fn check_amounts(&self, digits: u32) -> AppResult<()> {
+                let content = self
+                    .items
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .map(|c| ("priceAsked", c.price_asked))
+                    .chain(
+                        self.services
+                            .iter()
+                            .flatten()
+                            .flatten()
+                            .map(|c| ("priceAsked", c.price_asked)),
+                    );
+                check_amounts(
+                    digits,
+                    [
+                        ("price", Some(self.price)),
+                        ("maximumAmount", self.maximum_amount),
+                    ]
+                    .into_iter()
+                    .chain(content),
+                )
+            }
+
             fn to_service(&self) -> AppResult<ServiceInput> {
                 Ok(ServiceInput {
                     uuid: opt_uuid(&self.uuid, "uuid")?,
@@ -362,6 +388,7 @@ impl ServiceMutation {
     ) -> async_graphql::Result<CreateServiceMutationPayload> {
         run_mutation(ctx, "createService", &input.envelope, &input, async |m| {
             require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_SERVICE_ADD]))?;
+            input.check_amounts(digits(ctx))?;
             let model = svc::create_service(m, input.to_service()?).await?;
             m.link(svc::ENTITY_SERVICE, model.id);
             Ok(model.id)
@@ -380,6 +407,7 @@ impl ServiceMutation {
     ) -> async_graphql::Result<UpdateServiceMutationPayload> {
         run_mutation(ctx, "updateService", &input.envelope, &input, async |m| {
             require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_SERVICE_EDIT]))?;
+            input.check_amounts(digits(ctx))?;
             let model = svc::update_service(m, input.to_service()?).await?;
             m.link(svc::ENTITY_SERVICE, model.id);
             Ok(model.id)

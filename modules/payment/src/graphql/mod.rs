@@ -22,6 +22,7 @@ use imis_core::graphql::scalars::Date;
 use imis_core::graphql::{
     GqlResult, MutationEnvelopeInput, parse_pk, parse_uuid, principal, run_mutation, state,
 };
+use imis_core::money::Money;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 pub use types::*;
@@ -125,7 +126,8 @@ async fn premium_page(
     .await?;
     let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
     let wants = PremiumWants::of(ctx.look_ahead().field("edges").field("node"));
-    let nodes = premium_nodes(st, models, wants).await?;
+    let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+    let nodes = premium_nodes(st, caller, models, wants).await?;
     Ok(Page {
         rows: cursors.into_iter().zip(nodes).collect(),
         has_next: page.has_next,
@@ -393,7 +395,8 @@ impl PaymentQuery {
             .await?;
             let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
             let wants = PayerWants::of(ctx.look_ahead().field("edges").field("node"));
-            let nodes = payer_nodes(st, models, wants).await?;
+            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+            let nodes = payer_nodes(st, caller, models, wants).await?;
             Ok::<_, AppError>(
                 Page {
                     rows: cursors.into_iter().zip(nodes).collect(),
@@ -417,7 +420,8 @@ impl PaymentQuery {
                 return Ok(None);
             };
             let wants = PayerWants::of(ctx.look_ahead());
-            Ok::<_, AppError>(payer_nodes(st, vec![(m, None)], wants).await?.pop())
+            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+            Ok::<_, AppError>(payer_nodes(st, caller, vec![(m, None)], wants).await?.pop())
         };
         run.await.gql(ctx)
     }
@@ -506,8 +510,10 @@ impl PaymentQuery {
             .await?;
             let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
             let node = ctx.look_ahead().field("edges").field("node");
+            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
             let nodes =
-                funding_nodes_with(st, models, None, node.field("product").exists()).await?;
+                funding_nodes_with(st, caller, models, None, node.field("product").exists())
+                    .await?;
             Ok::<_, AppError>(
                 Page {
                     rows: cursors.into_iter().zip(nodes).collect(),
@@ -540,7 +546,12 @@ impl PaymentQuery {
             let Some(m) = select.one(&st.db.conn).await? else {
                 return Ok(None);
             };
-            Ok::<_, AppError>(funding_nodes_with(st, vec![m], None, true).await?.pop())
+            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+            Ok::<_, AppError>(
+                funding_nodes_with(st, caller, vec![m], None, true)
+                    .await?
+                    .pop(),
+            )
         };
         run.await.gql(ctx)
     }
@@ -740,8 +751,11 @@ impl PaymentQuery {
     }
 }
 
+/// An amount argument or input field in minor units: `input.invalid` naming the GraphQL `field`
+/// when it has more decimals than the currency or lies beyond what storage holds.
 fn amount_of(st: &AppState, v: Option<Decimal>, field: &str) -> AppResult<Option<i64>> {
-    service::opt_minor(st, v, field)
+    v.map(|d| Money::parse(field, d, st.config.core.currency_minor_digits).map(|m| m.0))
+        .transpose()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -767,6 +781,13 @@ pub struct PremiumFields {
 }
 
 impl PremiumFields {
+    /// `amount` must be an amount of the currency (`input.invalid` naming it otherwise); its
+    /// other rules are the service's.
+    fn check_amounts(&self, st: &AppState) -> AppResult<()> {
+        amount_of(st, self.amount, "amount")?;
+        Ok(())
+    }
+
     fn service(&self) -> PremiumInput {
         PremiumInput {
             uuid: self.uuid.clone(),
@@ -926,6 +947,19 @@ pub struct PaymentFields {
 }
 
 impl PaymentFields {
+    /// Every amount of the payment and of its lines must be an amount of the currency
+    /// (`input.invalid` naming the GraphQL field otherwise).
+    fn check_amounts(&self, st: &AppState) -> AppResult<()> {
+        amount_of(st, self.expected_amount, "expectedAmount")?;
+        amount_of(st, self.received_amount, "receivedAmount")?;
+        amount_of(st, self.transfer_fee, "transferFee")?;
+        for d in self.details.iter().flatten() {
+            amount_of(st, d.amount, "amount")?;
+            amount_of(st, d.expected_amount, "expectedAmount")?;
+        }
+        Ok(())
+    }
+
     fn service(&self) -> PaymentInput {
         PaymentInput {
             uuid: self.uuid.clone(),
@@ -1044,6 +1078,7 @@ impl PaymentMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_PREMIUM_ADD]),
             )?;
+            input.fields.check_amounts(m.state)?;
             Ok(service::premiums::create_premium(m, input.fields.service())
                 .await?
                 .id)
@@ -1065,6 +1100,7 @@ impl PaymentMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_PREMIUM_EDIT]),
             )?;
+            input.fields.check_amounts(m.state)?;
             Ok(service::premiums::update_premium(m, input.fields.service())
                 .await?
                 .id)
@@ -1167,6 +1203,7 @@ impl PaymentMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_PAYER_EDIT]),
             )?;
+            amount_of(m.state, Some(input.amount), "amount")?;
             let f = FundingInput {
                 payer_id: input.payer_id.to_string(),
                 product_id: input.product_id.to_string(),
@@ -1193,6 +1230,7 @@ impl PaymentMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_PAYMENT_ADD]),
             )?;
+            input.fields.check_amounts(m.state)?;
             Ok(service::payments::create_payment(m, input.fields.service())
                 .await?
                 .id)
@@ -1214,6 +1252,7 @@ impl PaymentMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_PAYMENT_EDIT]),
             )?;
+            input.fields.check_amounts(m.state)?;
             Ok(service::payments::update_payment(m, input.fields.service())
                 .await?
                 .id)
@@ -1336,6 +1375,7 @@ pub async fn resolve_node(
             }
             let n = premium_nodes(
                 st,
+                p,
                 vec![(model, history.then_some(pk))],
                 PremiumWants::all(),
             )
@@ -1363,6 +1403,7 @@ pub async fn resolve_node(
             }
             let n = payer_nodes(
                 st,
+                p,
                 vec![(model, history.then_some(pk))],
                 PayerWants {
                     location: true,

@@ -13,7 +13,7 @@ use imis_core::graphql::{global_id, principal, state};
 use imis_core::location::graphql::{LocationGQLType, location_nodes};
 use imis_core::money::Money;
 use imis_policy::graphql::{PolicyGQLType, PolicyWants, policy_nodes};
-use imis_product::graphql::{ProductGQLType, ProductWants, product_nodes};
+use imis_product::graphql::{ProductGQLType, ProductWants, product_nodes, sees_product};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -113,9 +113,13 @@ pub struct PremiumPageData {
     pub other_premiums: HashMap<i64, i64>,
 }
 
-/// Builds premium nodes, loading what `wants` names in a fixed number of queries.
+/// Builds premium nodes, loading what `wants` names in a fixed number of queries. What they refer
+/// to is shown as the root lists would show it to `caller` (D9): a payer they may not see is
+/// null, and so is what the policy refers to outside their locations. (The policy itself is in
+/// scope: premiums are listed, and lines show them, only when their policy's family is.)
 pub async fn premium_nodes(
     state: &AppState,
+    caller: &Principal,
     models: Vec<(premium::Model, Option<i64>)>,
     wants: PremiumWants,
 ) -> AppResult<Vec<PremiumGQLType>> {
@@ -126,6 +130,7 @@ pub async fn premium_nodes(
         let policies = imis_policy::service::policies_by_ids(conn, &ids).await?;
         for n in policy_nodes(
             state,
+            caller,
             policies.into_values().map(|p| (p, None)).collect(),
             pw,
         )
@@ -136,9 +141,17 @@ pub async fn premium_nodes(
     }
     if wants.payer {
         let ids: Vec<i64> = models.iter().filter_map(|(m, _)| m.payer_id).collect();
-        let payers = service::payers::payers_by_ids(conn, &ids).await?;
+        let mut payers = service::payers::payers_by_ids(conn, &ids).await?;
+        let mut hidden = vec![];
+        for p in payers.values() {
+            if !service::payers::payer_visible(conn, caller, p.location_id).await? {
+                hidden.push(p.id);
+            }
+        }
+        payers.retain(|id, _| !hidden.contains(id));
         for n in payer_nodes(
             state,
+            caller,
             payers.into_values().map(|p| (p, None)).collect(),
             PayerWants {
                 location: true,
@@ -203,19 +216,27 @@ impl PremiumGQLType {
         }
         let st = state(ctx);
         let lang = imis_core::graphql::lang(ctx);
-        let found = imis_policy::service::policies_by_ids(&st.db.conn, &[self.model.policy_id])
-            .await
-            .map_err(|e| e.to_gql(&lang))?;
-        let Some(pol) = found.into_values().next() else {
-            return Ok(None);
-        };
-        Ok(
-            policy_nodes(st, vec![(pol, None)], PolicyWants::of(ctx.look_ahead()))
-                .await
-                .map_err(|e| e.to_gql(&lang))?
+        let load = async {
+            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+            let found =
+                imis_policy::service::policies_by_ids(&st.db.conn, &[self.model.policy_id]).await?;
+            let Some(pol) = found.into_values().next() else {
+                return Ok(None);
+            };
+            Ok::<_, imis_core::AppError>(
+                policy_nodes(
+                    st,
+                    caller,
+                    vec![(pol, None)],
+                    PolicyWants::of(ctx.look_ahead()),
+                )
+                .await?
                 .pop(),
-        )
+            )
+        };
+        load.await.map_err(|e| e.to_gql(&lang))
     }
+    /// Null when the caller may not see the payer (D9).
     async fn payer(&self) -> Option<&PayerGQLType> {
         self.model.payer_id.and_then(|p| self.data.payers.get(&p))
     }
@@ -375,9 +396,11 @@ pub struct PayerPageData {
     pub fundings: Option<HashMap<i64, Vec<FundingGQLType>>>,
 }
 
-/// Builds payer nodes, loading what `wants` names in a fixed number of queries.
+/// Builds payer nodes, loading what `wants` names in a fixed number of queries; their fundings'
+/// products are shown as `products` would show them to `caller` (D9).
 pub async fn payer_nodes(
     state: &AppState,
+    caller: &Principal,
     models: Vec<(payer::Model, Option<i64>)>,
     wants: PayerWants,
 ) -> AppResult<Vec<PayerGQLType>> {
@@ -417,7 +440,7 @@ pub async fn payer_nodes(
                 )
             })
             .collect();
-        let nodes = Box::pin(funding_nodes_with(state, rows, Some(payers), true)).await?;
+        let nodes = Box::pin(funding_nodes_with(state, caller, rows, Some(payers), true)).await?;
         let mut by_payer: HashMap<i64, Vec<FundingGQLType>> = HashMap::new();
         for n in nodes {
             by_payer.entry(n.model.payer_id).or_default().push(n);
@@ -517,7 +540,9 @@ impl PayerGQLType {
                     .all(&st.db.conn)
                     .await
                     .map_err(|e| imis_core::AppError::from(e).to_gql(&lang))?;
-                funding_nodes_with(st, rows, None, true)
+                let caller = require_user(principal(ctx), Requirement::Authenticated)
+                    .map_err(|e| e.to_gql(&lang))?;
+                funding_nodes_with(st, caller, rows, None, true)
                     .await
                     .map_err(|e| e.to_gql(&lang))?
             }
@@ -545,9 +570,12 @@ pub struct FundingPageData {
     pub payers: HashMap<i64, PayerGQLType>,
 }
 
-/// Builds funding nodes with their products (one query) and payers (given, or one query).
+/// Builds funding nodes with their products (one query) and payers (given, or one query). A
+/// product or payer `caller` may not see (D9: a regional payer's funding of another district's
+/// product, say) is null.
 pub async fn funding_nodes_with(
     state: &AppState,
+    caller: &Principal,
     rows: Vec<funding::Model>,
     payers: Option<HashMap<i64, PayerGQLType>>,
     product: bool,
@@ -567,16 +595,26 @@ pub async fn funding_nodes_with(
         )
         .await?
         {
-            data.products.insert(n.model.id, n);
+            if sees_product(conn, caller, n.model.location_id).await? {
+                data.products.insert(n.model.id, n);
+            }
         }
     }
     data.payers = match payers {
         Some(p) => p,
         None => {
             let ids: Vec<i64> = rows.iter().map(|r| r.payer_id).collect();
-            let models = service::payers::payers_by_ids(conn, &ids).await?;
+            let mut models = service::payers::payers_by_ids(conn, &ids).await?;
+            let mut hidden = vec![];
+            for p in models.values() {
+                if !service::payers::payer_visible(conn, caller, p.location_id).await? {
+                    hidden.push(p.id);
+                }
+            }
+            models.retain(|id, _| !hidden.contains(id));
             payer_nodes(
                 state,
+                caller,
                 models.into_values().map(|p| (p, None)).collect(),
                 PayerWants {
                     location: true,
@@ -633,6 +671,7 @@ impl FundingGQLType {
     async fn version(&self) -> i32 {
         self.model.version
     }
+    /// Null when the caller may not see the product (D9).
     async fn product(&self) -> Option<&ProductGQLType> {
         self.data.products.get(&self.model.product_id)
     }
@@ -950,6 +989,7 @@ pub async fn detail_nodes(
         let premiums = service::premiums::premiums_by_ids(conn, &ids).await?;
         for n in premium_nodes(
             state,
+            caller,
             premiums.into_values().map(|p| (p, None)).collect(),
             pw,
         )

@@ -30,10 +30,10 @@ fn check_list(ctx: &Context<'_>) -> Result<()> {
     Ok(())
 }
 
+/// An amount argument in minor units: `input.invalid` naming the GraphQL `field` when it has
+/// more decimals than the currency or lies beyond what storage holds (never a panic).
 fn minor(ctx: &Context<'_>, v: Decimal, field: &str) -> AppResult<i64> {
-    Money::from_decimal(v, state(ctx).config.core.currency_minor_digits)
-        .map(|m| m.0)
-        .map_err(|_| AppError::invalid(field, "too many decimal places"))
+    Money::parse(field, v, state(ctx).config.core.currency_minor_digits).map(|m| m.0)
 }
 
 use imis_core::graphql::parse_opt_uuid as opt_uuid;
@@ -117,7 +117,8 @@ impl PolicyQuery {
             audit_user_id: None,
         };
         let wants = PolicyWants::of(ctx.look_ahead().field("policy"));
-        let node = policy_nodes(st, vec![(model, None)], wants)
+        let caller = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+        let node = policy_nodes(st, caller, vec![(model, None)], wants)
             .await
             .gql(ctx)?
             .remove(0);
@@ -276,7 +277,7 @@ impl PolicyQuery {
                 .await?;
             let (cursors, models): (Vec<String>, Vec<_>) = rows.into_iter().unzip();
             let wants = PolicyWants::of(ctx.look_ahead().field("edges").field("node"));
-            let nodes = policy_nodes(st, models, wants).await?;
+            let nodes = policy_nodes(st, p, models, wants).await?;
             Ok(Page {
                 rows: cursors.into_iter().zip(nodes).collect(),
                 has_next,
@@ -475,6 +476,7 @@ impl PolicyQuery {
         let st = state(ctx);
         let select = lists::renewals_select(st, principal(ctx)).await.gql(ctx)?;
         check_list(ctx)?;
+        let caller = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         use crate::entity::renewal;
         let res: AppResult<RenewalConnection> = async {
             let page = fetch_page(
@@ -502,7 +504,7 @@ impl PolicyQuery {
                     .field("node")
                     .field("policy"),
             );
-            let nodes = renewal_nodes(st, models, wants).await?;
+            let nodes = renewal_nodes(st, caller, models, wants).await?;
             Ok(Page {
                 rows: cursors.into_iter().zip(nodes).collect(),
                 has_next: page.has_next,
@@ -570,7 +572,12 @@ pub struct PolicyFields {
 }
 
 impl PolicyFields {
-    fn parse(&self) -> AppResult<PolicyInput> {
+    /// The service input; `value` (compared with the computed value, D14) must be an amount of
+    /// the currency (`input.invalid` naming `value` otherwise).
+    fn parse(&self, digits: u32) -> AppResult<PolicyInput> {
+        if let Some(v) = self.value {
+            Money::parse("value", v, digits)?;
+        }
         Ok(PolicyInput {
             uuid: opt_uuid(self.uuid.as_deref(), "uuid")?,
             enroll_date: self.enroll_date.0,
@@ -666,7 +673,10 @@ impl PolicyMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_POLICY_ADD]),
             )?;
-            let model = service::create_policy(m, input.fields.parse()?).await?;
+            let fields = input
+                .fields
+                .parse(m.state.config.core.currency_minor_digits)?;
+            let model = service::create_policy(m, fields).await?;
             Ok(model.id)
         })
         .await
@@ -686,7 +696,10 @@ impl PolicyMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_POLICY_EDIT]),
             )?;
-            let model = service::update_policy(m, input.fields.parse()?).await?;
+            let fields = input
+                .fields
+                .parse(m.state.config.core.currency_minor_digits)?;
+            let model = service::update_policy(m, fields).await?;
             Ok(model.id)
         })
         .await
@@ -706,7 +719,10 @@ impl PolicyMutation {
                 m.principal,
                 Requirement::AnyOf(&[service::RIGHT_POLICY_RENEW]),
             )?;
-            let model = service::renew_policy(m, input.fields.parse()?).await?;
+            let fields = input
+                .fields
+                .parse(m.state.config.core.currency_minor_digits)?;
+            let model = service::renew_policy(m, fields).await?;
             Ok(model.id)
         })
         .await
@@ -799,9 +815,14 @@ pub async fn resolve_node(
     {
         return Ok(None);
     }
-    let node = policy_nodes(st, vec![(model, history.then_some(pk))], PolicyWants::all())
-        .await
-        .gql(ctx)?
-        .remove(0);
+    let node = policy_nodes(
+        st,
+        p,
+        vec![(model, history.then_some(pk))],
+        PolicyWants::all(),
+    )
+    .await
+    .gql(ctx)?
+    .remove(0);
     Ok(Some(node))
 }

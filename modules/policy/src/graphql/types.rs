@@ -5,14 +5,15 @@ use crate::entity::{insuree_policy, policy, renewal};
 use crate::service::{self, eligibility::Eligibility, lists::PolicySummary};
 use async_graphql::{Context, ID, Object, Result};
 use imis_core::AppState;
+use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::entity::user;
 use imis_core::error::AppResult;
 use imis_core::graphql::scalars::{Date, DateTime};
-use imis_core::graphql::{global_id, state};
+use imis_core::graphql::{global_id, principal, state};
 use imis_core::money::Money;
 use imis_core::users::graphql::OfficerGQLType;
-use imis_insuree::graphql::{FamilyGQLType, InsureeGQLType, load_page_data};
-use imis_product::graphql::{ProductGQLType, ProductWants, product_nodes};
+use imis_insuree::graphql::{FamilyGQLType, InsureeGQLType, PageData, load_page_data};
+use imis_product::graphql::{ProductGQLType, ProductWants, product_nodes, sees_product};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
@@ -107,13 +108,55 @@ impl PolicyWants {
     }
 }
 
-async fn officers_by_ids(state: &AppState, ids: &[i64]) -> AppResult<HashMap<i64, user::Model>> {
-    service::lists::officers_by_ids(&state.db.conn, ids).await
+/// The officers among `ids` the caller may see (D9: as the users lists decide), in two queries.
+async fn officers_by_ids(
+    state: &AppState,
+    caller: &Principal,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, user::Model>> {
+    let conn = &state.db.conn;
+    let mut officers = service::lists::officers_by_ids(conn, ids).await?;
+    if !caller.scope.unrestricted && !officers.is_empty() {
+        let candidates: Vec<i64> = officers.keys().copied().collect();
+        let seen = imis_core::users::service::visible_user_ids(conn, caller, &candidates).await?;
+        officers.retain(|id, _| seen.contains(id));
+    }
+    Ok(officers)
 }
 
-/// Builds policy nodes, loading what `wants` names in a fixed number of queries.
+/// Whether the caller may see a family located at `location` (D9, as `families` decides).
+pub async fn sees_family(state: &AppState, caller: &Principal, location: i64) -> AppResult<bool> {
+    caller.scope.allows(&state.db.conn, Some(location)).await
+}
+
+/// Whether the caller may see `insuree` (D9, as `insurees` decides: their current village, else
+/// their family's), the family being looked up in `page` (loaded with the insuree).
+pub async fn sees_insuree(
+    state: &AppState,
+    caller: &Principal,
+    insuree: &imis_insuree::entity::insuree::Model,
+    page: &PageData,
+) -> AppResult<bool> {
+    let location = insuree.current_village_id.or_else(|| {
+        insuree
+            .family_id
+            .and_then(|f| page.families.get(&f))
+            .map(|f| f.location_id)
+    });
+    caller.scope.allows(&state.db.conn, location).await
+}
+
+/// The caller of a nested field that loads its own data.
+fn ctx_caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
+    require_user(principal(ctx), Requirement::Authenticated)
+}
+
+/// Builds policy nodes, loading what `wants` names in a fixed number of queries. What the policies
+/// refer to is shown as the root lists would show it to `caller` (D9): a family, product, officer
+/// or covered insuree outside their locations is null.
 pub async fn policy_nodes(
     state: &AppState,
+    caller: &Principal,
     models: Vec<(policy::Model, Option<i64>)>,
     wants: PolicyWants,
 ) -> AppResult<Vec<PolicyGQLType>> {
@@ -121,7 +164,14 @@ pub async fn policy_nodes(
     let mut data = PolicyPageData::default();
     if wants.family {
         let ids: Vec<i64> = models.iter().map(|(m, _)| m.family_id).collect();
-        let fams = imis_insuree::service::families_by_ids(conn, &ids).await?;
+        let mut fams = imis_insuree::service::families_by_ids(conn, &ids).await?;
+        let mut hidden = vec![];
+        for f in fams.values() {
+            if !sees_family(state, caller, f.location_id).await? {
+                hidden.push(f.id);
+            }
+        }
+        fams.retain(|id, _| !hidden.contains(id));
         let refs: Vec<_> = fams.values().collect();
         let page = Arc::new(load_page_data(state, &[], &refs, false).await?);
         for f in fams.values() {
@@ -148,12 +198,14 @@ pub async fn policy_nodes(
         )
         .await?;
         for n in nodes {
-            data.products.insert(n.model.id, n);
+            if sees_product(conn, caller, n.model.location_id).await? {
+                data.products.insert(n.model.id, n);
+            }
         }
     }
     if wants.officer {
         let ids: Vec<i64> = models.iter().filter_map(|(m, _)| m.officer_id).collect();
-        data.officers = officers_by_ids(state, &ids).await?;
+        data.officers = officers_by_ids(state, caller, &ids).await?;
     }
     let ids: Vec<i64> = models.iter().map(|(m, _)| m.id).collect();
     if wants.coverage && !ids.is_empty() {
@@ -167,6 +219,9 @@ pub async fn policy_nodes(
         let refs: Vec<_> = insurees.values().collect();
         let page = Arc::new(load_page_data(state, &refs, &[], false).await?);
         for i in insurees.values() {
+            if !sees_insuree(state, caller, i, &page).await? {
+                continue;
+            }
             data.coverage_insurees.insert(
                 i.id,
                 InsureeGQLType {
@@ -250,6 +305,7 @@ impl PolicyGQLType {
     async fn value(&self, ctx: &Context<'_>) -> Decimal {
         money(ctx, self.model.value)
     }
+    /// Null when outside the caller's locations (D9).
     async fn family(&self) -> Option<&FamilyGQLType> {
         self.data.families.get(&self.model.family_id)
     }
@@ -265,9 +321,11 @@ impl PolicyGQLType {
     async fn expiry_date(&self) -> Date {
         Date(self.model.expiry_date)
     }
+    /// Null when the caller may not see the product (D9).
     async fn product(&self) -> Option<&ProductGQLType> {
         self.data.products.get(&self.model.product_id)
     }
+    /// Null when the caller may not see the officer (D9).
     async fn officer(&self) -> Option<OfficerGQLType> {
         self.model
             .officer_id
@@ -297,22 +355,28 @@ impl PolicyGQLType {
     async fn sum_matched_payments(&self, ctx: &Context<'_>) -> Decimal {
         money(ctx, self.model.matched)
     }
-    /// Coverage rows of the policy.
+    /// Coverage rows of the policy; the insuree of a row is null when outside the caller's
+    /// locations (D9).
     async fn insuree_policies(&self, ctx: &Context<'_>) -> Result<InsureePolicyConnection> {
         let rows = match &self.data.coverage {
             Some(c) => c.get(&self.model.id).cloned().unwrap_or_default(),
             None => {
                 let st = state(ctx);
-                let nodes = policy_nodes(
-                    st,
-                    vec![(self.model.clone(), self.history_id)],
-                    PolicyWants {
-                        coverage: true,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(|e| e.to_gql(&imis_core::graphql::lang(ctx)))?;
+                let load = async {
+                    policy_nodes(
+                        st,
+                        ctx_caller(ctx)?,
+                        vec![(self.model.clone(), self.history_id)],
+                        PolicyWants {
+                            coverage: true,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                };
+                let nodes = load
+                    .await
+                    .map_err(|e| e.to_gql(&imis_core::graphql::lang(ctx)))?;
                 return Box::pin(nodes[0].insuree_policies(ctx)).await;
             }
         };
@@ -641,20 +705,27 @@ pub struct RenewalPageData {
     pub products: HashMap<i64, ProductGQLType>,
 }
 
+/// Builds reminder nodes with their officers, insurees, policies and products (one query each),
+/// shown as the root lists would show them to `caller` (D9): an officer sees their own reminders,
+/// but a policy, insuree, officer or product outside their locations is null.
 pub async fn renewal_nodes(
     state: &AppState,
+    caller: &Principal,
     rows: Vec<renewal::Model>,
     policy_wants: PolicyWants,
 ) -> AppResult<Vec<PolicyRenewalGQLType>> {
     let conn = &state.db.conn;
     let mut data = RenewalPageData::default();
     let officer_ids: Vec<i64> = rows.iter().filter_map(|r| r.new_officer_id).collect();
-    data.officers = officers_by_ids(state, &officer_ids).await?;
+    data.officers = officers_by_ids(state, caller, &officer_ids).await?;
     let insuree_ids: Vec<i64> = rows.iter().map(|r| r.insuree_id).collect();
     let insurees = imis_insuree::service::insurees_by_ids(conn, &insuree_ids).await?;
     let refs: Vec<_> = insurees.values().collect();
     let page = Arc::new(load_page_data(state, &refs, &[], false).await?);
     for i in insurees.values() {
+        if !sees_insuree(state, caller, i, &page).await? {
+            continue;
+        }
         data.insurees.insert(
             i.id,
             InsureeGQLType {
@@ -665,9 +736,22 @@ pub async fn renewal_nodes(
         );
     }
     let policy_ids: Vec<i64> = rows.iter().map(|r| r.policy_id).collect();
-    let policies = service::policies_by_ids(conn, &policy_ids).await?;
+    let mut policies = service::policies_by_ids(conn, &policy_ids).await?;
+    if !caller.scope.unrestricted {
+        // A policy is in scope through its family (as `policies` decides).
+        let family_ids: Vec<i64> = policies.values().map(|p| p.family_id).collect();
+        let families = imis_insuree::service::families_by_ids(conn, &family_ids).await?;
+        let mut seen = std::collections::HashSet::new();
+        for f in families.values() {
+            if sees_family(state, caller, f.location_id).await? {
+                seen.insert(f.id);
+            }
+        }
+        policies.retain(|_, p| seen.contains(&p.family_id));
+    }
     for n in policy_nodes(
         state,
+        caller,
         policies.into_values().map(|p| (p, None)).collect(),
         policy_wants,
     )
@@ -684,7 +768,9 @@ pub async fn renewal_nodes(
     )
     .await?
     {
-        data.products.insert(n.model.id, n);
+        if sees_product(conn, caller, n.model.location_id).await? {
+            data.products.insert(n.model.id, n);
+        }
     }
     let data = Arc::new(data);
     Ok(rows
