@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, QueryFilter, Select,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -572,6 +572,74 @@ async fn current_location_by_uuid(
         .ok_or_else(|| AppError::not_found("location"))
 }
 
+/// [`current_location_by_uuid`] under the row lock, for a change: a concurrent change of the same
+/// location waits for this transaction, then reads what it wrote (D7).
+async fn lock_location_by_uuid(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<location::Model> {
+    location::Entity::find()
+        .filter(location::Column::Uuid.eq(uuid))
+        .filter(location::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("location"))
+}
+
+/// The current locations among `ids`, read under their row locks top-down: by level (regions
+/// first), then by id, so that two writes on overlapping subtrees lock in the same order. At most
+/// one statement per level and 500 ids.
+async fn lock_locations_top_down(
+    tx: &DatabaseTransaction,
+    ids: &[i64],
+) -> AppResult<Vec<location::Model>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::with_capacity(ids.len());
+    for t in LOCATION_TYPES {
+        for chunk in ids.chunks(500) {
+            out.extend(
+                location::Entity::find()
+                    .filter(location::Column::Id.is_in(chunk.iter().copied()))
+                    .filter(location::Column::LocationType.eq(t))
+                    .filter(location::Column::ValidityTo.is_null())
+                    .order_by_asc(location::Column::Id)
+                    .lock_exclusive()
+                    .all(tx)
+                    .await?,
+            );
+            if out.len() == ids.len() {
+                return Ok(out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A unique index that a concurrent writer won between the pre-check and the write
+/// (PostgreSQL; SQLite writers are serialised) answers what the pre-check answers:
+/// `conflict.uuid_exists` for the uuid, `taken()` for the code of a current row.
+fn unique_or(e: sea_orm::DbErr, uuid: Option<Uuid>, taken: impl FnOnce() -> AppError) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            let e = AppError::conflict("conflict.uuid_exists");
+            match uuid {
+                Some(u) => e.with("uuid", u),
+                None => e,
+            }
+        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("code") => taken(),
+        _ => e.into(),
+    }
+}
+
+fn location_code_taken_error(code: &str) -> AppError {
+    AppError::validation("location.code_taken").with("code", code.trim())
+}
+
+fn hf_code_taken_error(code: &str) -> AppError {
+    AppError::validation("health_facility.code_taken").with("code", code.trim())
+}
+
 /// Checks code, name, type and parent; returns the parent.
 async fn validate_location(
     conn: &impl ConnectionTrait,
@@ -609,7 +677,7 @@ async fn validate_location(
         return Err(parent_invalid(&input.location_type));
     }
     if location_code_taken(conn, &input.code, except).await? {
-        return Err(AppError::validation("location.code_taken").with("code", input.code.trim()));
+        return Err(location_code_taken_error(&input.code));
     }
     Ok(parent)
 }
@@ -700,7 +768,8 @@ pub async fn create_location(
         ..Default::default()
     }
     .insert(tx)
-    .await?;
+    .await
+    .map_err(|e| unique_or(e, input.uuid, || location_code_taken_error(&input.code)))?;
     if model.location_type == "D" && !p.is_admin {
         let stmt = crate::db::stmt(
             tx.get_database_backend(),
@@ -728,7 +797,7 @@ pub async fn update_location(
     let uuid = input
         .uuid
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let old = current_location_by_uuid(tx, uuid).await?;
+    let old = lock_location_by_uuid(tx, uuid).await?;
     require_allowed(tx, p, old.id).await?;
     let parent = validate_location(tx, &input, Some(old.id)).await?;
     if let Some(par) = &parent
@@ -775,11 +844,14 @@ pub async fn update_location(
     am.families = Set(input.families);
     am.validity_from = Set(now);
     am.audit_user_id = Set(m.actor());
-    Ok(am.update(tx).await?)
+    am.update(tx)
+        .await
+        .map_err(|e| unique_or(e, None, || location_code_taken_error(&input.code)))
 }
 
+/// The current location named by uuid or code, read under its row lock (for a change).
 async fn find_location_target(
-    conn: &impl ConnectionTrait,
+    tx: &DatabaseTransaction,
     uuid: Option<Uuid>,
     code: Option<&str>,
 ) -> AppResult<location::Model> {
@@ -789,7 +861,8 @@ async fn find_location_target(
         (None, Some(c)) => q = q.filter(location::Column::Code.eq(c.trim())),
         (None, None) => return Err(AppError::invalid("uuid", "required")),
     }
-    q.one(conn)
+    q.lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("location"))
 }
@@ -848,9 +921,10 @@ pub async fn delete_location(
     let tx: &DatabaseTransaction = m.tx;
     let target = find_location_target(tx, uuid, code).await?;
     require_allowed(tx, p, target.id).await?;
-    let now = m.state.clock.now();
     let actor = m.actor();
-    let closing: Vec<i64> = match new_parent_uuid {
+    // What moves to the new parent, and what is closed: the target is locked; the rows below it
+    // are locked before anything is written (children in id order, a subtree top-down).
+    let (moving, closing): (Option<(i64, Vec<location::Model>)>, Vec<i64>) = match new_parent_uuid {
         Some(np) => {
             let new_parent = current_location_by_uuid(tx, np).await?;
             require_allowed(tx, p, new_parent.id).await?;
@@ -867,20 +941,17 @@ pub async fn delete_location(
             let children = location::Entity::find()
                 .filter(location::Column::ParentId.eq(target.id))
                 .filter(location::Column::ValidityTo.is_null())
+                .order_by_asc(location::Column::Id)
+                .lock_exclusive()
                 .all(tx)
                 .await?;
-            for child in children {
-                rewrite_location(tx, child, now, actor, |am| {
-                    am.parent_id = Set(Some(new_parent.id))
-                })
-                .await?;
-            }
-            vec![target.id]
+            (Some((new_parent.id, children)), vec![target.id])
         }
-        None => subtree_ids(tx, target.id).await?,
+        None => (None, subtree_ids(tx, target.id).await?),
     };
+    let rows = lock_locations_top_down(tx, &closing).await?;
     let in_use = health_facility::Entity::find()
-        .filter(health_facility::Column::LocationId.is_in(closing.clone()))
+        .filter(health_facility::Column::LocationId.is_in(closing))
         .filter(health_facility::Column::ValidityTo.is_null())
         .one(tx)
         .await?;
@@ -889,11 +960,16 @@ pub async fn delete_location(
             .with("code", &target.code)
             .with("what", "health facilities"));
     }
-    let rows = location::Entity::find()
-        .filter(location::Column::Id.is_in(closing))
-        .filter(location::Column::ValidityTo.is_null())
-        .all(tx)
-        .await?;
+    // After the locks: the versions ended here end after any a concurrent writer made.
+    let now = m.state.clock.now();
+    if let Some((new_parent_id, children)) = moving {
+        for child in children {
+            rewrite_location(tx, child, now, actor, |am| {
+                am.parent_id = Set(Some(new_parent_id))
+            })
+            .await?;
+        }
+    }
     for row in rows {
         close_location(tx, row, now, actor).await?;
     }
@@ -910,7 +986,7 @@ pub async fn move_location(
 ) -> AppResult<location::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_LOCATION_MOVE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let target = current_location_by_uuid(tx, uuid).await?;
+    let target = lock_location_by_uuid(tx, uuid).await?;
     require_allowed(tx, p, target.id).await?;
     let new_parent = match new_parent_uuid {
         Some(u) => Some(current_location_by_uuid(tx, u).await?),
@@ -934,10 +1010,16 @@ pub async fn move_location(
         .as_ref()
         .map(|np| level_of(&np.location_type).unwrap_or(0) + 1)
         .unwrap_or(0);
-    let now = m.state.clock.now();
-    let actor = m.actor();
     let new_type = LOCATION_TYPES[depth.min(3)].to_string();
     let retype = level_of(&target.location_type) != Some(depth.min(3));
+    if retype {
+        // The descendants are retyped below: every one is locked first, top-down (the children
+        // read below are then current until this transaction ends; a location created under
+        // one of them waits for its parent's lock).
+        lock_locations_top_down(tx, &subtree).await?;
+    }
+    let now = m.state.clock.now();
+    let actor = m.actor();
     let target_id = target.id;
     let moved = rewrite_location(tx, target, now, actor, |am| {
         am.parent_id = Set(new_parent.as_ref().map(|np| np.id));
@@ -1087,7 +1169,7 @@ async fn validate_hf(
         return Err(AppError::module_disabled("medical"));
     }
     if hf_code_taken(tx, &i.code, except).await? {
-        return Err(AppError::validation("health_facility.code_taken").with("code", i.code.trim()));
+        return Err(hf_code_taken_error(&i.code));
     }
     Ok(())
 }
@@ -1225,7 +1307,10 @@ pub async fn create_health_facility(
         ..Default::default()
     };
     fill_hf(&mut am, &input);
-    let model = am.insert(tx).await?;
+    let model = am
+        .insert(tx)
+        .await
+        .map_err(|e| unique_or(e, input.uuid, || hf_code_taken_error(&input.code)))?;
     if let Some(cs) = &input.catchments {
         insert_catchments(tx, model.id, cs, now, m.actor()).await?;
     }
@@ -1233,8 +1318,10 @@ pub async fn create_health_facility(
     Ok(model)
 }
 
+/// The current facility named by uuid or code, read under its row lock (for a change): a
+/// concurrent change of the same facility waits, then reads what this one wrote (D7).
 async fn find_hf_target(
-    conn: &impl ConnectionTrait,
+    tx: &DatabaseTransaction,
     uuid: Option<Uuid>,
     code: Option<&str>,
 ) -> AppResult<health_facility::Model> {
@@ -1245,7 +1332,8 @@ async fn find_hf_target(
         (None, Some(c)) => q = q.filter(health_facility::Column::Code.eq(c.trim())),
         (None, None) => return Err(AppError::invalid("uuid", "required")),
     }
-    q.one(conn)
+    q.lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("health_facility"))
 }
@@ -1294,7 +1382,10 @@ pub async fn update_health_facility(
     fill_hf(&mut am, &input);
     am.validity_from = Set(now);
     am.audit_user_id = Set(m.actor());
-    let model = am.update(tx).await?;
+    let model = am
+        .update(tx)
+        .await
+        .map_err(|e| unique_or(e, None, || hf_code_taken_error(&input.code)))?;
     if let Some(cs) = &input.catchments {
         close_catchments(tx, id, now).await?;
         insert_catchments(tx, id, cs, now, m.actor()).await?;
@@ -1365,6 +1456,7 @@ mod tests {
             health_facility_id: None,
             scope: crate::auth::Scope::unrestricted(),
             jti: None,
+            login_id: None,
             token_exp: 0,
             tokens_valid_after: 0,
             csrf: crate::auth::Csrf::Satisfied,

@@ -21,7 +21,8 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, Select,
+    DatabaseTransaction, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -999,24 +1000,20 @@ fn non_negative(field: &str, v: Option<i32>) -> AppResult<Option<i32>> {
     }
 }
 
+/// An amount of the input in minor units: never negative, never rounded, within what storage
+/// holds (`input.invalid` naming `field`, [`Money::parse_non_negative`]).
 fn money(field: &str, v: Decimal, digits: u32) -> AppResult<i64> {
-    if v < Decimal::ZERO {
-        return Err(AppError::invalid(field, "must not be negative"));
-    }
-    Money::from_decimal(v, digits)
-        .map(|m| m.0)
-        .map_err(|_| AppError::invalid(field, "too many decimal places or out of range"))
+    Money::parse_non_negative(field, v, digits).map(|m| m.0)
 }
 
 fn opt_money(field: &str, v: Option<Decimal>, digits: u32) -> AppResult<Option<i64>> {
     v.map(|d| money(field, d, digits)).transpose()
 }
 
-/// An exact percentage in hundredths.
+/// An exact percentage in hundredths (the same checked conversion as amounts; callers check
+/// the range first).
 fn hundredths(field: &str, v: Decimal) -> AppResult<i64> {
-    Money::from_decimal(v, 2)
-        .map(|m| m.0)
-        .map_err(|_| AppError::invalid(field, "at most 2 decimal places"))
+    Money::parse(field, v, 2).map(|m| m.0)
 }
 
 /// Parses a start cycle, `D-M` or `DD-MM` (D12); 29-02 is refused. Returns it as `DD-MM`.
@@ -1332,7 +1329,7 @@ async fn resolve(
         }
     };
     if code_taken(tx, &i.code, this.map(|t| t.id)).await? {
-        return Err(AppError::validation("product.code_taken").with("productCode", i.code.trim()));
+        return Err(code_taken_error(i.code.trim()));
     }
     let items = match &i.items {
         Some(l) => Some(resolve_lines(tx, LineKind::Item, l, digits).await?),
@@ -1486,6 +1483,29 @@ async fn resolve(
     })
 }
 
+fn code_taken_error(code: &str) -> AppError {
+    AppError::validation("product.code_taken").with("productCode", code)
+}
+
+/// A unique index that a concurrent writer won between the pre-check and the write (PostgreSQL;
+/// SQLite writers are serialised) answers what the pre-check answers: `conflict.uuid_exists` for
+/// the uuid, `product.code_taken` for the code of a current product.
+fn unique_or(e: sea_orm::DbErr, uuid: Option<Uuid>, code: &str) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            let e = AppError::conflict("conflict.uuid_exists");
+            match uuid {
+                Some(u) => e.with("uuid", u),
+                None => e,
+            }
+        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("code") => {
+            code_taken_error(code)
+        }
+        _ => e.into(),
+    }
+}
+
 /// `fields` with the identity and validity of `base`.
 fn with_identity(fields: &product::Model, base: &product::Model) -> product::Model {
     let mut m = fields.clone();
@@ -1553,9 +1573,13 @@ async fn insert_product(m: &MutationCtx<'_>, uuid: Uuid, r: Resolved) -> AppResu
     fields.validity_from = now;
     fields.validity_to = None;
     fields.audit_user_id = m.actor();
+    let code = fields.code.clone();
     let mut am = fields.into_active_model().reset_all();
     am.id = NotSet;
-    let model = am.insert(tx).await?;
+    let model = am
+        .insert(tx)
+        .await
+        .map_err(|e| unique_or(e, Some(uuid), &code))?;
     if let Some(items) = &r.items {
         insert_lines(tx, LineKind::Item, model.id, items, now, m.actor()).await?;
     }
@@ -1600,8 +1624,11 @@ pub async fn update_product(m: &MutationCtx<'_>, input: ProductInput) -> AppResu
     let uuid = input
         .uuid
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
+    // Under the product's row lock: a concurrent change of the same product waits, then reads
+    // what this one wrote (D7: one history row per version).
     let old = product::Entity::find()
         .filter(product::Column::Uuid.eq(uuid))
+        .lock_exclusive()
         .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
@@ -1625,7 +1652,13 @@ pub async fn update_product(m: &MutationCtx<'_>, input: ProductInput) -> AppResu
     let mut new = with_identity(&r.fields, &old);
     new.validity_from = now;
     new.audit_user_id = actor;
-    let model = new.into_active_model().reset_all().update(tx).await?;
+    let code = new.code.clone();
+    let model = new
+        .into_active_model()
+        .reset_all()
+        .update(tx)
+        .await
+        .map_err(|e| unique_or(e, None, &code))?;
     if let Some(items) = &r.items {
         close_rows(tx, LineKind::Item.table(), model.id, now).await?;
         insert_lines(tx, LineKind::Item, model.id, items, now, actor).await?;
@@ -1695,12 +1728,24 @@ pub async fn delete_products(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<V
     if uuids.is_empty() {
         return Err(AppError::invalid("uuids", "at least one uuid is required"));
     }
-    let now = m.state.clock.now();
     let actor = m.actor();
     let mut ids = vec![];
+    // Every product read under its row lock, in id order (two deletions of several products
+    // never wait for each other in a cycle).
+    let mut locked: HashMap<Uuid, product::Model> = product::Entity::find()
+        .filter(product::Column::Uuid.is_in(uuids.iter().copied()))
+        .filter(product::Column::ValidityTo.is_null())
+        .order_by_asc(product::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|p| (p.uuid, p))
+        .collect();
+    let now = m.state.clock.now();
     for u in uuids {
-        let old = current_by_uuid(tx, *u)
-            .await?
+        let old = locked
+            .remove(u)
             .ok_or_else(|| AppError::not_found("product").with("uuid", u))?;
         require_write_scope(tx, p, old.location_id).await?;
         let id = old.id;

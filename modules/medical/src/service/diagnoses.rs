@@ -6,7 +6,8 @@ use crate::entity::diagnosis;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::mutation::MutationCtx;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, Select,
+    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -146,7 +147,8 @@ async fn insert_diagnosis(
     now: DateTime<Utc>,
     actor: Option<i64>,
 ) -> AppResult<diagnosis::Model> {
-    Ok(diagnosis::ActiveModel {
+    let taken = code_taken(&code);
+    diagnosis::ActiveModel {
         uuid: Set(uuid.unwrap_or_else(Uuid::now_v7)),
         name_search: Set(imis_core::text::fold(&name)),
         code: Set(code),
@@ -157,7 +159,12 @@ async fn insert_diagnosis(
         ..Default::default()
     }
     .insert(tx)
-    .await?)
+    .await
+    .map_err(|e| unique_or(e, "code", uuid, || taken))
+}
+
+fn code_taken(code: &str) -> AppError {
+    AppError::validation("medical.diagnosis_code_taken").with("diagnosisCode", code)
 }
 
 async fn rewrite_diagnosis(
@@ -178,13 +185,16 @@ async fn rewrite_diagnosis(
         actor,
     )
     .await?;
+    let taken = code_taken(&code);
     let mut am: diagnosis::ActiveModel = old.into();
     am.name_search = Set(imis_core::text::fold(&name));
     am.code = Set(code);
     am.name = Set(name);
     am.validity_from = Set(now);
     am.audit_user_id = Set(actor);
-    Ok(am.update(tx).await?)
+    am.update(tx)
+        .await
+        .map_err(|e| unique_or(e, "code", None, || taken))
 }
 
 /// `createDiagnosis` (131001). A known `uuid` returns the existing diagnosis when it matches (D4).
@@ -207,15 +217,14 @@ pub async fn create_diagnosis(
         return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
     }
     if current_diagnosis_by_code(tx, &code, None).await?.is_some() {
-        return Err(
-            AppError::validation("medical.diagnosis_code_taken").with("diagnosisCode", &code)
-        );
+        return Err(code_taken(&code));
     }
     insert_diagnosis(tx, input.uuid, code, name, m.state.clock.now(), m.actor()).await
 }
 
+/// The current diagnosis to change, read under its row lock.
 async fn find_diagnosis_target(
-    conn: &impl ConnectionTrait,
+    tx: &DatabaseTransaction,
     uuid: Option<Uuid>,
     id: Option<i64>,
 ) -> AppResult<diagnosis::Model> {
@@ -225,7 +234,8 @@ async fn find_diagnosis_target(
         (None, Some(id)) => q = q.filter(diagnosis::Column::Id.eq(id)),
         (None, None) => return Err(AppError::invalid("uuid", "required")),
     }
-    q.one(conn)
+    q.lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("diagnosis"))
 }
@@ -246,9 +256,7 @@ pub async fn update_diagnosis(
         .await?
         .is_some()
     {
-        return Err(
-            AppError::validation("medical.diagnosis_code_taken").with("diagnosisCode", &code)
-        );
+        return Err(code_taken(&code));
     }
     rewrite_diagnosis(tx, old, code, name, m.state.clock.now(), m.actor()).await
 }
@@ -257,10 +265,23 @@ pub async fn update_diagnosis(
 pub async fn delete_diagnoses(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_DIAGNOSIS_WRITE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let now = m.state.clock.now();
     let mut out = vec![];
+    let mut locked = lock_current_by_uuid::<diagnosis::Entity>(
+        tx,
+        uuids,
+        [
+            diagnosis::Column::Uuid,
+            diagnosis::Column::Id,
+            diagnosis::Column::ValidityTo,
+        ],
+        |m| m.uuid,
+    )
+    .await?;
+    let now = m.state.clock.now();
     for u in uuids {
-        let old = find_diagnosis_target(tx, Some(*u), None).await?;
+        let old = locked
+            .remove(u)
+            .ok_or_else(|| AppError::not_found("diagnosis"))?;
         let id = old.id;
         imis_core::history::save(
             tx,
@@ -460,7 +481,7 @@ pub async fn import_diagnoses_csv(
     let tx = state.db.begin_write().await?;
     let now = state.clock.now();
     let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
-    let mut existing = current_diagnoses_by_code(&*tx, &codes).await?;
+    let mut existing = lock_diagnoses(&tx, current_diagnoses_by_code(&*tx, &codes).await?).await?;
     let mut report = ImportReport {
         lines: rows.len(),
         ..Default::default()
@@ -480,6 +501,32 @@ pub async fn import_diagnoses_csv(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// The given current diagnoses read again under their row locks, in id order (500 a statement),
+/// by code; those closed or recoded meanwhile are left out.
+async fn lock_diagnoses(
+    tx: &DatabaseTransaction,
+    found: HashMap<String, diagnosis::Model>,
+) -> AppResult<HashMap<String, diagnosis::Model>> {
+    let mut ids: Vec<i64> = found.values().map(|d| d.id).collect();
+    ids.sort_unstable();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for d in diagnosis::Entity::find()
+            .filter(diagnosis::Column::Id.is_in(chunk.iter().copied()))
+            .filter(diagnosis::Column::ValidityTo.is_null())
+            .order_by_asc(diagnosis::Column::Id)
+            .lock_exclusive()
+            .all(tx)
+            .await?
+        {
+            if found.get(&d.code).is_some_and(|f| f.id == d.id) {
+                out.insert(d.code.clone(), d);
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

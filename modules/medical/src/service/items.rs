@@ -8,7 +8,8 @@ use imis_core::mutation::MutationCtx;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, Select,
+    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    Select,
 };
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -256,19 +257,11 @@ fn item_values(state: &AppState, i: &ItemInput) -> AppResult<ItemValues> {
     check_opt_len("package", &i.package, 255)?;
     one_of("type", &i.item_type, &["D", "M"])?;
     one_of("careType", &i.care_type, &["I", "O", "B"])?;
-    let quantity = match i.quantity {
-        Some(q) => {
-            if q.is_sign_negative() && !q.is_zero() {
-                return Err(AppError::invalid("quantity", "must not be negative"));
-            }
-            Some(
-                Money::from_decimal(q, 2)
-                    .map_err(|_| AppError::invalid("quantity", "at most 2 decimals"))?
-                    .0,
-            )
-        }
-        None => None,
-    };
+    // A quantity in hundredths: the same checked conversion as amounts.
+    let quantity = i
+        .quantity
+        .map(|q| Money::parse_non_negative("quantity", q, 2).map(|m| m.0))
+        .transpose()?;
     Ok(ItemValues {
         code: i.code.trim().to_string(),
         name: i.name.trim().to_string(),
@@ -330,7 +323,7 @@ pub async fn create_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
         return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
     }
     if item_code_taken(tx, &v.code, None).await? {
-        return Err(AppError::validation("medical.item_code_taken").with("itemCode", &v.code));
+        return Err(code_taken(&v.code));
     }
     let mut am = item::ActiveModel {
         uuid: Set(input.uuid.unwrap_or_else(Uuid::now_v7)),
@@ -339,12 +332,21 @@ pub async fn create_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
         audit_user_id: Set(m.actor()),
         ..Default::default()
     };
+    let code = v.code.clone();
     fill(&mut am, v);
-    Ok(am.insert(tx).await?)
+    am.insert(tx)
+        .await
+        .map_err(|e| unique_or(e, "code", input.uuid, || code_taken(&code)))
 }
 
+fn code_taken(code: &str) -> AppError {
+    AppError::validation("medical.item_code_taken").with("itemCode", code)
+}
+
+/// The current item to change, read under its row lock: a concurrent change of the same item
+/// waits for this transaction, then reads what it wrote (D7: one history row per version).
 async fn find_item_target(
-    conn: &impl ConnectionTrait,
+    tx: &DatabaseTransaction,
     uuid: Option<Uuid>,
     id: Option<i64>,
 ) -> AppResult<item::Model> {
@@ -354,7 +356,8 @@ async fn find_item_target(
         (None, Some(id)) => q = q.filter(item::Column::Id.eq(id)),
         (None, None) => return Err(AppError::invalid("uuid", "required")),
     }
-    q.one(conn)
+    q.lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("item"))
 }
@@ -369,7 +372,7 @@ pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
         return Ok(old);
     }
     if item_code_taken(tx, &v.code, Some(old.id)).await? {
-        return Err(AppError::validation("medical.item_code_taken").with("itemCode", &v.code));
+        return Err(code_taken(&v.code));
     }
     let now = m.state.clock.now();
     imis_core::history::save(
@@ -382,11 +385,14 @@ pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
         m.actor(),
     )
     .await?;
+    let code = v.code.clone();
     let mut am: item::ActiveModel = old.into();
     fill(&mut am, v);
     am.validity_from = Set(now);
     am.audit_user_id = Set(m.actor());
-    Ok(am.update(tx).await?)
+    am.update(tx)
+        .await
+        .map_err(|e| unique_or(e, "code", None, || code_taken(&code)))
 }
 
 /// `deleteItem` (122104): soft-deletes each item with a history row, closes the price-list
@@ -395,10 +401,24 @@ pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
 pub async fn delete_items(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ITEM_DELETE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let now = m.state.clock.now();
     let mut out = vec![];
+    let mut locked = lock_current_by_uuid::<item::Entity>(
+        tx,
+        uuids,
+        [
+            item::Column::Uuid,
+            item::Column::Id,
+            item::Column::ValidityTo,
+        ],
+        |m| m.uuid,
+    )
+    .await?;
+    // After the locks: the versions closed here end after any version a concurrent writer made.
+    let now = m.state.clock.now();
     for u in uuids {
-        let old = find_item_target(tx, Some(*u), None).await?;
+        let old = locked
+            .remove(u)
+            .ok_or_else(|| AppError::not_found("item"))?;
         let id = old.id;
         imis_core::history::save(tx, ENTITY_ITEM, id, &old, old.validity_from, now, m.actor())
             .await?;

@@ -143,20 +143,10 @@ pub(crate) fn trimmed(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// An amount typed by a user, in minor units: never negative, never rounded.
+/// An amount typed by a user, in minor units: never negative, never rounded, within what
+/// storage holds (`input.invalid` naming `field` otherwise; [`Money::parse_non_negative`]).
 pub(crate) fn money_in(field: &str, d: Decimal, digits: u32) -> AppResult<i64> {
-    if d.is_sign_negative() && !d.is_zero() {
-        return Err(AppError::invalid(field, "must not be negative"));
-    }
-    Money::from_decimal(d, digits).map(|m| m.0).map_err(|e| {
-        AppError::invalid(
-            field,
-            e.params
-                .get("reason")
-                .map(String::as_str)
-                .unwrap_or("invalid amount"),
-        )
-    })
+    Money::parse_non_negative(field, d, digits).map(|m| m.0)
 }
 
 pub(crate) fn opt_money_in(field: &str, d: Option<Decimal>, digits: u32) -> AppResult<Option<i64>> {
@@ -304,6 +294,54 @@ where
 /// The currency's minor digits.
 pub(crate) fn digits(state: &AppState) -> u32 {
     state.config.core.currency_minor_digits
+}
+
+/// The business error of a unique index that a concurrent writer won (PostgreSQL: the pre-check
+/// ran before the other transaction committed; SQLite writers are serialised): a violation whose
+/// message names `hint` (the index or column, e.g. `code`) answers `err()`, a violation of a
+/// `uuid` column `conflict.uuid_exists`, anything else stays a database error (`internal`).
+pub(crate) fn unique_or(
+    e: sea_orm::DbErr,
+    hint: &str,
+    uuid: Option<uuid::Uuid>,
+    err: impl FnOnce() -> AppError,
+) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            let e = AppError::conflict("conflict.uuid_exists");
+            match uuid {
+                Some(u) => e.with("uuid", u),
+                None => e,
+            }
+        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains(hint) => err(),
+        _ => e.into(),
+    }
+}
+
+/// The current rows with these uuids, each read under its row lock (`FOR UPDATE` on PostgreSQL;
+/// SQLite writers are serialised by `Db::begin_write`), locked in id order so that two
+/// multi-row writes never wait for each other in a cycle. Absent uuids are left out.
+pub(crate) async fn lock_current_by_uuid<E: sea_orm::EntityTrait>(
+    tx: &sea_orm::DatabaseTransaction,
+    uuids: &[uuid::Uuid],
+    [uuid_col, id_col, validity_to_col]: [E::Column; 3],
+    uuid_of: impl Fn(&E::Model) -> uuid::Uuid,
+) -> AppResult<HashMap<uuid::Uuid, E::Model>> {
+    use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
+    if uuids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(E::find()
+        .filter(uuid_col.is_in(uuids.iter().copied()))
+        .filter(validity_to_col.is_null())
+        .order_by_asc(id_col)
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|m| (uuid_of(&m), m))
+        .collect())
 }
 
 /// Integer ids joined by commas, for SQL `IN (...)` lists built from integers only.

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    Select,
+    QuerySelect, Select,
 };
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -494,10 +494,16 @@ async fn apply_details(
     actor: Option<i64>,
 ) -> AppResult<()> {
     let (added, removed, overrules) = changes;
-    let mut current: HashMap<i64, pricelist_detail::Model> = details_of(tx, &[pl.id])
+    // The list's row is locked by the caller (a new list, or `lock_pricelist`); its details are
+    // read under their row locks too, in id order: deleting an item closes its details without
+    // locking their lists.
+    let mut current: HashMap<i64, pricelist_detail::Model> = pricelist_detail::Entity::find()
+        .filter(pricelist_detail::Column::PricelistId.eq(pl.id))
+        .filter(pricelist_detail::Column::ValidityTo.is_null())
+        .order_by_asc(pricelist_detail::Column::Id)
+        .lock_exclusive()
+        .all(tx)
         .await?
-        .remove(&pl.id)
-        .unwrap_or_default()
         .into_iter()
         .map(|d| (d.medical_id, d))
         .collect();
@@ -635,7 +641,7 @@ pub async fn create_pricelist(
         return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
     }
     if pricelist_name_taken(tx, kind, &v.name, None).await? {
-        return Err(AppError::validation("medical.pricelist_name_taken").with("name", &v.name));
+        return Err(name_taken(&v.name));
     }
     let now = m.state.clock.now();
     let model = insert_pricelist(tx, kind, input.uuid, v, now, m.actor()).await?;
@@ -659,7 +665,8 @@ async fn insert_pricelist(
     now: DateTime<Utc>,
     actor: Option<i64>,
 ) -> AppResult<pricelist::Model> {
-    Ok(pricelist::ActiveModel {
+    let taken = name_taken(&v.name);
+    pricelist::ActiveModel {
         uuid: Set(uuid.unwrap_or_else(Uuid::now_v7)),
         kind: Set(kind.code().into()),
         name_search: Set(imis_core::text::fold(&v.name)),
@@ -672,7 +679,12 @@ async fn insert_pricelist(
         ..Default::default()
     }
     .insert(tx)
-    .await?)
+    .await
+    .map_err(|e| unique_or(e, "name", uuid, || taken))
+}
+
+fn name_taken(name: &str) -> AppError {
+    AppError::validation("medical.pricelist_name_taken").with("name", name)
 }
 
 async fn find_pricelist(
@@ -685,6 +697,22 @@ async fn find_pricelist(
         .filter(pricelist::Column::Kind.eq(kind.code()))
         .filter(pricelist::Column::ValidityTo.is_null())
         .one(conn)
+        .await?
+        .ok_or_else(|| not_found(kind))
+}
+
+/// [`find_pricelist`] under the list's row lock, for a change (the list before its details).
+async fn lock_pricelist(
+    tx: &DatabaseTransaction,
+    kind: MedicalKind,
+    uuid: Uuid,
+) -> AppResult<pricelist::Model> {
+    pricelist::Entity::find()
+        .filter(pricelist::Column::Uuid.eq(uuid))
+        .filter(pricelist::Column::Kind.eq(kind.code()))
+        .filter(pricelist::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| not_found(kind))
 }
@@ -702,7 +730,7 @@ pub async fn update_pricelist(
     let uuid = input
         .uuid
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let old = find_pricelist(tx, kind, uuid).await?;
+    let old = lock_pricelist(tx, kind, uuid).await?;
     require_write_scope(tx, p, old.location_id).await?;
     let v = pricelist_values(
         tx,
@@ -713,7 +741,7 @@ pub async fn update_pricelist(
     )
     .await?;
     if pricelist_name_taken(tx, kind, &v.name, Some(old.id)).await? {
-        return Err(AppError::validation("medical.pricelist_name_taken").with("name", &v.name));
+        return Err(name_taken(&v.name));
     }
     let changes = resolve_details(tx, kind, &input, digits(m.state)).await?;
     let now = m.state.clock.now();
@@ -730,6 +758,7 @@ pub async fn update_pricelist(
             m.actor(),
         )
         .await?;
+        let taken = name_taken(&v.name);
         let mut am: pricelist::ActiveModel = old.into();
         am.name_search = Set(imis_core::text::fold(&v.name));
         am.name = Set(v.name);
@@ -737,7 +766,9 @@ pub async fn update_pricelist(
         am.location_id = Set(v.location_id);
         am.validity_from = Set(now);
         am.audit_user_id = Set(m.actor());
-        am.update(tx).await?
+        am.update(tx)
+            .await
+            .map_err(|e| unique_or(e, "name", None, || taken))?
     };
     apply_details(tx, &model, &changes, now, m.actor()).await?;
     Ok(model)
@@ -752,11 +783,25 @@ pub async fn delete_pricelists(
 ) -> AppResult<Vec<i64>> {
     let p = require_user(m.principal, pricelist_requirement(kind, 3))?;
     let tx: &DatabaseTransaction = m.tx;
-    let now = m.state.clock.now();
     let b = tx.get_database_backend();
     let mut out = vec![];
+    let mut locked = lock_current_by_uuid::<pricelist::Entity>(
+        tx,
+        uuids,
+        [
+            pricelist::Column::Uuid,
+            pricelist::Column::Id,
+            pricelist::Column::ValidityTo,
+        ],
+        |m| m.uuid,
+    )
+    .await?;
+    let now = m.state.clock.now();
     for u in uuids {
-        let old = find_pricelist(tx, kind, *u).await?;
+        let old = locked
+            .remove(u)
+            .filter(|l| l.kind == kind.code())
+            .ok_or_else(|| not_found(kind))?;
         require_write_scope(tx, p, old.location_id).await?;
         let in_use = tx
             .query_one_raw(imis_core::db::stmt(
@@ -836,7 +881,7 @@ pub async fn duplicate_pricelist(
     };
     let v = pricelist_values(tx, p, &input.name, input.pricelist_date, location_uuid).await?;
     if pricelist_name_taken(tx, kind, &v.name, None).await? {
-        return Err(AppError::validation("medical.pricelist_name_taken").with("name", &v.name));
+        return Err(name_taken(&v.name));
     }
     let now = m.state.clock.now();
     let model = insert_pricelist(tx, kind, None, v, now, m.actor()).await?;

@@ -8,7 +8,7 @@ use crate::entity::{hf_pricelist, item, pricelist, pricelist_detail, service};
 use futures::future::BoxFuture;
 use imis_core::events::Event;
 use imis_core::ports::{HealthFacilityPricelists, PricelistSummary};
-use sea_orm::{DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashSet;
 
 /// The price list of `kind` assigned to a facility, if any.
@@ -196,7 +196,10 @@ pub fn on_facility_saving<'a>(
                     .collect();
             for (kind, id) in [(MedicalKind::Item, items), (MedicalKind::Service, services)] {
                 let Some(id) = id else { continue };
+                // Shared row lock: a concurrent deletion of the list (which checks that no
+                // facility uses it under its own row lock) cannot slip in between.
                 let ok = pricelist::Entity::find_by_id(id)
+                    .lock_shared()
                     .one(tx)
                     .await?
                     .is_some_and(|pl| {

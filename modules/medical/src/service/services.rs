@@ -10,7 +10,7 @@ use imis_core::mutation::MutationCtx;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    Select,
+    QuerySelect, Select,
 };
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -513,7 +513,7 @@ pub async fn create_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
         return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
     }
     if service_code_taken(tx, &v.code, None).await? {
-        return Err(AppError::validation("medical.service_code_taken").with("serviceCode", &v.code));
+        return Err(code_taken(&v.code));
     }
     check_content(tx, None, &items, &services).await?;
     let now = m.state.clock.now();
@@ -524,8 +524,12 @@ pub async fn create_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
         audit_user_id: Set(m.actor()),
         ..Default::default()
     };
+    let code = v.code.clone();
     fill(&mut am, v);
-    let model = am.insert(tx).await?;
+    let model = am
+        .insert(tx)
+        .await
+        .map_err(|e| unique_or(e, "code", input.uuid, || code_taken(&code)))?;
     if let Some(lines) = &items {
         insert_content(tx, model.id, MedicalKind::Item, lines, now, m.actor()).await?;
     }
@@ -535,8 +539,13 @@ pub async fn create_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
     Ok(model)
 }
 
+fn code_taken(code: &str) -> AppError {
+    AppError::validation("medical.service_code_taken").with("serviceCode", code)
+}
+
+/// The current service to change, read under its row lock (parent before its content rows).
 async fn find_service_target(
-    conn: &impl ConnectionTrait,
+    tx: &DatabaseTransaction,
     uuid: Option<Uuid>,
     id: Option<i64>,
 ) -> AppResult<service::Model> {
@@ -546,7 +555,8 @@ async fn find_service_target(
         (None, Some(id)) => q = q.filter(service::Column::Id.eq(id)),
         (None, None) => return Err(AppError::invalid("uuid", "required")),
     }
-    q.one(conn)
+    q.lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("service"))
 }
@@ -562,7 +572,7 @@ pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
     let services = content_lines("services", &input.services, digits)?;
     let old = find_service_target(tx, input.uuid, input.id).await?;
     if service_code_taken(tx, &v.code, Some(old.id)).await? {
-        return Err(AppError::validation("medical.service_code_taken").with("serviceCode", &v.code));
+        return Err(code_taken(&v.code));
     }
     check_content(tx, Some(old.id), &items, &services).await?;
     let now = m.state.clock.now();
@@ -584,11 +594,14 @@ pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
             m.actor(),
         )
         .await?;
+        let code = v.code.clone();
         let mut am: service::ActiveModel = old.into();
         fill(&mut am, v);
         am.validity_from = Set(now);
         am.audit_user_id = Set(m.actor());
-        am.update(tx).await?
+        am.update(tx)
+            .await
+            .map_err(|e| unique_or(e, "code", None, || code_taken(&code)))?
     };
     for (kind, lines) in [
         (MedicalKind::Item, &items),
@@ -610,10 +623,23 @@ pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
 pub async fn delete_services(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_SERVICE_DELETE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let now = m.state.clock.now();
     let mut out = vec![];
+    let mut locked = lock_current_by_uuid::<service::Entity>(
+        tx,
+        uuids,
+        [
+            service::Column::Uuid,
+            service::Column::Id,
+            service::Column::ValidityTo,
+        ],
+        |m| m.uuid,
+    )
+    .await?;
+    let now = m.state.clock.now();
     for u in uuids {
-        let old = find_service_target(tx, Some(*u), None).await?;
+        let old = locked
+            .remove(u)
+            .ok_or_else(|| AppError::not_found("service"))?;
         let id = old.id;
         imis_core::history::save(
             tx,

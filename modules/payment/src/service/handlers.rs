@@ -16,7 +16,7 @@ use imis_policy::service::activation::PremiumAction;
 use imis_policy::service::{
     EVENT_POLICY_CREATED, EVENT_POLICY_DELETING, PolicyCreated, PolicyDeleting,
 };
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseTransaction, QueryOrder};
 
 pub fn wire(w: &mut Wiring) {
     w.on_in_tx(EVENT_POLICY_CREATED, on_policy_created);
@@ -137,7 +137,12 @@ fn on_policy_deleting<'a>(
     })
 }
 
-/// Soft-deletes a policy's premiums and detaches the payment detail lines that named them.
+/// Soft-deletes a policy's premiums and detaches the payment detail lines that named them. The
+/// caller holds the policy's row lock (`deletePolicies`), which every premium write takes before
+/// it reads a premium: the premiums read here are current until the transaction ends (they are
+/// not locked one by one, so that a payment line written under its payment's lock, whose
+/// foreign-key check shares the premium row, never waits for this transaction in a cycle). The
+/// lines are read under their row locks, in id order.
 pub async fn remove_premiums_of_policy(
     state: &AppState,
     tx: &DatabaseTransaction,
@@ -148,6 +153,7 @@ pub async fn remove_premiums_of_policy(
     let premiums = premium::Entity::find()
         .filter(premium::Column::PolicyId.eq(policy_id))
         .filter(premium::Column::ValidityTo.is_null())
+        .order_by_asc(premium::Column::Id)
         .all(tx)
         .await?;
     if premiums.is_empty() {
@@ -157,6 +163,8 @@ pub async fn remove_premiums_of_policy(
     let details = payment_detail::Entity::find()
         .filter(payment_detail::Column::PremiumId.is_in(ids))
         .filter(payment_detail::Column::ValidityTo.is_null())
+        .order_by_asc(payment_detail::Column::Id)
+        .lock_exclusive()
         .all(tx)
         .await?;
     if !details.is_empty() {

@@ -147,8 +147,13 @@ pub async fn match_payments(
         }
         None => candidates(conn).await?,
     };
+    // Matched in id order (each payment's lock, then its policies' locks, stay held until the
+    // mutation commits: two matchings of several payments take them in the same order); the
+    // outcomes are reported in the order asked.
+    let mut payments: Vec<(usize, payment::Model)> = payments.into_iter().enumerate().collect();
+    payments.sort_by_key(|(_, pay)| pay.id);
     let mut outcomes = vec![];
-    for pay in payments {
+    for (position, pay) in payments {
         let sp = m.tx.begin().await?;
         match match_one(m.state, &sp, m.actor(), Some(p), &pay).await {
             Ok(o) => {
@@ -157,21 +162,25 @@ pub async fn match_payments(
                 if o.matched || !o.rejections.is_empty() {
                     m.link(HISTORY_PAYMENT, pay.id);
                 }
-                outcomes.push(o);
+                outcomes.push((position, o));
             }
             Err(e) => {
                 sp.rollback().await?;
                 tracing::warn!(payment = %pay.uuid, code = %e.code, "payment not matched");
-                outcomes.push(MatchOutcome {
-                    payment_uuid: pay.uuid,
-                    status: pay.status,
-                    error: Some(e.code.clone()),
-                    ..Default::default()
-                });
+                outcomes.push((
+                    position,
+                    MatchOutcome {
+                        payment_uuid: pay.uuid,
+                        status: pay.status,
+                        error: Some(e.code.clone()),
+                        ..Default::default()
+                    },
+                ));
             }
         }
     }
-    Ok(outcomes)
+    outcomes.sort_by_key(|(position, _)| *position);
+    Ok(outcomes.into_iter().map(|(_, o)| o).collect())
 }
 
 /// The daily job `payment.match_payments`: every received payment, each in its own write
@@ -471,6 +480,18 @@ pub async fn match_one(
         lines.push((d, codes, insuree.is_some() && code.is_some()));
     }
     let policies = locked_policies(tx, &keys).await?;
+    // The lines read again under their row locks, after the policies' (a policy deletion
+    // detaches lines under its policy's lock): what goes to history below is their latest
+    // version. Only writers holding this payment's lock close or add lines.
+    let mut fresh: HashMap<i64, payment_detail::Model> = super::payments::lock_details(tx, pay.id)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let lines: Vec<_> = lines
+        .into_iter()
+        .map(|(d, codes, identified)| (fresh.remove(&d.id).unwrap_or(d), codes, identified))
+        .collect();
     let mut plans: HashMap<i64, RenewalPlan> = HashMap::new();
     let mut resolved = vec![];
     for ((d, mut codes, identified), policy) in lines.into_iter().zip(policies) {

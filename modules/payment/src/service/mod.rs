@@ -64,11 +64,11 @@ pub(crate) fn digits(state: &AppState) -> u32 {
     state.config.core.currency_minor_digits
 }
 
-/// An amount of the API in minor units; more decimals than the currency has → `input.invalid`.
+/// An amount of the API in minor units ([`Money::parse`]): more decimals than the currency has,
+/// or a value beyond what storage holds → `input.invalid` naming `field`. Signs are checked by
+/// the callers (their reasons differ: positive, not negative).
 pub(crate) fn minor(state: &AppState, v: Decimal, field: &str) -> AppResult<i64> {
-    Money::from_decimal(v, digits(state))
-        .map(|m| m.0)
-        .map_err(|_| AppError::invalid(field, "too many decimal places or out of range"))
+    Money::parse(field, v, digits(state)).map(|m| m.0)
 }
 
 pub(crate) fn opt_minor(

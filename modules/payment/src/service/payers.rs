@@ -7,7 +7,7 @@ use super::*;
 use crate::entity::{funding, payer};
 use imis_core::auth::{Requirement, require_user};
 use imis_core::mutation::MutationCtx;
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Select, Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, QueryOrder, Select, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -100,6 +100,27 @@ pub async fn find_payer(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<pa
     super::premiums::find_payer_by_uuid(conn, uuid).await
 }
 
+/// The current payers with these uuids under their row locks, taken in id order, by uuid (for a
+/// change: a concurrent change of the same payer waits, then reads what this one wrote, D7).
+async fn lock_payers(
+    tx: &sea_orm::DatabaseTransaction,
+    uuids: &[Uuid],
+) -> AppResult<HashMap<Uuid, payer::Model>> {
+    if uuids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(payer::Entity::find()
+        .filter(payer::Column::Uuid.is_in(uuids.iter().copied()))
+        .filter(payer::Column::ValidityTo.is_null())
+        .order_by_asc(payer::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|p| (p.uuid, p))
+        .collect())
+}
+
 /// Payers by id, whatever their validity.
 pub async fn payers_by_ids(
     conn: &impl ConnectionTrait,
@@ -153,7 +174,10 @@ pub async fn update_payer(m: &mut MutationCtx<'_>, input: PayerInput) -> AppResu
     let uuid = input
         .uuid
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = find_payer(&**m.tx, uuid).await?;
+    let existing = lock_payers(m.tx, &[uuid])
+        .await?
+        .remove(&uuid)
+        .ok_or_else(|| AppError::not_found("payer").with("uuid", uuid))?;
     check_writable(&**m.tx, p, existing.location_id).await?;
     let c = check_payer(&**m.tx, p, &input).await?;
     let now = m.state.clock.now();
@@ -187,10 +211,13 @@ pub async fn update_payer(m: &mut MutationCtx<'_>, input: PayerInput) -> AppResu
 /// reference to the deleted payer.
 pub async fn delete_payers(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYER_DELETE]))?;
-    let now = m.state.clock.now();
     let mut out = vec![];
+    let mut locked = lock_payers(m.tx, uuids).await?;
+    let now = m.state.clock.now();
     for u in uuids {
-        let existing = find_payer(&**m.tx, *u).await?;
+        let existing = locked
+            .remove(u)
+            .ok_or_else(|| AppError::not_found("payer").with("uuid", u))?;
         check_writable(&**m.tx, p, existing.location_id).await?;
         imis_core::history::save(
             m.tx,

@@ -177,28 +177,25 @@ pub async fn find_payment(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<
         .ok_or_else(|| AppError::not_found("payment").with("uuid", uuid))
 }
 
-/// Re-reads a payment by id inside `tx`, with its row lock on PostgreSQL (SQLite has one
-/// writer): a matching, an update or a deletion of the same payment waits for this transaction
-/// and then sees what it wrote.
+/// Re-reads a payment by id inside `tx` under its row lock (`FOR UPDATE` on PostgreSQL, one
+/// statement; SQLite has one writer): a matching, an update or a deletion of the same payment
+/// waits for this transaction and then sees what it wrote. A payment is locked before its lines.
 pub async fn lock_payment(tx: &DatabaseTransaction, id: i64) -> AppResult<Option<payment::Model>> {
-    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
-        tx.execute_raw(stmt(
-            tx.get_database_backend(),
-            "SELECT id FROM payment_payment WHERE id = ? FOR UPDATE",
-            vec![id.into()],
-        ))
-        .await?;
-    }
-    Ok(payment::Entity::find_by_id(id).one(tx).await?)
+    Ok(payment::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?)
 }
 
-/// The current payment with this uuid, locked for a change: `not_found` when it is gone, and
-/// `payment.already_matched` when matching has set its status to 5.
+/// The current payment with this uuid, read under its row lock for a change: `not_found` when
+/// it is gone, and `payment.already_matched` when matching has set its status to 5.
 async fn payment_for_change(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<payment::Model> {
-    let found = find_payment(tx, uuid).await?;
-    let pay = lock_payment(tx, found.id)
+    let pay = payment::Entity::find()
+        .filter(payment::Column::Uuid.eq(uuid))
+        .filter(payment::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(tx)
         .await?
-        .filter(|p| p.validity_to.is_none())
         .ok_or_else(|| AppError::not_found("payment").with("uuid", uuid))?;
     if pay.status == PAYMENT_STATUS_MATCHED {
         return Err(AppError::domain("payment.already_matched").with("uuid", uuid));
@@ -300,13 +297,25 @@ async fn insert_detail(
     .await?)
 }
 
+/// The current detail lines of a payment under their row locks, in id order (the caller holds
+/// the payment's lock; a policy deletion detaches lines under its policy's lock only).
+pub(crate) async fn lock_details(
+    tx: &DatabaseTransaction,
+    payment_id: i64,
+) -> AppResult<Vec<payment_detail::Model>> {
+    Ok(payment_detail::Entity::find()
+        .filter(payment_detail::Column::PaymentId.eq(payment_id))
+        .filter(payment_detail::Column::ValidityTo.is_null())
+        .order_by_asc(payment_detail::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?)
+}
+
 /// Closes the current detail lines of a payment (history kept).
 async fn close_details(m: &MutationCtx<'_>, payment_id: i64) -> AppResult<()> {
     let now = m.state.clock.now();
-    let lines = details_of(&**m.tx, &[payment_id])
-        .await?
-        .remove(&payment_id)
-        .unwrap_or_default();
+    let lines = lock_details(m.tx, payment_id).await?;
     if lines.is_empty() {
         return Ok(());
     }
@@ -359,6 +368,8 @@ async fn upsert_premium_detail(
         .filter(payment_detail::Column::PaymentId.eq(pay.id))
         .filter(payment_detail::Column::PremiumId.eq(pr.id))
         .filter(payment_detail::Column::ValidityTo.is_null())
+        .order_by_asc(payment_detail::Column::Id)
+        .lock_exclusive()
         .one(conn)
         .await?;
     let now = m.state.clock.now();
@@ -441,7 +452,18 @@ pub async fn create_payment(
         ..Default::default()
     }
     .insert(&**m.tx)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // A concurrent create with the same uuid committed first (PostgreSQL).
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            let e = AppError::conflict("conflict.uuid_exists");
+            match uuid {
+                Some(u) => e.with("uuid", u),
+                None => e,
+            }
+        }
+        _ => e.into(),
+    })?;
     for d in c.details.iter().flatten() {
         insert_detail(m, created.id, d, None).await?;
     }
@@ -499,10 +521,16 @@ pub async fn update_payment(
 /// (`payment.already_matched`), as it cannot be changed.
 pub async fn delete_payments(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYMENT_DELETE]))?;
-    let now = m.state.clock.now();
     let mut out = vec![];
+    // In id order, so that two deletions of several payments lock them in the same order.
+    let mut targets = vec![];
     for u in uuids {
-        let existing = payment_for_change(m.tx, *u).await?;
+        targets.push((find_payment(&**m.tx, *u).await?.id, *u));
+    }
+    targets.sort_unstable();
+    for (_, u) in targets {
+        let existing = payment_for_change(m.tx, u).await?;
+        let now = m.state.clock.now();
         close_details(m, existing.id).await?;
         let mut a = payment_version(m.tx, m.actor(), &existing, now).await?;
         a.validity_from = Set(existing.validity_from);

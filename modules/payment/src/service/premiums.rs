@@ -57,6 +57,7 @@ pub async fn insert_premium(
 ) -> AppResult<premium::Model> {
     let now = state.clock.now();
     let receipt = p.receipt.clone();
+    let uuid = p.uuid;
     premium::ActiveModel {
         uuid: Set(p.uuid.unwrap_or_else(Uuid::now_v7)),
         policy_id: Set(p.policy_id),
@@ -87,6 +88,14 @@ pub async fn insert_premium(
         // SQLite writers are serialised): the unique index decides.
         Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("receipt") => {
             AppError::conflict("premium.receipt_taken").with("receipt", receipt)
+        }
+        // A concurrent create with the same uuid committed first.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            let e = AppError::conflict("conflict.uuid_exists");
+            match uuid {
+                Some(u) => e.with("uuid", u),
+                None => e,
+            }
         }
         _ => e.into(),
     })
@@ -123,6 +132,18 @@ pub async fn find_premium(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<
         .filter(premium::Column::Uuid.eq(uuid))
         .filter(premium::Column::ValidityTo.is_null())
         .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("premium").with("uuid", uuid))
+}
+
+/// [`find_premium`] under the premium's row lock, for a change (the caller holds its policy's
+/// lock: a policy is locked before its premiums).
+async fn lock_premium(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<premium::Model> {
+    premium::Entity::find()
+        .filter(premium::Column::Uuid.eq(uuid))
+        .filter(premium::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("premium").with("uuid", uuid))
 }
@@ -455,9 +476,10 @@ pub async fn update_premium(
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let existing = find_premium(&**m.tx, uuid).await?;
     let c = check_input(m, p, &input, Some(&existing)).await?;
-    // Read again under the policy lock `check_input` took: a concurrent change of this premium
-    // has committed by now (every premium write locks its policy first).
-    let existing = find_premium(&**m.tx, uuid).await?;
+    // Read again under the policy lock `check_input` took (every premium write locks its policy
+    // first, so a concurrent change of this premium has committed by now), and under the
+    // premium's own row lock.
+    let existing = lock_premium(m.tx, uuid).await?;
     let now = m.state.clock.now();
     imis_core::history::save(
         m.tx,
@@ -502,7 +524,6 @@ pub async fn update_premium(
 /// recomputed but the policy is never deactivated (`premium.policy_underpaid`, D15).
 pub async fn delete_premiums(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PREMIUM_DELETE]))?;
-    let now = m.state.clock.now();
     // In policy id order, so that two deletions of several premiums lock their policies in the
     // same order.
     let mut targets = vec![];
@@ -520,7 +541,8 @@ pub async fn delete_premiums(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
         imis_policy::service::check_policy_scope(&**m.tx, p, &pol).await?;
         // The policy row lock before the premium is read again and the paid total recounted.
         let pol = activation::lock(m.tx, policy_id).await?;
-        let existing = find_premium(&**m.tx, u).await?;
+        let existing = lock_premium(m.tx, u).await?;
+        let now = m.state.clock.now();
         soft_delete(m.tx, m.actor(), std::slice::from_ref(&existing), now).await?;
         if pol.validity_to.is_none() {
             let paid = paid_total(&**m.tx, pol.id).await?;

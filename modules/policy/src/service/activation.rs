@@ -52,17 +52,15 @@ pub struct ActivationOutcome {
     pub warnings: Vec<Warning>,
 }
 
-/// Locks the policy row for the rest of the transaction (PostgreSQL; SQLite has one writer).
+/// Reads the current policy under its row lock, held for the rest of the transaction (`FOR
+/// UPDATE` on PostgreSQL, one statement; SQLite writers are serialised by `Db::begin_write`).
+/// Every read-modify-write of a policy row goes through here (or [`lock_found`]); a policy is
+/// locked before its coverage rows, reminders and premiums, several policies in id order.
 pub async fn lock(tx: &DatabaseTransaction, policy_id: i64) -> AppResult<policy::Model> {
-    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
-        tx.execute_raw(imis_core::db::stmt(
-            tx.get_database_backend(),
-            "SELECT id FROM policy_policy WHERE id = ? FOR UPDATE",
-            vec![policy_id.into()],
-        ))
-        .await?;
-    }
-    find_policy_by_id(tx, policy_id)
+    policy::Entity::find_by_id(policy_id)
+        .filter(policy::Column::ValidityTo.is_null())
+        .lock_exclusive()
+        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("policy").with("id", policy_id))
 }
@@ -277,9 +275,8 @@ pub async fn renew_for_payment(
     previous_id: i64,
     enroll_date: NaiveDate,
 ) -> AppResult<policy::Model> {
-    let prev = find_policy_by_id(tx, previous_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("policy").with("id", previous_id))?;
+    // Locked (matching has locked it already): its reminders are closed below.
+    let prev = lock(tx, previous_id).await?;
     let product_id = final_conversion(tx, prev.product_id).await?;
     let ctx = family_context(tx, prev.family_id).await?;
     let c = compute(

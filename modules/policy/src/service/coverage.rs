@@ -120,6 +120,66 @@ pub async fn rows_of_policy(
         .await?)
 }
 
+/// Current coverage rows of a policy read under their row locks, in id order (the caller holds
+/// the policy's row lock: a policy is locked before its rows).
+async fn lock_rows_of_policy(
+    tx: &DatabaseTransaction,
+    policy_id: i64,
+) -> AppResult<Vec<insuree_policy::Model>> {
+    Ok(insuree_policy::Entity::find()
+        .filter(insuree_policy::Column::PolicyId.eq(policy_id))
+        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .order_by_asc(insuree_policy::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?)
+}
+
+/// The current coverage rows of an insuree that `keep` selects, with their policies, for a
+/// change: the rows' policies are locked first (id order), then the rows are read again under
+/// their own row locks (id order) and selected again, so that what is saved to history is the
+/// latest version (D7) and a policy is always locked before its rows.
+async fn lock_rows_of_insuree(
+    tx: &DatabaseTransaction,
+    insuree_id: i64,
+    keep: impl Fn(&insuree_policy::Model, &policy::Model) -> bool,
+) -> AppResult<Vec<(insuree_policy::Model, policy::Model)>> {
+    let mut policy_ids: Vec<i64> = rows_of_insuree(tx, insuree_id)
+        .await?
+        .iter()
+        .filter(|(row, pol)| keep(row, pol))
+        .map(|(_, pol)| pol.id)
+        .collect();
+    policy_ids.sort_unstable();
+    policy_ids.dedup();
+    if policy_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let policies: std::collections::HashMap<i64, policy::Model> = policy::Entity::find()
+        .filter(policy::Column::Id.is_in(policy_ids.iter().copied()))
+        .order_by_asc(policy::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(insuree_policy::Entity::find()
+        .filter(insuree_policy::Column::InsureeId.eq(insuree_id))
+        .filter(insuree_policy::Column::PolicyId.is_in(policy_ids))
+        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .order_by_asc(insuree_policy::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let pol = policies.get(&row.policy_id)?.clone();
+            keep(&row, &pol).then_some((row, pol))
+        })
+        .collect())
+}
+
 /// Soft-deletes coverage rows with their history, in two statements.
 async fn close_rows(
     state: &AppState,
@@ -178,17 +238,18 @@ async fn end_rows_on(
     Ok(())
 }
 
-/// Soft-deletes every current coverage row of a policy.
+/// Soft-deletes every current coverage row of a policy (the caller holds the policy's lock).
 pub(crate) async fn close_rows_of_policy(
     state: &AppState,
     tx: &DatabaseTransaction,
     actor: Option<i64>,
     policy_id: i64,
 ) -> AppResult<()> {
-    close_rows(state, tx, actor, &rows_of_policy(tx, policy_id).await?).await
+    close_rows(state, tx, actor, &lock_rows_of_policy(tx, policy_id).await?).await
 }
 
-/// Sets `effective` on the coverage rows of a policy that have none.
+/// Sets `effective` on the coverage rows of a policy that have none (the caller holds the
+/// policy's lock).
 pub(crate) async fn fill_empty_effective_dates(
     state: &AppState,
     tx: &DatabaseTransaction,
@@ -196,7 +257,7 @@ pub(crate) async fn fill_empty_effective_dates(
     policy_id: i64,
     effective: NaiveDate,
 ) -> AppResult<()> {
-    let empty: Vec<_> = rows_of_policy(tx, policy_id)
+    let empty: Vec<_> = lock_rows_of_policy(tx, policy_id)
         .await?
         .into_iter()
         .filter(|r| r.effective_date.is_none())
@@ -260,7 +321,17 @@ async fn add_member(
     family_id: i64,
 ) -> AppResult<()> {
     let today = state.clock.today();
-    let policies = open_policies_of_family(state, tx, family_id).await?;
+    // The family's open policies under their row locks (id order): each may get a new version
+    // (its value) and rows, computed from its latest version and current rows.
+    let policies: Vec<policy::Model> = policy::Entity::find()
+        .filter(policy::Column::FamilyId.eq(family_id))
+        .filter(policy::Column::ValidityTo.is_null())
+        .filter(policy::Column::Status.is_in([STATUS_IDLE, STATUS_ACTIVE, STATUS_READY]))
+        .filter(policy::Column::ExpiryDate.gte(today))
+        .order_by_asc(policy::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?;
     if policies.is_empty() {
         return Ok(());
     }
@@ -343,10 +414,11 @@ async fn remove_member(
     }
     let today = state.clock.today();
     let (mut pending, mut running) = (vec![], vec![]);
-    for (row, pol) in rows_of_insuree(tx, insuree_id).await? {
-        if family_id.is_some_and(|f| f != pol.family_id) {
-            continue;
-        }
+    let rows = lock_rows_of_insuree(tx, insuree_id, |_, pol| {
+        family_id.is_none_or(|f| f == pol.family_id)
+    })
+    .await?;
+    for (row, _) in rows {
         if row.effective_date.is_none() {
             pending.push(row);
         } else if row.expiry_date > today {
@@ -441,7 +513,7 @@ fn on_deleted<'a>(
 ) -> BoxFuture<'a, AppResult<()>> {
     Box::pin(async move {
         let e: InsureeDeleted = payload(event)?;
-        let rows: Vec<_> = rows_of_insuree(tx, e.insuree_id)
+        let rows: Vec<_> = lock_rows_of_insuree(tx, e.insuree_id, |_, _| true)
             .await?
             .into_iter()
             .map(|(row, _)| row)
@@ -461,11 +533,10 @@ fn on_status_changed<'a>(
             return Ok(());
         }
         let end = e.status_date.unwrap_or_else(|| state.clock.today());
-        let rows: Vec<_> = rows_of_insuree(tx, e.insuree_id)
+        let rows: Vec<_> = lock_rows_of_insuree(tx, e.insuree_id, |row, _| row.expiry_date > end)
             .await?
             .into_iter()
             .map(|(row, _)| row)
-            .filter(|row| row.expiry_date > end)
             .collect();
         end_rows_on(state, tx, event.actor, &rows, end).await
     })

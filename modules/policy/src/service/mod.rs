@@ -23,7 +23,7 @@ use imis_product::entity::product;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -546,7 +546,18 @@ async fn enrol(
         ..Default::default()
     }
     .insert(&**m.tx)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // A concurrent enrolment with the same uuid committed first (PostgreSQL; SQLite writers
+        // are serialised): the answer of the pre-check, `conflict.uuid_exists`.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            AppError::conflict("conflict.uuid_exists").with(
+                "uuid",
+                input.uuid.map(|u| u.to_string()).unwrap_or_default(),
+            )
+        }
+        _ => e.into(),
+    })?;
     coverage::insert_rows(
         m.state,
         m.tx,
@@ -557,6 +568,8 @@ async fn enrol(
     )
     .await?;
     if let Some(prev) = &c.previous {
+        // The renewed policy's row lock before its reminders are closed (parent before children).
+        activation::lock(m.tx, prev.id).await?;
         close_pending_renewals(m.state, m.tx, m.actor(), prev.id).await?;
     }
     m.publish(
@@ -603,8 +616,12 @@ pub async fn update_policy(
     let uuid = input
         .uuid
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let existing = find_policy(&**m.tx, uuid).await?;
-    check_policy_scope(&**m.tx, p, &existing).await?;
+    let found = find_policy(&**m.tx, uuid).await?;
+    check_policy_scope(&**m.tx, p, &found).await?;
+    // Read again under the policy's row lock: a concurrent change of this policy (an update, a
+    // premium, a suspension) waits for this transaction or has committed, and the checks below
+    // and the history row see its latest version (D7).
+    let existing = activation::lock_found(m.tx, found).await?;
     if existing.status != STATUS_IDLE {
         return Err(AppError::validation("policy.not_idle").with("uuid", uuid));
     }
@@ -705,14 +722,34 @@ pub(crate) async fn new_version(
     Ok(a)
 }
 
+/// The current policies named (each once, in the order given), read under their row locks taken
+/// in id order, each within the caller's locations (D9).
 async fn policies_for_write(
     m: &MutationCtx<'_>,
     p: &Principal,
     uuids: &[Uuid],
 ) -> AppResult<Vec<policy::Model>> {
+    let mut seen = std::collections::HashSet::new();
+    let uuids: Vec<Uuid> = uuids.iter().copied().filter(|u| seen.insert(*u)).collect();
+    let mut locked: std::collections::HashMap<Uuid, policy::Model> = if uuids.is_empty() {
+        Default::default()
+    } else {
+        policy::Entity::find()
+            .filter(policy::Column::Uuid.is_in(uuids.iter().copied()))
+            .filter(policy::Column::ValidityTo.is_null())
+            .order_by_asc(policy::Column::Id)
+            .lock_exclusive()
+            .all(&**m.tx)
+            .await?
+            .into_iter()
+            .map(|pol| (pol.uuid, pol))
+            .collect()
+    };
     let mut out = vec![];
     for u in uuids {
-        let pol = find_policy(&**m.tx, *u).await?;
+        let pol = locked
+            .remove(&u)
+            .ok_or_else(|| AppError::not_found("policy"))?;
         check_policy_scope(&**m.tx, p, &pol).await?;
         out.push(pol);
     }
@@ -769,7 +806,8 @@ pub async fn delete_policies(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
     Ok(policies.len())
 }
 
-/// Soft-deletes the current renewal reminders of a policy.
+/// Soft-deletes the current renewal reminders of a policy (the caller holds the policy's row
+/// lock; the reminders are read under theirs, in id order).
 pub(crate) async fn close_pending_renewals(
     state: &AppState,
     tx: &DatabaseTransaction,
@@ -780,6 +818,8 @@ pub(crate) async fn close_pending_renewals(
     let rows = renewal::Entity::find()
         .filter(renewal::Column::PolicyId.eq(policy_id))
         .filter(renewal::Column::ValidityTo.is_null())
+        .order_by_asc(renewal::Column::Id)
+        .lock_exclusive()
         .all(tx)
         .await?;
     for r in rows {

@@ -134,9 +134,12 @@ pub async fn close_consumption(
     claim_id: i64,
     policy_id: Option<i64>,
 ) -> AppResult<()> {
+    // Under the rows' locks, in id order: what is closed is the current version.
     let mut q = consumption::Entity::find()
         .filter(consumption::Column::ClaimId.eq(claim_id))
-        .filter(consumption::Column::ValidityTo.is_null());
+        .filter(consumption::Column::ValidityTo.is_null())
+        .order_by_asc(consumption::Column::Id)
+        .lock_exclusive();
     if let Some(p) = policy_id {
         q = q.filter(consumption::Column::PolicyId.eq(p));
     }

@@ -1,0 +1,532 @@
+//! Concurrent writers of one row (D7, D26): every read-modify-write of a versioned row reads it
+//! under its row lock inside the write transaction (`FOR UPDATE` on PostgreSQL; SQLite writers
+//! are serialised), so N concurrent updates of one row all succeed and leave exactly N previous
+//! versions in `core_history`, each once, chained (a version ends when the next begins). And a
+//! unique index that a concurrent insert loses answers the business code of the pre-check, not
+//! `internal`.
+//!
+//! The requests run on their own tasks of a multi-threaded runtime, each with its own connection
+//! (the PostgreSQL test pool has 5), so they really overlap on PostgreSQL.
+
+use async_graphql::{Request, Response, Variables};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use imis_core::auth::Principal;
+use imis_tests::{TestApp, TestDb, on_each_db};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Concurrent updates of each row.
+const N: usize = 10;
+
+const CREATE_PRODUCT: &str =
+    "mutation($i: CreateProductMutationInput!) { createProduct(input: $i) { internalId } }";
+const UPDATE_PRODUCT: &str =
+    "mutation($i: UpdateProductMutationInput!) { updateProduct(input: $i) { internalId } }";
+const CREATE_POLICY: &str =
+    "mutation($i: CreatePolicyMutationInput!) { createPolicy(input: $i) { internalId } }";
+const UPDATE_POLICY: &str =
+    "mutation($i: UpdatePolicyMutationInput!) { updatePolicy(input: $i) { internalId } }";
+const CREATE_PREMIUM: &str =
+    "mutation($i: CreatePremiumMutationInput!) { createPremium(input: $i) { internalId } }";
+const UPDATE_PREMIUM: &str =
+    "mutation($i: UpdatePremiumMutationInput!) { updatePremium(input: $i) { internalId } }";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// Runs every `(query, variables)` at the same time, each on its own task, as `who`.
+async fn concurrently(
+    app: &TestApp,
+    who: &Principal,
+    calls: Vec<(String, Value)>,
+) -> Vec<Response> {
+    let tasks: Vec<_> = calls
+        .into_iter()
+        .map(|(q, vars)| {
+            let schema = app.schema.clone();
+            let who = who.clone();
+            tokio::spawn(async move {
+                schema
+                    .execute(
+                        Request::new(q)
+                            .variables(Variables::from_json(vars))
+                            .data(who),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut out = vec![];
+    for r in futures::future::join_all(tasks).await {
+        out.push(r.expect("task"));
+    }
+    out
+}
+
+fn code_of(r: &Response) -> String {
+    match r.errors.first() {
+        None => "ok".into(),
+        Some(e) => e
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .map(|v| v.to_string().trim_matches('"').to_string())
+            .unwrap_or_else(|| e.message.clone()),
+    }
+}
+
+fn all_ok(results: &[Response], what: &str, db: &TestDb) {
+    let codes: Vec<String> = results.iter().map(code_of).collect();
+    assert!(
+        codes.iter().all(|c| c == "ok"),
+        "{what} on {:?}: {codes:?} {:?}",
+        db.backend,
+        results
+            .iter()
+            .flat_map(|r| r.errors.clone())
+            .collect::<Vec<_>>()
+    );
+}
+
+async fn ok(app: &TestApp, who: &Principal, q: &str, vars: Value) -> Value {
+    let r = app.exec_vars(Some(who), q, vars.clone()).await;
+    assert!(
+        r.errors.is_empty(),
+        "unexpected errors for {q} {vars}: {:?}",
+        r.errors
+    );
+    r.data.into_json().expect("json")
+}
+
+async fn one_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+    let row = app
+        .state
+        .db
+        .conn
+        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no row for {sql}"));
+    row.try_get_by_index::<i64>(0).expect("i64")
+}
+
+async fn one_uuid(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
+    let row = app
+        .state
+        .db
+        .conn
+        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no row for {sql}"));
+    row.try_get_by_index::<uuid::Uuid>(0)
+        .expect("uuid")
+        .to_string()
+}
+
+fn ds(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The versions of one row in `core_history` must be exactly `n`, each once, chained: each
+/// version's `validity_to` is the next one's `validity_from`, the last one's is the current
+/// row's `validity_from`, and the versions' `key` contents are distinct. Returns the contents
+/// (current row's included).
+async fn assert_history_chain(
+    app: &TestApp,
+    db: &TestDb,
+    entity: &str,
+    table: &str,
+    id: i64,
+    key: &str,
+    n: usize,
+) -> BTreeSet<String> {
+    let conn = &app.state.db.conn;
+    let backend = app.state.db.backend();
+    let rows = conn
+        .query_all_raw(imis_core::db::stmt(
+            backend,
+            "SELECT data, validity_from, validity_to FROM core_history WHERE entity = ? AND entity_id = ? ORDER BY validity_from, id",
+            vec![entity.into(), id.into()],
+        ))
+        .await
+        .expect("history");
+    assert_eq!(rows.len(), n, "{entity}: history rows on {:?}", db.backend);
+    let mut contents = BTreeSet::new();
+    let mut froms = BTreeSet::new();
+    let mut chain: Vec<(DateTime<Utc>, DateTime<Utc>)> = vec![];
+    for r in &rows {
+        let data: Value =
+            serde_json::from_str(&r.try_get::<String>("", "data").expect("data")).expect("json");
+        contents.insert(data[key].to_string());
+        let from: DateTime<Utc> = r.try_get("", "validity_from").expect("from");
+        let to: DateTime<Utc> = r.try_get("", "validity_to").expect("to");
+        froms.insert(from);
+        chain.push((from, to));
+    }
+    assert_eq!(
+        contents.len(),
+        n,
+        "{entity}: each version once on {:?}: {contents:?}",
+        db.backend
+    );
+    assert_eq!(
+        froms.len(),
+        n,
+        "{entity}: distinct validity_from on {:?}",
+        db.backend
+    );
+    for w in chain.windows(2) {
+        assert_eq!(
+            w[0].1, w[1].0,
+            "{entity}: a version ends when the next begins on {:?}",
+            db.backend
+        );
+    }
+    let current = conn
+        .query_one_raw(imis_core::db::stmt(
+            backend,
+            &format!("SELECT validity_from FROM {table} WHERE id = ? AND validity_to IS NULL"),
+            vec![id.into()],
+        ))
+        .await
+        .expect("current")
+        .expect("current row");
+    let current_from: DateTime<Utc> = current.try_get("", "validity_from").expect("from");
+    assert_eq!(
+        chain.last().expect("versions").1,
+        current_from,
+        "{entity}: the last version ends when the current row begins on {:?}",
+        db.backend
+    );
+    contents
+}
+
+/// A national product sold 2020–2035, 12 months, with this lump sum; returns (id, input).
+async fn product(app: &TestApp, admin: &Principal, code: &str, lump: &str) -> (i64, Value) {
+    let i = json!({
+        "code": code,
+        "name": format!("Produit {code}"),
+        "dateFrom": "2020-01-01",
+        "dateTo": "2035-12-31",
+        "insurancePeriod": 12,
+        "lumpSum": lump,
+        "maxMembers": 8,
+    });
+    ok(app, admin, CREATE_PRODUCT, json!({ "i": i })).await;
+    let id = one_i64(
+        app,
+        "SELECT id FROM product_product WHERE code = ? AND validity_to IS NULL",
+        vec![code.into()],
+    )
+    .await;
+    (id, i)
+}
+
+/// An Idle policy enrolled today for a new family of village `v1`; returns (uuid, input).
+async fn idle_policy(
+    app: &TestApp,
+    admin: &Principal,
+    product_id: i64,
+    chf: &str,
+) -> (String, Value) {
+    let v1 = one_i64(
+        app,
+        "SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id \
+         JOIN core_location dd ON dd.id = w.parent_id \
+         WHERE dd.code = 'D0001' AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id LIMIT 1",
+        vec![],
+    )
+    .await;
+    ok(
+        app,
+        admin,
+        &format!(
+            r#"mutation {{ createFamily(input: {{ locationId: {v1}, familyTypeId: "H", poverty: false,
+                headInsuree: {{ chfId: "{chf}", lastName: "Famille{chf}", otherNames: "Chef", genderId: "M", dob: "1980-03-01", marital: "M" }} }}) {{ internalId }} }}"#
+        ),
+        json!({}),
+    )
+    .await;
+    let family = one_i64(
+        app,
+        "SELECT f.id FROM insuree_family f JOIN insuree_insuree i ON i.id = f.head_insuree_id \
+         WHERE i.chf_id = ? AND f.validity_to IS NULL AND i.validity_to IS NULL",
+        vec![chf.into()],
+    )
+    .await;
+    let officer = one_i64(
+        app,
+        "SELECT id FROM core_user WHERE username = 'eo_douala' AND validity_to IS NULL",
+        vec![],
+    )
+    .await;
+    let uuid = uuid::Uuid::now_v7().to_string();
+    let i = json!({
+        "uuid": uuid,
+        "familyId": family,
+        "productId": product_id,
+        "officerId": officer,
+        "enrollDate": ds(app.state.clock.today()),
+    });
+    ok(app, admin, CREATE_POLICY, json!({ "i": i })).await;
+    (uuid, i)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One row, N concurrent updates
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_item_and_product_updates_keep_every_version_once() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+
+        // A medical item.
+        ok(
+            &app,
+            &admin,
+            r#"mutation { createItem(input: { code: "CCI1", name: "Version initiale", type: "D", careType: "B", price: "10", patientCategory: 15 }) { internalId } }"#,
+            json!({}),
+        )
+        .await;
+        let item_uuid = one_uuid(&app, "SELECT uuid FROM medical_item WHERE code = 'CCI1'", vec![]).await;
+        let item_id = one_i64(&app, "SELECT id FROM medical_item WHERE code = 'CCI1'", vec![]).await;
+        let calls = (0..N)
+            .map(|i| {
+                (
+                    format!(
+                        r#"mutation {{ updateItem(input: {{ uuid: "{item_uuid}", code: "CCI1", name: "Version {i}", type: "D", careType: "B", price: "{}", patientCategory: 15 }}) {{ internalId }} }}"#,
+                        10 + i
+                    ),
+                    json!({}),
+                )
+            })
+            .collect();
+        all_ok(&concurrently(&app, &admin, calls).await, "updateItem", &db);
+        let names =
+            assert_history_chain(&app, &db, "medical_item", "medical_item", item_id, "name", N).await;
+        assert!(names.contains("\"Version initiale\""), "{names:?}");
+
+        // A product.
+        let (product_id, input) = product(&app, &admin, "CCP1", "1000").await;
+        let product_uuid =
+            one_uuid(&app, "SELECT uuid FROM product_product WHERE id = ?", vec![product_id.into()]).await;
+        let calls = (0..N)
+            .map(|i| {
+                let mut v = input.clone();
+                v["uuid"] = json!(product_uuid);
+                v["name"] = json!(format!("Produit version {i}"));
+                (UPDATE_PRODUCT.to_string(), json!({ "i": v }))
+            })
+            .collect();
+        all_ok(&concurrently(&app, &admin, calls).await, "updateProduct", &db);
+        let names =
+            assert_history_chain(&app, &db, "product", "product_product", product_id, "name", N).await;
+        assert!(names.contains("\"Produit CCP1\""), "{names:?}");
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_health_facility_updates_keep_every_version_once() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let hf = ok(
+            &app,
+            &admin,
+            r#"{ healthFacilities(first: 1, orderBy: ["code"]) { edges { node { id uuid code location { id } } } } }"#,
+            json!({}),
+        )
+        .await;
+        let node = hf["healthFacilities"]["edges"][0]["node"].clone();
+        let (uuid, code) = (node["uuid"].as_str().unwrap(), node["code"].as_str().unwrap());
+        let id = imis_core::graphql::parse_pk(node["id"].as_str().unwrap(), "HealthFacilityGQLType")
+            .unwrap();
+        let loc = imis_core::graphql::parse_pk(node["location"]["id"].as_str().unwrap(), "LocationGQLType")
+            .unwrap();
+        let calls = (0..N)
+            .map(|i| {
+                (
+                    format!(
+                        r#"mutation {{ updateHealthFacility(input: {{ uuid: "{uuid}", code: "{code}", name: "Centre version {i}", legalFormId: "G", level: "H", locationId: {loc}, careType: "B" }}) {{ internalId }} }}"#
+                    ),
+                    json!({}),
+                )
+            })
+            .collect();
+        all_ok(&concurrently(&app, &admin, calls).await, "updateHealthFacility", &db);
+        assert_history_chain(&app, &db, "health_facility", "core_health_facility", id, "name", N).await;
+        db
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_policy_and_premium_updates_keep_every_version_once() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let today = app.state.clock.today();
+        let (product_id, _) = product(&app, &admin, "CCPOL", "10000").await;
+
+        // updatePolicy of an Idle policy, each with its own enrolment date.
+        let (policy_uuid, input) = idle_policy(&app, &admin, product_id, "870000001").await;
+        let policy_id = one_i64(
+            &app,
+            "SELECT id FROM policy_policy WHERE uuid = ?",
+            vec![uuid::Uuid::parse_str(&policy_uuid).unwrap().into()],
+        )
+        .await;
+        let calls = (0..N)
+            .map(|i| {
+                let mut v = input.clone();
+                v["enrollDate"] = json!(ds(today - Duration::days(i as i64 + 1)));
+                (UPDATE_POLICY.to_string(), json!({ "i": v }))
+            })
+            .collect();
+        all_ok(
+            &concurrently(&app, &admin, calls).await,
+            "updatePolicy",
+            &db,
+        );
+        let dates = assert_history_chain(
+            &app,
+            &db,
+            "policy",
+            "policy_policy",
+            policy_id,
+            "enroll_date",
+            N,
+        )
+        .await;
+        assert!(dates.contains(&format!("\"{}\"", ds(today))), "{dates:?}");
+        // Its coverage rows were replaced once per update: one current row for its one member.
+        assert_eq!(
+            app.count(
+                "policy_insuree_policy",
+                &format!("policy_id = {policy_id} AND validity_to IS NULL")
+            )
+            .await,
+            1
+        );
+
+        // updatePremium of one contribution, each with its own amount (the policy stays Idle).
+        let (other, _) = idle_policy(&app, &admin, product_id, "870000002").await;
+        let premium_uuid = uuid::Uuid::now_v7().to_string();
+        let premium = json!({
+            "uuid": premium_uuid,
+            "policyUuid": other,
+            "amount": "1000",
+            "receipt": "CC-REC-1",
+            "payDate": ds(today),
+            "payType": "C",
+        });
+        ok(&app, &admin, CREATE_PREMIUM, json!({ "i": premium })).await;
+        let premium_id = one_i64(
+            &app,
+            "SELECT id FROM payment_premium WHERE receipt = 'CC-REC-1'",
+            vec![],
+        )
+        .await;
+        let calls = (0..N)
+            .map(|i| {
+                let mut v = premium.clone();
+                v["amount"] = json!(format!("{}", 2000 + i));
+                (UPDATE_PREMIUM.to_string(), json!({ "i": v }))
+            })
+            .collect();
+        all_ok(
+            &concurrently(&app, &admin, calls).await,
+            "updatePremium",
+            &db,
+        );
+        let amounts = assert_history_chain(
+            &app,
+            &db,
+            "premium",
+            "payment_premium",
+            premium_id,
+            "amount",
+            N,
+        )
+        .await;
+        assert!(
+            amounts.contains("100000"),
+            "the created amount, in minor units: {amounts:?}"
+        );
+        // The policy's paid total is the last amount written.
+        let paid = one_i64(
+            &app,
+            "SELECT paid FROM policy_policy WHERE uuid = ?",
+            vec![uuid::Uuid::parse_str(&other).unwrap().into()],
+        )
+        .await;
+        let amount = one_i64(
+            &app,
+            "SELECT amount FROM payment_premium WHERE id = ?",
+            vec![premium_id.into()],
+        )
+        .await;
+        assert_eq!(paid, amount);
+        db
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unique indexes: the loser of a concurrent insert gets the business code
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_with_one_code_give_the_business_code() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let district = one_i64(
+            &app,
+            "SELECT id FROM core_location WHERE code = 'D0001' AND validity_to IS NULL",
+            vec![],
+        )
+        .await;
+        let cases: [(&str, String, &str, &str); 3] = [
+            (
+                "createItem",
+                r#"mutation { createItem(input: { code: "RACE1", name: "Course", type: "D", careType: "B", price: "1", patientCategory: 15 }) { internalId } }"#.to_string(),
+                "medical.item_code_taken",
+                "SELECT COUNT(*) FROM medical_item WHERE code = 'RACE1'",
+            ),
+            (
+                "createProduct",
+                format!(
+                    r#"mutation {{ createProduct(input: {{ code: "RACEP", name: "Course", dateFrom: "2020-01-01", dateTo: "2035-12-31", insurancePeriod: 12, lumpSum: "10", maxMembers: 1 }}) {{ internalId }} }}"#
+                ),
+                "product.code_taken",
+                "SELECT COUNT(*) FROM product_product WHERE code = 'RACEP'",
+            ),
+            (
+                "createHealthFacility",
+                format!(
+                    r#"mutation {{ createHealthFacility(input: {{ code: "RACEHF", name: "Course", legalFormId: "G", level: "C", locationId: {district}, careType: "B" }}) {{ internalId }} }}"#
+                ),
+                "health_facility.code_taken",
+                "SELECT COUNT(*) FROM core_health_facility WHERE code = 'RACEHF'",
+            ),
+        ];
+        for (what, q, code, count) in cases {
+            let calls = (0..5).map(|_| (q.clone(), json!({}))).collect();
+            let mut codes: Vec<String> =
+                concurrently(&app, &admin, calls).await.iter().map(code_of).collect();
+            codes.sort();
+            let mut want = vec!["ok".to_string()];
+            want.extend((0..4).map(|_| code.to_string()));
+            want.sort();
+            assert_eq!(codes, want, "{what} on {:?}", db.backend);
+            assert_eq!(one_i64(&app, count, vec![]).await, 1, "{what} on {:?}", db.backend);
+        }
+        db
+    })
+    .await;
+}
