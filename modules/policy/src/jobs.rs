@@ -75,6 +75,19 @@ pub async fn expire_policies(state: &AppState, today: NaiveDate) -> AppResult<u6
     let backend = state.db.backend();
     let now = state.clock.now();
     let tx = state.db.begin_write().await?;
+    if backend == sea_orm::DbBackend::Postgres {
+        // The history insert and the update are two statements: lock the rows first (in id
+        // order, like every policy writer), so an updatePolicy committing between them cannot
+        // lose or duplicate a version. SQLite writers are serialised already.
+        tx.query_one_raw(stmt(
+            backend,
+            &format!(
+                "SELECT COUNT(*) AS n FROM (SELECT id FROM policy_policy WHERE {EXPIRABLE} ORDER BY id FOR UPDATE) locked"
+            ),
+            vec![today.into()],
+        ))
+        .await?;
+    }
     tx.execute_raw(stmt(
         backend,
         &format!(
