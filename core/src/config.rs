@@ -60,6 +60,10 @@ pub struct ServerConfig {
     pub front_dir: String,
     /// Seconds given to in-flight requests after SIGTERM.
     pub shutdown_grace_secs: u64,
+    /// Bearer token `GET /metrics` requires (`Authorization: Bearer <token>`); empty = none.
+    pub metrics_token: String,
+    /// A second address serving only `/metrics` (and `/health`); empty = `/metrics` is on `listen`.
+    pub metrics_listen: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,13 +96,31 @@ pub struct AuthConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct GraphqlConfig {
     pub max_depth: usize,
+    /// Largest cost of one operation: each field counts 1, a connection's `edges` count once per
+    /// row of its page (see `docs/configuration.md`).
     pub max_complexity: usize,
+    /// Most operations in one batched request (a JSON array); more is refused with HTTP 400.
+    pub max_batch: usize,
     pub default_page_size: u32,
     pub max_page_size: u32,
-    /// Serve GraphiQL on `GET /api/graphql`.
-    pub graphiql: bool,
+    /// Serve GraphiQL on `GET /api/graphql`; unset = on, except in production.
+    pub graphiql: Option<bool>,
+    /// Who may query `__schema` / `__type`; unset = `open`, except in production (`authenticated`).
+    pub introspection: Option<Introspection>,
     /// Folder with GraphiQL's scripts (`scripts/fetch-graphiql.sh`); empty = load them from a CDN.
     pub graphiql_assets_dir: String,
+}
+
+/// Who may introspect the GraphQL schema (`graphql.introspection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Introspection {
+    /// Anyone, logged in or not.
+    Open,
+    /// Only callers with a valid token or cookie.
+    Authenticated,
+    /// Nobody.
+    Closed,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -183,6 +205,28 @@ impl Default for ServerConfig {
             cors_allowed_origins: vec![],
             front_dir: String::new(),
             shutdown_grace_secs: 20,
+            metrics_token: String::new(),
+            metrics_listen: String::new(),
+        }
+    }
+}
+impl ServerConfig {
+    /// The separate metrics address, if any; an error naming the key when it is not an address
+    /// or equals `listen`.
+    pub fn metrics_listen_addr(&self) -> Result<Option<std::net::SocketAddr>, String> {
+        if self.metrics_listen.is_empty() {
+            return Ok(None);
+        }
+        match self.metrics_listen.parse::<std::net::SocketAddr>() {
+            Ok(a) if self.listen.parse::<std::net::SocketAddr>().ok() == Some(a) => Err(format!(
+                "server.metrics_listen: `{}` must differ from server.listen",
+                self.metrics_listen
+            )),
+            Ok(a) => Ok(Some(a)),
+            Err(_) => Err(format!(
+                "server.metrics_listen: `{}` is not an address such as 127.0.0.1:9100",
+                self.metrics_listen
+            )),
         }
     }
 }
@@ -213,12 +257,29 @@ impl Default for GraphqlConfig {
     fn default() -> Self {
         Self {
             max_depth: 15,
-            max_complexity: 5000,
+            max_complexity: 20_000,
+            max_batch: 10,
             default_page_size: 10,
             max_page_size: 100,
-            graphiql: true,
+            graphiql: None,
+            introspection: None,
             graphiql_assets_dir: String::new(),
         }
+    }
+}
+impl GraphqlConfig {
+    /// Whether GraphiQL is served: `graphiql` when set, else on except in production.
+    pub fn graphiql_for(&self, environment: &str) -> bool {
+        self.graphiql.unwrap_or(environment != "production")
+    }
+    /// Who may introspect: `introspection` when set, else open except in production.
+    pub fn introspection_for(&self, environment: &str) -> Introspection {
+        self.introspection
+            .unwrap_or(if environment == "production" {
+                Introspection::Authenticated
+            } else {
+                Introspection::Open
+            })
     }
 }
 impl Default for FilesConfig {
@@ -436,6 +497,22 @@ impl Config {
             && self.auth.jwt_secret.len() < 32
         {
             errors.push("auth.jwt_secret: must be at least 32 characters in production".into());
+        }
+        if let Err(e) = self.server.metrics_listen_addr() {
+            errors.push(e);
+        }
+        if self.environment == "production"
+            && !self.server.metrics_token.is_empty()
+            && self.server.metrics_token.len() < 16
+        {
+            errors
+                .push("server.metrics_token: must be at least 16 characters in production".into());
+        }
+        if self.graphql.max_depth == 0 || self.graphql.max_complexity == 0 {
+            errors.push("graphql.max_depth / graphql.max_complexity: at least 1".into());
+        }
+        if self.graphql.max_batch == 0 {
+            errors.push("graphql.max_batch: at least 1".into());
         }
         if self.graphql.max_page_size == 0 || self.graphql.default_page_size == 0 {
             errors.push("graphql: page sizes must be at least 1".into());

@@ -464,6 +464,7 @@ async fn serve(config: Config, demo: bool, started: Instant) -> Result<(), Exit>
         ));
     }
     let listen = config.server.listen.clone();
+    let metrics_listen = config.server.metrics_listen.clone();
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let jobs_enabled = config.jobs.enabled;
     let auto = config.database.auto_migrate;
@@ -486,14 +487,45 @@ async fn serve(config: Config, demo: bool, started: Instant) -> Result<(), Exit>
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| Exit(1, format!("error: cannot listen on {listen}: {e}")))?;
+    let metrics_listener = if metrics_listen.is_empty() {
+        None
+    } else {
+        Some(
+            tokio::net::TcpListener::bind(&metrics_listen)
+                .await
+                .map_err(|e| Exit(1, format!("error: cannot listen on {metrics_listen}: {e}")))?,
+        )
+    };
     let (tx, rx) = tokio::sync::watch::channel(false);
     let dispatcher = tokio::spawn(imis_core::events::run_dispatcher(state.clone(), rx.clone()));
     let scheduler = jobs_enabled
         .then(|| tokio::spawn(imis_core::jobs::run_scheduler(state.clone(), rx.clone())));
-    let app = crate::server::router(state);
+    let routers = crate::server::routers(state);
+    let app = routers.main;
+    // `/metrics` on its own address (server.metrics_listen), stopped with the main server.
+    let metrics_server = match (metrics_listener, routers.metrics) {
+        (Some(listener), Some(metrics_app)) => {
+            banner.push(format!("metrics on http://{metrics_listen}/metrics"));
+            let mut stop = rx.clone();
+            Some(tokio::spawn(async move {
+                let served = axum::serve(listener, metrics_app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|v| *v).await;
+                    })
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            }))
+        }
+        _ => None,
+    };
     println!("{}", banner.join("\n"));
     tracing::info!(listen = %listen, startup_ms = started.elapsed().as_millis() as u64, "ready");
     crate::server::serve(listener, app, tx, grace).await?;
+    if let Some(m) = metrics_server {
+        let _ = tokio::time::timeout(Duration::from_secs(5), m).await;
+    }
     let _ = tokio::time::timeout(Duration::from_secs(5), dispatcher).await;
     if let Some(s) = scheduler {
         let _ = tokio::time::timeout(Duration::from_secs(5), s).await;

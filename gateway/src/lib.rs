@@ -37,6 +37,7 @@
 pub mod bench;
 pub mod cli;
 pub mod graphiql;
+pub mod limits;
 pub mod metrics;
 pub mod node;
 pub mod schema;

@@ -255,8 +255,12 @@ where
         .data(state.clone())
         .data(state.enabled.clone())
         .data(OwnerMap::new(&owners))
+        // The cost (with page sizes), depth and introspection limits, with coded errors; the
+        // depth limit stays as async-graphql's own backstop.
         .limit_depth(cfg.max_depth)
-        .limit_complexity(cfg.max_complexity)
+        .extension(crate::limits::RequestGuard::new(
+            crate::limits::Limits::from_config(&state.config),
+        ))
         .extension(ModuleGuard::new(&owners))
         .finish()
 }

@@ -2,6 +2,20 @@
 //! `/ready`, `/metrics`, `GET /api/core/users/current_user/`, `/keepLegacyAlive`, and a built
 //! openIMIS front end under `/front/`. Every request gets a request id, a tracing span, the
 //! security headers and a metrics sample.
+//!
+//! `POST /api/graphql` accepts only JSON (`application/json`, `application/graphql-response+json`)
+//! or a GraphQL document (`application/graphql`, the body is the query); anything else, notably
+//! the `text/plain` a browser sends cross-site without a CORS preflight, is refused with HTTP 415
+//! `request.unsupported_media_type`. A batch (JSON array) of more than `graphql.max_batch`
+//! operations is refused whole with HTTP 400 `request.batch_too_large`; the operations of a
+//! batch share one complexity budget ([`crate::limits`]). The request's
+//! [`Credentials`] (bearer header, `JWT` and `sessionid` cookies, `X-CSRFToken`) join the request
+//! data, so that `refreshToken`, `verifyToken` and the logout mutations can read the cookies.
+//!
+//! `/metrics` requires `Authorization: Bearer <server.metrics_token>` when a token is set; when
+//! `server.metrics_listen` is set it is served only there ([`Routers::metrics`]); in production
+//! without either it is refused (HTTP 403). GraphiQL follows `graphql.graphiql` (off in
+//! production unless set).
 
 use crate::metrics::Metrics;
 use crate::schema::{build_schema, document_root_fields};
@@ -19,7 +33,7 @@ use imis_core::auth::Principal;
 use imis_core::auth::request::{
     Credentials, JWT_COOKIE, SESSION_COOKIE, authenticate, cookie_value,
 };
-use imis_core::error::AppError;
+use imis_core::error::{AppError, ErrorKind};
 use imis_core::graphql::Lang;
 use serde_json::json;
 use std::sync::Arc;
@@ -39,6 +53,9 @@ pub struct Gateway {
 /// Root fields an anonymous caller (or one whose cookie went stale) may call (D2, D31).
 pub const ANONYMOUS_FIELDS: &[&str] = &[
     "tokenAuth",
+    // Checks the token itself (from its argument or the cookie), allowing an expired one within
+    // the refresh window: the front end refreshes an expired cookie.
+    "refreshToken",
     "verifyToken",
     "revokeToken",
     "moduleConfigurations",
@@ -49,14 +66,35 @@ pub const ANONYMOUS_FIELDS: &[&str] = &[
     "__type",
 ];
 
+/// The routers of a server: the public one, and the one serving `/metrics` on
+/// `server.metrics_listen` when that is set.
+pub struct Routers {
+    pub main: Router,
+    pub metrics: Option<Router>,
+}
+
 /// The router of this binary.
 pub fn router(state: AppState) -> Router {
+    routers(state).main
+}
+
+/// The routers of this binary.
+pub fn routers(state: AppState) -> Routers {
     let schema = build_schema(&state);
-    router_with(state, schema)
+    routers_with(state, schema)
 }
 
 /// The router over any composed schema (tests compose their own modules).
 pub fn router_with<Q, M>(state: AppState, schema: Schema<Q, M, EmptySubscription>) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+{
+    routers_with(state, schema).main
+}
+
+/// The routers over any composed schema.
+pub fn routers_with<Q, M>(state: AppState, schema: Schema<Q, M, EmptySubscription>) -> Routers
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
@@ -71,16 +109,20 @@ where
         exec,
     };
     let cfg = &state.config.server;
+    let separate_metrics = !cfg.metrics_listen.is_empty();
     let mut app = Router::new()
         .route("/api/graphql", get(graphiql).post(graphql_post))
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
-        .route("/metrics", get(metrics))
         .route("/api/core/users/current_user/", get(current_user))
         .route("/api/core/users/current_user", get(current_user))
         .route("/keepLegacyAlive", get(|| async { "ok" }));
+    if !separate_metrics {
+        app = app.route("/metrics", get(metrics_public));
+    }
     let assets = &state.config.graphql.graphiql_assets_dir;
-    if !assets.is_empty() {
+    let graphiql_on = state.config.graphql.graphiql_for(&state.config.environment);
+    if !assets.is_empty() && graphiql_on {
         app = app.nest_service(
             "/api/graphiql-assets",
             tower_http::services::ServeDir::new(assets),
@@ -101,7 +143,16 @@ where
     if let Some(cors) = cors_layer(&cfg.cors_allowed_origins) {
         app = app.layer(cors);
     }
-    app.layer(axum::middleware::from_fn_with_state(gw, observe))
+    let metrics = separate_metrics.then(|| {
+        Router::new()
+            .route("/metrics", get(metrics_private))
+            .route("/health", get(|| async { "ok" }))
+            .with_state(gw.clone())
+    });
+    Routers {
+        main: app.layer(axum::middleware::from_fn_with_state(gw, observe)),
+        metrics,
+    }
 }
 
 fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
@@ -236,7 +287,13 @@ fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
 }
 
 fn error_body(e: &AppError, lang: &str) -> serde_json::Value {
-    json!({"errors": [{"message": e.message(lang), "extensions": {"code": e.code}}]})
+    let mut extensions: serde_json::Map<String, serde_json::Value> = e
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    extensions.insert("code".into(), json!(e.code));
+    json!({"errors": [{"message": e.message(lang), "extensions": extensions}]})
 }
 
 fn requests_of(batch: &BatchRequest) -> Vec<&async_graphql::Request> {
@@ -258,16 +315,64 @@ fn only_anonymous_fields(batch: &BatchRequest) -> bool {
         })
 }
 
+/// How a `POST /api/graphql` body is to be read, from its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// `{query, variables, operationName}` or an array of them.
+    Json,
+    /// The GraphQL document itself.
+    Graphql,
+}
+
+/// The body kind a `Content-Type` names (parameters such as `charset` are ignored); `None` when
+/// it is missing or another type (`text/plain`, forms: what a browser sends cross-site without a
+/// preflight).
+pub fn body_kind(headers: &HeaderMap) -> Option<BodyKind> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = ct.split(';').next()?.trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" | "application/graphql-response+json" => Some(BodyKind::Json),
+        "application/graphql" => Some(BodyKind::Graphql),
+        _ => None,
+    }
+}
+
+fn parse_body(kind: BodyKind, body: &[u8]) -> Result<BatchRequest, AppError> {
+    match kind {
+        BodyKind::Json => {
+            serde_json::from_slice(body).map_err(|e| AppError::invalid("body", &e.to_string()))
+        }
+        BodyKind::Graphql => std::str::from_utf8(body)
+            .map(|q| BatchRequest::Single(async_graphql::Request::new(q)))
+            .map_err(|e| AppError::invalid("body", &e.to_string())),
+    }
+}
+
 async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes) -> Response {
     let lang = request_lang(&headers, &gw.state.config.default_language);
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
-            let err = AppError::invalid("body", &e.to_string());
-            gw.metrics.graphql_errors(1);
-            return json_response(StatusCode::BAD_REQUEST, &error_body(&err, &lang));
-        }
+    let refuse = |status: StatusCode, err: AppError| {
+        gw.metrics.graphql_errors(1);
+        json_response(status, &error_body(&err, &lang))
     };
+    let Some(kind) = body_kind(&headers) else {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::new(ErrorKind::Validation, "request.unsupported_media_type"),
+        );
+    };
+    let batch = match parse_body(kind, &body) {
+        Ok(b) => b,
+        Err(err) => return refuse(StatusCode::BAD_REQUEST, err),
+    };
+    let max_batch = gw.state.config.graphql.max_batch;
+    if let BatchRequest::Batch(list) = &batch
+        && list.len() > max_batch
+    {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            AppError::new(ErrorKind::Validation, "request.batch_too_large").with("max", max_batch),
+        );
+    }
     let creds = credentials(&headers);
     let principal: Option<Principal> = match authenticate(&gw.state, &creds).await {
         Ok(p) => p,
@@ -281,7 +386,14 @@ async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes
             );
         }
     };
-    let mut batch = batch.data(Lang(lang.clone()));
+    // The operations of a batch share one complexity budget.
+    let budget = matches!(batch, BatchRequest::Batch(_))
+        .then(|| Arc::new(crate::limits::BatchBudget::default()));
+    // The resolvers of `refreshToken`, `verifyToken` and the logout mutations read the cookies.
+    let mut batch = batch.data(Lang(lang.clone())).data(creds);
+    if let Some(b) = budget {
+        batch = batch.data(b);
+    }
     if let Some(p) = principal {
         batch = batch.data(p);
     }
@@ -326,12 +438,18 @@ async fn graphql_post(State(gw): State<Gateway>, headers: HeaderMap, body: Bytes
     out
 }
 
+/// Compares two secrets in time independent of where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn principal_lang<'a>(p: Option<&'a Principal>, lang: &'a str) -> &'a str {
     p.map(|p| p.language.as_str()).unwrap_or(lang)
 }
 
 async fn graphiql(State(gw): State<Gateway>) -> Response {
-    if !gw.state.config.graphql.graphiql {
+    let config = &gw.state.config;
+    if !config.graphql.graphiql_for(&config.environment) {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     let local = !gw.state.config.graphql.graphiql_assets_dir.is_empty();
@@ -346,7 +464,40 @@ async fn ready(State(gw): State<Gateway>) -> Response {
     }
 }
 
-async fn metrics(State(gw): State<Gateway>) -> Response {
+/// `/metrics` on the public listener: the token when one is set; closed in production without one.
+async fn metrics_public(State(gw): State<Gateway>, headers: HeaderMap) -> Response {
+    let config = &gw.state.config;
+    if config.server.metrics_token.is_empty() && config.environment == "production" {
+        return (
+            StatusCode::FORBIDDEN,
+            "metrics are closed in production: set server.metrics_token or server.metrics_listen",
+        )
+            .into_response();
+    }
+    metrics_private(State(gw), headers).await
+}
+
+/// `/metrics`: the token when one is set.
+async fn metrics_private(State(gw): State<Gateway>, headers: HeaderMap) -> Response {
+    let token = &gw.state.config.server.metrics_token;
+    if !token.is_empty() {
+        let given = header_str(&headers, header::AUTHORIZATION);
+        let ok = given
+            .as_deref()
+            .and_then(|h| h.trim().split_once(' '))
+            .is_some_and(|(scheme, t)| {
+                scheme.eq_ignore_ascii_case("bearer")
+                    && constant_time_eq(t.trim().as_bytes(), token.as_bytes())
+            });
+        if !ok {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics require a bearer token",
+            )
+                .into_response();
+        }
+    }
     (
         StatusCode::OK,
         [(
