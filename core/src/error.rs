@@ -111,6 +111,33 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// A unique index that a concurrent writer won between a pre-check and the write (PostgreSQL;
+/// SQLite writers are serialised) answers what the pre-check answers: a violation whose message
+/// names one of `hints` (the index or column, e.g. `code`) gives `taken()`, a violation of a
+/// `uuid` column `conflict.uuid_exists`; any other database error stays one (`internal`, logged).
+pub fn unique_or(
+    e: sea_orm::DbErr,
+    hints: &[&str],
+    uuid: Option<uuid::Uuid>,
+    taken: impl FnOnce() -> AppError,
+) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
+            let e = AppError::conflict("conflict.uuid_exists");
+            match uuid {
+                Some(u) => e.with("uuid", u),
+                None => e,
+            }
+        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg))
+            if hints.iter().any(|h| msg.contains(h)) =>
+        {
+            taken()
+        }
+        _ => e.into(),
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
         tracing::error!(error = %e, "database error");

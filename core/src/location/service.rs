@@ -614,24 +614,6 @@ async fn lock_locations_top_down(
     }
     Ok(out)
 }
-
-/// A unique index that a concurrent writer won between the pre-check and the write
-/// (PostgreSQL; SQLite writers are serialised) answers what the pre-check answers:
-/// `conflict.uuid_exists` for the uuid, `taken()` for the code of a current row.
-fn unique_or(e: sea_orm::DbErr, uuid: Option<Uuid>, taken: impl FnOnce() -> AppError) -> AppError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
-            let e = AppError::conflict("conflict.uuid_exists");
-            match uuid {
-                Some(u) => e.with("uuid", u),
-                None => e,
-            }
-        }
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("code") => taken(),
-        _ => e.into(),
-    }
-}
-
 fn location_code_taken_error(code: &str) -> AppError {
     AppError::validation("location.code_taken").with("code", code.trim())
 }
@@ -769,7 +751,11 @@ pub async fn create_location(
     }
     .insert(tx)
     .await
-    .map_err(|e| unique_or(e, input.uuid, || location_code_taken_error(&input.code)))?;
+    .map_err(|e| {
+        crate::error::unique_or(e, &["code"], input.uuid, || {
+            location_code_taken_error(&input.code)
+        })
+    })?;
     if model.location_type == "D" && !p.is_admin {
         let stmt = crate::db::stmt(
             tx.get_database_backend(),
@@ -844,9 +830,11 @@ pub async fn update_location(
     am.families = Set(input.families);
     am.validity_from = Set(now);
     am.audit_user_id = Set(m.actor());
-    am.update(tx)
-        .await
-        .map_err(|e| unique_or(e, None, || location_code_taken_error(&input.code)))
+    am.update(tx).await.map_err(|e| {
+        crate::error::unique_or(e, &["code"], None, || {
+            location_code_taken_error(&input.code)
+        })
+    })
 }
 
 /// The current location named by uuid or code, read under its row lock (for a change).
@@ -1307,10 +1295,11 @@ pub async fn create_health_facility(
         ..Default::default()
     };
     fill_hf(&mut am, &input);
-    let model = am
-        .insert(tx)
-        .await
-        .map_err(|e| unique_or(e, input.uuid, || hf_code_taken_error(&input.code)))?;
+    let model = am.insert(tx).await.map_err(|e| {
+        crate::error::unique_or(e, &["code"], input.uuid, || {
+            hf_code_taken_error(&input.code)
+        })
+    })?;
     if let Some(cs) = &input.catchments {
         insert_catchments(tx, model.id, cs, now, m.actor()).await?;
     }
@@ -1382,10 +1371,9 @@ pub async fn update_health_facility(
     fill_hf(&mut am, &input);
     am.validity_from = Set(now);
     am.audit_user_id = Set(m.actor());
-    let model = am
-        .update(tx)
-        .await
-        .map_err(|e| unique_or(e, None, || hf_code_taken_error(&input.code)))?;
+    let model = am.update(tx).await.map_err(|e| {
+        crate::error::unique_or(e, &["code"], None, || hf_code_taken_error(&input.code))
+    })?;
     if let Some(cs) = &input.catchments {
         close_catchments(tx, id, now).await?;
         insert_catchments(tx, id, cs, now, m.actor()).await?;

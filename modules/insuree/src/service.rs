@@ -19,7 +19,7 @@ use imis_core::error::{AppError, AppResult, ErrorKind};
 use imis_core::mutation::MutationCtx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, sea_query::LockType,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::LockType,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -290,18 +290,12 @@ async fn lock_insuree_by_id(
 /// uuid after this one checked them (PostgreSQL; SQLite writers are serialised). The business
 /// error, not `internal`.
 fn unique_violation(e: DbErr, chf_id: &str, uuid: Option<Uuid>) -> AppError {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(msg))
-            if msg.contains("ux_insuree_chf_id") || msg.contains("insuree_insuree.chf_id") =>
-        {
-            AppError::conflict("insuree.number_taken").with("chfId", chf_id.trim())
-        }
-        Some(SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
-            AppError::conflict("conflict.uuid_exists")
-                .with("uuid", uuid.map(|u| u.to_string()).unwrap_or_default())
-        }
-        _ => e.into(),
-    }
+    imis_core::error::unique_or(
+        e,
+        &["ux_insuree_chf_id", "insuree_insuree.chf_id"],
+        uuid,
+        || AppError::conflict("insuree.number_taken").with("chfId", chf_id.trim()),
+    )
 }
 
 fn optional_len(value: &Option<String>, field: &str, max: usize) -> AppResult<()> {

@@ -1486,26 +1486,6 @@ async fn resolve(
 fn code_taken_error(code: &str) -> AppError {
     AppError::validation("product.code_taken").with("productCode", code)
 }
-
-/// A unique index that a concurrent writer won between the pre-check and the write (PostgreSQL;
-/// SQLite writers are serialised) answers what the pre-check answers: `conflict.uuid_exists` for
-/// the uuid, `product.code_taken` for the code of a current product.
-fn unique_or(e: sea_orm::DbErr, uuid: Option<Uuid>, code: &str) -> AppError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
-            let e = AppError::conflict("conflict.uuid_exists");
-            match uuid {
-                Some(u) => e.with("uuid", u),
-                None => e,
-            }
-        }
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("code") => {
-            code_taken_error(code)
-        }
-        _ => e.into(),
-    }
-}
-
 /// `fields` with the identity and validity of `base`.
 fn with_identity(fields: &product::Model, base: &product::Model) -> product::Model {
     let mut m = fields.clone();
@@ -1576,10 +1556,9 @@ async fn insert_product(m: &MutationCtx<'_>, uuid: Uuid, r: Resolved) -> AppResu
     let code = fields.code.clone();
     let mut am = fields.into_active_model().reset_all();
     am.id = NotSet;
-    let model = am
-        .insert(tx)
-        .await
-        .map_err(|e| unique_or(e, Some(uuid), &code))?;
+    let model = am.insert(tx).await.map_err(|e| {
+        imis_core::error::unique_or(e, &["code"], Some(uuid), || code_taken_error(&code))
+    })?;
     if let Some(items) = &r.items {
         insert_lines(tx, LineKind::Item, model.id, items, now, m.actor()).await?;
     }
@@ -1658,7 +1637,7 @@ pub async fn update_product(m: &MutationCtx<'_>, input: ProductInput) -> AppResu
         .reset_all()
         .update(tx)
         .await
-        .map_err(|e| unique_or(e, None, &code))?;
+        .map_err(|e| imis_core::error::unique_or(e, &["code"], None, || code_taken_error(&code)))?;
     if let Some(items) = &r.items {
         close_rows(tx, LineKind::Item.table(), model.id, now).await?;
         insert_lines(tx, LineKind::Item, model.id, items, now, actor).await?;

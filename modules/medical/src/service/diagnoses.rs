@@ -160,7 +160,7 @@ async fn insert_diagnosis(
     }
     .insert(tx)
     .await
-    .map_err(|e| unique_or(e, "code", uuid, || taken))
+    .map_err(|e| imis_core::error::unique_or(e, &["code"], uuid, || taken))
 }
 
 fn code_taken(code: &str) -> AppError {
@@ -194,7 +194,7 @@ async fn rewrite_diagnosis(
     am.audit_user_id = Set(actor);
     am.update(tx)
         .await
-        .map_err(|e| unique_or(e, "code", None, || taken))
+        .map_err(|e| imis_core::error::unique_or(e, &["code"], None, || taken))
 }
 
 /// `createDiagnosis` (131001). A known `uuid` returns the existing diagnosis when it matches (D4).

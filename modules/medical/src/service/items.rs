@@ -336,7 +336,7 @@ pub async fn create_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
     fill(&mut am, v);
     am.insert(tx)
         .await
-        .map_err(|e| unique_or(e, "code", input.uuid, || code_taken(&code)))
+        .map_err(|e| imis_core::error::unique_or(e, &["code"], input.uuid, || code_taken(&code)))
 }
 
 fn code_taken(code: &str) -> AppError {
@@ -392,7 +392,7 @@ pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
     am.audit_user_id = Set(m.actor());
     am.update(tx)
         .await
-        .map_err(|e| unique_or(e, "code", None, || code_taken(&code)))
+        .map_err(|e| imis_core::error::unique_or(e, &["code"], None, || code_taken(&code)))
 }
 
 /// `deleteItem` (122104): soft-deletes each item with a history row, closes the price-list

@@ -296,29 +296,6 @@ pub(crate) fn digits(state: &AppState) -> u32 {
     state.config.core.currency_minor_digits
 }
 
-/// The business error of a unique index that a concurrent writer won (PostgreSQL: the pre-check
-/// ran before the other transaction committed; SQLite writers are serialised): a violation whose
-/// message names `hint` (the index or column, e.g. `code`) answers `err()`, a violation of a
-/// `uuid` column `conflict.uuid_exists`, anything else stays a database error (`internal`).
-pub(crate) fn unique_or(
-    e: sea_orm::DbErr,
-    hint: &str,
-    uuid: Option<uuid::Uuid>,
-    err: impl FnOnce() -> AppError,
-) -> AppError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
-            let e = AppError::conflict("conflict.uuid_exists");
-            match uuid {
-                Some(u) => e.with("uuid", u),
-                None => e,
-            }
-        }
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains(hint) => err(),
-        _ => e.into(),
-    }
-}
-
 /// The current rows with these uuids, each read under its row lock (`FOR UPDATE` on PostgreSQL;
 /// SQLite writers are serialised by `Db::begin_write`), locked in id order so that two
 /// multi-row writes never wait for each other in a cycle. Absent uuids are left out.

@@ -680,7 +680,7 @@ async fn insert_pricelist(
     }
     .insert(tx)
     .await
-    .map_err(|e| unique_or(e, "name", uuid, || taken))
+    .map_err(|e| imis_core::error::unique_or(e, &["name"], uuid, || taken))
 }
 
 fn name_taken(name: &str) -> AppError {
@@ -768,7 +768,7 @@ pub async fn update_pricelist(
         am.audit_user_id = Set(m.actor());
         am.update(tx)
             .await
-            .map_err(|e| unique_or(e, "name", None, || taken))?
+            .map_err(|e| imis_core::error::unique_or(e, &["name"], None, || taken))?
     };
     apply_details(tx, &model, &changes, now, m.actor()).await?;
     Ok(model)

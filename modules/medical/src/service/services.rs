@@ -529,7 +529,7 @@ pub async fn create_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
     let model = am
         .insert(tx)
         .await
-        .map_err(|e| unique_or(e, "code", input.uuid, || code_taken(&code)))?;
+        .map_err(|e| imis_core::error::unique_or(e, &["code"], input.uuid, || code_taken(&code)))?;
     if let Some(lines) = &items {
         insert_content(tx, model.id, MedicalKind::Item, lines, now, m.actor()).await?;
     }
@@ -601,7 +601,7 @@ pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
         am.audit_user_id = Set(m.actor());
         am.update(tx)
             .await
-            .map_err(|e| unique_or(e, "code", None, || code_taken(&code)))?
+            .map_err(|e| imis_core::error::unique_or(e, &["code"], None, || code_taken(&code)))?
     };
     for (kind, lines) in [
         (MedicalKind::Item, &items),
