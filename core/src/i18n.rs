@@ -189,6 +189,11 @@ pub const CORE_MESSAGES: &[Message] = &[
         "Vous ne pouvez gérer que des utilisateurs dont vous détenez vous-même les droits et qui ne sont pas administrateurs IMIS.",
     ),
     (
+        "user.own_password_needs_old",
+        "Change your own password with changePassword and your old password.",
+        "Changez votre propre mot de passe avec changePassword et votre ancien mot de passe.",
+    ),
+    (
         "role.exceeds_caller_rights",
         "You may grant, change or delete only roles whose rights you hold yourself.",
         "Vous ne pouvez attribuer, modifier ou supprimer que des rôles dont vous détenez vous-même les droits.",

@@ -353,6 +353,14 @@ fn refuse(request: &Request, e: AppError) -> ServerError {
 }
 
 impl RequestGuardExtension {
+    fn introspection_allowed(&self, request: &Request) -> bool {
+        match self.limits.introspection {
+            Introspection::Open => true,
+            Introspection::Authenticated => request_data::<Principal>(request).is_some(),
+            Introspection::Closed => false,
+        }
+    }
+
     fn check(
         &self,
         registry: &Registry,
@@ -360,12 +368,7 @@ impl RequestGuardExtension {
         doc: &ExecutableDocument,
     ) -> ServerResult<()> {
         let l = &self.limits;
-        let introspection_allowed = match l.introspection {
-            Introspection::Open => true,
-            Introspection::Authenticated => request_data::<Principal>(request).is_some(),
-            Introspection::Closed => false,
-        };
-        if !introspection_allowed && uses_introspection(doc) {
+        if !self.introspection_allowed(request) && uses_introspection(doc) {
             return Err(refuse(
                 request,
                 AppError::new(ErrorKind::Forbidden, "request.introspection_disabled"),
@@ -422,6 +425,11 @@ impl Extension for RequestGuardExtension {
         self.check(&ctx.schema_env.registry, &request, &doc)?;
         // Parsed once: async-graphql executes this document without parsing the text again.
         request.set_parsed_query(doc);
+        // Defence in depth: where this caller may not introspect, the engine refuses
+        // `__schema`/`__type` wherever they stand, whatever the walk above saw.
+        if !self.introspection_allowed(&request) {
+            request = request.disable_introspection();
+        }
         next.run(ctx, request).await
     }
 }

@@ -166,25 +166,29 @@ struct ModuleGuardExtension {
     owners: OwnerMap,
 }
 
-/// Root field names selected by `set`, following fragments (bounded depth).
+/// Root field names selected by `set`, following inline fragments and fragment spreads to any
+/// depth (iteratively, each named fragment once): a field hidden under many fragments is still
+/// seen by the module guard and the introspection switch.
 fn collect_root_fields<'a>(
     doc: &'a ExecutableDocument,
     set: &'a SelectionSet,
-    depth: usize,
+    _depth: usize,
     out: &mut Vec<&'a str>,
 ) {
-    if depth > 8 {
-        return;
-    }
-    for sel in &set.items {
-        match &sel.node {
-            Selection::Field(f) => out.push(f.node.name.node.as_str()),
-            Selection::InlineFragment(frag) => {
-                collect_root_fields(doc, &frag.node.selection_set.node, depth + 1, out)
-            }
-            Selection::FragmentSpread(spread) => {
-                if let Some(frag) = doc.fragments.get(&spread.node.fragment_name.node) {
-                    collect_root_fields(doc, &frag.node.selection_set.node, depth + 1, out);
+    let mut stack = vec![set];
+    let mut seen_fragments = BTreeSet::new();
+    while let Some(set) = stack.pop() {
+        for sel in &set.items {
+            match &sel.node {
+                Selection::Field(f) => out.push(f.node.name.node.as_str()),
+                Selection::InlineFragment(frag) => stack.push(&frag.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if seen_fragments.insert(name.as_str())
+                        && let Some(frag) = doc.fragments.get(name)
+                    {
+                        stack.push(&frag.node.selection_set.node);
+                    }
                 }
             }
         }

@@ -744,6 +744,15 @@ async fn production_closes_introspection_and_graphiql() {
     )
     .await;
     assert_eq!(r.code(), "request.introspection_disabled", "{}", r.body);
+    // Hidden under more inline fragments than any walk limit: still refused.
+    let nested = format!(
+        "{{ {}__schema {{ types {{ name }} }}{} }}",
+        "... { ".repeat(12),
+        " }".repeat(12)
+    );
+    let r = gql(&app, &nested, &[]).await;
+    assert_eq!(r.code(), "request.introspection_disabled", "{}", r.body);
+    assert!(r.body["data"].is_null(), "{}", r.body);
 
     let r = gql(
         &app,

@@ -438,6 +438,67 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
             .await,
             "role.admin_role_cannot_be_blocked"
         );
+        // A user with no location is national: not for a district manager.
+        app.ok(
+            Some(&admin),
+            &format!(
+                r#"mutation {{ createUser(input: {{ {} , password: "password123" }}) {{ internalId }} }}"#,
+                user_input(None, "national", &[searcher], &[])
+            ),
+        )
+        .await;
+        assert_eq!(
+            app.err_code(Some(um), &change("national")).await,
+            "auth.location_denied"
+        );
+        // A blocked role still counts: unblocking it later must not hand over the account.
+        app.ok(
+            Some(&admin),
+            r#"mutation { createRole(input: { name: "Dormant", isSystem: false, isBlocked: false, rightsId: [101002] }) { internalId } }"#,
+        )
+        .await;
+        let dormant = app
+            .ok(
+                Some(&admin),
+                r#"{ role(name: "Dormant") { edges { node { id uuid } } } }"#,
+            )
+            .await;
+        let dormant_id = pk(&dormant["role"]["edges"][0]["node"]["id"], "RoleGQLType");
+        let dormant_uuid = dormant["role"]["edges"][0]["node"]["uuid"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.ok(
+            Some(&admin),
+            &format!(
+                r#"mutation {{ createUser(input: {{ {} , password: "password123" }}) {{ internalId }} }}"#,
+                user_input(None, "sleeper", &[searcher, dormant_id], &[s.d1])
+            ),
+        )
+        .await;
+        app.ok(
+            Some(&admin),
+            &format!(
+                r#"mutation {{ updateRole(input: {{ uuid: "{dormant_uuid}", name: "Dormant", isSystem: false, isBlocked: true, rightsId: [101002] }}) {{ internalId }} }}"#
+            ),
+        )
+        .await;
+        assert_eq!(
+            app.err_code(Some(um), &change("sleeper")).await,
+            "user.target_outranks_caller"
+        );
+        // Its own password only with the old one.
+        assert_eq!(
+            app.err_code(
+                Some(um),
+                &format!(
+                    r#"mutation {{ updateUser(input: {{ {}, password: "another1234" }}) {{ internalId }} }}"#,
+                    user_input(Some(&um_uuid), "um", &[s.manager_role], &[s.d1])
+                )
+            )
+            .await,
+            "user.own_password_needs_old"
+        );
         // Nothing above changed the manager's own rights.
         let um_again = app.principal("um").await;
         assert_eq!(um_again.rights, um.rights);

@@ -9,13 +9,18 @@ use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Stored value of a user who has no password yet (openIMIS `locked`).
 pub const LOCKED: &str = "locked";
 
 static PARAMS: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
-/// Bounds the hashes computed at once (`auth.max_concurrent_hashes`).
-static HASH_PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+/// Bound the hashes computed at once (`auth.max_concurrent_hashes` each): one pool for logins,
+/// one for account changes, so a flood of anonymous logins never makes a password change wait
+/// while it holds the write transaction.
+static LOGIN_PERMITS: std::sync::OnceLock<Arc<Semaphore>> = std::sync::OnceLock::new();
+static ACCOUNT_PERMITS: std::sync::OnceLock<Arc<Semaphore>> = std::sync::OnceLock::new();
 /// A hash of a random password with the configured cost, verified against when the username is
 /// unknown so that unknown and known usernames take the same time.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -24,9 +29,9 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// (first call wins; verification reads the parameters stored in each hash).
 pub fn configure(cfg: &AuthConfig) {
     let _ = PARAMS.set((cfg.argon2_memory_kib, cfg.argon2_iterations));
-    let _ = HASH_PERMITS.set(tokio::sync::Semaphore::new(
-        cfg.max_concurrent_hashes.max(1),
-    ));
+    let n = cfg.max_concurrent_hashes.max(1);
+    let _ = LOGIN_PERMITS.set(Arc::new(Semaphore::new(n)));
+    let _ = ACCOUNT_PERMITS.set(Arc::new(Semaphore::new(n)));
 }
 
 fn hasher() -> Argon2<'static> {
@@ -39,29 +44,54 @@ fn hasher() -> Argon2<'static> {
     }
 }
 
+/// Which bounded pool a computation waits for.
+#[derive(Debug, Clone, Copy)]
+pub enum Pool {
+    /// `tokenAuth`, open to anonymous callers.
+    Login,
+    /// Password changes and user administration (logged-in callers, inside a transaction).
+    Account,
+}
+
 /// Runs a password computation on the blocking thread pool, at most `max_concurrent_hashes` at
-/// once: argon2 takes tens of milliseconds of CPU and must not stall the async workers.
-async fn on_hash_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    let permits = HASH_PERMITS.get_or_init(|| tokio::sync::Semaphore::new(1));
-    let _permit = permits.acquire().await.map_err(|_| AppError::internal())?;
-    tokio::task::spawn_blocking(f)
+/// once per [`Pool`]: argon2 takes tens of milliseconds of CPU and must not stall the async
+/// workers. The permit moves into the blocking task, so a caller that goes away does not free
+/// it while the hash still runs.
+async fn on_hash_pool<T: Send + 'static>(
+    pool: Pool,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
+    let cell = match pool {
+        Pool::Login => &LOGIN_PERMITS,
+        Pool::Account => &ACCOUNT_PERMITS,
+    };
+    let permits = cell.get_or_init(|| Arc::new(Semaphore::new(1))).clone();
+    let permit = permits
+        .acquire_owned()
         .await
-        .map_err(|_| AppError::internal())
+        .map_err(|_| AppError::internal())?;
+    tokio::task::spawn_blocking(move || {
+        let out = f();
+        drop(permit);
+        out
+    })
+    .await
+    .map_err(|_| AppError::internal())
 }
 
 /// [`hash`] on the bounded blocking pool.
-pub async fn hash_async(password: &str) -> AppResult<String> {
+pub async fn hash_async(pool: Pool, password: &str) -> AppResult<String> {
     let password = password.to_string();
-    on_hash_pool(move || hash(&password)).await?
+    on_hash_pool(pool, move || hash(&password)).await?
 }
 
 /// [`verify`] on the bounded blocking pool. `None` (unknown user) verifies against a dummy hash
 /// of the same cost and answers `No`; a legacy hash also pays for one argon2 verification, so the
 /// answer time does not tell which usernames exist.
-pub async fn verify_async(password: &str, stored: Option<&str>) -> AppResult<Verified> {
+pub async fn verify_async(pool: Pool, password: &str, stored: Option<&str>) -> AppResult<Verified> {
     let password = password.to_string();
     let stored = stored.map(str::to_string);
-    on_hash_pool(move || {
+    on_hash_pool(pool, move || {
         let dummy =
             DUMMY_HASH.get_or_init(|| hash(&super::tokens::random_token()).unwrap_or_default());
         match stored {

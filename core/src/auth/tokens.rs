@@ -373,6 +373,9 @@ pub enum Attempt {
 /// ([`clear_failures`]); the threshold-th failure locks ([`record_failure`]).
 pub async fn begin_attempt(state: &AppState, username: &str) -> AppResult<Attempt> {
     let now = state.clock.now();
+    // Counts older than one lockout period restart: an attempt that was counted but never
+    // recorded (its client went away) cannot keep a username refused for ever.
+    let stale_before = now - Duration::minutes(state.config.auth.lockout_minutes);
     let row = state
         .db
         .conn
@@ -380,11 +383,19 @@ pub async fn begin_attempt(state: &AppState, username: &str) -> AppResult<Attemp
             state.db.backend(),
             "INSERT INTO core_login_attempt (username, failed_count, last_failed_at) VALUES (?, 1, ?) \
              ON CONFLICT (username) DO UPDATE SET \
-               failed_count = CASE WHEN core_login_attempt.locked_until IS NOT NULL AND core_login_attempt.locked_until > ? \
-                 THEN core_login_attempt.failed_count ELSE core_login_attempt.failed_count + 1 END, \
+               failed_count = CASE \
+                 WHEN core_login_attempt.locked_until IS NOT NULL AND core_login_attempt.locked_until > ? \
+                   THEN core_login_attempt.failed_count \
+                 WHEN core_login_attempt.last_failed_at IS NULL OR core_login_attempt.last_failed_at < ? THEN 1 \
+                 ELSE core_login_attempt.failed_count + 1 END, \
                last_failed_at = excluded.last_failed_at \
              RETURNING failed_count, locked_until",
-            vec![username.to_lowercase().into(), now.into(), now.into()],
+            vec![
+                username.to_lowercase().into(),
+                now.into(),
+                now.into(),
+                stale_before.into(),
+            ],
         ))
         .await?
         .ok_or_else(AppError::internal)?;
@@ -502,22 +513,31 @@ pub async fn delete_session(state: &AppState, session_key: &str) -> AppResult<()
 /// Removes expired refresh tokens, revocations and sessions (daily job).
 pub async fn purge_expired(state: &AppState) -> AppResult<u64> {
     let now = state.clock.now();
+    let stale_before = now - Duration::minutes(state.config.auth.lockout_minutes);
     let mut n = 0;
-    for (sql, v) in [
+    for (sql, values) in [
         (
             "DELETE FROM core_refresh_token WHERE expires_at < ?",
-            sea_orm::Value::from(now),
+            vec![sea_orm::Value::from(now)],
         ),
-        ("DELETE FROM core_session WHERE expires_at < ?", now.into()),
+        (
+            "DELETE FROM core_session WHERE expires_at < ?",
+            vec![now.into()],
+        ),
+        (
+            // Attempt counts that no longer lock anything (a count restarts after a period).
+            "DELETE FROM core_login_attempt WHERE (locked_until IS NULL OR locked_until < ?) AND last_failed_at < ?",
+            vec![now.into(), stale_before.into()],
+        ),
         (
             "DELETE FROM core_revoked_token WHERE expires_at < ?",
-            now.timestamp().into(),
+            vec![now.timestamp().into()],
         ),
     ] {
         n += state
             .db
             .conn
-            .execute_raw(stmt(state.db.backend(), sql, vec![v]))
+            .execute_raw(stmt(state.db.backend(), sql, values))
             .await?
             .rows_affected();
     }

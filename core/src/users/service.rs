@@ -207,7 +207,7 @@ pub async fn login(
     let bad = || AppError::new(ErrorKind::Unauthenticated, "auth.invalid_credentials");
     // Usernames are at most 50 characters (the lockout key's column too): longer ones cannot
     // exist, and are refused before any work.
-    if username.chars().count() > 50 || password_text.len() > 1024 {
+    if username.to_lowercase().chars().count() > 50 || password_text.len() > 1024 {
         return Err(bad());
     }
     let count = match tokens::begin_attempt(state, username).await? {
@@ -220,6 +220,7 @@ pub async fn login(
         .one(&state.db.conn)
         .await?;
     let verdict = password::verify_async(
+        password::Pool::Login,
         password_text,
         found.as_ref().map(|u| u.password_hash.as_str()),
     )
@@ -230,7 +231,7 @@ pub async fn login(
     };
     tokens::clear_failures(state, username).await?;
     let rehash = if matches!(verdict, Verified::YesRehash) {
-        Some(password::hash_async(password_text).await?)
+        Some(password::hash_async(password::Pool::Login, password_text).await?)
     } else {
         None
     };
@@ -533,6 +534,7 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
             && existing.username == input.username
             && existing.last_name == input.last_name
             && existing.other_names == input.other_names
+            && same_retried_user(m, &existing, &input).await?
         {
             return Ok(existing);
         }
@@ -543,7 +545,7 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
     let mut a = user::ActiveModel {
         uuid: Set(input.uuid.unwrap_or_else(Uuid::now_v7)),
         password_hash: Set(match input.password.as_deref() {
-            Some(pw) => password::hash_async(pw).await?,
+            Some(pw) => password::hash_async(password::Pool::Account, pw).await?,
             None => password::LOCKED.to_string(),
         }),
         tokens_valid_after: Set(0),
@@ -579,6 +581,41 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
     Ok(u)
 }
 
+/// Whether a retried `createUser` (D4) also names the same roles, districts, villages and
+/// password as the user that exists: anything else is another request for a taken uuid.
+async fn same_retried_user(
+    m: &MutationCtx<'_>,
+    existing: &user::Model,
+    input: &UserInput,
+) -> AppResult<bool> {
+    let tx = &**m.tx;
+    for (table, column, wanted) in [
+        ("core_user_role", "role_id", &input.roles),
+        ("core_user_district", "location_id", &input.districts),
+        ("core_officer_village", "location_id", &input.village_ids),
+    ] {
+        let current: BTreeSet<i64> = id_column(
+            tx,
+            &format!("SELECT {column} FROM {table} WHERE user_id = ? AND validity_to IS NULL"),
+            vec![existing.id.into()],
+        )
+        .await?
+        .into_iter()
+        .collect();
+        if current != wanted.iter().copied().collect() {
+            return Ok(false);
+        }
+    }
+    match input.password.as_deref() {
+        None => Ok(existing.password_hash == password::LOCKED),
+        Some(pw) => Ok(!matches!(
+            password::verify_async(password::Pool::Account, pw, Some(&existing.password_hash))
+                .await?,
+            Verified::No
+        )),
+    }
+}
+
 /// The user-administration rule (docs/api.md, "Who may manage whom"): a caller may create,
 /// change, reset the password of or delete only users whose rights are a subset of its own and
 /// whose locations (districts, villages, officer district, claim administrator's facility) lie
@@ -592,26 +629,78 @@ pub async fn check_may_manage(
     if p.is_admin {
         return Ok(());
     }
-    let (rights, target_admin) = rights_of(conn, target.id).await?;
+    // Blocked roles count too: unblocking one later must not hand the caller's changes (a
+    // password it set) more rights than it holds.
+    let (rights, target_admin) = granted_rights_of(conn, target.id).await?;
     if target_admin || !rights.is_subset(&p.rights) {
         return Err(AppError::forbidden_code("user.target_outranks_caller"));
     }
     let Some(allowed) = p.scope.allowed_locations(conn).await? else {
         return Ok(());
     };
-    let scope = scope_of(conn, target, false).await?;
-    let locations = scope
-        .districts
-        .iter()
-        .chain(&scope.villages)
-        .chain(scope.health_facility_location.iter())
-        .chain(target.officer_location_id.iter());
-    for l in locations {
-        if !allowed.contains(l) {
-            return Err(AppError::location_denied());
-        }
+    if target.id == p.user_id {
+        // Its own locations are its scope; what it grants itself is checked on the input.
+        return Ok(());
+    }
+    // Every stored link counts, whatever the user's kinds today (a kind switched on later
+    // brings its links back). A user with no location at all is national: only unrestricted
+    // callers manage it.
+    let locations = linked_locations(conn, target).await?;
+    if locations.is_empty() || locations.iter().any(|l| !allowed.contains(l)) {
+        return Err(AppError::location_denied());
     }
     Ok(())
+}
+
+/// Every location a user is linked to: its current districts and officer villages, its officer
+/// district and its facility's location, whatever its kinds.
+async fn linked_locations(conn: &impl ConnectionTrait, u: &user::Model) -> AppResult<Vec<i64>> {
+    let mut out = id_column(
+        conn,
+        "SELECT location_id FROM core_user_district WHERE user_id = ? AND validity_to IS NULL \
+         UNION SELECT location_id FROM core_officer_village WHERE user_id = ? AND validity_to IS NULL",
+        vec![u.id.into(), u.id.into()],
+    )
+    .await?;
+    out.extend(u.officer_location_id);
+    if let Some(hf) = u.health_facility_id {
+        out.extend(
+            id_column(
+                conn,
+                "SELECT location_id FROM core_health_facility WHERE id = ?",
+                vec![hf.into()],
+            )
+            .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The rights of all a user's current roles, blocked ones included, and whether one is the IMIS
+/// Administrator role.
+async fn granted_rights_of(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+) -> AppResult<(BTreeSet<i32>, bool)> {
+    let rows = conn
+        .query_all_raw(stmt(
+            conn.get_database_backend(),
+            "SELECT r.is_system, rr.right_id FROM core_user_role ur JOIN core_role r ON r.id = ur.role_id \
+             LEFT JOIN core_role_right rr ON rr.role_id = r.id AND rr.validity_to IS NULL \
+             WHERE ur.user_id = ? AND ur.validity_to IS NULL AND r.validity_to IS NULL",
+            vec![user_id.into()],
+        ))
+        .await?;
+    let mut rights = BTreeSet::new();
+    let mut admin = false;
+    for r in rows {
+        let flag: i64 = r.try_get("", "is_system")?;
+        admin |= flag & crate::auth::IMIS_ADMIN_SYSTEM_FLAG != 0;
+        if let Some(right) = r.try_get::<Option<i32>>("", "right_id")? {
+            rights.insert(right);
+        }
+    }
+    Ok((rights, admin))
 }
 
 /// The rights a role gives; `None` for the IMIS Administrator role (every right).
@@ -724,6 +813,11 @@ pub async fn update_user(
     let uuid = uuid.ok_or_else(|| AppError::invalid("uuid", "required"))?;
     let existing = lock_user_by_uuid(&**m.tx, uuid).await?;
     check_may_manage(&**m.tx, p, &existing).await?;
+    // One's own password changes only with the old one (`changePassword`): a stolen session
+    // must not become a permanent takeover.
+    if existing.id == p.user_id && input.password.is_some() {
+        return Err(AppError::validation("user.own_password_needs_old"));
+    }
     validate_user(m, p, &input, Some(&existing)).await?;
     let now = m.state.clock.now();
     crate::history::save(
@@ -739,7 +833,7 @@ pub async fn update_user(
     let mut a = existing.clone().into_active_model();
     apply_input(&mut a, &input);
     if let Some(pw) = input.password.as_deref() {
-        a.password_hash = Set(password::hash_async(pw).await?);
+        a.password_hash = Set(password::hash_async(password::Pool::Account, pw).await?);
     }
     a.validity_from = Set(now);
     a.audit_user_id = Set(m.actor());
@@ -830,7 +924,12 @@ pub async fn change_password(
         _ => {
             let me = lock_user(&**m.tx, p.user_id).await?;
             if matches!(
-                password::verify_async(old.unwrap_or(""), Some(&me.password_hash)).await?,
+                password::verify_async(
+                    password::Pool::Account,
+                    old.unwrap_or(""),
+                    Some(&me.password_hash)
+                )
+                .await?,
                 Verified::No
             ) {
                 return Err(AppError::validation("auth.wrong_old_password"));
@@ -851,7 +950,7 @@ pub async fn change_password(
     )
     .await?;
     let mut a = target.clone().into_active_model();
-    a.password_hash = Set(password::hash_async(new).await?);
+    a.password_hash = Set(password::hash_async(password::Pool::Account, new).await?);
     a.validity_from = Set(now);
     a.audit_user_id = Set(m.actor());
     a.update(&**m.tx).await?;
@@ -1214,7 +1313,7 @@ pub async fn insert_user_unchecked(
         last_name_search: Set(crate::text::fold(last_name)),
         other_names_search: Set(crate::text::fold(other_names)),
         language: Set("fr".into()),
-        password_hash: Set(password::hash_async(password_text).await?),
+        password_hash: Set(password::hash_async(password::Pool::Account, password_text).await?),
         is_interactive: Set(kinds.interactive),
         is_officer: Set(kinds.officer),
         is_claim_admin: Set(kinds.claim_admin),
