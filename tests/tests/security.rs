@@ -808,3 +808,45 @@ async fn cookie_list_queries_need_the_csrf_token() {
     })
     .await;
 }
+
+/// A buffer that collects what a test subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Mobile clients retry with the same clientMutationId as a matter of course: a replay is
+/// normal, logged at most as information, never as an error that would wake someone up.
+#[tokio::test]
+async fn an_idempotent_replay_logs_no_error() {
+    use tracing::instrument::WithSubscriber;
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let clerk = app.principal("clerk").await;
+        let q = r#"mutation { changeUserLanguage(input: { clientMutationId: "lang-1", languageId: "en" }) { internalId } }"#;
+        let first = app.ok(Some(&clerk), q).await;
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .finish();
+        let again = async { app.ok(Some(&clerk), q).await }
+            .with_subscriber(subscriber)
+            .await;
+        assert_eq!(again, first);
+        let logged = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(!logged.contains("ERROR"), "{logged}");
+        db
+    })
+    .await;
+}
