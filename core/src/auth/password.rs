@@ -16,11 +16,59 @@ use tokio::sync::Semaphore;
 pub const LOCKED: &str = "locked";
 
 static PARAMS: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
-/// Bound the hashes computed at once (`auth.max_concurrent_hashes` each): one pool for logins,
-/// one for account changes, so a flood of anonymous logins never makes a password change wait
-/// while it holds the write transaction.
-static LOGIN_PERMITS: std::sync::OnceLock<Arc<Semaphore>> = std::sync::OnceLock::new();
-static ACCOUNT_PERMITS: std::sync::OnceLock<Arc<Semaphore>> = std::sync::OnceLock::new();
+/// Threads that compute password hashes: `auth.max_concurrent_hashes` for logins, one for account
+/// changes, so a flood of anonymous logins never makes a password change wait while it holds
+/// the write transaction.
+static LOGIN_THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+static LOGIN_POOL: std::sync::OnceLock<HashPool> = std::sync::OnceLock::new();
+static ACCOUNT_POOL: std::sync::OnceLock<HashPool> = std::sync::OnceLock::new();
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A few dedicated threads and a permit per thread. Dedicated threads, not tokio's blocking
+/// pool: every thread that ever hashes keeps an allocator arena holding the hash's memory
+/// (19 MiB by default), and the blocking pool would spread hashes over hundreds of threads.
+struct HashPool {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    permits: Arc<Semaphore>,
+}
+
+impl HashPool {
+    fn start(name: &str, threads: usize) -> HashPool {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        let mut started = 0;
+        for i in 0..threads.max(1) {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("imis-{name}-hash-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(r) => match r.recv() {
+                                Ok(job) => job,
+                                Err(_) => return,
+                            },
+                            Err(_) => return,
+                        };
+                        job();
+                    }
+                });
+            if spawned.is_ok() {
+                started += 1;
+            }
+        }
+        let permits = Arc::new(Semaphore::new(started));
+        if started == 0 {
+            // No thread (the system refused them all): every hash fails as `internal`.
+            permits.close();
+        }
+        HashPool {
+            jobs: std::sync::Mutex::new(tx),
+            permits,
+        }
+    }
+}
 /// A hash of a random password with the configured cost, verified against when the username is
 /// unknown so that unknown and known usernames take the same time.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -29,9 +77,7 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// (first call wins; verification reads the parameters stored in each hash).
 pub fn configure(cfg: &AuthConfig) {
     let _ = PARAMS.set((cfg.argon2_memory_kib, cfg.argon2_iterations));
-    let n = cfg.max_concurrent_hashes.max(1);
-    let _ = LOGIN_PERMITS.set(Arc::new(Semaphore::new(n)));
-    let _ = ACCOUNT_PERMITS.set(Arc::new(Semaphore::new(n)));
+    let _ = LOGIN_THREADS.set(cfg.max_concurrent_hashes.max(1));
 }
 
 fn hasher() -> Argon2<'static> {
@@ -53,39 +99,47 @@ pub enum Pool {
     Account,
 }
 
-/// Runs a password computation on the blocking thread pool, at most `max_concurrent_hashes` at
-/// once per [`Pool`]: argon2 takes tens of milliseconds of CPU and must not stall the async
-/// workers. The permit moves into the blocking task, so a caller that goes away does not free
-/// it while the hash still runs.
+/// Runs a password computation on its pool's threads, at most one per thread at once: argon2
+/// takes tens of milliseconds of CPU and must not stall the async workers. The permit moves into
+/// the job, so a caller that goes away frees it only when the hash is done; a caller that goes
+/// away while waiting for a permit queues nothing.
 async fn on_hash_pool<T: Send + 'static>(
     pool: Pool,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> AppResult<T> {
-    let cell = match pool {
-        Pool::Login => &LOGIN_PERMITS,
-        Pool::Account => &ACCOUNT_PERMITS,
+    let pool = match pool {
+        Pool::Login => {
+            LOGIN_POOL.get_or_init(|| HashPool::start("login", *LOGIN_THREADS.get_or_init(|| 1)))
+        }
+        Pool::Account => ACCOUNT_POOL.get_or_init(|| HashPool::start("account", 1)),
     };
-    let permits = cell.get_or_init(|| Arc::new(Semaphore::new(1))).clone();
-    let permit = permits
+    let permit = pool
+        .permits
+        .clone()
         .acquire_owned()
         .await
         .map_err(|_| AppError::internal())?;
-    tokio::task::spawn_blocking(move || {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
         let out = f();
         drop(permit);
-        out
-    })
-    .await
-    .map_err(|_| AppError::internal())
+        let _ = tx.send(out);
+    });
+    pool.jobs
+        .lock()
+        .map_err(|_| AppError::internal())?
+        .send(job)
+        .map_err(|_| AppError::internal())?;
+    rx.await.map_err(|_| AppError::internal())
 }
 
-/// [`hash`] on the bounded blocking pool.
+/// [`hash`] on a hashing pool.
 pub async fn hash_async(pool: Pool, password: &str) -> AppResult<String> {
     let password = password.to_string();
     on_hash_pool(pool, move || hash(&password)).await?
 }
 
-/// [`verify`] on the bounded blocking pool. `None` (unknown user) verifies against a dummy hash
+/// [`verify`] on a hashing pool. `None` (unknown user) verifies against a dummy hash
 /// of the same cost and answers `No`; a legacy hash also pays for one argon2 verification, so the
 /// answer time does not tell which usernames exist.
 pub async fn verify_async(pool: Pool, password: &str, stored: Option<&str>) -> AppResult<Verified> {
