@@ -33,6 +33,9 @@
 //! disabled in configuration (D10), and the SDL of the enabled modules. Test crates may invoke
 //! `imis_gateway::compose_roots!` to compose their own roots and build them with
 //! [`schema::build_schema_with`] and [`server::router_with`].
+// The composed GraphQL roots nest deeply enough to pass rustc's default query depth in a
+// clean build.
+#![recursion_limit = "256"]
 
 pub mod bench;
 pub mod cli;

@@ -1,4 +1,7 @@
 //! In-process tests of the gateway: composition, the module guard, SDL filtering and HTTP routes.
+// The composed GraphQL roots nest deeply enough to pass rustc's default query depth in a
+// clean build.
+#![recursion_limit = "256"]
 
 use async_graphql::Object;
 use axum::body::Body;

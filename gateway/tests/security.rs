@@ -1,6 +1,9 @@
 //! HTTP-level security tests of the gateway: cookies reach the resolvers, the stale-cookie rule
 //! lets an expired cookie refresh, content types, batch size, cost and depth limits, and the
 //! production defaults for introspection, GraphiQL and `/metrics`.
+// The composed GraphQL roots nest deeply enough to pass rustc's default query depth in a
+// clean build.
+#![recursion_limit = "256"]
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -4,6 +4,9 @@
 //! `IMIS_TEST_POSTGRES_URL` is set (an admin URL such as `postgres://postgres@127.0.0.1:5432/test`);
 //! each database is created for the test and dropped afterwards, so tests run in parallel and
 //! twice in a row. GraphQL is executed in-process against the composed schema.
+// The composed GraphQL roots nest deeply enough to pass rustc's default query depth in a
+// clean build.
+#![recursion_limit = "256"]
 
 pub mod testmod;
 
