@@ -285,3 +285,31 @@ impl TestApp {
         row.try_get::<i64>("", "n").expect("n")
     }
 }
+
+/// The first column of the one row `sql` returns, as an integer (tests read ids and counts).
+pub async fn one_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+    let row = app
+        .state
+        .db
+        .conn
+        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no row for {sql}"));
+    row.try_get_by_index::<i64>(0).expect("i64")
+}
+
+/// The first column of the one row `sql` returns, as a uuid string.
+pub async fn one_uuid(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
+    let row = app
+        .state
+        .db
+        .conn
+        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no row for {sql}"));
+    row.try_get_by_index::<uuid::Uuid>(0)
+        .expect("uuid")
+        .to_string()
+}

@@ -11,7 +11,7 @@
 use async_graphql::{Request, Response, Variables};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use imis_core::auth::Principal;
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -97,32 +97,6 @@ async fn ok(app: &TestApp, who: &Principal, q: &str, vars: Value) -> Value {
         r.errors
     );
     r.data.into_json().expect("json")
-}
-
-async fn one_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<i64>(0).expect("i64")
-}
-
-async fn one_uuid(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<uuid::Uuid>(0)
-        .expect("uuid")
-        .to_string()
 }
 
 fn ds(d: NaiveDate) -> String {

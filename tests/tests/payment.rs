@@ -10,7 +10,7 @@
 
 use chrono::NaiveDate;
 use imis_core::auth::Principal;
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -87,32 +87,6 @@ fn amount(v: &Value) -> Decimal {
 
 fn new_uuid() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-async fn one_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<i64>(0).expect("i64")
-}
-
-async fn one_uuid(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<uuid::Uuid>(0)
-        .expect("uuid")
-        .to_string()
 }
 
 async fn location_uuid(app: &TestApp, code: &str) -> String {

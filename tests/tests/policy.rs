@@ -13,7 +13,7 @@ use imis_core::auth::Principal;
 use imis_core::dates::add_months;
 use imis_policy::service::activation::{self, PremiumAction, PremiumRecorded};
 use imis_policy::service::usage::{self, ClaimUsage, Consumption, UsageLine};
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -77,32 +77,6 @@ fn dec(s: &str) -> Decimal {
 /// A GraphQL Decimal (a string).
 fn amount(v: &Value) -> Decimal {
     dec(v.as_str().unwrap_or_else(|| panic!("not an amount: {v}")))
-}
-
-async fn one_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<i64>(0).expect("i64")
-}
-
-async fn one_uuid(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<uuid::Uuid>(0)
-        .expect("uuid")
-        .to_string()
 }
 
 async fn location_id(app: &TestApp, code: &str) -> i64 {
