@@ -4,6 +4,7 @@
 
 pub mod connection;
 pub mod node;
+pub mod relay;
 pub mod roots;
 pub mod scalars;
 
