@@ -27,6 +27,7 @@ pub mod graphql;
 pub mod history;
 pub mod i18n;
 pub mod jobs;
+pub mod kit;
 pub mod location;
 pub mod migrate;
 pub mod money;
