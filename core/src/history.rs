@@ -122,6 +122,8 @@ pub async fn versions<M: DeserializeOwned>(
 /// current row's id and the version's validity and acting user.
 pub trait Versioned: Serialize + DeserializeOwned {
     fn id(&self) -> i64;
+    /// Start of this version's validity: where its history row, once replaced, begins.
+    fn validity_from(&self) -> DateTime<Utc>;
     fn restore(
         &mut self,
         current_id: i64,
@@ -138,6 +140,9 @@ macro_rules! versioned_model {
         impl $crate::history::Versioned for $model {
             fn id(&self) -> i64 {
                 self.id
+            }
+            fn validity_from(&self) -> chrono::DateTime<chrono::Utc> {
+                self.validity_from
             }
             fn restore(&mut self, current_id: i64, validity_from: chrono::DateTime<chrono::Utc>, validity_to: chrono::DateTime<chrono::Utc>, audit_user_id: Option<i64>) {
                 self.id = current_id;

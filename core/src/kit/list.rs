@@ -1,0 +1,74 @@
+//! The list resolver's prologue and tail: who may call it, and one page of a query in the
+//! request's paging, sorting and `totalCount` selection.
+
+use crate::auth::{Principal, Requirement, require_user};
+use crate::error::AppResult;
+use crate::graphql::connection::{Page, PageArgs, fetch_page, wants_total};
+use crate::graphql::{principal, state};
+use async_graphql::Context;
+use sea_orm::{EntityTrait, ModelTrait, Select};
+
+impl PageArgs {
+    /// The paging arguments every connection field takes, in openIMIS's order.
+    pub fn new(
+        first: Option<i32>,
+        last: Option<i32>,
+        after: Option<String>,
+        before: Option<String>,
+        offset: Option<i32>,
+        order_by: Option<Vec<String>>,
+    ) -> Self {
+        Self {
+            first,
+            last,
+            after,
+            before,
+            offset,
+            order_by,
+        }
+    }
+}
+
+/// The logged-in caller holding any one of `rights` (any logged-in user when `rights` is empty).
+pub fn caller<'a>(ctx: &Context<'a>, rights: &'static [i32]) -> AppResult<&'a Principal> {
+    let requirement = if rights.is_empty() {
+        Requirement::Authenticated
+    } else {
+        Requirement::AnyOf(rights)
+    };
+    require_user(principal(ctx), requirement)
+}
+
+/// How a list sorts: the accepted `orderBy` names and their columns, the primary key, and the
+/// order when the client names none.
+pub struct Sorting<'a, E: EntityTrait> {
+    pub columns: &'a [(&'a str, E::Column)],
+    pub id: E::Column,
+    pub default_order: &'a [&'a str],
+}
+
+/// One page of `select` (already restricted to the caller's rights and locations), with
+/// `totalCount` computed only when the client selected it.
+pub async fn page_of<E>(
+    ctx: &Context<'_>,
+    select: Select<E>,
+    args: &PageArgs,
+    sorting: Sorting<'_, E>,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: ModelTrait<Entity = E> + Sync,
+{
+    let st = state(ctx);
+    fetch_page(
+        &st.db.conn,
+        select,
+        args,
+        sorting.columns,
+        sorting.id,
+        sorting.default_order,
+        wants_total(ctx),
+        &st.config.graphql,
+    )
+    .await
+}

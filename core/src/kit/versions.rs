@@ -1,0 +1,113 @@
+//! Versions of a row (D7): the current row stays in its table with `validity_to` null; replacing
+//! it first saves the old version to history. These helpers make "save to history, then update"
+//! and "save to history, then close" one call, and name the current-row condition.
+
+use crate::error::{AppError, AppResult};
+use crate::history::{self, Versioned};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, SimpleExpr};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, DeleteMany, EntityName,
+    EntityTrait, IntoActiveModel, QueryFilter, Select, UpdateMany, Value,
+};
+use std::str::FromStr;
+
+/// `validity_to IS NULL` on `E`'s table: the current version of each row, for joins and
+/// conditions built by hand.
+pub fn current<E: EntityTrait>() -> SimpleExpr {
+    Expr::col((Alias::new(E::default().table_name()), Alias::new("validity_to"))).is_null()
+}
+
+/// Restricts a query to current rows (`validity_to IS NULL`).
+pub trait CurrentRows: Sized {
+    fn current(self) -> Self;
+}
+
+impl<E: EntityTrait> CurrentRows for Select<E> {
+    fn current(self) -> Self {
+        self.filter(current::<E>())
+    }
+}
+
+impl<E: EntityTrait> CurrentRows for UpdateMany<E> {
+    fn current(self) -> Self {
+        self.filter(current::<E>())
+    }
+}
+
+impl<E: EntityTrait> CurrentRows for DeleteMany<E> {
+    fn current(self) -> Self {
+        self.filter(current::<E>())
+    }
+}
+
+fn set<A: ActiveModelTrait>(am: &mut A, column: &str, value: Value) -> AppResult<()> {
+    let col = <<A::Entity as EntityTrait>::Column as FromStr>::from_str(column).map_err(|_| {
+        tracing::error!(
+            table = A::Entity::default().table_name(),
+            column,
+            "a versioned table lacks a version column"
+        );
+        AppError::internal()
+    })?;
+    am.set(col, value);
+    Ok(())
+}
+
+/// History-then-update: saves `old` to history as the version valid until `now`, and returns it
+/// as an active model starting the next version at `now` by `actor`. The caller sets the changed
+/// columns and calls `update`.
+pub async fn new_version<A>(
+    tx: &DatabaseTransaction,
+    entity: &str,
+    old: <A::Entity as EntityTrait>::Model,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<A>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: Versioned + IntoActiveModel<A>,
+{
+    history::save(
+        tx,
+        entity,
+        old.id(),
+        &old,
+        old.validity_from(),
+        now,
+        actor,
+    )
+    .await?;
+    let mut am = old.into_active_model();
+    set(&mut am, "validity_from", now.into())?;
+    set(&mut am, "audit_user_id", actor.into())?;
+    Ok(am)
+}
+
+/// Soft delete: saves `old` to history and closes its row at `now` (`validity_to`), by `actor`.
+pub async fn close_version<A>(
+    tx: &DatabaseTransaction,
+    entity: &str,
+    old: <A::Entity as EntityTrait>::Model,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: Versioned + IntoActiveModel<A>,
+{
+    history::save(
+        tx,
+        entity,
+        old.id(),
+        &old,
+        old.validity_from(),
+        now,
+        actor,
+    )
+    .await?;
+    let mut am = old.into_active_model();
+    set(&mut am, "validity_to", Some(now).into())?;
+    set(&mut am, "audit_user_id", actor.into())?;
+    Ok(am.update(tx).await?)
+}
