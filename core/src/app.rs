@@ -1,30 +1,15 @@
-//! The application state shared by services, resolvers, jobs and the CLI.
+//! Start-up: building the application state ([`AppState`], defined in [`crate::state`]) from the
+//! configuration, migrating every enabled module, and the readiness checks. The top of the
+//! kernel: it may use every other kernel file, none uses it.
 
 use crate::config::Config;
 use crate::dates::Clock;
 use crate::db::Db;
-use crate::events::EventBus;
 use crate::files::FileStore;
-use crate::ports::Ports;
-use crate::registry::{EnabledModules, ModuleDescriptor};
+pub use crate::state::AppState;
+use crate::state::{EnabledModules, EventBus, ModuleDescriptor};
 use std::sync::Arc;
 use tokio::sync::Notify;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub clock: Clock,
-    pub bus: Arc<EventBus>,
-    pub ports: Arc<Ports>,
-    /// Enabled modules in dependency order.
-    pub modules: Arc<Vec<&'static ModuleDescriptor>>,
-    pub enabled: EnabledModules,
-    pub files: FileStore,
-    pub jwt_key: Arc<Vec<u8>>,
-    /// Poked after commits that wrote outbox rows.
-    pub outbox_wakeup: Arc<Notify>,
-}
 
 impl AppState {
     /// Resolves the modules, connects, optionally migrates, and wires the event bus.
@@ -100,10 +85,9 @@ pub async fn migrate_all(
         for name in crate::migrate::apply(db, m.name, &list).await? {
             applied.push(format!("{}: {name}", m.name));
         }
-        if m.name == crate::registry::CORE {
-            // The 12 system roles exist in every installation (reference §1.6).
+        if let Some(after) = m.after_migrations {
             let tx = db.begin_write().await?;
-            crate::users::service::seed_system_roles(&*tx).await?;
+            after(&*tx).await?;
             tx.commit().await?;
         }
     }

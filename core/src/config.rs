@@ -8,7 +8,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -315,18 +315,6 @@ impl Default for CoreConfig {
         }
     }
 }
-impl Default for ModulesConfig {
-    /// Without configuration every module compiled into the binary is enabled.
-    fn default() -> Self {
-        let mut enabled: Vec<String> = crate::registry::linked_modules()
-            .map(|m| m.name.to_string())
-            .filter(|n| n != crate::registry::CORE)
-            .collect();
-        enabled.sort();
-        Self { enabled }
-    }
-}
-
 /// Where configuration comes from; the CLI fills it from its flags.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigSources {
@@ -397,50 +385,9 @@ impl std::fmt::Display for ConfigErrors {
 impl std::error::Error for ConfigErrors {}
 
 impl Config {
-    /// Reads and validates the configuration, collecting every error.
-    pub fn load(sources: &ConfigSources) -> Result<Config, ConfigErrors> {
-        let fig = sources.figment();
-        if let Some(file) = &sources.file
-            && !file.exists()
-        {
-            return Err(ConfigErrors(vec![format!(
-                "configuration file {} does not exist",
-                file.display()
-            )]));
-        }
-        let config: Config = match fig.extract() {
-            Ok(c) => c,
-            Err(e) => return Err(ConfigErrors(e.into_iter().map(|e| e.to_string()).collect())),
-        };
-        let mut errors = config.validate();
-        // Each enabled module checks its own section.
-        for module in crate::registry::linked_modules() {
-            if let Some(check) = module.config_check
-                && config.modules.enabled.iter().any(|m| m == module.name)
-            {
-                errors.extend(
-                    check(&fig)
-                        .into_iter()
-                        .map(|e| format!("module.{}: {e}", module.name)),
-                );
-            }
-        }
-        for name in config.module.keys() {
-            if !crate::registry::linked_modules().any(|m| m.name == name) {
-                errors.push(format!(
-                    "module.{name}: no module named `{name}` is compiled into this binary"
-                ));
-            }
-        }
-        if errors.is_empty() {
-            Ok(config)
-        } else {
-            Err(ConfigErrors(errors))
-        }
-    }
-
-    /// Semantic checks that serde cannot express.
-    pub fn validate(&self) -> Vec<String> {
+    /// Semantic checks that serde cannot express, of the values alone (the enabled modules are
+    /// checked against the linked ones by [`Config::validate`]).
+    pub(crate) fn validate_values(&self) -> Vec<String> {
         let mut errors = vec![];
         if !["development", "test", "production"].contains(&self.environment.as_str()) {
             errors.push(format!(
@@ -528,15 +475,6 @@ impl Config {
         if self.core.currency_minor_digits > 4 {
             errors.push("core.currency_minor_digits: at most 4".into());
         }
-        let compiled: Vec<&str> = crate::registry::linked_modules().map(|m| m.name).collect();
-        for name in &self.modules.enabled {
-            if !compiled.contains(&name.as_str()) {
-                errors.push(format!(
-                    "modules.enabled: `{name}` is not compiled into this binary (compiled: {})",
-                    compiled.join(", ")
-                ));
-            }
-        }
         errors
     }
 
@@ -546,22 +484,5 @@ impl Config {
 
     pub fn is_sqlite(&self) -> bool {
         self.database.url.starts_with("sqlite:")
-    }
-
-    /// A configuration for tests: the given database, every linked module enabled, no environment.
-    pub fn for_tests(database_url: &str, files_root: &Path) -> Config {
-        let mut c = Config::default();
-        c.environment = "test".into();
-        c.database.url = database_url.into();
-        c.files.root = files_root.display().to_string();
-        c.jobs.enabled = false;
-        c.auth.jwt_secret = "test-secret-test-secret-test-secret".into();
-        // Cheap hashes keep tests fast; production keeps the defaults.
-        c.auth.argon2_memory_kib = 64;
-        c.auth.argon2_iterations = 1;
-        c.modules.enabled = crate::registry::linked_modules()
-            .map(|m| m.name.to_string())
-            .collect();
-        c
     }
 }

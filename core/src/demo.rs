@@ -3,7 +3,7 @@
 //! wards and villages with French-style names, three health facilities, the user `Admin`
 //! (password `admin123`, IMIS Administrator) and one user per main system role.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::UserKinds;
 use crate::db::stmt;
 use crate::error::{AppError, AppResult};

@@ -1,8 +1,8 @@
 //! One error type for every layer. An error carries a stable machine code (`insuree.chfid_taken`)
-//! and parameters; the message is looked up by code in the English and French catalogues at the
-//! edge (D6). Database text never reaches a client: it is logged and replaced by `internal`.
+//! and parameters, never message text: the message is looked up by code in the English and French
+//! catalogues where the error leaves the process (D6): [`AppError::message`] in `i18n`,
+//! [`AppError::to_gql`] in `graphql`. Database text never reaches a client: it is logged and replaced by `internal`.
 
-use async_graphql::ErrorExtensions;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -78,24 +78,6 @@ impl AppError {
     }
     pub fn module_disabled(module: &str) -> Self {
         Self::new(ErrorKind::Validation, "module.disabled").with("module", module)
-    }
-
-    /// The message in `lang` (`en` or `fr`; anything else falls back to English).
-    pub fn message(&self, lang: &str) -> String {
-        crate::i18n::message(&self.code, lang, &self.params)
-    }
-
-    /// The GraphQL error: message in the caller's language, `extensions.code` and parameters.
-    pub fn to_gql(&self, lang: &str) -> async_graphql::Error {
-        let code = self.code.clone();
-        let params = self.params.clone();
-        async_graphql::Error::new(self.message(lang)).extend_with(move |_, ext| {
-            for (k, v) in &params {
-                ext.set(k.as_str(), v.clone());
-            }
-            // Last, so that a parameter named `code` never hides the error code.
-            ext.set("code", code.clone());
-        })
     }
 }
 

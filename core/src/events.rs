@@ -5,34 +5,11 @@
 //! (handlers must be idempotent). Modules register handlers and port implementations in
 //! [`Wiring`] through their descriptor's `wire` function.
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::ports::Ports;
+pub use crate::state::{AfterCommitHandler, Event, EventBus, InTxHandler, Wiring};
+use crate::state::{AppState, ModuleDescriptor, Ports};
 use chrono::Utc;
-use futures::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
-use std::collections::HashMap;
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Event {
-    pub name: String,
-    pub payload: serde_json::Value,
-    /// The acting user, when there is one.
-    pub actor: Option<i64>,
-}
-
-pub type InTxHandler =
-    for<'a> fn(&'a AppState, &'a DatabaseTransaction, &'a Event) -> BoxFuture<'a, AppResult<()>>;
-pub type AfterCommitHandler = for<'a> fn(&'a AppState, &'a Event) -> BoxFuture<'a, AppResult<()>>;
-
-/// What a module's `wire` function fills in.
-#[derive(Default)]
-pub struct Wiring {
-    pub(crate) current_module: &'static str,
-    pub(crate) in_tx: HashMap<String, Vec<(&'static str, InTxHandler)>>,
-    pub(crate) after_commit: HashMap<String, Vec<(&'static str, AfterCommitHandler)>>,
-    pub ports: Ports,
-}
 
 impl Wiring {
     pub fn on_in_tx(&mut self, event: &str, handler: InTxHandler) {
@@ -49,14 +26,9 @@ impl Wiring {
     }
 }
 
-pub struct EventBus {
-    in_tx: HashMap<String, Vec<(&'static str, InTxHandler)>>,
-    after_commit: HashMap<String, Vec<(&'static str, AfterCommitHandler)>>,
-}
-
 impl EventBus {
     /// Wires the given modules (already filtered to the enabled ones, in dependency order).
-    pub fn wire(modules: &[&'static crate::registry::ModuleDescriptor]) -> (EventBus, Ports) {
+    pub fn wire(modules: &[&'static ModuleDescriptor]) -> (EventBus, Ports) {
         let mut wiring = Wiring::default();
         for m in modules {
             wiring.current_module = m.name;

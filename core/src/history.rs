@@ -205,3 +205,63 @@ pub async fn with_versions<M: Versioned>(
     }
     Ok(out)
 }
+
+// --- added for medical ---
+
+/// Sub-query of the ids of `entity` rows that have a stored version starting before `before`
+/// (column `entity_id`): "existed then" for rows whose current version started later.
+pub fn entity_ids_with_version_before(
+    entity: &str,
+    before: DateTime<Utc>,
+) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    Query::select()
+        .column(Alias::new("entity_id"))
+        .from(Alias::new("core_history"))
+        .and_where(Expr::col(Alias::new("entity")).eq(entity))
+        .and_where(Expr::col(Alias::new("validity_from")).lt(before))
+        .to_owned()
+}
+
+// --- added for policy ---
+
+/// Saves as history rows of `entity`, in one statement, the versions `versions` selects
+/// (set-based: a job replacing a million rows writes their history at once). `versions` must
+/// name its columns `entity_id`, `data` (the version's JSON as the entity model serialises it),
+/// `validity_from` and `audit_user_id`; every row gets the validity end `valid_to`. Returns the
+/// number of rows written.
+pub async fn save_selected(
+    tx: &DatabaseTransaction,
+    entity: &str,
+    versions: sea_orm::sea_query::SelectStatement,
+    valid_to: DateTime<Utc>,
+) -> AppResult<u64> {
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    let v = Alias::new("v");
+    let rows = Query::select()
+        .expr(Expr::val(entity))
+        .column((v.clone(), Alias::new("entity_id")))
+        .column((v.clone(), Alias::new("data")))
+        .column((v.clone(), Alias::new("validity_from")))
+        .expr(Expr::val(valid_to))
+        .column((v.clone(), Alias::new("audit_user_id")))
+        .from_subquery(versions, v)
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(Alias::new("core_history"))
+        .columns(
+            [
+                "entity",
+                "entity_id",
+                "data",
+                "validity_from",
+                "validity_to",
+                "audit_user_id",
+            ]
+            .map(Alias::new),
+        )
+        .select_from(rows)
+        .map_err(|e| crate::error::AppError::from(sea_orm::DbErr::Custom(e.to_string())))?
+        .to_owned();
+    Ok(tx.execute(&insert).await?.rows_affected())
+}

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+use crate::error::AppError;
 /// (code, English, French). `{name}` is replaced by the parameter of that name.
-pub type Message = (&'static str, &'static str, &'static str);
+pub use crate::state::Message;
 
 pub const CORE_MESSAGES: &[Message] = &[
     (
@@ -325,6 +326,13 @@ fn catalogue() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
         }
         map
     })
+}
+
+impl AppError {
+    /// The message in `lang` (`en` or `fr`; anything else falls back to English).
+    pub fn message(&self, lang: &str) -> String {
+        message(&self.code, lang, &self.params)
+    }
 }
 
 /// Whether a code has both messages; used by tests to keep catalogues complete.

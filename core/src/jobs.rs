@@ -3,7 +3,7 @@
 //! `core_job_run`, unique per (job, date), so several instances never run the same day twice;
 //! every job is harmless when run again.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::db::stmt;
 use crate::error::{AppError, AppResult};
 use crate::registry::JobDef;

@@ -5,7 +5,7 @@
 //! id with another input is refused with `mutation.client_id_reused`. A unique index on
 //! (user, clientMutationId) makes this hold across instances.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::Principal;
 use crate::db::WriteTx;
 use crate::error::{AppError, AppResult, ErrorKind};
@@ -456,4 +456,27 @@ async fn insert_log(
         .await?
         .ok_or_else(|| sea_orm::DbErr::RecordNotInserted)?;
     row.try_get("", "id")
+}
+
+// --- added for payment ---
+
+/// Ids of the `entity` objects the mutation(s) with this `clientMutationId` of user `user_id`
+/// created or changed (the `clientMutationId` filter of the list queries).
+pub async fn objects_of_client_mutation(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    client_mutation_id: &str,
+    entity: &str,
+) -> AppResult<Vec<i64>> {
+    let rows = conn
+        .query_all_raw(crate::db::stmt(
+            conn.get_database_backend(),
+            "SELECT o.entity_id FROM core_mutation_log_object o JOIN core_mutation_log l ON l.id = o.mutation_id \
+             WHERE l.user_id = ? AND l.client_mutation_id = ? AND o.entity = ?",
+            vec![user_id.into(), client_mutation_id.into(), entity.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<i64>("", "entity_id").map_err(Into::into))
+        .collect()
 }

@@ -3,11 +3,7 @@
 
 use crate::registry::RightDef;
 
-macro_rules! rights {
-    ($($code:literal => $en:literal, $fr:literal;)*) => { &[$(RightDef { code: $code, en: $en, fr: $fr }),*] };
-}
-
-pub const CORE_RIGHTS: &[RightDef] = rights! {
+pub const CORE_RIGHTS: &[RightDef] = crate::rights! {
     121100 => "Health facilities", "Formations sanitaires";
     121101 => "Health facility search", "Recherche de formations sanitaires";
     121102 => "Health facility add", "Ajout de formation sanitaire";

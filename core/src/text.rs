@@ -121,15 +121,30 @@ pub fn name_condition<C: sea_orm::ColumnTrait>(
 mod prefix_tests {
     use sea_orm::sea_query::{Alias, Query, SqliteQueryBuilder};
 
+    /// A one-column table, enough to build a condition on.
+    mod named {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "t")]
+        pub struct Model {
+            #[sea_orm(primary_key)]
+            pub id: i64,
+            pub name_search: String,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
     #[test]
     fn prefix_is_a_range_plus_an_escaped_like() {
         let sql = Query::select()
             .column(Alias::new("x"))
             .from(Alias::new("t"))
-            .cond_where(super::starts_with(
-                crate::entity::location::Column::NameSearch,
-                "ng_o",
-            ))
+            .cond_where(super::starts_with(named::Column::NameSearch, "ng_o"))
             .to_string(SqliteQueryBuilder);
         assert!(sql.contains(r"LIKE 'ng\_o%' ESCAPE '\'"), "{sql}");
         assert!(

@@ -4,8 +4,8 @@
 //! outcome of the CSRF check, enforced by list queries and mutations.
 
 use super::{Csrf, Principal, tokens};
-use crate::app::AppState;
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::state::AppState;
 
 pub const JWT_COOKIE: &str = "JWT";
 pub const SESSION_COOKIE: &str = "sessionid";
@@ -53,7 +53,11 @@ pub async fn principal_of_token(
     }
     let uuid = uuid::Uuid::parse_str(&claims.sub)
         .map_err(|_| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
-    let mut principal = crate::users::service::load_principal(state, uuid)
+    let load = state.ports.load_principal.ok_or_else(|| {
+        tracing::error!("no principal loader installed: the core registers are not wired");
+        AppError::internal()
+    })?;
+    let mut principal = load(state, uuid)
         .await?
         .ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "auth.token_invalid"))?;
     if principal.tokens_valid_after > claims.issued_at_ms() {

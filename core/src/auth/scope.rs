@@ -1,12 +1,24 @@
 //! Location scope (D9): interactive users see their districts, enrolment officers their villages,
 //! claim administrators their health facility; a login with several kinds gets the union;
-//! IMIS Administrators are not restricted. Scope data lives in core tables.
+//! IMIS Administrators are not restricted. Scope data lives in the core registers, which build
+//! the scope and hand it the queries of their location tree ([`LocationTree`]): the kernel never
+//! reads a register table itself.
 
-use crate::error::AppResult;
-use sea_orm::ConnectionTrait;
+use crate::error::{AppError, AppResult};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
+
+/// The location tree's queries a restricted scope runs (lazily, once per request): each builds,
+/// for the backend and the base location ids, a statement returning one `id` column.
+#[derive(Debug, Clone, Copy)]
+pub struct LocationTree {
+    /// The bases and every current descendant.
+    pub descendants: fn(DbBackend, &[i64]) -> Statement,
+    /// The bases and every ancestor.
+    pub ancestors: fn(DbBackend, &[i64]) -> Statement,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
@@ -16,6 +28,7 @@ pub struct Scope {
     pub health_facility_id: Option<i64>,
     /// The location (district) of the claim administrator's facility.
     pub health_facility_location: Option<i64>,
+    tree: Option<LocationTree>,
     allowed: Arc<OnceCell<Arc<HashSet<i64>>>>,
     visible: Arc<OnceCell<Arc<HashSet<i64>>>>,
 }
@@ -28,13 +41,17 @@ impl Scope {
         }
     }
 
+    /// A restricted scope over `tree`: the user's districts, villages and (claim administrator)
+    /// health facility with its location.
     pub fn restricted(
+        tree: LocationTree,
         districts: Vec<i64>,
         villages: Vec<i64>,
         hf: Option<(i64, Option<i64>)>,
     ) -> Self {
         Scope {
             unrestricted: false,
+            tree: Some(tree),
             districts,
             villages,
             health_facility_id: hf.map(|h| h.0),
@@ -54,6 +71,28 @@ impl Scope {
         b
     }
 
+    /// The ids one of the tree's queries returns for the scope's base locations.
+    async fn tree_ids(
+        &self,
+        conn: &impl ConnectionTrait,
+        query: fn(&LocationTree) -> fn(DbBackend, &[i64]) -> Statement,
+    ) -> AppResult<HashSet<i64>> {
+        let bases = self.bases();
+        if bases.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let Some(tree) = &self.tree else {
+            tracing::error!("a restricted scope with base locations has no location tree");
+            return Err(AppError::internal());
+        };
+        let rows = conn
+            .query_all_raw(query(tree)(conn.get_database_backend(), &bases))
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<i64>("", "id").map_err(Into::into))
+            .collect()
+    }
+
     /// Locations whose data the user may see and change: the base locations and every descendant.
     /// `None` = unrestricted.
     pub async fn allowed_locations(
@@ -66,7 +105,9 @@ impl Scope {
         let set = self
             .allowed
             .get_or_try_init(|| async {
-                Ok::<_, crate::error::AppError>(Arc::new(descendants(conn, &self.bases()).await?))
+                Ok::<_, crate::error::AppError>(Arc::new(
+                    self.tree_ids(conn, |t| t.descendants).await?,
+                ))
             })
             .await?;
         Ok(Some(set.clone()))
@@ -84,7 +125,7 @@ impl Scope {
             .visible
             .get_or_try_init(|| async {
                 let mut s: HashSet<i64> = (*allowed).clone();
-                s.extend(ancestors(conn, &self.bases()).await?);
+                s.extend(self.tree_ids(conn, |t| t.ancestors).await?);
                 Ok::<_, crate::error::AppError>(Arc::new(s))
             })
             .await?;
@@ -120,31 +161,4 @@ impl Scope {
             Some(_) => self.allows(conn, location).await,
         }
     }
-}
-
-async fn descendants(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<HashSet<i64>> {
-    if bases.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let sql = format!(
-        "WITH RECURSIVE sub(id) AS (SELECT id FROM core_location WHERE id IN ({}) AND validity_to IS NULL \
-         UNION SELECT l.id FROM core_location l JOIN sub ON l.parent_id = sub.id WHERE l.validity_to IS NULL) SELECT id FROM sub",
-        crate::text::ids_sql(bases.iter().copied())
-    );
-    let rows = conn
-        .query_all_raw(sea_orm::Statement::from_string(
-            conn.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get::<i64>("", "id").map_err(Into::into))
-        .collect()
-}
-
-async fn ancestors(conn: &impl ConnectionTrait, bases: &[i64]) -> AppResult<HashSet<i64>> {
-    Ok(crate::location::service::ancestor_ids(conn, bases)
-        .await?
-        .into_iter()
-        .collect())
 }

@@ -2,9 +2,9 @@
 //! HS256 access tokens, refresh tokens (stored hashed), revoked access-token ids, login lockouts
 //! and the cookie sessions that carry the CSRF token of the openIMIS web front end (D31).
 
-use crate::app::AppState;
 use crate::db::{Db, stmt};
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::state::AppState;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};

@@ -7,10 +7,3 @@ pub mod mutation_log;
 pub mod role;
 pub mod role_right;
 pub mod user;
-
-crate::versioned_model!(
-    health_facility::Model,
-    location::Model,
-    role::Model,
-    user::Model
-);

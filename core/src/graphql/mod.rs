@@ -3,15 +3,17 @@
 //! `totalCount`, `edgeCount`, keyset cursors and `offset` (D3).
 
 pub mod connection;
+pub mod flatten;
 pub mod node;
+mod node_interface;
 pub mod relay;
 pub mod roots;
 pub mod scalars;
 
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use async_graphql::Context;
+use crate::state::AppState;
+use async_graphql::{Context, ErrorExtensions};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
@@ -34,6 +36,21 @@ pub fn lang(ctx: &Context<'_>) -> String {
     ctx.data_opt::<Lang>()
         .map(|l| l.0.clone())
         .unwrap_or_else(|| "en".into())
+}
+
+impl AppError {
+    /// The GraphQL error: message in the caller's language, `extensions.code` and parameters.
+    pub fn to_gql(&self, lang: &str) -> async_graphql::Error {
+        let code = self.code.clone();
+        let params = self.params.clone();
+        async_graphql::Error::new(self.message(lang)).extend_with(move |_, ext| {
+            for (k, v) in &params {
+                ext.set(k.as_str(), v.clone());
+            }
+            // Last, so that a parameter named `code` never hides the error code.
+            ext.set("code", code.clone());
+        })
+    }
 }
 
 /// Converts service errors to GraphQL errors in the caller's language.

@@ -5,11 +5,13 @@
 use crate::auth::{Requirement, require_user};
 use crate::entity::{health_facility, mutation_log, role};
 use crate::error::AppError;
-use crate::graphql::{GqlResult, decode_global_id, principal, state};
+use crate::graphql::relay::{NodeValue, register_implementer};
+use crate::graphql::{GqlResult, decode_global_id, global_id, principal, state};
 use crate::location::graphql::{
     HealthFacilityGQLType, LocationGQLType, health_facility_nodes, location_nodes,
 };
 use crate::location::service::{self as locations, HealthFacilityFilter, LocationFilter};
+use crate::registry::NodeDef;
 use crate::users::graphql::{MutationLogGQLType, RoleGQLType, UserGQLType};
 use crate::users::service as users;
 use async_graphql::{Context, ID, Result};
@@ -43,14 +45,59 @@ fn bad_id(id: &str) -> AppError {
 /// The core object of a global id, or None when it does not exist or lies outside the caller's
 /// rights and locations.
 pub async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<CoreNode>> {
+    require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+    let (type_name, key) = decode_global_id(id).gql(ctx)?;
+    resolve_key(ctx, &type_name, &key, id).await
+}
+
+/// The core's entry in the registry's `node(id:)`: its object types and its resolver.
+pub(crate) const NODES: NodeDef = NodeDef {
+    type_names: NODE_TYPES,
+    register: |registry| {
+        register_implementer::<LocationGQLType>(registry);
+        register_implementer::<HealthFacilityGQLType>(registry);
+        register_implementer::<UserGQLType>(registry);
+        register_implementer::<RoleGQLType>(registry);
+        register_implementer::<MutationLogGQLType>(registry);
+    },
+    resolve: |ctx, type_name, key| {
+        Box::pin(async move {
+            require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+            let id = global_id(type_name, key);
+            Ok(resolve_key(ctx, type_name, key, &id)
+                .await?
+                .map(CoreNode::into_value))
+        })
+    },
+};
+
+impl CoreNode {
+    /// The object as the registry's `Node` interface carries it.
+    pub fn into_value(self) -> NodeValue {
+        match self {
+            CoreNode::Location(x) => NodeValue::new(x),
+            CoreNode::HealthFacility(x) => NodeValue::new(x),
+            CoreNode::User(x) => NodeValue::new(x),
+            CoreNode::Role(x) => NodeValue::new(x),
+            CoreNode::MutationLog(x) => NodeValue::new(x),
+        }
+    }
+}
+
+/// The core object of type `type_name` with key `key` (`id`, the global id, names it in errors).
+async fn resolve_key(
+    ctx: &Context<'_>,
+    type_name: &str,
+    key: &str,
+    id: &ID,
+) -> Result<Option<CoreNode>> {
     {
         let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         let st = state(ctx);
         let conn = &st.db.conn;
-        let (type_name, key) = decode_global_id(id).gql(ctx)?;
         let pk = || key.parse::<i64>().map_err(|_| bad_id(id)).gql(ctx);
-        let uuid = || uuid::Uuid::parse_str(&key).map_err(|_| bad_id(id)).gql(ctx);
-        Ok(match type_name.as_str() {
+        let uuid = || uuid::Uuid::parse_str(key).map_err(|_| bad_id(id)).gql(ctx);
+        Ok(match type_name {
             "LocationGQLType" => {
                 let filter = LocationFilter {
                     id: Some(pk()?),

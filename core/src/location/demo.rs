@@ -1,7 +1,7 @@
 //! Demo locations and health facilities (D30): the region Littoral with two districts, their
 //! wards and villages, and three facilities with catchments. Inserted directly, no rights check.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::AppResult;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};

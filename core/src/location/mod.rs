@@ -11,5 +11,6 @@
 pub mod demo;
 pub mod graphql;
 pub mod service;
+pub mod tree;
 
 pub use graphql::{LocationMutation, LocationQuery};

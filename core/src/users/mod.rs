@@ -6,3 +6,8 @@ pub mod graphql;
 pub mod service;
 
 pub use graphql::{UserMutation, UserQuery};
+
+/// Installs what the kernel asks of the users register: who a token's subject is.
+pub(crate) fn wire(w: &mut crate::events::Wiring) {
+    w.ports.load_principal = Some(|state, uuid| Box::pin(service::load_principal(state, uuid)));
+}

@@ -1,0 +1,456 @@
+//! The core registers' facade for modules: the reads other crates may make of core's users
+//! (officers), locations and health facilities. Modules call these instead of naming core's
+//! tables or entities, so core may change its storage without touching them.
+//!
+//! Every function reads current rows only (`validity_to IS NULL`); none checks rights or
+//! location scope: the calling service does that, as it does for its own rows.
+
+use crate::entity::{health_facility, location, user};
+use crate::error::AppResult;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// An officer (an enrolment officer's user row) as modules see it: owned values, no storage type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Officer {
+    pub id: i64,
+    pub uuid: Uuid,
+    pub username: String,
+    /// The officer code; older officers may have none, then the username stands for it.
+    pub code: Option<String>,
+    pub last_name: String,
+    pub other_names: String,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    /// The officer's own location (usually a district).
+    pub location_id: Option<i64>,
+    /// The last day the officer works; `None` while there is no end.
+    pub works_to: Option<NaiveDate>,
+    pub substitution_officer_id: Option<i64>,
+    pub phone_communication: Option<bool>,
+    pub validity_from: chrono::DateTime<chrono::Utc>,
+    pub validity_to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Officer {
+    /// The code shown for the officer: the officer code, or the username when there is none.
+    pub fn display_code(&self) -> &str {
+        self.code.as_deref().unwrap_or(&self.username)
+    }
+}
+
+impl From<user::Model> for Officer {
+    fn from(u: user::Model) -> Self {
+        Self {
+            id: u.id,
+            uuid: u.uuid,
+            username: u.username,
+            code: u.officer_code,
+            last_name: u.last_name,
+            other_names: u.other_names,
+            birth_date: u.birth_date,
+            phone: u.phone,
+            email: u.email,
+            address: u.address,
+            location_id: u.officer_location_id,
+            works_to: u.works_to,
+            substitution_officer_id: u.substitution_officer_id,
+            phone_communication: u.phone_communication,
+            validity_from: u.validity_from,
+            validity_to: u.validity_to,
+        }
+    }
+}
+
+/// A health facility as modules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthFacilitySummary {
+    pub id: i64,
+    pub uuid: Uuid,
+    pub code: String,
+    pub name: String,
+    pub location_id: i64,
+}
+
+impl From<health_facility::Model> for HealthFacilitySummary {
+    fn from(h: health_facility::Model) -> Self {
+        Self {
+            id: h.id,
+            uuid: h.uuid,
+            code: h.code,
+            name: h.name,
+            location_id: h.location_id,
+        }
+    }
+}
+
+/// The current location with this uuid.
+pub async fn location_id_by_uuid(
+    conn: &impl ConnectionTrait,
+    uuid: Uuid,
+) -> AppResult<Option<i64>> {
+    Ok(location::Entity::find()
+        .select_only()
+        .column(location::Column::Id)
+        .filter(location::Column::Uuid.eq(uuid))
+        .filter(location::Column::ValidityTo.is_null())
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?)
+}
+
+/// The current location with this code.
+pub async fn location_id_by_code(
+    conn: &impl ConnectionTrait,
+    code: &str,
+) -> AppResult<Option<i64>> {
+    Ok(location::Entity::find()
+        .select_only()
+        .column(location::Column::Id)
+        .filter(location::Column::Code.eq(code))
+        .filter(location::Column::ValidityTo.is_null())
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?)
+}
+
+/// The type (`R`, `D`, `W`, `V`) of the current location `id`.
+pub async fn location_type(conn: &impl ConnectionTrait, id: i64) -> AppResult<Option<String>> {
+    Ok(location::Entity::find_by_id(id)
+        .select_only()
+        .column(location::Column::LocationType)
+        .filter(location::Column::ValidityTo.is_null())
+        .into_tuple::<String>()
+        .one(conn)
+        .await?)
+}
+
+/// The current locations of one type, ordered by id.
+pub async fn location_ids_of_type(
+    conn: &impl ConnectionTrait,
+    location_type: &str,
+) -> AppResult<Vec<i64>> {
+    Ok(location::Entity::find()
+        .select_only()
+        .column(location::Column::Id)
+        .filter(location::Column::LocationType.eq(location_type))
+        .filter(location::Column::ValidityTo.is_null())
+        .order_by_asc(location::Column::Id)
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?)
+}
+
+/// The current direct children of a location, ordered by id.
+pub async fn child_location_ids(
+    conn: &impl ConnectionTrait,
+    parent_id: i64,
+) -> AppResult<Vec<i64>> {
+    Ok(location::Entity::find()
+        .select_only()
+        .column(location::Column::Id)
+        .filter(location::Column::ParentId.eq(parent_id))
+        .filter(location::Column::ValidityTo.is_null())
+        .order_by_asc(location::Column::Id)
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?)
+}
+
+/// Whether a current health facility has this id.
+pub async fn health_facility_exists(conn: &impl ConnectionTrait, id: i64) -> AppResult<bool> {
+    Ok(health_facility_location_id(conn, id).await?.is_some())
+}
+
+/// The location of the current health facility `id`.
+pub async fn health_facility_location_id(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<Option<i64>> {
+    Ok(health_facility::Entity::find_by_id(id)
+        .select_only()
+        .column(health_facility::Column::LocationId)
+        .filter(health_facility::Column::ValidityTo.is_null())
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?)
+}
+
+/// The ids of all current health facilities, ordered by id.
+pub async fn health_facility_ids(conn: &impl ConnectionTrait) -> AppResult<Vec<i64>> {
+    Ok(health_facility::Entity::find()
+        .select_only()
+        .column(health_facility::Column::Id)
+        .filter(health_facility::Column::ValidityTo.is_null())
+        .order_by_asc(health_facility::Column::Id)
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?)
+}
+
+/// The codes of those of `ids` that are current health facilities.
+pub async fn health_facility_codes(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = health_facility::Entity::find()
+        .select_only()
+        .column(health_facility::Column::Id)
+        .column(health_facility::Column::Code)
+        .filter(health_facility::Column::Id.is_in(ids.iter().copied()))
+        .filter(health_facility::Column::ValidityTo.is_null())
+        .into_tuple::<(i64, String)>()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The current health facility with this uuid.
+pub async fn health_facility_id_by_uuid(
+    conn: &impl ConnectionTrait,
+    uuid: Uuid,
+) -> AppResult<Option<i64>> {
+    Ok(health_facility::Entity::find()
+        .select_only()
+        .column(health_facility::Column::Id)
+        .filter(health_facility::Column::Uuid.eq(uuid))
+        .filter(health_facility::Column::ValidityTo.is_null())
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?)
+}
+
+/// The current health facility `id`.
+pub async fn health_facility_by_id(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<Option<HealthFacilitySummary>> {
+    Ok(health_facility::Entity::find_by_id(id)
+        .filter(health_facility::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .map(HealthFacilitySummary::from))
+}
+
+/// The officer-village table's name and columns; kept here so no other file spells them.
+fn officer_village() -> Alias {
+    Alias::new("core_officer_village")
+}
+
+/// The villages an officer currently works in, ordered by id.
+pub async fn officer_village_ids(
+    conn: &impl ConnectionTrait,
+    officer_user_id: i64,
+) -> AppResult<Vec<i64>> {
+    let select = Query::select()
+        .column(Alias::new("location_id"))
+        .from(officer_village())
+        .and_where(Expr::col(Alias::new("user_id")).eq(officer_user_id))
+        .and_where(Expr::col(Alias::new("validity_to")).is_null())
+        .order_by(Alias::new("location_id"), sea_orm::Order::Asc)
+        .to_owned();
+    let rows = conn.query_all(&select).await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get_by_index::<i64>(0)?))
+        .collect()
+}
+
+/// Every current (village, officer user id) assignment whose officer is a current user,
+/// ordered by officer id descending (so a map built from it keeps the lowest officer id).
+pub async fn officer_villages(conn: &impl ConnectionTrait) -> AppResult<Vec<(i64, i64)>> {
+    let ov = Alias::new("ov");
+    let select = Query::select()
+        .column((ov.clone(), Alias::new("location_id")))
+        .column((ov.clone(), Alias::new("user_id")))
+        .from_as(officer_village(), ov.clone())
+        .and_where(Expr::col((ov.clone(), Alias::new("validity_to"))).is_null())
+        .and_where(
+            Expr::col((ov.clone(), Alias::new("user_id"))).in_subquery(current_users().to_owned()),
+        )
+        .order_by((ov, Alias::new("user_id")), sea_orm::Order::Desc)
+        .to_owned();
+    let rows = conn.query_all(&select).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?)))
+        .collect()
+}
+
+/// `SELECT id FROM <users> WHERE validity_to IS NULL`.
+fn current_users() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(Expr::col(user::Column::ValidityTo).is_null())
+        .to_owned()
+}
+
+/// The current officer `id` (a current user flagged as officer).
+pub async fn officer_by_id(conn: &impl ConnectionTrait, id: i64) -> AppResult<Option<Officer>> {
+    Ok(user::Entity::find_by_id(id)
+        .filter(user::Column::IsOfficer.eq(true))
+        .filter(user::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .map(Officer::from))
+}
+
+/// The current officer with this officer code.
+pub async fn officer_by_code(
+    conn: &impl ConnectionTrait,
+    code: &str,
+) -> AppResult<Option<Officer>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::OfficerCode.eq(code))
+        .filter(user::Column::IsOfficer.eq(true))
+        .filter(user::Column::ValidityTo.is_null())
+        .one(conn)
+        .await?
+        .map(Officer::from))
+}
+
+/// Those of `ids` that are current officers.
+pub async fn officers_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Officer>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .filter(user::Column::IsOfficer.eq(true))
+        .filter(user::Column::ValidityTo.is_null())
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|u| (u.id, Officer::from(u))).collect())
+}
+
+/// The condition "`user_id` is a current user whose officer location is one of `locations` or
+/// who currently works in one of the villages `locations`", for set-based scoping of rows that
+/// carry an officer.
+pub fn officer_in_locations(user_id: SimpleExpr, locations: &[i64]) -> SimpleExpr {
+    let by_own_location = Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(Expr::col(user::Column::ValidityTo).is_null())
+        .and_where(Expr::col(user::Column::OfficerLocationId).is_in(locations.iter().copied()))
+        .to_owned();
+    let by_village = Query::select()
+        .column(Alias::new("user_id"))
+        .from(officer_village())
+        .and_where(Expr::col(Alias::new("validity_to")).is_null())
+        .and_where(Expr::col(Alias::new("location_id")).is_in(locations.iter().copied()))
+        .to_owned();
+    Expr::expr(user_id.clone())
+        .in_subquery(by_own_location)
+        .or(Expr::expr(user_id).in_subquery(by_village))
+}
+
+// --- added for insuree ---
+
+/// The location with this uuid, whatever its validity (a filter on a location the caller names:
+/// a deleted one still selects the rows recorded under it).
+pub async fn location_id_by_uuid_any_validity(
+    conn: &impl ConnectionTrait,
+    uuid: Uuid,
+) -> AppResult<Option<i64>> {
+    Ok(location::Entity::find()
+        .select_only()
+        .column(location::Column::Id)
+        .filter(location::Column::Uuid.eq(uuid))
+        .order_by_asc(location::Column::Id)
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?)
+}
+
+/// The health facilities `ids` (whatever their validity) as GraphQL nodes with their locations,
+/// by id: for other modules' nested `healthFacility` fields.
+pub async fn health_facility_nodes_by_ids(
+    state: &crate::AppState,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, crate::location::graphql::HealthFacilityGQLType>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let models = health_facility::Entity::find()
+        .filter(health_facility::Column::Id.is_in(ids.iter().copied()))
+        .all(&state.db.conn)
+        .await?;
+    let nodes = crate::location::graphql::health_facility_nodes(
+        state,
+        models.into_iter().map(|m| (m, None)).collect(),
+        false,
+        false,
+    )
+    .await?;
+    Ok(nodes.into_iter().map(|n| (n.model.id, n)).collect())
+}
+
+// --- added for medical ---
+
+/// Sub-query of the ids (column `id`) of the locations, whatever their validity, with one of
+/// these uuids: a filter on locations the caller names.
+pub fn location_ids_with_uuids(uuids: &[Uuid]) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(location::Column::Id)
+        .from(location::Entity)
+        .and_where(location::Column::Uuid.is_in(uuids.iter().copied()))
+        .to_owned()
+}
+
+/// Sub-query of the ids of the locations, whatever their validity, with this code.
+pub fn location_ids_with_code(code: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(location::Column::Id)
+        .from(location::Entity)
+        .and_where(location::Column::Code.eq(code))
+        .to_owned()
+}
+
+/// Sub-query of the ids of the locations, whatever their validity, of this type (`R`, `D`, …).
+pub fn location_ids_with_type(location_type: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(location::Column::Id)
+        .from(location::Entity)
+        .and_where(location::Column::LocationType.eq(location_type))
+        .to_owned()
+}
+
+/// Sub-query of the ids of the locations, whatever their validity, whose parent has this uuid.
+pub fn location_ids_with_parent_uuid(parent: Uuid) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(location::Column::Id)
+        .from(location::Entity)
+        .and_where(location::Column::ParentId.in_subquery(location_ids_with_uuids(&[parent])))
+        .to_owned()
+}
+
+/// The code of the current location `id`.
+pub async fn location_code(conn: &impl ConnectionTrait, id: i64) -> AppResult<Option<String>> {
+    Ok(location::Entity::find_by_id(id)
+        .select_only()
+        .column(location::Column::Code)
+        .filter(location::Column::ValidityTo.is_null())
+        .into_tuple::<String>()
+        .one(conn)
+        .await?)
+}
+
+/// The uuid of location `id`, whatever its validity.
+pub async fn location_uuid(conn: &impl ConnectionTrait, id: i64) -> AppResult<Option<Uuid>> {
+    Ok(location::Entity::find_by_id(id)
+        .select_only()
+        .column(location::Column::Uuid)
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?)
+}

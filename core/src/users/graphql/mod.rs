@@ -1,0 +1,107 @@
+//! GraphQL of users, roles, auth and the mutation log, with openIMIS names, one file per
+//! resource; the helpers they share are here.
+
+use super::service::{self, RoleInput, UserInput};
+use crate::auth::request::{Credentials, JWT_COOKIE, SESSION_COOKIE, principal_of_token};
+use crate::auth::{Requirement, UserKinds, require, require_user, tokens};
+use crate::connection_type;
+use crate::entity::{mutation_log, role, role_right, user};
+use crate::error::{AppError, ErrorKind};
+use crate::graphql::connection::{PageArgs, fetch_page, wants_total};
+use crate::graphql::scalars::{Date, DateTime, GenericScalar, JsonString};
+use crate::graphql::{
+    GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, run_mutation,
+    run_mutation_with_secrets, state,
+};
+use crate::mutation_payload;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+mod modules;
+mod mutation_logs;
+mod officers;
+mod roles;
+mod session;
+mod users;
+
+pub use modules::*;
+pub use mutation_logs::*;
+pub use officers::*;
+pub use roles::*;
+pub use session::*;
+pub use users::*;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, serde::Serialize)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum UserTypes {
+    Interactive,
+    Officer,
+    Technical,
+    ClaimAdmin,
+}
+
+fn kinds_of(types: &[UserTypes]) -> UserKinds {
+    UserKinds {
+        interactive: types.contains(&UserTypes::Interactive),
+        officer: types.contains(&UserTypes::Officer),
+        claim_admin: types.contains(&UserTypes::ClaimAdmin),
+        technical: types.contains(&UserTypes::Technical),
+    }
+}
+
+/// Case-insensitive substring match on an ASCII-ish column (usernames, codes, role names),
+/// identical on SQLite and PostgreSQL.
+fn icontains(col: impl sea_orm::ColumnTrait, v: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let pattern = format!("%{}%", crate::text::like_escape(&v.to_lowercase()));
+    Expr::expr(Func::lower(Expr::col(col)))
+        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+}
+
+fn tz(ctx: &Context<'_>) -> chrono_tz::Tz {
+    state(ctx).clock.tz
+}
+
+fn page_args(
+    first: Option<i32>,
+    last: Option<i32>,
+    after: Option<String>,
+    before: Option<String>,
+    offset: Option<i32>,
+    order_by: Option<Vec<String>>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        last,
+        after,
+        before,
+        offset,
+        order_by,
+    }
+}
+
+/// Applies D9 to a user query for restricted callers.
+async fn scope_users(
+    st: &crate::state::AppState,
+    p: &crate::auth::Principal,
+    q: sea_orm::Select<user::Entity>,
+) -> crate::AppResult<sea_orm::Select<user::Entity>> {
+    let Some(allowed) = p.scope.allowed_locations(&st.db.conn).await? else {
+        return Ok(q);
+    };
+    let a = crate::text::ids_sql(allowed.iter().copied());
+    Ok(q.filter(sea_orm::sea_query::Expr::cust(format!(
+        "(core_user.id = {me} OR core_user.id IN (SELECT user_id FROM core_user_district WHERE validity_to IS NULL AND location_id IN ({a})) \
+         OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({a})) \
+         OR core_user.officer_location_id IN ({a}) \
+         OR core_user.health_facility_id IN (SELECT id FROM core_health_facility WHERE location_id IN ({a})))",
+        me = p.user_id
+    ))))
+}
+
+fn uuids(list: &Option<Vec<String>>) -> crate::AppResult<Vec<uuid::Uuid>> {
+    list.iter()
+        .flatten()
+        .map(|u| parse_uuid(u, "uuids"))
+        .collect()
+}

@@ -1,0 +1,342 @@
+//! Enrolment officers and claim administrators: their types and lists.
+
+use super::*;
+use crate::registers::Officer;
+
+connection_type!(
+    OfficerConnection,
+    OfficerConnName,
+    OfficerEdgeName,
+    OfficerGQLType,
+    "OfficerGQLType"
+);
+connection_type!(
+    ClaimAdminConnection,
+    ClaimAdminConnName,
+    ClaimAdminEdgeName,
+    ClaimAdminGQLType,
+    "ClaimAdminGQLType"
+);
+
+#[derive(Clone)]
+pub struct OfficerGQLType(pub user::Model);
+
+/// What modules show of an officer they read through [`crate::registers`]. The type's fields
+/// read only officer columns, so the user columns an [`Officer`] does not carry stay at their
+/// neutral values (no password, no other kind, no facility).
+impl From<Officer> for OfficerGQLType {
+    fn from(o: Officer) -> Self {
+        OfficerGQLType(user::Model {
+            id: o.id,
+            uuid: o.uuid,
+            last_name_search: crate::text::fold(&o.last_name),
+            other_names_search: crate::text::fold(&o.other_names),
+            username: o.username,
+            last_name: o.last_name,
+            other_names: o.other_names,
+            email: o.email,
+            phone: o.phone,
+            language: String::new(),
+            password_hash: String::new(),
+            is_interactive: false,
+            is_officer: true,
+            is_claim_admin: false,
+            is_technical: false,
+            health_facility_id: None,
+            birth_date: o.birth_date,
+            address: o.address,
+            officer_code: o.code,
+            officer_location_id: o.location_id,
+            works_to: o.works_to,
+            substitution_officer_id: o.substitution_officer_id,
+            phone_communication: o.phone_communication,
+            last_login: None,
+            tokens_valid_after: 0,
+            json_ext: None,
+            validity_from: o.validity_from,
+            validity_to: o.validity_to,
+            audit_user_id: None,
+        })
+    }
+}
+
+#[Object(name = "OfficerGQLType")]
+impl OfficerGQLType {
+    pub async fn id(&self) -> ID {
+        global_id("OfficerGQLType", self.0.id)
+    }
+    async fn uuid(&self) -> String {
+        self.0.uuid.to_string()
+    }
+    async fn code(&self) -> String {
+        self.0
+            .officer_code
+            .clone()
+            .unwrap_or_else(|| self.0.username.clone())
+    }
+    async fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+    async fn other_names(&self) -> &str {
+        &self.0.other_names
+    }
+    async fn dob(&self) -> Option<Date> {
+        self.0.birth_date.map(Date)
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    async fn works_to(&self) -> Option<DateTime> {
+        self.0
+            .works_to
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(DateTime)
+    }
+    async fn phone_communication(&self) -> Option<bool> {
+        self.0.phone_communication
+    }
+    async fn has_login(&self) -> bool {
+        true
+    }
+    async fn location_id(&self) -> Option<i64> {
+        self.0.officer_location_id
+    }
+    async fn substitution_officer_id(&self) -> Option<i64> {
+        self.0.substitution_officer_id
+    }
+}
+
+#[derive(Clone)]
+pub struct ClaimAdminGQLType(pub user::Model);
+
+#[Object(name = "ClaimAdminGQLType")]
+impl ClaimAdminGQLType {
+    pub async fn id(&self) -> ID {
+        global_id("ClaimAdminGQLType", self.0.id)
+    }
+    async fn uuid(&self) -> String {
+        self.0.uuid.to_string()
+    }
+    async fn code(&self) -> &str {
+        &self.0.username
+    }
+    async fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+    async fn other_names(&self) -> &str {
+        &self.0.other_names
+    }
+    async fn dob(&self) -> Option<Date> {
+        self.0.birth_date.map(Date)
+    }
+    async fn email_id(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn health_facility_id(&self) -> Option<i64> {
+        self.0.health_facility_id
+    }
+    async fn has_login(&self) -> bool {
+        true
+    }
+}
+
+/// Enrolment officers, substitutes and claim administrators.
+#[derive(Default)]
+pub struct OfficersQuery;
+
+#[Object]
+impl OfficersQuery {
+    /// Enrolment officers (right 121501 or policy rights), restricted to the caller's locations.
+    #[allow(clippy::too_many_arguments)]
+    async fn enrolment_officers(
+        &self,
+        ctx: &Context<'_>,
+        str: Option<String>,
+        code: Option<String>,
+        #[graphql(name = "lastName_Icontains")] last_name_icontains: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        after: Option<String>,
+        before: Option<String>,
+        offset: Option<i32>,
+        order_by: Option<Vec<String>>,
+    ) -> Result<OfficerConnection> {
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[121501, 101201, 101202]),
+        )
+        .gql(ctx)?;
+        p.check_csrf().gql(ctx)?;
+        let st = state(ctx);
+        let mut q = user::Entity::find()
+            .filter(user::Column::ValidityTo.is_null())
+            .filter(user::Column::IsOfficer.eq(true));
+        if let Some(v) = str {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(icontains(user::Column::OfficerCode, &v))
+                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
+                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
+            );
+        }
+        if let Some(v) = code {
+            q = q.filter(user::Column::OfficerCode.eq(v));
+        }
+        if let Some(v) = last_name_icontains {
+            q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
+        }
+        q = scope_users(st, p, q).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[
+                ("code", user::Column::OfficerCode),
+                ("lastName", user::Column::LastNameSearch),
+            ],
+            user::Column::Id,
+            &["code"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(page.into_connection(OfficerGQLType))
+    }
+
+    /// Officers who may substitute another one: current officers working in any of the given
+    /// villages (by uuid), the officer `officerUuid` excluded (same rights as
+    /// `enrolmentOfficers`), restricted to the caller's locations.
+    #[allow(clippy::too_many_arguments)]
+    async fn substitution_enrolment_officers(
+        &self,
+        ctx: &Context<'_>,
+        villages_uuids: Option<Vec<String>>,
+        officer_uuid: Option<String>,
+        str: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        after: Option<String>,
+        before: Option<String>,
+        offset: Option<i32>,
+    ) -> Result<OfficerConnection> {
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[121501, 101201, 101202]),
+        )
+        .gql(ctx)?;
+        p.check_csrf().gql(ctx)?;
+        let st = state(ctx);
+        let mut q = user::Entity::find()
+            .filter(user::Column::ValidityTo.is_null())
+            .filter(user::Column::IsOfficer.eq(true));
+        if let Some(u) = officer_uuid.filter(|u| !u.trim().is_empty()) {
+            q = q.filter(user::Column::Uuid.ne(parse_uuid(u.trim(), "officerUuid").gql(ctx)?));
+        }
+        if let Some(list) = villages_uuids.filter(|l| !l.is_empty()) {
+            let uuids = list
+                .iter()
+                .map(|u| parse_uuid(u.trim(), "villagesUuids"))
+                .collect::<crate::AppResult<Vec<_>>>()
+                .gql(ctx)?;
+            let villages: Vec<i64> = crate::entity::location::Entity::find()
+                .filter(crate::entity::location::Column::Uuid.is_in(uuids))
+                .all(&st.db.conn)
+                .await
+                .map_err(AppError::from)
+                .gql(ctx)?
+                .into_iter()
+                .map(|l| l.id)
+                .collect();
+            q = q.filter(sea_orm::sea_query::Expr::cust(format!(
+                "core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({}))",
+                crate::text::ids_sql(villages)
+            )));
+        }
+        if let Some(v) = str.filter(|v| !v.trim().is_empty()) {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(icontains(user::Column::OfficerCode, &v))
+                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
+                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
+            );
+        }
+        q = scope_users(st, p, q).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, None),
+            &[
+                ("code", user::Column::OfficerCode),
+                ("lastName", user::Column::LastNameSearch),
+            ],
+            user::Column::Id,
+            &["code"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(page.into_connection(OfficerGQLType))
+    }
+
+    /// Claim administrators (right 121601 or claim rights), restricted to the caller's locations.
+    #[allow(clippy::too_many_arguments)]
+    async fn claim_admins(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        #[graphql(name = "healthFacility_Id")] health_facility_id: Option<ID>,
+        first: Option<i32>,
+        last: Option<i32>,
+        after: Option<String>,
+        before: Option<String>,
+        offset: Option<i32>,
+        order_by: Option<Vec<String>>,
+    ) -> Result<ClaimAdminConnection> {
+        let p = require_user(principal(ctx), Requirement::AnyOf(&[121601, 111001])).gql(ctx)?;
+        p.check_csrf().gql(ctx)?;
+        let st = state(ctx);
+        let mut q = user::Entity::find()
+            .filter(user::Column::ValidityTo.is_null())
+            .filter(user::Column::IsClaimAdmin.eq(true));
+        if let Some(v) = search {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(icontains(user::Column::Username, &v))
+                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
+                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
+            );
+        }
+        if let Some(hf) = health_facility_id {
+            let pk = crate::graphql::parse_pk(&hf, "HealthFacilityGQLType").gql(ctx)?;
+            q = q.filter(user::Column::HealthFacilityId.eq(pk));
+        }
+        q = scope_users(st, p, q).await.gql(ctx)?;
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &page_args(first, last, after, before, offset, order_by),
+            &[
+                ("code", user::Column::Username),
+                ("lastName", user::Column::LastNameSearch),
+            ],
+            user::Column::Id,
+            &["code"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
+        Ok(page.into_connection(ClaimAdminGQLType))
+    }
+}
