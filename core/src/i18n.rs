@@ -309,6 +309,11 @@ pub const CORE_MESSAGES: &[Message] = &[
         "A catchment percentage must lie between 0 and 100.",
         "Un pourcentage de desserte doit être entre 0 et 100.",
     ),
+    (
+        "file.too_large",
+        "The file is larger than the {max} bytes allowed.",
+        "Le fichier dépasse la taille autorisée de {max} octets.",
+    ),
 ];
 
 static CATALOGUE: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();

@@ -1,8 +1,11 @@
 //! `imis bench`: end-to-end GraphQL latency measured in-process on generated data (a benchmark,
 //! not a test). It builds a fresh database (a temporary SQLite file unless `--database-url` names
-//! one), seeds the demo data plus generated villages and health facilities, then times each
-//! request `iterations` times and prints p50 and p99.
+//! one), seeds the demo data plus generated villages and health facilities (and, with
+//! `--families`, every enabled module's scale data), then times the core's requests and each
+//! enabled module's (its descriptor's `bench`) `iterations` times, prints p50 and p99, and runs the
+//! modules' whole-operation measurements.
 
+use imis_core::registry::{BenchContext, Execute, ScaleArgs};
 use imis_core::{AppError, AppResult, AppState};
 use sea_orm::ConnectionTrait;
 use std::time::Instant;
@@ -90,19 +93,12 @@ pub async fn run(
 ) -> AppResult<()> {
     if imis_core::demo::seed_all(&state).await?.is_some() {
         generate(&state, villages, facilities).await?;
-        #[cfg(feature = "insuree")]
-        if families > 0 && state.enabled.contains("insuree") {
-            let t = Instant::now();
-            let (f, i) = imis_insuree::scale::seed_scale(&state, families, 1).await?;
-            println!(
-                "generated {f} families, {i} insurees in {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
-            seed_enrolment_scale(&state, 1).await?;
+        if families > 0 {
+            for line in seed_scale(&state, families, 1).await? {
+                println!("generated {line}");
+            }
         }
     }
-    #[cfg(not(feature = "insuree"))]
-    let _ = families;
     let schema = crate::schema::build_schema(&state);
     let uuid: uuid::Uuid = state
         .db
@@ -118,54 +114,27 @@ pub async fn run(
     let admin = imis_core::users::service::load_principal(&state, uuid)
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
-    let sample_chf: Option<String> = state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(
-            state.db.backend(),
-            "SELECT chf_id FROM insuree_insuree WHERE validity_to IS NULL ORDER BY id DESC LIMIT 1",
-            vec![],
-        ))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|r| r.try_get::<String>("", "chf_id").ok());
-    let chf_case = sample_chf.clone().map(|c| format!("{{ insurees(chfId: \"{c}\") {{ edges {{ node {{ id chfId lastName otherNames dob }} }} }} }}"));
-    let mut cases: Vec<(&str, String, bool)> = vec![
-        ("locations page of 100", "{ locations(first: 100, type: \"V\") { edges { node { id uuid code name type } } } }".into(), true),
-        ("locations page of 100 + totalCount", "{ locations(first: 100) { totalCount edges { node { id code name parent { code } } } } }".into(), true),
-        ("healthFacilities page of 100", "{ healthFacilities(first: 100) { edges { node { id uuid code name level careType location { code name } } } } }".into(), true),
-        ("tokenAuth", "mutation { tokenAuth(username: \"Admin\", password: \"admin123\") { token } }".into(), false),
+    let bench = BenchContext {
+        state: state.clone(),
+        execute: executor(&schema),
+        admin: admin.clone(),
+    };
+    let mut cases: Vec<(String, String, bool)> = vec![
+        ("locations page of 100".into(), "{ locations(first: 100, type: \"V\") { edges { node { id uuid code name type } } } }".into(), true),
+        ("locations page of 100 + totalCount".into(), "{ locations(first: 100) { totalCount edges { node { id code name parent { code } } } } }".into(), true),
+        ("healthFacilities page of 100".into(), "{ healthFacilities(first: 100) { edges { node { id uuid code name level careType location { code name } } } } }".into(), true),
+        ("tokenAuth".into(), "mutation { tokenAuth(username: \"Admin\", password: \"admin123\") { token } }".into(), false),
     ];
-    if state.enabled.contains("insuree") {
-        if let Some(q) = chf_case {
-            cases.push(("insurees(chfId:)", q, true));
+    // Each enabled module's timed requests, in module order.
+    for module in state.modules.iter() {
+        if let Some(requests) = module.bench.as_ref().and_then(|b| b.requests) {
+            cases.extend(
+                requests(bench.clone())
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.label, r.query, r.as_admin)),
+            );
         }
-        cases.push(("insurees(lastName_Istartswith:, first: 20)", "{ insurees(lastName_Istartswith: \"mba\", first: 20) { edges { node { id chfId lastName otherNames } } } }".into(), true));
-        cases.push((
-            "insurees page of 100, family and village",
-            "{ insurees(first: 100, offset: 5000) { edges { node { id chfId lastName dob family { uuid location { code name parent { code } } } currentVillage { code } } } } }".into(),
-            true,
-        ));
-        cases.push((
-            "insurees filtered totalCount",
-            "{ insurees(lastName_Istartswith: \"ngo\", first: 1) { totalCount } }".into(),
-            true,
-        ));
-    }
-    #[cfg(feature = "policy")]
-    if state.enabled.contains("policy")
-        && let Some(c) = &sample_chf
-    {
-        cases.push((
-            "facility desk: insuree + policies + eligibility",
-            format!(
-                "{{ insurees(chfId: \"{c}\", ignoreLocation: true) {{ edges {{ node {{ chfId lastName otherNames dob }} }} }} \
-                 policiesByInsuree(chfId: \"{c}\", activeOrLastExpiredOnly: true) {{ edges {{ node {{ productCode status startDate expiryDate balance ceiling }} }} }} \
-                 policyEligibilityByInsuree(chfId: \"{c}\") {{ prodId totalVisitsLeft totalAdmissionsLeft }} }}"
-            ),
-            true,
-        ));
     }
     println!(
         "{:<40} {:>10} {:>10} {:>8}",
@@ -207,22 +176,13 @@ pub async fn run(
             );
         }
     }
-    #[cfg(feature = "policy")]
-    if state.enabled.contains("policy") {
-        enrolment_rate(&state, &schema, &admin, 1000).await?;
-        let t = Instant::now();
-        let n = imis_policy::jobs::expire_policies(&state, state.clock.today()).await?;
-        let total = count(&state, "SELECT COUNT(*) AS n FROM policy_policy").await?;
-        println!(
-            "policy.expire over {total} policies: {n} expired in {:.2} s",
-            t.elapsed().as_secs_f64()
-        );
-        let t = Instant::now();
-        let n = imis_policy::jobs::expire_policies(&state, state.clock.today()).await?;
-        println!(
-            "policy.expire run again: {n} expired in {:.2} s",
-            t.elapsed().as_secs_f64()
-        );
+    // Each enabled module's whole-operation runs (a job over every row, a throughput run).
+    for module in state.modules.iter() {
+        if let Some(runs) = module.bench.as_ref().and_then(|b| b.runs) {
+            for line in runs(bench.clone()).await? {
+                println!("{line}");
+            }
+        }
     }
     if let Some(kib) = rss_kib() {
         println!(
@@ -233,184 +193,36 @@ pub async fn run(
     Ok(())
 }
 
-async fn count(state: &AppState, sql: &str) -> AppResult<i64> {
-    Ok(state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(state.db.backend(), sql, vec![]))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0))
+/// The composed schema as the benchmark's executor.
+fn executor(schema: &crate::schema::ImisSchema) -> Execute {
+    let schema = schema.clone();
+    std::sync::Arc::new(move |request| {
+        let schema = schema.clone();
+        Box::pin(async move { schema.execute(request).await })
+    })
 }
 
-/// Policies and contributions for the generated families (`imis seed scale`, the benchmark).
-pub async fn seed_enrolment_scale(state: &AppState, seed: u64) -> AppResult<()> {
-    #[cfg(feature = "policy")]
-    if state.enabled.contains("policy") {
-        let t = Instant::now();
-        let (p, c) = imis_policy::scale::seed_scale(state, seed).await?;
-        println!(
-            "{p} policies and {c} coverage rows added in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
-    }
-    #[cfg(feature = "payment")]
-    if state.enabled.contains("payment") {
-        let t = Instant::now();
-        let n = imis_payment::scale::seed_scale(state, seed).await?;
-        println!(
-            "{n} contributions added in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
-    }
-    let _ = (state, seed);
-    Ok(())
-}
-
-/// Enrolment throughput through GraphQL, as an enrolment officer's tablet drives it: per family
-/// `createFamily`, three `createInsuree`, `createPolicy`, the policy's value (`policies(uuid:)`)
-/// and `createPremium` for it, each mutation with its `clientMutationId`, while the outbox
-/// dispatcher delivers the events as in `imis serve`. Prints families per second.
-#[cfg(feature = "policy")]
-async fn enrolment_rate(
-    state: &AppState,
-    schema: &crate::schema::ImisSchema,
-    admin: &imis_core::auth::Principal,
-    families: usize,
-) -> AppResult<()> {
-    let b = state.db.backend();
-    let one = |sql: &str| imis_core::db::stmt(b, sql, vec![]);
-    let first_id = |row: Option<sea_orm::QueryResult>| -> AppResult<i64> {
-        Ok(row
-            .ok_or_else(|| AppError::not_found("row"))?
-            .try_get_by_index::<i64>(0)?)
-    };
-    let village = first_id(
-        state
-            .db
-            .conn
-            .query_one_raw(one(
-                "SELECT id FROM core_location WHERE type = 'V' AND code = 'V0001'",
-            ))
-            .await?,
-    )?;
-    let officer = first_id(
-        state
-            .db
-            .conn
-            .query_one_raw(one("SELECT id FROM core_user WHERE username = 'eo_douala'"))
-            .await?,
-    )?;
-    let product = first_id(
-        state
-            .db
-            .conn
-            .query_one_raw(one(
-                "SELECT id FROM product_product WHERE code = 'MUT01' AND validity_to IS NULL",
-            ))
-            .await?,
-    )?;
-    let with_premium = state.enabled.contains("payment");
-    // Time spent per operation, to show where enrolment time goes.
-    let spent: std::cell::RefCell<std::collections::BTreeMap<String, f64>> = Default::default();
-    let run = async |q: String| -> AppResult<async_graphql::Value> {
-        let op = q
-            .trim_start_matches(['{', ' '])
-            .trim_start_matches("mutation { ")
-            .split(['(', ' '])
-            .next()
-            .unwrap_or("")
-            .to_string();
+/// Generated national-scale data: every enabled module's scale seeder in module order (each
+/// builds on the rows of the modules before it). Returns one line per kind of row added, with
+/// the time each module took.
+pub async fn seed_scale(state: &AppState, families: usize, seed: u64) -> AppResult<Vec<String>> {
+    let args = ScaleArgs { families, seed };
+    let mut out = vec![];
+    for module in state.modules.iter() {
         let started = Instant::now();
-        let resp = schema
-            .execute(async_graphql::Request::new(q).data(admin.clone()))
-            .await;
-        *spent.borrow_mut().entry(op).or_default() += started.elapsed().as_secs_f64();
-        match resp.errors.first() {
-            Some(e) => {
-                Err(AppError::validation("bench.request_failed").with("message", &e.message))
-            }
-            None => Ok(resp.data),
+        let Some(seeder) = module.scale_seed else {
+            continue;
+        };
+        let lines = seeder(state.clone(), args).await?;
+        if lines.is_empty() {
+            continue;
         }
-    };
-    let today = state.clock.today();
-    let base = 700_000_000 + (std::process::id() as u64 % 1000) * 10_000;
-    let (stop_dispatcher, stopped) = tokio::sync::watch::channel(false);
-    let dispatcher = tokio::spawn(imis_core::events::run_dispatcher(state.clone(), stopped));
-    let t = Instant::now();
-    for f in 0..families as u64 {
-        let fam_uuid = uuid::Uuid::now_v7();
-        let chf = |k: u64| format!("{}", base + f * 4 + k);
-        run(format!(
-            r#"mutation {{ createFamily(input: {{ clientMutationId: "{fam_uuid}-f", uuid: "{fam_uuid}", locationId: {village}, familyTypeId: "H", poverty: false, headInsuree: {{ chfId: "{}", lastName: "Ngono", otherNames: "Paul", genderId: "M", dob: "1980-03-04" }} }}) {{ internalId }} }}"#,
-            chf(0)
-        ))
-        .await?;
-        let fid = first_id(
-            state
-                .db
-                .conn
-                .query_one_raw(imis_core::db::stmt(
-                    b,
-                    "SELECT id FROM insuree_family WHERE uuid = ?",
-                    vec![fam_uuid.into()],
-                ))
-                .await?,
-        )?;
-        for (k, (name, dob, rel)) in [
-            ("Marie", "1984-05-06", 2),
-            ("Luc", "2012-07-08", 4),
-            ("Anne", "2016-09-10", 4),
-        ]
-        .iter()
-        .enumerate()
-        {
-            run(format!(
-                r#"mutation {{ createInsuree(input: {{ clientMutationId: "{fam_uuid}-i{k}", familyId: {fid}, chfId: "{}", lastName: "Ngono", otherNames: "{name}", genderId: "F", dob: "{dob}", relationshipId: {rel} }}) {{ internalId }} }}"#,
-                chf(k as u64 + 1)
-            ))
-            .await?;
-        }
-        let pol_uuid = uuid::Uuid::now_v7();
-        run(format!(
-            r#"mutation {{ createPolicy(input: {{ clientMutationId: "{pol_uuid}-p", uuid: "{pol_uuid}", enrollDate: "{today}", productId: {product}, familyId: {fid}, officerId: {officer} }}) {{ internalId }} }}"#
-        ))
-        .await?;
-        let v = run(format!(
-            r#"{{ policies(uuid: "{pol_uuid}") {{ edges {{ node {{ value }} }} }} }}"#
-        ))
-        .await?;
-        let value = v
-            .into_json()
-            .ok()
-            .and_then(|j| {
-                j["policies"]["edges"][0]["node"]["value"]
-                    .as_str()
-                    .map(str::to_string)
-            })
-            .ok_or_else(|| AppError::not_found("policy"))?;
-        if with_premium {
-            run(format!(
-                r#"mutation {{ createPremium(input: {{ clientMutationId: "{pol_uuid}-c", policyUuid: "{pol_uuid}", amount: "{value}", receipt: "B{}", payDate: "{today}", payType: "C" }}) {{ internalId }} }}"#,
-                base + f
-            ))
-            .await?;
-        }
+        out.push(format!(
+            "{}: {} added in {:.1} s",
+            module.name,
+            lines.join(", "),
+            started.elapsed().as_secs_f64()
+        ));
     }
-    let secs = t.elapsed().as_secs_f64();
-    let _ = stop_dispatcher.send(true);
-    let _ = dispatcher.await;
-    println!(
-        "enrolment (createFamily + 3 createInsuree + createPolicy + value{}): {families} families in {secs:.2} s = {:.0} families/s",
-        if with_premium { " + createPremium" } else { "" },
-        families as f64 / secs
-    );
-    for (op, t) in spent.borrow().iter() {
-        println!(
-            "  {op:<38} {:>8.2} ms per family",
-            t * 1000.0 / families as f64
-        );
-    }
-    Ok(())
+    Ok(out)
 }

@@ -7,24 +7,30 @@
 //!
 //! ## Adding a module (a country distribution)
 //!
-//! A module is composed with **one line per root** and **one cargo dependency and feature**:
+//! A module is its crate plus **one line** in the gateway's module list, and its name in
+//! `modules.enabled` (a country profile) to switch it on:
 //!
-//! 1. In `gateway/Cargo.toml`:
+//! 1. the module list, `gateway/Cargo.toml` (the cargo dependency and feature) and
+//!    `gateway/src/schema.rs`, inside [`module_list!`]:
 //!    ```toml
 //!    [dependencies]
 //!    imis-xyz = { path = "../modules/xyz", optional = true }
 //!    [features]
-//!    default = ["xyz"]
+//!    default = [..., "xyz"]
 //!    xyz = ["dep:imis-xyz"]
 //!    ```
-//! 2. In `gateway/src/schema.rs`, inside `compose_roots!`, add to `query` (and to `mutation` if the
-//!    module has mutations):
 //!    ```ignore
-//!    #[cfg(feature = "xyz")] "xyz" => imis_xyz::graphql::XyzQuery,
+//!    #[cfg(feature = "xyz")] "xyz" => imis_xyz::graphql::XyzQuery, imis_xyz::graphql::XyzMutation;
 //!    ```
-//!    The string is the module's registry name (its descriptor's `name`); it tells the gateway which
-//!    module owns each root field. `inventory` then sees the module's descriptor because the
-//!    crate is linked (reference the crate from the gateway, e.g. through its root types).
+//!    The string is the module's registry name (its descriptor's `name`): it tells the gateway
+//!    which module owns each root field.
+//! 2. `modules.enabled = [..., "xyz"]` in the profile.
+//!
+//! Everything else the module contributes comes from its descriptor (`inventory` sees it because
+//! the crate is linked): rights, messages, migrations, event handlers, jobs, demo data, its
+//! configuration check, its types in `node(id:)` ([`node`]), its `imis` subcommands ([`cli`]),
+//! its scale seeder (`imis seed scale`) and its benchmark steps ([`bench`]). No other gateway
+//! file, and not the tests crate, names a module (`modules/cm_hiv` is the worked example).
 //!
 //! [`compose_roots!`] expands to `#[derive(MergedObject, Default)] pub struct Query(...)` and
 //! `Mutation(...)` plus a function listing `(module, "Query"|"Mutation", field)` for every root
@@ -32,7 +38,8 @@
 //! would silently shadow each other), the `module.disabled` guard for modules compiled in but
 //! disabled in configuration (D10), and the SDL of the enabled modules. Test crates may invoke
 //! `imis_gateway::compose_roots!` to compose their own roots and build them with
-//! [`schema::build_schema_with`] and [`server::router_with`].
+//! [`schema::build_schema_with`] and [`server::router_with`]; the `imis-tests` harness merges
+//! the gateway's [`schema::Query`] and [`schema::Mutation`] with its test module's roots.
 // The composed GraphQL roots nest deeply enough to pass rustc's default query depth in a
 // clean build.
 #![recursion_limit = "256"]

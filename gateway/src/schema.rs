@@ -57,27 +57,39 @@ macro_rules! compose_roots {
     };
 }
 
-// The roots of this binary. A country distribution adds one line per module (and the cargo
-// dependency and feature of the module crate).
-compose_roots! {
-    query: Query {
-        "core" => imis_core::graphql::roots::CoreQuery,
-        "core" => crate::node::NodeQuery,
-        #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeQuery,
-        #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalQuery,
-        #[cfg(feature = "product")] "product" => imis_product::graphql::ProductQuery,
-        #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyQuery,
-        #[cfg(feature = "payment")] "payment" => imis_payment::graphql::PaymentQuery,
-    }
-    mutation: Mutation {
-        "core" => imis_core::graphql::roots::CoreMutation,
-        #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeMutation,
-        #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalMutation,
-        #[cfg(feature = "product")] "product" => imis_product::graphql::ProductMutation,
-        #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyMutation,
-        #[cfg(feature = "payment")] "payment" => imis_payment::graphql::PaymentMutation,
-    }
-    owners: root_field_owners
+/// The module list of a binary: one line per module, `"<registry name>" => <query root>,
+/// <mutation root>;`, optionally preceded by attributes (normally `#[cfg(feature = "<module>")]`).
+/// It composes the core's roots (with `node(id:)`) and the modules' roots with
+/// [`compose_roots!`](crate::compose_roots) into `Query`, `Mutation` and `root_field_owners`.
+/// Linking the crate is also what lets `inventory` see the module's descriptor, and with it
+/// everything else the module contributes (node types, CLI subcommands, seeders, benchmark steps).
+#[macro_export]
+macro_rules! module_list {
+    ( $( $(#[$meta:meta])* $module:literal => $query:ty, $mutation:ty; )* ) => {
+        $crate::compose_roots! {
+            query: Query {
+                "core" => imis_core::graphql::roots::CoreQuery,
+                "core" => $crate::node::NodeQuery,
+                $( $(#[$meta])* $module => $query, )*
+            }
+            mutation: Mutation {
+                "core" => imis_core::graphql::roots::CoreMutation,
+                $( $(#[$meta])* $module => $mutation, )*
+            }
+            owners: root_field_owners
+        }
+    };
+}
+
+// THE MODULE LIST of this binary: adding a module is one line here plus its cargo dependency and
+// feature in `gateway/Cargo.toml` (and its name in `modules.enabled` to switch it on).
+module_list! {
+    #[cfg(feature = "insuree")] "insuree" => imis_insuree::graphql::InsureeQuery, imis_insuree::graphql::InsureeMutation;
+    #[cfg(feature = "medical")] "medical" => imis_medical::graphql::MedicalQuery, imis_medical::graphql::MedicalMutation;
+    #[cfg(feature = "product")] "product" => imis_product::graphql::ProductQuery, imis_product::graphql::ProductMutation;
+    #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyQuery, imis_policy::graphql::PolicyMutation;
+    #[cfg(feature = "payment")] "payment" => imis_payment::graphql::PaymentQuery, imis_payment::graphql::PaymentMutation;
+    #[cfg(feature = "cm_hiv")] "cm_hiv" => imis_cm_hiv::graphql::CmHivQuery, imis_cm_hiv::graphql::CmHivMutation;
 }
 
 /// The schema of this binary.

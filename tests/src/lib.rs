@@ -3,42 +3,103 @@
 //! Every scenario runs on a fresh SQLite file, and also on a fresh PostgreSQL database when
 //! `IMIS_TEST_POSTGRES_URL` is set (an admin URL such as `postgres://postgres@127.0.0.1:5432/test`);
 //! each database is created for the test and dropped afterwards, so tests run in parallel and
-//! twice in a row. GraphQL is executed in-process against the composed schema.
+//! twice in a row. GraphQL is executed in-process against the composed schema: the gateway's
+//! roots (the core and every module of its module list, [`imis_gateway::schema::Query`]) merged
+//! with the test module's, so a new module needs no edit here. Module crates use this harness
+//! from their own `tests/` (`[dev-dependencies] imis-tests`). [`source`] reads the workspace's
+//! sources for the tests that check the code itself (boundaries, message catalogue).
 // The composed GraphQL roots nest deeply enough to pass rustc's default query depth in a
 // clean build.
 #![recursion_limit = "256"]
 
+pub mod source;
 pub mod testmod;
 
-use async_graphql::{EmptySubscription, Request, Response, Schema, Variables};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::ContainerType;
+use async_graphql::{
+    Context, ContextSelectionSet, EmptySubscription, ObjectType, OutputType, Positioned, Request,
+    Response, Schema, ServerResult, Value, Variables,
+};
 use futures::FutureExt;
+use futures::future::BoxFuture;
 use imis_core::AppState;
 use imis_core::auth::Principal;
 use imis_core::config::Config;
 use sea_orm::ConnectionTrait;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
-imis_gateway::compose_roots! {
-    query: TestQuery {
-        "core" => imis_core::graphql::roots::CoreQuery,
-        "core" => imis_gateway::node::NodeQuery,
-        "testmod" => crate::testmod::TestModQuery,
-        "insuree" => imis_insuree::graphql::InsureeQuery,
-        "medical" => imis_medical::graphql::MedicalQuery,
-        "product" => imis_product::graphql::ProductQuery,
-        "policy" => imis_policy::graphql::PolicyQuery,
-        "payment" => imis_payment::graphql::PaymentQuery,
+// The gateway's composed roots (the core and every module of its module list) plus the test
+// module's: a new module needs no edit here.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct TestQuery(
+    pub Boxed<imis_gateway::schema::Query>,
+    pub testmod::TestModQuery,
+);
+
+#[derive(async_graphql::MergedObject, Default)]
+pub struct TestMutation(
+    pub Boxed<imis_gateway::schema::Mutation>,
+    pub testmod::TestModMutation,
+);
+
+/// A root object whose resolution is a boxed future. Wrapping the gateway's roots cuts the
+/// nesting of the composed schema's futures, so that a test crate executing the schema itself
+/// (`app.schema.execute(…)`) stays within rustc's default query depth whatever the number of
+/// modules. The type, its name and its fields are `T`'s.
+#[derive(Default)]
+pub struct Boxed<T>(pub T);
+
+impl<T: ObjectType> OutputType for Boxed<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
     }
-    mutation: TestMutation {
-        "core" => imis_core::graphql::roots::CoreMutation,
-        "testmod" => crate::testmod::TestModMutation,
-        "insuree" => imis_insuree::graphql::InsureeMutation,
-        "medical" => imis_medical::graphql::MedicalMutation,
-        "product" => imis_product::graphql::ProductMutation,
-        "policy" => imis_policy::graphql::PolicyMutation,
-        "payment" => imis_payment::graphql::PaymentMutation,
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
     }
-    owners: test_owners
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let run: BoxFuture<'_, ServerResult<Value>> =
+            Box::pin(OutputType::resolve(&self.0, ctx, field));
+        run.await
+    }
+}
+
+impl<T: ObjectType> ContainerType for Boxed<T> {
+    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
+        let run: BoxFuture<'_, ServerResult<Option<Value>>> = Box::pin(self.0.resolve_field(ctx));
+        run.await
+    }
+
+    async fn find_entity(&self, ctx: &Context<'_>, params: &Value) -> ServerResult<Option<Value>> {
+        let run: BoxFuture<'_, ServerResult<Option<Value>>> =
+            Box::pin(self.0.find_entity(ctx, params));
+        run.await
+    }
+}
+
+impl<T: ObjectType> ObjectType for Boxed<T> {}
+
+/// The module owning each root field of [`TestQuery`] and [`TestMutation`].
+pub fn test_owners() -> imis_gateway::schema::RootFieldOwners {
+    use imis_gateway::schema::root_fields_of;
+    let mut owners = imis_gateway::root_field_owners();
+    owners.extend(root_fields_of::<testmod::TestModQuery>(
+        testmod::NAME,
+        "Query",
+    ));
+    owners.extend(root_fields_of::<testmod::TestModMutation>(
+        testmod::NAME,
+        "Mutation",
+    ));
+    owners
 }
 
 pub type TestSchema = Schema<TestQuery, TestMutation, EmptySubscription>;

@@ -36,8 +36,8 @@ imis_core::inventory::submit! {
             RightDef { code: RIGHT_WRITE, en: "Test widgets add", fr: "Ajout de gadgets de test" },
         ],
         messages: &[("testmod.widget_refused", "Widget {name} refused.", "Gadget {name} refusé.")],
-        migrations: migrations,
-        wire: wire,
+        migrations,
+        wire,
         ..ModuleDescriptor::named(NAME)
     }
 }

@@ -95,3 +95,54 @@ fn cli_overrides_win() {
         .push(("database.url".into(), "postgres://x@y/z".into()));
     assert_eq!(Config::load(&s).unwrap().database.url, "postgres://x@y/z");
 }
+
+/// The shipped `config/` folder; every module of the gateway is linked (their descriptors
+/// validate the profiles).
+fn shipped_config_dir() -> PathBuf {
+    assert!(!imis_gateway::root_field_owners().is_empty());
+    imis_tests::source::workspace().join("config")
+}
+
+#[test]
+fn the_default_profile_leaves_the_country_module_off() {
+    let c = Config::load(&sources(&shipped_config_dir(), None)).unwrap();
+    assert!(
+        !c.modules.enabled.iter().any(|m| m == "cm_hiv"),
+        "{:?}",
+        c.modules.enabled
+    );
+    imis_core::registry::enabled_modules(&c.modules.enabled).unwrap();
+}
+
+#[test]
+fn the_cameroon_hiv_profile_enables_the_country_module() {
+    let dir = shipped_config_dir();
+    let c = Config::load(&sources(&dir, Some(dir.join("cameroon-hiv.toml")))).unwrap();
+    assert!(c.modules.enabled.iter().any(|m| m == "cm_hiv"));
+    assert_eq!(c.timezone, "Africa/Douala");
+    assert_eq!(c.default_language, "fr");
+    // Its dependencies are enabled too, and it comes after them.
+    let order: Vec<&str> = imis_core::registry::enabled_modules(&c.modules.enabled)
+        .unwrap()
+        .iter()
+        .map(|m| m.name)
+        .collect();
+    let pos = |n: &str| order.iter().position(|m| *m == n).unwrap();
+    assert!(pos("insuree") < pos("cm_hiv"), "{order:?}");
+}
+
+#[test]
+fn the_country_module_refuses_unknown_settings() {
+    shipped_config_dir();
+    let dir = std::env::temp_dir().join(format!("imis-cfg-{}", uuid::Uuid::new_v4()));
+    let bad = write(
+        &dir,
+        "cm.toml",
+        "[modules]\nenabled = [\"insuree\", \"cm_hiv\"]\n[module.cm_hiv]\nart_format = \"x\"\n",
+    );
+    let err = Config::load(&sources(&dir, Some(bad)))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("art_format"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,5 +1,6 @@
 //! The rights matrix: every root field of the composed schema has an entry in the requirement
-//! tables of `docs/api.md` and `docs/api-<module>.md`, and each refuses a caller who lacks it. Fields are called with
+//! tables of `docs/api.md`, `docs/api-<module>.md` or a module crate's own
+//! `modules/<name>/docs/api-<name>.md`, and each refuses a caller who lacks it. Fields are called with
 //! arguments generated from introspection, so a new field cannot escape this test.
 
 use imis_tests::{TestApp, TestDb, on_each_db};
@@ -9,17 +10,25 @@ use std::collections::BTreeMap;
 /// (root, field) → requirement, from the requirement tables of `docs/api.md` and of each
 /// module's `docs/api-<module>.md`.
 fn requirement_table() -> BTreeMap<(String, String), String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    // The project's docs, and the docs a module crate carries itself (a country module documents
+    // its API inside its crate, so adding it touches no file outside it).
+    let mut dirs = vec![std::path::PathBuf::from(format!("{root}/docs"))];
+    for module in std::fs::read_dir(format!("{root}/modules")).expect("modules/") {
+        dirs.push(module.expect("entry").path().join("docs"));
+    }
     let mut out = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).expect("docs/") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        if name == "api.md" || (name.starts_with("api-") && name.ends_with(".md")) {
-            read_table(&std::fs::read_to_string(&path).expect("read"), &mut out);
+    for dir in dirs.iter().filter(|d| d.is_dir()) {
+        for entry in std::fs::read_dir(dir).expect("docs folder") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            if name == "api.md" || (name.starts_with("api-") && name.ends_with(".md")) {
+                read_table(&std::fs::read_to_string(&path).expect("read"), &mut out);
+            }
         }
     }
     out

@@ -1,0 +1,210 @@
+//! `artRegistrations`, `registerArtNumber`, `changeArtNumber`, `deleteArtRegistration`.
+
+use super::types::ArtRegistrationGQLType;
+use super::*;
+use crate::entity::art_registration;
+use crate::service::{self as svc, RegistrationFilter};
+use async_graphql::{ID, InputObject, Object};
+use imis_core::graphql::connection::{fetch_page, wants_total};
+use imis_core::graphql::{MutationEnvelopeInput, parse_pk, run_mutation};
+
+imis_core::connection_type!(
+    ArtRegistrationConnection,
+    ArtRegistrationConnName,
+    ArtRegistrationEdgeName,
+    ArtRegistrationGQLType,
+    "ArtRegistrationGQLType"
+);
+
+const REGISTRATION_SORT: [(&str, art_registration::Column); 2] = [
+    ("artNumber", art_registration::Column::ArtNumber),
+    ("validityFrom", art_registration::Column::ValidityFrom),
+];
+
+#[derive(Default)]
+pub struct ArtRegistrationQuery;
+
+#[Object]
+impl ArtRegistrationQuery {
+    /// Current ART registrations (right 190001) at the treatment sites in the caller's
+    /// locations; `artNumber_Istartswith` searches the register number.
+    #[graphql(visible = "visible")]
+    #[allow(clippy::too_many_arguments)]
+    async fn art_registrations(
+        &self,
+        ctx: &Context<'_>,
+        offset: Option<i32>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        id: Option<ID>,
+        uuid: Option<String>,
+        art_number: Option<String>,
+        #[graphql(name = "artNumber_Istartswith")] art_number_istartswith: Option<String>,
+        insuree_uuid: Option<String>,
+        health_facility_uuid: Option<String>,
+        order_by: Option<Vec<String>>,
+    ) -> async_graphql::Result<ArtRegistrationConnection> {
+        check_list(ctx)?;
+        let run = async {
+            let st = state(ctx);
+            let p = svc::require_register(principal(ctx))?;
+            let filter = RegistrationFilter {
+                id: id
+                    .as_deref()
+                    .map(|i| parse_pk(i, "ArtRegistrationGQLType"))
+                    .transpose()?,
+                uuid: opt_uuid(&uuid, "uuid")?,
+                art_number,
+                art_number_istartswith,
+                insuree_uuid: opt_uuid(&insuree_uuid, "insureeUuid")?,
+                health_facility_uuid: opt_uuid(&health_facility_uuid, "healthFacilityUuid")?,
+            };
+            let select = svc::registrations_select(st, Some(p), &filter).await?;
+            let page = fetch_page(
+                &st.db.conn,
+                select,
+                &page_args(first, last, after, before, offset, order_by),
+                &REGISTRATION_SORT,
+                art_registration::Column::Id,
+                &["artNumber"],
+                wants_total(ctx),
+                &st.config.graphql,
+            )
+            .await?;
+            let (cursors, models): (Vec<String>, Vec<art_registration::Model>) =
+                page.rows.into_iter().unzip();
+            let nodes = ArtRegistrationGQLType::page(st, p, models).await?;
+            let page = imis_core::graphql::connection::Page {
+                rows: cursors.into_iter().zip(nodes).collect(),
+                has_next: page.has_next,
+                has_previous: page.has_previous,
+                total: page.total,
+            };
+            Ok::<_, imis_core::AppError>(page.into_connection(|n| n))
+        };
+        run.await.gql(ctx)
+    }
+}
+
+#[derive(InputObject, Debug, Clone, serde::Serialize)]
+#[graphql(name = "RegisterArtNumberMutationInput")]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterArtNumberMutationInput {
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub envelope: MutationEnvelopeInput,
+    /// The registration's uuid (D4: a retry with the same uuid returns the same registration).
+    pub uuid: Option<String>,
+    pub insuree_uuid: String,
+    pub art_number: String,
+}
+
+#[derive(InputObject, Debug, Clone, serde::Serialize)]
+#[graphql(name = "ChangeArtNumberMutationInput")]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeArtNumberMutationInput {
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub envelope: MutationEnvelopeInput,
+    /// The registration's uuid.
+    pub uuid: String,
+    pub art_number: String,
+}
+
+#[derive(InputObject, Debug, Clone, serde::Serialize)]
+#[graphql(name = "DeleteArtRegistrationMutationInput")]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteArtRegistrationMutationInput {
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub envelope: MutationEnvelopeInput,
+    pub uuids: Vec<String>,
+}
+
+imis_core::mutation_payload!(RegisterArtNumberMutationPayload);
+imis_core::mutation_payload!(ChangeArtNumberMutationPayload);
+imis_core::mutation_payload!(DeleteArtRegistrationMutationPayload);
+
+#[derive(Default)]
+pub struct ArtRegistrationMutation;
+
+#[Object]
+impl ArtRegistrationMutation {
+    /// Gives an insuree their ART register number (190001 and the insuree search right).
+    #[graphql(visible = "visible")]
+    async fn register_art_number(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterArtNumberMutationInput,
+    ) -> async_graphql::Result<RegisterArtNumberMutationPayload> {
+        run_mutation(
+            ctx,
+            "registerArtNumber",
+            &input.envelope,
+            &input,
+            async |m| {
+                svc::require_register(m.principal)?;
+                let uuid = opt_uuid(&input.uuid, "uuid")?;
+                let insuree = parse_uuid(&input.insuree_uuid, "insureeUuid")?;
+                let model = svc::register_art_number(m, uuid, insuree, &input.art_number).await?;
+                m.link(svc::ENTITY_ART_REGISTRATION, model.id);
+                Ok(model.id)
+            },
+        )
+        .await
+        .map(Into::into)
+        .gql(ctx)
+    }
+
+    /// Corrects an ART number (190001); the previous version goes to history.
+    #[graphql(visible = "visible")]
+    async fn change_art_number(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeArtNumberMutationInput,
+    ) -> async_graphql::Result<ChangeArtNumberMutationPayload> {
+        run_mutation(ctx, "changeArtNumber", &input.envelope, &input, async |m| {
+            svc::require_register(m.principal)?;
+            let uuid = parse_uuid(&input.uuid, "uuid")?;
+            let model = svc::change_art_number(m, uuid, &input.art_number).await?;
+            m.link(svc::ENTITY_ART_REGISTRATION, model.id);
+            Ok(model.id)
+        })
+        .await
+        .map(Into::into)
+        .gql(ctx)
+    }
+
+    /// Ends ART registrations (190001); their numbers become free.
+    #[graphql(visible = "visible")]
+    async fn delete_art_registration(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteArtRegistrationMutationInput,
+    ) -> async_graphql::Result<DeleteArtRegistrationMutationPayload> {
+        run_mutation(
+            ctx,
+            "deleteArtRegistration",
+            &input.envelope,
+            &input,
+            async |m| {
+                svc::require_register(m.principal)?;
+                let uuids = input
+                    .uuids
+                    .iter()
+                    .map(|u| parse_uuid(u, "uuids"))
+                    .collect::<imis_core::AppResult<Vec<_>>>()?;
+                let ids = svc::delete_art_registrations(m, &uuids).await?;
+                for id in &ids {
+                    m.link(svc::ENTITY_ART_REGISTRATION, *id);
+                }
+                Ok(ids)
+            },
+        )
+        .await
+        .map(Into::into)
+        .gql(ctx)
+    }
+}

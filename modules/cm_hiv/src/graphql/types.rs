@@ -1,0 +1,166 @@
+//! The module's GraphQL object types and the page loading that fills their nested objects (the
+//! insuree through the insuree module's API, the facility through the core's location service)
+//! in a fixed number of queries per page.
+
+use crate::entity::{art_registration, facility_site};
+use async_graphql::{Context, ID, Object};
+use imis_core::auth::Principal;
+use imis_core::graphql::scalars::DateTime;
+use imis_core::graphql::{global_id, state};
+use imis_core::location::graphql::{HealthFacilityGQLType, health_facility_nodes};
+use imis_core::location::service::{HealthFacilityFilter, health_facilities_select};
+use imis_core::{AppResult, AppState};
+use imis_insuree::api::InsureeGQLType;
+use sea_orm::{ColumnTrait, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter, Select};
+use std::collections::HashMap;
+
+pub(crate) const ART_REGISTRATION_TYPE: &str = "ArtRegistrationGQLType";
+pub(crate) const FACILITY_SITE_TYPE: &str = "HivFacilitySiteGQLType";
+
+fn dt(ctx: &Context<'_>, t: chrono::DateTime<chrono::Utc>) -> DateTime {
+    DateTime::from_utc(t, state(ctx).clock.tz)
+}
+
+/// Narrows a select to the rows with these primary keys (whatever the entity).
+fn with_ids<E: EntityTrait>(select: Select<E>, ids: &[i64]) -> Select<E> {
+    match E::PrimaryKey::iter().next() {
+        Some(pk) => select.filter(pk.into_column().is_in(ids.iter().copied())),
+        None => select,
+    }
+}
+
+/// The facilities `ids` as GraphQL nodes, those `p` may see only.
+pub(crate) async fn facility_nodes(
+    state: &AppState,
+    p: &Principal,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, HealthFacilityGQLType>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let select = health_facilities_select(state, Some(p), &HealthFacilityFilter::default()).await?;
+    let models = with_ids(select, ids).all(&state.db.conn).await?;
+    let nodes = health_facility_nodes(
+        state,
+        models.into_iter().map(|m| (m, None)).collect(),
+        false,
+        false,
+    )
+    .await?;
+    Ok(nodes.into_iter().map(|n| (n.model.id, n)).collect())
+}
+
+/// `ArtRegistrationGQLType`: an insuree's ART register number (module `cm_hiv`).
+#[derive(Clone)]
+pub struct ArtRegistrationGQLType {
+    pub(crate) model: art_registration::Model,
+    /// Null when the insuree lies outside the caller's rights or locations.
+    pub(crate) insuree: Option<InsureeGQLType>,
+    pub(crate) health_facility: Option<HealthFacilityGQLType>,
+}
+
+impl ArtRegistrationGQLType {
+    /// The nodes of a page of registrations, nested objects loaded once for the page.
+    pub(crate) async fn page(
+        state: &AppState,
+        p: &Principal,
+        models: Vec<art_registration::Model>,
+    ) -> AppResult<Vec<Self>> {
+        let insuree_ids: Vec<i64> = models.iter().map(|m| m.insuree_id).collect();
+        let facility_ids: Vec<i64> = models.iter().map(|m| m.health_facility_id).collect();
+        let insurees = imis_insuree::api::insuree_nodes(state, p, &insuree_ids).await?;
+        let facilities = facility_nodes(state, p, &facility_ids).await?;
+        Ok(models
+            .into_iter()
+            .map(|model| Self {
+                insuree: insurees.get(&model.insuree_id).cloned(),
+                health_facility: facilities.get(&model.health_facility_id).cloned(),
+                model,
+            })
+            .collect())
+    }
+}
+
+#[Object(name = "ArtRegistrationGQLType")]
+impl ArtRegistrationGQLType {
+    async fn id(&self) -> ID {
+        global_id(ART_REGISTRATION_TYPE, self.model.id)
+    }
+    async fn uuid(&self) -> String {
+        self.model.uuid.to_string()
+    }
+    /// `<site code>/<YYYY>/<NNNNN>`, upper case.
+    async fn art_number(&self) -> &str {
+        &self.model.art_number
+    }
+    /// The treatment site's code, the first part of the ART number.
+    async fn site_code(&self) -> &str {
+        self.model.art_number.split('/').next().unwrap_or_default()
+    }
+    async fn insuree(&self) -> Option<&InsureeGQLType> {
+        self.insuree.as_ref()
+    }
+    async fn health_facility(&self) -> Option<&HealthFacilityGQLType> {
+        self.health_facility.as_ref()
+    }
+    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
+        dt(ctx, self.model.validity_from)
+    }
+    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
+        self.model.validity_to.map(|t| dt(ctx, t))
+    }
+    async fn audit_user_id(&self) -> Option<i64> {
+        self.model.audit_user_id
+    }
+}
+
+/// `HivFacilitySiteGQLType`: a health facility's treatment-site code in the HIV programme.
+#[derive(Clone)]
+pub struct HivFacilitySiteGQLType {
+    pub(crate) model: facility_site::Model,
+    pub(crate) health_facility: Option<HealthFacilityGQLType>,
+}
+
+impl HivFacilitySiteGQLType {
+    /// The nodes of a page of sites, their facilities loaded once for the page.
+    pub(crate) async fn page(
+        state: &AppState,
+        p: &Principal,
+        models: Vec<facility_site::Model>,
+    ) -> AppResult<Vec<Self>> {
+        let facility_ids: Vec<i64> = models.iter().map(|m| m.health_facility_id).collect();
+        let facilities = facility_nodes(state, p, &facility_ids).await?;
+        Ok(models
+            .into_iter()
+            .map(|model| Self {
+                health_facility: facilities.get(&model.health_facility_id).cloned(),
+                model,
+            })
+            .collect())
+    }
+}
+
+#[Object(name = "HivFacilitySiteGQLType")]
+impl HivFacilitySiteGQLType {
+    async fn id(&self) -> ID {
+        global_id(FACILITY_SITE_TYPE, self.model.id)
+    }
+    async fn uuid(&self) -> String {
+        self.model.uuid.to_string()
+    }
+    async fn site_code(&self) -> &str {
+        &self.model.site_code
+    }
+    async fn health_facility(&self) -> Option<&HealthFacilityGQLType> {
+        self.health_facility.as_ref()
+    }
+    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
+        dt(ctx, self.model.validity_from)
+    }
+    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
+        self.model.validity_to.map(|t| dt(ctx, t))
+    }
+    async fn audit_user_id(&self) -> Option<i64> {
+        self.model.audit_user_id
+    }
+}
