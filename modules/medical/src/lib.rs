@@ -2,87 +2,65 @@
 //!
 //! The medical registers of openIMIS (reference §4 and §5 of `openimis-core-to-policy.md`):
 //!
-//! - **Items** (`medical_item`: drugs and consumables) and **services** (`medical_service`),
-//!   with code, name, type, price, care type, frequency and patient-category mask; a service may
-//!   be a package whose content (`medical_service_content`) lists sub-items and sub-services with
-//!   quantities and asked prices (openIMIS `ServiceItem` / `ServiceService`).
-//! - **Diagnoses** (`medical_diagnosis`, ICD codes), written by `createDiagnosis`,
-//!   `updateDiagnosis`, `deleteDiagnosis` or imported in bulk from a CSV file
-//!   ([`service::import_diagnoses_csv`], the `imis import diagnoses FILE` command).
-//! - **Price lists** of items and of services (`medical_pricelist`, one table with a `kind`),
-//!   national or located at a region or district, dated, with details (`medical_pricelist_detail`)
-//!   carrying an optional override price.
+//! - **Items** (drugs and consumables) and **services**, with code, name, type, price, care
+//!   type, frequency and patient-category mask; a service may be a package whose content lists
+//!   sub-items and sub-services with quantities and asked prices (openIMIS `ServiceItem` /
+//!   `ServiceService`).
+//! - **Diagnoses** (ICD codes), written by `createDiagnosis`, `updateDiagnosis`,
+//!   `deleteDiagnosis` or imported in bulk from a CSV file (the `imis import diagnoses FILE`
+//!   command, declared in the descriptor's `cli`).
+//! - **Price lists** of items and of services (one table with a `kind`), national or located at a
+//!   region or district, dated, with details carrying an optional override price.
 //!
 //! Items, services, diagnoses and price lists have an integer key and a UUID (v7), validity
-//! columns, history of previous versions in `core_history` (D7) and soft deletes; price-list
+//! columns, history of previous versions (kernel history, D7) and soft deletes; price-list
 //! details keep their previous prices in history too, package lines are closed and replaced.
-//! Codes and names are unique among current rows; names are searched ignoring case and accents through folded `name_search` columns (D19).
-//! Money is stored in minor units and exposed as `Decimal`.
+//! Codes and names are unique among current rows; names are searched ignoring case and accents
+//! through folded `name_search` columns (D19). Money is stored in minor units and exposed as
+//! `Decimal`.
 //!
-//! **Rights** (declared here, openIMIS codes of reference §1.5): items 122101–122104, services
+//! **Rights** (`rights.rs`, openIMIS codes of reference §1.5): items 122101–122104, services
 //! 121401–121404, items price lists 121301–121305, services price lists 121201–121205, diagnoses
 //! 131001 (write; reading is open to every logged-in user, as for items and services) and 131002,
 //! with the group codes 121200, 121300, 121400, 122100. Price lists follow the location scope
 //! of D9.
 //!
-//! **Cross-module**: the module publishes `medical.item_deleted` (`{"itemId"}`) and
-//! `medical.service_deleted` (`{"serviceId"}`) inside the deleting transaction (in-transaction
-//! handlers of other modules may veto; the outbox delivers them after commit too). It handles
-//! the core's in-transaction event
-//! `health_facility.saving` ([`service::on_facility_saving`]: validates and stores the items and
-//! services price lists of a facility in `medical_hf_pricelist`, vetoing unknown or out-of-place
-//! lists with `medical.pricelist_invalid`) and implements the core port
-//! `ports::HealthFacilityPricelists` ([`service::FacilityPricelists`]) that shows them on
-//! `HealthFacilityGQLType`. The claim module asks [`service::claimable_price`] (or
-//! [`service::claimable_prices`]) for the price of an item or service at a facility on a date;
-//! the product module checks items and services with [`service::current_item_ids`],
-//! [`service::current_items_by_uuid`] and their service counterparts, and may read the
-//! [`entity`] modules.
+//! ## API boundary
 //!
-//! GraphQL: [`graphql::MedicalQuery`] and [`graphql::MedicalMutation`] (see `docs/api-medical.md`).
+//! Other modules use only [`api`]: owned summaries of current items and services (by uuid, code
+//! or id), a typed sub-query of current ids for set-based joins, the claimable price of an item
+//! or service at a facility on a date, the item and service GraphQL nodes to show inside their
+//! own objects, the diagnoses import, and the events below. The GraphQL roots
+//! [`graphql::MedicalQuery`] and [`graphql::MedicalMutation`] are composed by the gateway (see
+//! `docs/api-medical.md`); the node types are answered through the descriptor's `nodes`.
+//!
+//! **Events** ([`api::EVENT_ITEM_DELETED`] with [`api::ItemDeleted`] `{"itemId"}`,
+//! [`api::EVENT_SERVICE_DELETED`] with [`api::ServiceDeleted`] `{"serviceId"}`) are published
+//! inside the deleting transaction (in-transaction handlers of other modules may veto; the
+//! outbox delivers them after commit too). The module handles the core's in-transaction event
+//! `health_facility.saving` (validates and stores the items and services price lists of a
+//! facility, vetoing unknown or out-of-place lists with `medical.pricelist_invalid`) and
+//! implements the core port `ports::HealthFacilityPricelists` that shows them on
+//! `HealthFacilityGQLType`.
 
-pub mod demo;
-pub mod entity;
+pub mod api;
+mod cli;
+mod config;
+mod demo;
+mod entity;
+mod events;
 pub mod graphql;
-pub mod migration;
-pub mod service;
+mod migration;
+mod rights;
+mod service;
 
 use imis_core::events::Wiring;
-use imis_core::registry::{ModuleDescriptor, RightDef};
+use imis_core::registry::{ModuleDescriptor, NodeDef};
 use std::sync::Arc;
 
 pub const NAME: &str = "medical";
 
-macro_rules! rights {
-    ($($code:literal => $en:literal, $fr:literal;)*) => { &[$(RightDef { code: $code, en: $en, fr: $fr }),*] };
-}
-
-pub const RIGHTS: &[RightDef] = rights! {
-    121200 => "Services price lists", "Listes de prix des services";
-    121201 => "Services price list search", "Recherche de listes de prix des services";
-    121202 => "Services price list add", "Ajout de liste de prix des services";
-    121203 => "Services price list edit", "Modification de liste de prix des services";
-    121204 => "Services price list delete", "Suppression de liste de prix des services";
-    121205 => "Services price list duplicate", "Duplication de liste de prix des services";
-    121300 => "Items price lists", "Listes de prix des articles";
-    121301 => "Items price list search", "Recherche de listes de prix des articles";
-    121302 => "Items price list add", "Ajout de liste de prix des articles";
-    121303 => "Items price list edit", "Modification de liste de prix des articles";
-    121304 => "Items price list delete", "Suppression de liste de prix des articles";
-    121305 => "Items price list duplicate", "Duplication de liste de prix des articles";
-    121400 => "Medical services", "Services médicaux";
-    121401 => "Medical service search", "Recherche de services médicaux";
-    121402 => "Medical service add", "Ajout de service médical";
-    121403 => "Medical service edit", "Modification de service médical";
-    121404 => "Medical service delete", "Suppression de service médical";
-    122100 => "Medical items", "Articles médicaux";
-    122101 => "Medical item search", "Recherche d'articles médicaux";
-    122102 => "Medical item add", "Ajout d'article médical";
-    122103 => "Medical item edit", "Modification d'article médical";
-    122104 => "Medical item delete", "Suppression d'article médical";
-    131001 => "Diagnoses upload", "Import des diagnostics";
-    131002 => "Diagnoses download", "Export des diagnostics";
-};
+use rights::RIGHTS;
 
 pub const MESSAGES: &[imis_core::i18n::Message] = &[
     (
@@ -151,6 +129,16 @@ pub const MESSAGES: &[imis_core::i18n::Message] = &[
         "La liste de prix {kind} {id} n'existe pas, est supprimée, ou n'est pas située au district, à la région de la formation sanitaire ou au niveau national.",
     ),
     (
+        "medical.import_usage",
+        "Give one CSV file: imis import diagnoses FILE.",
+        "Indiquez un fichier CSV : imis import diagnoses FICHIER.",
+    ),
+    (
+        "medical.import_unreadable",
+        "Cannot read {file}: {reason}.",
+        "Impossible de lire {file} : {reason}.",
+    ),
+    (
         "medical.import_invalid",
         "The file was refused: {count} bad line(s): {lines}.",
         "Le fichier a été refusé : {count} ligne(s) incorrecte(s) : {lines}.",
@@ -174,6 +162,13 @@ imis_core::inventory::submit! {
         migrations: migration::migrations,
         wire,
         demo_seed: Some(demo::seed),
+        config_check: Some(config::check),
+        nodes: Some(NodeDef {
+            type_names: graphql::NODE_TYPES,
+            register: graphql::register_nodes,
+            resolve: graphql::resolve_node_value,
+        }),
+        cli: cli::COMMANDS,
         ..ModuleDescriptor::named(NAME)
     }
 }

@@ -2,8 +2,11 @@
 //! import), price lists with their location scope, the facility price-list assignment through
 //! the core's `health_facility.saving` event and port, and the claimable price on a date.
 
+// The composed GraphQL schema of the harness is deeper than rustc's default query depth.
+#![recursion_limit = "256"]
+
 use chrono::{Days, NaiveDate};
-use imis_medical::service::{self as medical, MedicalKind};
+use imis_medical::api::{self as medical, MedicalKind};
 use imis_tests::{TestApp, TestDb, on_each_db};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -762,4 +765,56 @@ fn every_error_code_has_messages() {
         assert!(!en.is_empty() && !fr.is_empty(), "{code}");
         assert!(imis_core::i18n::has_message(code));
     }
+}
+
+#[tokio::test]
+async fn the_import_diagnoses_command_of_the_descriptor() {
+    on_each_db(|db: TestDb| async move {
+        let app = app(&db).await;
+        let command = imis_core::registry::linked_modules()
+            .filter(|m| m.name == "medical")
+            .flat_map(|m| m.cli.iter())
+            .find(|c| c.name == "import diagnoses")
+            .expect("the medical module declares `imis import diagnoses FILE`");
+        let dir = std::env::temp_dir().join(format!("imis-medical-cli-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("icd.csv");
+        std::fs::write(&file, "code,name\nZ98,Code de test\n").unwrap();
+        let path = file.display().to_string();
+        let out = (command.run)(app.state.clone(), vec![path.clone()]).await.unwrap();
+        assert_eq!(out, format!("{path}: 1 lines, 1 added, 0 updated, 0 unchanged"));
+        assert_eq!(app.count("medical_diagnosis", "code = 'Z98' AND validity_to IS NULL").await, 1);
+        let usage = (command.run)(app.state.clone(), vec![]).await.unwrap_err();
+        assert_eq!(usage.code, "medical.import_usage");
+        assert!(imis_core::i18n::has_message(&usage.code));
+        let missing = dir.join("absent.csv").display().to_string();
+        let unreadable = (command.run)(app.state.clone(), vec![missing]).await.unwrap_err();
+        assert_eq!(unreadable.code, "medical.import_unreadable");
+        std::fs::remove_dir_all(&dir).unwrap();
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn items_services_and_diagnoses_answer_node() {
+    on_each_db(|db: TestDb| async move {
+        let app = app(&db).await;
+        let clerk = app.principal("clerk").await;
+        let r = app
+            .ok(Some(&clerk), r#"{ medicalItems(code: "ACT20") { edges { node { id code } } } medicalServices(code: "C0005") { edges { node { id code } } } diagnoses(code: "A09") { edges { node { id code } } } }"#)
+            .await;
+        for (list, fragment) in [("medicalItems", "ItemGQLType"), ("medicalServices", "ServiceGQLType"), ("diagnoses", "DiagnosisGQLType")] {
+            let node = &r[list]["edges"][0]["node"];
+            let id = node["id"].as_str().unwrap();
+            let n = app.ok(Some(&clerk), &format!(r#"{{ node(id: "{id}") {{ id ... on {fragment} {{ code }} }} }}"#)).await;
+            assert_eq!(n["node"]["id"], id, "{list}");
+            assert_eq!(n["node"]["code"], node["code"], "{list}");
+        }
+        // An unknown key of a medical type is null.
+        let unknown = imis_core::graphql::global_id("ItemGQLType", 999_999);
+        assert!(app.ok(Some(&clerk), &format!(r#"{{ node(id: "{}") {{ id }} }}"#, unknown.as_str())).await["node"].is_null());
+        db
+    })
+    .await;
 }

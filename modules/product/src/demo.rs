@@ -15,11 +15,10 @@ use crate::entity::product;
 use crate::service::{LineData, LineKind, insert_lines};
 use chrono::{Datelike, NaiveDate};
 use futures::future::BoxFuture;
-use imis_core::db::stmt;
 use imis_core::money::Money;
 use imis_core::{AppError, AppResult, AppState};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ConnectionTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, IntoActiveModel};
 use uuid::Uuid;
 
 /// (medical code, co-insurance %, waiting period in months) of a demo product's lines.
@@ -111,15 +110,7 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
         let year = state.clock.today().year();
         let date_from = NaiveDate::from_ymd_opt(year - 2, 1, 1).ok_or_else(AppError::internal)?;
         let date_to = NaiveDate::from_ymd_opt(year + 5, 12, 31).ok_or_else(AppError::internal)?;
-        let region = tx
-            .query_one_raw(stmt(
-                tx.get_database_backend(),
-                "SELECT id FROM core_location WHERE code = ? AND validity_to IS NULL",
-                vec!["R0001".into()],
-            ))
-            .await?
-            .map(|r| r.try_get::<i64>("", "id"))
-            .transpose()?;
+        let region = imis_core::registers::location_id_by_code(&*tx, "R0001").await?;
 
         let mutual = product::Model {
             uuid: Uuid::now_v7(),
@@ -188,7 +179,7 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
             am.id = NotSet;
             let p = am.insert(&*tx).await?;
             for (kind, codes) in [(LineKind::Item, lines.0), (LineKind::Service, lines.1)] {
-                let ids = crate::medical_ref::demo_ids_by_code(
+                let ids = crate::medical_ref::ids_by_code(
                     &*tx,
                     kind,
                     &codes.iter().map(|(c, _, _)| *c).collect::<Vec<_>>(),

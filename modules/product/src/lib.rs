@@ -3,39 +3,50 @@
 //! Products (benefit packages, openIMIS `product` module, reference §6): what a policy sells and
 //! what it covers.
 //!
-//! - **Entities** ([`entity`]): `product_product` (every field of `tblProduct`, plus
-//!   `ageMinimal`/`ageMaximal`, stored and exposed only, D14), `product_item` and
-//!   `product_service` (covered medical items and services with price origin, limitations,
-//!   limits, waiting periods and ceiling exclusions), `product_relative_distribution` (relative
-//!   price distributions: 1, 4 or 12 periods per care type, percent 0–100). Money is stored in
-//!   minor units, percentages in exact hundredths. Deductibles and ceilings are stored in the
-//!   columns of the product's ceiling type, IP and OP exactly as given (no openIMIS swap).
-//! - **History** (D7): product versions go to `core_history` (entity `product`); deletes are soft;
-//!   on save the lines and distributions are replaced (old rows closed with `validity_to`, new rows
-//!   inserted), so every version keeps its own lines. Historical products cannot be updated.
-//! - **Rights** (D8): 121001 search (`products` also accepts 101202 policy add and 101205 policy
-//!   renew), 121002 add, 121003 edit, 121004 delete, 121005 duplicate. **Scope** (D9): a product
-//!   is visible when national, in the caller's allowed locations or an ancestor of one of them; a
-//!   restricted caller writes only products located in their allowed locations.
-//! - **Services for other modules** ([`service`]): [`service::product_in_force`] (the version in
-//!   force on a date, D12) and [`service::is_sellable`] / [`service::sellable`] (D14).
+//! - **Entities** (private): the product (every field of `tblProduct`, plus
+//!   `ageMinimal`/`ageMaximal`, stored and exposed only, D14), its covered medical items and
+//!   services (price origin, limitations, limits, waiting periods and ceiling exclusions) and its
+//!   relative price distributions (1, 4 or 12 periods per care type, percent 0–100). Money is
+//!   stored in minor units, percentages in exact hundredths. Deductibles and ceilings are stored
+//!   in the columns of the product's ceiling type, IP and OP exactly as given (no openIMIS swap).
+//! - **History** (D7): product versions go to the kernel history (entity `product`); deletes are
+//!   soft; on save the lines and distributions are replaced (old rows closed with `validity_to`,
+//!   new rows inserted), so every version keeps its own lines. Historical products cannot be
+//!   updated.
+//! - **Rights** (`rights.rs`, D8): 121001 search (`products` also accepts 101202 policy add and
+//!   101205 policy renew), 121002 add, 121003 edit, 121004 delete, 121005 duplicate. **Scope**
+//!   (D9): a product is visible when national, in the caller's allowed locations or an ancestor
+//!   of one of them; a restricted caller writes only products located in their allowed
+//!   locations.
 //! - **GraphQL** ([`graphql`]): `products`, `product`, `validateProductCode`, `limitDefaults`,
-//!   `pageDisplayRules`; `createProduct`, `updateProduct`, `duplicateProduct`, `deleteProduct`.
-//! - **Demo data** ([`demo`]): the community mutual product `MUT01` and the fee-exemption product
-//!   `VIH01`, covering the medical module's demo items and services.
+//!   `pageDisplayRules`; `createProduct`, `updateProduct`, `duplicateProduct`, `deleteProduct`;
+//!   `ProductGQLType` (and its history versions) in `node(id:)` through the descriptor's `nodes`.
+//! - **Demo data**: the community mutual product `MUT01` and the fee-exemption product `VIH01`,
+//!   covering the medical module's demo items and services.
 //!
-//! Medical items and services are checked through the medical module's public services
-//! (`imis_medical::service::current_items_by_uuid` / `current_services_by_uuid`) and shown with its
-//! `ItemGQLType` / `ServiceGQLType`.
+//! ## API boundary
+//!
+//! Other modules use only [`api`]: owned [`api::ProductTerms`] of products by id or code, the
+//! version in force on a date ([`api::product_in_force`], D12) with its lines, sellability
+//! ([`api::sellable`], D14), conversion links, product GraphQL nodes filtered by the caller's
+//! visibility, and a typed sub-query of current product ids. The GraphQL roots
+//! [`graphql::ProductQuery`] and [`graphql::ProductMutation`] are composed by the gateway. The
+//! module publishes no events and handles none.
+//!
+//! The module depends on `medical`: items and services of a product are checked and shown
+//! through `imis_medical::api` only (current items and services by uuid, their GraphQL nodes).
 
-pub mod demo;
-pub mod entity;
+pub mod api;
+mod config;
+mod demo;
+mod entity;
 pub mod graphql;
 mod medical_ref;
-pub mod migration;
-pub mod service;
+mod migration;
+mod rights;
+mod service;
 
-use imis_core::registry::{ModuleDescriptor, RightDef};
+use imis_core::registry::{ModuleDescriptor, NodeDef};
 
 /// Registry name of the module.
 pub const NAME: &str = "product";
@@ -44,17 +55,16 @@ imis_core::inventory::submit! {
     ModuleDescriptor {
         version: env!("CARGO_PKG_VERSION"),
         depends_on: &["medical"],
-        rights: &[
-            RightDef { code: 121000, en: "Products", fr: "Produits" },
-            RightDef { code: 121001, en: "Product search", fr: "Recherche de produits" },
-            RightDef { code: 121002, en: "Product add", fr: "Ajout de produit" },
-            RightDef { code: 121003, en: "Product edit", fr: "Modification de produit" },
-            RightDef { code: 121004, en: "Product delete", fr: "Suppression de produit" },
-            RightDef { code: 121005, en: "Product duplicate", fr: "Duplication de produit" },
-        ],
+        rights: rights::RIGHTS,
         messages: MESSAGES,
         migrations: migration::migrations,
         demo_seed: Some(demo::seed),
+        config_check: Some(config::check),
+        nodes: Some(NodeDef {
+            type_names: graphql::NODE_TYPES,
+            register: graphql::register_nodes,
+            resolve: graphql::resolve_node_value,
+        }),
         ..ModuleDescriptor::named(NAME)
     }
 }

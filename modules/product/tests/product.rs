@@ -2,6 +2,9 @@
 //! form's `products(location:, dateFrom_Lte:, dateTo_Gte:)`, location scope, history, idempotent
 //! creates, the demo products and the public service functions of the policy module.
 
+// The composed GraphQL schema of the harness is deeper than rustc's default query depth.
+#![recursion_limit = "256"]
+
 use imis_core::auth::Principal;
 use imis_tests::{TestApp, TestDb, on_each_db};
 use serde_json::{Value, json};
@@ -617,21 +620,21 @@ async fn demo_products_and_policy_services() {
         let conn = &app.state.db.conn;
         let clock = &app.state.clock;
         let today = clock.today();
-        let now = imis_product::service::product_in_force(conn, clock, id, today).await.unwrap().unwrap();
+        let now = imis_product::api::product_in_force(conn, clock, id, today).await.unwrap().unwrap();
         assert_eq!(now.product.name, "Deuxième version");
         assert_eq!(now.history_id, None);
-        let before = imis_product::service::product_in_force(conn, clock, id, today.pred_opt().unwrap()).await.unwrap().unwrap();
+        let before = imis_product::api::product_in_force(conn, clock, id, today.pred_opt().unwrap()).await.unwrap().unwrap();
         assert_eq!(before.product.name, "Première version");
         assert!(before.history_id.is_some());
         assert_eq!(before.product.id, id);
         let on = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-        assert!(imis_product::service::is_sellable(conn, clock, id, &[d1_id, region_id], on("2026-05-01")).await.unwrap());
-        assert!(imis_product::service::is_sellable(conn, clock, id, &[d1_id, region_id], on("2028-06-01")).await.unwrap());
-        assert!(!imis_product::service::is_sellable(conn, clock, id, &[d1_id, region_id], on("2029-01-01")).await.unwrap());
-        assert!(!imis_product::service::is_sellable(conn, clock, id, &[d2_id, region_id], today).await.unwrap());
-        assert!(!imis_product::service::is_sellable(conn, clock, 999_999, &[d1_id], today).await.unwrap());
+        assert!(imis_product::api::is_sellable(conn, clock, id, &[d1_id, region_id], on("2026-05-01")).await.unwrap());
+        assert!(imis_product::api::is_sellable(conn, clock, id, &[d1_id, region_id], on("2028-06-01")).await.unwrap());
+        assert!(!imis_product::api::is_sellable(conn, clock, id, &[d1_id, region_id], on("2029-01-01")).await.unwrap());
+        assert!(!imis_product::api::is_sellable(conn, clock, id, &[d2_id, region_id], today).await.unwrap());
+        assert!(!imis_product::api::is_sellable(conn, clock, 999_999, &[d1_id], today).await.unwrap());
         ok(&app, Some(&admin), DELETE, json!({ "i": { "uuids": [uuid] } })).await;
-        assert!(imis_product::service::product_in_force(conn, clock, id, today.succ_opt().unwrap()).await.unwrap().is_none());
+        assert!(imis_product::api::product_in_force(conn, clock, id, today.succ_opt().unwrap()).await.unwrap().is_none());
         db
     })
     .await;
@@ -644,4 +647,46 @@ fn every_error_code_has_english_and_french_messages() {
         assert!(imis_core::i18n::has_message(code), "{code}");
         assert!(!en.is_empty() && !fr.is_empty() && en != fr, "{code}");
     }
+}
+
+#[tokio::test]
+async fn products_and_their_versions_answer_node() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        create(&app, &admin, with(input("NODE1"), json!({ "name": "Avant" }))).await;
+        let uuid = product_uuid(&app, "NODE1").await;
+        ok(&app, Some(&admin), UPDATE, json!({ "i": with(input("NODE1"), json!({ "uuid": uuid, "name": "Après" })) })).await;
+        let list = ok(&app, Some(&admin), r#"{ products(code: "NODE1", showHistory: true) { edges { node { id name } } } }"#, json!({})).await;
+        let edges = list["products"]["edges"].as_array().unwrap().clone();
+        assert_eq!(edges.len(), 2, "{edges:?}");
+        let node = |id: &str| format!(r#"{{ node(id: "{id}") {{ id ... on ProductGQLType {{ code name }} }} }}"#);
+        for e in &edges {
+            let id = e["node"]["id"].as_str().unwrap();
+            let n = ok(&app, Some(&admin), &node(id), json!({})).await;
+            assert_eq!(n["node"]["id"], id);
+            assert_eq!(n["node"]["code"], "NODE1");
+            assert_eq!(n["node"]["name"], e["node"]["name"]);
+        }
+        // A user without a right to read products gets null, not an error.
+        imis_core::users::service::insert_user_unchecked(
+            &app.state.db.conn,
+            "norights",
+            "norightspass",
+            "Sans",
+            "Droits",
+            imis_core::auth::UserKinds { interactive: true, ..Default::default() },
+            &[],
+            &[],
+            &[],
+            None,
+        )
+        .await
+        .expect("user");
+        let nobody = app.principal("norights").await;
+        let id = edges[0]["node"]["id"].as_str().unwrap();
+        assert!(ok(&app, Some(&nobody), &node(id), json!({})).await["node"].is_null());
+        db
+    })
+    .await;
 }

@@ -1,5 +1,5 @@
-//! sea-orm entities of the medical tables, one file per table. Other modules may read them
-//! (the product module checks that items and services exist); writes go through
+//! sea-orm entities of the medical tables, one file per table. Private to the module: other
+//! modules read items and services through [`crate::api`]; writes go through
 //! [`crate::service`].
 
 pub mod diagnosis;

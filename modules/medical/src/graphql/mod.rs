@@ -6,13 +6,15 @@
 
 mod diagnoses;
 mod items;
+mod pricelist_types;
 mod pricelists;
 mod scalars;
 mod services;
 mod types;
 
-pub use scalars::{PatientCategories, ServiceCodeInputType, ServicePackagetype, TinyInt};
-pub use types::*;
+pub(crate) use types::*;
+/// The item, service and diagnosis nodes (other modules reach items and services through `api`).
+pub use types::{DiagnosisGQLType, ItemGQLType, ServiceGQLType};
 
 use async_graphql::{Context, MergedObject};
 use imis_core::AppResult;
@@ -130,23 +132,17 @@ pub(crate) async fn mutation_objects(
     let Some(p) = principal(ctx) else {
         return Ok(vec![]);
     };
-    let rows = sea_orm::ConnectionTrait::query_all_raw(
+    imis_core::mutation::objects_of_client_mutation(
         &st.db.conn,
-        imis_core::db::stmt(
-            st.db.backend(),
-            "SELECT o.entity_id FROM core_mutation_log_object o JOIN core_mutation_log l ON l.id = o.mutation_id \
-             WHERE l.user_id = ? AND l.client_mutation_id = ? AND o.entity = ?",
-            vec![p.user_id.into(), client_mutation_id.into(), entity.into()],
-        ),
+        p.user_id,
+        client_mutation_id,
+        entity,
     )
-    .await?;
-    rows.iter()
-        .map(|r| r.try_get::<i64>("", "entity_id").map_err(Into::into))
-        .collect()
+    .await
 }
 
 /// The global-id type names this module resolves for the gateway's `node(id:)`.
-pub const NODE_TYPES: &[&str] = &[
+pub(crate) const NODE_TYPES: &[&str] = &[
     "ItemGQLType",
     "ItemGQLTypeHistory",
     "ServiceGQLType",
@@ -156,14 +152,14 @@ pub const NODE_TYPES: &[&str] = &[
 ];
 
 /// An item, service or diagnosis by global id (current or historical version).
-pub enum MedicalNode {
+pub(crate) enum MedicalNode {
     Item(ItemGQLType),
     Service(ServiceGQLType),
     Diagnosis(DiagnosisGQLType),
 }
 
 /// Resolves a global id of [`NODE_TYPES`]; reference lists are open to any logged-in user (D8).
-pub async fn resolve_node(
+pub(crate) async fn resolve_node(
     ctx: &async_graphql::Context<'_>,
     type_name: &str,
     key: &str,
@@ -241,5 +237,33 @@ pub async fn resolve_node(
                 })
             })
         }
+    })
+}
+
+/// The descriptor's node registration: the medical types implementing `Node`.
+pub(crate) fn register_nodes(registry: &mut async_graphql::registry::Registry) {
+    use imis_core::graphql::relay::register_implementer;
+    register_implementer::<ItemGQLType>(registry);
+    register_implementer::<ServiceGQLType>(registry);
+    register_implementer::<DiagnosisGQLType>(registry);
+}
+
+/// The descriptor's node resolver: [`resolve_node`] as a registry `NodeValue` (null when the
+/// module is hidden from the caller).
+pub(crate) fn resolve_node_value<'a>(
+    ctx: &'a Context<'_>,
+    type_name: &'a str,
+    key: &'a str,
+) -> imis_core::registry::NodeFuture<'a> {
+    use imis_core::graphql::relay::NodeValue;
+    Box::pin(async move {
+        if !visible(ctx) {
+            return Ok(None);
+        }
+        Ok(resolve_node(ctx, type_name, key).await?.map(|n| match n {
+            MedicalNode::Item(x) => NodeValue::new(x),
+            MedicalNode::Service(x) => NodeValue::new(x),
+            MedicalNode::Diagnosis(x) => NodeValue::new(x),
+        }))
     })
 }

@@ -1,7 +1,7 @@
 //! `itemsPricelists`, `servicesPricelists`, `pricelists`, `validateItemsPricelistName`,
 //! `validateServicesPricelistName` and the price-list mutations of both kinds.
 
-use super::types::{
+use super::pricelist_types::{
     ItemsPricelistGQLType, PriceCompactGQLType, PricelistsGQLType, ServicesPricelistGQLType,
     pricelist_page_data,
 };
@@ -106,7 +106,7 @@ async fn pricelist_page(
     type_name: &str,
     a: PricelistArgs,
     args: PageArgs,
-) -> AppResult<Page<super::types::PricelistData>> {
+) -> AppResult<Page<super::pricelist_types::PricelistData>> {
     let st = state(ctx);
     let select = svc::pricelists_select(st, principal(ctx), kind, &a.filter(type_name)?).await?;
     let page = fetch_page(

@@ -86,24 +86,6 @@ async fn current_diagnosis_by_code(
     Ok(q.one(conn).await?)
 }
 
-/// Diagnoses by id, whatever their validity (for other modules' nested fields).
-pub async fn diagnoses_by_ids(
-    conn: &impl ConnectionTrait,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, diagnosis::Model>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    Ok(diagnosis::Entity::find()
-        .filter(diagnosis::Column::Id.is_in(wanted))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect())
-}
-
 /// The current diagnoses with these codes, by code (the claim module reads ICD codes).
 pub async fn current_diagnoses_by_code(
     conn: &impl ConnectionTrait,

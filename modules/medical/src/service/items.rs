@@ -6,7 +6,6 @@ use crate::entity::item;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::mutation::MutationCtx;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
     Select,
@@ -107,12 +106,7 @@ pub(crate) fn existed_on<C: ColumnTrait>(
     d: NaiveDate,
 ) -> Condition {
     let end = end_of_day(clock, d);
-    let older = Query::select()
-        .column(Alias::new("entity_id"))
-        .from(Alias::new("core_history"))
-        .and_where(Expr::col(Alias::new("entity")).eq(entity))
-        .and_where(Expr::col(Alias::new("validity_from")).lt(end))
-        .to_owned();
+    let older = imis_core::history::entity_ids_with_version_before(entity, end);
     Condition::any()
         .add(validity_from.lt(end))
         .add(id.in_subquery(older))
@@ -427,8 +421,11 @@ pub async fn delete_items(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<
         am.audit_user_id = Set(m.actor());
         am.update(tx).await?;
         close_references(tx, MedicalKind::Item, id, now).await?;
-        m.publish(EVENT_ITEM_DELETED, serde_json::json!({ "itemId": id }))
-            .await?;
+        m.publish(
+            EVENT_ITEM_DELETED,
+            crate::events::payload(&crate::events::ItemDeleted { item_id: id }),
+        )
+        .await?;
         out.push(id);
     }
     Ok(out)

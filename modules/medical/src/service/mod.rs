@@ -12,12 +12,14 @@
 
 mod diagnoses;
 mod items;
+mod pricelist_writes;
 mod pricelists;
 mod prices;
 mod services;
 
 pub use diagnoses::*;
 pub use items::*;
+pub use pricelist_writes::*;
 pub use pricelists::*;
 pub use prices::*;
 pub use services::*;
@@ -29,38 +31,14 @@ use imis_core::history::Versioned;
 use imis_core::money::Money;
 use imis_core::{AppError, AppResult, AppState};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::LikeExpr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use std::collections::HashMap;
 
-pub const RIGHT_ITEM_SEARCH: i32 = 122101;
-pub const RIGHT_ITEM_ADD: i32 = 122102;
-pub const RIGHT_ITEM_EDIT: i32 = 122103;
-pub const RIGHT_ITEM_DELETE: i32 = 122104;
-pub const RIGHT_SERVICE_SEARCH: i32 = 121401;
-pub const RIGHT_SERVICE_ADD: i32 = 121402;
-pub const RIGHT_SERVICE_EDIT: i32 = 121403;
-pub const RIGHT_SERVICE_DELETE: i32 = 121404;
-pub const RIGHT_ITEMS_PRICELIST_SEARCH: i32 = 121301;
-pub const RIGHT_ITEMS_PRICELIST_ADD: i32 = 121302;
-pub const RIGHT_ITEMS_PRICELIST_EDIT: i32 = 121303;
-pub const RIGHT_ITEMS_PRICELIST_DELETE: i32 = 121304;
-pub const RIGHT_ITEMS_PRICELIST_DUPLICATE: i32 = 121305;
-pub const RIGHT_SERVICES_PRICELIST_SEARCH: i32 = 121201;
-pub const RIGHT_SERVICES_PRICELIST_ADD: i32 = 121202;
-pub const RIGHT_SERVICES_PRICELIST_EDIT: i32 = 121203;
-pub const RIGHT_SERVICES_PRICELIST_DELETE: i32 = 121204;
-pub const RIGHT_SERVICES_PRICELIST_DUPLICATE: i32 = 121205;
-/// openIMIS "diagnoses upload": our right to write diagnoses (D8).
-pub const RIGHT_DIAGNOSIS_WRITE: i32 = 131001;
-pub const RIGHT_DIAGNOSIS_DOWNLOAD: i32 = 131002;
+pub use crate::events::{EVENT_ITEM_DELETED, EVENT_SERVICE_DELETED};
+pub use crate::rights::*;
 
-/// Published inside the transaction of `deleteItem`, payload `{"itemId": i64}`, once per item.
-pub const EVENT_ITEM_DELETED: &str = "medical.item_deleted";
-/// Published inside the transaction of `deleteService`, payload `{"serviceId": i64}`.
-pub const EVENT_SERVICE_DELETED: &str = "medical.service_deleted";
-
-/// History entity names (`core_history.entity`).
+/// History entity names (the kernel history's `entity`).
 pub const ENTITY_ITEM: &str = "medical_item";
 pub const ENTITY_SERVICE: &str = "medical_service";
 pub const ENTITY_DIAGNOSIS: &str = "medical_diagnosis";
@@ -256,7 +234,7 @@ pub fn end_of_day(clock: &Clock, d: NaiveDate) -> DateTime<Utc> {
 }
 
 /// For each row, the version valid on `d`: the row itself, else the stored version of
-/// `core_history` valid on `d`; rows without one are left out.
+/// kernel history valid on `d`; rows without one are left out.
 pub(crate) async fn versions_on<M>(
     conn: &impl ConnectionTrait,
     clock: &Clock,
@@ -270,7 +248,12 @@ where
     let mut out = Vec::with_capacity(rows.len());
     let mut missing = vec![];
     for r in rows {
-        if valid_on(clock, r.validity_from(), r.validity_to(), d) {
+        if valid_on(
+            clock,
+            Validity::validity_from(&r),
+            Validity::validity_to(&r),
+            d,
+        ) {
             out.push(r);
         } else {
             missing.push(r.id());

@@ -180,15 +180,9 @@ pub fn on_facility_saving<'a>(
         let services = e.payload["servicesPricelistId"].as_i64();
         let b = tx.get_database_backend();
         if items.is_some() || services.is_some() {
-            let row = tx
-                .query_one_raw(imis_core::db::stmt(
-                    b,
-                    "SELECT location_id FROM core_health_facility WHERE id = ?",
-                    vec![hf.into()],
-                ))
+            let location = imis_core::registers::health_facility_location_id(tx, hf)
                 .await?
                 .ok_or_else(AppError::internal)?;
-            let location: i64 = row.try_get("", "location_id")?;
             let chain: HashSet<i64> =
                 imis_core::location::service::locations_with_ancestors(tx, &[location])
                     .await?

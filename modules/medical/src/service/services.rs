@@ -659,7 +659,7 @@ pub async fn delete_services(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<V
         close_references(tx, MedicalKind::Service, id, now).await?;
         m.publish(
             EVENT_SERVICE_DELETED,
-            serde_json::json!({ "serviceId": id }),
+            crate::events::payload(&crate::events::ServiceDeleted { service_id: id }),
         )
         .await?;
         out.push(id);

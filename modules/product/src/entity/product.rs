@@ -1,7 +1,7 @@
 //! `product_product`: a product (benefit package), openIMIS `tblProduct`.
 //!
 //! The current version stays in this table (`validity_to IS NULL`); previous versions go to
-//! `core_history` under the entity name `product` (D7). A deleted product keeps its row with
+//! the kernel history under the entity name `product` (D7). A deleted product keeps its row with
 //! `validity_to` set.
 //!
 //! Deductibles and ceilings are stored in the column family of `ceiling_type` (`I` insuree,

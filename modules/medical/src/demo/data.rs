@@ -1,22 +1,9 @@
-//! Demo data (D30): 30 items and 20 services (three of them packages) with prices in XAF, 61
-//! ICD-10 codes with French names, one items and one services price list located at the demo
-//! region and assigned to every demo facility. Inserted directly (no rights check) after the
-//! core's demo data. The rows are dated 1 January 2020 so that demo claims of any recent date
-//! find them valid (D11).
+//! The demo rows: items, services, package content and ICD-10 diagnoses.
 
-use crate::entity::{diagnosis, item, pricelist, pricelist_detail, service, service_content};
 use crate::service::MedicalKind;
-use chrono::{DateTime, NaiveDate, Utc};
-use futures::future::BoxFuture;
-use imis_core::money::Money;
-use imis_core::{AppError, AppResult, AppState};
-use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
-use std::collections::HashMap;
-use uuid::Uuid;
 
 /// (code, name, type, package, price XAF, care type, patient category)
-const ITEMS: &[(&str, &str, &str, &str, i64, &str, i32)] = &[
+pub(super) const ITEMS: &[(&str, &str, &str, &str, i64, &str, i32)] = &[
     (
         "PARA5",
         "Paracétamol 500 mg, comprimé",
@@ -274,7 +261,7 @@ const ITEMS: &[(&str, &str, &str, &str, i64, &str, i32)] = &[
 ];
 
 /// (code, name, type, level, category, price XAF, care type, patient category, package type)
-type DemoService = (
+pub(super) type DemoService = (
     &'static str,
     &'static str,
     &'static str,
@@ -285,7 +272,7 @@ type DemoService = (
     i32,
     &'static str,
 );
-const SERVICES: &[DemoService] = &[
+pub(super) const SERVICES: &[DemoService] = &[
     (
         "C0001",
         "Consultation de médecine générale",
@@ -449,7 +436,7 @@ const SERVICES: &[DemoService] = &[
 ];
 
 /// Package content: (service code, kind, item or service code, quantity).
-const CONTENT: &[(&str, MedicalKind, &str, i32)] = &[
+pub(super) const CONTENT: &[(&str, MedicalKind, &str, i32)] = &[
     ("C0004", MedicalKind::Item, "OXYT10", 1),
     ("C0004", MedicalKind::Item, "GSTER", 2),
     ("C0004", MedicalKind::Item, "COMP", 2),
@@ -465,7 +452,7 @@ const CONTENT: &[(&str, MedicalKind, &str, i32)] = &[
 ];
 
 /// ICD-10 codes with French names.
-const DIAGNOSES: &[(&str, &str)] = &[
+pub(super) const DIAGNOSES: &[(&str, &str)] = &[
     ("A00", "Choléra"),
     ("A01", "Fièvres typhoïde et paratyphoïde"),
     ("A03", "Shigellose"),
@@ -558,192 +545,3 @@ const DIAGNOSES: &[(&str, &str)] = &[
     ("Z34", "Surveillance d'une grossesse normale"),
     ("Z30", "Prise en charge d'une contraception"),
 ];
-
-/// Override prices of the demo lists (code, price XAF).
-const ITEM_OVERRIDES: &[(&str, i64)] = &[("ACT20", 50), ("AMOX5", 20), ("SALB", 2000)];
-const SERVICE_OVERRIDES: &[(&str, i64)] = &[("C0001", 1500), ("H0001", 4000)];
-
-pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
-    Box::pin(async move {
-        let tx = state.db.begin_write().await?;
-        insert_all(&state, &*tx).await?;
-        tx.commit().await?;
-        Ok(())
-    })
-}
-
-async fn insert_all(state: &AppState, tx: &impl ConnectionTrait) -> AppResult<()> {
-    let digits = state.config.core.currency_minor_digits;
-    let xaf = |amount: i64| -> AppResult<i64> {
-        Ok(Money::from_decimal(Decimal::from(amount), digits)?.0)
-    };
-    let from: DateTime<Utc> = "2020-01-01T00:00:00Z"
-        .parse()
-        .map_err(|_| AppError::internal())?;
-    let list_date = NaiveDate::from_ymd_opt(2020, 1, 1).ok_or_else(AppError::internal)?;
-    let mut items: HashMap<&str, i64> = HashMap::new();
-    for (code, name, t, package, price, care, cat) in ITEMS {
-        let m = item::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            code: Set(code.to_string()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            item_type: Set(t.to_string()),
-            package: Set(Some(package.to_string())),
-            price: Set(xaf(*price)?),
-            quantity: Set(Some(100)),
-            maximum_amount: Set(None),
-            care_type: Set(care.to_string()),
-            frequency: Set(None),
-            patient_category: Set(*cat),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
-        .await?;
-        items.insert(code, m.id);
-    }
-    let mut services: HashMap<&str, i64> = HashMap::new();
-    for (code, name, t, level, category, price, care, cat, packagetype) in SERVICES {
-        let m = service::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            code: Set(code.to_string()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            service_type: Set(t.to_string()),
-            level: Set(level.to_string()),
-            category: Set((!category.is_empty()).then(|| category.to_string())),
-            price: Set(xaf(*price)?),
-            maximum_amount: Set(None),
-            care_type: Set(care.to_string()),
-            frequency: Set(None),
-            patient_category: Set(*cat),
-            packagetype: Set(packagetype.to_string()),
-            manual_price: Set(false),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
-        .await?;
-        services.insert(code, m.id);
-    }
-    for (parent, kind, member, qty) in CONTENT {
-        let medical_id = match kind {
-            MedicalKind::Item => items[member],
-            MedicalKind::Service => services[member],
-        };
-        service_content::ActiveModel {
-            service_id: Set(services[parent]),
-            kind: Set(kind.code().into()),
-            medical_id: Set(medical_id),
-            qty_provided: Set(Some(*qty)),
-            price_asked: Set(None),
-            status: Set(true),
-            created_at: Set(from),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
-        .await?;
-    }
-    for (code, name) in DIAGNOSES {
-        diagnosis::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            code: Set(code.to_string()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
-        .await?;
-    }
-    let b = tx.get_database_backend();
-    let region: Option<i64> = match tx
-        .query_one_raw(imis_core::db::stmt(
-            b,
-            "SELECT id FROM core_location WHERE type = 'R' AND validity_to IS NULL ORDER BY id",
-            vec![],
-        ))
-        .await?
-    {
-        Some(r) => Some(r.try_get("", "id")?),
-        None => None,
-    };
-    let mut lists = vec![];
-    for (kind, name, members, overrides) in [
-        (
-            MedicalKind::Item,
-            "Médicaments et consommables — Littoral",
-            &items,
-            ITEM_OVERRIDES,
-        ),
-        (
-            MedicalKind::Service,
-            "Actes et services — Littoral",
-            &services,
-            SERVICE_OVERRIDES,
-        ),
-    ] {
-        let pl = pricelist::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            kind: Set(kind.code().into()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            pricelist_date: Set(list_date),
-            location_id: Set(region),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
-        .await?;
-        let mut ids: Vec<(&str, i64)> = members.iter().map(|(c, i)| (*c, *i)).collect();
-        ids.sort_by_key(|(_, i)| *i);
-        for (code, id) in ids {
-            let price = match overrides.iter().find(|(c, _)| *c == code) {
-                Some((_, p)) => Some(xaf(*p)?),
-                None => None,
-            };
-            pricelist_detail::ActiveModel {
-                pricelist_id: Set(pl.id),
-                kind: Set(kind.code().into()),
-                medical_id: Set(id),
-                price_overrule: Set(price),
-                validity_from: Set(from),
-                validity_to: Set(None),
-                audit_user_id: Set(None),
-                ..Default::default()
-            }
-            .insert(tx)
-            .await?;
-        }
-        lists.push(pl.id);
-    }
-    let facilities = tx
-        .query_all_raw(imis_core::db::stmt(
-            b,
-            "SELECT id FROM core_health_facility WHERE validity_to IS NULL ORDER BY id",
-            vec![],
-        ))
-        .await?;
-    for f in facilities {
-        let hf: i64 = f.try_get("", "id")?;
-        tx.execute_raw(imis_core::db::stmt(
-            b,
-            "INSERT INTO medical_hf_pricelist (health_facility_id, items_pricelist_id, services_pricelist_id) VALUES (?, ?, ?)",
-            vec![hf.into(), lists[0].into(), lists[1].into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
