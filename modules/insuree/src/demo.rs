@@ -3,24 +3,12 @@
 
 use futures::future::BoxFuture;
 use imis_core::AppState;
-use imis_core::db::stmt;
 use imis_core::error::AppResult;
-use sea_orm::ConnectionTrait;
 
 pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
     Box::pin(async move {
         let tx = state.db.begin_write().await?;
-        let rows = tx
-            .query_all_raw(stmt(
-                tx.get_database_backend(),
-                "SELECT id FROM core_location WHERE type = 'V' AND validity_to IS NULL ORDER BY id",
-                vec![],
-            ))
-            .await?;
-        let villages: Vec<i64> = rows
-            .iter()
-            .map(|r| r.try_get_by_index::<i64>(0))
-            .collect::<Result<_, _>>()?;
+        let villages = imis_core::registers::location_ids_of_type(&*tx, "V").await?;
         if villages.is_empty() {
             return Ok(());
         }

@@ -3,61 +3,66 @@
 //! Beneficiaries: families and their members (insurees), photos and insurance numbers
 //! (openIMIS `insuree` module, reference §3).
 //!
-//! - **Entities** ([`entity`]): `insuree_family` (a household in a village, with its head),
+//! - **Tables** (`entity`, private): `insuree_family` (a household in a village, with its head),
 //!   `insuree_insuree` (a person; the insurance number `chfId` is unique among current insurees),
 //!   `insuree_photo` (metadata; the image is a file in the core file store, D29),
 //!   `insuree_status_reason`. Every change keeps history (D7); deletes are soft.
-//! - **Business operations** ([`service`]): `createFamily` (with its head), `updateFamily`,
-//!   `deleteFamilies`, `createInsuree`, `updateInsuree`, `removeInsurees`, `deleteInsurees`,
-//!   `setFamilyHead`, `changeInsureeFamily`, insurance-number validation (D18, [`number`]; country
-//!   modules add validators with `inventory::submit!(NumberValidator { .. })`).
+//! - **Business operations** (`service`, private, one file per resource): `createFamily` (with
+//!   its head), `updateFamily`, `deleteFamilies`, `createInsuree`, `updateInsuree`,
+//!   `removeInsurees`, `deleteInsurees`, `setFamilyHead`, `changeInsureeFamily`, insurance-number
+//!   validation (D18).
 //! - **Rights** (reference §1.5): families 101001–101004, insurees 101101–101105.
 //!   Location scope (D9): a family through its village, an insuree through its current village or
 //!   its current family's village; an insuree with neither (removed from their family) is open to
 //!   unrestricted users only. Nested objects follow the same scope (an out-of-scope `family` or
 //!   `headInsuree` is null, `familyMembers` leaves out members living elsewhere). The facility
 //!   desk's exact number look-up is not restricted.
-//! - **Events** ([`events`], in-transaction, also in the outbox): `insuree.added`,
-//!   `insuree.removed`, `insuree.moved`, `insuree.deleted`, `insuree.status_changed` — the policy
-//!   module keeps coverage in step with them (D16).
-//! - **Configuration** ([`config`]): `[module.insuree]` number rules, photo limits, first service
+//! - **Configuration** (`config`): `[module.insuree]` number rules, photo limits, first service
 //!   point.
-//! - **Data**: demo families ([`demo`]) and `imis seed scale` ([`scale`]).
+//! - **Descriptor**: rights, messages, migrations, demo families, `node(id:)` for
+//!   `InsureeGQLType`/`FamilyGQLType` (current and `…History` versions), the scale seeder
+//!   (`imis seed scale`: families with 1–8 members) and the benchmark's insuree requests.
+//!
+//! ## API boundary
+//! Other modules use only:
+//! - [`api`]: owned summaries ([`api::InsureeSummary`], [`api::FamilySummary`]) and look-ups by
+//!   id, uuid, insurance number and family; the location scope of a family or insuree; typed
+//!   sea-query building blocks over the module's tables ([`api::families_in_locations`],
+//!   [`api::current_insuree_ids_of_families`], [`api::family_member_count`],
+//!   [`api::current_families`] with [`api::family_id_column`], [`api::families_page`]) so that
+//!   their queries stay set-based without naming the tables; GraphQL nodes for their nested
+//!   fields ([`api::insuree_nodes`], [`api::family_nodes`]); right codes; the number validator
+//!   registration ([`api::NumberValidator`], submitted with `inventory::submit!`); the scale
+//!   data generator [`api::Rng`].
+//! - **Events** (published inside the writing transaction, also in the outbox; names and
+//!   payloads re-exported by [`api`]): `insuree.added`, `insuree.removed`, `insuree.moved`,
+//!   `insuree.deleted`, `insuree.status_changed` — the policy module keeps coverage in step with
+//!   them (D16).
+//! - [`graphql`]: the roots `InsureeQuery` and `InsureeMutation` the gateway composes.
 
-pub mod codes;
-pub mod config;
-pub mod demo;
-pub mod entity;
-pub mod events;
+pub mod api;
+mod bench;
+mod codes;
+mod config;
+mod demo;
+mod entity;
+mod events;
 pub mod graphql;
-pub mod migration;
-pub mod number;
-pub mod scale;
+mod migration;
+mod number;
+mod rights;
+mod scale;
+// Public only while the policy module's expiry job still calls `service::members_of`; private
+// once it reads members through `api::members_of`.
 pub mod service;
 
 pub const NAME: &str = "insuree";
-
-macro_rules! rights {
-    ($($code:literal => $en:literal, $fr:literal;)*) => { &[$(imis_core::registry::RightDef { code: $code, en: $en, fr: $fr }),*] };
-}
 
 imis_core::inventory::submit! {
     imis_core::registry::ModuleDescriptor {
         version: env!("CARGO_PKG_VERSION"),
         depends_on: &[],
-        rights: rights! {
-            101000 => "Families", "Familles";
-            101001 => "Family search", "Recherche de familles";
-            101002 => "Family add", "Ajout de famille";
-            101003 => "Family edit", "Modification de famille";
-            101004 => "Family delete", "Suppression de famille";
-            101100 => "Insurees", "Assurés";
-            101101 => "Insuree search", "Recherche d'assurés";
-            101102 => "Insuree add", "Ajout d'assuré";
-            101103 => "Insuree edit", "Modification d'assuré";
-            101104 => "Insuree delete", "Suppression d'assuré";
-            101105 => "Insuree enquire", "Consultation d'assuré";
-        },
+        rights: rights::RIGHTS,
         messages: &[
             ("insuree.number_taken", "Insurance number {chfId} is already used by another insuree.", "Le numéro d'assuré {chfId} est déjà utilisé par un autre assuré."),
             ("insuree.number_empty", "The insurance number is required.", "Le numéro d'assuré est obligatoire."),
@@ -80,6 +85,16 @@ imis_core::inventory::submit! {
         migrations: migration::migrations,
         demo_seed: Some(demo::seed),
         config_check: Some(config::check),
+        nodes: Some(imis_core::registry::NodeDef {
+            type_names: graphql::NODE_TYPES,
+            register: graphql::register_nodes,
+            resolve: graphql::resolve_node_value,
+        }),
+        scale_seed: Some(scale::scale_seed),
+        bench: Some(imis_core::registry::BenchDef {
+            requests: Some(bench::requests),
+            runs: None,
+        }),
         ..imis_core::registry::ModuleDescriptor::named(NAME)
     }
 }

@@ -176,24 +176,11 @@ pub fn family_members(rng: &mut Rng, number_base: &mut u64, today: NaiveDate) ->
     out
 }
 
-async fn villages(conn: &impl ConnectionTrait) -> AppResult<Vec<i64>> {
-    let rows = conn
-        .query_all_raw(stmt(
-            conn.get_database_backend(),
-            "SELECT id FROM core_location WHERE type = 'V' AND validity_to IS NULL ORDER BY id",
-            vec![],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get_by_index::<i64>(0).map_err(Into::into))
-        .collect()
-}
-
 /// Inserts `families` families with their members; returns (families, insurees) written.
 /// Numbers continue after the highest generated one, so it can be run again to add more.
 pub async fn seed_scale(state: &AppState, families: usize, seed: u64) -> AppResult<(usize, usize)> {
     let backend = state.db.backend();
-    let villages = villages(&state.db.conn).await?;
+    let villages = imis_core::registers::location_ids_of_type(&state.db.conn, "V").await?;
     if villages.is_empty() {
         return Err(imis_core::AppError::not_found("village"));
     }
@@ -366,4 +353,22 @@ pub async fn insert_family(
             .await?;
     }
     Ok(fam_id)
+}
+
+/// The descriptor's scale seeder: `args.families` families with their members (none asked,
+/// nothing written).
+pub(crate) fn scale_seed(
+    state: AppState,
+    args: imis_core::registry::ScaleArgs,
+) -> futures::future::BoxFuture<'static, AppResult<Vec<String>>> {
+    Box::pin(async move {
+        if args.families == 0 {
+            return Ok(vec![]);
+        }
+        let (families, insurees) = seed_scale(&state, args.families, args.seed).await?;
+        Ok(vec![
+            format!("{families} families"),
+            format!("{insurees} insurees"),
+        ])
+    })
 }

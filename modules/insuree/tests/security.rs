@@ -3,6 +3,9 @@
 //! another district's uuid is a conflict (D4), a concurrent insurance number is the business
 //! error, and concurrent updates keep a consistent history (D7).
 
+// The composed GraphQL schema of the harness is deeper than rustc's default query depth.
+#![recursion_limit = "256"]
+
 use async_graphql::Request;
 use imis_core::auth::Principal;
 use imis_tests::{TestApp, TestDb, on_each_db};

@@ -1,0 +1,350 @@
+//! Family queries (`families`, `familyMembers`) and mutations (`createFamily`, `updateFamily`,
+//! `deleteFamilies`, `setFamilyHead`, `changeInsureeFamily`).
+
+use super::*;
+
+#[derive(Default)]
+pub struct FamilyQuery;
+
+#[Object]
+impl FamilyQuery {
+    /// Families (101001) within the caller's locations (D9).
+    #[graphql(visible = "visible")]
+    #[allow(clippy::too_many_arguments)]
+    async fn families(
+        &self,
+        ctx: &Context<'_>,
+        show_history: Option<bool>,
+        parent_location: Option<String>,
+        uuid: Option<String>,
+        poverty: Option<bool>,
+        family_type: Option<ID>,
+        confirmation_type: Option<ID>,
+        #[graphql(name = "confirmationNo_Istartswith")] confirmation_no_istartswith: Option<String>,
+        #[graphql(name = "location_Uuid")] location_uuid: Option<String>,
+        #[graphql(name = "headInsuree_ChfId")] head_chf_id: Option<String>,
+        #[graphql(name = "headInsuree_LastName_Icontains")] head_last_name_icontains: Option<
+            String,
+        >,
+        #[graphql(name = "headInsuree_LastName_Istartswith")] head_last_name_istartswith: Option<
+            String,
+        >,
+        #[graphql(name = "members_ChfId")] members_chf_id: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        after: Option<String>,
+        before: Option<String>,
+        offset: Option<i32>,
+        order_by: Option<Vec<String>>,
+    ) -> Result<FamilyConnection> {
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[service::RIGHT_FAMILY_SEARCH]),
+        )
+        .gql(ctx)?;
+        p.check_csrf().gql(ctx)?;
+        let st = state(ctx);
+        let mut q = family::Entity::find().filter(family::Column::ValidityTo.is_null());
+        if let Some(v) = uuid {
+            q = q.filter(family::Column::Uuid.eq(parse_uuid(&v, "uuid").gql(ctx)?));
+        }
+        if let Some(v) = poverty {
+            q = q.filter(family::Column::Poverty.eq(v));
+        }
+        if let Some(v) = family_type {
+            q = q.filter(family::Column::FamilyType.eq(v.0));
+        }
+        if let Some(v) = confirmation_type {
+            q = q.filter(family::Column::ConfirmationType.eq(v.0));
+        }
+        if let Some(v) = confirmation_no_istartswith {
+            q = q.filter(family::Column::ConfirmationNo.starts_with(v));
+        }
+        if let Some(v) = location_uuid {
+            let villages = villages_below(st, &v).await.gql(ctx)?;
+            q = q.filter(family::Column::LocationId.is_in(villages));
+        }
+        if let Some(v) = parent_location {
+            let villages = villages_below(st, &v).await.gql(ctx)?;
+            q = q.filter(family::Column::LocationId.is_in(villages));
+        }
+        let mut head = Condition::all();
+        let mut head_filtered = false;
+        if let Some(v) = head_chf_id {
+            head = head.add(insuree::Column::ChfId.eq(v.trim()));
+            head_filtered = true;
+        }
+        if let Some(v) = head_last_name_icontains {
+            head = head.add(folded_like(insuree::Column::LastNameSearch, &v, false));
+            head_filtered = true;
+        }
+        if let Some(v) = head_last_name_istartswith {
+            head = head.add(folded_like(insuree::Column::LastNameSearch, &v, true));
+            head_filtered = true;
+        }
+        if head_filtered {
+            let ids: Vec<i64> = insuree::Entity::find()
+                .filter(insuree::Column::ValidityTo.is_null())
+                .filter(insuree::Column::Head.eq(true))
+                .filter(head)
+                .all(&st.db.conn)
+                .await
+                .map_err(AppError::from)
+                .gql(ctx)?
+                .into_iter()
+                .map(|i| i.id)
+                .collect();
+            q = q.filter(family::Column::HeadInsureeId.is_in(ids));
+        }
+        if let Some(v) = members_chf_id {
+            q = q.filter(Expr::cust_with_values(
+                "insuree_family.id IN (SELECT family_id FROM insuree_insuree WHERE chf_id = ? AND validity_to IS NULL)".replace('?', if st.db.is_sqlite() { "?" } else { "$1" }),
+                [v.trim().to_string()],
+            ));
+        }
+        q = scope_families(st, p, q).await.gql(ctx)?;
+        let args = PageArgs {
+            first,
+            last,
+            after,
+            before,
+            offset,
+            order_by,
+        };
+        let page = fetch_page(
+            &st.db.conn,
+            q,
+            &args,
+            &[("id", family::Column::Id)],
+            family::Column::Id,
+            &["id"],
+            wants_total(ctx),
+            &st.config.graphql,
+        )
+        .await
+        .gql(ctx)?;
+        let page = page
+            .with_versions(&st.db.conn, "family", show_history.unwrap_or(false))
+            .await
+            .gql(ctx)?;
+        let fams: Vec<&family::Model> = page.rows.iter().map(|(_, (m, _))| m).collect();
+        let data = Arc::new(load_page_data(st, &[], &fams, false).await.gql(ctx)?);
+        Ok(page.into_connection(|(model, history_id)| FamilyGQLType {
+            model,
+            history_id,
+            data: data.clone(),
+        }))
+    }
+
+    /// The members of a family, head first, then by date of birth.
+    #[graphql(visible = "visible")]
+    async fn family_members(
+        &self,
+        ctx: &Context<'_>,
+        family_uuid: String,
+    ) -> Result<InsureeConnection> {
+        let p = require_user(
+            principal(ctx),
+            Requirement::AnyOf(&[service::RIGHT_FAMILY_SEARCH, service::RIGHT_INSUREE_SEARCH]),
+        )
+        .gql(ctx)?;
+        p.check_csrf().gql(ctx)?;
+        let st = state(ctx);
+        let fam = service::find_family(
+            &st.db.conn,
+            parse_uuid(&family_uuid, "familyUuid").gql(ctx)?,
+        )
+        .await
+        .gql(ctx)?;
+        service::check_family_scope(&st.db.conn, p, &fam)
+            .await
+            .gql(ctx)?;
+        // D9: a member living in a village outside the caller's locations is left out, as in
+        // `insurees` (one allowed set for the whole family).
+        let allowed = p.scope.allowed_locations(&st.db.conn).await.gql(ctx)?;
+        let members: Vec<insuree::Model> = service::members_of(&st.db.conn, fam.id)
+            .await
+            .gql(ctx)?
+            .into_iter()
+            .filter(|m| match &allowed {
+                None => true,
+                Some(a) => service::insuree_location(m, Some(&fam)).is_some_and(|l| a.contains(&l)),
+            })
+            .collect();
+        let refs: Vec<&insuree::Model> = members.iter().collect();
+        let data = Arc::new(
+            load_page_data(st, &refs, &[&fam], wants_facility(ctx))
+                .await
+                .gql(ctx)?,
+        );
+        let page = imis_core::graphql::connection::Page {
+            total: Some(members.len() as i64),
+            rows: members
+                .into_iter()
+                .enumerate()
+                .map(|(i, m)| (i.to_string(), m))
+                .collect(),
+            has_next: false,
+            has_previous: false,
+        };
+        Ok(page.into_connection(|model| InsureeGQLType {
+            model,
+            history_id: None,
+            data: data.clone(),
+        }))
+    }
+}
+
+#[derive(Default)]
+pub struct FamilyMutation;
+
+#[Object]
+impl FamilyMutation {
+    /// A family with its head (101002).
+    #[graphql(visible = "visible")]
+    async fn create_family(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateFamilyMutationInput,
+    ) -> Result<CreateFamilyMutationPayload> {
+        let data = family_input(
+            &input.uuid,
+            input.location_id,
+            input.poverty,
+            &input.family_type_id,
+            &input.address,
+            input.is_offline,
+            &input.ethnicity,
+            (&input.confirmation_no, &input.confirmation_type_id),
+            &input.json_ext,
+            &input.head_insuree,
+        );
+        let out = run_mutation(ctx, "createFamily", &input.envelope, &input, async |m| {
+            // Rights before input errors (the rights matrix relies on it).
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_FAMILY_ADD]),
+            )?;
+            service::create_family(m, data?).await.map(|f| f.id)
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    #[graphql(visible = "visible")]
+    async fn update_family(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateFamilyMutationInput,
+    ) -> Result<UpdateFamilyMutationPayload> {
+        let data = family_input(
+            &input.uuid,
+            input.location_id,
+            input.poverty,
+            &input.family_type_id,
+            &input.address,
+            input.is_offline,
+            &input.ethnicity,
+            (&input.confirmation_no, &input.confirmation_type_id),
+            &input.json_ext,
+            &input.head_insuree,
+        );
+        let out = run_mutation(ctx, "updateFamily", &input.envelope, &input, async |m| {
+            // Rights before input errors (the rights matrix relies on it).
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_FAMILY_EDIT]),
+            )?;
+            let data = data?;
+            let uuid = data.uuid;
+            service::update_family(m, uuid, data).await.map(|f| f.id)
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    #[graphql(visible = "visible")]
+    async fn delete_families(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteFamiliesMutationInput,
+    ) -> Result<DeleteFamiliesMutationPayload> {
+        let out = run_mutation(ctx, "deleteFamilies", &input.envelope, &input, async |m| {
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_FAMILY_DELETE]),
+            )?;
+            service::delete_families(m, &uuid_list(&input.uuids)?, input.delete_members).await
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+}
+
+#[derive(Default)]
+pub struct MembershipMutation;
+
+#[Object]
+impl MembershipMutation {
+    #[graphql(visible = "visible")]
+    async fn set_family_head(
+        &self,
+        ctx: &Context<'_>,
+        input: SetFamilyHeadMutationInput,
+    ) -> Result<SetFamilyHeadMutationPayload> {
+        let out = run_mutation(ctx, "setFamilyHead", &input.envelope, &input, async |m| {
+            require_user(
+                m.principal,
+                Requirement::AnyOf(&[service::RIGHT_FAMILY_EDIT]),
+            )?;
+            service::set_family_head(
+                m,
+                required(opt_uuid(&input.uuid, "uuid")?, "uuid")?,
+                required(opt_uuid(&input.insuree_uuid, "insureeUuid")?, "insureeUuid")?,
+            )
+            .await
+            .map(|f| f.id)
+        })
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+
+    #[graphql(visible = "visible")]
+    async fn change_insuree_family(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeInsureeFamilyMutationInput,
+    ) -> Result<ChangeInsureeFamilyMutationPayload> {
+        let out = run_mutation(
+            ctx,
+            "changeInsureeFamily",
+            &input.envelope,
+            &input,
+            async |m| {
+                require_user(
+                    m.principal,
+                    Requirement::AnyOf(&[service::RIGHT_FAMILY_EDIT]),
+                )?;
+                require_user(
+                    m.principal,
+                    Requirement::AnyOf(&[service::RIGHT_INSUREE_EDIT]),
+                )?;
+                service::change_insuree_family(
+                    m,
+                    required(opt_uuid(&input.family_uuid, "familyUuid")?, "familyUuid")?,
+                    required(opt_uuid(&input.insuree_uuid, "insureeUuid")?, "insureeUuid")?,
+                    input.cancel_policies,
+                )
+                .await
+                .map(|i| i.id)
+            },
+        )
+        .await
+        .gql(ctx)?;
+        Ok(out.into())
+    }
+}

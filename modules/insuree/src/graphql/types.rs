@@ -1,0 +1,455 @@
+//! The GraphQL object types of insurees, families and photos, and what a page of them loads
+//! once for all its rows.
+
+use super::*;
+
+/// A photo: metadata from the database, image from the file store (only when selected).
+#[derive(Clone)]
+pub struct PhotoGQLType(pub photo::Model);
+
+#[Object(name = "PhotoGQLType")]
+impl PhotoGQLType {
+    async fn id(&self) -> ID {
+        global_id("PhotoGQLType", self.0.id)
+    }
+    async fn uuid(&self) -> String {
+        self.0.uuid.to_string()
+    }
+    async fn chf_id(&self) -> Option<&str> {
+        self.0.chf_id.as_deref()
+    }
+    async fn folder(&self) -> Option<&str> {
+        self.0.folder.as_deref()
+    }
+    async fn filename(&self) -> Option<&str> {
+        self.0.filename.as_deref()
+    }
+    /// The image, base64.
+    async fn photo(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        service::photo_base64(state(ctx), &self.0).await.gql(ctx)
+    }
+    async fn officer_id(&self) -> Option<i64> {
+        self.0.officer_id
+    }
+    async fn date(&self) -> Option<Date> {
+        self.0.date.map(Date)
+    }
+    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
+        DateTime::from_utc(self.0.validity_from, tz(ctx))
+    }
+    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
+        self.0.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+    }
+}
+
+/// What a page of insurees or families loaded once for all its rows.
+#[derive(Default)]
+pub(crate) struct PageData {
+    pub families: HashMap<i64, family::Model>,
+    pub heads: HashMap<i64, insuree::Model>,
+    pub locations: HashMap<i64, LocationGQLType>,
+    pub photos: HashMap<i64, photo::Model>,
+    pub facilities: HashMap<i64, HealthFacilityGQLType>,
+}
+
+/// Loads everything the insurees (and their families) of a page refer to.
+pub async fn load_page_data(
+    state: &AppState,
+    insurees: &[&insuree::Model],
+    families: &[&family::Model],
+    with_facilities: bool,
+) -> AppResult<PageData> {
+    let conn = &state.db.conn;
+    let mut data = PageData::default();
+    let family_ids: Vec<i64> = insurees
+        .iter()
+        .filter_map(|i| i.family_id)
+        .filter(|f| !families.iter().any(|x| x.id == *f))
+        .collect();
+    if !family_ids.is_empty() {
+        for f in family::Entity::find()
+            .filter(family::Column::Id.is_in(family_ids))
+            .all(conn)
+            .await?
+        {
+            data.families.insert(f.id, f);
+        }
+    }
+    for f in families {
+        data.families.insert(f.id, (*f).clone());
+    }
+    let head_ids: Vec<i64> = data
+        .families
+        .values()
+        .map(|f| f.head_insuree_id)
+        .filter(|h| !insurees.iter().any(|i| i.id == *h))
+        .collect();
+    if !head_ids.is_empty() {
+        for h in insuree::Entity::find()
+            .filter(insuree::Column::Id.is_in(head_ids))
+            .all(conn)
+            .await?
+        {
+            data.heads.insert(h.id, h);
+        }
+    }
+    for i in insurees {
+        data.heads.insert(i.id, (*i).clone());
+    }
+    // The family through which scope reaches a head that does not belong to the family it heads
+    // (a historical version's head, a detached head).
+    let head_family_ids: Vec<i64> = data
+        .heads
+        .values()
+        .filter_map(|h| h.family_id)
+        .filter(|f| !data.families.contains_key(f))
+        .collect();
+    if !head_family_ids.is_empty() {
+        for f in family::Entity::find()
+            .filter(family::Column::Id.is_in(head_family_ids))
+            .all(conn)
+            .await?
+        {
+            data.families.insert(f.id, f);
+        }
+    }
+    let mut location_ids: Vec<i64> = data.families.values().map(|f| f.location_id).collect();
+    location_ids.extend(data.heads.values().filter_map(|i| i.current_village_id));
+    location_ids.sort_unstable();
+    location_ids.dedup();
+    data.locations = location_nodes(conn, &location_ids).await?;
+    let photo_ids: Vec<i64> = data.heads.values().filter_map(|i| i.photo_id).collect();
+    if !photo_ids.is_empty() {
+        for p in photo::Entity::find()
+            .filter(photo::Column::Id.is_in(photo_ids))
+            .all(conn)
+            .await?
+        {
+            data.photos.insert(p.id, p);
+        }
+    }
+    if with_facilities {
+        let mut hf_ids: Vec<i64> = data
+            .heads
+            .values()
+            .filter_map(|i| i.health_facility_id)
+            .collect();
+        hf_ids.sort_unstable();
+        hf_ids.dedup();
+        if !hf_ids.is_empty() {
+            data.facilities =
+                imis_core::registers::health_facility_nodes_by_ids(state, &hf_ids).await?;
+        }
+    }
+    Ok(data)
+}
+
+#[derive(Clone)]
+pub struct InsureeGQLType {
+    pub(crate) model: insuree::Model,
+    pub(crate) history_id: Option<i64>,
+    pub(crate) data: Arc<PageData>,
+}
+
+#[Object(name = "InsureeGQLType")]
+impl InsureeGQLType {
+    pub async fn id(&self) -> ID {
+        match self.history_id {
+            Some(h) => global_id("InsureeGQLTypeHistory", h),
+            None => global_id("InsureeGQLType", self.model.id),
+        }
+    }
+    async fn uuid(&self) -> String {
+        self.model.uuid.to_string()
+    }
+    async fn chf_id(&self) -> &str {
+        &self.model.chf_id
+    }
+    async fn last_name(&self) -> &str {
+        &self.model.last_name
+    }
+    async fn other_names(&self) -> &str {
+        &self.model.other_names
+    }
+    async fn gender(&self, ctx: &Context<'_>) -> GenderGQLType {
+        gender(&self.model.gender, &lang(ctx))
+    }
+    async fn dob(&self) -> Date {
+        Date(self.model.dob)
+    }
+    /// Full years today (D11).
+    async fn age(&self, ctx: &Context<'_>) -> i32 {
+        imis_core::dates::age_on(self.model.dob, state(ctx).clock.today())
+    }
+    async fn head(&self) -> bool {
+        self.model.head
+    }
+    async fn marital(&self) -> Option<&str> {
+        self.model.marital.as_deref()
+    }
+    async fn passport(&self) -> Option<&str> {
+        self.model.passport.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.model.phone.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.model.email.as_deref()
+    }
+    async fn current_address(&self) -> Option<&str> {
+        self.model.current_address.as_deref()
+    }
+    async fn geolocation(&self) -> Option<&str> {
+        self.model.geolocation.as_deref()
+    }
+    async fn current_village(&self) -> Option<&LocationGQLType> {
+        self.model
+            .current_village_id
+            .and_then(|v| self.data.locations.get(&v))
+    }
+    async fn photo(&self) -> Option<PhotoGQLType> {
+        self.model
+            .photo_id
+            .and_then(|p| self.data.photos.get(&p))
+            .cloned()
+            .map(PhotoGQLType)
+    }
+    async fn photo_date(&self) -> Option<Date> {
+        self.model.photo_date.map(Date)
+    }
+    async fn card_issued(&self) -> bool {
+        self.model.card_issued
+    }
+    async fn relationship(&self, ctx: &Context<'_>) -> Option<RelationGQLType> {
+        let l = lang(ctx);
+        self.model.relationship.and_then(|id| {
+            codes::id_label(codes::RELATIONS, id, &l).map(|r| RelationGQLType {
+                id,
+                relation: r.into(),
+                sort_order: Some(id),
+                alt_language: codes::id_label(codes::RELATIONS, id, "fr").map(String::from),
+            })
+        })
+    }
+    async fn profession(&self, ctx: &Context<'_>) -> Option<ProfessionGQLType> {
+        let l = lang(ctx);
+        self.model.profession.and_then(|id| {
+            codes::id_label(codes::PROFESSIONS, id, &l).map(|r| ProfessionGQLType {
+                id,
+                profession: r.into(),
+                sort_order: Some(id),
+                alt_language: codes::id_label(codes::PROFESSIONS, id, "fr").map(String::from),
+            })
+        })
+    }
+    async fn education(&self, ctx: &Context<'_>) -> Option<EducationGQLType> {
+        let l = lang(ctx);
+        self.model.education.and_then(|id| {
+            codes::id_label(codes::EDUCATIONS, id, &l).map(|r| EducationGQLType {
+                id,
+                education: r.into(),
+                sort_order: Some(id),
+                alt_language: codes::id_label(codes::EDUCATIONS, id, "fr").map(String::from),
+            })
+        })
+    }
+    async fn type_of_id(&self, ctx: &Context<'_>) -> Option<IdentificationTypeGQLType> {
+        let l = lang(ctx);
+        self.model.type_of_id.as_deref().and_then(|c| {
+            codes::label(codes::IDENTIFICATION_TYPES, c, &l).map(|t| IdentificationTypeGQLType {
+                code: c.into(),
+                identification_type: t.into(),
+                alt_language: codes::label(codes::IDENTIFICATION_TYPES, c, "fr").map(String::from),
+                sort_order: None,
+            })
+        })
+    }
+    async fn health_facility(&self) -> Option<&HealthFacilityGQLType> {
+        self.model
+            .health_facility_id
+            .and_then(|h| self.data.facilities.get(&h))
+    }
+    async fn offline(&self) -> bool {
+        self.model.offline
+    }
+    async fn status(&self) -> InsureeStatus {
+        match self.model.status.as_str() {
+            "IN" => InsureeStatus::In,
+            "DE" => InsureeStatus::De,
+            _ => InsureeStatus::Ac,
+        }
+    }
+    async fn status_date(&self) -> Option<Date> {
+        self.model.status_date.map(Date)
+    }
+    async fn status_reason(&self, ctx: &Context<'_>) -> Result<Option<InsureeStatusReasonGQLType>> {
+        let Some(code) = &self.model.status_reason else {
+            return Ok(None);
+        };
+        let r = status_reason::Entity::find()
+            .filter(status_reason::Column::Code.eq(code.as_str()))
+            .one(&state(ctx).db.conn)
+            .await
+            .map_err(AppError::from)
+            .gql(ctx)?;
+        Ok(r.map(InsureeStatusReasonGQLType))
+    }
+    /// The family, null when it lies outside the caller's locations (D9).
+    async fn family(&self, ctx: &Context<'_>) -> Result<Option<FamilyGQLType>> {
+        let Some(f) = self
+            .model
+            .family_id
+            .and_then(|f| self.data.families.get(&f))
+        else {
+            return Ok(None);
+        };
+        if !nested_in_scope(ctx, Some(f.location_id)).await? {
+            return Ok(None);
+        }
+        Ok(Some(FamilyGQLType {
+            model: f.clone(),
+            history_id: None,
+            data: self.data.clone(),
+        }))
+    }
+    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
+        DateTime::from_utc(self.model.validity_from, tz(ctx))
+    }
+    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
+        self.model
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
+    }
+    async fn legacy_id(&self) -> Option<i64> {
+        self.history_id.map(|_| self.model.id)
+    }
+    async fn audit_user_id(&self) -> Option<i64> {
+        self.model.audit_user_id
+    }
+    async fn json_ext(&self) -> Option<JsonString> {
+        self.model
+            .json_ext
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .map(JsonString)
+    }
+    async fn client_mutation_id(&self) -> Option<String> {
+        None
+    }
+}
+
+#[derive(Clone)]
+pub struct FamilyGQLType {
+    pub(crate) model: family::Model,
+    pub(crate) history_id: Option<i64>,
+    pub(crate) data: Arc<PageData>,
+}
+
+#[Object(name = "FamilyGQLType")]
+impl FamilyGQLType {
+    pub async fn id(&self) -> ID {
+        match self.history_id {
+            Some(h) => global_id("FamilyGQLTypeHistory", h),
+            None => global_id("FamilyGQLType", self.model.id),
+        }
+    }
+    async fn uuid(&self) -> String {
+        self.model.uuid.to_string()
+    }
+    /// The head, null when they live outside the caller's locations (D9: an insuree is reached
+    /// through their current village, else their family's village, as in `insurees`).
+    async fn head_insuree(&self, ctx: &Context<'_>) -> Result<Option<InsureeGQLType>> {
+        let (model, data) = match self.data.heads.get(&self.model.head_insuree_id) {
+            Some(h) => (h.clone(), self.data.clone()),
+            None => {
+                let st = state(ctx);
+                let h = insuree::Entity::find_by_id(self.model.head_insuree_id)
+                    .one(&st.db.conn)
+                    .await
+                    .map_err(AppError::from)
+                    .gql(ctx)?
+                    .ok_or_else(|| AppError::not_found("insuree").to_gql(&lang(ctx)))?;
+                let data = load_page_data(st, &[&h], &[&self.model], false)
+                    .await
+                    .gql(ctx)?;
+                (h, Arc::new(data))
+            }
+        };
+        let family = model.family_id.and_then(|f| data.families.get(&f));
+        if !nested_in_scope(ctx, service::insuree_location(&model, family)).await? {
+            return Ok(None);
+        }
+        Ok(Some(InsureeGQLType {
+            model,
+            history_id: None,
+            data,
+        }))
+    }
+    async fn location(&self) -> Option<&LocationGQLType> {
+        self.data.locations.get(&self.model.location_id)
+    }
+    async fn poverty(&self) -> Option<bool> {
+        self.model.poverty
+    }
+    async fn family_type(&self, ctx: &Context<'_>) -> Option<FamilyTypeGQLType> {
+        let l = lang(ctx);
+        self.model.family_type.as_deref().and_then(|c| {
+            codes::label(codes::FAMILY_TYPES, c, &l).map(|t| FamilyTypeGQLType {
+                code: c.into(),
+                family_type: t.into(),
+                sort_order: None,
+                alt_language: codes::label(codes::FAMILY_TYPES, c, "fr").map(String::from),
+            })
+        })
+    }
+    async fn address(&self) -> Option<&str> {
+        self.model.address.as_deref()
+    }
+    async fn is_offline(&self) -> bool {
+        self.model.is_offline
+    }
+    async fn ethnicity(&self) -> Option<&str> {
+        self.model.ethnicity.as_deref()
+    }
+    async fn confirmation_no(&self) -> Option<&str> {
+        self.model.confirmation_no.as_deref()
+    }
+    async fn confirmation_type(&self, ctx: &Context<'_>) -> Option<ConfirmationTypeGQLType> {
+        let l = lang(ctx);
+        let c = self.model.confirmation_type.as_deref()?;
+        codes::CONFIRMATION_TYPES
+            .iter()
+            .find(|(code, ..)| *code == c)
+            .map(|(code, en, fr, req)| ConfirmationTypeGQLType {
+                code: code.to_string(),
+                confirmationtype: if l == "fr" { fr } else { en }.to_string(),
+                sort_order: None,
+                alt_language: Some(fr.to_string()),
+                is_confirmation_number_required: *req,
+            })
+    }
+    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
+        DateTime::from_utc(self.model.validity_from, tz(ctx))
+    }
+    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
+        self.model
+            .validity_to
+            .map(|t| DateTime::from_utc(t, tz(ctx)))
+    }
+    async fn legacy_id(&self) -> Option<i64> {
+        self.history_id.map(|_| self.model.id)
+    }
+    async fn audit_user_id(&self) -> Option<i64> {
+        self.model.audit_user_id
+    }
+    async fn json_ext(&self) -> Option<JsonString> {
+        self.model
+            .json_ext
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .map(JsonString)
+    }
+    async fn client_mutation_id(&self) -> Option<String> {
+        None
+    }
+}
