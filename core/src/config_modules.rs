@@ -7,11 +7,12 @@ use crate::registry::{CORE, linked_modules};
 use std::path::Path;
 
 impl Default for ModulesConfig {
-    /// Without configuration every module compiled into the binary is enabled.
+    /// Without configuration every module compiled into the binary is enabled, except those
+    /// that ask to be named (country modules).
     fn default() -> Self {
         let mut enabled: Vec<String> = linked_modules()
+            .filter(|m| m.enabled_by_default && m.name != CORE)
             .map(|m| m.name.to_string())
-            .filter(|n| n != CORE)
             .collect();
         enabled.sort();
         Self { enabled }

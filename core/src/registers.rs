@@ -7,9 +7,12 @@
 
 use crate::entity::{health_facility, location, user};
 use crate::error::AppResult;
+use crate::kit::CurrentRows;
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoCondition, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TryGetableMany,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -89,19 +92,60 @@ impl From<health_facility::Model> for HealthFacilitySummary {
     }
 }
 
+/// `column` of the current `E` row matching `condition`: the registers' one-value reads.
+async fn current_value<E, T>(
+    conn: &impl ConnectionTrait,
+    column: E::Column,
+    condition: impl IntoCondition,
+) -> AppResult<Option<T>>
+where
+    E: EntityTrait,
+    T: TryGetableMany,
+{
+    Ok(E::find()
+        .select_only()
+        .column(column)
+        .filter(condition)
+        .current()
+        .into_tuple::<T>()
+        .one(conn)
+        .await?)
+}
+
+/// `column` of every current `E` row matching `condition`, ordered by `order`: the registers'
+/// id-list reads.
+async fn current_values<E, T>(
+    conn: &impl ConnectionTrait,
+    column: E::Column,
+    condition: impl IntoCondition,
+    order: E::Column,
+) -> AppResult<Vec<T>>
+where
+    E: EntityTrait,
+    T: TryGetableMany,
+{
+    Ok(E::find()
+        .select_only()
+        .column(column)
+        .filter(condition)
+        .current()
+        .order_by_asc(order)
+        .into_tuple::<T>()
+        .all(conn)
+        .await?)
+}
+
 /// The current location with this uuid.
 pub async fn location_id_by_uuid(
     conn: &impl ConnectionTrait,
     uuid: Uuid,
 ) -> AppResult<Option<i64>> {
-    Ok(location::Entity::find()
-        .select_only()
-        .column(location::Column::Id)
-        .filter(location::Column::Uuid.eq(uuid))
-        .filter(location::Column::ValidityTo.is_null())
-        .into_tuple::<i64>()
-        .one(conn)
-        .await?)
+    current_value::<location::Entity, i64>(
+        conn,
+        location::Column::Id,
+        location::Column::Uuid.eq(uuid),
+    )
+    .await
 }
 
 /// The current location with this code.
@@ -109,25 +153,22 @@ pub async fn location_id_by_code(
     conn: &impl ConnectionTrait,
     code: &str,
 ) -> AppResult<Option<i64>> {
-    Ok(location::Entity::find()
-        .select_only()
-        .column(location::Column::Id)
-        .filter(location::Column::Code.eq(code))
-        .filter(location::Column::ValidityTo.is_null())
-        .into_tuple::<i64>()
-        .one(conn)
-        .await?)
+    current_value::<location::Entity, i64>(
+        conn,
+        location::Column::Id,
+        location::Column::Code.eq(code),
+    )
+    .await
 }
 
 /// The type (`R`, `D`, `W`, `V`) of the current location `id`.
 pub async fn location_type(conn: &impl ConnectionTrait, id: i64) -> AppResult<Option<String>> {
-    Ok(location::Entity::find_by_id(id)
-        .select_only()
-        .column(location::Column::LocationType)
-        .filter(location::Column::ValidityTo.is_null())
-        .into_tuple::<String>()
-        .one(conn)
-        .await?)
+    current_value::<location::Entity, String>(
+        conn,
+        location::Column::LocationType,
+        location::Column::Id.eq(id),
+    )
+    .await
 }
 
 /// The current locations of one type, ordered by id.
@@ -135,15 +176,13 @@ pub async fn location_ids_of_type(
     conn: &impl ConnectionTrait,
     location_type: &str,
 ) -> AppResult<Vec<i64>> {
-    Ok(location::Entity::find()
-        .select_only()
-        .column(location::Column::Id)
-        .filter(location::Column::LocationType.eq(location_type))
-        .filter(location::Column::ValidityTo.is_null())
-        .order_by_asc(location::Column::Id)
-        .into_tuple::<i64>()
-        .all(conn)
-        .await?)
+    current_values::<location::Entity, i64>(
+        conn,
+        location::Column::Id,
+        location::Column::LocationType.eq(location_type),
+        location::Column::Id,
+    )
+    .await
 }
 
 /// The current direct children of a location, ordered by id.
@@ -151,15 +190,13 @@ pub async fn child_location_ids(
     conn: &impl ConnectionTrait,
     parent_id: i64,
 ) -> AppResult<Vec<i64>> {
-    Ok(location::Entity::find()
-        .select_only()
-        .column(location::Column::Id)
-        .filter(location::Column::ParentId.eq(parent_id))
-        .filter(location::Column::ValidityTo.is_null())
-        .order_by_asc(location::Column::Id)
-        .into_tuple::<i64>()
-        .all(conn)
-        .await?)
+    current_values::<location::Entity, i64>(
+        conn,
+        location::Column::Id,
+        location::Column::ParentId.eq(parent_id),
+        location::Column::Id,
+    )
+    .await
 }
 
 /// Whether a current health facility has this id.
@@ -172,25 +209,23 @@ pub async fn health_facility_location_id(
     conn: &impl ConnectionTrait,
     id: i64,
 ) -> AppResult<Option<i64>> {
-    Ok(health_facility::Entity::find_by_id(id)
-        .select_only()
-        .column(health_facility::Column::LocationId)
-        .filter(health_facility::Column::ValidityTo.is_null())
-        .into_tuple::<i64>()
-        .one(conn)
-        .await?)
+    current_value::<health_facility::Entity, i64>(
+        conn,
+        health_facility::Column::LocationId,
+        health_facility::Column::Id.eq(id),
+    )
+    .await
 }
 
 /// The ids of all current health facilities, ordered by id.
 pub async fn health_facility_ids(conn: &impl ConnectionTrait) -> AppResult<Vec<i64>> {
-    Ok(health_facility::Entity::find()
-        .select_only()
-        .column(health_facility::Column::Id)
-        .filter(health_facility::Column::ValidityTo.is_null())
-        .order_by_asc(health_facility::Column::Id)
-        .into_tuple::<i64>()
-        .all(conn)
-        .await?)
+    current_values::<health_facility::Entity, i64>(
+        conn,
+        health_facility::Column::Id,
+        sea_orm::Condition::all(),
+        health_facility::Column::Id,
+    )
+    .await
 }
 
 /// The codes of those of `ids` that are current health facilities.
@@ -206,7 +241,7 @@ pub async fn health_facility_codes(
         .column(health_facility::Column::Id)
         .column(health_facility::Column::Code)
         .filter(health_facility::Column::Id.is_in(ids.iter().copied()))
-        .filter(health_facility::Column::ValidityTo.is_null())
+        .current()
         .into_tuple::<(i64, String)>()
         .all(conn)
         .await?;
@@ -218,14 +253,12 @@ pub async fn health_facility_id_by_uuid(
     conn: &impl ConnectionTrait,
     uuid: Uuid,
 ) -> AppResult<Option<i64>> {
-    Ok(health_facility::Entity::find()
-        .select_only()
-        .column(health_facility::Column::Id)
-        .filter(health_facility::Column::Uuid.eq(uuid))
-        .filter(health_facility::Column::ValidityTo.is_null())
-        .into_tuple::<i64>()
-        .one(conn)
-        .await?)
+    current_value::<health_facility::Entity, i64>(
+        conn,
+        health_facility::Column::Id,
+        health_facility::Column::Uuid.eq(uuid),
+    )
+    .await
 }
 
 /// The current health facility `id`.
@@ -234,7 +267,7 @@ pub async fn health_facility_by_id(
     id: i64,
 ) -> AppResult<Option<HealthFacilitySummary>> {
     Ok(health_facility::Entity::find_by_id(id)
-        .filter(health_facility::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .map(HealthFacilitySummary::from))
@@ -296,7 +329,7 @@ fn current_users() -> sea_orm::sea_query::SelectStatement {
 pub async fn officer_by_id(conn: &impl ConnectionTrait, id: i64) -> AppResult<Option<Officer>> {
     Ok(user::Entity::find_by_id(id)
         .filter(user::Column::IsOfficer.eq(true))
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .map(Officer::from))
@@ -310,7 +343,7 @@ pub async fn officer_by_code(
     Ok(user::Entity::find()
         .filter(user::Column::OfficerCode.eq(code))
         .filter(user::Column::IsOfficer.eq(true))
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .map(Officer::from))
@@ -327,7 +360,7 @@ pub async fn officers_by_ids(
     let rows = user::Entity::find()
         .filter(user::Column::Id.is_in(ids.iter().copied()))
         .filter(user::Column::IsOfficer.eq(true))
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .all(conn)
         .await?;
     Ok(rows.into_iter().map(|u| (u.id, Officer::from(u))).collect())
@@ -453,4 +486,112 @@ pub async fn location_uuid(conn: &impl ConnectionTrait, id: i64) -> AppResult<Op
         .into_tuple::<Uuid>()
         .one(conn)
         .await?)
+}
+
+// --- added for policy ---
+
+/// The users `ids` as officer records, whatever their validity or kind, by id: a policy keeps
+/// the officer who enrolled it, and a renewal follows the substitution chain through officers
+/// who left.
+pub async fn officers_by_ids_any_validity(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Officer>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for u in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            out.insert(u.id, Officer::from(u));
+        }
+    }
+    Ok(out)
+}
+
+// --- added for policy ---
+
+/// What an officer list selects; every constraint given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct OfficerFilter {
+    /// Text the officer code contains (case ignored) or a name contains (case and accents
+    /// ignored, the same way on SQLite and PostgreSQL).
+    pub search: Option<String>,
+    /// Sets of locations: the officer works (own location or a village) in one location of
+    /// each set, e.g. the caller's locations and the district asked for.
+    pub location_sets: Vec<Vec<i64>>,
+}
+
+/// One page of the current officers matching `filter`, sortable by `code` (the default order).
+pub async fn officers_page(
+    conn: &impl ConnectionTrait,
+    filter: &OfficerFilter,
+    args: &crate::graphql::connection::PageArgs,
+    want_total: bool,
+    cfg: &crate::config::GraphqlConfig,
+) -> AppResult<crate::graphql::connection::Page<Officer>> {
+    use crate::text::{fold, like_escape, upper_like};
+    let mut q = user::Entity::find()
+        .filter(user::Column::ValidityTo.is_null())
+        .filter(user::Column::IsOfficer.eq(true));
+    for locations in &filter.location_sets {
+        q = q.filter(officer_in_locations(
+            Expr::col((user::Entity, user::Column::Id)).into(),
+            locations,
+        ));
+    }
+    if let Some(s) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let name = || {
+            sea_orm::sea_query::LikeExpr::new(format!("%{}%", like_escape(&fold(s)))).escape('\\')
+        };
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(upper_like(
+                    (user::Entity, user::Column::OfficerCode),
+                    format!("%{}%", like_escape(&s.to_uppercase())),
+                ))
+                .add(user::Column::LastNameSearch.like(name()))
+                .add(user::Column::OtherNamesSearch.like(name())),
+        );
+    }
+    let page = crate::graphql::connection::fetch_page(
+        conn,
+        q,
+        args,
+        &[("code", user::Column::OfficerCode)],
+        user::Column::Id,
+        &["code"],
+        want_total,
+        cfg,
+    )
+    .await?;
+    Ok(crate::graphql::connection::Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|(cursor, u)| (cursor, Officer::from(u)))
+            .collect(),
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+        total: page.total,
+    })
+}
+
+/// Sub-query of the ids of the users, whatever their validity or kind, with this officer code
+/// (a filter on the officer who enrolled a row).
+pub fn user_ids_with_officer_code(code: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(Expr::col(user::Column::OfficerCode).eq(code))
+        .to_owned()
 }

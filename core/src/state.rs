@@ -163,6 +163,9 @@ pub struct ModuleDescriptor {
     pub scale_seed: Option<ScaleSeed>,
     /// The module's benchmark steps.
     pub bench: Option<BenchDef>,
+    /// Whether a configuration that does not set `modules.enabled` enables the module. Country
+    /// modules say no: a country profile names them.
+    pub enabled_by_default: bool,
 }
 
 impl std::fmt::Debug for ModuleDescriptor {
@@ -194,6 +197,7 @@ impl ModuleDescriptor {
             cli: &[],
             scale_seed: None,
             bench: None,
+            enabled_by_default: true,
         }
     }
 }

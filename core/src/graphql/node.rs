@@ -7,6 +7,7 @@ use crate::entity::{health_facility, mutation_log, role};
 use crate::error::AppError;
 use crate::graphql::relay::{NodeValue, register_implementer};
 use crate::graphql::{GqlResult, decode_global_id, global_id, principal, state};
+use crate::kit::CurrentRows;
 use crate::location::graphql::{
     HealthFacilityGQLType, LocationGQLType, health_facility_nodes, location_nodes,
 };
@@ -120,6 +121,20 @@ async fn resolve_key(
                     .map(CoreNode::Location)
             }
             "HealthFacilityGQLType" | "HealthFacilityGQLTypeHistory" => {
+                // The current facility `id` when the caller's locations include it.
+                let visible_facility = async |id: i64| -> async_graphql::Result<_> {
+                    let filter = HealthFacilityFilter {
+                        id: Some(id),
+                        ..Default::default()
+                    };
+                    locations::health_facilities_select(st, Some(p), &filter)
+                        .await
+                        .gql(ctx)?
+                        .one(conn)
+                        .await
+                        .map_err(AppError::from)
+                        .gql(ctx)
+                };
                 let (model, version) = if type_name.ends_with("History") {
                     let hid = pk()?;
                     let found = crate::history::version_by_history_id::<health_facility::Model>(
@@ -132,36 +147,14 @@ async fn resolve_key(
                     let Some(m) = found else { return Ok(None) };
                     (m, Some(hid))
                 } else {
-                    let filter = HealthFacilityFilter {
-                        id: Some(pk()?),
-                        ..Default::default()
+                    let Some(m) = visible_facility(pk()?).await? else {
+                        return Ok(None);
                     };
-                    let found = locations::health_facilities_select(st, Some(p), &filter)
-                        .await
-                        .gql(ctx)?
-                        .one(conn)
-                        .await
-                        .map_err(AppError::from)
-                        .gql(ctx)?;
-                    let Some(m) = found else { return Ok(None) };
                     (m, None)
                 };
                 // A version is shown only when its current row is within scope.
-                if version.is_some() {
-                    let filter = HealthFacilityFilter {
-                        id: Some(model.id),
-                        ..Default::default()
-                    };
-                    let current = locations::health_facilities_select(st, Some(p), &filter)
-                        .await
-                        .gql(ctx)?
-                        .one(conn)
-                        .await
-                        .map_err(AppError::from)
-                        .gql(ctx)?;
-                    if current.is_none() {
-                        return Ok(None);
-                    }
+                if version.is_some() && visible_facility(model.id).await?.is_none() {
+                    return Ok(None);
                 }
                 health_facility_nodes(st, vec![(model, version)], true, true)
                     .await
@@ -172,7 +165,7 @@ async fn resolve_key(
             "UserGQLType" => {
                 let u = crate::entity::user::Entity::find()
                     .filter(crate::entity::user::Column::Uuid.eq(uuid()?))
-                    .filter(crate::entity::user::Column::ValidityTo.is_null())
+                    .current()
                     .one(conn)
                     .await
                     .map_err(AppError::from)
@@ -205,7 +198,7 @@ async fn resolve_key(
                     return Ok(None);
                 }
                 let r = role::Entity::find_by_id(pk()?)
-                    .filter(role::Column::ValidityTo.is_null())
+                    .current()
                     .one(conn)
                     .await
                     .map_err(AppError::from)

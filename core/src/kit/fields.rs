@@ -55,15 +55,40 @@ impl VersionFields {
 
 #[Object(visible = false)]
 impl VersionFields {
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        date_time(ctx, self.validity_from)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.validity_to.map(|t| date_time(ctx, t))
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.validity_from, self.validity_to)
     }
     /// For a version: the id of the current row.
     async fn legacy_id(&self) -> Option<i64> {
         self.history_id.map(|_| self.id)
+    }
+}
+
+/// `validityFrom` and `validityTo` of a row whose openIMIS type shows no `legacyId` (role rights,
+/// interactive users, locations): `#[graphql(flatten)] async fn validity(&self) -> Validity`.
+#[derive(Debug, Clone, Copy)]
+pub struct Validity {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Validity {
+    pub fn of(
+        from: chrono::DateTime<chrono::Utc>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        Self { from, to }
+    }
+}
+
+#[Object(visible = false)]
+impl Validity {
+    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
+        date_time(ctx, self.from)
+    }
+    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
+        self.to.map(|t| date_time(ctx, t))
     }
 }
 
@@ -106,7 +131,13 @@ mod tests {
             .nth(1)
             .and_then(|t| t.split('}').next())
             .unwrap_or_default();
-        for field in ["id: ID!", "validityFrom: DateTime!", "validityTo: DateTime", "legacyId: Int", "name: String!"] {
+        for field in [
+            "id: ID!",
+            "validityFrom: DateTime!",
+            "validityTo: DateTime",
+            "legacyId: Int",
+            "name: String!",
+        ] {
             assert!(thing.contains(field), "{field} missing from {thing}");
         }
     }

@@ -39,6 +39,23 @@ pub fn caller<'a>(ctx: &Context<'a>, rights: &'static [i32]) -> AppResult<&'a Pr
     require_user(principal(ctx), requirement)
 }
 
+/// A list resolver's prologue: [`caller`], whose cookie session (if it has one) must also echo
+/// the session's CSRF token, as every list query checks.
+pub fn list_caller<'a>(ctx: &Context<'a>, rights: &'static [i32]) -> AppResult<&'a Principal> {
+    let p = caller(ctx, rights)?;
+    p.check_csrf()?;
+    Ok(p)
+}
+
+/// The CSRF check of a list whose service checks the rights itself (or that anonymous callers
+/// may read): a cookie-authenticated caller must echo the session's CSRF token.
+pub fn check_list_csrf(ctx: &Context<'_>) -> AppResult<()> {
+    match principal(ctx) {
+        Some(p) => p.check_csrf(),
+        None => Ok(()),
+    }
+}
+
 /// How a list sorts: the accepted `orderBy` names and their columns, the primary key, and the
 /// order when the client names none.
 pub struct Sorting<'a, E: EntityTrait> {

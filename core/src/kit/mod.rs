@@ -1,18 +1,22 @@
 //! Building blocks every module's resolvers and services repeat, so that a module states only
 //! what is particular to it:
-//! - [`mutate`]: the mutation resolver shell (rights, envelope and log, payload, error mapping);
-//! - [`list`]: the list resolver tail (paging, sorting, `totalCount`) and the caller check;
+//! - [`mutate`]: the mutation resolver shell (rights, envelope and log, payload, error mapping),
+//!   with [`mutate_with_secrets`] for mutations carrying passwords;
+//! - [`list`]: the list resolver prologue (caller and CSRF check: [`list_caller`],
+//!   [`check_list_csrf`]) and tail (paging, sorting, `totalCount`: [`page_of`]);
 //! - [`fields`]: the versioned GraphQL fields (`id`, `uuid`, `validityFrom`, `validityTo`,
-//!   `legacyId`, `auditUserId`) and the per-request display of instants and money;
+//!   `legacyId`, `auditUserId`; [`Validity`] where a type has no `legacyId`) and the
+//!   per-request display of instants and money;
 //! - [`versions`]: history-then-update and soft delete as one call each, and the current-row
-//!   condition (`validity_to IS NULL`) as one named helper.
+//!   condition (`validity_to IS NULL`) as one named helper; [`taken`], the uniqueness check of
+//!   codes and names among current rows.
 
 pub mod fields;
 pub mod list;
 pub mod mutate;
 pub mod versions;
 
-pub use fields::{VersionFields, date_time, money, node_id};
-pub use list::{Sorting, caller, page_of};
-pub use mutate::mutate;
-pub use versions::{CurrentRows, close_version, current, new_version};
+pub use fields::{Validity, VersionFields, date_time, money, node_id};
+pub use list::{Sorting, caller, check_list_csrf, list_caller, page_of};
+pub use mutate::{mutate, mutate_with_secrets};
+pub use versions::{CurrentRows, close_version, current, new_version, taken};

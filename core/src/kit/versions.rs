@@ -7,15 +7,19 @@ use crate::history::{self, Versioned};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, DatabaseTransaction, DeleteMany, EntityName,
-    EntityTrait, IntoActiveModel, QueryFilter, Select, UpdateMany, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    DeleteMany, EntityName, EntityTrait, IntoActiveModel, QueryFilter, Select, UpdateMany, Value,
 };
 use std::str::FromStr;
 
 /// `validity_to IS NULL` on `E`'s table: the current version of each row, for joins and
 /// conditions built by hand.
 pub fn current<E: EntityTrait>() -> SimpleExpr {
-    Expr::col((Alias::new(E::default().table_name()), Alias::new("validity_to"))).is_null()
+    Expr::col((
+        Alias::new(E::default().table_name()),
+        Alias::new("validity_to"),
+    ))
+    .is_null()
 }
 
 /// Restricts a query to current rows (`validity_to IS NULL`).
@@ -41,6 +45,22 @@ impl<E: EntityTrait> CurrentRows for DeleteMany<E> {
     }
 }
 
+/// Whether a current row of `E` other than the row `except` (its id, in `id_column`) holds
+/// `value` in `column`: the uniqueness check of codes and names, which only current rows take.
+pub async fn taken<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    column: E::Column,
+    value: impl Into<Value>,
+    id_column: E::Column,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    let mut q = E::find().filter(column.eq(value)).current();
+    if let Some(id) = except {
+        q = q.filter(id_column.ne(id));
+    }
+    Ok(q.one(conn).await?.is_some())
+}
+
 fn set<A: ActiveModelTrait>(am: &mut A, column: &str, value: Value) -> AppResult<()> {
     let col = <<A::Entity as EntityTrait>::Column as FromStr>::from_str(column).map_err(|_| {
         tracing::error!(
@@ -52,6 +72,25 @@ fn set<A: ActiveModelTrait>(am: &mut A, column: &str, value: Value) -> AppResult
     })?;
     am.set(col, value);
     Ok(())
+}
+
+/// Saves `old` to history as the version valid until `now`, and returns it as an active model
+/// changed by `actor`: what [`new_version`] and [`close_version`] both start with.
+async fn archived<A>(
+    tx: &DatabaseTransaction,
+    entity: &str,
+    old: <A::Entity as EntityTrait>::Model,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<A>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: Versioned + IntoActiveModel<A>,
+{
+    history::save(tx, entity, old.id(), &old, old.validity_from(), now, actor).await?;
+    let mut am = old.into_active_model();
+    set(&mut am, "audit_user_id", actor.into())?;
+    Ok(am)
 }
 
 /// History-then-update: saves `old` to history as the version valid until `now`, and returns it
@@ -68,19 +107,8 @@ where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: Versioned + IntoActiveModel<A>,
 {
-    history::save(
-        tx,
-        entity,
-        old.id(),
-        &old,
-        old.validity_from(),
-        now,
-        actor,
-    )
-    .await?;
-    let mut am = old.into_active_model();
+    let mut am: A = archived(tx, entity, old, now, actor).await?;
     set(&mut am, "validity_from", now.into())?;
-    set(&mut am, "audit_user_id", actor.into())?;
     Ok(am)
 }
 
@@ -96,18 +124,7 @@ where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: Versioned + IntoActiveModel<A>,
 {
-    history::save(
-        tx,
-        entity,
-        old.id(),
-        &old,
-        old.validity_from(),
-        now,
-        actor,
-    )
-    .await?;
-    let mut am = old.into_active_model();
+    let mut am: A = archived(tx, entity, old, now, actor).await?;
     set(&mut am, "validity_to", Some(now).into())?;
-    set(&mut am, "audit_user_id", actor.into())?;
     Ok(am.update(tx).await?)
 }

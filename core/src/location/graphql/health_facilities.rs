@@ -271,16 +271,14 @@ impl HealthFacilityGQLType {
     ) -> async_graphql::Result<Option<PricelistSummary>> {
         Ok(self.pricelists(ctx).await.gql(ctx)?.1)
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.model.validity_from, state(ctx).clock.tz)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model
-            .validity_to
-            .map(|t| DateTime::from_utc(t, state(ctx).clock.tz))
-    }
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.model.id)
+    #[graphql(flatten)]
+    async fn version(&self) -> VersionFields {
+        VersionFields::of(
+            self.model.id,
+            self.history_id,
+            self.model.validity_from,
+            self.model.validity_to,
+        )
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -318,15 +316,15 @@ pub(super) async fn hf_page(
 ) -> AppResult<HealthFacilityConnection> {
     let st = state(ctx);
     let select = service::health_facilities_select(st, principal(ctx), &filter).await?;
-    let page = fetch_page(
-        &st.db.conn,
+    let page = page_of(
+        ctx,
         select,
         &args,
-        &HF_SORT,
-        health_facility::Column::Id,
-        &["code"],
-        wants_total(ctx),
-        &st.config.graphql,
+        Sorting {
+            columns: &HF_SORT,
+            id: health_facility::Column::Id,
+            default_order: &["code"],
+        },
     )
     .await?;
     let crate::graphql::connection::Page {
@@ -401,7 +399,7 @@ impl HealthFacilitiesQuery {
         #[graphql(name = "location_Uuid_In")] location_uuid_in: Option<Vec<String>>,
         #[graphql(name = "location_Parent_Uuid")] location_parent_uuid: Option<String>,
     ) -> async_graphql::Result<HealthFacilityConnection> {
-        check_list(ctx)?;
+        kit::check_list_csrf(ctx).gql(ctx)?;
         let run = async {
             let filter = HealthFacilityFilter {
                 id: pk(&id, "HealthFacilityGQLType")?,
@@ -429,14 +427,7 @@ impl HealthFacilitiesQuery {
             hf_page(
                 ctx,
                 filter,
-                PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by,
-                },
+                PageArgs::new(first, last, after, before, offset, order_by),
                 show_history.unwrap_or(false),
             )
             .await
@@ -463,7 +454,7 @@ impl HealthFacilitiesQuery {
         level: Option<String>,
         status: Option<HealthFacilityStatus>,
     ) -> async_graphql::Result<HealthFacilityConnection> {
-        check_list(ctx)?;
+        kit::check_list_csrf(ctx).gql(ctx)?;
         let run = async {
             let mut districts = uuids(&districts_uuids, "districtsUuids")?;
             if let Some(d) = opt_uuid(&district_uuid, "districtUuid")? {
@@ -481,14 +472,7 @@ impl HealthFacilitiesQuery {
             hf_page(
                 ctx,
                 filter,
-                PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by,
-                },
+                PageArgs::new(first, last, after, before, offset, order_by),
                 false,
             )
             .await
@@ -620,11 +604,12 @@ impl HealthFacilitiesMutation {
         input: CreateHealthFacilityMutationInput,
     ) -> async_graphql::Result<CreateHealthFacilityMutationPayload> {
         let hi = input.to_service();
-        crate::graphql::run_mutation(
+        kit::mutate(
             ctx,
             "createHealthFacility",
             &input.envelope,
             &input,
+            &[],
             async |m| {
                 let model = service::create_health_facility(m, hi?).await?;
                 m.link("health_facility", model.id);
@@ -632,8 +617,6 @@ impl HealthFacilitiesMutation {
             },
         )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     async fn update_health_facility(
@@ -642,11 +625,12 @@ impl HealthFacilitiesMutation {
         input: UpdateHealthFacilityMutationInput,
     ) -> async_graphql::Result<UpdateHealthFacilityMutationPayload> {
         let hi = input.to_service();
-        crate::graphql::run_mutation(
+        kit::mutate(
             ctx,
             "updateHealthFacility",
             &input.envelope,
             &input,
+            &[],
             async |m| {
                 let model = service::update_health_facility(m, hi?).await?;
                 m.link("health_facility", model.id);
@@ -654,8 +638,6 @@ impl HealthFacilitiesMutation {
             },
         )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     async fn delete_health_facility(
@@ -663,11 +645,12 @@ impl HealthFacilitiesMutation {
         ctx: &Context<'_>,
         input: DeleteHealthFacilityMutationInput,
     ) -> async_graphql::Result<DeleteHealthFacilityMutationPayload> {
-        crate::graphql::run_mutation(
+        kit::mutate(
             ctx,
             "deleteHealthFacility",
             &input.envelope,
             &input,
+            &[],
             async |m| {
                 let uuid = opt_uuid(&input.uuid, "uuid")?;
                 let model = service::delete_health_facility(m, uuid, input.code.as_deref()).await?;
@@ -676,7 +659,5 @@ impl HealthFacilitiesMutation {
             },
         )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 }

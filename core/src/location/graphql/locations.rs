@@ -77,16 +77,14 @@ impl LocationGQLType {
     async fn families(&self) -> Option<i32> {
         self.model.families
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.model.validity_from, state(ctx).clock.tz)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model
-            .validity_to
-            .map(|t| DateTime::from_utc(t, state(ctx).clock.tz))
-    }
-    async fn legacy_id(&self) -> Option<i64> {
-        None
+    #[graphql(flatten)]
+    async fn version(&self) -> VersionFields {
+        VersionFields::of(
+            self.model.id,
+            None,
+            self.model.validity_from,
+            self.model.validity_to,
+        )
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -133,15 +131,15 @@ pub(super) async fn location_page(
 ) -> AppResult<LocationConnection> {
     let st = state(ctx);
     let select = service::locations_select(st, principal(ctx), &filter).await?;
-    let page = fetch_page(
-        &st.db.conn,
+    let page = page_of(
+        ctx,
         select,
         &args,
-        &LOCATION_SORT,
-        location::Column::Id,
-        &["code"],
-        wants_total(ctx),
-        &st.config.graphql,
+        Sorting {
+            columns: &LOCATION_SORT,
+            id: location::Column::Id,
+            default_order: &["code"],
+        },
     )
     .await?;
     let parent_ids: Vec<i64> = page.rows.iter().filter_map(|(_, m)| m.parent_id).collect();
@@ -185,7 +183,7 @@ impl LocationQuery {
         #[graphql(name = "parent_Id")] parent_id: Option<ID>,
         #[graphql(name = "parent_Id_In")] parent_id_in: Option<Vec<ID>>,
     ) -> async_graphql::Result<LocationConnection> {
-        check_list(ctx)?;
+        kit::check_list_csrf(ctx).gql(ctx)?;
         let run = async {
             let filter = LocationFilter {
                 id: pk(&id, "LocationGQLType")?,
@@ -216,14 +214,7 @@ impl LocationQuery {
             location_page(
                 ctx,
                 filter,
-                PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by,
-                },
+                PageArgs::new(first, last, after, before, offset, order_by),
             )
             .await
         };
@@ -248,7 +239,7 @@ impl LocationQuery {
         #[graphql(name = "type")] location_type: Option<String>,
         #[graphql(name = "parent_Uuid")] parent_uuid: Option<String>,
     ) -> async_graphql::Result<LocationConnection> {
-        check_list(ctx)?;
+        kit::check_list_csrf(ctx).gql(ctx)?;
         let run = async {
             let filter = LocationFilter {
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -262,14 +253,7 @@ impl LocationQuery {
             location_page(
                 ctx,
                 filter,
-                PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by,
-                },
+                PageArgs::new(first, last, after, before, offset, order_by),
             )
             .await
         };
@@ -291,7 +275,7 @@ impl LocationQuery {
         #[graphql(name = "type")] location_type: Option<String>,
         #[graphql(name = "parent_Uuid")] parent_uuid: Option<String>,
     ) -> async_graphql::Result<LocationConnection> {
-        check_list(ctx)?;
+        kit::check_list_csrf(ctx).gql(ctx)?;
         let run = async {
             let filter = LocationFilter {
                 str,
@@ -302,14 +286,7 @@ impl LocationQuery {
             location_page(
                 ctx,
                 filter,
-                PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by,
-                },
+                PageArgs::new(first, last, after, before, offset, order_by),
             )
             .await
         };
@@ -469,14 +446,19 @@ impl LocationMutation {
         input: CreateLocationMutationInput,
     ) -> async_graphql::Result<CreateLocationMutationPayload> {
         let li = input.to_service();
-        crate::graphql::run_mutation(ctx, "createLocation", &input.envelope, &input, async |m| {
-            let model = service::create_location(m, li?).await?;
-            m.link("location", model.id);
-            Ok(model.id)
-        })
+        kit::mutate(
+            ctx,
+            "createLocation",
+            &input.envelope,
+            &input,
+            &[],
+            async |m| {
+                let model = service::create_location(m, li?).await?;
+                m.link("location", model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     async fn update_location(
@@ -485,14 +467,19 @@ impl LocationMutation {
         input: UpdateLocationMutationInput,
     ) -> async_graphql::Result<UpdateLocationMutationPayload> {
         let li = input.to_service();
-        crate::graphql::run_mutation(ctx, "updateLocation", &input.envelope, &input, async |m| {
-            let model = service::update_location(m, li?).await?;
-            m.link("location", model.id);
-            Ok(model.id)
-        })
+        kit::mutate(
+            ctx,
+            "updateLocation",
+            &input.envelope,
+            &input,
+            &[],
+            async |m| {
+                let model = service::update_location(m, li?).await?;
+                m.link("location", model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     async fn delete_location(
@@ -500,17 +487,22 @@ impl LocationMutation {
         ctx: &Context<'_>,
         input: DeleteLocationMutationInput,
     ) -> async_graphql::Result<DeleteLocationMutationPayload> {
-        crate::graphql::run_mutation(ctx, "deleteLocation", &input.envelope, &input, async |m| {
-            let uuid = opt_uuid(&input.uuid, "uuid")?;
-            let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
-            let model =
-                service::delete_location(m, uuid, input.code.as_deref(), new_parent).await?;
-            m.link("location", model.id);
-            Ok(model.id)
-        })
+        kit::mutate(
+            ctx,
+            "deleteLocation",
+            &input.envelope,
+            &input,
+            &[],
+            async |m| {
+                let uuid = opt_uuid(&input.uuid, "uuid")?;
+                let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
+                let model =
+                    service::delete_location(m, uuid, input.code.as_deref(), new_parent).await?;
+                m.link("location", model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     async fn move_location(
@@ -518,22 +510,23 @@ impl LocationMutation {
         ctx: &Context<'_>,
         input: MoveLocationMutationInput,
     ) -> async_graphql::Result<MoveLocationMutationPayload> {
-        crate::graphql::run_mutation(ctx, "moveLocation", &input.envelope, &input, async |m| {
+        kit::mutate(
+            ctx,
+            "moveLocation",
+            &input.envelope,
+            &input,
             // Rights before input checks, so a caller without 121905 learns nothing more.
-            crate::auth::require_user(
-                m.principal,
-                crate::auth::Requirement::AnyOf(&[service::RIGHT_LOCATION_MOVE]),
-            )?;
-            let uuid = opt_uuid(&input.uuid, "uuid")?
-                .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-            let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
-            let model = service::move_location(m, uuid, new_parent).await?;
-            m.link("location", model.id);
-            Ok(model.id)
-        })
+            &[service::RIGHT_LOCATION_MOVE],
+            async |m| {
+                let uuid = opt_uuid(&input.uuid, "uuid")?
+                    .ok_or_else(|| AppError::invalid("uuid", "required"))?;
+                let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
+                let model = service::move_location(m, uuid, new_parent).await?;
+                m.link("location", model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     #[graphql(flatten)]

@@ -8,9 +8,10 @@ use super::service::{
 };
 use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::{PageArgs, fetch_page, wants_total};
+use crate::graphql::connection::PageArgs;
 use crate::graphql::scalars::{Date, DateTime, JsonString};
 use crate::graphql::{GqlResult, MutationEnvelopeInput, global_id, parse_uuid, principal, state};
+use crate::kit::{self, Sorting, VersionFields, page_of};
 use crate::ports::PricelistSummary;
 use crate::state::AppState;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
@@ -48,13 +49,6 @@ fn pk(v: &Option<ID>, type_name: &str) -> AppResult<Option<i64>> {
     v.as_ref()
         .map(|id| crate::graphql::parse_pk(id, type_name))
         .transpose()
-}
-
-fn check_list(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    if let Some(p) = principal(ctx) {
-        p.check_csrf().gql(ctx)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Health facilities: the filtered list, catchments, code checks and the writes.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// Filters of `healthFacilities` / `healthFacilitiesStr`.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +41,7 @@ pub async fn health_facilities_select(
     let p = require_user(principal, Requirement::Authenticated)?;
     let conn = &state.db.conn;
     use health_facility::Column as C;
-    let mut q = health_facility::Entity::find().filter(C::ValidityTo.is_null());
+    let mut q = health_facility::Entity::find().current();
     if !f.ignore_location
         && let Some(allowed) = p.scope.allowed_locations(conn).await?
     {
@@ -99,7 +100,7 @@ pub async fn health_facilities_select(
         } else {
             location::Entity::find()
                 .filter(location::Column::ParentId.is_in(region))
-                .filter(location::Column::ValidityTo.is_null())
+                .current()
                 .all(conn)
                 .await?
                 .into_iter()
@@ -136,7 +137,7 @@ pub async fn catchments_for(
     }
     let rows = hf_catchment::Entity::find()
         .filter(hf_catchment::Column::HealthFacilityId.is_in(hf_ids.iter().copied()))
-        .filter(hf_catchment::Column::ValidityTo.is_null())
+        .current()
         .all(conn)
         .await?;
     for r in rows {
@@ -160,13 +161,14 @@ pub(super) async fn hf_code_taken(
     code: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    let mut q = health_facility::Entity::find()
-        .filter(health_facility::Column::Code.eq(code.trim()))
-        .filter(health_facility::Column::ValidityTo.is_null());
-    if let Some(id) = except {
-        q = q.filter(health_facility::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?.is_some())
+    crate::kit::taken::<health_facility::Entity>(
+        conn,
+        health_facility::Column::Code,
+        code.trim(),
+        health_facility::Column::Id,
+        except,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -242,7 +244,7 @@ pub(super) async fn validate_hf(
     }
     let loc = location::Entity::find()
         .filter(location::Column::Id.eq(i.location_id))
-        .filter(location::Column::ValidityTo.is_null())
+        .current()
         .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("location"))?;
@@ -256,7 +258,7 @@ pub(super) async fn validate_hf(
         let ids: Vec<i64> = cs.iter().map(|c| c.location_id).collect();
         let villages: HashSet<i64> = location::Entity::find()
             .filter(location::Column::Id.is_in(ids))
-            .filter(location::Column::ValidityTo.is_null())
+            .current()
             .filter(location::Column::LocationType.eq("V"))
             .all(tx)
             .await?
@@ -446,8 +448,7 @@ pub(super) async fn find_hf_target(
     uuid: Option<Uuid>,
     code: Option<&str>,
 ) -> AppResult<health_facility::Model> {
-    let mut q =
-        health_facility::Entity::find().filter(health_facility::Column::ValidityTo.is_null());
+    let mut q = health_facility::Entity::find().current();
     match (uuid, code) {
         (Some(u), _) => q = q.filter(health_facility::Column::Uuid.eq(u)),
         (None, Some(c)) => q = q.filter(health_facility::Column::Code.eq(c.trim())),

@@ -1,6 +1,7 @@
 //! Location writes: create, update, delete and move, with their validations.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// Input of `createLocation` / `updateLocation`.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +23,7 @@ pub(super) async fn current_location_by_uuid(
 ) -> AppResult<location::Model> {
     location::Entity::find()
         .filter(location::Column::Uuid.eq(uuid))
-        .filter(location::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("location"))
@@ -36,7 +37,7 @@ pub(super) async fn lock_location_by_uuid(
 ) -> AppResult<location::Model> {
     location::Entity::find()
         .filter(location::Column::Uuid.eq(uuid))
-        .filter(location::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?
@@ -60,7 +61,7 @@ pub(super) async fn lock_locations_top_down(
                 location::Entity::find()
                     .filter(location::Column::Id.is_in(chunk.iter().copied()))
                     .filter(location::Column::LocationType.eq(t))
-                    .filter(location::Column::ValidityTo.is_null())
+                    .current()
                     .order_by_asc(location::Column::Id)
                     .lock_exclusive()
                     .all(tx)
@@ -264,7 +265,7 @@ pub async fn update_location(
     if old.location_type != input.location_type
         && location::Entity::find()
             .filter(location::Column::ParentId.eq(old.id))
-            .filter(location::Column::ValidityTo.is_null())
+            .current()
             .one(tx)
             .await?
             .is_some()
@@ -310,7 +311,7 @@ pub(super) async fn find_location_target(
     uuid: Option<Uuid>,
     code: Option<&str>,
 ) -> AppResult<location::Model> {
-    let mut q = location::Entity::find().filter(location::Column::ValidityTo.is_null());
+    let mut q = location::Entity::find().current();
     match (uuid, code) {
         (Some(u), _) => q = q.filter(location::Column::Uuid.eq(u)),
         (None, Some(c)) => q = q.filter(location::Column::Code.eq(c.trim())),
@@ -395,7 +396,7 @@ pub async fn delete_location(
             }
             let children = location::Entity::find()
                 .filter(location::Column::ParentId.eq(target.id))
-                .filter(location::Column::ValidityTo.is_null())
+                .current()
                 .order_by_asc(location::Column::Id)
                 .lock_exclusive()
                 .all(tx)
@@ -407,7 +408,7 @@ pub async fn delete_location(
     let rows = lock_locations_top_down(tx, &closing).await?;
     let in_use = health_facility::Entity::find()
         .filter(health_facility::Column::LocationId.is_in(closing))
-        .filter(health_facility::Column::ValidityTo.is_null())
+        .current()
         .one(tx)
         .await?;
     if in_use.is_some() {
@@ -487,7 +488,7 @@ pub async fn move_location(
         while let Some((parent_id, parent_level)) = frontier.pop() {
             let children = location::Entity::find()
                 .filter(location::Column::ParentId.eq(parent_id))
-                .filter(location::Column::ValidityTo.is_null())
+                .current()
                 .all(tx)
                 .await?;
             let level = (parent_level + 1).min(3);

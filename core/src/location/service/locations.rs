@@ -2,6 +2,7 @@
 //! and user locations.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// Filters of `locations` / `locationsAll` / `locationsStr`.
 #[derive(Debug, Clone, Default)]
@@ -52,7 +53,7 @@ pub async fn locations_select(
     let p = require_user(principal, Requirement::Authenticated)?;
     let conn = &state.db.conn;
     use location::Column as C;
-    let mut q = location::Entity::find().filter(C::ValidityTo.is_null());
+    let mut q = location::Entity::find().current();
     if let Some(visible) = p.scope.visible_locations(conn).await? {
         q = q.filter(C::Id.is_in(visible.iter().copied()));
     }
@@ -108,7 +109,7 @@ pub async fn locations_select(
         } else {
             location::Entity::find()
                 .filter(C::ParentId.is_in(gp))
-                .filter(C::ValidityTo.is_null())
+                .current()
                 .all(conn)
                 .await?
                 .into_iter()
@@ -209,13 +210,14 @@ pub(super) async fn location_code_taken(
     code: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    let mut q = location::Entity::find()
-        .filter(location::Column::Code.eq(code.trim()))
-        .filter(location::Column::ValidityTo.is_null());
-    if let Some(id) = except {
-        q = q.filter(location::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?.is_some())
+    crate::kit::taken::<location::Entity>(
+        conn,
+        location::Column::Code,
+        code.trim(),
+        location::Column::Id,
+        except,
+    )
+    .await
 }
 
 /// `officerLocations`: the villages (or locations of `location_type`) of the officer with this code.
@@ -243,7 +245,7 @@ pub async fn officer_locations(
     }
     let mut q = location::Entity::find()
         .filter(location::Column::Id.is_in(ids))
-        .filter(location::Column::ValidityTo.is_null());
+        .current();
     if let Some(t) = location_type {
         q = q.filter(location::Column::LocationType.eq(t));
     }
@@ -263,7 +265,7 @@ pub async fn user_districts(
     let p = require_user(principal, Requirement::Authenticated)?;
     let conn = &state.db.conn;
     let mut q = location::Entity::find()
-        .filter(location::Column::ValidityTo.is_null())
+        .current()
         .filter(location::Column::LocationType.eq("D"));
     if !p.is_admin {
         let stmt = crate::db::stmt(

@@ -3,11 +3,11 @@
 //! transaction ([`MutationCtx`]) with history rows (D7). One file per resource; the rights,
 //! constants and checks they share are here.
 
-use crate::state::AppState;
 use crate::auth::{Principal, Requirement, require_user};
 use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::{AppError, AppResult};
 use crate::mutation::MutationCtx;
+use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::LikeExpr;
 use sea_orm::{

@@ -7,12 +7,12 @@ use crate::auth::{Requirement, UserKinds, require, require_user, tokens};
 use crate::connection_type;
 use crate::entity::{mutation_log, role, role_right, user};
 use crate::error::{AppError, ErrorKind};
-use crate::graphql::connection::{PageArgs, fetch_page, wants_total};
+use crate::graphql::connection::PageArgs;
 use crate::graphql::scalars::{Date, DateTime, GenericScalar, JsonString};
 use crate::graphql::{
-    GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, run_mutation,
-    run_mutation_with_secrets, state,
+    GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, state,
 };
+use crate::kit::{self, CurrentRows, Sorting, Validity, VersionFields, page_of};
 use crate::mutation_payload;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -58,26 +58,14 @@ fn icontains(col: impl sea_orm::ColumnTrait, v: &str) -> sea_orm::sea_query::Sim
         .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
 }
 
-fn tz(ctx: &Context<'_>) -> chrono_tz::Tz {
-    state(ctx).clock.tz
-}
-
-fn page_args(
-    first: Option<i32>,
-    last: Option<i32>,
-    after: Option<String>,
-    before: Option<String>,
-    offset: Option<i32>,
-    order_by: Option<Vec<String>>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        last,
-        after,
-        before,
-        offset,
-        order_by,
-    }
+/// The free-text search of people lists: `code` (a username or officer code) contains `v`, or
+/// the folded last or other names contain its folded form.
+fn person_search(code: user::Column, v: &str) -> sea_orm::Condition {
+    let folded = crate::text::fold(v);
+    sea_orm::Condition::any()
+        .add(icontains(code, v))
+        .add(user::Column::LastNameSearch.contains(folded.clone()))
+        .add(user::Column::OtherNamesSearch.contains(folded))
 }
 
 /// Applies D9 to a user query for restricted callers.

@@ -22,7 +22,7 @@ impl MutationLogGQLType {
         &self.0.json_content
     }
     async fn request_date_time(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.0.request_date_time, tz(ctx))
+        kit::date_time(ctx, self.0.request_date_time)
     }
     async fn client_mutation_id(&self) -> Option<&str> {
         self.0.client_mutation_id.as_deref()
@@ -101,9 +101,7 @@ impl MutationLogsQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<MutationLogConnection> {
-        let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
-        let st = state(ctx);
+        let p = kit::list_caller(ctx, &[]).gql(ctx)?;
         let mut q = mutation_log::Entity::find();
         if !p.is_admin {
             q = q.filter(mutation_log::Column::UserId.eq(p.user_id));
@@ -122,15 +120,15 @@ impl MutationLogsQuery {
             ("requestDateTime", mutation_log::Column::Id),
             ("request_date_time", mutation_log::Column::Id),
         ];
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, order_by),
-            &sortable,
-            mutation_log::Column::Id,
-            &["-requestDateTime"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, order_by),
+            Sorting {
+                columns: &sortable,
+                id: mutation_log::Column::Id,
+                default_order: &["-requestDateTime"],
+            },
         )
         .await
         .gql(ctx)?;

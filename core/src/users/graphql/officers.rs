@@ -170,23 +170,13 @@ impl OfficersQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<OfficerConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[121501, 101201, 101202]),
-        )
-        .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        let p = kit::list_caller(ctx, &[121501, 101201, 101202]).gql(ctx)?;
         let st = state(ctx);
         let mut q = user::Entity::find()
-            .filter(user::Column::ValidityTo.is_null())
+            .current()
             .filter(user::Column::IsOfficer.eq(true));
         if let Some(v) = str {
-            q = q.filter(
-                sea_orm::Condition::any()
-                    .add(icontains(user::Column::OfficerCode, &v))
-                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
-                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
-            );
+            q = q.filter(person_search(user::Column::OfficerCode, &v));
         }
         if let Some(v) = code {
             q = q.filter(user::Column::OfficerCode.eq(v));
@@ -195,18 +185,18 @@ impl OfficersQuery {
             q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, order_by),
-            &[
-                ("code", user::Column::OfficerCode),
-                ("lastName", user::Column::LastNameSearch),
-            ],
-            user::Column::Id,
-            &["code"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, order_by),
+            Sorting {
+                columns: &[
+                    ("code", user::Column::OfficerCode),
+                    ("lastName", user::Column::LastNameSearch),
+                ],
+                id: user::Column::Id,
+                default_order: &["code"],
+            },
         )
         .await
         .gql(ctx)?;
@@ -229,15 +219,10 @@ impl OfficersQuery {
         before: Option<String>,
         offset: Option<i32>,
     ) -> Result<OfficerConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[121501, 101201, 101202]),
-        )
-        .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        let p = kit::list_caller(ctx, &[121501, 101201, 101202]).gql(ctx)?;
         let st = state(ctx);
         let mut q = user::Entity::find()
-            .filter(user::Column::ValidityTo.is_null())
+            .current()
             .filter(user::Column::IsOfficer.eq(true));
         if let Some(u) = officer_uuid.filter(|u| !u.trim().is_empty()) {
             q = q.filter(user::Column::Uuid.ne(parse_uuid(u.trim(), "officerUuid").gql(ctx)?));
@@ -263,26 +248,21 @@ impl OfficersQuery {
             )));
         }
         if let Some(v) = str.filter(|v| !v.trim().is_empty()) {
-            q = q.filter(
-                sea_orm::Condition::any()
-                    .add(icontains(user::Column::OfficerCode, &v))
-                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
-                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
-            );
+            q = q.filter(person_search(user::Column::OfficerCode, &v));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, None),
-            &[
-                ("code", user::Column::OfficerCode),
-                ("lastName", user::Column::LastNameSearch),
-            ],
-            user::Column::Id,
-            &["code"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, None),
+            Sorting {
+                columns: &[
+                    ("code", user::Column::OfficerCode),
+                    ("lastName", user::Column::LastNameSearch),
+                ],
+                id: user::Column::Id,
+                default_order: &["code"],
+            },
         )
         .await
         .gql(ctx)?;
@@ -303,37 +283,31 @@ impl OfficersQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<ClaimAdminConnection> {
-        let p = require_user(principal(ctx), Requirement::AnyOf(&[121601, 111001])).gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        let p = kit::list_caller(ctx, &[121601, 111001]).gql(ctx)?;
         let st = state(ctx);
         let mut q = user::Entity::find()
-            .filter(user::Column::ValidityTo.is_null())
+            .current()
             .filter(user::Column::IsClaimAdmin.eq(true));
         if let Some(v) = search {
-            q = q.filter(
-                sea_orm::Condition::any()
-                    .add(icontains(user::Column::Username, &v))
-                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
-                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
-            );
+            q = q.filter(person_search(user::Column::Username, &v));
         }
         if let Some(hf) = health_facility_id {
             let pk = crate::graphql::parse_pk(&hf, "HealthFacilityGQLType").gql(ctx)?;
             q = q.filter(user::Column::HealthFacilityId.eq(pk));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, order_by),
-            &[
-                ("code", user::Column::Username),
-                ("lastName", user::Column::LastNameSearch),
-            ],
-            user::Column::Id,
-            &["code"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, order_by),
+            Sorting {
+                columns: &[
+                    ("code", user::Column::Username),
+                    ("lastName", user::Column::LastNameSearch),
+                ],
+                id: user::Column::Id,
+                default_order: &["code"],
+            },
         )
         .await
         .gql(ctx)?;

@@ -28,14 +28,7 @@ pub struct RoleGQLType {
 #[Object(name = "RoleGQLType")]
 impl RoleGQLType {
     pub async fn id(&self) -> ID {
-        match self.history_id {
-            Some(h) => global_id("RoleGQLTypeHistory", h),
-            None => global_id("RoleGQLType", self.role.id),
-        }
-    }
-    /// On a historical version, the id of the current row.
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.role.id)
+        kit::node_id("RoleGQLType", self.role.id, self.history_id)
     }
     async fn uuid(&self) -> String {
         self.role.uuid.to_string()
@@ -55,13 +48,14 @@ impl RoleGQLType {
     async fn system_role_id(&self) -> Option<i64> {
         (self.role.is_system != 0).then_some(self.role.is_system)
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.role.validity_from, tz(ctx))
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.role
-            .validity_to
-            .map(|t| DateTime::from_utc(t, tz(ctx)))
+    #[graphql(flatten)]
+    async fn version(&self) -> VersionFields {
+        VersionFields::of(
+            self.role.id,
+            self.history_id,
+            self.role.validity_from,
+            self.role.validity_to,
+        )
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.role.audit_user_id
@@ -100,13 +94,9 @@ impl RoleRightGQLType {
             history_id: None,
         })
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.right.validity_from, tz(ctx))
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.right
-            .validity_to
-            .map(|t| DateTime::from_utc(t, tz(ctx)))
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.right.validity_from, self.right.validity_to)
     }
 }
 
@@ -118,23 +108,24 @@ pub struct RolesQuery;
 impl RolesQuery {
     /// True when no current role has this name.
     async fn validate_role_name(&self, ctx: &Context<'_>, name: String) -> Result<bool> {
-        require(
-            principal(ctx),
-            Requirement::AnyOf(&[
+        kit::caller(
+            ctx,
+            &[
                 service::RIGHT_ROLE_SEARCH,
                 service::RIGHT_ROLE_ADD,
                 service::RIGHT_ROLE_EDIT,
-            ]),
+            ],
         )
         .gql(ctx)?;
-        let taken = role::Entity::find()
-            .filter(role::Column::Name.eq(name.trim()))
-            .filter(role::Column::ValidityTo.is_null())
-            .one(&state(ctx).db.conn)
-            .await
-            .map_err(AppError::from)
-            .gql(ctx)?;
-        Ok(taken.is_none())
+        let conn = &state(ctx).db.conn;
+        let taken = kit::taken::<role::Entity>(
+            conn,
+            role::Column::Name,
+            name.trim(),
+            role::Column::Id,
+            None,
+        );
+        Ok(!taken.await.gql(ctx)?)
     }
 
     /// Roles (right 122001).
@@ -158,14 +149,9 @@ impl RolesQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<RoleConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH]),
-        )
-        .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        kit::list_caller(ctx, &[service::RIGHT_ROLE_SEARCH]).gql(ctx)?;
         let st = state(ctx);
-        let mut q = role::Entity::find().filter(role::Column::ValidityTo.is_null());
+        let mut q = role::Entity::find().current();
         match is_system {
             Some(true) => q = q.filter(role::Column::IsSystem.ne(0)),
             Some(false) => q = q.filter(role::Column::IsSystem.eq(0)),
@@ -189,15 +175,15 @@ impl RolesQuery {
         if let Some(r) = role_right {
             q = q.filter(sea_orm::sea_query::Expr::cust(format!("core_role.id IN (SELECT role_id FROM core_role_right WHERE validity_to IS NULL AND right_id = {r})")));
         }
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, order_by),
-            &[("name", role::Column::Name)],
-            role::Column::Id,
-            &["name"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, order_by),
+            Sorting {
+                columns: &[("name", role::Column::Name)],
+                id: role::Column::Id,
+                default_order: &["name"],
+            },
         )
         .await
         .gql(ctx)?;
@@ -237,14 +223,9 @@ impl RolesQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<RoleRightConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_ROLE_SEARCH]),
-        )
-        .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        kit::list_caller(ctx, &[service::RIGHT_ROLE_SEARCH]).gql(ctx)?;
         let st = state(ctx);
-        let mut q = role_right::Entity::find().filter(role_right::Column::ValidityTo.is_null());
+        let mut q = role_right::Entity::find().current();
         if let Some(v) = right_id {
             q = q.filter(role_right::Column::RightId.eq(v));
         }
@@ -260,15 +241,15 @@ impl RolesQuery {
                 .gql(ctx)?;
             q = q.filter(role_right::Column::RoleId.eq(r.id));
         }
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, order_by),
-            &[("rightId", role_right::Column::RightId)],
-            role_right::Column::Id,
-            &["rightId"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, order_by),
+            Sorting {
+                columns: &[("rightId", role_right::Column::RightId)],
+                id: role_right::Column::Id,
+                default_order: &["rightId"],
+            },
         )
         .await
         .gql(ctx)?;
@@ -361,12 +342,10 @@ impl RolesMutation {
         input: CreateRoleMutationInput,
     ) -> Result<CreateRoleMutationPayload> {
         let data = input.to_service().gql(ctx)?;
-        let out = run_mutation(ctx, "createRole", &input.envelope, &input, async |m| {
+        kit::mutate(ctx, "createRole", &input.envelope, &input, &[], async |m| {
             service::create_role(m, data).await.map(|r| r.id)
         })
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     async fn update_role(
@@ -376,12 +355,10 @@ impl RolesMutation {
     ) -> Result<UpdateRoleMutationPayload> {
         let data = input.to_service().gql(ctx)?;
         let uuid = data.uuid;
-        let out = run_mutation(ctx, "updateRole", &input.envelope, &input, async |m| {
+        kit::mutate(ctx, "updateRole", &input.envelope, &input, &[], async |m| {
             service::update_role(m, uuid, data).await.map(|r| r.id)
         })
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     async fn delete_role(
@@ -390,12 +367,10 @@ impl RolesMutation {
         input: DeleteRoleMutationInput,
     ) -> Result<DeleteRoleMutationPayload> {
         let ids = uuids(&input.uuids).gql(ctx)?;
-        let out = run_mutation(ctx, "deleteRole", &input.envelope, &input, async |m| {
+        kit::mutate(ctx, "deleteRole", &input.envelope, &input, &[], async |m| {
             service::delete_roles(m, &ids).await
         })
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     async fn duplicate_role(
@@ -413,11 +388,14 @@ impl RolesMutation {
             rights: input.rights_id.clone(),
             system_role_id: None,
         };
-        let out = run_mutation(ctx, "duplicateRole", &input.envelope, &input, async |m| {
-            service::duplicate_role(m, source, data).await.map(|r| r.id)
-        })
+        kit::mutate(
+            ctx,
+            "duplicateRole",
+            &input.envelope,
+            &input,
+            &[],
+            async |m| service::duplicate_role(m, source, data).await.map(|r| r.id),
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 }

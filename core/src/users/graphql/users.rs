@@ -56,10 +56,6 @@ impl UserGQLType {
             None => global_id("UserGQLType", self.user.uuid),
         }
     }
-    /// On a historical version, the id of the current row.
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.user.id)
-    }
     async fn uuid(&self) -> String {
         self.user.uuid.to_string()
     }
@@ -109,13 +105,14 @@ impl UserGQLType {
     async fn health_facility_id(&self) -> Option<i64> {
         self.user.health_facility_id
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.user.validity_from, tz(ctx))
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.user
-            .validity_to
-            .map(|t| DateTime::from_utc(t, tz(ctx)))
+    #[graphql(flatten)]
+    async fn version(&self) -> VersionFields {
+        VersionFields::of(
+            self.user.id,
+            self.history_id,
+            self.user.validity_from,
+            self.user.validity_to,
+        )
     }
     async fn client_mutation_id(&self) -> Option<String> {
         None
@@ -172,7 +169,7 @@ impl InteractiveUserGQLType {
         self.user.email.as_deref()
     }
     async fn last_login(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.user.last_login.map(|t| DateTime::from_utc(t, tz(ctx)))
+        self.user.last_login.map(|t| kit::date_time(ctx, t))
     }
     async fn health_facility_id(&self) -> Option<i64> {
         self.user.health_facility_id
@@ -197,13 +194,9 @@ impl InteractiveUserGQLType {
             })
             .collect()
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.user.validity_from, tz(ctx))
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.user
-            .validity_to
-            .map(|t| DateTime::from_utc(t, tz(ctx)))
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.user.validity_from, self.user.validity_to)
     }
 }
 
@@ -261,16 +254,11 @@ impl UserQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<UserConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_USER_SEARCH]),
-        )
-        .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        let p = kit::list_caller(ctx, &[service::RIGHT_USER_SEARCH]).gql(ctx)?;
         let st = state(ctx);
         let mut q = user::Entity::find();
         if !show_deleted.unwrap_or(false) {
-            q = q.filter(user::Column::ValidityTo.is_null());
+            q = q.current();
         }
         if let Some(v) = username {
             q = q.filter(user::Column::Username.eq(v));
@@ -279,12 +267,7 @@ impl UserQuery {
             q = q.filter(icontains(user::Column::Username, &v));
         }
         if let Some(v) = str {
-            q = q.filter(
-                sea_orm::Condition::any()
-                    .add(icontains(user::Column::Username, &v))
-                    .add(user::Column::LastNameSearch.contains(crate::text::fold(&v)))
-                    .add(user::Column::OtherNamesSearch.contains(crate::text::fold(&v))),
-            );
+            q = q.filter(person_search(user::Column::Username, &v));
         }
         if let Some(v) = last_name {
             q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
@@ -340,19 +323,19 @@ impl UserQuery {
             q = q.filter(any);
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, order_by),
-            &[
-                ("username", user::Column::Username),
-                ("lastName", user::Column::LastNameSearch),
-                ("otherNames", user::Column::OtherNames),
-            ],
-            user::Column::Id,
-            &["username"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, order_by),
+            Sorting {
+                columns: &[
+                    ("username", user::Column::Username),
+                    ("lastName", user::Column::LastNameSearch),
+                    ("otherNames", user::Column::OtherNames),
+                ],
+                id: user::Column::Id,
+                default_order: &["username"],
+            },
         )
         .await
         .gql(ctx)?;
@@ -392,15 +375,10 @@ impl UserQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<InteractiveUserConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_USER_SEARCH]),
-        )
-        .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        let p = kit::list_caller(ctx, &[service::RIGHT_USER_SEARCH]).gql(ctx)?;
         let st = state(ctx);
         let mut q = user::Entity::find()
-            .filter(user::Column::ValidityTo.is_null())
+            .current()
             .filter(user::Column::IsInteractive.eq(true));
         if let Some(v) = last_name_icontains {
             q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
@@ -415,18 +393,18 @@ impl UserQuery {
             q = q.filter(user::Column::Email.eq(v));
         }
         q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = fetch_page(
-            &st.db.conn,
+        let page = page_of(
+            ctx,
             q,
-            &page_args(first, last, after, before, offset, order_by),
-            &[
-                ("loginName", user::Column::Username),
-                ("lastName", user::Column::LastNameSearch),
-            ],
-            user::Column::Id,
-            &["loginName"],
-            wants_total(ctx),
-            &st.config.graphql,
+            &PageArgs::new(first, last, after, before, offset, order_by),
+            Sorting {
+                columns: &[
+                    ("loginName", user::Column::Username),
+                    ("lastName", user::Column::LastNameSearch),
+                ],
+                id: user::Column::Id,
+                default_order: &["loginName"],
+            },
         )
         .await
         .gql(ctx)?;
@@ -490,44 +468,46 @@ impl AccountQuery {
 
     /// True when the username is free.
     async fn validate_username(&self, ctx: &Context<'_>, username: String) -> Result<bool> {
-        require(
-            principal(ctx),
-            Requirement::AnyOf(&[
+        kit::caller(
+            ctx,
+            &[
                 service::RIGHT_USER_SEARCH,
                 service::RIGHT_USER_ADD,
                 service::RIGHT_USER_EDIT,
-            ]),
+            ],
         )
         .gql(ctx)?;
-        let taken = user::Entity::find()
-            .filter(user::Column::Username.eq(username))
-            .filter(user::Column::ValidityTo.is_null())
-            .one(&state(ctx).db.conn)
-            .await
-            .map_err(AppError::from)
-            .gql(ctx)?;
-        Ok(taken.is_none())
+        let conn = &state(ctx).db.conn;
+        let taken = kit::taken::<user::Entity>(
+            conn,
+            user::Column::Username,
+            username,
+            user::Column::Id,
+            None,
+        );
+        Ok(!taken.await.gql(ctx)?)
     }
 
     /// True when the e-mail address is valid and free.
     async fn validate_user_email(&self, ctx: &Context<'_>, user_email: String) -> Result<bool> {
-        require(
-            principal(ctx),
-            Requirement::AnyOf(&[
+        kit::caller(
+            ctx,
+            &[
                 service::RIGHT_USER_SEARCH,
                 service::RIGHT_USER_ADD,
                 service::RIGHT_USER_EDIT,
-            ]),
+            ],
         )
         .gql(ctx)?;
-        let taken = user::Entity::find()
-            .filter(user::Column::Email.eq(user_email))
-            .filter(user::Column::ValidityTo.is_null())
-            .one(&state(ctx).db.conn)
-            .await
-            .map_err(AppError::from)
-            .gql(ctx)?;
-        Ok(taken.is_none())
+        let conn = &state(ctx).db.conn;
+        let taken = kit::taken::<user::Entity>(
+            conn,
+            user::Column::Email,
+            user_email,
+            user::Column::Id,
+            None,
+        );
+        Ok(!taken.await.gql(ctx)?)
     }
 }
 
@@ -641,17 +621,16 @@ impl UsersMutation {
     ) -> Result<CreateUserMutationPayload> {
         let data = input.to_service().gql(ctx)?;
         let secrets: Vec<&str> = input.password.as_deref().into_iter().collect();
-        let out = run_mutation_with_secrets(
+        kit::mutate_with_secrets(
             ctx,
             "createUser",
             &input.envelope,
             &input,
             &secrets,
+            &[],
             async |m| service::create_user(m, data).await.map(|u| u.id),
         )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     async fn update_user(
@@ -662,17 +641,16 @@ impl UsersMutation {
         let data = input.to_service().gql(ctx)?;
         let uuid = data.uuid;
         let secrets: Vec<&str> = input.password.as_deref().into_iter().collect();
-        let out = run_mutation_with_secrets(
+        kit::mutate_with_secrets(
             ctx,
             "updateUser",
             &input.envelope,
             &input,
             &secrets,
+            &[],
             async |m| service::update_user(m, uuid, data).await.map(|u| u.id),
         )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     async fn delete_user(
@@ -681,12 +659,10 @@ impl UsersMutation {
         input: DeleteUserMutationInput,
     ) -> Result<DeleteUserMutationPayload> {
         let ids = uuids(&input.uuids).gql(ctx)?;
-        let out = run_mutation(ctx, "deleteUser", &input.envelope, &input, async |m| {
+        kit::mutate(ctx, "deleteUser", &input.envelope, &input, &[], async |m| {
             service::delete_users(m, &ids).await
         })
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     async fn change_password(
@@ -698,12 +674,13 @@ impl UsersMutation {
             input.old_password.as_deref().unwrap_or(""),
             input.new_password.as_str(),
         ];
-        let out = run_mutation_with_secrets(
+        kit::mutate_with_secrets(
             ctx,
             "changePassword",
             &input.envelope,
             &input,
             &secrets,
+            &[],
             async |m| {
                 service::change_password(
                     m,
@@ -715,8 +692,6 @@ impl UsersMutation {
             },
         )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     async fn change_user_language(
@@ -724,15 +699,14 @@ impl UsersMutation {
         ctx: &Context<'_>,
         input: ChangeUserLanguageMutationInput,
     ) -> Result<ChangeUserLanguageMutationPayload> {
-        let out = run_mutation(
+        kit::mutate(
             ctx,
             "changeUserLanguage",
             &input.envelope,
             &input,
+            &[],
             async |m| service::change_language(m, &input.language_id).await,
         )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 }

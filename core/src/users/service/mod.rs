@@ -2,7 +2,6 @@
 //! without GraphQL. Each checks its right first (D8) and the location scope where it applies (D9).
 //! One file per resource; the rights, languages and query helpers they share are here.
 
-use crate::state::AppState;
 use crate::auth::password::{self, Verified};
 use crate::auth::tokens::{self, Issued};
 use crate::auth::{Csrf, Principal, Requirement, Scope, UserKinds, require_user};
@@ -10,6 +9,7 @@ use crate::db::stmt;
 use crate::entity::{role, role_right, user};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::mutation::MutationCtx;
+use crate::state::AppState;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,

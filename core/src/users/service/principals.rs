@@ -2,6 +2,7 @@
 //! a request, the current user and login.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// Rights of a user through their valid, unblocked roles, and whether one is IMIS Administrator.
 pub async fn rights_of(
@@ -79,7 +80,7 @@ pub async fn scope_of(
 /// an event handler knows only the actor's id); None when the user is gone.
 pub async fn scope_of_user(conn: &impl ConnectionTrait, user_id: i64) -> AppResult<Option<Scope>> {
     let Some(u) = user::Entity::find_by_id(user_id)
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
     else {
@@ -94,7 +95,7 @@ pub async fn load_principal(state: &AppState, uuid: Uuid) -> AppResult<Option<Pr
     let conn = &state.db.conn;
     let Some(u) = user::Entity::find()
         .filter(user::Column::Uuid.eq(uuid))
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
     else {
@@ -178,7 +179,7 @@ pub async fn login(
     };
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username))
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .one(&state.db.conn)
         .await?;
     let verdict = password::verify_async(

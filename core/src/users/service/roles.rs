@@ -1,6 +1,7 @@
 //! Roles and their rights: create, update, delete, duplicate, reads and the system roles.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// Input of `createRole`/`updateRole`/`duplicateRole`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -24,7 +25,7 @@ pub(super) async fn validate_role(
     }
     let mut q = role::Entity::find()
         .filter(role::Column::Name.eq(input.name.trim()))
-        .filter(role::Column::ValidityTo.is_null());
+        .current();
     if let Some(id) = except {
         q = q.filter(role::Column::Id.ne(id));
     }
@@ -44,7 +45,7 @@ pub(super) async fn set_rights(m: &MutationCtx<'_>, role_id: i64, rights: &[i32]
     let now = m.state.clock.now();
     let current = role_right::Entity::find()
         .filter(role_right::Column::RoleId.eq(role_id))
-        .filter(role_right::Column::ValidityTo.is_null())
+        .current()
         .all(tx)
         .await?;
     let wanted: BTreeSet<i32> = rights.iter().copied().collect();
@@ -120,7 +121,7 @@ pub(super) async fn lock_role_by_uuid(
 ) -> AppResult<role::Model> {
     role::Entity::find()
         .filter(role::Column::Uuid.eq(uuid))
-        .filter(role::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(conn)
         .await?
@@ -130,7 +131,7 @@ pub(super) async fn lock_role_by_uuid(
 pub async fn find_role_by_uuid(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<role::Model> {
     role::Entity::find()
         .filter(role::Column::Uuid.eq(uuid))
-        .filter(role::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("role"))
@@ -222,7 +223,7 @@ pub async fn duplicate_role(
     if input.rights.is_none() {
         let rights = role_right::Entity::find()
             .filter(role_right::Column::RoleId.eq(src.id))
-            .filter(role_right::Column::ValidityTo.is_null())
+            .current()
             .all(&**m.tx)
             .await?;
         input.rights = Some(rights.into_iter().map(|r| r.right_id).collect());
@@ -240,7 +241,7 @@ pub async fn rights_of_roles(
 ) -> AppResult<Vec<role_right::Model>> {
     Ok(role_right::Entity::find()
         .filter(role_right::Column::RoleId.is_in(role_ids.to_vec()))
-        .filter(role_right::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(role_right::Column::RightId)
         .all(conn)
         .await?)
@@ -280,7 +281,7 @@ pub async fn seed_system_roles(conn: &impl ConnectionTrait) -> AppResult<()> {
     for sr in crate::rights::SYSTEM_ROLES {
         if role::Entity::find()
             .filter(role::Column::IsSystem.eq(sr.flag))
-            .filter(role::Column::ValidityTo.is_null())
+            .current()
             .one(conn)
             .await?
             .is_some()
@@ -316,7 +317,7 @@ pub async fn seed_system_roles(conn: &impl ConnectionTrait) -> AppResult<()> {
 pub async fn system_role(conn: &impl ConnectionTrait, flag: i64) -> AppResult<role::Model> {
     role::Entity::find()
         .filter(role::Column::IsSystem.eq(flag))
-        .filter(role::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("role"))

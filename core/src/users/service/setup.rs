@@ -1,6 +1,7 @@
 //! Users created outside a request: the demo seed and the command line.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// Inserts a user directly (demo seed and CLI), without rights checks.
 #[allow(clippy::too_many_arguments)]
@@ -76,7 +77,7 @@ pub async fn create_user_cli(
     seed_system_roles(&*tx).await?;
     if user::Entity::find()
         .filter(user::Column::Username.eq(username))
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .one(&*tx)
         .await?
         .is_some()

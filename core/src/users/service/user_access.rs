@@ -1,6 +1,7 @@
 //! The user-administration rule (who may manage, see and grant what) and visible users.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// The user-administration rule (docs/api.md, "Who may manage whom"): a caller may create,
 /// change, reset the password of or delete only users whose rights are a subset of its own and
@@ -157,7 +158,7 @@ pub(super) async fn lock_user_by_uuid(
 ) -> AppResult<user::Model> {
     user::Entity::find()
         .filter(user::Column::Uuid.eq(uuid))
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(conn)
         .await?

@@ -1,11 +1,12 @@
 //! User writes: create, update, delete, password and language changes, with their validations.
 
 use super::*;
+use crate::kit::CurrentRows;
 
 /// A user's current row by id, locked for the rest of the transaction (PostgreSQL).
 pub async fn lock_user(conn: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
     user::Entity::find_by_id(id)
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(conn)
         .await?
@@ -15,7 +16,7 @@ pub async fn lock_user(conn: &impl ConnectionTrait, id: i64) -> AppResult<user::
 /// A user's current row by id.
 pub async fn find_user(conn: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
     user::Entity::find_by_id(id)
-        .filter(user::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("user"))
@@ -120,7 +121,7 @@ pub(super) async fn validate_user(
     }
     let mut q = user::Entity::find()
         .filter(user::Column::Username.eq(input.username.as_str()))
-        .filter(user::Column::ValidityTo.is_null());
+        .current();
     if let Some(ex) = existing {
         if ex.username != input.username && !cfg.username_changeable {
             return Err(AppError::validation("user.username_not_changeable"));
@@ -136,7 +137,7 @@ pub(super) async fn validate_user(
         }
         let mut q = user::Entity::find()
             .filter(user::Column::Email.eq(e))
-            .filter(user::Column::ValidityTo.is_null());
+            .current();
         if let Some(ex) = existing {
             q = q.filter(user::Column::Id.ne(ex.id));
         }
@@ -150,7 +151,7 @@ pub(super) async fn validate_user(
     if !input.roles.is_empty() {
         let found = role::Entity::find()
             .filter(role::Column::Id.is_in(input.roles.clone()))
-            .filter(role::Column::ValidityTo.is_null())
+            .current()
             .all(tx)
             .await?;
         if found.len() != input.roles.iter().collect::<BTreeSet<_>>().len() {
@@ -211,6 +212,27 @@ pub(super) async fn validate_user(
         password::check_policy(pw, cfg)?;
     }
     Ok(())
+}
+
+/// Sets the user's current roles, districts and officer villages to those of `input`.
+async fn replace_user_links(m: &MutationCtx<'_>, user_id: i64, input: &UserInput) -> AppResult<()> {
+    replace_links(m, "core_user_role", "role_id", user_id, &input.roles).await?;
+    replace_links(
+        m,
+        "core_user_district",
+        "location_id",
+        user_id,
+        &input.districts,
+    )
+    .await?;
+    replace_links(
+        m,
+        "core_officer_village",
+        "location_id",
+        user_id,
+        &input.village_ids,
+    )
+    .await
 }
 
 /// Replaces the valid link rows (roles, districts, villages) of a user, closing the old ones.
@@ -313,23 +335,7 @@ pub async fn create_user(m: &mut MutationCtx<'_>, input: UserInput) -> AppResult
     };
     apply_input(&mut a, &input);
     let u = a.insert(&**m.tx).await?;
-    replace_links(m, "core_user_role", "role_id", u.id, &input.roles).await?;
-    replace_links(
-        m,
-        "core_user_district",
-        "location_id",
-        u.id,
-        &input.districts,
-    )
-    .await?;
-    replace_links(
-        m,
-        "core_officer_village",
-        "location_id",
-        u.id,
-        &input.village_ids,
-    )
-    .await?;
+    replace_user_links(m, u.id, &input).await?;
     m.link("user", u.id);
     m.publish(
         "user.created",
@@ -412,23 +418,7 @@ pub async fn update_user(
     if input.password.is_some() {
         tokens::revoke_all_for_user(m.state, &**m.tx, u.id).await?;
     }
-    replace_links(m, "core_user_role", "role_id", u.id, &input.roles).await?;
-    replace_links(
-        m,
-        "core_user_district",
-        "location_id",
-        u.id,
-        &input.districts,
-    )
-    .await?;
-    replace_links(
-        m,
-        "core_officer_village",
-        "location_id",
-        u.id,
-        &input.village_ids,
-    )
-    .await?;
+    replace_user_links(m, u.id, &input).await?;
     m.link("user", u.id);
     m.publish("user.updated", serde_json::json!({ "userId": u.id }))
         .await?;
@@ -484,7 +474,7 @@ pub async fn change_password(
             require_user(m.principal, Requirement::AnyOf(&[RIGHT_USER_EDIT]))?;
             let t = user::Entity::find()
                 .filter(user::Column::Username.eq(u))
-                .filter(user::Column::ValidityTo.is_null())
+                .current()
                 .lock_exclusive()
                 .one(&**m.tx)
                 .await?
