@@ -11,7 +11,7 @@ use crate::entity::art_registration;
 use chrono::{DateTime, Utc};
 use imis_core::AppResult;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Query, SelectStatement};
 use uuid::Uuid;
 
 pub use crate::events::{
@@ -61,7 +61,7 @@ pub fn insurees_with_art_number() -> SelectStatement {
     Query::select()
         .column(art_registration::Column::InsureeId)
         .from(art_registration::Entity)
-        .and_where(Expr::col(art_registration::Column::ValidityTo).is_null())
+        .and_where(imis_core::kit::current::<art_registration::Entity>())
         .to_owned()
 }
 

@@ -1,14 +1,11 @@
 //! Events the module publishes, inside the transaction of the mutation (and to the outbox), and
 //! the insuree module's events it handles.
 
-use crate::entity::art_registration;
 use futures::future::BoxFuture;
 use imis_core::events::{Event, Wiring};
 use imis_core::{AppError, AppResult, AppState};
 use imis_insuree::api::{INSUREE_DELETED, InsureeDeleted};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 
 /// An insuree received an ART number (`registerArtNumber`) or theirs changed (`changeArtNumber`).
@@ -45,33 +42,11 @@ fn on_insuree_deleted<'a>(
     Box::pin(async move {
         let deleted: InsureeDeleted =
             serde_json::from_value(e.payload.clone()).map_err(|_| AppError::internal())?;
-        let current = art_registration::Entity::find()
-            .filter(art_registration::Column::InsureeId.eq(deleted.insuree_id))
-            .filter(art_registration::Column::ValidityTo.is_null())
-            .one(tx)
-            .await?;
+        let current = crate::service::current_registration_of(tx, deleted.insuree_id).await?;
         let Some(old) = current else {
             return Ok(());
         };
-        let now = state.clock.now();
-        imis_core::history::save(
-            tx,
-            crate::service::ENTITY_ART_REGISTRATION,
-            old.id,
-            &old,
-            old.validity_from,
-            now,
-            e.actor,
-        )
-        .await?;
-        let ended = ArtRegistrationEnded {
-            registration_id: old.id,
-            insuree_id: old.insuree_id,
-        };
-        let mut am: art_registration::ActiveModel = old.into();
-        am.validity_to = Set(Some(now));
-        am.audit_user_id = Set(e.actor);
-        am.update(tx).await?;
+        let ended = crate::service::end_registration(tx, old, state.clock.now(), e.actor).await?;
         state
             .bus
             .publish(

@@ -74,6 +74,8 @@ imis_core::inventory::submit! {
             requests: Some(bench::requests),
             runs: None,
         }),
+        // A country programme: on only where a country profile names it.
+        enabled_by_default: false,
         ..imis_core::registry::ModuleDescriptor::named(NAME)
     }
 }

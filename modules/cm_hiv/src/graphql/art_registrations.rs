@@ -5,8 +5,7 @@ use super::*;
 use crate::entity::art_registration;
 use crate::service::{self as svc, RegistrationFilter};
 use async_graphql::{ID, InputObject, Object};
-use imis_core::graphql::connection::{fetch_page, wants_total};
-use imis_core::graphql::{MutationEnvelopeInput, parse_pk, run_mutation};
+use imis_core::graphql::MutationEnvelopeInput;
 
 imis_core::connection_type!(
     ArtRegistrationConnection,
@@ -16,10 +15,14 @@ imis_core::connection_type!(
     "ArtRegistrationGQLType"
 );
 
-const REGISTRATION_SORT: [(&str, art_registration::Column); 2] = [
-    ("artNumber", art_registration::Column::ArtNumber),
-    ("validityFrom", art_registration::Column::ValidityFrom),
-];
+const SORTING: Sorting<art_registration::Entity> = Sorting {
+    columns: &[
+        ("artNumber", art_registration::Column::ArtNumber),
+        ("validityFrom", art_registration::Column::ValidityFrom),
+    ],
+    id: art_registration::Column::Id,
+    default_order: &["artNumber"],
+};
 
 #[derive(Default)]
 pub struct ArtRegistrationQuery;
@@ -46,43 +49,29 @@ impl ArtRegistrationQuery {
         health_facility_uuid: Option<String>,
         order_by: Option<Vec<String>>,
     ) -> async_graphql::Result<ArtRegistrationConnection> {
-        check_list(ctx)?;
         let run = async {
+            kit::check_list_csrf(ctx)?;
             let st = state(ctx);
             let p = svc::require_register(principal(ctx))?;
             let filter = RegistrationFilter {
-                id: id
-                    .as_deref()
-                    .map(|i| parse_pk(i, "ArtRegistrationGQLType"))
-                    .transpose()?,
-                uuid: opt_uuid(&uuid, "uuid")?,
-                art_number,
-                art_number_istartswith,
+                list: list_filter(
+                    types::ART_REGISTRATION_TYPE,
+                    id,
+                    uuid,
+                    art_number,
+                    art_number_istartswith,
+                    health_facility_uuid,
+                )?,
                 insuree_uuid: opt_uuid(&insuree_uuid, "insureeUuid")?,
-                health_facility_uuid: opt_uuid(&health_facility_uuid, "healthFacilityUuid")?,
             };
             let select = svc::registrations_select(st, Some(p), &filter).await?;
-            let page = fetch_page(
-                &st.db.conn,
-                select,
-                &page_args(first, last, after, before, offset, order_by),
-                &REGISTRATION_SORT,
-                art_registration::Column::Id,
-                &["artNumber"],
-                wants_total(ctx),
-                &st.config.graphql,
-            )
+            let args = PageArgs::new(first, last, after, before, offset, order_by);
+            let page = kit::page_of(ctx, select, &args, SORTING).await?;
+            let page = nodes_page(page, async |models| {
+                ArtRegistrationGQLType::page(st, p, models).await
+            })
             .await?;
-            let (cursors, models): (Vec<String>, Vec<art_registration::Model>) =
-                page.rows.into_iter().unzip();
-            let nodes = ArtRegistrationGQLType::page(st, p, models).await?;
-            let page = imis_core::graphql::connection::Page {
-                rows: cursors.into_iter().zip(nodes).collect(),
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-                total: page.total,
-            };
-            Ok::<_, imis_core::AppError>(page.into_connection(|n| n))
+            Ok::<_, AppError>(page.into_connection(|n| n))
         };
         run.await.gql(ctx)
     }
@@ -139,23 +128,15 @@ impl ArtRegistrationMutation {
         ctx: &Context<'_>,
         input: RegisterArtNumberMutationInput,
     ) -> async_graphql::Result<RegisterArtNumberMutationPayload> {
-        run_mutation(
-            ctx,
-            "registerArtNumber",
-            &input.envelope,
-            &input,
-            async |m| {
-                svc::require_register(m.principal)?;
-                let uuid = opt_uuid(&input.uuid, "uuid")?;
-                let insuree = parse_uuid(&input.insuree_uuid, "insureeUuid")?;
-                let model = svc::register_art_number(m, uuid, insuree, &input.art_number).await?;
-                m.link(svc::ENTITY_ART_REGISTRATION, model.id);
-                Ok(model.id)
-            },
-        )
+        let name = "registerArtNumber";
+        kit::mutate(ctx, name, &input.envelope, &input, REGISTER, async |m| {
+            let uuid = opt_uuid(&input.uuid, "uuid")?;
+            let insuree = parse_uuid(&input.insuree_uuid, "insureeUuid")?;
+            let model = svc::register_art_number(m, uuid, insuree, &input.art_number).await?;
+            m.link(svc::ENTITY_ART_REGISTRATION, model.id);
+            Ok(model.id)
+        })
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Corrects an ART number (190001); the previous version goes to history.
@@ -165,16 +146,14 @@ impl ArtRegistrationMutation {
         ctx: &Context<'_>,
         input: ChangeArtNumberMutationInput,
     ) -> async_graphql::Result<ChangeArtNumberMutationPayload> {
-        run_mutation(ctx, "changeArtNumber", &input.envelope, &input, async |m| {
-            svc::require_register(m.principal)?;
+        let name = "changeArtNumber";
+        kit::mutate(ctx, name, &input.envelope, &input, REGISTER, async |m| {
             let uuid = parse_uuid(&input.uuid, "uuid")?;
             let model = svc::change_art_number(m, uuid, &input.art_number).await?;
             m.link(svc::ENTITY_ART_REGISTRATION, model.id);
             Ok(model.id)
         })
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Ends ART registrations (190001); their numbers become free.
@@ -184,27 +163,19 @@ impl ArtRegistrationMutation {
         ctx: &Context<'_>,
         input: DeleteArtRegistrationMutationInput,
     ) -> async_graphql::Result<DeleteArtRegistrationMutationPayload> {
-        run_mutation(
-            ctx,
-            "deleteArtRegistration",
-            &input.envelope,
-            &input,
-            async |m| {
-                svc::require_register(m.principal)?;
-                let uuids = input
-                    .uuids
-                    .iter()
-                    .map(|u| parse_uuid(u, "uuids"))
-                    .collect::<imis_core::AppResult<Vec<_>>>()?;
-                let ids = svc::delete_art_registrations(m, &uuids).await?;
-                for id in &ids {
-                    m.link(svc::ENTITY_ART_REGISTRATION, *id);
-                }
-                Ok(ids)
-            },
-        )
+        let name = "deleteArtRegistration";
+        kit::mutate(ctx, name, &input.envelope, &input, REGISTER, async |m| {
+            let uuids = input
+                .uuids
+                .iter()
+                .map(|u| parse_uuid(u, "uuids"))
+                .collect::<AppResult<Vec<_>>>()?;
+            let ids = svc::delete_art_registrations(m, &uuids).await?;
+            for id in &ids {
+                m.link(svc::ENTITY_ART_REGISTRATION, *id);
+            }
+            Ok(ids)
+        })
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 }

@@ -3,10 +3,9 @@
 use super::types::HivFacilitySiteGQLType;
 use super::*;
 use crate::entity::facility_site;
-use crate::service::{self as svc, SiteFilter};
+use crate::service as svc;
 use async_graphql::{ID, InputObject, Object};
-use imis_core::graphql::connection::{fetch_page, wants_total};
-use imis_core::graphql::{MutationEnvelopeInput, parse_pk, run_mutation};
+use imis_core::graphql::MutationEnvelopeInput;
 
 imis_core::connection_type!(
     HivFacilitySiteConnection,
@@ -16,8 +15,11 @@ imis_core::connection_type!(
     "HivFacilitySiteGQLType"
 );
 
-const SITE_SORT: [(&str, facility_site::Column); 1] =
-    [("siteCode", facility_site::Column::SiteCode)];
+const SORTING: Sorting<facility_site::Entity> = Sorting {
+    columns: &[("siteCode", facility_site::Column::SiteCode)],
+    id: facility_site::Column::Id,
+    default_order: &["siteCode"],
+};
 
 #[derive(Default)]
 pub struct FacilitySiteQuery;
@@ -43,42 +45,26 @@ impl FacilitySiteQuery {
         health_facility_uuid: Option<String>,
         order_by: Option<Vec<String>>,
     ) -> async_graphql::Result<HivFacilitySiteConnection> {
-        check_list(ctx)?;
         let run = async {
+            kit::check_list_csrf(ctx)?;
             let st = state(ctx);
             let p = svc::require_register(principal(ctx))?;
-            let filter = SiteFilter {
-                id: id
-                    .as_deref()
-                    .map(|i| parse_pk(i, "HivFacilitySiteGQLType"))
-                    .transpose()?,
-                uuid: opt_uuid(&uuid, "uuid")?,
+            let filter = list_filter(
+                types::FACILITY_SITE_TYPE,
+                id,
+                uuid,
                 site_code,
                 site_code_istartswith,
-                health_facility_uuid: opt_uuid(&health_facility_uuid, "healthFacilityUuid")?,
-            };
+                health_facility_uuid,
+            )?;
             let select = svc::sites_select(st, Some(p), &filter).await?;
-            let page = fetch_page(
-                &st.db.conn,
-                select,
-                &page_args(first, last, after, before, offset, order_by),
-                &SITE_SORT,
-                facility_site::Column::Id,
-                &["siteCode"],
-                wants_total(ctx),
-                &st.config.graphql,
-            )
+            let args = PageArgs::new(first, last, after, before, offset, order_by);
+            let page = kit::page_of(ctx, select, &args, SORTING).await?;
+            let page = nodes_page(page, async |models| {
+                HivFacilitySiteGQLType::page(st, p, models).await
+            })
             .await?;
-            let (cursors, models): (Vec<String>, Vec<facility_site::Model>) =
-                page.rows.into_iter().unzip();
-            let nodes = HivFacilitySiteGQLType::page(st, p, models).await?;
-            let page = imis_core::graphql::connection::Page {
-                rows: cursors.into_iter().zip(nodes).collect(),
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-                total: page.total,
-            };
-            Ok::<_, imis_core::AppError>(page.into_connection(|n| n))
+            Ok::<_, AppError>(page.into_connection(|n| n))
         };
         run.await.gql(ctx)
     }
@@ -109,21 +95,13 @@ impl FacilitySiteMutation {
         ctx: &Context<'_>,
         input: SetFacilitySiteCodeMutationInput,
     ) -> async_graphql::Result<SetFacilitySiteCodeMutationPayload> {
-        run_mutation(
-            ctx,
-            "setFacilitySiteCode",
-            &input.envelope,
-            &input,
-            async |m| {
-                svc::require_register(m.principal)?;
-                let facility = parse_uuid(&input.health_facility_uuid, "healthFacilityUuid")?;
-                let model = svc::set_facility_site_code(m, facility, &input.site_code).await?;
-                m.link(svc::ENTITY_FACILITY_SITE, model.id);
-                Ok(model.id)
-            },
-        )
+        let name = "setFacilitySiteCode";
+        kit::mutate(ctx, name, &input.envelope, &input, REGISTER, async |m| {
+            let facility = parse_uuid(&input.health_facility_uuid, "healthFacilityUuid")?;
+            let model = svc::set_facility_site_code(m, facility, &input.site_code).await?;
+            m.link(svc::ENTITY_FACILITY_SITE, model.id);
+            Ok(model.id)
+        })
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 }

@@ -1,8 +1,9 @@
 //! GraphQL of the HIV programme: `artRegistrations`, `hivFacilitySites` and the mutations
 //! `registerArtNumber`, `changeArtNumber`, `deleteArtRegistration`, `setFacilitySiteCode`
 //! (openIMIS-style inputs with `clientMutationId`, logged in the mutation log). Resolvers convert
-//! arguments and call one function of the service, which checks the right and the scope. Every
-//! root field is hidden, and refused with `module.disabled`, when the module is off.
+//! arguments and call one function of the service, which checks the right and the scope; they are
+//! built on `imis_core::kit` (the mutation shell, the list tail, the version fields). Every root
+//! field is hidden, and refused with `module.disabled`, when the module is off.
 
 mod art_registrations;
 mod facility_sites;
@@ -11,12 +12,17 @@ mod types;
 pub use types::{ArtRegistrationGQLType, HivFacilitySiteGQLType};
 
 use async_graphql::{Context, MergedObject};
-use imis_core::AppResult;
-use imis_core::graphql::connection::PageArgs;
+use imis_core::graphql::connection::{Page, PageArgs};
 use imis_core::graphql::relay::{NodeValue, register_implementer};
-use imis_core::graphql::{GqlResult, parse_uuid, principal, state};
+use imis_core::graphql::{GqlResult, parse_pk, parse_uuid, principal, state};
+use imis_core::kit::{self, Sorting};
 use imis_core::registry::{NodeDef, NodeFuture};
+use imis_core::{AppError, AppResult};
 use uuid::Uuid;
+
+/// The right every mutation requires before its input is read (the service checks it again, as
+/// it does for every caller).
+const REGISTER: &[i32] = &[crate::rights::RIGHT_HIV_REGISTER];
 
 pub(crate) fn visible(ctx: &Context<'_>) -> bool {
     imis_core::registry::module_visible(ctx, crate::NAME)
@@ -36,14 +42,6 @@ pub struct CmHivMutation(
     facility_sites::FacilitySiteMutation,
 );
 
-/// List queries of cookie sessions must carry the CSRF token (D31).
-fn check_list(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    if let Some(p) = principal(ctx) {
-        p.check_csrf().gql(ctx)?;
-    }
-    Ok(())
-}
-
 fn opt_uuid(v: &Option<String>, field: &str) -> AppResult<Option<Uuid>> {
     v.as_deref()
         .filter(|s| !s.trim().is_empty())
@@ -51,22 +49,37 @@ fn opt_uuid(v: &Option<String>, field: &str) -> AppResult<Option<Uuid>> {
         .transpose()
 }
 
-fn page_args(
-    first: Option<i32>,
-    last: Option<i32>,
-    after: Option<String>,
-    before: Option<String>,
-    offset: Option<i32>,
-    order_by: Option<Vec<String>>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        last,
-        after,
-        before,
-        offset,
-        order_by,
-    }
+/// The lists' common filters from their arguments: the row's global `id` (of `type_name`), its
+/// `uuid`, its code (exact, prefix) and its health facility's uuid.
+fn list_filter(
+    type_name: &str,
+    id: Option<async_graphql::ID>,
+    uuid: Option<String>,
+    code: Option<String>,
+    code_istartswith: Option<String>,
+    health_facility_uuid: Option<String>,
+) -> AppResult<crate::service::ListFilter> {
+    Ok(crate::service::ListFilter {
+        id: id.as_deref().map(|i| parse_pk(i, type_name)).transpose()?,
+        uuid: opt_uuid(&uuid, "uuid")?,
+        code,
+        code_istartswith,
+        health_facility_uuid: opt_uuid(&health_facility_uuid, "healthFacilityUuid")?,
+    })
+}
+
+/// A page of rows as the page of their nodes, built by `nodes` for the whole page at once.
+async fn nodes_page<M, N>(
+    page: Page<M>,
+    nodes: impl AsyncFnOnce(Vec<M>) -> AppResult<Vec<N>>,
+) -> AppResult<Page<N>> {
+    let (cursors, models): (Vec<String>, Vec<M>) = page.rows.into_iter().unzip();
+    Ok(Page {
+        rows: cursors.into_iter().zip(nodes(models).await?).collect(),
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+        total: page.total,
+    })
 }
 
 /// The module's types in Relay's `node(id:)` (D4).
@@ -90,17 +103,21 @@ fn resolve_node<'a>(ctx: &'a Context<'_>, type_name: &'a str, key: &'a str) -> N
             return Ok(None);
         }
         let Ok(id) = key.parse::<i64>() else {
-            return Err(imis_core::AppError::validation("input.invalid_id")
+            return Err(AppError::validation("input.invalid_id")
                 .with("id", key)
                 .to_gql(&imis_core::graphql::lang(ctx)));
         };
         let st = state(ctx);
+        let by_id = crate::service::ListFilter {
+            id: Some(id),
+            ..Default::default()
+        };
         let run = async {
-            Ok::<_, imis_core::AppError>(match type_name {
+            Ok::<_, AppError>(match type_name {
                 types::ART_REGISTRATION_TYPE => {
                     let filter = crate::service::RegistrationFilter {
-                        id: Some(id),
-                        ..Default::default()
+                        list: by_id,
+                        insuree_uuid: None,
                     };
                     let models = crate::service::registrations_select(st, Some(p), &filter)
                         .await?
@@ -112,11 +129,7 @@ fn resolve_node<'a>(ctx: &'a Context<'_>, type_name: &'a str, key: &'a str) -> N
                         .map(NodeValue::new)
                 }
                 types::FACILITY_SITE_TYPE => {
-                    let filter = crate::service::SiteFilter {
-                        id: Some(id),
-                        ..Default::default()
-                    };
-                    let models = crate::service::sites_select(st, Some(p), &filter)
+                    let models = crate::service::sites_select(st, Some(p), &by_id)
                         .await?
                         .all(&st.db.conn)
                         .await?;

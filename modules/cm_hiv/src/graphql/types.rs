@@ -3,10 +3,9 @@
 //! in a fixed number of queries per page.
 
 use crate::entity::{art_registration, facility_site};
-use async_graphql::{Context, ID, Object};
+use async_graphql::{ID, Object};
 use imis_core::auth::Principal;
-use imis_core::graphql::scalars::DateTime;
-use imis_core::graphql::{global_id, state};
+use imis_core::kit::{Validity, node_id};
 use imis_core::location::graphql::{HealthFacilityGQLType, health_facility_nodes};
 use imis_core::location::service::{HealthFacilityFilter, health_facilities_select};
 use imis_core::{AppResult, AppState};
@@ -16,10 +15,6 @@ use std::collections::HashMap;
 
 pub(crate) const ART_REGISTRATION_TYPE: &str = "ArtRegistrationGQLType";
 pub(crate) const FACILITY_SITE_TYPE: &str = "HivFacilitySiteGQLType";
-
-fn dt(ctx: &Context<'_>, t: chrono::DateTime<chrono::Utc>) -> DateTime {
-    DateTime::from_utc(t, state(ctx).clock.tz)
-}
 
 /// Narrows a select to the rows with these primary keys (whatever the entity).
 fn with_ids<E: EntityTrait>(select: Select<E>, ids: &[i64]) -> Select<E> {
@@ -84,7 +79,7 @@ impl ArtRegistrationGQLType {
 #[Object(name = "ArtRegistrationGQLType")]
 impl ArtRegistrationGQLType {
     async fn id(&self) -> ID {
-        global_id(ART_REGISTRATION_TYPE, self.model.id)
+        node_id(ART_REGISTRATION_TYPE, self.model.id, None)
     }
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
@@ -103,11 +98,11 @@ impl ArtRegistrationGQLType {
     async fn health_facility(&self) -> Option<&HealthFacilityGQLType> {
         self.health_facility.as_ref()
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        dt(ctx, self.model.validity_from)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| dt(ctx, t))
+    /// `validityFrom` and `validityTo` (the programme's types show no `legacyId`: their history
+    /// versions are not served).
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.model.validity_from, self.model.validity_to)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -143,7 +138,7 @@ impl HivFacilitySiteGQLType {
 #[Object(name = "HivFacilitySiteGQLType")]
 impl HivFacilitySiteGQLType {
     async fn id(&self) -> ID {
-        global_id(FACILITY_SITE_TYPE, self.model.id)
+        node_id(FACILITY_SITE_TYPE, self.model.id, None)
     }
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
@@ -154,11 +149,11 @@ impl HivFacilitySiteGQLType {
     async fn health_facility(&self) -> Option<&HealthFacilityGQLType> {
         self.health_facility.as_ref()
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        dt(ctx, self.model.validity_from)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| dt(ctx, t))
+    /// `validityFrom` and `validityTo` (the programme's types show no `legacyId`: their history
+    /// versions are not served).
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.model.validity_from, self.model.validity_to)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id

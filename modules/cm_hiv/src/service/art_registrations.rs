@@ -9,23 +9,22 @@ use crate::events::{
     ART_NUMBER_REGISTERED, ART_REGISTRATION_ENDED, ArtNumberRegistered, ArtRegistrationEnded,
 };
 use chrono::Datelike;
+use chrono::{DateTime, Utc};
 use imis_core::AppError;
+use imis_core::kit::{self, CurrentRows};
 use imis_core::mutation::MutationCtx;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, QueryFilter, Select,
 };
 use uuid::Uuid;
 
-/// Filters of `artRegistrations`.
+/// Filters of `artRegistrations`: the lists' common ones (the code is the ART number), and the
+/// insuree.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RegistrationFilter {
-    pub(crate) id: Option<i64>,
-    pub(crate) uuid: Option<Uuid>,
-    pub(crate) art_number: Option<String>,
-    pub(crate) art_number_istartswith: Option<String>,
+    pub(crate) list: ListFilter,
     /// The insuree's uuid: read through the insuree module, with its rights and scope.
     pub(crate) insuree_uuid: Option<Uuid>,
-    pub(crate) health_facility_uuid: Option<Uuid>,
 }
 
 /// The current registrations `principal` may see (right 190001; registrations of the sites in
@@ -37,32 +36,17 @@ pub(crate) async fn registrations_select(
 ) -> AppResult<Select<art_registration::Entity>> {
     let p = require_register(principal)?;
     use art_registration::Column as C;
-    let mut q = art_registration::Entity::find().filter(C::ValidityTo.is_null());
-    if let Some(visible) = visible_facility_ids(state, p).await? {
-        q = q.filter(C::HealthFacilityId.in_subquery(visible));
-    }
-    if let Some(id) = f.id {
-        q = q.filter(C::Id.eq(id));
-    }
-    if let Some(u) = f.uuid {
-        q = q.filter(C::Uuid.eq(u));
-    }
-    if let Some(n) = &f.art_number {
-        q = q.filter(C::ArtNumber.eq(normalise(n)));
-    }
-    if let Some(prefix) = f.art_number_istartswith.as_deref().map(normalise)
-        && !prefix.is_empty()
-    {
-        q = q.filter(imis_core::text::starts_with(C::ArtNumber, &prefix));
-    }
+    let columns = ListColumns {
+        id: C::Id,
+        uuid: C::Uuid,
+        code: C::ArtNumber,
+        health_facility: C::HealthFacilityId,
+    };
+    let mut q = list_select(state, p, columns, &f.list).await?;
     if let Some(u) = f.insuree_uuid {
         // An insuree the caller may not see (or an unknown one) has no registration for them.
         let insuree = imis_insuree::api::insuree_by_uuid(state, p, u).await?;
         q = q.filter(C::InsureeId.eq(insuree.map(|i| i.id).unwrap_or(-1)));
-    }
-    if let Some(u) = f.health_facility_uuid {
-        let id = imis_core::registers::health_facility_id_by_uuid(&state.db.conn, u).await?;
-        q = q.filter(C::HealthFacilityId.eq(id.unwrap_or(-1)));
     }
     Ok(q)
 }
@@ -74,7 +58,7 @@ pub(crate) async fn current_registration_of(
 ) -> AppResult<Option<art_registration::Model>> {
     Ok(art_registration::Entity::find()
         .filter(art_registration::Column::InsureeId.eq(insuree_id))
-        .filter(art_registration::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?)
 }
@@ -107,13 +91,8 @@ async fn check_number_free(
     number: &str,
     except: Option<i64>,
 ) -> AppResult<()> {
-    let mut q = art_registration::Entity::find()
-        .filter(art_registration::Column::ArtNumber.eq(number))
-        .filter(art_registration::Column::ValidityTo.is_null());
-    if let Some(id) = except {
-        q = q.filter(art_registration::Column::Id.ne(id));
-    }
-    if q.one(tx).await?.is_some() {
+    use art_registration::Column as C;
+    if kit::taken::<art_registration::Entity>(tx, C::ArtNumber, number, C::Id, except).await? {
         return Err(number_taken(number));
     }
     Ok(())
@@ -200,7 +179,7 @@ async fn lock_registration(
 ) -> AppResult<art_registration::Model> {
     let current = art_registration::Entity::find()
         .filter(art_registration::Column::Uuid.eq(uuid))
-        .filter(art_registration::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(&**m.tx)
         .await?
@@ -228,22 +207,11 @@ pub(crate) async fn change_art_number(
     let tx: &DatabaseTransaction = m.tx;
     check_number_free(tx, &number.number, Some(old.id)).await?;
     let now = m.state.clock.now();
-    imis_core::history::save(
-        tx,
-        ENTITY_ART_REGISTRATION,
-        old.id,
-        &old,
-        old.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
     let taken = number_taken(&number.number);
-    let mut am: art_registration::ActiveModel = old.into();
+    let mut am: art_registration::ActiveModel =
+        kit::new_version(tx, ENTITY_ART_REGISTRATION, old, now, m.actor()).await?;
     am.art_number = Set(number.number.clone());
     am.health_facility_id = Set(facility);
-    am.validity_from = Set(now);
-    am.audit_user_id = Set(m.actor());
     let model = am
         .update(tx)
         .await
@@ -264,28 +232,33 @@ pub(crate) async fn delete_art_registrations(
     let mut ended = Vec::with_capacity(uuids.len());
     for u in uuids {
         let old = lock_registration(m, p, *u).await?;
-        imis_core::history::save(
-            tx,
-            ENTITY_ART_REGISTRATION,
-            old.id,
-            &old,
-            old.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
-        let payload_id = old.id;
-        let payload = ArtRegistrationEnded {
-            registration_id: old.id,
-            insuree_id: old.insuree_id,
-        };
-        let mut am: art_registration::ActiveModel = old.into();
-        am.validity_to = Set(Some(now));
-        am.audit_user_id = Set(m.actor());
-        am.update(tx).await?;
-        m.publish(ART_REGISTRATION_ENDED, serde_json::to_value(payload)?)
+        let payload = end_registration(tx, old, now, m.actor()).await?;
+        m.publish(ART_REGISTRATION_ENDED, serde_json::to_value(&payload)?)
             .await?;
-        ended.push(payload_id);
+        ended.push(payload.registration_id);
     }
     Ok(ended)
+}
+
+/// Ends a current registration at `now` by `actor` (its number becomes free; the ended version
+/// goes to history), for `deleteArtRegistration` and the insuree's deletion alike: the payload
+/// of the [`ART_REGISTRATION_ENDED`] event the caller publishes.
+pub(crate) async fn end_registration(
+    tx: &DatabaseTransaction,
+    old: art_registration::Model,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<ArtRegistrationEnded> {
+    let ended = kit::close_version::<art_registration::ActiveModel>(
+        tx,
+        ENTITY_ART_REGISTRATION,
+        old,
+        now,
+        actor,
+    )
+    .await?;
+    Ok(ArtRegistrationEnded {
+        registration_id: ended.id,
+        insuree_id: ended.insuree_id,
+    })
 }

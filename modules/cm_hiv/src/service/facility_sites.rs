@@ -4,6 +4,7 @@
 use super::*;
 use crate::entity::{art_registration, facility_site};
 use imis_core::AppError;
+use imis_core::kit::{self, CurrentRows};
 use imis_core::mutation::MutationCtx;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, PaginatorTrait,
@@ -11,48 +12,22 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-/// Filters of `hivFacilitySites`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SiteFilter {
-    pub(crate) id: Option<i64>,
-    pub(crate) uuid: Option<Uuid>,
-    pub(crate) site_code: Option<String>,
-    pub(crate) site_code_istartswith: Option<String>,
-    pub(crate) health_facility_uuid: Option<Uuid>,
-}
-
-/// The current sites `principal` may see (right 190001; sites of facilities in their locations).
+/// The current sites `principal` may see (right 190001; sites of facilities in their locations);
+/// the filter's code is the site code.
 pub(crate) async fn sites_select(
     state: &AppState,
     principal: Option<&Principal>,
-    f: &SiteFilter,
+    f: &ListFilter,
 ) -> AppResult<Select<facility_site::Entity>> {
     let p = require_register(principal)?;
     use facility_site::Column as C;
-    let mut q = facility_site::Entity::find().filter(C::ValidityTo.is_null());
-    if let Some(visible) = visible_facility_ids(state, p).await? {
-        q = q.filter(C::HealthFacilityId.in_subquery(visible));
-    }
-    if let Some(id) = f.id {
-        q = q.filter(C::Id.eq(id));
-    }
-    if let Some(u) = f.uuid {
-        q = q.filter(C::Uuid.eq(u));
-    }
-    if let Some(code) = &f.site_code {
-        q = q.filter(C::SiteCode.eq(normalise(code)));
-    }
-    if let Some(prefix) = f.site_code_istartswith.as_deref().map(normalise)
-        && !prefix.is_empty()
-    {
-        q = q.filter(imis_core::text::starts_with(C::SiteCode, &prefix));
-    }
-    if let Some(u) = f.health_facility_uuid {
-        let id = imis_core::registers::health_facility_id_by_uuid(&state.db.conn, u).await?;
-        // An unknown facility has no site: an always-false condition keeps the query typed.
-        q = q.filter(C::HealthFacilityId.eq(id.unwrap_or(-1)));
-    }
-    Ok(q)
+    let columns = ListColumns {
+        id: C::Id,
+        uuid: C::Uuid,
+        code: C::SiteCode,
+        health_facility: C::HealthFacilityId,
+    };
+    list_select(state, p, columns, f).await
 }
 
 /// The current site with this (normalised) code.
@@ -62,7 +37,7 @@ pub(crate) async fn current_site_by_code(
 ) -> AppResult<Option<facility_site::Model>> {
     Ok(facility_site::Entity::find()
         .filter(facility_site::Column::SiteCode.eq(code))
-        .filter(facility_site::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?)
 }
@@ -92,7 +67,7 @@ pub(crate) async fn set_facility_site_code(
     }
     let existing = facility_site::Entity::find()
         .filter(facility_site::Column::HealthFacilityId.eq(facility))
-        .filter(facility_site::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?;
@@ -117,7 +92,7 @@ pub(crate) async fn set_facility_site_code(
     }
     let registrations = art_registration::Entity::find()
         .filter(art_registration::Column::HealthFacilityId.eq(facility))
-        .filter(art_registration::Column::ValidityTo.is_null())
+        .current()
         .count(tx)
         .await?;
     if registrations > 0 {
@@ -125,20 +100,9 @@ pub(crate) async fn set_facility_site_code(
             .with("siteCode", &old.site_code)
             .with("count", registrations));
     }
-    imis_core::history::save(
-        tx,
-        ENTITY_FACILITY_SITE,
-        old.id,
-        &old,
-        old.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut am: facility_site::ActiveModel = old.into();
+    let mut am: facility_site::ActiveModel =
+        kit::new_version(tx, ENTITY_FACILITY_SITE, old, now, m.actor()).await?;
     am.site_code = Set(code.clone());
-    am.validity_from = Set(now);
-    am.audit_user_id = Set(m.actor());
     am.update(tx).await.map_err(|e| {
         imis_core::error::unique_or(e, &["site_code", "code"], None, || site_code_taken(&code))
     })

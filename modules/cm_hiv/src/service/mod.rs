@@ -18,10 +18,15 @@ pub(crate) use formats::*;
 
 use crate::rights::RIGHT_HIV_REGISTER;
 use imis_core::auth::{Principal, Requirement, require_user};
+use imis_core::kit::CurrentRows;
 use imis_core::location::service::{HealthFacilityFilter, health_facilities_select};
 use imis_core::{AppResult, AppState};
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::{EntityTrait, Iterable, PrimaryKeyToColumn, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter, QuerySelect, QueryTrait,
+    Select,
+};
+use uuid::Uuid;
 
 /// History entity names (`imis_core::history`).
 pub(crate) const ENTITY_ART_REGISTRATION: &str = "cm_hiv_art_registration";
@@ -30,6 +35,58 @@ pub(crate) const ENTITY_FACILITY_SITE: &str = "cm_hiv_facility_site";
 /// The programme's right, required by every operation.
 pub(crate) fn require_register(principal: Option<&Principal>) -> AppResult<&Principal> {
     require_user(principal, Requirement::AnyOf(&[RIGHT_HIV_REGISTER]))
+}
+
+/// The filters both lists take: a row by id or uuid, its code (the ART number, the site code:
+/// exact or by prefix, in any case) and its health facility.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListFilter {
+    pub(crate) id: Option<i64>,
+    pub(crate) uuid: Option<Uuid>,
+    pub(crate) code: Option<String>,
+    pub(crate) code_istartswith: Option<String>,
+    pub(crate) health_facility_uuid: Option<Uuid>,
+}
+
+/// The columns [`ListFilter`] reads in a listed table.
+pub(crate) struct ListColumns<E: EntityTrait> {
+    pub(crate) id: E::Column,
+    pub(crate) uuid: E::Column,
+    pub(crate) code: E::Column,
+    pub(crate) health_facility: E::Column,
+}
+
+/// The current rows of `E` at the health facilities `p` may see, narrowed by `f`.
+async fn list_select<E: EntityTrait>(
+    state: &AppState,
+    p: &Principal,
+    columns: ListColumns<E>,
+    f: &ListFilter,
+) -> AppResult<Select<E>> {
+    let mut q = E::find().current();
+    if let Some(visible) = visible_facility_ids(state, p).await? {
+        q = q.filter(columns.health_facility.in_subquery(visible));
+    }
+    if let Some(id) = f.id {
+        q = q.filter(columns.id.eq(id));
+    }
+    if let Some(u) = f.uuid {
+        q = q.filter(columns.uuid.eq(u));
+    }
+    if let Some(code) = &f.code {
+        q = q.filter(columns.code.eq(normalise(code)));
+    }
+    if let Some(prefix) = f.code_istartswith.as_deref().map(normalise)
+        && !prefix.is_empty()
+    {
+        q = q.filter(imis_core::text::starts_with(columns.code, &prefix));
+    }
+    if let Some(u) = f.health_facility_uuid {
+        let id = imis_core::registers::health_facility_id_by_uuid(&state.db.conn, u).await?;
+        // An unknown facility has nothing: an always-false condition keeps the query typed.
+        q = q.filter(columns.health_facility.eq(id.unwrap_or(-1)));
+    }
+    Ok(q)
 }
 
 /// The ids of the current health facilities `p` may see, as a sub-query; `None` when `p` is not
