@@ -14,28 +14,15 @@ use crate::entity::{funding, payer};
 use crate::service::premiums::{NewPremium, auto_receipt, insert_premium, record};
 use futures::future::BoxFuture;
 use imis_core::AppState;
-use imis_core::db::stmt;
 use imis_core::error::AppResult;
 use imis_core::money::Money;
-use imis_policy::entity::policy;
-use imis_policy::service::STATUS_IDLE;
-use imis_policy::service::activation::PremiumAction;
+use imis_policy::api::{PremiumAction, STATUS_IDLE};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
 async fn location_id(conn: &impl ConnectionTrait, code: &str) -> AppResult<Option<i64>> {
-    Ok(conn
-        .query_one_raw(stmt(
-            conn.get_database_backend(),
-            "SELECT id FROM core_location WHERE code = ? AND validity_to IS NULL",
-            vec![code.into()],
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "id"))
-        .transpose()?)
+    imis_core::registers::location_id_by_code(conn, code).await
 }
 
 pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
@@ -85,7 +72,7 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
         }
         if let (Some(gov), Some(product)) = (
             payers.first(),
-            imis_product::service::current_product_by_code(&*tx, "MUT01").await?,
+            imis_product::api::current_product_by_code(&*tx, "MUT01").await?,
         ) {
             funding::ActiveModel {
                 uuid: Set(Uuid::now_v7()),
@@ -107,12 +94,7 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
             .insert(&*tx)
             .await?;
         }
-        let policies = policy::Entity::find()
-            .filter(policy::Column::ValidityTo.is_null())
-            .filter(policy::Column::Status.eq(STATUS_IDLE))
-            .order_by_asc(policy::Column::Id)
-            .all(&*tx)
-            .await?;
+        let policies = imis_policy::api::current_policies_with_status(&*tx, STATUS_IDLE).await?;
         let mut partial_done = false;
         for (i, pol) in policies.iter().enumerate() {
             if pol.value <= 0 || i % 6 == 5 {
@@ -125,11 +107,16 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
             } else {
                 pol.value
             };
-            let product =
-                imis_policy::service::product_on(&state, &*tx, pol.product_id, pol.enroll_date)
+            let opened =
+                imis_policy::api::open_policy_by_id_for_contribution(&state, &tx, None, pol.id)
                     .await?;
-            let receipt =
-                auto_receipt(&*tx, pol.product_id, &product.code, pol.enroll_date).await?;
+            let receipt = auto_receipt(
+                &*tx,
+                pol.product_id,
+                &opened.terms.product_code,
+                pol.enroll_date,
+            )
+            .await?;
             let payer_id = match i % 4 {
                 2 => payers.get(1).copied(),
                 3 => payers.first().copied(),

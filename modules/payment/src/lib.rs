@@ -4,6 +4,16 @@
 //! received payments and their matching to policies (openIMIS `contribution`, `payer` and
 //! `payment` modules; reference §8–§10; decisions D15 and D9).
 //!
+//! ## API boundary
+//!
+//! Other modules use only [`api`]: owned [`api::PremiumSummary`] reads, the paid total, and the
+//! event `payment.premium_recorded` ([`api::PremiumRecorded`]). This module uses the policy
+//! module only through `imis_policy::api` (coarse calls: open a policy for a contribution under
+//! its row lock, record a contribution and apply activation, one renewal question for
+//! matching), the insuree module through `imis_insuree::api`, core registers through
+//! `imis_core::registers`. Everything else is private apart from [`graphql`]'s roots, which the
+//! gateway composes; the descriptor declares the node types and the scale seeder.
+//!
 //! - **Entities** ([`entity`]): `payment_premium` (a contribution on a policy; the policy's
 //!   product is copied so that receipts are unique per product through an index),
 //!   `payment_payer`, `payment_funding`, `payment_payment` and `payment_payment_detail`. Money
@@ -13,10 +23,11 @@
 //! - **Contributions** ([`service::premiums`], D15): receipts unique among valid premiums of the
 //!   same product, pay dates not in the future, the product's `maxInstallments` (null =
 //!   unlimited, 0 or 1 = one premium paying the balance, N = at most N premiums), amounts never
-//!   changed. Every premium write first locks the policy row (`activation::lock`), then counts
-//!   installments and the paid total, so concurrent writers never lose each other's amounts.
-//!   After each write the module tells the policy module the policy's paid total
-//!   (`imis_policy::service::activation::record_premium` / `apply_paid`), which alone changes
+//!   changed. Every premium write first opens the policy under its row lock
+//!   (`imis_policy::api::open_policy_for_contribution`), then counts installments and the paid
+//!   total, so concurrent writers never lose each other's amounts. After each write the module
+//!   tells the policy module the policy's paid total (`imis_policy::api::record_contribution` /
+//!   `contributions_changed`), which alone changes
 //!   policy status and coverage dates for activation options 1–3; ENFORCE, WAIT and SUSPEND
 //!   actions (SUSPEND also needs 101203). This module never writes policy tables.
 //! - **Payers and funding** ([`service::payers`]): payers visible when located in, or above,
@@ -32,6 +43,8 @@
 //!   first, premiums for policies without one, matched amounts recorded with the policy module,
 //!   which activates per option), each payment re-read under its row lock so that it is
 //!   credited once.
+//! - **Events published** ([`api`]): `payment.premium_recorded` for every saved premium
+//!   (`createPremium`, `isPaid` enrolment, matching), in the saving transaction.
 //! - **Events handled** ([`service::handlers`], in the publisher's transaction):
 //!   `policy.created` (`isPaid: true` → a premium for the full value, receipt given or
 //!   `RE-<productCode>-<enrollDate>-<n>`, payer visible to the acting user), `policy.deleting` (the policy's premiums are
@@ -48,41 +61,25 @@
 //! - **Data**: demo payers and premiums on the demo policies ([`demo`]); premiums for the scale
 //!   policies ([`scale::seed_scale`]).
 
-pub mod demo;
-pub mod entity;
+pub mod api;
+mod config;
+mod demo;
+mod entity;
+mod events;
 pub mod graphql;
 pub mod jobs;
-pub mod migration;
+mod migration;
+mod rights;
 pub mod scale;
 pub mod service;
 
 use imis_core::events::Wiring;
-use imis_core::registry::{ModuleDescriptor, RightDef};
+use imis_core::registry::{ModuleDescriptor, NodeDef};
 
 /// Registry name of the module.
 pub const NAME: &str = "payment";
 
-macro_rules! rights {
-    ($($code:literal => $en:literal, $fr:literal;)*) => { &[$(RightDef { code: $code, en: $en, fr: $fr }),*] };
-}
-
-pub const RIGHTS: &[RightDef] = rights! {
-    101300 => "Contributions", "Contributions";
-    101301 => "Contribution search", "Recherche de contributions";
-    101302 => "Contribution add", "Ajout de contribution";
-    101303 => "Contribution edit", "Modification de contribution";
-    101304 => "Contribution delete", "Suppression de contribution";
-    101400 => "Payments", "Paiements";
-    101401 => "Payment search", "Recherche de paiements";
-    101402 => "Payment add", "Ajout de paiement";
-    101403 => "Payment edit", "Modification de paiement";
-    101404 => "Payment delete", "Suppression de paiement";
-    121800 => "Payers", "Payeurs";
-    121801 => "Payer search", "Recherche de payeurs";
-    121802 => "Payer add", "Ajout de payeur";
-    121803 => "Payer edit", "Modification de payeur";
-    121804 => "Payer delete", "Suppression de payeur";
-};
+pub use rights::RIGHTS;
 
 fn wire(w: &mut Wiring) {
     service::handlers::wire(w);
@@ -98,6 +95,13 @@ imis_core::inventory::submit! {
         wire,
         jobs: jobs::JOBS,
         demo_seed: Some(demo::seed),
+        config_check: Some(config::check),
+        nodes: Some(NodeDef {
+            type_names: graphql::NODE_TYPES,
+            register: graphql::register_nodes,
+            resolve: graphql::resolve_node_value,
+        }),
+        scale_seed: Some(scale::scale_seed),
         ..ModuleDescriptor::named(NAME)
     }
 }

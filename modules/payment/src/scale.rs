@@ -10,9 +10,8 @@ use chrono::{Duration, NaiveDate};
 use imis_core::AppState;
 use imis_core::db::stmt;
 use imis_core::error::AppResult;
-use imis_insuree::scale::Rng;
-use imis_policy::entity::policy;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use imis_insuree::api::Rng;
+use sea_orm::ConnectionTrait;
 use std::collections::HashSet;
 
 const READ_BATCH: u64 = 10_000;
@@ -37,22 +36,7 @@ pub async fn seed_scale(state: &AppState, seed: u64) -> AppResult<usize> {
     let mut last_id = 0i64;
     let mut written = 0usize;
     loop {
-        let batch: Vec<(i64, i64, i64, NaiveDate)> = policy::Entity::find()
-            .select_only()
-            .columns([
-                policy::Column::Id,
-                policy::Column::ProductId,
-                policy::Column::Paid,
-                policy::Column::EnrollDate,
-            ])
-            .filter(policy::Column::ValidityTo.is_null())
-            .filter(policy::Column::Paid.gt(0))
-            .filter(policy::Column::Id.gt(last_id))
-            .order_by_asc(policy::Column::Id)
-            .limit(READ_BATCH)
-            .into_tuple()
-            .all(conn)
-            .await?;
+        let batch = imis_policy::api::paid_policies_page(conn, last_id, READ_BATCH).await?;
         let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
             break;
         };
@@ -146,4 +130,15 @@ pub async fn seed_scale(state: &AppState, seed: u64) -> AppResult<usize> {
     // Fresh statistics so the planner uses the indexes at once after a bulk load.
     sea_orm::ConnectionTrait::execute_unprepared(conn, "ANALYZE payment_premium").await?;
     Ok(written)
+}
+
+/// The descriptor's scale seeder ([`seed_scale`]): one line per kind of row added.
+pub(crate) fn scale_seed(
+    state: AppState,
+    args: imis_core::registry::ScaleArgs,
+) -> futures::future::BoxFuture<'static, AppResult<Vec<String>>> {
+    Box::pin(async move {
+        let contributions = seed_scale(&state, args.seed).await?;
+        Ok(vec![format!("{contributions} contributions")])
+    })
 }

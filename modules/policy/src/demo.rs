@@ -12,28 +12,24 @@ use crate::service::{STATUS_ACTIVE, STATUS_EXPIRED, STATUS_IDLE};
 use crate::values::Stage;
 use futures::future::BoxFuture;
 use imis_core::AppState;
-use imis_core::db::stmt;
 use imis_core::error::AppResult;
-use sea_orm::ConnectionTrait;
 
 pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
     Box::pin(async move {
         let tx = state.db.begin_write().await?;
-        let backend = tx.get_database_backend();
         let Ok(mutual) = contributory_product(&*tx).await else {
             return Ok(());
         };
-        let free = imis_product::service::current_product_by_code(&*tx, "VIH01").await?;
-        let families: Vec<(i64, i64)> = tx
-            .query_all_raw(stmt(
-                backend,
-                "SELECT id, location_id FROM insuree_family WHERE validity_to IS NULL ORDER BY id",
-                vec![],
-            ))
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?)))
-            .collect::<Result<_, sea_orm::DbErr>>()?;
+        let free = imis_product::api::current_product_by_code(&*tx, "VIH01").await?;
+        let mut families: Vec<(i64, i64)> = vec![];
+        loop {
+            let after = families.last().map_or(0, |f| f.0);
+            let page = imis_insuree::api::families_page(&*tx, after, 1000, None).await?;
+            if page.is_empty() {
+                break;
+            }
+            families.extend(page.into_iter().map(|f| (f.id, f.location_id)));
+        }
         if families.is_empty() {
             return Ok(());
         }

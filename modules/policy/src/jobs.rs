@@ -13,10 +13,10 @@ use crate::service::{self, STATUS_ACTIVE, STATUS_EXPIRED};
 use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::db::stmt;
-use imis_core::entity::user;
 use imis_core::error::AppResult;
 use imis_core::registry::JobDef;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, Set};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, Set};
 use uuid::Uuid;
 
 pub const JOBS: &[JobDef] = &[
@@ -68,6 +68,28 @@ fn policy_json_sql(backend: DbBackend) -> &'static str {
     }
 }
 
+/// The versions [`EXPIRABLE`] selects, as the kernel's set-based history insert reads them.
+fn expirable_versions(backend: DbBackend, today: NaiveDate) -> SelectStatement {
+    use crate::entity::policy;
+    Query::select()
+        .expr_as(Expr::col(policy::Column::Id), Alias::new("entity_id"))
+        .expr_as(Expr::cust(policy_json_sql(backend)), Alias::new("data"))
+        .expr_as(
+            Expr::col(policy::Column::ValidityFrom),
+            Alias::new("validity_from"),
+        )
+        .expr_as(
+            Expr::col(policy::Column::AuditUserId),
+            Alias::new("audit_user_id"),
+        )
+        .from(policy::Entity)
+        .and_where(Expr::col(policy::Column::ValidityTo).is_null())
+        .and_where(Expr::col(policy::Column::Status).is_in([1, 2, 4, 16]))
+        .and_where(Expr::col(policy::Column::ExpiryDate).lt(today))
+        .to_owned()
+}
+
+/// Policies the expiry job expires (the same rule as [`expirable_versions`]).
 const EXPIRABLE: &str = "validity_to IS NULL AND status IN (1, 2, 4, 16) AND expiry_date < ?";
 
 /// D17: expires every policy whose expiry date is before `today`; returns how many.
@@ -75,29 +97,35 @@ pub async fn expire_policies(state: &AppState, today: NaiveDate) -> AppResult<u6
     let backend = state.db.backend();
     let now = state.clock.now();
     let tx = state.db.begin_write().await?;
-    if backend == sea_orm::DbBackend::Postgres {
-        // The history insert and the update are two statements: lock the rows first (in id
-        // order, like every policy writer), so an updatePolicy committing between them cannot
-        // lose or duplicate a version. SQLite writers are serialised already.
-        tx.query_one_raw(stmt(
+    // The history insert and the update are two statements: on PostgreSQL the rows are locked
+    // first (in id order, like every policy writer), so an updatePolicy committing between them
+    // cannot lose or duplicate a version; SQLite writers are serialised already. Their ids name
+    // the policies in the `policy.expired` events.
+    let lock = if backend == sea_orm::DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let expiring: Vec<i64> = tx
+        .query_all_raw(stmt(
             backend,
-            &format!(
-                "SELECT COUNT(*) AS n FROM (SELECT id FROM policy_policy WHERE {EXPIRABLE} ORDER BY id FOR UPDATE) locked"
-            ),
+            &format!("SELECT id FROM policy_policy WHERE {EXPIRABLE} ORDER BY id{lock}"),
             vec![today.into()],
         ))
-        .await?;
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64>("", "id"))
+        .collect::<Result<_, _>>()?;
+    if expiring.is_empty() {
+        tx.commit().await?;
+        return Ok(0);
     }
-    tx.execute_raw(stmt(
-        backend,
-        &format!(
-            "INSERT INTO core_history (entity, entity_id, data, validity_from, validity_to, audit_user_id) \
-             SELECT '{}', id, {}, validity_from, ?, audit_user_id FROM policy_policy WHERE {EXPIRABLE}",
-            service::HISTORY_POLICY,
-            policy_json_sql(backend)
-        ),
-        vec![now.into(), today.into()],
-    ))
+    imis_core::history::save_selected(
+        &tx,
+        service::HISTORY_POLICY,
+        expirable_versions(backend, today),
+        now,
+    )
     .await?;
     let n = tx
         .execute_raw(stmt(
@@ -109,6 +137,7 @@ pub async fn expire_policies(state: &AppState, today: NaiveDate) -> AppResult<u6
         ))
         .await?
         .rows_affected();
+    crate::events::publish_expired(state, &tx, &expiring, today).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -119,7 +148,7 @@ async fn renewal_officer(
     conn: &impl ConnectionTrait,
     officer_id: Option<i64>,
     date: NaiveDate,
-) -> AppResult<Option<user::Model>> {
+) -> AppResult<Option<imis_core::registers::Officer>> {
     let mut seen = std::collections::HashSet::new();
     let mut current = officer_id;
     let mut last = None;
@@ -127,7 +156,10 @@ async fn renewal_officer(
         if !seen.insert(id) {
             break;
         }
-        let Some(o) = user::Entity::find_by_id(id).one(conn).await? else {
+        let Some(o) = imis_core::registers::officers_by_ids_any_validity(conn, &[id])
+            .await?
+            .remove(&id)
+        else {
             break;
         };
         let working = o.works_to.is_none_or(|w| w >= date) && o.validity_to.is_none();
@@ -175,7 +207,7 @@ pub async fn insert_renewal_reminders(state: &AppState, today: NaiveDate) -> App
             let renewal_date = pol.expiry_date.succ_opt().unwrap_or(pol.expiry_date);
             let new_product_id = service::final_conversion(&*tx, pol.product_id).await?;
             let mut warnings = 0;
-            let sellable = imis_product::service::product_in_force(
+            let sellable = imis_product::api::product_in_force(
                 &*tx,
                 &state.clock,
                 new_product_id,
@@ -194,8 +226,7 @@ pub async fn insert_renewal_reminders(state: &AppState, today: NaiveDate) -> App
                 Some(o) if o.works_to.is_some_and(|w| w < renewal_date) => warnings |= 4,
                 Some(_) => {}
             }
-            let Some(fam) = imis_insuree::service::find_family_by_id(&*tx, pol.family_id).await?
-            else {
+            let Some(fam) = imis_insuree::api::find_family_by_id(&*tx, pol.family_id).await? else {
                 continue;
             };
             let now = state.clock.now();

@@ -3,41 +3,61 @@
 //! Enrolment: policies (a family's enrolment in a product for one insurance period), coverage,
 //! eligibility and renewals (openIMIS `policy` module, reference §7; decisions D11–D17).
 //!
-//! - **Entities** ([`entity`]): `policy_policy` (with the contribution facts `paid` and
-//!   `matched` pushed by the payment module), `policy_insuree_policy` (coverage rows),
-//!   `policy_renewal` and `policy_renewal_detail` (reminders), `policy_claim_usage(_line)` and
-//!   `policy_consumption` (usage and deductible/ceiling consumption pushed by the claim module).
-//!   Changes keep history (D7); deletes are soft.
-//! - **Dates and value** ([`values`]): computed by the server only (D12–D14), from the product
-//!   version in force on the enrolment date; ages on the enrolment date.
-//! - **Business operations** ([`service`]): `policyValues`, `createPolicy`, `renewPolicy`,
-//!   `updatePolicy` (Idle only), `suspendPolicies`, `deletePolicies` (refused when claims consumed
-//!   the policy; `policy.deleting` lets other modules veto or clean up), `canAddInsuree`.
-//! - **Coverage** ([`service::coverage`], D16): one function answers "covered on this date";
-//!   in-transaction handlers of the insuree module's events (`insuree.added`, `.removed`,
-//!   `.moved`, `.deleted`, `.status_changed`) keep coverage rows in step.
-//! - **Contributions** ([`service::activation`], D15): the payment module pushes premiums and
-//!   matched payments; activation options 1–3 (`[module.policy] activation_option`).
-//! - **Eligibility** ([`service::eligibility`]): the facility desk's questions, from coverage ×
-//!   product lines and pushed claim usage.
+//! ## API boundary
+//!
+//! Other modules use only [`api`]: owned [`api::PolicySummary`] reads, the coarse contribution
+//! calls of the payment module ([`api::open_policy_for_contribution`],
+//! [`api::record_contribution`], [`api::contributions_changed`],
+//! [`api::record_matched_payment`]), matching's one question [`api::renewal_for`], coverage
+//! ([`api::covering`]), the claim module's usage pushes, typed sea-query sub-queries, the
+//! `PolicyGQLType` nodes, and the events below. Everything else is private; the gateway
+//! composes [`graphql`]'s roots, and the descriptor declares the node types, the scale seeder
+//! and the benchmark steps.
+//!
+//! ## Events (published in the changing transaction, through the outbox)
+//!
+//! `policy.created`, `policy.deleting` (handlers may veto), `policy.activated`,
+//! `policy.suspended`, `policy.expired` (the expiry job, chunks of ids), `policy.renewed`;
+//! payloads in [`api`]. Subscribed: the insuree module's `insuree.added`, `.removed`,
+//! `.moved`, `.deleted`, `.status_changed` (coverage rows kept in step, D16).
+//!
+//! ## Inside
+//!
+//! - **Entities**: `policy_policy` (with the contribution facts `paid` and `matched` pushed by
+//!   the payment module), `policy_insuree_policy` (coverage rows), `policy_renewal` and
+//!   `policy_renewal_detail` (reminders), `policy_claim_usage(_line)` and `policy_consumption`
+//!   (usage and deductible/ceiling consumption pushed by the claim module). Changes keep
+//!   history (D7); deletes are soft.
+//! - **Dates and value**: computed by the server only (D12–D14), from the product version in
+//!   force on the enrolment date; ages on the enrolment date.
+//! - **Business operations**: `policyValues`, `createPolicy`, `renewPolicy`, `updatePolicy`
+//!   (Idle only), `suspendPolicies`, `deletePolicies` (refused when claims consumed the policy),
+//!   `canAddInsuree`.
+//! - **Contributions** (D15): activation options 1–3 (`[module.policy] activation_option`).
+//! - **Eligibility**: the facility desk's questions, from coverage × product lines and pushed
+//!   claim usage.
 //! - **Jobs** ([`jobs`]): `policy.expire` (D17) and `policy.renewal_reminders` (reference §7.9).
 //! - **Rights**: 101201 search, 101202 add, 101203 edit (and suspend), 101204 delete, 101205
 //!   renew; the eligibility queries and `policiesByInsuree` also accept the facility-desk rights
 //!   101105, 111001, 111002 without location restriction (D9).
-//! - **Data**: demo policies ([`demo`]) and `imis seed scale` policies ([`scale`]).
+//! - **Data**: demo policies and `imis seed scale` policies.
 
-pub mod config;
-pub mod demo;
-pub mod entity;
+pub mod api;
+mod bench;
+mod config;
+mod demo;
+mod entity;
+mod events;
 pub mod graphql;
 pub mod jobs;
-pub mod migration;
-pub mod scale;
-pub mod service;
-pub mod values;
+mod migration;
+mod rights;
+mod scale;
+mod service;
+mod values;
 
 use imis_core::events::Wiring;
-use imis_core::registry::{ModuleDescriptor, RightDef};
+use imis_core::registry::{BenchDef, ModuleDescriptor, NodeDef};
 
 pub const NAME: &str = "policy";
 
@@ -49,26 +69,34 @@ imis_core::inventory::submit! {
     ModuleDescriptor {
         version: env!("CARGO_PKG_VERSION"),
         depends_on: &["insuree", "product"],
-        rights: &[
-            RightDef { code: 101200, en: "Policies", fr: "Polices" },
-            RightDef { code: 101201, en: "Policy search", fr: "Recherche de polices" },
-            RightDef { code: 101202, en: "Policy add", fr: "Ajout de police" },
-            RightDef { code: 101203, en: "Policy edit", fr: "Modification de police" },
-            RightDef { code: 101204, en: "Policy delete", fr: "Suppression de police" },
-            RightDef { code: 101205, en: "Policy renew", fr: "Renouvellement de police" },
-        ],
+        rights: rights::RIGHTS,
         messages: MESSAGES,
         migrations: migration::migrations,
         wire,
         jobs: jobs::JOBS,
         demo_seed: Some(demo::seed),
         config_check: Some(config::check),
+        nodes: Some(NodeDef {
+            type_names: graphql::NODE_TYPES,
+            register: graphql::register_nodes,
+            resolve: graphql::resolve_node_value,
+        }),
+        scale_seed: Some(scale::scale_seed),
+        bench: Some(BenchDef {
+            requests: Some(bench::requests),
+            runs: Some(bench::runs),
+        }),
         ..ModuleDescriptor::named(NAME)
     }
 }
 
 /// English and French texts of every code the module returns (D6).
 pub const MESSAGES: &[imis_core::i18n::Message] = &[
+    (
+        "policy.bench_request_failed",
+        "A benchmark request failed: {message}",
+        "Une requête du banc d'essai a échoué : {message}",
+    ),
     (
         "policy.enroll_date_in_future",
         "The enrolment date {enrollDate} is in the future.",

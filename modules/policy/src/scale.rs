@@ -7,14 +7,16 @@
 
 use crate::service::{STATUS_ACTIVE, STATUS_EXPIRED, STATUS_IDLE, STATUS_SUSPENDED};
 
+use crate::entity::policy;
 use crate::values::{self, Member, Stage, ValueInput};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use imis_core::AppState;
 use imis_core::db::stmt;
 use imis_core::error::{AppError, AppResult};
-use imis_insuree::scale::Rng;
-use imis_product::entity::product;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use imis_insuree::api::Rng;
+use imis_product::api::ProductTerms;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, Query};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -115,10 +117,8 @@ pub async fn insert_policies(
 }
 
 /// The contributory product scale data sells: the first current product with a contribution.
-pub async fn contributory_product(conn: &impl ConnectionTrait) -> AppResult<product::Model> {
-    product::Entity::find()
-        .filter(product::Column::ValidityTo.is_null())
-        .all(conn)
+pub async fn contributory_product(conn: &impl ConnectionTrait) -> AppResult<ProductTerms> {
+    imis_product::api::current_products(conn)
         .await?
         .into_iter()
         .find(|p| p.lump_sum > 0 || p.premium_adult.unwrap_or(0) > 0)
@@ -128,19 +128,11 @@ pub async fn contributory_product(conn: &impl ConnectionTrait) -> AppResult<prod
 /// An officer working in each district: village → officer id (the first officer of that
 /// village), for assigning generated policies.
 pub async fn officers_by_village(conn: &impl ConnectionTrait) -> AppResult<HashMap<i64, i64>> {
-    let rows = conn
-        .query_all_raw(stmt(
-            conn.get_database_backend(),
-            "SELECT ov.location_id, ov.user_id FROM core_officer_village ov JOIN core_user u ON u.id = ov.user_id \
-             WHERE ov.validity_to IS NULL AND u.validity_to IS NULL ORDER BY ov.user_id DESC",
-            vec![],
-        ))
-        .await?;
-    let mut out = HashMap::new();
-    for r in rows {
-        out.insert(r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?);
-    }
-    Ok(out)
+    // Ordered by officer id descending: the map keeps each village's lowest officer id.
+    Ok(imis_core::registers::officer_villages(conn)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Members of families, by family (current, active insurees).
@@ -148,29 +140,22 @@ pub async fn members_by_family(
     conn: &impl ConnectionTrait,
     family_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<Member>>> {
-    let mut out: HashMap<i64, Vec<Member>> = HashMap::new();
-    if family_ids.is_empty() {
-        return Ok(out);
-    }
-    let list = imis_core::text::ids_sql(family_ids.iter().copied());
-    let rows = conn
-        .query_all_raw(sea_orm::Statement::from_string(
-            conn.get_database_backend(),
-            format!(
-                "SELECT id, family_id, dob, relationship, head FROM insuree_insuree WHERE family_id IN ({list}) AND validity_to IS NULL AND status = 'AC' ORDER BY id"
-            ),
-        ))
-        .await?;
-    for r in rows {
-        out.entry(r.try_get("", "family_id")?)
-            .or_default()
-            .push(Member {
-                insuree_id: r.try_get("", "id")?,
-                dob: r.try_get("", "dob")?,
-                relationship: r.try_get("", "relationship")?,
-                head: r.try_get("", "head")?,
-            });
-    }
+    let members = imis_insuree::api::members_by_family(conn, family_ids, true).await?;
+    let out: HashMap<i64, Vec<Member>> = members
+        .into_iter()
+        .map(|(family, list)| {
+            let list = list
+                .into_iter()
+                .map(|i| Member {
+                    insuree_id: i.id,
+                    dob: i.dob,
+                    relationship: i.relationship,
+                    head: i.head,
+                })
+                .collect();
+            (family, list)
+        })
+        .collect();
     Ok(out)
 }
 
@@ -178,7 +163,7 @@ pub async fn members_by_family(
 /// would (D12, D13), with the given status and payment.
 #[allow(clippy::too_many_arguments)]
 pub fn new_policy(
-    product: &product::Model,
+    product: &ProductTerms,
     family_id: i64,
     officer_id: Option<i64>,
     members: &[Member],
@@ -221,7 +206,6 @@ pub fn new_policy(
 /// `imis seed scale`: policies for every family that has none; returns (policies, coverage rows).
 pub async fn seed_scale(state: &AppState, seed: u64) -> AppResult<(usize, usize)> {
     let conn = &state.db.conn;
-    let backend = state.db.backend();
     let product = contributory_product(conn).await?;
     let officers = officers_by_village(conn).await?;
     let any_officer = officers.values().next().copied();
@@ -232,21 +216,30 @@ pub async fn seed_scale(state: &AppState, seed: u64) -> AppResult<(usize, usize)
     let mut last_family = 0i64;
     let mut written = (0, 0);
     loop {
-        let families = conn
-            .query_all_raw(stmt(
-                backend,
-                "SELECT f.id, f.location_id FROM insuree_family f WHERE f.id > ? AND f.validity_to IS NULL \
-                 AND NOT EXISTS (SELECT 1 FROM policy_policy p WHERE p.family_id = f.id AND p.validity_to IS NULL) ORDER BY f.id LIMIT 500",
-                vec![last_family.into()],
-            ))
-            .await?;
-        if families.is_empty() {
+        // Current families without a current policy, by keyset.
+        let without_policy = sea_orm::sea_query::ExprTrait::not(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(policy::Entity)
+                .and_where(sea_orm::sea_query::ExprTrait::eq(
+                    Expr::col((policy::Entity, policy::Column::FamilyId)),
+                    imis_insuree::api::family_id_column(),
+                ))
+                .and_where(sea_orm::sea_query::ExprTrait::is_null(Expr::col((
+                    policy::Entity,
+                    policy::Column::ValidityTo,
+                ))))
+                .to_owned(),
+        ));
+        let fams: Vec<(i64, i64)> =
+            imis_insuree::api::families_page(conn, last_family, 500, Some(without_policy))
+                .await?
+                .into_iter()
+                .map(|f| (f.id, f.location_id))
+                .collect();
+        if fams.is_empty() {
             break;
         }
-        let fams: Vec<(i64, i64)> = families
-            .iter()
-            .map(|r| Ok((r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?)))
-            .collect::<Result<_, sea_orm::DbErr>>()?;
         last_family = fams.last().map(|f| f.0).unwrap_or(last_family);
         let ids: Vec<i64> = fams.iter().map(|f| f.0).collect();
         let tx = state.db.begin_write().await?;
@@ -313,4 +306,18 @@ pub async fn seed_scale(state: &AppState, seed: u64) -> AppResult<(usize, usize)
     };
     conn.execute_unprepared(analyze).await?;
     Ok(written)
+}
+
+/// The descriptor's scale seeder ([`seed_scale`]): one line per kind of row added.
+pub(crate) fn scale_seed(
+    state: AppState,
+    args: imis_core::registry::ScaleArgs,
+) -> futures::future::BoxFuture<'static, AppResult<Vec<String>>> {
+    Box::pin(async move {
+        let (policies, coverage) = seed_scale(&state, args.seed).await?;
+        Ok(vec![
+            format!("{policies} policies"),
+            format!("{coverage} coverage rows"),
+        ])
+    })
 }

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use imis_core::dates::add_months;
 use imis_core::mutation::Warning;
-use imis_product::entity::product;
+use imis_product::api::ProductTerms;
 use rust_decimal::Decimal;
 
 /// `N` new or `R` renewal.
@@ -50,7 +50,7 @@ pub fn is_adult(dob: NaiveDate, on: NaiveDate, majority: u32) -> bool {
 }
 
 /// The sorted cycle start dates (month, day) of a product; empty = no cycles.
-pub fn cycles(p: &product::Model) -> Vec<(u32, u32)> {
+pub fn cycles(p: &ProductTerms) -> Vec<(u32, u32)> {
     let mut c: Vec<(u32, u32)> = [
         &p.start_cycle_1,
         &p.start_cycle_2,
@@ -71,7 +71,7 @@ pub fn cycles(p: &product::Model) -> Vec<(u32, u32)> {
 
 /// Start and expiry dates (D12). `previous_expiry` is the renewed policy's expiry (renewals).
 pub fn policy_dates(
-    p: &product::Model,
+    p: &ProductTerms,
     stage: Stage,
     enroll_date: NaiveDate,
     previous_expiry: Option<NaiveDate>,
@@ -146,7 +146,7 @@ fn money(v: Option<i64>) -> Decimal {
 }
 
 /// The policy value of D13 (amounts in minor units, as the product stores them).
-pub fn policy_value(p: &product::Model, input: &ValueInput<'_>) -> ComputedValue {
+pub fn policy_value(p: &ProductTerms, input: &ValueInput<'_>) -> ComputedValue {
     let mut warnings = vec![];
     let class_of = |m: &Member| {
         let adult = is_adult(m.dob, input.enroll_date, input.age_of_majority);
@@ -243,13 +243,12 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    pub(crate) fn product() -> product::Model {
-        product::Model {
+    pub(crate) fn product() -> ProductTerms {
+        ProductTerms {
             id: 1,
             uuid: uuid::Uuid::nil(),
             code: "P".into(),
             name: "P".into(),
-            name_search: "p".into(),
             location_id: None,
             date_from: d("2000-01-01"),
             date_to: d("2100-01-01"),
@@ -325,7 +324,6 @@ mod tests {
             age_maximal: None,
             validity_from: chrono::Utc::now(),
             validity_to: None,
-            audit_user_id: None,
         }
     }
 
@@ -346,7 +344,7 @@ mod tests {
         }
     }
 
-    fn value(p: &product::Model, stage: Stage, members: &[Member]) -> i64 {
+    fn value(p: &ProductTerms, stage: Stage, members: &[Member]) -> i64 {
         policy_value(
             p,
             &ValueInput {

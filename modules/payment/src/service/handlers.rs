@@ -12,9 +12,8 @@ use super::*;
 use crate::entity::{payment_detail, premium};
 use futures::future::BoxFuture;
 use imis_core::events::{Event, Wiring};
-use imis_policy::service::activation::PremiumAction;
-use imis_policy::service::{
-    EVENT_POLICY_CREATED, EVENT_POLICY_DELETING, PolicyCreated, PolicyDeleting,
+use imis_policy::api::{
+    EVENT_POLICY_CREATED, EVENT_POLICY_DELETING, PolicyCreated, PolicyDeleting, PremiumAction,
 };
 use sea_orm::{DatabaseTransaction, QueryOrder};
 
@@ -44,26 +43,27 @@ pub async fn paid_at_enrolment(
     actor: Option<i64>,
     facts: &PolicyCreated,
 ) -> AppResult<Option<premium::Model>> {
-    let pol = imis_policy::service::find_policy_by_id(tx, facts.policy_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("policy").with("id", facts.policy_id))?;
+    // The policy was created in this transaction: its lock is this transaction's already.
+    let opened =
+        imis_policy::api::open_policy_by_id_for_contribution(state, tx, None, facts.policy_id)
+            .await?;
+    let pol = opened.policy;
     if pol.value <= 0 {
         // A zero-value policy is already Active (D15): nothing to pay.
         return Ok(None);
     }
-    let product =
-        imis_policy::service::product_on(state, tx, pol.product_id, pol.enroll_date).await?;
+    let product_code = opened.terms.product_code;
     let receipt = match text(facts.receipt.as_deref(), "receipt", 50)? {
         Some(r) => {
             if super::premiums::receipt_taken(tx, pol.product_id, &r, None).await? {
                 return Err(AppError::conflict("premium.receipt_taken")
                     .with("receipt", &r)
-                    .with("productCode", &product.code));
+                    .with("productCode", &product_code));
             }
             r
         }
         None => {
-            super::premiums::auto_receipt(tx, pol.product_id, &product.code, pol.enroll_date)
+            super::premiums::auto_receipt(tx, pol.product_id, &product_code, pol.enroll_date)
                 .await?
         }
     };

@@ -29,11 +29,10 @@ use super::*;
 use crate::entity::{payment, payment_detail, premium};
 use chrono::NaiveDate;
 use imis_core::auth::{Requirement, require_user};
-use imis_core::entity::user;
 use imis_core::mutation::MutationCtx;
-use imis_policy::service::STATUS_ACTIVE;
-use imis_policy::service::activation::{self, PremiumAction};
-use imis_policy::values::Stage;
+use imis_policy::api::{
+    self as policy_api, PolicySummary, PremiumAction, RenewalObstacle, STATUS_ACTIVE,
+};
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, QueryOrder, Set, TransactionTrait};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -227,7 +226,7 @@ fn log_outcome(o: &MatchOutcome) {
 /// One detail line once resolved.
 struct Resolved {
     detail: payment_detail::Model,
-    policy: Option<policy::Model>,
+    policy: Option<PolicySummary>,
     premium: Option<premium::Model>,
     codes: Vec<i32>,
 }
@@ -239,31 +238,6 @@ struct RenewalPlan {
     codes: Vec<i32>,
 }
 
-/// Locations of an officer for code 108: their district, their villages, and every ancestor.
-async fn officer_locations(
-    conn: &impl ConnectionTrait,
-    officer: &user::Model,
-) -> AppResult<HashSet<i64>> {
-    let rows = conn
-        .query_all_raw(stmt(
-            conn.get_database_backend(),
-            "SELECT location_id FROM core_officer_village WHERE user_id = ? AND validity_to IS NULL",
-            vec![officer.id.into()],
-        ))
-        .await?;
-    let mut bases: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get::<i64>("", "location_id"))
-        .collect::<Result<_, _>>()?;
-    bases.extend(officer.officer_location_id);
-    Ok(
-        imis_core::location::service::locations_with_ancestors(conn, &bases)
-            .await?
-            .into_keys()
-            .collect(),
-    )
-}
-
 fn clean(v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
@@ -271,87 +245,44 @@ fn clean(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The product version in force on `date`, or None when there is none (code 106); other
-/// errors (the database) stop the payment.
-async fn product_version(
-    state: &AppState,
-    tx: &DatabaseTransaction,
-    product_id: i64,
-    date: NaiveDate,
-) -> AppResult<Option<imis_product::entity::product::Model>> {
-    imis_product::service::product_model_in_force(tx, &state.clock, product_id, date).await
-}
-
-/// The checks of a renewal by matching, made before anything is written so that a failure
-/// rejects the payment like any other code: the product the policy converts into must be
-/// sellable to the family today (106), the policy's officer (whom the renewal keeps) must be a
-/// current officer today (107) whose locations are compatible with that product's (108).
+/// What renewing an Active policy through matching would give: the policy module answers
+/// (codes 106, 107, 108 or the renewal's value), before anything is written so that a failure
+/// rejects the payment like any other code.
 async fn plan_renewal(
     state: &AppState,
     tx: &DatabaseTransaction,
-    prev: &policy::Model,
+    prev: &PolicySummary,
     today: NaiveDate,
 ) -> AppResult<RenewalPlan> {
-    let mut codes = vec![];
-    let product_id = imis_policy::service::final_conversion(tx, prev.product_id).await?;
-    let ctx = imis_policy::service::family_context(tx, prev.family_id).await?;
-    let version = product_version(state, tx, product_id, today).await?;
-    if !version
-        .as_ref()
-        .is_some_and(|v| imis_product::service::sellable(v, &ctx.locations, today))
-    {
-        codes.push(REJECT_NOT_SELLABLE);
-    }
-    let officer = match prev.officer_id {
-        None => None,
-        Some(id) => match imis_policy::service::check_officer(tx, id, today).await {
-            Ok(o) => Some(o),
-            Err(e) if e.code == "policy.officer_invalid" => None,
-            Err(e) => return Err(e),
-        },
-    };
-    match (&officer, &version) {
-        (None, _) => codes.push(REJECT_UNKNOWN_OFFICER),
-        (Some(o), Some(v)) => {
-            if let Some(l) = v.location_id
-                && !officer_locations(tx, o).await?.contains(&l)
-            {
-                codes.push(REJECT_OFFICER_LOCATION);
-            }
-        }
-        (Some(_), None) => {}
-    }
-    let value = match version {
-        Some(v) if codes.is_empty() => {
-            imis_policy::service::compute_for(
-                state,
-                v,
-                Stage::Renewal,
-                today,
-                &imis_policy::service::as_members(&ctx.members),
-                Some(prev.clone()),
-            )
-            .value
-            .value
-        }
-        _ => 0,
-    };
-    Ok(RenewalPlan { value, codes })
+    let answer = policy_api::renewal_for(state, tx, prev.id, today).await?;
+    let codes = answer
+        .obstacles
+        .iter()
+        .map(|o| match o {
+            RenewalObstacle::NotSellable => REJECT_NOT_SELLABLE,
+            RenewalObstacle::OfficerGone => REJECT_UNKNOWN_OFFICER,
+            RenewalObstacle::OfficerLocation => REJECT_OFFICER_LOCATION,
+        })
+        .collect();
+    Ok(RenewalPlan {
+        value: answer.value,
+        codes,
+    })
 }
 
 /// The matchable policy of each line's (family, product), one look-up per pair.
 async fn resolve_policies(
     tx: &DatabaseTransaction,
     keys: &[(Option<i64>, Option<i64>)],
-) -> AppResult<Vec<Option<policy::Model>>> {
-    let mut cache: HashMap<(i64, i64), Option<policy::Model>> = HashMap::new();
+) -> AppResult<Vec<Option<PolicySummary>>> {
+    let mut cache: HashMap<(i64, i64), Option<PolicySummary>> = HashMap::new();
     let mut out = vec![];
     for key in keys {
         out.push(match *key {
             (Some(family), Some(product)) => match cache.get(&(family, product)) {
                 Some(p) => p.clone(),
                 None => {
-                    let p = activation::matchable_policy(tx, family, product).await?;
+                    let p = policy_api::matchable_policy(tx, family, product).await?;
                     cache.insert((family, product), p.clone());
                     p
                 }
@@ -362,7 +293,7 @@ async fn resolve_policies(
     Ok(out)
 }
 
-/// The lines' policies, each with its row lock (`activation::lock`, taken in id order) and read
+/// The lines' policies, each with its row lock (`policy_api::lock_policy`, taken in id order) and read
 /// under it: what the payment credits and the matched totals it starts from cannot change
 /// until this transaction ends. A policy that changed before its lock was taken (a renewal or a
 /// suspension by a concurrent writer) changes the resolution, so it is resolved again until
@@ -370,8 +301,8 @@ async fn resolve_policies(
 async fn locked_policies(
     tx: &DatabaseTransaction,
     keys: &[(Option<i64>, Option<i64>)],
-) -> AppResult<Vec<Option<policy::Model>>> {
-    let mut locked: HashMap<i64, policy::Model> = HashMap::new();
+) -> AppResult<Vec<Option<PolicySummary>>> {
+    let mut locked: HashMap<i64, PolicySummary> = HashMap::new();
     let mut policies = resolve_policies(tx, keys).await?;
     for round in 1.. {
         let mut ids: Vec<i64> = policies
@@ -386,7 +317,7 @@ async fn locked_policies(
             break;
         }
         for id in ids {
-            locked.insert(id, activation::lock(tx, id).await?);
+            locked.insert(id, policy_api::lock_policy(tx, None, id).await?);
         }
         if round == 4 {
             break;
@@ -435,18 +366,11 @@ pub async fn match_one(
     let today = state.clock.today();
     let officer_code = clean(&pay.officer_code);
     let officer = match &officer_code {
-        Some(code) => {
-            user::Entity::find()
-                .filter(user::Column::OfficerCode.eq(code.as_str()))
-                .filter(user::Column::IsOfficer.eq(true))
-                .filter(user::Column::ValidityTo.is_null())
-                .one(tx)
-                .await?
-        }
+        Some(code) => imis_core::registers::officer_by_code(tx, code).await?,
         None => None,
     };
     let officer_places = match &officer {
-        Some(o) => Some(officer_locations(tx, o).await?),
+        Some(o) => Some(policy_api::officer_locations(tx, o).await?),
         None => None,
     };
     // Each line's insuree and product, then the policies, locked.
@@ -463,14 +387,14 @@ pub async fn match_one(
             codes.push(REJECT_NO_PRODUCT_CODE);
         }
         let insuree = match &number {
-            Some(n) => imis_insuree::service::find_by_chf_id(tx, n).await?,
+            Some(n) => imis_insuree::api::find_by_chf_id(tx, n).await?,
             None => None,
         };
         if number.is_some() && insuree.is_none() {
             codes.push(REJECT_UNKNOWN_INSUREE);
         }
         let product = match &code {
-            Some(c) => imis_product::service::current_product_by_code(tx, c).await?,
+            Some(c) => imis_product::api::current_product_by_code(tx, c).await?,
             None => None,
         };
         keys.push((
@@ -505,16 +429,14 @@ pub async fn match_one(
         if let Some(pol) = &policy {
             // No version in force on the enrolment date means not sellable (106); other errors
             // stop the payment.
-            let version = product_version(state, tx, pol.product_id, pol.enroll_date).await?;
-            let ctx = imis_policy::service::family_context(tx, pol.family_id).await?;
-            let sellable = version.as_ref().is_some_and(|v| {
-                imis_product::service::sellable(v, &ctx.locations, pol.enroll_date)
-            });
-            if !sellable {
+            let check = policy_api::enrolment_check(state, tx, pol).await?;
+            if !check.sellable {
                 codes.push(REJECT_NOT_SELLABLE);
             }
-            if let (Some(places), Some(v)) = (&officer_places, &version)
-                && v.location_id.is_some_and(|l| !places.contains(&l))
+            if let Some(places) = &officer_places
+                && check
+                    .product_location_id
+                    .is_some_and(|l| !places.contains(&l))
             {
                 codes.push(REJECT_OFFICER_LOCATION);
             }
@@ -543,9 +465,7 @@ pub async fn match_one(
                 codes.extend(plan.codes.iter().copied());
             }
             if let Some(p) = caller
-                && imis_policy::service::check_policy_scope(tx, p, pol)
-                    .await
-                    .is_err()
+                && policy_api::check_policy_scope(tx, p, pol).await.is_err()
             {
                 out.out_of_scope = true;
             }
@@ -601,7 +521,7 @@ pub async fn match_one(
     // Targets: one per policy, in line order; an Active policy is renewed (when the payment
     // brings it something) and the renewal is credited.
     struct Target {
-        policy: policy::Model,
+        policy: PolicySummary,
         /// The value of the renewal an Active policy would get.
         renewal_value: Option<i64>,
         premium: Option<premium::Model>,
@@ -656,7 +576,7 @@ pub async fn match_one(
             }
             Some(_) => {
                 let renewal =
-                    activation::renew_for_payment(state, tx, actor, t.policy.id, today).await?;
+                    policy_api::renew_by_payment(state, tx, actor, t.policy.id, today).await?;
                 out.renewal_policies.push(renewal.uuid);
                 (renewal, None)
             }
@@ -695,7 +615,8 @@ pub async fn match_one(
             used = Some(created);
         }
         // The amount this payment brings, added to the matched total under the policy's lock.
-        let o = activation::record_matched(state, tx, actor, policy.id, *a, payment_date).await?;
+        let o = policy_api::record_matched_payment(state, tx, actor, policy.id, *a, payment_date)
+            .await?;
         if o.activated {
             activated.push(policy.uuid);
         }

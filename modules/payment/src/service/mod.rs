@@ -3,7 +3,7 @@
 //! input, then applies the location scope (D9).
 //!
 //! - [`premiums`]: contributions on policies and their activation facts (D15), pushed to the
-//!   policy module through `imis_policy::service::activation`.
+//!   policy module through `imis_policy::api`.
 //! - [`payers`]: payers and their funding.
 //! - [`payments`]: received payments and their detail lines.
 //! - [`matching`]: payment matching (reference §10.3, legacy `uspMatchPayment`).
@@ -23,30 +23,17 @@ use imis_core::auth::Principal;
 use imis_core::db::stmt;
 use imis_core::error::{AppError, AppResult};
 use imis_core::money::Money;
-use imis_policy::entity::policy;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
 };
 
-/// Contributions (openIMIS contribution module).
-pub const RIGHT_PREMIUM_SEARCH: i32 = 101301;
-pub const RIGHT_PREMIUM_ADD: i32 = 101302;
-pub const RIGHT_PREMIUM_EDIT: i32 = 101303;
-pub const RIGHT_PREMIUM_DELETE: i32 = 101304;
-/// Payments.
-pub const RIGHT_PAYMENT_SEARCH: i32 = 101401;
-pub const RIGHT_PAYMENT_ADD: i32 = 101402;
-pub const RIGHT_PAYMENT_EDIT: i32 = 101403;
-pub const RIGHT_PAYMENT_DELETE: i32 = 101404;
-/// Payers (and funding: adding a funding edits the payer).
-pub const RIGHT_PAYER_SEARCH: i32 = 121801;
-pub const RIGHT_PAYER_ADD: i32 = 121802;
-pub const RIGHT_PAYER_EDIT: i32 = 121803;
-pub const RIGHT_PAYER_DELETE: i32 = 121804;
-/// The policy module's "edit" right, which a SUSPEND action also needs (D15).
-pub const RIGHT_POLICY_EDIT: i32 = imis_policy::service::RIGHT_POLICY_EDIT;
+pub use crate::rights::{
+    RIGHT_PAYER_ADD, RIGHT_PAYER_DELETE, RIGHT_PAYER_EDIT, RIGHT_PAYER_SEARCH, RIGHT_PAYMENT_ADD,
+    RIGHT_PAYMENT_DELETE, RIGHT_PAYMENT_EDIT, RIGHT_PAYMENT_SEARCH, RIGHT_POLICY_EDIT,
+    RIGHT_PREMIUM_ADD, RIGHT_PREMIUM_DELETE, RIGHT_PREMIUM_EDIT, RIGHT_PREMIUM_SEARCH,
+};
 
 /// `core_history` entity names (also the `core_mutation_log_object` entity names).
 pub const HISTORY_PREMIUM: &str = "premium";
@@ -94,82 +81,64 @@ pub(crate) fn parse_uuid(v: &str, field: &str) -> AppResult<uuid::Uuid> {
 
 pub(crate) use imis_core::graphql::parse_opt_uuid as opt_uuid;
 
-/// Date comparisons of one column (`payDate`, `payDate_Gte`, ...).
-#[derive(Debug, Clone, Default)]
-pub struct DateRange {
-    pub eq: Option<NaiveDate>,
-    pub gt: Option<NaiveDate>,
-    pub gte: Option<NaiveDate>,
-    pub lt: Option<NaiveDate>,
-    pub lte: Option<NaiveDate>,
+/// Comparisons of one column with values of the API (`payDate`, `payDate_Gte`, ...; `amount`,
+/// `amount_Lt`, ...): every one given must hold.
+#[derive(Debug, Clone)]
+pub struct Range<T> {
+    pub eq: Option<T>,
+    pub gt: Option<T>,
+    pub gte: Option<T>,
+    pub lt: Option<T>,
+    pub lte: Option<T>,
 }
 
-impl DateRange {
+impl<T> Default for Range<T> {
+    fn default() -> Self {
+        Self {
+            eq: None,
+            gt: None,
+            gte: None,
+            lt: None,
+            lte: None,
+        }
+    }
+}
+
+impl<T: Clone + Into<sea_orm::Value>> Range<T> {
     pub(crate) fn condition(&self, col: impl ColumnTrait) -> Condition {
         let mut c = Condition::all();
-        if let Some(v) = self.eq {
+        if let Some(v) = self.eq.clone() {
             c = c.add(col.eq(v));
         }
-        if let Some(v) = self.gt {
+        if let Some(v) = self.gt.clone() {
             c = c.add(col.gt(v));
         }
-        if let Some(v) = self.gte {
+        if let Some(v) = self.gte.clone() {
             c = c.add(col.gte(v));
         }
-        if let Some(v) = self.lt {
+        if let Some(v) = self.lt.clone() {
             c = c.add(col.lt(v));
         }
-        if let Some(v) = self.lte {
+        if let Some(v) = self.lte.clone() {
             c = c.add(col.lte(v));
         }
         c
     }
 }
+
+/// Date comparisons of one column (`payDate`, `payDate_Gte`, ...).
+pub type DateRange = Range<NaiveDate>;
 
 /// Amount comparisons of one column, in minor units (`amount`, `amount_Gte`, ...).
-#[derive(Debug, Clone, Default)]
-pub struct AmountRange {
-    pub eq: Option<i64>,
-    pub gt: Option<i64>,
-    pub gte: Option<i64>,
-    pub lt: Option<i64>,
-    pub lte: Option<i64>,
-}
-
-impl AmountRange {
-    pub(crate) fn condition(&self, col: impl ColumnTrait) -> Condition {
-        let mut c = Condition::all();
-        if let Some(v) = self.eq {
-            c = c.add(col.eq(v));
-        }
-        if let Some(v) = self.gt {
-            c = c.add(col.gt(v));
-        }
-        if let Some(v) = self.gte {
-            c = c.add(col.gte(v));
-        }
-        if let Some(v) = self.lt {
-            c = c.add(col.lt(v));
-        }
-        if let Some(v) = self.lte {
-            c = c.add(col.lte(v));
-        }
-        c
-    }
-}
+pub type AmountRange = Range<i64>;
 
 /// `premium.policy_id IN (policies of families located in villages)`: the list form of the
-/// policy scope (D9), built from the policy module's public entity and the insuree module's
-/// family-scope SQL (no policy or insuree table is named here).
+/// policy scope (D9), from the policy module's and the insuree module's sub-queries (no policy
+/// or insuree table is named here).
 pub(crate) fn premiums_of_families_in(villages: &[i64]) -> Condition {
-    let sub = policy::Entity::find()
-        .select_only()
-        .column(policy::Column::Id)
-        .filter(Expr::cust(format!(
-            "family_id IN ({})",
-            imis_insuree::service::families_in_locations_sql(villages)
-        )))
-        .into_query();
+    let sub = imis_policy::api::policy_ids_of_families(imis_insuree::api::families_in_locations(
+        villages,
+    ));
     Condition::all().add(premium::Column::PolicyId.in_subquery(sub))
 }
 
@@ -235,17 +204,11 @@ pub async fn mutation_objects(
     client_mutation_id: &str,
     entity: &str,
 ) -> AppResult<Vec<i64>> {
-    let rows = state
-        .db
-        .conn
-        .query_all_raw(stmt(
-            state.db.backend(),
-            "SELECT o.entity_id FROM core_mutation_log_object o JOIN core_mutation_log l ON l.id = o.mutation_id \
-             WHERE l.user_id = ? AND l.client_mutation_id = ? AND o.entity = ?",
-            vec![p.user_id.into(), client_mutation_id.into(), entity.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get::<i64>("", "entity_id").map_err(Into::into))
-        .collect()
+    imis_core::mutation::objects_of_client_mutation(
+        &state.db.conn,
+        p.user_id,
+        client_mutation_id,
+        entity,
+    )
+    .await
 }

@@ -7,7 +7,7 @@ use super::*;
 use crate::entity::{funding, payer};
 use imis_core::auth::{Requirement, require_user};
 use imis_core::mutation::MutationCtx;
-use sea_orm::{ActiveModelTrait, IntoActiveModel, QueryOrder, Select, Set};
+use sea_orm::{ActiveModelTrait, QueryOrder, Select, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -75,22 +75,19 @@ async fn check_payer(
     if !PAYER_TYPES.contains(&payer_type.as_str()) {
         return Err(AppError::invalid("type", "C, D, G, L, O or P"));
     }
-    let location = imis_core::entity::location::Entity::find()
-        .filter(imis_core::entity::location::Column::Uuid.eq(input.location_uuid))
-        .filter(imis_core::entity::location::Column::ValidityTo.is_null())
-        .one(conn)
+    let location_id = imis_core::registers::location_id_by_uuid(conn, input.location_uuid)
         .await?
         .ok_or_else(|| {
             AppError::validation("payer.location_invalid").with("uuid", input.location_uuid)
         })?;
-    check_writable(conn, p, location.id).await?;
+    check_writable(conn, p, location_id).await?;
     Ok(CheckedPayer {
         name,
         email: text(input.email.as_deref(), "email", 50)?,
         phone: text(input.phone.as_deref(), "phone", 50)?,
         fax: text(input.fax.as_deref(), "fax", 50)?,
         address: text(input.address.as_deref(), "address", 100)?,
-        location_id: location.id,
+        location_id,
         payer_type,
     })
 }
@@ -181,17 +178,8 @@ pub async fn update_payer(m: &mut MutationCtx<'_>, input: PayerInput) -> AppResu
     check_writable(&**m.tx, p, existing.location_id).await?;
     let c = check_payer(&**m.tx, p, &input).await?;
     let now = m.state.clock.now();
-    imis_core::history::save(
-        m.tx,
-        HISTORY_PAYER,
-        existing.id,
-        &existing,
-        existing.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut a = existing.into_active_model();
+    let mut a: payer::ActiveModel =
+        imis_core::kit::new_version(m.tx, HISTORY_PAYER, existing, now, m.actor()).await?;
     a.payer_type = Set(c.payer_type);
     a.name_search = Set(imis_core::text::fold(&c.name));
     a.name = Set(c.name);
@@ -200,8 +188,6 @@ pub async fn update_payer(m: &mut MutationCtx<'_>, input: PayerInput) -> AppResu
     a.phone = Set(c.phone);
     a.fax = Set(c.fax);
     a.email = Set(c.email);
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     let updated = a.update(&**m.tx).await?;
     m.link(HISTORY_PAYER, updated.id);
     Ok(updated)
@@ -219,21 +205,15 @@ pub async fn delete_payers(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult
             .remove(u)
             .ok_or_else(|| AppError::not_found("payer").with("uuid", u))?;
         check_writable(&**m.tx, p, existing.location_id).await?;
-        imis_core::history::save(
+        let id = existing.id;
+        imis_core::kit::close_version::<payer::ActiveModel>(
             m.tx,
             HISTORY_PAYER,
-            existing.id,
-            &existing,
-            existing.validity_from,
+            existing,
             now,
             m.actor(),
         )
         .await?;
-        let id = existing.id;
-        let mut a = existing.into_active_model();
-        a.validity_to = Set(Some(now));
-        a.audit_user_id = Set(m.actor());
-        a.update(&**m.tx).await?;
         m.link(HISTORY_PAYER, id);
         out.push(id);
     }
@@ -326,14 +306,7 @@ pub async fn payers_select(
         q = q.filter(lower_contains(C::Phone, v));
     }
     if let Some(l) = f.location {
-        let children: Vec<i64> = imis_core::entity::location::Entity::find()
-            .select_only()
-            .column(imis_core::entity::location::Column::Id)
-            .filter(imis_core::entity::location::Column::ParentId.eq(l))
-            .filter(imis_core::entity::location::Column::ValidityTo.is_null())
-            .into_tuple()
-            .all(conn)
-            .await?;
+        let children = imis_core::registers::child_location_ids(conn, l).await?;
         q = q.filter(
             Condition::any()
                 .add(C::LocationId.eq(l))
@@ -397,10 +370,18 @@ pub async fn add_funding(
         .await?
         .ok_or_else(|| AppError::not_found("payer").with("id", payer_id))?;
     check_writable(conn, p, payer.location_id).await?;
-    let product = imis_product::entity::product::Entity::find_by_id(product_id)
-        .filter(imis_product::entity::product::Column::ValidityTo.is_null())
-        .one(conn)
+    // Only a current product may be funded.
+    let is_current = {
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+        let q = imis_product::api::current_product_ids()
+            .and_where(Expr::col(Alias::new("id")).eq(product_id))
+            .to_owned();
+        conn.query_one(&q).await?.is_some()
+    };
+    let product = imis_product::api::products_by_ids(conn, &[product_id])
         .await?
+        .remove(&product_id)
+        .filter(|_| is_current)
         .ok_or_else(|| AppError::not_found("product").with("id", product_id))?;
     // D9: the product must be one the caller may see (national, in their locations, or at an
     // ancestor of one of them).

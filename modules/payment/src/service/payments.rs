@@ -13,9 +13,12 @@ use crate::entity::{payment, payment_detail, premium};
 use chrono::NaiveDate;
 use imis_core::auth::{Requirement, require_user};
 use imis_core::mutation::MutationCtx;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel, QueryOrder, Select, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, QueryOrder, Select, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
+
+mod list;
+pub use list::*;
 
 /// A detail line of `createPayment` / `updatePayment` (our addition: openIMIS creates detail
 /// lines only from `premiumUuid`).
@@ -129,11 +132,11 @@ async fn check_payment(
         None => None,
         Some(u) => {
             let pr = super::premiums::find_premium(&**m.tx, u).await?;
-            let pol = imis_policy::service::policies_by_ids(&**m.tx, &[pr.policy_id])
+            let pol = imis_policy::api::policies_by_ids(&**m.tx, &[pr.policy_id])
                 .await?
                 .remove(&pr.policy_id)
                 .ok_or_else(|| AppError::not_found("policy"))?;
-            imis_policy::service::check_policy_scope(&**m.tx, p, &pol).await?;
+            imis_policy::api::check_policy_scope(&**m.tx, p, &pol).await?;
             Some(pr)
         }
     };
@@ -233,20 +236,7 @@ pub(crate) async fn detail_version(
     d: &payment_detail::Model,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<payment_detail::ActiveModel> {
-    imis_core::history::save(
-        tx,
-        HISTORY_PAYMENT_DETAIL,
-        d.id,
-        d,
-        d.validity_from,
-        now,
-        actor,
-    )
-    .await?;
-    let mut a = d.clone().into_active_model();
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(actor);
-    Ok(a)
+    imis_core::kit::new_version(tx, HISTORY_PAYMENT_DETAIL, d.clone(), now, actor).await
 }
 
 /// Saves a payment's current version to history and returns its active model.
@@ -256,20 +246,7 @@ pub(crate) async fn payment_version(
     pay: &payment::Model,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<payment::ActiveModel> {
-    imis_core::history::save(
-        tx,
-        HISTORY_PAYMENT,
-        pay.id,
-        pay,
-        pay.validity_from,
-        now,
-        actor,
-    )
-    .await?;
-    let mut a = pay.clone().into_active_model();
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(actor);
-    Ok(a)
+    imis_core::kit::new_version(tx, HISTORY_PAYMENT, pay.clone(), now, actor).await
 }
 
 async fn insert_detail(
@@ -346,19 +323,19 @@ async fn upsert_premium_detail(
     pr: &premium::Model,
 ) -> AppResult<()> {
     let conn = &**m.tx;
-    let pol = imis_policy::service::policies_by_ids(conn, &[pr.policy_id])
+    let pol = imis_policy::api::policies_by_ids(conn, &[pr.policy_id])
         .await?
         .remove(&pr.policy_id)
         .ok_or_else(|| AppError::not_found("policy"))?;
-    let product = imis_product::service::products_by_ids(conn, &[pol.product_id])
+    let product = imis_product::api::products_by_ids(conn, &[pol.product_id])
         .await?
         .remove(&pol.product_id)
         .ok_or_else(|| AppError::not_found("product"))?;
-    let head = match imis_insuree::service::families_by_ids(conn, &[pol.family_id])
+    let head = match imis_insuree::api::families_by_ids(conn, &[pol.family_id])
         .await?
         .remove(&pol.family_id)
     {
-        Some(f) => imis_insuree::service::insurees_by_ids(conn, &[f.head_insuree_id])
+        Some(f) => imis_insuree::api::insurees_by_ids(conn, &[f.head_insuree_id])
             .await?
             .remove(&f.head_insuree_id)
             .map(|i| i.chf_id),
@@ -540,196 +517,4 @@ pub async fn delete_payments(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
         out.push(existing.id);
     }
     Ok(out)
-}
-
-/// Filters of `payments` (amounts in minor units).
-#[derive(Debug, Clone, Default)]
-pub struct PaymentFilter {
-    pub show_history: bool,
-    /// Only payments with a reconciliation date (openIMIS `showReconciled`).
-    pub show_reconciled: bool,
-    pub ids: Option<Vec<i64>>,
-    pub uuid: Option<Uuid>,
-    pub status: Option<i32>,
-    pub received_date: DateRange,
-    pub request_date: DateRange,
-    pub payment_date: DateRange,
-    pub matched_date: DateRange,
-    pub received_amount: AmountRange,
-    pub expected_amount: AmountRange,
-    pub transaction_no: Option<String>,
-    pub transaction_no_icontains: Option<String>,
-    pub receipt_no: Option<String>,
-    pub receipt_no_icontains: Option<String>,
-    pub officer_code: Option<String>,
-    pub officer_code_icontains: Option<String>,
-    pub phone_number: Option<String>,
-    pub type_of_payment: Option<String>,
-    pub origin: Option<String>,
-    /// `paymentsByPremiums`: payments with a current detail line of one of these premiums.
-    pub premium_ids: Option<Vec<i64>>,
-}
-
-fn icontains(col: payment::Column, v: &str) -> sea_orm::sea_query::Expr {
-    imis_core::text::upper_like(
-        col,
-        format!(
-            "%{}%",
-            imis_core::text::like_escape(&v.trim().to_uppercase())
-        ),
-    )
-}
-
-/// `payments` (101401): every payment (payments carry no location); their lines are restricted
-/// where they are shown (module documentation).
-pub fn payments_select(
-    principal: Option<&Principal>,
-    f: &PaymentFilter,
-) -> AppResult<Select<payment::Entity>> {
-    require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
-    use payment::Column as C;
-    let mut q = payment::Entity::find();
-    if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
-    }
-    if f.show_reconciled {
-        q = q.filter(C::ReconciliationDate.is_not_null());
-    }
-    if let Some(ids) = &f.ids {
-        q = q.filter(C::Id.is_in(ids.clone()));
-    }
-    if let Some(u) = f.uuid {
-        q = q.filter(C::Uuid.eq(u));
-    }
-    if let Some(s) = f.status {
-        q = q.filter(C::Status.eq(s));
-    }
-    q = q.filter(f.received_date.condition(C::ReceivedDate));
-    q = q.filter(f.request_date.condition(C::RequestDate));
-    q = q.filter(f.payment_date.condition(C::PaymentDate));
-    q = q.filter(f.matched_date.condition(C::MatchedDate));
-    q = q.filter(f.received_amount.condition(C::ReceivedAmount));
-    q = q.filter(f.expected_amount.condition(C::ExpectedAmount));
-    for (col, eq, contains) in [
-        (
-            C::TransactionNo,
-            &f.transaction_no,
-            &f.transaction_no_icontains,
-        ),
-        (C::ReceiptNo, &f.receipt_no, &f.receipt_no_icontains),
-        (C::OfficerCode, &f.officer_code, &f.officer_code_icontains),
-    ] {
-        if let Some(v) = eq {
-            q = q.filter(col.eq(v.trim()));
-        }
-        if let Some(v) = contains {
-            q = q.filter(icontains(col, v));
-        }
-    }
-    if let Some(v) = &f.phone_number {
-        q = q.filter(C::PhoneNumber.eq(v.trim()));
-    }
-    if let Some(v) = &f.type_of_payment {
-        q = q.filter(C::TypeOfPayment.eq(v.trim()));
-    }
-    if let Some(v) = &f.origin {
-        q = q.filter(C::Origin.eq(v.trim()));
-    }
-    if let Some(ids) = &f.premium_ids {
-        let sub = payment_detail::Entity::find()
-            .select_only()
-            .column(payment_detail::Column::PaymentId)
-            .filter(payment_detail::Column::PremiumId.is_in(ids.clone()))
-            .filter(payment_detail::Column::ValidityTo.is_null())
-            .into_query();
-        q = q.filter(C::Id.in_subquery(sub));
-    }
-    Ok(q)
-}
-
-/// Ids of premiums by uuid (any validity) for `paymentsByPremiums`, after the rights check:
-/// only the premiums the caller may see (D9).
-pub async fn premium_ids_by_uuid(
-    state: &AppState,
-    principal: Option<&Principal>,
-    uuids: &[String],
-) -> AppResult<Vec<i64>> {
-    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
-    let parsed: Vec<Uuid> = uuids
-        .iter()
-        .map(|u| parse_uuid(u, "premiumUuids"))
-        .collect::<AppResult<_>>()?;
-    if parsed.is_empty() {
-        return Ok(vec![]);
-    }
-    let conn = &state.db.conn;
-    let mut q = premium::Entity::find()
-        .select_only()
-        .column(premium::Column::Id)
-        .filter(premium::Column::Uuid.is_in(parsed));
-    if let Some(scope) = premium_scope(conn, p).await? {
-        q = q.filter(scope);
-    }
-    Ok(q.into_tuple().all(conn).await?)
-}
-
-/// Filters of `paymentDetails`.
-#[derive(Debug, Clone, Default)]
-pub struct PaymentDetailFilter {
-    pub show_history: bool,
-    pub payment_uuid: Option<Uuid>,
-    pub premium_uuid: Option<Uuid>,
-    pub insurance_number: Option<String>,
-    pub product_code: Option<String>,
-}
-
-/// `paymentDetails` (101401): a restricted caller gets only the lines of premiums they may see
-/// (D9); lines without a premium are for unrestricted callers.
-pub async fn payment_details_select(
-    state: &AppState,
-    principal: Option<&Principal>,
-    f: &PaymentDetailFilter,
-) -> AppResult<Select<payment_detail::Entity>> {
-    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PAYMENT_SEARCH]))?;
-    let conn = &state.db.conn;
-    use payment_detail::Column as C;
-    let mut q = payment_detail::Entity::find();
-    if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
-    }
-    if let Some(scope) = premium_scope(conn, p).await? {
-        let visible = premium::Entity::find()
-            .select_only()
-            .column(premium::Column::Id)
-            .filter(scope)
-            .into_query();
-        q = q.filter(C::PremiumId.in_subquery(visible));
-    }
-    if let Some(u) = f.payment_uuid {
-        let id: Option<i64> = payment::Entity::find()
-            .select_only()
-            .column(payment::Column::Id)
-            .filter(payment::Column::Uuid.eq(u))
-            .into_tuple()
-            .one(conn)
-            .await?;
-        q = q.filter(C::PaymentId.eq(id.unwrap_or(0)));
-    }
-    if let Some(u) = f.premium_uuid {
-        let id: Option<i64> = premium::Entity::find()
-            .select_only()
-            .column(premium::Column::Id)
-            .filter(premium::Column::Uuid.eq(u))
-            .into_tuple()
-            .one(conn)
-            .await?;
-        q = q.filter(C::PremiumId.eq(id.unwrap_or(0)));
-    }
-    if let Some(v) = &f.insurance_number {
-        q = q.filter(C::InsuranceNumber.eq(v.trim()));
-    }
-    if let Some(v) = &f.product_code {
-        q = q.filter(C::ProductCode.eq(v.trim()));
-    }
-    Ok(q)
 }

@@ -1,19 +1,21 @@
 //! Contributions (premiums) on policies (reference §8, D15). Amounts are never changed by the
 //! server; after each write the policy module is told the new paid total
-//! (`imis_policy::service::activation`), which alone changes policy status and coverage dates.
+//! (`imis_policy::api::record_contribution` / `contributions_changed`), which alone changes
+//! policy status and coverage dates. Each saved premium publishes `payment.premium_recorded`.
 
 use super::*;
 use crate::entity::{payer, premium};
 use chrono::NaiveDate;
 use imis_core::auth::{Requirement, require_user};
 use imis_core::mutation::MutationCtx;
-use imis_policy::service::activation::{
-    self, ActivationOutcome, PaidChange, PremiumAction, PremiumRecorded,
-};
+use imis_policy::api::{self as policy_api, ActivationOutcome, PolicySummary, PremiumAction};
 use sea_orm::sea_query::{LikeExpr, Order};
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel, QueryOrder, Select, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, QueryOrder, Select, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
+
+mod list;
+pub use list::*;
 
 /// openIMIS pay types: cash, bank transfer, mobile phone, funding.
 pub const PAY_TYPES: &[&str] = &["C", "B", "M", "F"];
@@ -58,7 +60,7 @@ pub async fn insert_premium(
     let now = state.clock.now();
     let receipt = p.receipt.clone();
     let uuid = p.uuid;
-    premium::ActiveModel {
+    let created = premium::ActiveModel {
         uuid: Set(p.uuid.unwrap_or_else(Uuid::now_v7)),
         policy_id: Set(p.policy_id),
         product_id: Set(p.product_id),
@@ -98,7 +100,9 @@ pub async fn insert_premium(
             }
         }
         _ => e.into(),
-    })
+    })?;
+    crate::events::publish_premium_recorded(state, tx, actor, &created).await?;
+    Ok(created)
 }
 
 /// Tells the policy module about a saved premium: the policy's new paid total with this
@@ -112,11 +116,11 @@ pub async fn record(
     action: PremiumAction,
 ) -> AppResult<ActivationOutcome> {
     let paid = paid_total(tx, policy_id).await?;
-    activation::record_premium(
+    policy_api::record_contribution(
         state,
         tx,
         actor,
-        PremiumRecorded {
+        policy_api::Contribution {
             policy_id,
             paid_total: paid,
             pay_date,
@@ -265,7 +269,7 @@ pub async fn find_payer_by_uuid(
 
 /// What a create or update may write.
 struct Checked {
-    policy: policy::Model,
+    policy: PolicySummary,
     payer_id: Option<i64>,
     amount: i64,
     receipt: String,
@@ -307,14 +311,12 @@ async fn check_input(
         return Err(AppError::forbidden());
     }
     let policy_uuid = parse_uuid(&input.policy_uuid, "policyUuid")?;
-    let found = imis_policy::service::find_policy(conn, policy_uuid).await?;
-    imis_policy::service::check_policy_scope(conn, p, &found).await?;
     // The policy row lock comes first: the installments counted and the paid total recorded
     // below then include every premium a concurrent writer committed (no lost update, D15).
-    let policy = activation::lock_found(m.tx, found).await?;
-    if policy.validity_to.is_some() {
-        return Err(AppError::not_found("policy").with("uuid", policy_uuid));
-    }
+    let opened =
+        policy_api::open_policy_for_contribution(state, m.tx, Some(p), policy_uuid).await?;
+    let policy = opened.policy;
+    let product = opened.terms;
     if let Some(e) = existing
         && e.policy_id != policy.id
     {
@@ -355,11 +357,8 @@ async fn check_input(
         }
         None => None,
     };
-    let product =
-        imis_policy::service::product_on(state, conn, policy.product_id, policy.enroll_date)
-            .await?;
     if receipt_taken(conn, policy.product_id, &receipt, existing.map(|e| e.id)).await? {
-        return Err(receipt_taken_error(&receipt, &product.code));
+        return Err(receipt_taken_error(&receipt, &product.product_code));
     }
     let is_photo_fee = input.is_photo_fee.unwrap_or(false);
     if !is_photo_fee {
@@ -371,18 +370,18 @@ async fn check_input(
                 if existing.is_none() && count >= 1 {
                     return Err(AppError::validation("premium.max_installments_exceeded")
                         .with("max", 1)
-                        .with("productCode", &product.code));
+                        .with("productCode", &product.product_code));
                 }
                 if amount < balance {
                     return Err(AppError::validation("premium.single_payment_required")
-                        .with("productCode", &product.code)
+                        .with("productCode", &product.product_code)
                         .with("balance", Money(balance).to_decimal(digits(state))));
                 }
             }
             Some(n) if existing.is_none() && count >= n as usize => {
                 return Err(AppError::validation("premium.max_installments_exceeded")
                     .with("max", n)
-                    .with("productCode", &product.code));
+                    .with("productCode", &product.product_code));
             }
             Some(_) => {}
         }
@@ -417,7 +416,7 @@ pub async fn create_premium(
             .one(&**m.tx)
             .await?
     {
-        let policy = imis_policy::service::policies_by_ids(&**m.tx, &[e.policy_id]).await?;
+        let policy = policy_api::policies_by_ids(&**m.tx, &[e.policy_id]).await?;
         let same = e.validity_to.is_none()
             && policy
                 .get(&e.policy_id)
@@ -430,7 +429,7 @@ pub async fn create_premium(
             && input.receipt.as_deref().map(str::trim) == Some(e.receipt.as_str())
             && input.pay_date == Some(e.pay_date);
         if same {
-            imis_policy::service::check_policy_scope(&**m.tx, p, &policy[&e.policy_id]).await?;
+            policy_api::check_policy_scope(&**m.tx, p, &policy[&e.policy_id]).await?;
             return Ok(e);
         }
         return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
@@ -481,17 +480,9 @@ pub async fn update_premium(
     // premium's own row lock.
     let existing = lock_premium(m.tx, uuid).await?;
     let now = m.state.clock.now();
-    imis_core::history::save(
-        m.tx,
-        HISTORY_PREMIUM,
-        existing.id,
-        &existing,
-        existing.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut a = existing.clone().into_active_model();
+    let mut a: premium::ActiveModel =
+        imis_core::kit::new_version(m.tx, HISTORY_PREMIUM, existing.clone(), now, m.actor())
+            .await?;
     a.payer_id = Set(c.payer_id);
     a.amount = Set(c.amount);
     a.receipt = Set(c.receipt);
@@ -499,21 +490,12 @@ pub async fn update_premium(
     a.pay_type = Set(c.pay_type);
     a.is_photo_fee = Set(c.is_photo_fee);
     a.is_offline = Set(c.is_offline);
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     let updated = a.update(&**m.tx).await?;
     let paid = paid_total(&**m.tx, c.policy.id).await?;
     let outcome = if c.action != PremiumAction::Wait || paid >= c.policy.value {
         record(m.state, m.tx, m.actor(), c.policy.id, c.pay_date, c.action).await?
     } else {
-        activation::apply_paid(
-            m.state,
-            m.tx,
-            m.actor(),
-            c.policy.id,
-            PaidChange::PremiumChanged(paid),
-        )
-        .await?
+        policy_api::contributions_changed(m.state, m.tx, m.actor(), c.policy.id, paid).await?
     };
     m.warnings.extend(outcome.warnings);
     m.link(HISTORY_PREMIUM, updated.id);
@@ -534,26 +516,16 @@ pub async fn delete_premiums(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
     targets.sort_unstable();
     let mut out = vec![];
     for (policy_id, _, u) in targets {
-        let pol = imis_policy::service::policies_by_ids(&**m.tx, &[policy_id])
-            .await?
-            .remove(&policy_id)
-            .ok_or_else(|| AppError::not_found("policy"))?;
-        imis_policy::service::check_policy_scope(&**m.tx, p, &pol).await?;
-        // The policy row lock before the premium is read again and the paid total recounted.
-        let pol = activation::lock(m.tx, policy_id).await?;
+        // The policy row lock (within the caller's locations) before the premium is read again
+        // and the paid total recounted.
+        let pol = policy_api::lock_policy(m.tx, Some(p), policy_id).await?;
         let existing = lock_premium(m.tx, u).await?;
         let now = m.state.clock.now();
         soft_delete(m.tx, m.actor(), std::slice::from_ref(&existing), now).await?;
-        if pol.validity_to.is_none() {
+        if pol.current {
             let paid = paid_total(&**m.tx, pol.id).await?;
-            let outcome = activation::apply_paid(
-                m.state,
-                m.tx,
-                m.actor(),
-                pol.id,
-                PaidChange::PremiumChanged(paid),
-            )
-            .await?;
+            let outcome =
+                policy_api::contributions_changed(m.state, m.tx, m.actor(), pol.id, paid).await?;
             m.warnings.extend(outcome.warnings);
         }
         m.link(HISTORY_PREMIUM, existing.id);
@@ -587,158 +559,4 @@ pub(crate) async fn soft_delete(
         .exec(tx)
         .await?;
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reads
-// ---------------------------------------------------------------------------------------------
-
-/// Filters of `premiums` and `premiumsByPolicies` (amounts in minor units).
-#[derive(Debug, Clone, Default)]
-pub struct PremiumFilter {
-    pub show_history: bool,
-    /// Objects of a `clientMutationId`.
-    pub ids: Option<Vec<i64>>,
-    pub uuid: Option<Uuid>,
-    pub payer_id: Option<i64>,
-    pub amount: AmountRange,
-    pub pay_date: DateRange,
-    pub pay_type: Option<String>,
-    pub is_photo_fee: Option<bool>,
-    pub receipt: Option<String>,
-    pub receipt_icontains: Option<String>,
-    pub policy_id: Option<i64>,
-    pub policy_uuid: Option<Uuid>,
-    /// `premiumsByPolicies(policyUuids)`.
-    pub policy_uuids: Option<Vec<Uuid>>,
-    pub product_id: Option<i64>,
-    pub product_code: Option<String>,
-    /// A location id: premiums of policies of families located at or below it.
-    pub parent_location: Option<i64>,
-}
-
-/// `premiums` (101301): current premiums (with `showHistory`, their versions follow), of
-/// policies whose family lies in the caller's locations (D9), filtered.
-pub async fn premiums_select(
-    state: &AppState,
-    principal: Option<&Principal>,
-    f: &PremiumFilter,
-) -> AppResult<Select<premium::Entity>> {
-    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PREMIUM_SEARCH]))?;
-    let conn = &state.db.conn;
-    use premium::Column as C;
-    let mut q = premium::Entity::find();
-    if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
-    }
-    if let Some(scope) = premium_scope(conn, p).await? {
-        q = q.filter(scope);
-    }
-    if let Some(root) = f.parent_location {
-        let below = imis_core::location::service::subtree_ids(conn, root).await?;
-        q = q.filter(premiums_of_families_in(&below));
-    }
-    if let Some(ids) = &f.ids {
-        q = q.filter(C::Id.is_in(ids.clone()));
-    }
-    if let Some(u) = f.uuid {
-        q = q.filter(C::Uuid.eq(u));
-    }
-    if let Some(v) = f.payer_id {
-        q = q.filter(C::PayerId.eq(v));
-    }
-    q = q.filter(f.amount.condition(C::Amount));
-    q = q.filter(f.pay_date.condition(C::PayDate));
-    if let Some(v) = &f.pay_type {
-        q = q.filter(C::PayType.eq(v.trim().to_uppercase()));
-    }
-    if let Some(v) = f.is_photo_fee {
-        q = q.filter(C::IsPhotoFee.eq(v));
-    }
-    if let Some(v) = &f.receipt {
-        q = q.filter(C::Receipt.eq(v.trim()));
-    }
-    if let Some(v) = &f.receipt_icontains {
-        q = q.filter(imis_core::text::upper_like(
-            C::Receipt,
-            format!(
-                "%{}%",
-                imis_core::text::like_escape(&v.trim().to_uppercase())
-            ),
-        ));
-    }
-    if let Some(v) = f.policy_id {
-        q = q.filter(C::PolicyId.eq(v));
-    }
-    let mut uuids: Vec<Uuid> = f.policy_uuids.clone().unwrap_or_default();
-    let by_uuid = f.policy_uuids.is_some() || f.policy_uuid.is_some();
-    uuids.extend(f.policy_uuid);
-    if by_uuid {
-        let ids: Vec<i64> = policy::Entity::find()
-            .select_only()
-            .column(policy::Column::Id)
-            .filter(policy::Column::Uuid.is_in(uuids))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        q = q.filter(C::PolicyId.is_in(ids));
-    }
-    if let Some(v) = f.product_id {
-        q = q.filter(C::ProductId.eq(v));
-    }
-    if let Some(code) = &f.product_code {
-        let ids = imis_product::service::products_by_code(conn, code).await?;
-        q = q.filter(C::ProductId.is_in(ids));
-    }
-    Ok(q)
-}
-
-/// `validatePremiumCode(code, policyUuid)` (101301): true when no valid premium of the policy's
-/// product carries this receipt.
-pub async fn validate_premium_code(
-    state: &AppState,
-    principal: Option<&Principal>,
-    code: &str,
-    policy_uuid: &str,
-) -> AppResult<bool> {
-    let p = require_user(principal, Requirement::AnyOf(&[RIGHT_PREMIUM_SEARCH]))?;
-    let conn = &state.db.conn;
-    let uuid = parse_uuid(policy_uuid, "policyUuid")?;
-    let pol = imis_policy::service::find_policy(conn, uuid).await?;
-    imis_policy::service::check_policy_scope(conn, p, &pol).await?;
-    Ok(!receipt_taken(conn, pol.product_id, code.trim(), None).await?)
-}
-
-/// Σ of the other valid non-photo-fee premiums of each premium's policy (`otherPremiums`), for a
-/// page: one query.
-pub async fn other_premiums(
-    conn: &impl ConnectionTrait,
-    rows: &[&premium::Model],
-) -> AppResult<HashMap<i64, i64>> {
-    let mut policy_ids: Vec<i64> = rows.iter().map(|r| r.policy_id).collect();
-    policy_ids.sort_unstable();
-    policy_ids.dedup();
-    let mut by_policy: HashMap<i64, Vec<premium::Model>> = HashMap::new();
-    for chunk in policy_ids.chunks(500) {
-        for r in premium::Entity::find()
-            .filter(premium::Column::PolicyId.is_in(chunk.to_vec()))
-            .filter(premium::Column::ValidityTo.is_null())
-            .filter(premium::Column::IsPhotoFee.eq(false))
-            .order_by(premium::Column::Id, Order::Asc)
-            .all(conn)
-            .await?
-        {
-            by_policy.entry(r.policy_id).or_default().push(r);
-        }
-    }
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let sum = by_policy
-                .get(&r.policy_id)
-                .map(|l| l.iter().filter(|o| o.id != r.id).map(|o| o.amount).sum())
-                .unwrap_or(0);
-            (r.id, sum)
-        })
-        .collect())
 }

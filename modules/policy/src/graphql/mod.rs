@@ -1,6 +1,8 @@
 //! GraphQL of the policy module (openIMIS names, D3). Resolvers check rights through the
 //! service layer, parse input, call one service function and shape the output.
 
+mod mutation;
+mod node;
 pub mod types;
 
 use crate::entity::policy;
@@ -8,13 +10,15 @@ use crate::service::{self, PolicyInput, lists};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use imis_core::auth::{Requirement, require_user};
 use imis_core::error::{AppError, AppResult};
-use imis_core::graphql::connection::{Page, PageArgs, fetch_page, page_in_memory, wants_total};
+use imis_core::graphql::connection::{Page, PageArgs, page_in_memory, wants_total};
 use imis_core::graphql::scalars::{Date, DateTime};
-use imis_core::graphql::{
-    GqlResult, MutationEnvelopeInput, lang, parse_uuid, principal, run_mutation, state,
-};
+use imis_core::graphql::{GqlResult, MutationEnvelopeInput, lang, parse_uuid, principal, state};
+use imis_core::kit::{Sorting, page_of};
 use imis_core::money::Money;
 use imis_core::users::graphql::OfficerGQLType;
+pub use mutation::*;
+pub use node::{NODE_TYPES, resolve_node};
+pub(crate) use node::{register_nodes, resolve_node_value};
 use rust_decimal::Decimal;
 use sea_orm::EntityTrait;
 pub use types::*;
@@ -24,10 +28,7 @@ fn visible(ctx: &Context<'_>) -> bool {
 }
 
 fn check_list(ctx: &Context<'_>) -> Result<()> {
-    if let Some(p) = principal(ctx) {
-        p.check_csrf().gql(ctx)?;
-    }
-    Ok(())
+    imis_core::kit::check_list_csrf(ctx).gql(ctx)
 }
 
 /// An amount argument in minor units: `input.invalid` naming the GraphQL `field` when it has
@@ -199,7 +200,7 @@ impl PolicyQuery {
                     .transpose()
             };
             let family_id = match opt_uuid(family_uuid.as_deref(), "family_Uuid")? {
-                Some(u) => Some(imis_insuree::service::find_family(&st.db.conn, u).await?.id),
+                Some(u) => Some(imis_insuree::api::find_family(&st.db.conn, u).await?.id),
                 None => None,
             };
             let f = lists::PolicyFilter {
@@ -249,41 +250,24 @@ impl PolicyQuery {
                 officer_code,
             };
             let select = lists::policies_select(st, p, &f).await?;
-            let page = fetch_page(
-                &st.db.conn,
+            let page = page_of(
+                ctx,
                 select,
-                &PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by,
+                &PageArgs::new(first, last, after, before, offset, order_by),
+                Sorting {
+                    columns: &POLICY_SORT,
+                    id: policy::Column::Id,
+                    default_order: &["-enrollDate"],
                 },
-                &POLICY_SORT,
-                policy::Column::Id,
-                &["-enrollDate"],
-                wants_total(ctx),
-                &st.config.graphql,
             )
+            .await?
+            .with_versions(&st.db.conn, service::HISTORY_POLICY, f.show_history)
             .await?;
-            let Page {
-                rows,
-                has_next,
-                has_previous,
-                total,
-            } = page
-                .with_versions(&st.db.conn, service::HISTORY_POLICY, f.show_history)
-                .await?;
-            let (cursors, models): (Vec<String>, Vec<_>) = rows.into_iter().unzip();
             let wants = PolicyWants::of(ctx.look_ahead().field("edges").field("node"));
-            let nodes = policy_nodes(st, p, models, wants).await?;
-            Ok(Page {
-                rows: cursors.into_iter().zip(nodes).collect(),
-                has_next,
-                has_previous,
-                total,
-            }
+            Ok(with_nodes(page, async |models| {
+                policy_nodes(st, p, models, wants).await
+            })
+            .await?
             .into_connection(|n| n))
         }
         .await;
@@ -436,30 +420,17 @@ impl PolicyQuery {
         check_list(ctx)?;
         let st = state(ctx);
         let location = opt_uuid(district.as_deref().or(region.as_deref()), "district").gql(ctx)?;
-        let select = lists::policy_officers_select(st, principal(ctx), search.as_deref(), location)
-            .await
-            .gql(ctx)?;
-        use imis_core::entity::user;
-        let page = fetch_page(
-            &st.db.conn,
-            select,
-            &PageArgs {
-                first,
-                last,
-                after,
-                before,
-                offset,
-                order_by: None,
-            },
-            &[("code", user::Column::OfficerCode)],
-            user::Column::Id,
-            &["code"],
+        let page = lists::policy_officers(
+            st,
+            principal(ctx),
+            search.as_deref(),
+            location,
+            &PageArgs::new(first, last, after, before, offset, None),
             wants_total(ctx),
-            &st.config.graphql,
         )
         .await
         .gql(ctx)?;
-        Ok(page.into_connection(OfficerGQLType))
+        Ok(page.into_connection(OfficerGQLType::from))
     }
 
     /// Renewal reminders (101205); an enrolment officer sees their own.
@@ -479,38 +450,27 @@ impl PolicyQuery {
         let caller = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         use crate::entity::renewal;
         let res: AppResult<RenewalConnection> = async {
-            let page = fetch_page(
-                &st.db.conn,
+            let page = page_of(
+                ctx,
                 select,
-                &PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by: None,
+                &PageArgs::new(first, last, after, before, offset, None),
+                Sorting {
+                    columns: &[("renewalDate", renewal::Column::RenewalDate)],
+                    id: renewal::Column::Id,
+                    default_order: &["renewalDate"],
                 },
-                &[("renewalDate", renewal::Column::RenewalDate)],
-                renewal::Column::Id,
-                &["renewalDate"],
-                wants_total(ctx),
-                &st.config.graphql,
             )
             .await?;
-            let (cursors, models): (Vec<String>, Vec<_>) = page.rows.into_iter().unzip();
             let wants = PolicyWants::of(
                 ctx.look_ahead()
                     .field("edges")
                     .field("node")
                     .field("policy"),
             );
-            let nodes = renewal_nodes(st, caller, models, wants).await?;
-            Ok(Page {
-                rows: cursors.into_iter().zip(nodes).collect(),
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-                total: page.total,
-            }
+            Ok(with_nodes(page, async |models| {
+                renewal_nodes(st, caller, models, wants).await
+            })
+            .await?
             .into_connection(|n| n))
         }
         .await;
@@ -539,290 +499,25 @@ fn summary_connection(
 ) -> Result<PolicySummaryConnection> {
     let page = page_in_memory(
         rows,
-        &PageArgs {
-            first,
-            last,
-            after,
-            before,
-            offset: None,
-            order_by: None,
-        },
+        &PageArgs::new(first, last, after, before, None, None),
         &state(ctx).config.graphql,
     )
     .gql(ctx)?;
     Ok(page.into_connection(PolicyByFamilyOrInsureeGQLType))
 }
 
-/// openIMIS `PolicyInputType` fields (dates and value optional, D14), plus `prevUuid` for renewals.
-#[derive(InputObject, serde::Serialize, Clone)]
-pub struct PolicyFields {
-    pub uuid: Option<String>,
-    pub enroll_date: Date,
-    pub start_date: Option<Date>,
-    pub expiry_date: Option<Date>,
-    pub value: Option<Decimal>,
-    pub product_id: i64,
-    pub family_id: i64,
-    pub officer_id: i64,
-    pub is_paid: Option<bool>,
-    pub receipt: Option<String>,
-    pub payer_uuid: Option<String>,
-    pub contribution_plan_id: Option<String>,
-    pub prev_uuid: Option<String>,
-}
-
-impl PolicyFields {
-    /// The service input; `value` (compared with the computed value, D14) must be an amount of
-    /// the currency (`input.invalid` naming `value` otherwise).
-    fn parse(&self, digits: u32) -> AppResult<PolicyInput> {
-        if let Some(v) = self.value {
-            Money::parse("value", v, digits)?;
-        }
-        Ok(PolicyInput {
-            uuid: opt_uuid(self.uuid.as_deref(), "uuid")?,
-            enroll_date: self.enroll_date.0,
-            start_date: self.start_date.map(|d| d.0),
-            expiry_date: self.expiry_date.map(|d| d.0),
-            value: self.value,
-            product_id: self.product_id,
-            family_id: self.family_id,
-            officer_id: self.officer_id,
-            is_paid: self.is_paid.unwrap_or(false),
-            receipt: self.receipt.clone().filter(|r| !r.trim().is_empty()),
-            payer_uuid: self.payer_uuid.clone().filter(|r| !r.trim().is_empty()),
-            contribution_plan_uuid: opt_uuid(
-                self.contribution_plan_id.as_deref(),
-                "contributionPlanId",
-            )?,
-            prev_uuid: opt_uuid(self.prev_uuid.as_deref(), "prevUuid")?,
-            is_offline: false,
-        })
-    }
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct CreatePolicyMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PolicyFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct UpdatePolicyMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PolicyFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct RenewPolicyMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PolicyFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct SuspendPoliciesMutationInput {
-    pub uuids: Vec<String>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct DeletePoliciesMutationInput {
-    pub uuids: Vec<String>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-imis_core::mutation_payload!(CreatePolicyMutationPayload);
-imis_core::mutation_payload!(UpdatePolicyMutationPayload);
-imis_core::mutation_payload!(RenewPolicyMutationPayload);
-imis_core::mutation_payload!(SuspendPoliciesMutationPayload);
-imis_core::mutation_payload!(DeletePoliciesMutationPayload);
-
-fn parse_uuids(list: &[String]) -> AppResult<Vec<uuid::Uuid>> {
-    list.iter().map(|u| parse_uuid(u.trim(), "uuids")).collect()
-}
-
-#[derive(Default)]
-pub struct PolicyMutation;
-
-#[Object]
-impl PolicyMutation {
-    /// 101202. Dates and value are computed by the server (D14).
-    #[graphql(visible = "visible")]
-    async fn create_policy(
-        &self,
-        ctx: &Context<'_>,
-        input: CreatePolicyMutationInput,
-    ) -> Result<CreatePolicyMutationPayload> {
-        run_mutation(ctx, "createPolicy", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_POLICY_ADD]),
-            )?;
-            let fields = input
-                .fields
-                .parse(m.state.config.core.currency_minor_digits)?;
-            let model = service::create_policy(m, fields).await?;
-            Ok(model.id)
-        })
-        .await
-        .map(Into::into)
-        .gql(ctx)
-    }
-
-    /// 101203. Only an Idle policy; dates and value recomputed.
-    #[graphql(visible = "visible")]
-    async fn update_policy(
-        &self,
-        ctx: &Context<'_>,
-        input: UpdatePolicyMutationInput,
-    ) -> Result<UpdatePolicyMutationPayload> {
-        run_mutation(ctx, "updatePolicy", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_POLICY_EDIT]),
-            )?;
-            let fields = input
-                .fields
-                .parse(m.state.config.core.currency_minor_digits)?;
-            let model = service::update_policy(m, fields).await?;
-            Ok(model.id)
-        })
-        .await
-        .map(Into::into)
-        .gql(ctx)
-    }
-
-    /// 101205. A new renewal policy (D12).
-    #[graphql(visible = "visible")]
-    async fn renew_policy(
-        &self,
-        ctx: &Context<'_>,
-        input: RenewPolicyMutationInput,
-    ) -> Result<RenewPolicyMutationPayload> {
-        run_mutation(ctx, "renewPolicy", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_POLICY_RENEW]),
-            )?;
-            let fields = input
-                .fields
-                .parse(m.state.config.core.currency_minor_digits)?;
-            let model = service::renew_policy(m, fields).await?;
-            Ok(model.id)
-        })
-        .await
-        .map(Into::into)
-        .gql(ctx)
-    }
-
-    /// 101203.
-    #[graphql(visible = "visible")]
-    async fn suspend_policies(
-        &self,
-        ctx: &Context<'_>,
-        input: SuspendPoliciesMutationInput,
-    ) -> Result<SuspendPoliciesMutationPayload> {
-        run_mutation(ctx, "suspendPolicies", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_POLICY_EDIT]),
-            )?;
-            service::suspend_policies(m, &parse_uuids(&input.uuids)?).await
-        })
-        .await
-        .map(Into::into)
-        .gql(ctx)
-    }
-
-    /// 101204. Refused when claims consumed a policy.
-    #[graphql(visible = "visible")]
-    async fn delete_policies(
-        &self,
-        ctx: &Context<'_>,
-        input: DeletePoliciesMutationInput,
-    ) -> Result<DeletePoliciesMutationPayload> {
-        run_mutation(ctx, "deletePolicies", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_POLICY_DELETE]),
-            )?;
-            service::delete_policies(m, &parse_uuids(&input.uuids)?).await
-        })
-        .await
-        .map(Into::into)
-        .gql(ctx)
-    }
-}
-
-/// Type names `node(id:)` resolves through this module.
-pub const NODE_TYPES: &[&str] = &["PolicyGQLType", "PolicyGQLTypeHistory"];
-
-/// A policy by global id (current or historical version), with the list's right and scope (D9).
-pub async fn resolve_node(
-    ctx: &Context<'_>,
-    type_name: &str,
-    key: &str,
-) -> Result<Option<PolicyGQLType>> {
-    let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-    if !p.has_right(service::RIGHT_POLICY_SEARCH) {
-        return Ok(None);
-    }
-    let st = state(ctx);
-    let conn = &st.db.conn;
-    let pk: i64 = key
-        .parse()
-        .map_err(|_| AppError::validation("input.invalid_id").with("id", key))
-        .gql(ctx)?;
-    let history = type_name.ends_with("History");
-    let model = if history {
-        imis_core::history::version_by_history_id::<policy::Model>(
-            conn,
-            service::HISTORY_POLICY,
-            pk,
-        )
-        .await
-        .gql(ctx)?
-    } else {
-        service::find_policy_by_id(conn, pk).await.gql(ctx)?
-    };
-    let Some(model) = model else { return Ok(None) };
-    let Some(current) = policy::Entity::find_by_id(model.id)
-        .one(conn)
-        .await
-        .map_err(AppError::from)
-        .gql(ctx)?
-    else {
-        return Ok(None);
-    };
-    if service::check_policy_scope(conn, p, &current)
-        .await
-        .is_err()
-    {
-        return Ok(None);
-    }
-    let node = policy_nodes(
-        st,
-        p,
-        vec![(model, history.then_some(pk))],
-        PolicyWants::all(),
-    )
-    .await
-    .gql(ctx)?
-    .remove(0);
-    Ok(Some(node))
+/// `page` with its rows turned into nodes by one batch call (which loads what the page's nodes
+/// share once and keeps the rows' order).
+async fn with_nodes<M, N>(
+    page: Page<M>,
+    nodes: impl AsyncFnOnce(Vec<M>) -> AppResult<Vec<N>>,
+) -> AppResult<Page<N>> {
+    let (cursors, models): (Vec<String>, Vec<M>) = page.rows.into_iter().unzip();
+    let nodes = nodes(models).await?;
+    Ok(Page {
+        rows: cursors.into_iter().zip(nodes).collect(),
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+        total: page.total,
+    })
 }

@@ -168,6 +168,7 @@ pub async fn record_premium(
         }
         _ => set_facts(tx, &pol, facts.paid_total, pol.matched).await?,
     };
+    crate::events::publish_status_change(state, tx, actor, Some(before), &updated).await?;
     Ok(ActivationOutcome {
         policy_id: pol.id,
         status_before: before,
@@ -221,6 +222,7 @@ pub async fn apply_paid(
             }
         }
     };
+    crate::events::publish_status_change(state, tx, actor, Some(before), &updated).await?;
     Ok(ActivationOutcome {
         policy_id,
         status_before: before,
@@ -255,6 +257,7 @@ pub async fn record_matched(
     } else {
         set_facts(tx, &pol, pol.paid, matched_total).await?
     };
+    crate::events::publish_status_change(state, tx, actor, Some(before), &updated).await?;
     Ok(ActivationOutcome {
         policy_id,
         status_before: before,
@@ -319,6 +322,10 @@ pub async fn renew_for_payment(
     .await?;
     coverage::insert_rows(state, tx, actor, &pol, &c.value.kept, pol.effective_date).await?;
     close_pending_renewals(state, tx, actor, prev.id).await?;
+    crate::events::publish_renewed(state, tx, actor, &pol).await?;
+    if free {
+        crate::events::publish_status_change(state, tx, actor, None, &pol).await?;
+    }
     Ok(pol)
 }
 

@@ -8,7 +8,7 @@ use super::*;
 use crate::entity::insuree_policy;
 use futures::future::BoxFuture;
 use imis_core::events::Event;
-use imis_insuree::events::{
+use imis_insuree::api::{
     INSUREE_ADDED, INSUREE_DELETED, INSUREE_MOVED, INSUREE_REMOVED, INSUREE_STATUS_CHANGED,
     InsureeAdded, InsureeDeleted, InsureeMoved, InsureeRemoved, InsureeStatusChanged,
 };
@@ -335,7 +335,7 @@ async fn add_member(
     if policies.is_empty() {
         return Ok(());
     }
-    let newcomer = imis_insuree::service::insurees_by_ids(tx, &[insuree_id]).await?;
+    let newcomer = imis_insuree::api::insurees_by_ids(tx, &[insuree_id]).await?;
     // Only active members are covered (D13); an inactive one is covered again by no event.
     let Some(newcomer) = newcomer.get(&insuree_id).filter(|i| i.status == "AC") else {
         return Ok(());
@@ -361,7 +361,7 @@ async fn add_member(
         if product.max_members > 0 && ids.len() >= product.max_members as usize {
             continue;
         }
-        let mut people: Vec<insuree::Model> = imis_insuree::service::insurees_by_ids(tx, &ids)
+        let mut people: Vec<InsureeSummary> = imis_insuree::api::insurees_by_ids(tx, &ids)
             .await?
             .into_values()
             .collect();

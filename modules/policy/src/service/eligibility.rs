@@ -36,14 +36,14 @@ pub async fn desk_insuree(
     state: &AppState,
     principal: Option<&Principal>,
     chf_id: &str,
-) -> AppResult<insuree::Model> {
+) -> AppResult<InsureeSummary> {
     let p = require_user(principal, Requirement::AnyOf(SEARCH_OR_DESK))?;
     let conn = &state.db.conn;
-    let ins = imis_insuree::service::find_by_chf_id(conn, chf_id)
+    let ins = imis_insuree::api::find_by_chf_id(conn, chf_id)
         .await?
         .ok_or_else(|| AppError::not_found("insuree").with("chfId", chf_id.trim()))?;
     if !p.has_any(DESK_RIGHTS) {
-        imis_insuree::service::check_insuree_scope(conn, p, &ins).await?;
+        imis_insuree::api::check_insuree_scope(conn, p, &ins).await?;
     }
     Ok(ins)
 }
@@ -69,7 +69,7 @@ struct LineRow {
 async fn line_rows(
     state: &AppState,
     conn: &impl ConnectionTrait,
-    ins: &insuree::Model,
+    ins: &InsureeSummary,
     covers: &[coverage::Cover],
     kind: char,
     medical_id: i64,
@@ -78,7 +78,7 @@ async fn line_rows(
     let adult = is_adult(ins.dob, today, state.config.core.age_of_majority);
     let mut rows = vec![];
     for cover in covers {
-        let Some(version) = imis_product::service::product_in_force(
+        let Some(version) = imis_product::api::product_in_force(
             conn,
             &state.clock,
             cover.policy.product_id,
@@ -207,7 +207,7 @@ pub async fn eligibility(
         }
     }
     if let Some(code) = item_code {
-        let items = imis_medical::service::current_items_by_code(conn, &[code]).await?;
+        let items = imis_medical::api::current_items_by_code(conn, &[code]).await?;
         let item = items
             .get(code.trim())
             .ok_or_else(|| AppError::not_found("item").with("code", code.trim()))?;
@@ -215,7 +215,7 @@ pub async fn eligibility(
         (e.min_date_item, e.item_left, e.is_item_ok) = summarise(&rows, today);
     }
     if let Some(code) = service_code {
-        let services = imis_medical::service::current_services_by_code(conn, &[code]).await?;
+        let services = imis_medical::api::current_services_by_code(conn, &[code]).await?;
         let service = services
             .get(code.trim())
             .ok_or_else(|| AppError::not_found("service").with("code", code.trim()))?;

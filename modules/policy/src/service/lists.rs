@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::entity::insuree_policy;
-use imis_core::text::ids_sql;
+use imis_core::graphql::connection::{Page, PageArgs};
 use sea_orm::Select;
 use sea_orm::sea_query::Expr;
 use std::collections::HashMap;
@@ -67,10 +67,9 @@ pub struct PolicyFilter {
 
 /// Restricts policies to families located in `locations` (D9, and region/district filters).
 fn in_families_of(q: Select<policy::Entity>, villages: &[i64]) -> Select<policy::Entity> {
-    q.filter(Expr::cust(format!(
-        "policy_policy.family_id IN ({})",
-        imis_insuree::service::families_in_locations_sql(villages)
-    )))
+    q.filter(
+        policy::Column::FamilyId.in_subquery(imis_insuree::api::families_in_locations(villages)),
+    )
 }
 
 /// `policies` (101201): current policies (all versions with `showHistory`), filtered and
@@ -104,10 +103,26 @@ pub async fn policies_select(
         )));
     }
     if f.show_inactive {
-        q = q.filter(Expr::cust(format!(
-            "{} > (SELECT COUNT(*) FROM policy_insuree_policy ip WHERE ip.policy_id = policy_policy.id AND ip.validity_to IS NULL)",
-            imis_insuree::service::family_member_count_sql("policy_policy.family_id")
-        )));
+        // More current members than current coverage rows: some member is not covered.
+        use sea_orm::sea_query::ExprTrait;
+        let covered = sea_orm::sea_query::Query::select()
+            .expr(Expr::col((insuree_policy::Entity, insuree_policy::Column::Id)).count())
+            .from(insuree_policy::Entity)
+            .and_where(
+                Expr::col((insuree_policy::Entity, insuree_policy::Column::PolicyId))
+                    .equals((policy::Entity, policy::Column::Id)),
+            )
+            .and_where(
+                Expr::col((insuree_policy::Entity, insuree_policy::Column::ValidityTo)).is_null(),
+            )
+            .to_owned();
+        q = q.filter(
+            imis_insuree::api::family_member_count(Expr::col((
+                policy::Entity,
+                policy::Column::FamilyId,
+            )))
+            .gt(Expr::SubQuery(None, Box::new(covered.into()))),
+        );
     }
     if let Some(u) = f.uuid {
         q = q.filter(policy::Column::Uuid.eq(u));
@@ -138,7 +153,7 @@ pub async fn policies_select(
         q = q.filter(policy::Column::ProductId.eq(v));
     }
     if let Some(code) = &f.product_code {
-        let ids: Vec<i64> = imis_product::service::products_by_code(conn, code.trim())
+        let ids: Vec<i64> = imis_product::api::products_by_code(conn, code.trim())
             .await?
             .into_iter()
             .collect();
@@ -148,14 +163,9 @@ pub async fn policies_select(
         q = q.filter(policy::Column::OfficerId.eq(v));
     }
     if let Some(code) = &f.officer_code {
-        let ids: Vec<i64> = user::Entity::find()
-            .filter(user::Column::OfficerCode.eq(code.trim()))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|u| u.id)
-            .collect();
-        q = q.filter(policy::Column::OfficerId.is_in(ids));
+        q = q.filter(policy::Column::OfficerId.in_subquery(
+            imis_core::registers::user_ids_with_officer_code(code.trim()),
+        ));
     }
     Ok(q)
 }
@@ -165,8 +175,8 @@ pub async fn policies_select(
 #[derive(Debug, Clone)]
 pub struct PolicySummary {
     pub policy: policy::Model,
-    pub product: product::Model,
-    pub officer: Option<user::Model>,
+    pub product: ProductTerms,
+    pub officer: Option<imis_core::registers::Officer>,
     pub ded: i64,
     pub ded_in_patient: i64,
     pub ded_out_patient: i64,
@@ -177,24 +187,15 @@ pub struct PolicySummary {
     pub balance: i64,
 }
 
-/// Officers (users) by id, whatever their validity, in one query.
+/// Officers (users) by id, whatever their validity, in one query per 500.
 pub async fn officers_by_ids(
     conn: &impl ConnectionTrait,
     ids: &[i64],
-) -> AppResult<HashMap<i64, user::Model>> {
+) -> AppResult<HashMap<i64, imis_core::registers::Officer>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
+    imis_core::registers::officers_by_ids_any_validity(conn, &ids).await
 }
 
 /// Options shared by the two queries.
@@ -215,7 +216,7 @@ fn minus(a: Option<i64>, b: i64) -> Option<i64> {
 /// policy's) remunerated amounts; per policy with extra members above the threshold, capped by
 /// the maximum policy ceiling.
 fn ceilings(
-    p: &product::Model,
+    p: &ProductTerms,
     used: &usage::Consumption,
     members: i64,
 ) -> (Option<i64>, Option<i64>, Option<i64>) {
@@ -300,8 +301,7 @@ pub async fn summaries(
         .iter()
         .map(|p| (p.product_id, p.enroll_date))
         .collect();
-    let products =
-        imis_product::service::product_models_in_force(conn, &state.clock, &wanted).await?;
+    let products = imis_product::api::product_models_in_force(conn, &state.clock, &wanted).await?;
     let mut out = vec![];
     for pol in policies {
         let Some(product) = products.get(&(pol.product_id, pol.enroll_date)).cloned() else {
@@ -392,8 +392,8 @@ pub async fn policies_by_family(
 ) -> AppResult<Vec<PolicySummary>> {
     let p = require_user(principal, Requirement::AnyOf(&[RIGHT_POLICY_SEARCH]))?;
     let conn = &state.db.conn;
-    let fam = imis_insuree::service::find_family(conn, family_uuid).await?;
-    imis_insuree::service::check_family_scope(conn, p, &fam).await?;
+    let fam = imis_insuree::api::find_family(conn, family_uuid).await?;
+    imis_insuree::api::check_family_scope(conn, p, &fam).await?;
     let mut q = policy::Entity::find().filter(policy::Column::FamilyId.eq(fam.id));
     if !opts.show_history {
         q = q.filter(policy::Column::ValidityTo.is_null());
@@ -466,9 +466,8 @@ pub async fn renewals_select(
     // interactive user those of families in their districts.
     let conn = &state.db.conn;
     let in_families = |villages: &[i64]| {
-        Expr::cust(format!(
-            "policy_renewal.policy_id IN (SELECT id FROM policy_policy WHERE family_id IN ({}))",
-            imis_insuree::service::families_in_locations_sql(villages)
+        renewal::Column::PolicyId.in_subquery(crate::api::policy_ids_of_families(
+            imis_insuree::api::families_in_locations(villages),
         ))
     };
     let mut reach = sea_orm::Condition::any();
@@ -493,60 +492,37 @@ pub async fn renewals_select(
     Ok(q.filter(reach))
 }
 
-/// Officers whose villages (or district) lie in `locations`.
-fn officers_in(q: Select<user::Entity>, locations: &[i64]) -> Select<user::Entity> {
-    let list = ids_sql(locations.iter().copied());
-    q.filter(Expr::cust(format!(
-        "(core_user.officer_location_id IN ({list}) OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({list})))"
-    )))
-}
-
-/// `policyOfficers(search, district, region)` (101201/101202/101205): current officers whose
-/// villages (or district) lie in the given district or region, and in the caller's locations
-/// (D9).
-pub async fn policy_officers_select(
+/// `policyOfficers(search, district, region)` (101201/101202/101205): one page of the current
+/// officers whose villages (or district) lie in the given district or region, and in the
+/// caller's locations (D9).
+pub async fn policy_officers(
     state: &AppState,
     principal: Option<&Principal>,
     search: Option<&str>,
     location_uuid: Option<Uuid>,
-) -> AppResult<Select<user::Entity>> {
+    args: &PageArgs,
+    want_total: bool,
+) -> AppResult<Page<imis_core::registers::Officer>> {
     let p = require_user(
         principal,
         Requirement::AnyOf(&[RIGHT_POLICY_SEARCH, RIGHT_POLICY_ADD, RIGHT_POLICY_RENEW]),
     )?;
     let conn = &state.db.conn;
-    let mut q = user::Entity::find()
-        .filter(user::Column::ValidityTo.is_null())
-        .filter(user::Column::IsOfficer.eq(true));
+    let mut filter = imis_core::registers::OfficerFilter {
+        search: search.map(str::to_owned),
+        location_sets: Vec::new(),
+    };
     if let Some(allowed) = p.scope.allowed_locations(conn).await? {
-        let v: Vec<i64> = allowed.iter().copied().collect();
-        q = officers_in(q, &v);
-    }
-    if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        // Codes as upper case and names folded: case (and accents) ignored the same way on
-        // SQLite and PostgreSQL (D19).
-        use imis_core::text::{fold, like_escape, upper_like};
-        let name = || {
-            sea_orm::sea_query::LikeExpr::new(format!("%{}%", like_escape(&fold(s)))).escape('\\')
-        };
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(upper_like(
-                    (user::Entity, user::Column::OfficerCode),
-                    format!("%{}%", like_escape(&s.to_uppercase())),
-                ))
-                .add(user::Column::LastNameSearch.like(name()))
-                .add(user::Column::OtherNamesSearch.like(name())),
-        );
+        filter.location_sets.push(allowed.iter().copied().collect());
     }
     if let Some(u) = location_uuid {
-        let loc = imis_core::entity::location::Entity::find()
-            .filter(imis_core::entity::location::Column::Uuid.eq(u))
-            .one(conn)
+        let loc = imis_core::registers::location_id_by_uuid(conn, u)
             .await?
             .ok_or_else(|| AppError::not_found("location"))?;
-        let below = imis_core::location::service::subtree_ids(conn, loc.id).await?;
-        q = officers_in(q, &below);
+        filter
+            .location_sets
+            .push(imis_core::location::service::subtree_ids(conn, loc).await?);
     }
-    Ok(q)
+    imis_core::registers::officers_page(conn, &filter, args, want_total, &state.config.graphql)
+        .await
 }

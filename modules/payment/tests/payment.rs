@@ -8,8 +8,12 @@
 //! Products are created by the tests (national unless said otherwise, lump sum, no cycles), so a
 //! policy enrolled today starts today and is worth exactly its lump sum.
 
+// The composed GraphQL schema of the harness is deeper than rustc's default query depth.
+#![recursion_limit = "256"]
+
 use chrono::NaiveDate;
 use imis_core::auth::Principal;
+use imis_tests::fixtures::{date_string as ds, location_uuid, new_uuid, user_id};
 use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
@@ -50,30 +54,11 @@ const POLICY_FIELDS: &str = "uuid status value enrollDate startDate effectiveDat
 // Helpers
 
 async fn ok(app: &TestApp, who: Option<&Principal>, q: &str, vars: Value) -> Value {
-    let r = app.exec_vars(who, q, vars.clone()).await;
-    assert!(
-        r.errors.is_empty(),
-        "unexpected errors for {q} {vars}: {:?}",
-        r.errors
-    );
-    r.data.into_json().expect("json")
+    app.ok_vars(who, q, vars).await
 }
 
 async fn err(app: &TestApp, who: Option<&Principal>, q: &str, vars: Value) -> String {
-    let r = app.exec_vars(who, q, vars.clone()).await;
-    let e = r
-        .errors
-        .first()
-        .unwrap_or_else(|| panic!("expected an error for {q} {vars}, got {:?}", r.data));
-    e.extensions
-        .as_ref()
-        .and_then(|x| x.get("code"))
-        .map(|v| v.to_string().trim_matches('"').to_string())
-        .unwrap_or_else(|| e.message.clone())
-}
-
-fn ds(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    app.err_code_vars(who, q, vars).await
 }
 
 fn dec(s: &str) -> Decimal {
@@ -83,19 +68,6 @@ fn dec(s: &str) -> Decimal {
 /// A GraphQL Decimal (a string).
 fn amount(v: &Value) -> Decimal {
     dec(v.as_str().unwrap_or_else(|| panic!("not an amount: {v}")))
-}
-
-fn new_uuid() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
-async fn location_uuid(app: &TestApp, code: &str) -> String {
-    one_uuid(
-        app,
-        "SELECT uuid FROM core_location WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await
 }
 
 /// The first (or `n`-th) village of a district.
@@ -108,15 +80,6 @@ async fn village(app: &TestApp, district: &str, n: i64) -> i64 {
              WHERE dd.code = ? AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id LIMIT 1 OFFSET {n}"
         ),
         vec![district.into()],
-    )
-    .await
-}
-
-async fn user_id(app: &TestApp, username: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT id FROM core_user WHERE username = ? AND validity_to IS NULL",
-        vec![username.into()],
     )
     .await
 }
@@ -1595,15 +1558,15 @@ async fn demo_and_scale_premiums_account_for_what_policies_were_paid() {
             .await;
             if paid > 0 {
                 let tx = app.state.db.begin_write().await.expect("tx");
-                imis_policy::service::activation::record_premium(
+                imis_policy::api::record_contribution(
                     &app.state,
                     &tx,
                     None,
-                    imis_policy::service::activation::PremiumRecorded {
+                    imis_policy::api::Contribution {
                         policy_id: id,
                         paid_total: paid,
                         pay_date: today,
-                        action: imis_policy::service::activation::PremiumAction::Wait,
+                        action: imis_policy::api::PremiumAction::Wait,
                     },
                 )
                 .await
@@ -1698,15 +1661,7 @@ async fn payment_versions(app: &TestApp, uuid: &str) -> i64 {
 
 /// A GraphQL response's error code, or "ok".
 fn outcome_code(r: &async_graphql::Response) -> String {
-    match r.errors.first() {
-        None => "ok".to_string(),
-        Some(e) => e
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .map(|v| v.to_string().trim_matches('"').to_string())
-            .unwrap_or_else(|| e.message.clone()),
-    }
+    imis_tests::error_code(r).unwrap_or_else(|| "ok".to_string())
 }
 
 #[tokio::test]
@@ -2130,6 +2085,83 @@ async fn renewals_by_matching_are_checked_before_anything_is_written() {
         assert_eq!(o["activatedPolicyUuids"], json!([renewal]));
         assert_eq!(policy(&app, &renewal).await["stage"], "R");
         assert_eq!(policies_of(active[1].0).await, 2);
+        db
+    })
+    .await;
+}
+
+/// The payloads of the outbox rows of `event`, in publication order (what after-commit
+/// subscribers such as reporting or DHIS2 receive).
+async fn outbox(app: &TestApp, event: &str) -> Vec<Value> {
+    app.state
+        .db
+        .conn
+        .query_all_raw(imis_core::db::stmt(
+            app.state.db.backend(),
+            "SELECT payload FROM core_outbox WHERE event_name = ? ORDER BY id",
+            vec![event.into()],
+        ))
+        .await
+        .expect("outbox")
+        .iter()
+        .map(|r| {
+            serde_json::from_str(&r.try_get::<String>("", "payload").expect("payload"))
+                .expect("json")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_recorded_premium_and_the_activation_it_causes_publish_events() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let today = app.state.clock.today();
+        let v1 = village(&app, "D0001", 0).await;
+        let p = product(&app, &admin, "EVT01", "10000", json!({})).await;
+        let f = family(&app, &admin, v1, "850000001").await;
+        let pol = new_policy(&app, &admin, f, p).await;
+        let policy_id = one_i64(
+            &app,
+            "SELECT id FROM policy_policy WHERE uuid = ?",
+            vec![uuid::Uuid::parse_str(&pol).expect("uuid").into()],
+        )
+        .await;
+        let of_policy = |events: Vec<Value>| -> Vec<Value> {
+            events
+                .into_iter()
+                .filter(|e| e["policyId"] == json!(policy_id))
+                .collect()
+        };
+
+        // A partial contribution: recorded, no activation.
+        let (first, _) = pay(&app, &admin, premium_input(&pol, "4000", "EVT-A", today)).await;
+        let recorded = of_policy(outbox(&app, imis_payment::api::EVENT_PREMIUM_RECORDED).await);
+        assert_eq!(recorded.len(), 1, "{recorded:?}");
+        let typed: imis_payment::api::PremiumRecorded =
+            serde_json::from_value(recorded[0].clone()).expect("typed payload");
+        assert_eq!(typed.premium_uuid.to_string(), first);
+        assert_eq!(typed.amount, dec("4000"));
+        assert_eq!(typed.receipt, "EVT-A");
+        assert_eq!(typed.pay_date, today);
+        assert!(!typed.is_photo_fee);
+        assert!(of_policy(outbox(&app, imis_policy::api::EVENT_POLICY_ACTIVATED).await).is_empty());
+
+        // The completing contribution activates the policy (option 1): both events.
+        pay(&app, &admin, premium_input(&pol, "6000", "EVT-B", today)).await;
+        assert_eq!(
+            of_policy(outbox(&app, imis_payment::api::EVENT_PREMIUM_RECORDED).await).len(),
+            2
+        );
+        let activated = of_policy(outbox(&app, imis_policy::api::EVENT_POLICY_ACTIVATED).await);
+        assert_eq!(activated.len(), 1, "{activated:?}");
+        let typed: imis_policy::api::PolicyStatusChanged =
+            serde_json::from_value(activated[0].clone()).expect("typed payload");
+        assert_eq!(typed.policy_uuid.to_string(), pol);
+        assert_eq!(typed.status_before, Some(1));
+        assert_eq!(typed.status, 2);
+        assert_eq!(typed.effective_date, Some(today));
+        assert_eq!(policy(&app, &pol).await["status"], 2);
         db
     })
     .await;

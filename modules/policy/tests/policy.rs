@@ -8,11 +8,18 @@
 //! "Today" is the application clock's: dates are either in the past (enrolment in the past is
 //! allowed) with products valid since 2020, or built relative to today.
 
+// The composed GraphQL schema of the harness is deeper than rustc's default query depth.
+#![recursion_limit = "256"]
+
 use chrono::NaiveDate;
 use imis_core::auth::Principal;
 use imis_core::dates::add_months;
-use imis_policy::service::activation::{self, PremiumAction, PremiumRecorded};
-use imis_policy::service::usage::{self, ClaimUsage, Consumption, UsageLine};
+use imis_policy::api::{
+    self as usage, ActivationOutcome, ClaimUsage, Consumption, PremiumAction, UsageLine,
+};
+use imis_tests::fixtures::{
+    date_string as ds, first_village as village, location_id, location_uuid, product_id, user_id,
+};
 use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
@@ -40,34 +47,15 @@ const FIELDS: &str = "uuid stage status value enrollDate startDate effectiveDate
 // Helpers
 
 async fn ok(app: &TestApp, who: Option<&Principal>, q: &str, vars: Value) -> Value {
-    let r = app.exec_vars(who, q, vars.clone()).await;
-    assert!(
-        r.errors.is_empty(),
-        "unexpected errors for {q} {vars}: {:?}",
-        r.errors
-    );
-    r.data.into_json().expect("json")
+    app.ok_vars(who, q, vars).await
 }
 
 async fn err(app: &TestApp, who: Option<&Principal>, q: &str, vars: Value) -> String {
-    let r = app.exec_vars(who, q, vars.clone()).await;
-    let e = r
-        .errors
-        .first()
-        .unwrap_or_else(|| panic!("expected an error for {q} {vars}, got {:?}", r.data));
-    e.extensions
-        .as_ref()
-        .and_then(|x| x.get("code"))
-        .map(|v| v.to_string().trim_matches('"').to_string())
-        .unwrap_or_else(|| e.message.clone())
+    app.err_code_vars(who, q, vars).await
 }
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-}
-
-fn ds(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
 }
 
 fn dec(s: &str) -> Decimal {
@@ -77,54 +65,6 @@ fn dec(s: &str) -> Decimal {
 /// A GraphQL Decimal (a string).
 fn amount(v: &Value) -> Decimal {
     dec(v.as_str().unwrap_or_else(|| panic!("not an amount: {v}")))
-}
-
-async fn location_id(app: &TestApp, code: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT id FROM core_location WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await
-}
-
-async fn location_uuid(app: &TestApp, code: &str) -> String {
-    one_uuid(
-        app,
-        "SELECT uuid FROM core_location WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await
-}
-
-/// The first village of a district.
-async fn village(app: &TestApp, district: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id \
-         JOIN core_location dd ON dd.id = w.parent_id \
-         WHERE dd.code = ? AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id",
-        vec![district.into()],
-    )
-    .await
-}
-
-async fn user_id(app: &TestApp, username: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT id FROM core_user WHERE username = ? AND validity_to IS NULL",
-        vec![username.into()],
-    )
-    .await
-}
-
-async fn product_id(app: &TestApp, code: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT id FROM product_product WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await
 }
 
 async fn product_uuid(app: &TestApp, code: &str) -> String {
@@ -330,14 +270,14 @@ async fn premium(
     paid_total: i64,
     pay_date: NaiveDate,
     action: PremiumAction,
-) -> activation::ActivationOutcome {
+) -> ActivationOutcome {
     let policy_id = policy_pk(app, uuid).await;
     let tx = app.state.db.begin_write().await.expect("tx");
-    let out = activation::record_premium(
+    let out = imis_policy::api::record_contribution(
         &app.state,
         &tx,
         None,
-        PremiumRecorded {
+        imis_policy::api::Contribution {
             policy_id,
             paid_total,
             pay_date,
@@ -350,23 +290,19 @@ async fn premium(
     out
 }
 
-async fn matched(
-    app: &TestApp,
-    uuid: &str,
-    amount: i64,
-    date: NaiveDate,
-) -> activation::ActivationOutcome {
+async fn matched(app: &TestApp, uuid: &str, amount: i64, date: NaiveDate) -> ActivationOutcome {
     let policy_id = policy_pk(app, uuid).await;
     let tx = app.state.db.begin_write().await.expect("tx");
-    let out = activation::record_matched(&app.state, &tx, None, policy_id, amount, date)
-        .await
-        .expect("record matched");
+    let out =
+        imis_policy::api::record_matched_payment(&app.state, &tx, None, policy_id, amount, date)
+            .await
+            .expect("record matched");
     tx.commit().await.expect("commit");
     out
 }
 
 async fn covered(app: &TestApp, insuree: i64, on: NaiveDate) -> Vec<String> {
-    imis_policy::service::coverage::covering(&app.state.db.conn, insuree, on)
+    imis_policy::api::covering(&app.state.db.conn, insuree, on)
         .await
         .expect("covering")
         .into_iter()
@@ -562,12 +498,12 @@ async fn ages_are_taken_on_the_enrolment_date() {
         let v = values(&app, &admin, "N", "2025-01-11", p, &f, None).await;
         assert_eq!(amount(&v["policy"]["value"]), dec("600"));
         // Pure function of values.rs with the D13 rule.
-        assert!(imis_policy::values::is_adult(
+        assert!(imis_policy::api::is_adult(
             d("2007-01-11"),
             d("2025-01-11"),
             18
         ));
-        assert!(!imis_policy::values::is_adult(
+        assert!(!imis_policy::api::is_adult(
             d("2007-01-11"),
             d("2025-01-10"),
             18
@@ -1295,15 +1231,9 @@ async fn activation_case(db: TestDb, option: u32) -> TestDb {
     // A premium changed or deleted never deactivates (warning when no longer paid).
     let b_pk = policy_pk(&app, &b).await;
     let tx = app.state.db.begin_write().await.unwrap();
-    let out = activation::apply_paid(
-        &app.state,
-        &tx,
-        None,
-        b_pk,
-        activation::PaidChange::PremiumChanged(10_000),
-    )
-    .await
-    .unwrap();
+    let out = imis_policy::api::contributions_changed(&app.state, &tx, None, b_pk, 10_000)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let b_status = policy(&app, &b).await["status"].as_i64().unwrap();
     assert_eq!(i64::from(out.status), b_status);
@@ -2204,4 +2134,136 @@ fn every_error_code_has_english_and_french_messages() {
         assert!(imis_core::i18n::has_message(code), "{code}");
         assert!(!en.is_empty() && !fr.is_empty() && en != fr, "{code}");
     }
+}
+
+/// The payloads of the outbox rows of `event`, in publication order (what after-commit
+/// subscribers such as reporting or DHIS2 receive).
+async fn outbox(app: &TestApp, event: &str) -> Vec<Value> {
+    app.state
+        .db
+        .conn
+        .query_all_raw(imis_core::db::stmt(
+            app.state.db.backend(),
+            "SELECT payload FROM core_outbox WHERE event_name = ? ORDER BY id",
+            vec![event.into()],
+        ))
+        .await
+        .expect("outbox")
+        .iter()
+        .map(|r| {
+            serde_json::from_str(&r.try_get::<String>("", "payload").expect("payload"))
+                .expect("json")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn status_changes_publish_typed_events() {
+    use imis_policy::api::{
+        EVENT_POLICY_ACTIVATED, EVENT_POLICY_EXPIRED, EVENT_POLICY_RENEWED, EVENT_POLICY_SUSPENDED,
+        PoliciesExpired, PolicyRenewed, PolicyStatusChanged,
+    };
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        let v1 = village(&app, "D0001").await;
+        let eo = user_id(&app, "eo_douala").await;
+        let today = today(&app);
+        let p = product(&app, &admin, "EVTP1", json!({ "premiumAdult": "1000" })).await;
+        let f = family(&app, &admin, v1, "900900001", "1980-03-01").await;
+        let old = "2024-01-10"; // expires 2025-01-09, before today
+
+        // Activated by a contribution (option 1).
+        let active = create(&app, &admin, policy_input(&f, p, eo, old)).await;
+        let active_id = policy_pk(&app, &active).await;
+        let out = premium(&app, &active, 100_000, d(old), PremiumAction::Wait).await;
+        assert!(out.activated);
+        let activated: Vec<PolicyStatusChanged> = outbox(&app, EVENT_POLICY_ACTIVATED)
+            .await
+            .into_iter()
+            .map(|v| serde_json::from_value(v).expect("typed"))
+            .filter(|e: &PolicyStatusChanged| e.policy_id == active_id)
+            .collect();
+        assert_eq!(activated.len(), 1);
+        assert_eq!(activated[0].policy_uuid.to_string(), active);
+        assert_eq!(
+            (activated[0].status_before, activated[0].status),
+            (Some(1), 2)
+        );
+        assert_eq!(activated[0].family_id, f.id);
+        assert_eq!(activated[0].product_id, p);
+
+        // Renewed.
+        let renewal = renew(
+            &app,
+            &admin,
+            with(
+                policy_input(&f, p, eo, "2024-12-20"),
+                json!({ "prevUuid": active }),
+            ),
+        )
+        .await;
+        let renewal_id = policy_pk(&app, &renewal).await;
+        let renewed: Vec<PolicyRenewed> = outbox(&app, EVENT_POLICY_RENEWED)
+            .await
+            .into_iter()
+            .map(|v| serde_json::from_value(v).expect("typed"))
+            .filter(|e: &PolicyRenewed| e.policy_id == renewal_id)
+            .collect();
+        assert_eq!(renewed.len(), 1);
+        assert_eq!(renewed[0].previous_policy_id, Some(active_id));
+        assert_eq!(renewed[0].enroll_date, d("2024-12-20"));
+
+        // Suspended.
+        let idle = create(&app, &admin, policy_input(&f, p, eo, old)).await;
+        let idle_id = policy_pk(&app, &idle).await;
+        ok(
+            &app,
+            Some(&admin),
+            SUSPEND,
+            json!({ "i": { "uuids": [idle] } }),
+        )
+        .await;
+        let suspended: Vec<PolicyStatusChanged> = outbox(&app, EVENT_POLICY_SUSPENDED)
+            .await
+            .into_iter()
+            .map(|v| serde_json::from_value(v).expect("typed"))
+            .filter(|e: &PolicyStatusChanged| e.policy_id == idle_id)
+            .collect();
+        assert_eq!(suspended.len(), 1);
+        assert_eq!(
+            (suspended[0].status_before, suspended[0].status),
+            (Some(1), 4)
+        );
+
+        // Expired by the job: every policy it expired is named once; a second run publishes
+        // nothing.
+        let n = imis_policy::jobs::expire_policies(&app.state, today)
+            .await
+            .unwrap();
+        let expired: Vec<PoliciesExpired> = outbox(&app, EVENT_POLICY_EXPIRED)
+            .await
+            .into_iter()
+            .map(|v| serde_json::from_value(v).expect("typed"))
+            .collect();
+        let ids: Vec<i64> = expired.iter().flat_map(|e| e.policy_ids.clone()).collect();
+        assert_eq!(ids.len() as u64, n);
+        assert!(
+            ids.contains(&active_id) && ids.contains(&idle_id),
+            "{ids:?}"
+        );
+        assert!(expired.iter().all(|e| e.expired_before == today));
+        assert_eq!(
+            imis_policy::jobs::expire_policies(&app.state, today)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            outbox(&app, EVENT_POLICY_EXPIRED).await.len(),
+            expired.len()
+        );
+        db
+    })
+    .await;
 }
