@@ -89,3 +89,20 @@ where
     )
     .await
 }
+
+/// `page` with its rows turned into nodes by one batch call (which loads what the page's nodes
+/// share at once and keeps the rows' order): the tail of a list resolver whose nodes need more
+/// than their row.
+pub async fn with_nodes<M, N>(
+    page: Page<M>,
+    nodes: impl AsyncFnOnce(Vec<M>) -> AppResult<Vec<N>>,
+) -> AppResult<Page<N>> {
+    let (cursors, models): (Vec<String>, Vec<M>) = page.rows.into_iter().unzip();
+    let nodes = nodes(models).await?;
+    Ok(Page {
+        rows: cursors.into_iter().zip(nodes).collect(),
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+        total: page.total,
+    })
+}

@@ -7,6 +7,7 @@
 
 use chrono::{Days, NaiveDate};
 use imis_medical::api::{self as medical, MedicalKind};
+use imis_tests::fixtures::user_with_role_in_districts;
 use imis_tests::{TestApp, TestDb, on_each_db};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -74,29 +75,8 @@ fn day(s: &str) -> NaiveDate {
 
 /// A user restricted to district D0001 holding the Scheme Administrator's rights.
 async fn district_scheme_admin(app: &TestApp) -> imis_core::auth::Principal {
-    let conn = &app.state.db.conn;
-    let role = imis_core::users::service::system_role(conn, 32)
-        .await
-        .unwrap();
-    let d1 = id_of(app, "core_location", "D0001").await;
-    imis_core::users::service::insert_user_unchecked(
-        conn,
-        "sa_douala",
-        "scheme12345",
-        "Ebolo",
-        "Clémence",
-        imis_core::auth::UserKinds {
-            interactive: true,
-            ..Default::default()
-        },
-        &[role.id],
-        &[d1],
-        &[],
-        None,
-    )
-    .await
-    .unwrap();
-    app.principal("sa_douala").await
+    let names = ("Ebolo", "Clémence");
+    user_with_role_in_districts(app, "sa_douala", "scheme12345", names, 32, &["D0001"]).await
 }
 
 async fn nobody(app: &TestApp) -> imis_core::auth::Principal {
@@ -781,14 +761,25 @@ async fn the_import_diagnoses_command_of_the_descriptor() {
         let file = dir.join("icd.csv");
         std::fs::write(&file, "code,name\nZ98,Code de test\n").unwrap();
         let path = file.display().to_string();
-        let out = (command.run)(app.state.clone(), vec![path.clone()]).await.unwrap();
-        assert_eq!(out, format!("{path}: 1 lines, 1 added, 0 updated, 0 unchanged"));
-        assert_eq!(app.count("medical_diagnosis", "code = 'Z98' AND validity_to IS NULL").await, 1);
+        let out = (command.run)(app.state.clone(), vec![path.clone()])
+            .await
+            .unwrap();
+        assert_eq!(
+            out,
+            format!("{path}: 1 lines, 1 added, 0 updated, 0 unchanged")
+        );
+        assert_eq!(
+            app.count("medical_diagnosis", "code = 'Z98' AND validity_to IS NULL")
+                .await,
+            1
+        );
         let usage = (command.run)(app.state.clone(), vec![]).await.unwrap_err();
         assert_eq!(usage.code, "medical.import_usage");
         assert!(imis_core::i18n::has_message(&usage.code));
         let missing = dir.join("absent.csv").display().to_string();
-        let unreadable = (command.run)(app.state.clone(), vec![missing]).await.unwrap_err();
+        let unreadable = (command.run)(app.state.clone(), vec![missing])
+            .await
+            .unwrap_err();
         assert_eq!(unreadable.code, "medical.import_unreadable");
         std::fs::remove_dir_all(&dir).unwrap();
         db

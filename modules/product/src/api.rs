@@ -17,6 +17,7 @@ use imis_core::auth::Principal;
 use imis_core::dates::Clock;
 use imis_core::{AppResult, AppState};
 use sea_orm::ConnectionTrait;
+use sea_orm::prelude::Date;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -24,188 +25,39 @@ use uuid::Uuid;
 pub use crate::graphql::ProductGQLType;
 pub use crate::service::ProductLine;
 
-/// A product's terms (every business field of the product, one version of it): what policies
-/// and payments compute with. Money in minor units, percentages as stored (see the fields).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ProductTerms {
-    pub id: i64,
-    pub uuid: Uuid,
-    pub code: String,
-    pub name: String,
-    /// Region or district; null = national.
-    pub location_id: Option<i64>,
-    pub date_from: NaiveDate,
-    pub date_to: NaiveDate,
-    pub conversion_product_id: Option<i64>,
-    /// Months.
-    pub insurance_period: i32,
-    /// Months.
-    pub administration_period: Option<i32>,
-    pub max_members: i32,
-    pub max_installments: Option<i32>,
-    pub threshold: Option<i32>,
-    pub recurrence: Option<i32>,
-    /// Minor units.
-    pub lump_sum: i64,
-    pub premium_adult: Option<i64>,
-    pub premium_child: Option<i64>,
-    pub registration_lump_sum: Option<i64>,
-    pub registration_fee: Option<i64>,
-    pub general_assembly_lump_sum: Option<i64>,
-    pub general_assembly_fee: Option<i64>,
-    /// `DD-MM`, validated on save (D12).
-    pub start_cycle_1: Option<String>,
-    pub start_cycle_2: Option<String>,
-    pub start_cycle_3: Option<String>,
-    pub start_cycle_4: Option<String>,
-    pub grace_period_enrolment: i32,
-    pub grace_period_renewal: Option<i32>,
-    /// openIMIS `WaitingPeriod`: months to pay before suspension.
-    pub grace_period_payment: Option<i32>,
-    pub enrolment_discount_perc: Option<i32>,
-    pub enrolment_discount_period: Option<i32>,
-    pub renewal_discount_perc: Option<i32>,
-    pub renewal_discount_period: Option<i32>,
-    /// Hundredths of a percent.
-    pub share_contribution: Option<i64>,
-    pub acc_code_premiums: Option<String>,
-    pub acc_code_remuneration: Option<String>,
-    /// `I` by claim type, `H` by health-facility type.
-    pub ceiling_interpretation: Option<String>,
-    /// `I` insuree, `T` treatment, `P` policy.
-    pub ceiling_type: Option<String>,
-    pub ded_insuree: Option<i64>,
-    pub ded_ip_insuree: Option<i64>,
-    pub ded_op_insuree: Option<i64>,
-    pub ded_treatment: Option<i64>,
-    pub ded_ip_treatment: Option<i64>,
-    pub ded_op_treatment: Option<i64>,
-    pub ded_policy: Option<i64>,
-    pub ded_ip_policy: Option<i64>,
-    pub ded_op_policy: Option<i64>,
-    pub max_insuree: Option<i64>,
-    pub max_ip_insuree: Option<i64>,
-    pub max_op_insuree: Option<i64>,
-    pub max_treatment: Option<i64>,
-    pub max_ip_treatment: Option<i64>,
-    pub max_op_treatment: Option<i64>,
-    pub max_policy: Option<i64>,
-    pub max_ip_policy: Option<i64>,
-    pub max_op_policy: Option<i64>,
-    pub max_policy_extra_member: Option<i64>,
-    pub max_policy_extra_member_ip: Option<i64>,
-    pub max_policy_extra_member_op: Option<i64>,
-    pub max_ceiling_policy: Option<i64>,
-    pub max_ceiling_policy_ip: Option<i64>,
-    pub max_ceiling_policy_op: Option<i64>,
-    pub max_no_consultation: Option<i32>,
-    pub max_no_surgery: Option<i32>,
-    pub max_no_delivery: Option<i32>,
-    pub max_no_hospitalization: Option<i32>,
-    pub max_no_visits: Option<i32>,
-    pub max_no_antenatal: Option<i32>,
-    pub max_amount_consultation: Option<i64>,
-    pub max_amount_surgery: Option<i64>,
-    pub max_amount_delivery: Option<i64>,
-    pub max_amount_hospitalization: Option<i64>,
-    pub max_amount_antenatal: Option<i64>,
-    /// Relative-price period of care type B / I / O: `Y`, `Q` or `M` (derived from the
-    /// distribution rows), null when not configured.
-    pub period_rel_prices: Option<String>,
-    pub period_rel_prices_ip: Option<String>,
-    pub period_rel_prices_op: Option<String>,
-    /// Stored and exposed only (D14).
-    pub age_minimal: Option<i32>,
-    pub age_maximal: Option<i32>,
-    pub validity_from: DateTime<Utc>,
-    pub validity_to: Option<DateTime<Utc>>,
+macro_rules! product_terms {
+    ($($(#[$doc:meta])* pub $column:ident: $type:ty,)*) => {
+        /// A product's terms (every business field of the product, one version of it): what
+        /// policies and payments compute with. Money in minor units, percentages as stored (see
+        /// the fields).
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct ProductTerms {
+            pub id: i64,
+            pub uuid: Uuid,
+            pub code: String,
+            pub name: String,
+            $($(#[$doc])* pub $column: $type,)*
+            pub validity_from: DateTime<Utc>,
+            pub validity_to: Option<DateTime<Utc>>,
+        }
+
+        impl From<product::Model> for ProductTerms {
+            fn from(m: product::Model) -> Self {
+                ProductTerms {
+                    id: m.id,
+                    uuid: m.uuid,
+                    code: m.code,
+                    name: m.name,
+                    $($column: m.$column,)*
+                    validity_from: m.validity_from,
+                    validity_to: m.validity_to,
+                }
+            }
+        }
+    };
 }
 
-impl From<product::Model> for ProductTerms {
-    fn from(m: product::Model) -> Self {
-        ProductTerms {
-            id: m.id,
-            uuid: m.uuid,
-            code: m.code,
-            name: m.name,
-            location_id: m.location_id,
-            date_from: m.date_from,
-            date_to: m.date_to,
-            conversion_product_id: m.conversion_product_id,
-            insurance_period: m.insurance_period,
-            administration_period: m.administration_period,
-            max_members: m.max_members,
-            max_installments: m.max_installments,
-            threshold: m.threshold,
-            recurrence: m.recurrence,
-            lump_sum: m.lump_sum,
-            premium_adult: m.premium_adult,
-            premium_child: m.premium_child,
-            registration_lump_sum: m.registration_lump_sum,
-            registration_fee: m.registration_fee,
-            general_assembly_lump_sum: m.general_assembly_lump_sum,
-            general_assembly_fee: m.general_assembly_fee,
-            start_cycle_1: m.start_cycle_1,
-            start_cycle_2: m.start_cycle_2,
-            start_cycle_3: m.start_cycle_3,
-            start_cycle_4: m.start_cycle_4,
-            grace_period_enrolment: m.grace_period_enrolment,
-            grace_period_renewal: m.grace_period_renewal,
-            grace_period_payment: m.grace_period_payment,
-            enrolment_discount_perc: m.enrolment_discount_perc,
-            enrolment_discount_period: m.enrolment_discount_period,
-            renewal_discount_perc: m.renewal_discount_perc,
-            renewal_discount_period: m.renewal_discount_period,
-            share_contribution: m.share_contribution,
-            acc_code_premiums: m.acc_code_premiums,
-            acc_code_remuneration: m.acc_code_remuneration,
-            ceiling_interpretation: m.ceiling_interpretation,
-            ceiling_type: m.ceiling_type,
-            ded_insuree: m.ded_insuree,
-            ded_ip_insuree: m.ded_ip_insuree,
-            ded_op_insuree: m.ded_op_insuree,
-            ded_treatment: m.ded_treatment,
-            ded_ip_treatment: m.ded_ip_treatment,
-            ded_op_treatment: m.ded_op_treatment,
-            ded_policy: m.ded_policy,
-            ded_ip_policy: m.ded_ip_policy,
-            ded_op_policy: m.ded_op_policy,
-            max_insuree: m.max_insuree,
-            max_ip_insuree: m.max_ip_insuree,
-            max_op_insuree: m.max_op_insuree,
-            max_treatment: m.max_treatment,
-            max_ip_treatment: m.max_ip_treatment,
-            max_op_treatment: m.max_op_treatment,
-            max_policy: m.max_policy,
-            max_ip_policy: m.max_ip_policy,
-            max_op_policy: m.max_op_policy,
-            max_policy_extra_member: m.max_policy_extra_member,
-            max_policy_extra_member_ip: m.max_policy_extra_member_ip,
-            max_policy_extra_member_op: m.max_policy_extra_member_op,
-            max_ceiling_policy: m.max_ceiling_policy,
-            max_ceiling_policy_ip: m.max_ceiling_policy_ip,
-            max_ceiling_policy_op: m.max_ceiling_policy_op,
-            max_no_consultation: m.max_no_consultation,
-            max_no_surgery: m.max_no_surgery,
-            max_no_delivery: m.max_no_delivery,
-            max_no_hospitalization: m.max_no_hospitalization,
-            max_no_visits: m.max_no_visits,
-            max_no_antenatal: m.max_no_antenatal,
-            max_amount_consultation: m.max_amount_consultation,
-            max_amount_surgery: m.max_amount_surgery,
-            max_amount_delivery: m.max_amount_delivery,
-            max_amount_hospitalization: m.max_amount_hospitalization,
-            max_amount_antenatal: m.max_amount_antenatal,
-            period_rel_prices: m.period_rel_prices,
-            period_rel_prices_ip: m.period_rel_prices_ip,
-            period_rel_prices_op: m.period_rel_prices_op,
-            age_minimal: m.age_minimal,
-            age_maximal: m.age_maximal,
-            validity_from: m.validity_from,
-            validity_to: m.validity_to,
-        }
-    }
-}
+product::with_terms_columns!(product_terms);
 
 /// One relative-price distribution row of a product version.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,61 @@ pub fn migrations() -> Vec<Migration> {
     }]
 }
 
-const PRODUCT_TABLES: &str = r#"
+/// The covered-lines table of one kind (`product_item`, `product_service`): the same columns
+/// but the reference to the item or service (`item_id`, `service_id`).
+macro_rules! lines_table {
+    ($kind:literal) => {
+        concat!(
+            r#"CREATE TABLE product_"#,
+            $kind,
+            r#" (
+    id {id},
+    uuid {uuid} NOT NULL UNIQUE,
+    product_id BIGINT NOT NULL REFERENCES product_product (id),
+    "#,
+            $kind,
+            r#"_id BIGINT NOT NULL,
+    price_origin CHAR(1) NOT NULL,
+    limitation_type CHAR(1) NOT NULL,
+    limitation_type_r CHAR(1),
+    limitation_type_e CHAR(1),
+    limit_adult BIGINT,
+    limit_child BIGINT,
+    limit_adult_r BIGINT,
+    limit_child_r BIGINT,
+    limit_adult_e BIGINT,
+    limit_child_e BIGINT,
+    limit_no_adult INTEGER,
+    limit_no_child INTEGER,
+    waiting_period_adult INTEGER,
+    waiting_period_child INTEGER,
+    ceiling_exclusion_adult CHAR(1),
+    ceiling_exclusion_child CHAR(1),
+    validity_from {ts} NOT NULL,
+    validity_to {ts},
+    audit_user_id BIGINT
+);
+CREATE INDEX ix_product_"#,
+            $kind,
+            r#"_product ON product_"#,
+            $kind,
+            r#" (product_id, validity_to);
+CREATE INDEX ix_product_"#,
+            $kind,
+            r#"_"#,
+            $kind,
+            r#" ON product_"#,
+            $kind,
+            r#" ("#,
+            $kind,
+            r#"_id, validity_to);
+"#
+        )
+    };
+}
+
+const PRODUCT_TABLES: &str = concat!(
+    r#"
 CREATE TABLE product_product (
     id {id},
     uuid {uuid} NOT NULL UNIQUE,
@@ -101,61 +155,10 @@ CREATE INDEX ix_product_product_date_from ON product_product (date_from, date_to
 CREATE INDEX ix_product_product_date_to ON product_product (date_to);
 CREATE INDEX ix_product_product_conversion ON product_product (conversion_product_id);
 CREATE INDEX ix_product_product_current ON product_product (validity_to, code);
-CREATE TABLE product_item (
-    id {id},
-    uuid {uuid} NOT NULL UNIQUE,
-    product_id BIGINT NOT NULL REFERENCES product_product (id),
-    item_id BIGINT NOT NULL,
-    price_origin CHAR(1) NOT NULL,
-    limitation_type CHAR(1) NOT NULL,
-    limitation_type_r CHAR(1),
-    limitation_type_e CHAR(1),
-    limit_adult BIGINT,
-    limit_child BIGINT,
-    limit_adult_r BIGINT,
-    limit_child_r BIGINT,
-    limit_adult_e BIGINT,
-    limit_child_e BIGINT,
-    limit_no_adult INTEGER,
-    limit_no_child INTEGER,
-    waiting_period_adult INTEGER,
-    waiting_period_child INTEGER,
-    ceiling_exclusion_adult CHAR(1),
-    ceiling_exclusion_child CHAR(1),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
-);
-CREATE INDEX ix_product_item_product ON product_item (product_id, validity_to);
-CREATE INDEX ix_product_item_item ON product_item (item_id, validity_to);
-CREATE TABLE product_service (
-    id {id},
-    uuid {uuid} NOT NULL UNIQUE,
-    product_id BIGINT NOT NULL REFERENCES product_product (id),
-    service_id BIGINT NOT NULL,
-    price_origin CHAR(1) NOT NULL,
-    limitation_type CHAR(1) NOT NULL,
-    limitation_type_r CHAR(1),
-    limitation_type_e CHAR(1),
-    limit_adult BIGINT,
-    limit_child BIGINT,
-    limit_adult_r BIGINT,
-    limit_child_r BIGINT,
-    limit_adult_e BIGINT,
-    limit_child_e BIGINT,
-    limit_no_adult INTEGER,
-    limit_no_child INTEGER,
-    waiting_period_adult INTEGER,
-    waiting_period_child INTEGER,
-    ceiling_exclusion_adult CHAR(1),
-    ceiling_exclusion_child CHAR(1),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
-);
-CREATE INDEX ix_product_service_product ON product_service (product_id, validity_to);
-CREATE INDEX ix_product_service_service ON product_service (service_id, validity_to);
-CREATE TABLE product_relative_distribution (
+"#,
+    lines_table!("item"),
+    lines_table!("service"),
+    r#"CREATE TABLE product_relative_distribution (
     id {id},
     uuid {uuid} NOT NULL UNIQUE,
     product_id BIGINT NOT NULL REFERENCES product_product (id),
@@ -168,4 +171,5 @@ CREATE TABLE product_relative_distribution (
     audit_user_id BIGINT
 );
 CREATE INDEX ix_product_relative_distribution_product ON product_relative_distribution (product_id, validity_to)
-"#;
+"#
+);

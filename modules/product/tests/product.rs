@@ -6,7 +6,8 @@
 #![recursion_limit = "256"]
 
 use imis_core::auth::Principal;
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::fixtures::{location_id, location_uuid, product_id, user_with_role_in_districts};
+use imis_tests::{TestApp, TestDb, on_each_db, one_uuid};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($i: CreateProductMutationInput!) { createProduct(input: $i) { clientMutationId internalId } }";
@@ -15,43 +16,16 @@ const DUPLICATE: &str = "mutation($i: DuplicateProductMutationInput!) { duplicat
 const DELETE: &str = "mutation($i: DeleteProductMutationInput!) { deleteProduct(input: $i) { clientMutationId internalId } }";
 
 async fn ok(app: &TestApp, who: Option<&Principal>, q: &str, vars: Value) -> Value {
-    let r = app.exec_vars(who, q, vars.clone()).await;
-    assert!(
-        r.errors.is_empty(),
-        "unexpected errors for {q} {vars}: {:?}",
-        r.errors
-    );
-    r.data.into_json().expect("json")
+    app.ok_vars(who, q, vars).await
 }
 
 async fn err(app: &TestApp, who: Option<&Principal>, q: &str, vars: Value) -> String {
-    let r = app.exec_vars(who, q, vars.clone()).await;
-    let e = r
-        .errors
-        .first()
-        .unwrap_or_else(|| panic!("expected an error for {q} {vars}, got {:?}", r.data));
-    e.extensions
-        .as_ref()
-        .and_then(|x| x.get("code"))
-        .map(|v| v.to_string().trim_matches('"').to_string())
-        .unwrap_or_else(|| e.message.clone())
+    app.err_code_vars(who, q, vars).await
 }
 
+/// The id and uuid of the current location with this code.
 async fn location(app: &TestApp, code: &str) -> (i64, String) {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(
-            app.state.db.backend(),
-            "SELECT id, uuid FROM core_location WHERE code = ? AND validity_to IS NULL",
-            vec![code.into()],
-        ))
-        .await
-        .expect("query")
-        .expect("location");
-    let uuid: uuid::Uuid = row.try_get("", "uuid").expect("uuid");
-    (row.try_get("", "id").expect("id"), uuid.to_string())
+    (location_id(app, code).await, location_uuid(app, code).await)
 }
 
 /// Uuids of current rows of a medical table, by code.
@@ -82,22 +56,6 @@ async fn medical(app: &TestApp, table: &str) -> Vec<String> {
     out
 }
 
-async fn product_id(app: &TestApp, code: &str) -> i64 {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(
-            app.state.db.backend(),
-            "SELECT id FROM product_product WHERE code = ? AND validity_to IS NULL",
-            vec![code.into()],
-        ))
-        .await
-        .expect("query")
-        .expect("product");
-    row.try_get("", "id").expect("id")
-}
-
 use sea_orm::ConnectionTrait;
 
 /// A minimal valid product input.
@@ -124,47 +82,14 @@ async fn create(app: &TestApp, who: &Principal, i: Value) -> Value {
 }
 
 async fn product_uuid(app: &TestApp, code: &str) -> String {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(
-            app.state.db.backend(),
-            "SELECT uuid FROM product_product WHERE code = ? AND validity_to IS NULL",
-            vec![code.into()],
-        ))
-        .await
-        .expect("query")
-        .expect("product");
-    row.try_get::<uuid::Uuid>("", "uuid")
-        .expect("uuid")
-        .to_string()
+    let sql = "SELECT uuid FROM product_product WHERE code = ? AND validity_to IS NULL";
+    one_uuid(app, sql, vec![code.into()]).await
 }
 
 /// A restricted user holding the product rights (Scheme Administrator) in district D0001 only.
 async fn district_product_user(app: &TestApp) -> Principal {
-    let (d1, _) = location(app, "D0001").await;
-    let role = imis_core::users::service::system_role(&app.state.db.conn, 32)
-        .await
-        .expect("role");
-    imis_core::users::service::insert_user_unchecked(
-        &app.state.db.conn,
-        "prodd1",
-        "prodd1pass",
-        "Produit",
-        "Douala",
-        imis_core::auth::UserKinds {
-            interactive: true,
-            ..Default::default()
-        },
-        &[role.id],
-        &[d1],
-        &[],
-        None,
-    )
-    .await
-    .expect("user");
-    app.principal("prodd1").await
+    let names = ("Produit", "Douala");
+    user_with_role_in_districts(app, "prodd1", "prodd1pass", names, 32, &["D0001"]).await
 }
 
 const DETAIL: &str = r#"query($u: String) { product(uuid: $u) {
@@ -654,13 +579,32 @@ async fn products_and_their_versions_answer_node() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
-        create(&app, &admin, with(input("NODE1"), json!({ "name": "Avant" }))).await;
+        create(
+            &app,
+            &admin,
+            with(input("NODE1"), json!({ "name": "Avant" })),
+        )
+        .await;
         let uuid = product_uuid(&app, "NODE1").await;
-        ok(&app, Some(&admin), UPDATE, json!({ "i": with(input("NODE1"), json!({ "uuid": uuid, "name": "Après" })) })).await;
-        let list = ok(&app, Some(&admin), r#"{ products(code: "NODE1", showHistory: true) { edges { node { id name } } } }"#, json!({})).await;
+        ok(
+            &app,
+            Some(&admin),
+            UPDATE,
+            json!({ "i": with(input("NODE1"), json!({ "uuid": uuid, "name": "Après" })) }),
+        )
+        .await;
+        let list = ok(
+            &app,
+            Some(&admin),
+            r#"{ products(code: "NODE1", showHistory: true) { edges { node { id name } } } }"#,
+            json!({}),
+        )
+        .await;
         let edges = list["products"]["edges"].as_array().unwrap().clone();
         assert_eq!(edges.len(), 2, "{edges:?}");
-        let node = |id: &str| format!(r#"{{ node(id: "{id}") {{ id ... on ProductGQLType {{ code name }} }} }}"#);
+        let node = |id: &str| {
+            format!(r#"{{ node(id: "{id}") {{ id ... on ProductGQLType {{ code name }} }} }}"#)
+        };
         for e in &edges {
             let id = e["node"]["id"].as_str().unwrap();
             let n = ok(&app, Some(&admin), &node(id), json!({})).await;
@@ -675,7 +619,10 @@ async fn products_and_their_versions_answer_node() {
             "norightspass",
             "Sans",
             "Droits",
-            imis_core::auth::UserKinds { interactive: true, ..Default::default() },
+            imis_core::auth::UserKinds {
+                interactive: true,
+                ..Default::default()
+            },
             &[],
             &[],
             &[],

@@ -67,7 +67,7 @@ impl ArtRegistrationQuery {
             let select = svc::registrations_select(st, Some(p), &filter).await?;
             let args = PageArgs::new(first, last, after, before, offset, order_by);
             let page = kit::page_of(ctx, select, &args, SORTING).await?;
-            let page = nodes_page(page, async |models| {
+            let page = with_nodes(page, async |models| {
                 ArtRegistrationGQLType::page(st, p, models).await
             })
             .await?;

@@ -60,7 +60,7 @@ impl FacilitySiteQuery {
             let select = svc::sites_select(st, Some(p), &filter).await?;
             let args = PageArgs::new(first, last, after, before, offset, order_by);
             let page = kit::page_of(ctx, select, &args, SORTING).await?;
-            let page = nodes_page(page, async |models| {
+            let page = with_nodes(page, async |models| {
                 HivFacilitySiteGQLType::page(st, p, models).await
             })
             .await?;

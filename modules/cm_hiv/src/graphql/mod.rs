@@ -12,9 +12,10 @@ mod types;
 pub use types::{ArtRegistrationGQLType, HivFacilitySiteGQLType};
 
 use async_graphql::{Context, MergedObject};
-use imis_core::graphql::connection::{Page, PageArgs};
+use imis_core::graphql::connection::PageArgs;
 use imis_core::graphql::relay::{NodeValue, register_implementer};
 use imis_core::graphql::{GqlResult, parse_pk, parse_uuid, principal, state};
+pub(crate) use imis_core::kit::with_nodes;
 use imis_core::kit::{self, Sorting};
 use imis_core::registry::{NodeDef, NodeFuture};
 use imis_core::{AppError, AppResult};
@@ -65,20 +66,6 @@ fn list_filter(
         code,
         code_istartswith,
         health_facility_uuid: opt_uuid(&health_facility_uuid, "healthFacilityUuid")?,
-    })
-}
-
-/// A page of rows as the page of their nodes, built by `nodes` for the whole page at once.
-async fn nodes_page<M, N>(
-    page: Page<M>,
-    nodes: impl AsyncFnOnce(Vec<M>) -> AppResult<Vec<N>>,
-) -> AppResult<Page<N>> {
-    let (cursors, models): (Vec<String>, Vec<M>) = page.rows.into_iter().unzip();
-    Ok(Page {
-        rows: cursors.into_iter().zip(nodes(models).await?).collect(),
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-        total: page.total,
     })
 }
 

@@ -6,9 +6,9 @@ use super::*;
 use crate::entity::diagnosis;
 use crate::service::{self as svc, DiagnosisFilter, DiagnosisInput};
 use async_graphql::{ID, InputObject, Object};
-use imis_core::auth::{Requirement, require_user};
-use imis_core::graphql::connection::{fetch_page, wants_total};
-use imis_core::graphql::{MutationEnvelopeInput, parse_pk, run_mutation, state};
+
+use imis_core::graphql::{MutationEnvelopeInput, parse_pk, state};
+use imis_core::kit::{Sorting, list_caller, mutate, page_of};
 
 imis_core::connection_type!(
     DiagnosisConnection,
@@ -31,15 +31,15 @@ async fn diagnosis_page(
 ) -> AppResult<DiagnosisConnection> {
     let st = state(ctx);
     let select = svc::diagnoses_select(principal(ctx), &filter).await?;
-    let page = fetch_page(
-        &st.db.conn,
+    let page = page_of(
+        ctx,
         select,
         &args,
-        &DIAGNOSIS_SORT,
-        diagnosis::Column::Id,
-        &["code"],
-        wants_total(ctx),
-        &st.config.graphql,
+        Sorting {
+            columns: &DIAGNOSIS_SORT,
+            id: diagnosis::Column::Id,
+            default_order: &["code"],
+        },
     )
     .await?
     .with_versions(&st.db.conn, svc::ENTITY_DIAGNOSIS, show_history)
@@ -74,8 +74,7 @@ impl DiagnosisQuery {
         show_history: Option<bool>,
         order_by: Option<Vec<String>>,
     ) -> async_graphql::Result<DiagnosisConnection> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        check_list(ctx)?;
+        list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
             let filter = DiagnosisFilter {
                 id: id
@@ -94,7 +93,7 @@ impl DiagnosisQuery {
             diagnosis_page(
                 ctx,
                 filter,
-                page_args(first, last, after, before, offset, order_by),
+                PageArgs::new(first, last, after, before, offset, order_by),
                 show_history.unwrap_or(false),
             )
             .await
@@ -123,8 +122,7 @@ impl DiagnosisQuery {
         #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
         order_by: Option<Vec<String>>,
     ) -> async_graphql::Result<DiagnosisConnection> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        check_list(ctx)?;
+        list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
             let filter = DiagnosisFilter {
                 id: id
@@ -143,7 +141,7 @@ impl DiagnosisQuery {
             diagnosis_page(
                 ctx,
                 filter,
-                page_args(first, last, after, before, offset, order_by),
+                PageArgs::new(first, last, after, before, offset, order_by),
                 false,
             )
             .await
@@ -215,24 +213,25 @@ impl DiagnosisMutation {
         ctx: &Context<'_>,
         input: CreateDiagnosisMutationInput,
     ) -> async_graphql::Result<CreateDiagnosisMutationPayload> {
-        run_mutation(ctx, "createDiagnosis", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[svc::RIGHT_DIAGNOSIS_WRITE]),
-            )?;
-            let i = DiagnosisInput {
-                uuid: opt_uuid(&input.uuid, "uuid")?,
-                id: None,
-                code: input.code.clone(),
-                name: input.name.clone(),
-            };
-            let model = svc::create_diagnosis(m, i).await?;
-            m.link(svc::ENTITY_DIAGNOSIS, model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "createDiagnosis",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_DIAGNOSIS_WRITE],
+            async |m| {
+                let i = DiagnosisInput {
+                    uuid: opt_uuid(&input.uuid, "uuid")?,
+                    id: None,
+                    code: input.code.clone(),
+                    name: input.name.clone(),
+                };
+                let model = svc::create_diagnosis(m, i).await?;
+                m.link(svc::ENTITY_DIAGNOSIS, model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Changes an ICD code (131001); the previous version goes to history.
@@ -242,24 +241,25 @@ impl DiagnosisMutation {
         ctx: &Context<'_>,
         input: UpdateDiagnosisMutationInput,
     ) -> async_graphql::Result<UpdateDiagnosisMutationPayload> {
-        run_mutation(ctx, "updateDiagnosis", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[svc::RIGHT_DIAGNOSIS_WRITE]),
-            )?;
-            let i = DiagnosisInput {
-                uuid: opt_uuid(&input.uuid, "uuid")?,
-                id: input.id.map(i64::from),
-                code: input.code.clone(),
-                name: input.name.clone(),
-            };
-            let model = svc::update_diagnosis(m, i).await?;
-            m.link(svc::ENTITY_DIAGNOSIS, model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "updateDiagnosis",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_DIAGNOSIS_WRITE],
+            async |m| {
+                let i = DiagnosisInput {
+                    uuid: opt_uuid(&input.uuid, "uuid")?,
+                    id: input.id.map(i64::from),
+                    code: input.code.clone(),
+                    name: input.name.clone(),
+                };
+                let model = svc::update_diagnosis(m, i).await?;
+                m.link(svc::ENTITY_DIAGNOSIS, model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Deletes ICD codes (131001).
@@ -269,20 +269,21 @@ impl DiagnosisMutation {
         ctx: &Context<'_>,
         input: DeleteDiagnosisMutationInput,
     ) -> async_graphql::Result<DeleteDiagnosisMutationPayload> {
-        run_mutation(ctx, "deleteDiagnosis", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[svc::RIGHT_DIAGNOSIS_WRITE]),
-            )?;
-            let uuids = uuid_list(&input.uuids, "uuids")?;
-            let ids = svc::delete_diagnoses(m, &uuids).await?;
-            for id in &ids {
-                m.link(svc::ENTITY_DIAGNOSIS, *id);
-            }
-            Ok(ids)
-        })
+        mutate(
+            ctx,
+            "deleteDiagnosis",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_DIAGNOSIS_WRITE],
+            async |m| {
+                let uuids = uuid_list(&input.uuids, "uuids")?;
+                let ids = svc::delete_diagnoses(m, &uuids).await?;
+                for id in &ids {
+                    m.link(svc::ENTITY_DIAGNOSIS, *id);
+                }
+                Ok(ids)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 }

@@ -7,10 +7,10 @@ use super::*;
 use crate::entity::item;
 use crate::service::{self as svc, ItemFilter, ItemInput};
 use async_graphql::{InputObject, Object};
-use imis_core::auth::{Requirement, require_user};
-use imis_core::graphql::connection::{fetch_page, wants_total};
+
 use imis_core::graphql::scalars::Date;
-use imis_core::graphql::{MutationEnvelopeInput, run_mutation, state};
+use imis_core::graphql::{MutationEnvelopeInput, state};
+use imis_core::kit::{Sorting, list_caller, mutate, page_of};
 use rust_decimal::Decimal;
 
 imis_core::connection_type!(
@@ -38,15 +38,15 @@ async fn item_page(
 ) -> AppResult<ItemConnection> {
     let st = state(ctx);
     let select = svc::items_select(st, principal(ctx), &filter).await?;
-    let page = fetch_page(
-        &st.db.conn,
+    let page = page_of(
+        ctx,
         select,
         &args,
-        &ITEM_SORT,
-        item::Column::Id,
-        &["code"],
-        wants_total(ctx),
-        &st.config.graphql,
+        Sorting {
+            columns: &ITEM_SORT,
+            id: item::Column::Id,
+            default_order: &["code"],
+        },
     )
     .await?
     .with_versions(&st.db.conn, svc::ENTITY_ITEM, show_history)
@@ -87,8 +87,7 @@ impl ItemQuery {
         #[graphql(name = "package_Istartswith")] package_istartswith: Option<String>,
         #[graphql(name = "type")] item_type: Option<String>,
     ) -> async_graphql::Result<ItemConnection> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        check_list(ctx)?;
+        list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
             let mut filter = ItemFilter {
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -105,14 +104,11 @@ impl ItemQuery {
                 pricelist_uuid,
                 ..Default::default()
             };
-            if let Some(c) = client_mutation_id.filter(|c| !c.is_empty()) {
-                let ids = mutation_objects(ctx, &c, svc::ENTITY_ITEM).await?;
-                filter.id = Some(ids.first().copied().unwrap_or(0));
-            }
+            filter.id = mutation_object_id(ctx, client_mutation_id, svc::ENTITY_ITEM).await?;
             item_page(
                 ctx,
                 filter,
-                page_args(first, last, after, before, offset, order_by),
+                PageArgs::new(first, last, after, before, offset, order_by),
                 show_history.unwrap_or(false),
             )
             .await
@@ -147,8 +143,7 @@ impl ItemQuery {
         #[graphql(name = "package_Istartswith")] package_istartswith: Option<String>,
         #[graphql(name = "type")] item_type: Option<String>,
     ) -> async_graphql::Result<ItemConnection> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        check_list(ctx)?;
+        list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
             let filter = ItemFilter {
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -170,7 +165,7 @@ impl ItemQuery {
             item_page(
                 ctx,
                 filter,
-                page_args(first, last, after, before, offset, order_by),
+                PageArgs::new(first, last, after, before, offset, order_by),
                 false,
             )
             .await
@@ -280,16 +275,20 @@ impl ItemMutation {
         ctx: &Context<'_>,
         input: CreateItemMutationInput,
     ) -> async_graphql::Result<CreateItemMutationPayload> {
-        run_mutation(ctx, "createItem", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_ITEM_ADD]))?;
-            input.check_amounts(digits(ctx))?;
-            let model = svc::create_item(m, input.to_service()?).await?;
-            m.link(svc::ENTITY_ITEM, model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "createItem",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_ITEM_ADD],
+            async |m| {
+                input.check_amounts(digits(ctx))?;
+                let model = svc::create_item(m, input.to_service()?).await?;
+                m.link(svc::ENTITY_ITEM, model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Replaces every field of an item (122103); the previous version goes to history.
@@ -299,16 +298,20 @@ impl ItemMutation {
         ctx: &Context<'_>,
         input: UpdateItemMutationInput,
     ) -> async_graphql::Result<UpdateItemMutationPayload> {
-        run_mutation(ctx, "updateItem", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_ITEM_EDIT]))?;
-            input.check_amounts(digits(ctx))?;
-            let model = svc::update_item(m, input.to_service()?).await?;
-            m.link(svc::ENTITY_ITEM, model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "updateItem",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_ITEM_EDIT],
+            async |m| {
+                input.check_amounts(digits(ctx))?;
+                let model = svc::update_item(m, input.to_service()?).await?;
+                m.link(svc::ENTITY_ITEM, model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Deletes items (122104), and takes them out of price lists and packages.
@@ -318,17 +321,21 @@ impl ItemMutation {
         ctx: &Context<'_>,
         input: DeleteItemMutationInput,
     ) -> async_graphql::Result<DeleteItemMutationPayload> {
-        run_mutation(ctx, "deleteItem", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_ITEM_DELETE]))?;
-            let uuids = uuid_list(&input.uuids, "uuids")?;
-            let ids = svc::delete_items(m, &uuids).await?;
-            for id in &ids {
-                m.link(svc::ENTITY_ITEM, *id);
-            }
-            Ok(ids)
-        })
+        mutate(
+            ctx,
+            "deleteItem",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_ITEM_DELETE],
+            async |m| {
+                let uuids = uuid_list(&input.uuids, "uuids")?;
+                let ids = svc::delete_items(m, &uuids).await?;
+                for id in &ids {
+                    m.link(svc::ENTITY_ITEM, *id);
+                }
+                Ok(ids)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 }

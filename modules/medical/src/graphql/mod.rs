@@ -47,14 +47,6 @@ pub struct MedicalMutation(
     pricelists::ServicesPricelistMutation,
 );
 
-/// List queries of cookie sessions must carry the CSRF token (D31).
-pub(crate) fn check_list(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    if let Some(p) = principal(ctx) {
-        p.check_csrf().gql(ctx)?;
-    }
-    Ok(())
-}
-
 pub(crate) fn opt_uuid(v: &Option<String>, field: &str) -> AppResult<Option<Uuid>> {
     v.as_deref()
         .filter(|s| !s.trim().is_empty())
@@ -69,24 +61,6 @@ pub(crate) fn uuid_list(v: &Option<Vec<Option<String>>>, field: &str) -> AppResu
         .filter(|s| !s.trim().is_empty())
         .map(|s| parse_uuid(s, field))
         .collect()
-}
-
-pub(crate) fn page_args(
-    first: Option<i32>,
-    last: Option<i32>,
-    after: Option<String>,
-    before: Option<String>,
-    offset: Option<i32>,
-    order_by: Option<Vec<String>>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        last,
-        after,
-        before,
-        offset,
-        order_by,
-    }
 }
 
 /// Whether the client selected `edges { node { <field> } }` on this connection.
@@ -122,23 +96,24 @@ pub(crate) fn check_amounts<'a>(
     Ok(())
 }
 
-/// Ids of the objects a mutation with this `clientMutationId` of the caller created or changed.
-pub(crate) async fn mutation_objects(
+/// The `clientMutationId` filter of a list: the first object of `entity` that this mutation of
+/// the caller created or changed (0, matching nothing, when none); `None` when not asked.
+pub(crate) async fn mutation_object_id(
     ctx: &Context<'_>,
-    client_mutation_id: &str,
+    client_mutation_id: Option<String>,
     entity: &str,
-) -> AppResult<Vec<i64>> {
-    let st = imis_core::graphql::state(ctx);
-    let Some(p) = principal(ctx) else {
-        return Ok(vec![]);
+) -> AppResult<Option<i64>> {
+    let Some(c) = client_mutation_id.filter(|c| !c.is_empty()) else {
+        return Ok(None);
     };
-    imis_core::mutation::objects_of_client_mutation(
-        &st.db.conn,
-        p.user_id,
-        client_mutation_id,
-        entity,
-    )
-    .await
+    let ids = match principal(ctx) {
+        Some(p) => {
+            let conn = &imis_core::graphql::state(ctx).db.conn;
+            imis_core::mutation::objects_of_client_mutation(conn, p.user_id, &c, entity).await?
+        }
+        None => vec![],
+    };
+    Ok(Some(ids.first().copied().unwrap_or(0)))
 }
 
 /// The global-id type names this module resolves for the gateway's `node(id:)`.
@@ -158,6 +133,26 @@ pub(crate) enum MedicalNode {
     Diagnosis(DiagnosisGQLType),
 }
 
+/// The row of `E` a global id names: the version `history` when given, else the current row
+/// `pk`.
+async fn version_or_current<E>(
+    conn: &impl sea_orm::ConnectionTrait,
+    entity: &str,
+    pk: i64,
+    history: Option<i64>,
+) -> AppResult<Option<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: imis_core::history::Versioned,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    use imis_core::kit::CurrentRows;
+    match history {
+        Some(h) => imis_core::history::version_by_history_id::<E::Model>(conn, entity, h).await,
+        None => Ok(E::find_by_id(pk).current().one(conn).await?),
+    }
+}
+
 /// Resolves a global id of [`NODE_TYPES`]; reference lists are open to any logged-in user (D8).
 pub(crate) async fn resolve_node(
     ctx: &async_graphql::Context<'_>,
@@ -166,78 +161,37 @@ pub(crate) async fn resolve_node(
 ) -> async_graphql::Result<Option<MedicalNode>> {
     use crate::entity::{diagnosis, item, service};
     use crate::service as svc;
-    use imis_core::auth::{Requirement, require_user};
-    use imis_core::graphql::{GqlResult, principal, state};
-    use imis_core::history::version_by_history_id;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-    let conn = &state(ctx).db.conn;
+    imis_core::kit::caller(ctx, &[]).gql(ctx)?;
+    let conn = &imis_core::graphql::state(ctx).db.conn;
     let pk: i64 = key
         .parse()
         .map_err(|_| imis_core::AppError::validation("input.invalid_id").with("id", key))
         .gql(ctx)?;
-    let history = type_name.ends_with("History").then_some(pk);
-    let db = |e: sea_orm::DbErr| imis_core::AppError::from(e);
-    Ok(match type_name.trim_end_matches("History") {
-        "ItemGQLType" => {
-            let m = match history {
-                Some(h) => version_by_history_id::<item::Model>(conn, svc::ENTITY_ITEM, h)
-                    .await
-                    .gql(ctx)?,
-                None => item::Entity::find_by_id(pk)
-                    .filter(item::Column::ValidityTo.is_null())
-                    .one(conn)
-                    .await
-                    .map_err(db)
-                    .gql(ctx)?,
-            };
-            m.map(|model| {
-                MedicalNode::Item(ItemGQLType {
-                    model,
-                    history_id: history,
-                })
-            })
-        }
-        "ServiceGQLType" => {
-            let m = match history {
-                Some(h) => version_by_history_id::<service::Model>(conn, svc::ENTITY_SERVICE, h)
-                    .await
-                    .gql(ctx)?,
-                None => service::Entity::find_by_id(pk)
-                    .filter(service::Column::ValidityTo.is_null())
-                    .one(conn)
-                    .await
-                    .map_err(db)
-                    .gql(ctx)?,
-            };
-            m.map(|model| {
-                let mut n = ServiceGQLType::new(model);
-                n.history_id = history;
-                MedicalNode::Service(n)
-            })
-        }
-        _ => {
-            let m = match history {
-                Some(h) => {
-                    version_by_history_id::<diagnosis::Model>(conn, svc::ENTITY_DIAGNOSIS, h)
-                        .await
-                        .gql(ctx)?
-                }
-                None => diagnosis::Entity::find_by_id(pk)
-                    .filter(diagnosis::Column::ValidityTo.is_null())
-                    .one(conn)
-                    .await
-                    .map_err(db)
-                    .gql(ctx)?,
-            };
-            m.map(|model| {
-                MedicalNode::Diagnosis(DiagnosisGQLType {
-                    model,
-                    history_id: history,
-                })
-            })
-        }
-    })
+    let history_id = type_name.ends_with("History").then_some(pk);
+    let run = async {
+        Ok(match type_name.trim_end_matches("History") {
+            "ItemGQLType" => {
+                version_or_current::<item::Entity>(conn, svc::ENTITY_ITEM, pk, history_id)
+                    .await?
+                    .map(|model| MedicalNode::Item(ItemGQLType { model, history_id }))
+            }
+            "ServiceGQLType" => {
+                version_or_current::<service::Entity>(conn, svc::ENTITY_SERVICE, pk, history_id)
+                    .await?
+                    .map(|model| {
+                        let mut n = ServiceGQLType::new(model);
+                        n.history_id = history_id;
+                        MedicalNode::Service(n)
+                    })
+            }
+            _ => {
+                version_or_current::<diagnosis::Entity>(conn, svc::ENTITY_DIAGNOSIS, pk, history_id)
+                    .await?
+                    .map(|model| MedicalNode::Diagnosis(DiagnosisGQLType { model, history_id }))
+            }
+        })
+    };
+    run.await.gql(ctx)
 }
 
 /// The descriptor's node registration: the medical types implementing `Node`.

@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use imis_core::AppResult;
 use imis_core::graphql::connection::ConnectionCounts;
-use imis_core::graphql::scalars::{Date, DateTime};
+use imis_core::graphql::scalars::Date;
 use imis_core::graphql::{GqlResult, global_id, state};
 use imis_core::location::graphql::{LocationGQLType, location_nodes};
 use rust_decimal::Decimal;
@@ -188,11 +188,9 @@ macro_rules! pricelist_types {
             ) -> async_graphql::Result<Option<LocationGQLType>> {
                 self.0.location(ctx).await.gql(ctx)
             }
-            async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-                dt(ctx, self.0.model.validity_from)
-            }
-            async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-                self.0.model.validity_to.map(|t| dt(ctx, t))
+            #[graphql(flatten)]
+            async fn validity(&self) -> imis_core::kit::Validity {
+                imis_core::kit::Validity::of(self.0.model.validity_from, self.0.model.validity_to)
             }
             async fn legacy_id(&self) -> Option<i64> {
                 self.0.history_id.map(|_| self.0.model.id)
@@ -277,11 +275,9 @@ macro_rules! pricelist_types {
             async fn price_overrule(&self, ctx: &Context<'_>) -> Option<Decimal> {
                 self.model.price_overrule.map(|p| money(ctx, p))
             }
-            async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-                dt(ctx, self.model.validity_from)
-            }
-            async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-                self.model.validity_to.map(|t| dt(ctx, t))
+            #[graphql(flatten)]
+            async fn validity(&self) -> imis_core::kit::Validity {
+                imis_core::kit::Validity::of(self.model.validity_from, self.model.validity_to)
             }
             async fn legacy_id(&self) -> Option<i64> {
                 None

@@ -9,13 +9,12 @@ use super::*;
 use crate::entity::pricelist;
 use crate::service::{
     self as svc, DuplicatePricelistInput, MedicalKind, PricelistFilter, PricelistInput,
-    pricelist_requirement,
 };
 use async_graphql::{ID, InputObject, Object};
-use imis_core::auth::require_user;
-use imis_core::graphql::connection::{Page, fetch_page, wants_total};
+use imis_core::graphql::connection::Page;
 use imis_core::graphql::scalars::Date;
-use imis_core::graphql::{MutationEnvelopeInput, parse_pk, run_mutation, state};
+use imis_core::graphql::{MutationEnvelopeInput, parse_pk, state};
+use imis_core::kit::{Sorting, list_caller, mutate, page_of};
 use rust_decimal::Decimal;
 
 imis_core::connection_type!(
@@ -109,15 +108,15 @@ async fn pricelist_page(
 ) -> AppResult<Page<super::pricelist_types::PricelistData>> {
     let st = state(ctx);
     let select = svc::pricelists_select(st, principal(ctx), kind, &a.filter(type_name)?).await?;
-    let page = fetch_page(
-        &st.db.conn,
+    let page = page_of(
+        ctx,
         select,
         &args,
-        &PRICELIST_SORT,
-        pricelist::Column::Id,
-        &["name"],
-        wants_total(ctx),
-        &st.config.graphql,
+        Sorting {
+            columns: &PRICELIST_SORT,
+            id: pricelist::Column::Id,
+            default_order: &["name"],
+        },
     )
     .await?
     .with_versions(
@@ -181,8 +180,7 @@ macro_rules! pricelist_query {
                 #[graphql(name = "location_Type")] location_type: Option<String>,
                 #[graphql(name = "location_Parent_Uuid")] location_parent_uuid: Option<String>,
             ) -> async_graphql::Result<$conn> {
-                require_user(principal(ctx), pricelist_requirement($kind, 0)).gql(ctx)?;
-                check_list(ctx)?;
+                list_caller(ctx, svc::pricelist_rights($kind, 0)).gql(ctx)?;
                 let a = PricelistArgs {
                     show_history,
                     location_uuid,
@@ -209,7 +207,7 @@ macro_rules! pricelist_query {
                     $kind,
                     $type_name,
                     a,
-                    page_args(first, last, after, before, offset, order_by),
+                    PageArgs::new(first, last, after, before, offset, order_by),
                 )
                 .await
                 .gql(ctx)?;
@@ -253,8 +251,7 @@ impl PricelistQuery {
         services_pricelist_id: Option<i32>,
         items_pricelist_id: Option<i32>,
     ) -> async_graphql::Result<Option<PricelistsGQLType>> {
-        require_user(principal(ctx), imis_core::auth::Requirement::Authenticated).gql(ctx)?;
-        check_list(ctx)?;
+        list_caller(ctx, &[]).gql(ctx)?;
         let st = state(ctx);
         let compact = |v: Option<Vec<(i64, Option<Decimal>)>>| {
             v.map(|l| {
@@ -482,17 +479,21 @@ macro_rules! pricelist_mutations {
                 ctx: &Context<'_>,
                 input: $create_in,
             ) -> async_graphql::Result<$create_out> {
-                run_mutation(ctx, $create_name, &input.envelope, &input, async |m| {
-                    require_user(m.principal, pricelist_requirement($kind, 1))?;
-                    check_amounts(digits(ctx), input.overrule_prices())?;
-                    let model =
-                        svc::create_pricelist(m, $kind, input.to_service(input.uuid)).await?;
-                    m.link(svc::ENTITY_PRICELIST, model.id);
-                    Ok(model.id)
-                })
+                mutate(
+                    ctx,
+                    $create_name,
+                    &input.envelope,
+                    &input,
+                    svc::pricelist_rights($kind, 1),
+                    async |m| {
+                        check_amounts(digits(ctx), input.overrule_prices())?;
+                        let model =
+                            svc::create_pricelist(m, $kind, input.to_service(input.uuid)).await?;
+                        m.link(svc::ENTITY_PRICELIST, model.id);
+                        Ok(model.id)
+                    },
+                )
                 .await
-                .map(Into::into)
-                .gql(ctx)
             }
 
             /// Changes a price list and adds, removes or re-prices details (edit right of the kind).
@@ -502,17 +503,22 @@ macro_rules! pricelist_mutations {
                 ctx: &Context<'_>,
                 input: $update_in,
             ) -> async_graphql::Result<$update_out> {
-                run_mutation(ctx, $update_name, &input.envelope, &input, async |m| {
-                    require_user(m.principal, pricelist_requirement($kind, 2))?;
-                    check_amounts(digits(ctx), input.overrule_prices())?;
-                    let model =
-                        svc::update_pricelist(m, $kind, input.to_service(Some(input.uuid))).await?;
-                    m.link(svc::ENTITY_PRICELIST, model.id);
-                    Ok(model.id)
-                })
+                mutate(
+                    ctx,
+                    $update_name,
+                    &input.envelope,
+                    &input,
+                    svc::pricelist_rights($kind, 2),
+                    async |m| {
+                        check_amounts(digits(ctx), input.overrule_prices())?;
+                        let model =
+                            svc::update_pricelist(m, $kind, input.to_service(Some(input.uuid)))
+                                .await?;
+                        m.link(svc::ENTITY_PRICELIST, model.id);
+                        Ok(model.id)
+                    },
+                )
                 .await
-                .map(Into::into)
-                .gql(ctx)
             }
 
             /// Deletes price lists not used by a facility (delete right of the kind).
@@ -522,19 +528,23 @@ macro_rules! pricelist_mutations {
                 ctx: &Context<'_>,
                 input: $delete_in,
             ) -> async_graphql::Result<$delete_out> {
-                run_mutation(ctx, $delete_name, &input.envelope, &input, async |m| {
-                    require_user(m.principal, pricelist_requirement($kind, 3))?;
-                    let uuids: Vec<Uuid> =
-                        input.uuids.iter().flatten().flatten().copied().collect();
-                    let ids = svc::delete_pricelists(m, $kind, &uuids).await?;
-                    for id in &ids {
-                        m.link(svc::ENTITY_PRICELIST, *id);
-                    }
-                    Ok(ids)
-                })
+                mutate(
+                    ctx,
+                    $delete_name,
+                    &input.envelope,
+                    &input,
+                    svc::pricelist_rights($kind, 3),
+                    async |m| {
+                        let uuids: Vec<Uuid> =
+                            input.uuids.iter().flatten().flatten().copied().collect();
+                        let ids = svc::delete_pricelists(m, $kind, &uuids).await?;
+                        for id in &ids {
+                            m.link(svc::ENTITY_PRICELIST, *id);
+                        }
+                        Ok(ids)
+                    },
+                )
                 .await
-                .map(Into::into)
-                .gql(ctx)
             }
 
             /// Copies a price list with its details under a new name (duplicate right; ours).
@@ -544,15 +554,19 @@ macro_rules! pricelist_mutations {
                 ctx: &Context<'_>,
                 input: $duplicate_in,
             ) -> async_graphql::Result<$duplicate_out> {
-                run_mutation(ctx, $duplicate_name, &input.envelope, &input, async |m| {
-                    require_user(m.principal, pricelist_requirement($kind, 4))?;
-                    let model = svc::duplicate_pricelist(m, $kind, input.to_service()).await?;
-                    m.link(svc::ENTITY_PRICELIST, model.id);
-                    Ok(model.id)
-                })
+                mutate(
+                    ctx,
+                    $duplicate_name,
+                    &input.envelope,
+                    &input,
+                    svc::pricelist_rights($kind, 4),
+                    async |m| {
+                        let model = svc::duplicate_pricelist(m, $kind, input.to_service()).await?;
+                        m.link(svc::ENTITY_PRICELIST, model.id);
+                        Ok(model.id)
+                    },
+                )
                 .await
-                .map(Into::into)
-                .gql(ctx)
             }
         }
     };

@@ -8,10 +8,10 @@ use crate::entity::service;
 use crate::service::{self as svc, ContentInput, ServiceFilter, ServiceInput};
 use async_graphql::{InputObject, Object};
 use imis_core::AppError;
-use imis_core::auth::{Requirement, require_user};
-use imis_core::graphql::connection::{fetch_page, wants_total};
+
 use imis_core::graphql::scalars::Date;
-use imis_core::graphql::{MutationEnvelopeInput, run_mutation, state};
+use imis_core::graphql::{MutationEnvelopeInput, state};
+use imis_core::kit::{Sorting, list_caller, mutate, page_of};
 use rust_decimal::Decimal;
 
 imis_core::connection_type!(
@@ -41,15 +41,15 @@ async fn service_page(
 ) -> AppResult<ServiceConnection> {
     let st = state(ctx);
     let select = svc::services_select(st, principal(ctx), &filter).await?;
-    let page = fetch_page(
-        &st.db.conn,
+    let page = page_of(
+        ctx,
         select,
         &args,
-        &SERVICE_SORT,
-        service::Column::Id,
-        &["code"],
-        wants_total(ctx),
-        &st.config.graphql,
+        Sorting {
+            columns: &SERVICE_SORT,
+            id: service::Column::Id,
+            default_order: &["code"],
+        },
     )
     .await?
     .with_versions(&st.db.conn, svc::ENTITY_SERVICE, show_history)
@@ -114,8 +114,7 @@ impl ServiceQuery {
         care_type: Option<String>,
         category: Option<String>,
     ) -> async_graphql::Result<ServiceConnection> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        check_list(ctx)?;
+        list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
             let mut filter = ServiceFilter {
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -132,14 +131,11 @@ impl ServiceQuery {
                 pricelist_uuid,
                 ..Default::default()
             };
-            if let Some(c) = client_mutation_id.filter(|c| !c.is_empty()) {
-                let ids = mutation_objects(ctx, &c, svc::ENTITY_SERVICE).await?;
-                filter.id = Some(ids.first().copied().unwrap_or(0));
-            }
+            filter.id = mutation_object_id(ctx, client_mutation_id, svc::ENTITY_SERVICE).await?;
             service_page(
                 ctx,
                 filter,
-                page_args(first, last, after, before, offset, order_by),
+                PageArgs::new(first, last, after, before, offset, order_by),
                 show_history.unwrap_or(false),
             )
             .await
@@ -175,8 +171,7 @@ impl ServiceQuery {
         care_type: Option<String>,
         category: Option<String>,
     ) -> async_graphql::Result<ServiceConnection> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        check_list(ctx)?;
+        list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
             let filter = ServiceFilter {
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -198,7 +193,7 @@ impl ServiceQuery {
             service_page(
                 ctx,
                 filter,
-                page_args(first, last, after, before, offset, order_by),
+                PageArgs::new(first, last, after, before, offset, order_by),
                 false,
             )
             .await
@@ -386,16 +381,20 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         input: CreateServiceMutationInput,
     ) -> async_graphql::Result<CreateServiceMutationPayload> {
-        run_mutation(ctx, "createService", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_SERVICE_ADD]))?;
-            input.check_amounts(digits(ctx))?;
-            let model = svc::create_service(m, input.to_service()?).await?;
-            m.link(svc::ENTITY_SERVICE, model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "createService",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_SERVICE_ADD],
+            async |m| {
+                input.check_amounts(digits(ctx))?;
+                let model = svc::create_service(m, input.to_service()?).await?;
+                m.link(svc::ENTITY_SERVICE, model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Replaces every field of a service and, when given, its package content (121403).
@@ -405,16 +404,20 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         input: UpdateServiceMutationInput,
     ) -> async_graphql::Result<UpdateServiceMutationPayload> {
-        run_mutation(ctx, "updateService", &input.envelope, &input, async |m| {
-            require_user(m.principal, Requirement::AnyOf(&[svc::RIGHT_SERVICE_EDIT]))?;
-            input.check_amounts(digits(ctx))?;
-            let model = svc::update_service(m, input.to_service()?).await?;
-            m.link(svc::ENTITY_SERVICE, model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "updateService",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_SERVICE_EDIT],
+            async |m| {
+                input.check_amounts(digits(ctx))?;
+                let model = svc::update_service(m, input.to_service()?).await?;
+                m.link(svc::ENTITY_SERVICE, model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// Deletes services (121404), and takes them out of price lists and packages.
@@ -424,20 +427,21 @@ impl ServiceMutation {
         ctx: &Context<'_>,
         input: DeleteServiceMutationInput,
     ) -> async_graphql::Result<DeleteServiceMutationPayload> {
-        run_mutation(ctx, "deleteService", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[svc::RIGHT_SERVICE_DELETE]),
-            )?;
-            let uuids = uuid_list(&input.uuids, "uuids")?;
-            let ids = svc::delete_services(m, &uuids).await?;
-            for id in &ids {
-                m.link(svc::ENTITY_SERVICE, *id);
-            }
-            Ok(ids)
-        })
+        mutate(
+            ctx,
+            "deleteService",
+            &input.envelope,
+            &input,
+            &[svc::RIGHT_SERVICE_DELETE],
+            async |m| {
+                let uuids = uuid_list(&input.uuids, "uuids")?;
+                let ids = svc::delete_services(m, &uuids).await?;
+                for id in &ids {
+                    m.link(svc::ENTITY_SERVICE, *id);
+                }
+                Ok(ids)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 }

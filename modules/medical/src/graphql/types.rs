@@ -3,32 +3,19 @@
 
 use super::scalars::ServicePackagetype;
 use crate::entity::{diagnosis, item, service, service_content};
-use crate::service::{self as svc, MedicalKind, money_out};
+use crate::service::{self as svc, MedicalKind};
 use async_graphql::{Context, ID, Object};
-use chrono::Utc;
 use imis_core::AppResult;
 use imis_core::graphql::scalars::DateTime;
 use imis_core::graphql::{GqlResult, global_id, state};
+
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// An instant shown in the configured zone.
-pub(crate) fn dt(ctx: &Context<'_>, t: chrono::DateTime<Utc>) -> DateTime {
-    DateTime::from_utc(t, state(ctx).clock.tz)
-}
-
-pub(crate) fn money(ctx: &Context<'_>, minor: i64) -> Decimal {
-    money_out(minor, super::digits(ctx))
-}
-
-pub(crate) fn node_id(type_name: &str, id: i64, history_id: Option<i64>) -> ID {
-    match history_id {
-        Some(h) => global_id(&format!("{type_name}History"), h),
-        None => global_id(type_name, id),
-    }
-}
+use imis_core::kit::Validity;
+pub(crate) use imis_core::kit::{date_time as dt, money, node_id};
 
 // ---------------------------------------------------------------------------------------------
 // Items
@@ -102,11 +89,9 @@ impl ItemGQLType {
     async fn patient_category(&self) -> i32 {
         self.model.patient_category
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        dt(ctx, self.model.validity_from)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| dt(ctx, t))
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.model.validity_from, self.model.validity_to)
     }
     /// On a previous version, the id of the current row.
     async fn legacy_id(&self) -> Option<i64> {
@@ -276,11 +261,9 @@ impl ServiceGQLType {
             })
             .collect())
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        dt(ctx, self.model.validity_from)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| dt(ctx, t))
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.model.validity_from, self.model.validity_to)
     }
     async fn legacy_id(&self) -> Option<i64> {
         self.history_id.map(|_| self.model.id)
@@ -290,6 +273,22 @@ impl ServiceGQLType {
     }
     async fn client_mutation_id(&self) -> Option<String> {
         None
+    }
+}
+
+/// The fields a package line shows whatever it holds (item or service).
+pub struct ContentLineFields<'a>(&'a service_content::Model);
+
+#[Object(visible = false)]
+impl ContentLineFields<'_> {
+    async fn qty_provided(&self) -> Option<i32> {
+        self.0.qty_provided
+    }
+    async fn price_asked(&self, ctx: &Context<'_>) -> Option<Decimal> {
+        self.0.price_asked.map(|p| money(ctx, p))
+    }
+    async fn status(&self) -> bool {
+        self.0.status
     }
 }
 
@@ -312,17 +311,12 @@ impl ServiceItemGQLType {
     async fn parent(&self) -> ServiceGQLType {
         ServiceGQLType::new(self.parent.clone())
     }
-    async fn qty_provided(&self) -> Option<i32> {
-        self.row.qty_provided
-    }
     async fn pcp_date(&self, ctx: &Context<'_>) -> Option<DateTime> {
         Some(dt(ctx, self.row.created_at))
     }
-    async fn price_asked(&self, ctx: &Context<'_>) -> Option<Decimal> {
-        self.row.price_asked.map(|p| money(ctx, p))
-    }
-    async fn status(&self) -> bool {
-        self.row.status
+    #[graphql(flatten)]
+    async fn line(&self) -> ContentLineFields<'_> {
+        ContentLineFields(&self.row)
     }
 }
 
@@ -345,17 +339,12 @@ impl ServiceServiceGQLType {
     async fn parent(&self) -> ServiceGQLType {
         ServiceGQLType::new(self.parent.clone())
     }
-    async fn qty_provided(&self) -> Option<i32> {
-        self.row.qty_provided
-    }
     async fn scp_date(&self, ctx: &Context<'_>) -> Option<DateTime> {
         Some(dt(ctx, self.row.created_at))
     }
-    async fn price_asked(&self, ctx: &Context<'_>) -> Option<Decimal> {
-        self.row.price_asked.map(|p| money(ctx, p))
-    }
-    async fn status(&self) -> bool {
-        self.row.status
+    #[graphql(flatten)]
+    async fn line(&self) -> ContentLineFields<'_> {
+        ContentLineFields(&self.row)
     }
 }
 
@@ -393,11 +382,9 @@ impl DiagnosisGQLType {
     async fn name(&self) -> &str {
         &self.model.name
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        dt(ctx, self.model.validity_from)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| dt(ctx, t))
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.model.validity_from, self.model.validity_to)
     }
     async fn legacy_id(&self) -> Option<i64> {
         self.history_id.map(|_| self.model.id)

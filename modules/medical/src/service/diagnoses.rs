@@ -157,23 +157,11 @@ async fn rewrite_diagnosis(
     now: DateTime<Utc>,
     actor: Option<i64>,
 ) -> AppResult<diagnosis::Model> {
-    imis_core::history::save(
-        tx,
-        ENTITY_DIAGNOSIS,
-        old.id,
-        &old,
-        old.validity_from,
-        now,
-        actor,
-    )
-    .await?;
     let taken = code_taken(&code);
-    let mut am: diagnosis::ActiveModel = old.into();
+    let mut am: diagnosis::ActiveModel = new_version(tx, ENTITY_DIAGNOSIS, old, now, actor).await?;
     am.name_search = Set(imis_core::text::fold(&name));
     am.code = Set(code);
     am.name = Set(name);
-    am.validity_from = Set(now);
-    am.audit_user_id = Set(actor);
     am.update(tx)
         .await
         .map_err(|e| imis_core::error::unique_or(e, &["code"], None, || taken))
@@ -204,24 +192,6 @@ pub async fn create_diagnosis(
     insert_diagnosis(tx, input.uuid, code, name, m.state.clock.now(), m.actor()).await
 }
 
-/// The current diagnosis to change, read under its row lock.
-async fn find_diagnosis_target(
-    tx: &DatabaseTransaction,
-    uuid: Option<Uuid>,
-    id: Option<i64>,
-) -> AppResult<diagnosis::Model> {
-    let mut q = diagnosis::Entity::find().filter(diagnosis::Column::ValidityTo.is_null());
-    match (uuid, id) {
-        (Some(u), _) => q = q.filter(diagnosis::Column::Uuid.eq(u)),
-        (None, Some(id)) => q = q.filter(diagnosis::Column::Id.eq(id)),
-        (None, None) => return Err(AppError::invalid("uuid", "required")),
-    }
-    q.lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("diagnosis"))
-}
-
 /// `updateDiagnosis` (131001): the previous version goes to history.
 pub async fn update_diagnosis(
     m: &MutationCtx<'_>,
@@ -230,7 +200,14 @@ pub async fn update_diagnosis(
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_DIAGNOSIS_WRITE]))?;
     let tx: &DatabaseTransaction = m.tx;
     let (code, name) = diagnosis_values(&input)?;
-    let old = find_diagnosis_target(tx, input.uuid, input.id).await?;
+    let old = lock_target::<diagnosis::Entity>(
+        tx,
+        [diagnosis::Column::Uuid, diagnosis::Column::Id],
+        input.uuid,
+        input.id,
+        "diagnosis",
+    )
+    .await?;
     if old.code == code && old.name == name {
         return Ok(old);
     }
@@ -246,42 +223,16 @@ pub async fn update_diagnosis(
 /// `deleteDiagnosis` (131001): soft delete with a history row.
 pub async fn delete_diagnoses(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_DIAGNOSIS_WRITE]))?;
-    let tx: &DatabaseTransaction = m.tx;
-    let mut out = vec![];
-    let mut locked = lock_current_by_uuid::<diagnosis::Entity>(
-        tx,
+    close_each::<diagnosis::ActiveModel>(
+        m,
+        ENTITY_DIAGNOSIS,
+        "diagnosis",
         uuids,
-        [
-            diagnosis::Column::Uuid,
-            diagnosis::Column::Id,
-            diagnosis::Column::ValidityTo,
-        ],
+        [diagnosis::Column::Uuid, diagnosis::Column::Id],
         |m| m.uuid,
+        |_, _| Box::pin(async { Ok(()) }),
     )
-    .await?;
-    let now = m.state.clock.now();
-    for u in uuids {
-        let old = locked
-            .remove(u)
-            .ok_or_else(|| AppError::not_found("diagnosis"))?;
-        let id = old.id;
-        imis_core::history::save(
-            tx,
-            ENTITY_DIAGNOSIS,
-            id,
-            &old,
-            old.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
-        let mut am: diagnosis::ActiveModel = old.into();
-        am.validity_to = Set(Some(now));
-        am.audit_user_id = Set(m.actor());
-        am.update(tx).await?;
-        out.push(id);
-    }
-    Ok(out)
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

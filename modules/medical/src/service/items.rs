@@ -7,10 +7,8 @@ use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::mutation::MutationCtx;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    Select,
+    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, Select,
 };
-use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Filters of `medicalItems` / `medicalItemsStr`.
@@ -127,29 +125,20 @@ async fn item_code_taken(
     code: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    let mut q = item::Entity::find()
-        .filter(item::Column::Code.eq(code.trim()))
-        .filter(item::Column::ValidityTo.is_null());
-    if let Some(id) = except {
-        q = q.filter(item::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?.is_some())
+    imis_core::kit::taken::<item::Entity>(
+        conn,
+        item::Column::Code,
+        code.trim(),
+        item::Column::Id,
+        except,
+    )
+    .await
 }
 
 /// Of `ids`, those that are current items (for the product module).
 pub async fn current_item_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<i64>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    Ok(item::Entity::find()
-        .filter(item::Column::Id.is_in(wanted))
-        .filter(item::Column::ValidityTo.is_null())
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect())
+    let rows = rows_in::<item::Entity, _>(conn, item::Column::Id, ids.iter().copied(), true);
+    Ok(rows.await?.into_iter().map(|m| m.id).collect())
 }
 
 /// The current items of these uuids, by uuid; unknown or deleted ones are absent.
@@ -157,18 +146,8 @@ pub async fn current_items_by_uuid(
     conn: &impl ConnectionTrait,
     uuids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, item::Model>> {
-    if uuids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<Uuid> = uuids.iter().copied().collect();
-    Ok(item::Entity::find()
-        .filter(item::Column::Uuid.is_in(wanted))
-        .filter(item::Column::ValidityTo.is_null())
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.uuid, m))
-        .collect())
+    let rows = rows_in::<item::Entity, _>(conn, item::Column::Uuid, uuids.iter().copied(), true);
+    Ok(rows.await?.into_iter().map(|m| (m.uuid, m)).collect())
 }
 
 /// The current items with these codes, by code.
@@ -176,14 +155,9 @@ pub async fn current_items_by_code(
     conn: &impl ConnectionTrait,
     codes: &[&str],
 ) -> AppResult<HashMap<String, item::Model>> {
-    if codes.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<String> = codes.iter().map(|c| c.trim().to_string()).collect();
-    Ok(item::Entity::find()
-        .filter(item::Column::Code.is_in(wanted))
-        .filter(item::Column::ValidityTo.is_null())
-        .all(conn)
+    let wanted = codes.iter().map(|c| c.trim().to_string());
+    let rows = rows_in::<item::Entity, _>(conn, item::Column::Code, wanted, true);
+    Ok(rows
         .await?
         .into_iter()
         .map(|m| (m.code.clone(), m))
@@ -195,17 +169,8 @@ pub async fn items_by_ids(
     conn: &impl ConnectionTrait,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, item::Model>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    Ok(item::Entity::find()
-        .filter(item::Column::Id.is_in(wanted))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect())
+    let rows = rows_in::<item::Entity, _>(conn, item::Column::Id, ids.iter().copied(), false);
+    Ok(rows.await?.into_iter().map(|m| (m.id, m)).collect())
 }
 
 /// Input of `createItem` / `updateItem` (an update is complete: omitted optional fields become
@@ -337,31 +302,19 @@ fn code_taken(code: &str) -> AppError {
     AppError::validation("medical.item_code_taken").with("itemCode", code)
 }
 
-/// The current item to change, read under its row lock: a concurrent change of the same item
-/// waits for this transaction, then reads what it wrote (D7: one history row per version).
-async fn find_item_target(
-    tx: &DatabaseTransaction,
-    uuid: Option<Uuid>,
-    id: Option<i64>,
-) -> AppResult<item::Model> {
-    let mut q = item::Entity::find().filter(item::Column::ValidityTo.is_null());
-    match (uuid, id) {
-        (Some(u), _) => q = q.filter(item::Column::Uuid.eq(u)),
-        (None, Some(id)) => q = q.filter(item::Column::Id.eq(id)),
-        (None, None) => return Err(AppError::invalid("uuid", "required")),
-    }
-    q.lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("item"))
-}
-
 /// `updateItem` (122103): the previous version goes to history; every field is replaced.
 pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<item::Model> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ITEM_EDIT]))?;
     let tx: &DatabaseTransaction = m.tx;
     let v = item_values(m.state, &input)?;
-    let old = find_item_target(tx, input.uuid, input.id).await?;
+    let old = lock_target::<item::Entity>(
+        tx,
+        [item::Column::Uuid, item::Column::Id],
+        input.uuid,
+        input.id,
+        "item",
+    )
+    .await?;
     if values_of(&old) == v {
         return Ok(old);
     }
@@ -369,21 +322,9 @@ pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
         return Err(code_taken(&v.code));
     }
     let now = m.state.clock.now();
-    imis_core::history::save(
-        tx,
-        ENTITY_ITEM,
-        old.id,
-        &old,
-        old.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
     let code = v.code.clone();
-    let mut am: item::ActiveModel = old.into();
+    let mut am: item::ActiveModel = new_version(tx, ENTITY_ITEM, old, now, m.actor()).await?;
     fill(&mut am, v);
-    am.validity_from = Set(now);
-    am.audit_user_id = Set(m.actor());
     am.update(tx)
         .await
         .map_err(|e| imis_core::error::unique_or(e, &["code"], None, || code_taken(&code)))
@@ -394,41 +335,23 @@ pub async fn update_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
 /// (`{"itemId"}`) in the transaction, so that a module holding references may veto or follow.
 pub async fn delete_items(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ITEM_DELETE]))?;
-    let tx: &DatabaseTransaction = m.tx;
-    let mut out = vec![];
-    let mut locked = lock_current_by_uuid::<item::Entity>(
-        tx,
+    close_each::<item::ActiveModel>(
+        m,
+        ENTITY_ITEM,
+        "item",
         uuids,
-        [
-            item::Column::Uuid,
-            item::Column::Id,
-            item::Column::ValidityTo,
-        ],
+        [item::Column::Uuid, item::Column::Id],
         |m| m.uuid,
+        |id, now| {
+            Box::pin(async move {
+                close_references(m.tx, MedicalKind::Item, id, now).await?;
+                let deleted = crate::events::ItemDeleted { item_id: id };
+                m.publish(EVENT_ITEM_DELETED, crate::events::payload(&deleted))
+                    .await
+            })
+        },
     )
-    .await?;
-    // After the locks: the versions closed here end after any version a concurrent writer made.
-    let now = m.state.clock.now();
-    for u in uuids {
-        let old = locked
-            .remove(u)
-            .ok_or_else(|| AppError::not_found("item"))?;
-        let id = old.id;
-        imis_core::history::save(tx, ENTITY_ITEM, id, &old, old.validity_from, now, m.actor())
-            .await?;
-        let mut am: item::ActiveModel = old.into();
-        am.validity_to = Set(Some(now));
-        am.audit_user_id = Set(m.actor());
-        am.update(tx).await?;
-        close_references(tx, MedicalKind::Item, id, now).await?;
-        m.publish(
-            EVENT_ITEM_DELETED,
-            crate::events::payload(&crate::events::ItemDeleted { item_id: id }),
-        )
-        .await?;
-        out.push(id);
-    }
-    Ok(out)
+    .await
 }
 
 /// Closes the current price-list details and package contents naming an item or service.

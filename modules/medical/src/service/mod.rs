@@ -15,6 +15,7 @@ mod items;
 mod pricelist_writes;
 mod pricelists;
 mod prices;
+mod rows;
 mod services;
 
 pub use diagnoses::*;
@@ -22,12 +23,14 @@ pub use items::*;
 pub use pricelist_writes::*;
 pub use pricelists::*;
 pub use prices::*;
+pub(crate) use rows::*;
 pub use services::*;
 
 use crate::entity::Validity;
 use chrono::{DateTime, NaiveDate, Utc};
 use imis_core::dates::Clock;
 use imis_core::history::Versioned;
+use imis_core::kit::{CurrentRows, close_version, new_version};
 use imis_core::money::Money;
 use imis_core::{AppError, AppResult, AppState};
 use rust_decimal::Decimal;
@@ -277,31 +280,6 @@ where
 /// The currency's minor digits.
 pub(crate) fn digits(state: &AppState) -> u32 {
     state.config.core.currency_minor_digits
-}
-
-/// The current rows with these uuids, each read under its row lock (`FOR UPDATE` on PostgreSQL;
-/// SQLite writers are serialised by `Db::begin_write`), locked in id order so that two
-/// multi-row writes never wait for each other in a cycle. Absent uuids are left out.
-pub(crate) async fn lock_current_by_uuid<E: sea_orm::EntityTrait>(
-    tx: &sea_orm::DatabaseTransaction,
-    uuids: &[uuid::Uuid],
-    [uuid_col, id_col, validity_to_col]: [E::Column; 3],
-    uuid_of: impl Fn(&E::Model) -> uuid::Uuid,
-) -> AppResult<HashMap<uuid::Uuid, E::Model>> {
-    use sea_orm::{QueryFilter, QueryOrder, QuerySelect};
-    if uuids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(E::find()
-        .filter(uuid_col.is_in(uuids.iter().copied()))
-        .filter(validity_to_col.is_null())
-        .order_by_asc(id_col)
-        .lock_exclusive()
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|m| (uuid_of(&m), m))
-        .collect())
 }
 
 /// Integer ids joined by commas, for SQL `IN (...)` lists built from integers only.

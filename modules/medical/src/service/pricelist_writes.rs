@@ -187,20 +187,14 @@ pub(crate) async fn apply_details(
     }
     for id in removed {
         if let Some(old) = current.remove(id) {
-            imis_core::history::save(
+            close_version::<pricelist_detail::ActiveModel>(
                 tx,
                 ENTITY_PRICELIST_DETAIL,
-                old.id,
-                &old,
-                old.validity_from,
+                old,
                 now,
                 actor,
             )
             .await?;
-            let mut am: pricelist_detail::ActiveModel = old.into();
-            am.validity_to = Set(Some(now));
-            am.audit_user_id = Set(actor);
-            am.update(tx).await?;
         }
     }
     for (id, price) in overrules {
@@ -215,20 +209,9 @@ pub(crate) async fn apply_details(
             current.insert(*id, old);
             continue;
         }
-        imis_core::history::save(
-            tx,
-            ENTITY_PRICELIST_DETAIL,
-            old.id,
-            &old,
-            old.validity_from,
-            now,
-            actor,
-        )
-        .await?;
-        let mut am: pricelist_detail::ActiveModel = old.into();
+        let mut am: pricelist_detail::ActiveModel =
+            new_version(tx, ENTITY_PRICELIST_DETAIL, old, now, actor).await?;
         am.price_overrule = Set(*price);
-        am.validity_from = Set(now);
-        am.audit_user_id = Set(actor);
         let d = am.update(tx).await?;
         current.insert(*id, d);
     }
@@ -400,24 +383,13 @@ pub async fn update_pricelist(
     let model = if values_of(&old) == v {
         old
     } else {
-        imis_core::history::save(
-            tx,
-            ENTITY_PRICELIST,
-            old.id,
-            &old,
-            old.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
         let taken = name_taken(&v.name);
-        let mut am: pricelist::ActiveModel = old.into();
+        let mut am: pricelist::ActiveModel =
+            new_version(tx, ENTITY_PRICELIST, old, now, m.actor()).await?;
         am.name_search = Set(imis_core::text::fold(&v.name));
         am.name = Set(v.name);
         am.pricelist_date = Set(v.pricelist_date);
         am.location_id = Set(v.location_id);
-        am.validity_from = Set(now);
-        am.audit_user_id = Set(m.actor());
         am.update(tx)
             .await
             .map_err(|e| imis_core::error::unique_or(e, &["name"], None, || taken))?
@@ -440,11 +412,7 @@ pub async fn delete_pricelists(
     let mut locked = lock_current_by_uuid::<pricelist::Entity>(
         tx,
         uuids,
-        [
-            pricelist::Column::Uuid,
-            pricelist::Column::Id,
-            pricelist::Column::ValidityTo,
-        ],
+        [pricelist::Column::Uuid, pricelist::Column::Id],
         |m| m.uuid,
     )
     .await?;
@@ -461,20 +429,7 @@ pub async fn delete_pricelists(
                 .with("facilityCode", hf));
         }
         let id = old.id;
-        imis_core::history::save(
-            tx,
-            ENTITY_PRICELIST,
-            id,
-            &old,
-            old.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
-        let mut am: pricelist::ActiveModel = old.into();
-        am.validity_to = Set(Some(now));
-        am.audit_user_id = Set(m.actor());
-        am.update(tx).await?;
+        close_version::<pricelist::ActiveModel>(tx, ENTITY_PRICELIST, old, now, m.actor()).await?;
         tx.execute_raw(imis_core::db::stmt(
             b,
             "UPDATE medical_pricelist_detail SET validity_to = ? WHERE pricelist_id = ? AND validity_to IS NULL",

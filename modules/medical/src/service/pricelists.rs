@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 /// The requirement of an operation on lists of `kind`: 0 search, 1 add, 2 edit, 3 delete,
 /// 4 duplicate.
-pub fn pricelist_requirement(kind: MedicalKind, op: usize) -> Requirement {
+pub fn pricelist_rights(kind: MedicalKind, op: usize) -> &'static [i32] {
     const ITEMS: [i32; 5] = [
         RIGHT_ITEMS_PRICELIST_SEARCH,
         RIGHT_ITEMS_PRICELIST_ADD,
@@ -32,7 +32,12 @@ pub fn pricelist_requirement(kind: MedicalKind, op: usize) -> Requirement {
         MedicalKind::Item => &ITEMS,
         MedicalKind::Service => &SERVICES,
     };
-    Requirement::AnyOf(std::slice::from_ref(&rights[op.min(4)]))
+    std::slice::from_ref(&rights[op.min(4)])
+}
+
+/// [`pricelist_rights`] as a requirement.
+pub fn pricelist_requirement(kind: MedicalKind, op: usize) -> Requirement {
+    Requirement::AnyOf(pricelist_rights(kind, op))
 }
 
 pub(crate) fn not_found(kind: MedicalKind) -> AppError {

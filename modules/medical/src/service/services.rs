@@ -10,7 +10,7 @@ use imis_core::mutation::MutationCtx;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    Select,
 };
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -113,29 +113,20 @@ async fn service_code_taken(
     code: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    let mut q = service::Entity::find()
-        .filter(service::Column::Code.eq(code.trim()))
-        .filter(service::Column::ValidityTo.is_null());
-    if let Some(id) = except {
-        q = q.filter(service::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?.is_some())
+    imis_core::kit::taken::<service::Entity>(
+        conn,
+        service::Column::Code,
+        code.trim(),
+        service::Column::Id,
+        except,
+    )
+    .await
 }
 
 /// Of `ids`, those that are current services (for the product module).
 pub async fn current_service_ids(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<i64>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    Ok(service::Entity::find()
-        .filter(service::Column::Id.is_in(wanted))
-        .filter(service::Column::ValidityTo.is_null())
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect())
+    let rows = rows_in::<service::Entity, _>(conn, service::Column::Id, ids.iter().copied(), true);
+    Ok(rows.await?.into_iter().map(|m| m.id).collect())
 }
 
 /// The current services of these uuids, by uuid; unknown or deleted ones are absent.
@@ -143,18 +134,9 @@ pub async fn current_services_by_uuid(
     conn: &impl ConnectionTrait,
     uuids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, service::Model>> {
-    if uuids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<Uuid> = uuids.iter().copied().collect();
-    Ok(service::Entity::find()
-        .filter(service::Column::Uuid.is_in(wanted))
-        .filter(service::Column::ValidityTo.is_null())
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.uuid, m))
-        .collect())
+    let rows =
+        rows_in::<service::Entity, _>(conn, service::Column::Uuid, uuids.iter().copied(), true);
+    Ok(rows.await?.into_iter().map(|m| (m.uuid, m)).collect())
 }
 
 /// The current services with these codes, by code.
@@ -162,14 +144,9 @@ pub async fn current_services_by_code(
     conn: &impl ConnectionTrait,
     codes: &[&str],
 ) -> AppResult<HashMap<String, service::Model>> {
-    if codes.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<String> = codes.iter().map(|c| c.trim().to_string()).collect();
-    Ok(service::Entity::find()
-        .filter(service::Column::Code.is_in(wanted))
-        .filter(service::Column::ValidityTo.is_null())
-        .all(conn)
+    let wanted = codes.iter().map(|c| c.trim().to_string());
+    let rows = rows_in::<service::Entity, _>(conn, service::Column::Code, wanted, true);
+    Ok(rows
         .await?
         .into_iter()
         .map(|m| (m.code.clone(), m))
@@ -181,17 +158,8 @@ pub async fn services_by_ids(
     conn: &impl ConnectionTrait,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, service::Model>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    Ok(service::Entity::find()
-        .filter(service::Column::Id.is_in(wanted))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect())
+    let rows = rows_in::<service::Entity, _>(conn, service::Column::Id, ids.iter().copied(), false);
+    Ok(rows.await?.into_iter().map(|m| (m.id, m)).collect())
 }
 
 /// The current package content of the given services, by service, in insertion order.
@@ -543,24 +511,6 @@ fn code_taken(code: &str) -> AppError {
     AppError::validation("medical.service_code_taken").with("serviceCode", code)
 }
 
-/// The current service to change, read under its row lock (parent before its content rows).
-async fn find_service_target(
-    tx: &DatabaseTransaction,
-    uuid: Option<Uuid>,
-    id: Option<i64>,
-) -> AppResult<service::Model> {
-    let mut q = service::Entity::find().filter(service::Column::ValidityTo.is_null());
-    match (uuid, id) {
-        (Some(u), _) => q = q.filter(service::Column::Uuid.eq(u)),
-        (None, Some(id)) => q = q.filter(service::Column::Id.eq(id)),
-        (None, None) => return Err(AppError::invalid("uuid", "required")),
-    }
-    q.lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("service"))
-}
-
 /// `updateService` (121403): the previous version goes to history; every field is replaced and,
 /// when given, the package content (old lines are closed, new ones inserted).
 pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResult<service::Model> {
@@ -570,7 +520,14 @@ pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
     let v = service_values(m.state, &input)?;
     let items = content_lines("items", &input.items, digits)?;
     let services = content_lines("services", &input.services, digits)?;
-    let old = find_service_target(tx, input.uuid, input.id).await?;
+    let old = lock_target::<service::Entity>(
+        tx,
+        [service::Column::Uuid, service::Column::Id],
+        input.uuid,
+        input.id,
+        "service",
+    )
+    .await?;
     if service_code_taken(tx, &v.code, Some(old.id)).await? {
         return Err(code_taken(&v.code));
     }
@@ -584,21 +541,10 @@ pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
     let model = if values_of(&old) == v {
         old
     } else {
-        imis_core::history::save(
-            tx,
-            ENTITY_SERVICE,
-            id,
-            &old,
-            old.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
         let code = v.code.clone();
-        let mut am: service::ActiveModel = old.into();
+        let mut am: service::ActiveModel =
+            new_version(tx, ENTITY_SERVICE, old, now, m.actor()).await?;
         fill(&mut am, v);
-        am.validity_from = Set(now);
-        am.audit_user_id = Set(m.actor());
         am.update(tx)
             .await
             .map_err(|e| imis_core::error::unique_or(e, &["code"], None, || code_taken(&code)))?
@@ -622,49 +568,24 @@ pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResu
 /// `medical.service_deleted` (`{"serviceId"}`) in the transaction.
 pub async fn delete_services(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_SERVICE_DELETE]))?;
-    let tx: &DatabaseTransaction = m.tx;
-    let mut out = vec![];
-    let mut locked = lock_current_by_uuid::<service::Entity>(
-        tx,
+    close_each::<service::ActiveModel>(
+        m,
+        ENTITY_SERVICE,
+        "service",
         uuids,
-        [
-            service::Column::Uuid,
-            service::Column::Id,
-            service::Column::ValidityTo,
-        ],
+        [service::Column::Uuid, service::Column::Id],
         |m| m.uuid,
+        |id, now| {
+            Box::pin(async move {
+                close_content(m.tx, id, None, now).await?;
+                close_references(m.tx, MedicalKind::Service, id, now).await?;
+                let deleted = crate::events::ServiceDeleted { service_id: id };
+                m.publish(EVENT_SERVICE_DELETED, crate::events::payload(&deleted))
+                    .await
+            })
+        },
     )
-    .await?;
-    let now = m.state.clock.now();
-    for u in uuids {
-        let old = locked
-            .remove(u)
-            .ok_or_else(|| AppError::not_found("service"))?;
-        let id = old.id;
-        imis_core::history::save(
-            tx,
-            ENTITY_SERVICE,
-            id,
-            &old,
-            old.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
-        let mut am: service::ActiveModel = old.into();
-        am.validity_to = Set(Some(now));
-        am.audit_user_id = Set(m.actor());
-        am.update(tx).await?;
-        close_content(tx, id, None, now).await?;
-        close_references(tx, MedicalKind::Service, id, now).await?;
-        m.publish(
-            EVENT_SERVICE_DELETED,
-            crate::events::payload(&crate::events::ServiceDeleted { service_id: id }),
-        )
-        .await?;
-        out.push(id);
-    }
-    Ok(out)
+    .await
 }
 
 /// Items and services named by the given content rows, for nested GraphQL fields.

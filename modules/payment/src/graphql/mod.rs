@@ -21,11 +21,12 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use imis_core::AppState;
 use imis_core::auth::{Requirement, require_user};
 use imis_core::error::{AppError, AppResult};
-use imis_core::graphql::connection::{Page, PageArgs};
+use imis_core::graphql::connection::PageArgs;
 use imis_core::graphql::scalars::Date;
 use imis_core::graphql::{
     GqlResult, MutationEnvelopeInput, parse_pk, parse_uuid, principal, state,
 };
+pub(crate) use imis_core::kit::with_nodes;
 use imis_core::kit::{Sorting, page_of};
 use imis_core::money::Money;
 pub use inputs::*;
@@ -153,20 +154,4 @@ async fn payment_page(
 fn amount_of(st: &AppState, v: Option<Decimal>, field: &str) -> AppResult<Option<i64>> {
     v.map(|d| Money::parse(field, d, st.config.core.currency_minor_digits).map(|m| m.0))
         .transpose()
-}
-
-/// `page` with its rows turned into nodes by one batch call (which loads what the page's nodes
-/// share once and keeps the rows' order).
-async fn with_nodes<M, N>(
-    page: Page<M>,
-    nodes: impl AsyncFnOnce(Vec<M>) -> AppResult<Vec<N>>,
-) -> AppResult<Page<N>> {
-    let (cursors, models): (Vec<String>, Vec<M>) = page.rows.into_iter().unzip();
-    let nodes = nodes(models).await?;
-    Ok(Page {
-        rows: cursors.into_iter().zip(nodes).collect(),
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-        total: page.total,
-    })
 }

@@ -10,9 +10,10 @@ use crate::service::{self, PolicyInput, lists};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use imis_core::auth::{Requirement, require_user};
 use imis_core::error::{AppError, AppResult};
-use imis_core::graphql::connection::{Page, PageArgs, page_in_memory, wants_total};
+use imis_core::graphql::connection::{PageArgs, page_in_memory, wants_total};
 use imis_core::graphql::scalars::{Date, DateTime};
 use imis_core::graphql::{GqlResult, MutationEnvelopeInput, lang, parse_uuid, principal, state};
+pub(crate) use imis_core::kit::with_nodes;
 use imis_core::kit::{Sorting, page_of};
 use imis_core::money::Money;
 use imis_core::users::graphql::OfficerGQLType;
@@ -504,20 +505,4 @@ fn summary_connection(
     )
     .gql(ctx)?;
     Ok(page.into_connection(PolicyByFamilyOrInsureeGQLType))
-}
-
-/// `page` with its rows turned into nodes by one batch call (which loads what the page's nodes
-/// share once and keeps the rows' order).
-async fn with_nodes<M, N>(
-    page: Page<M>,
-    nodes: impl AsyncFnOnce(Vec<M>) -> AppResult<Vec<N>>,
-) -> AppResult<Page<N>> {
-    let (cursors, models): (Vec<String>, Vec<M>) = page.rows.into_iter().unzip();
-    let nodes = nodes(models).await?;
-    Ok(Page {
-        rows: cursors.into_iter().zip(nodes).collect(),
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-        total: page.total,
-    })
 }

@@ -10,12 +10,12 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use imis_core::auth::{Principal, Requirement, require_user};
-use imis_core::graphql::connection::{Page, PageArgs, fetch_page, wants_total};
+use imis_core::graphql::connection::{Page, PageArgs};
 use imis_core::graphql::scalars::{Date, DateTime};
 use imis_core::graphql::{
-    GqlResult, MutationEnvelopeInput, decode_global_id, global_id, parse_uuid, principal,
-    run_mutation, state,
+    GqlResult, MutationEnvelopeInput, decode_global_id, global_id, parse_uuid, principal, state,
 };
+use imis_core::kit::{Sorting, check_list_csrf, mutate, page_of};
 use imis_core::location::graphql::{LocationGQLType, location_nodes};
 use imis_core::money::Money;
 use imis_core::{AppError, AppResult, AppState};

@@ -9,13 +9,6 @@ pub(crate) const PRODUCT_SORT: [(&str, product::Column); 2] = [
     ("name", product::Column::Name),
 ];
 
-pub(crate) fn check_list(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    if let Some(p) = principal(ctx) {
-        p.check_csrf().gql(ctx)?;
-    }
-    Ok(())
-}
-
 pub(crate) fn node_wants(ctx: &Context<'_>, field: &str) -> bool {
     ctx.look_ahead()
         .field("edges")
@@ -89,7 +82,7 @@ impl ProductQuery {
         #[graphql(name = "dateTo_Lte")] date_to_lte: Option<DateTime>,
         #[graphql(name = "location_Isnull")] location_isnull: Option<bool>,
     ) -> async_graphql::Result<ProductConnection> {
-        check_list(ctx)?;
+        check_list_csrf(ctx).gql(ctx)?;
         let st = state(ctx);
         let run = async {
             let filter = ProductFilter {
@@ -116,24 +109,13 @@ impl ProductQuery {
                 search,
             };
             let select = service::products_select(st, principal(ctx), &filter).await?;
-            let page = fetch_page(
-                &st.db.conn,
-                select,
-                &PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by,
-                },
-                &PRODUCT_SORT,
-                product::Column::Id,
-                &["code"],
-                wants_total(ctx),
-                &st.config.graphql,
-            )
-            .await?;
+            let sorting = Sorting {
+                columns: &PRODUCT_SORT,
+                id: product::Column::Id,
+                default_order: &["code"],
+            };
+            let args = PageArgs::new(first, last, after, before, offset, order_by);
+            let page = page_of(ctx, select, &args, sorting).await?;
             let Page {
                 rows,
                 has_next,
@@ -289,19 +271,20 @@ impl ProductMutation {
     ) -> async_graphql::Result<CreateProductMutationPayload> {
         let mut fields = input.fields();
         fields.uuid = input.uuid;
-        run_mutation(ctx, "createProduct", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_PRODUCT_ADD]),
-            )?;
-            input.check_amounts(m.state.config.core.currency_minor_digits)?;
-            let model = service::create_product(m, fields).await?;
-            m.link("product", model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "createProduct",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_PRODUCT_ADD],
+            async |m| {
+                input.check_amounts(m.state.config.core.currency_minor_digits)?;
+                let model = service::create_product(m, fields).await?;
+                m.link("product", model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// 121003.
@@ -313,19 +296,20 @@ impl ProductMutation {
     ) -> async_graphql::Result<UpdateProductMutationPayload> {
         let mut fields = input.fields();
         fields.uuid = Some(input.uuid);
-        run_mutation(ctx, "updateProduct", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_PRODUCT_EDIT]),
-            )?;
-            input.check_amounts(m.state.config.core.currency_minor_digits)?;
-            let model = service::update_product(m, fields).await?;
-            m.link("product", model.id);
-            Ok(model.id)
-        })
+        mutate(
+            ctx,
+            "updateProduct",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_PRODUCT_EDIT],
+            async |m| {
+                input.check_amounts(m.state.config.core.currency_minor_digits)?;
+                let model = service::update_product(m, fields).await?;
+                m.link("product", model.id);
+                Ok(model.id)
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// 121005.
@@ -336,16 +320,13 @@ impl ProductMutation {
         input: DuplicateProductMutationInput,
     ) -> async_graphql::Result<DuplicateProductMutationPayload> {
         let fields = input.fields();
-        run_mutation(
+        mutate(
             ctx,
             "duplicateProduct",
             &input.envelope,
             &input,
+            &[service::RIGHT_PRODUCT_DUPLICATE],
             async |m| {
-                require_user(
-                    m.principal,
-                    Requirement::AnyOf(&[service::RIGHT_PRODUCT_DUPLICATE]),
-                )?;
                 input.check_amounts(m.state.config.core.currency_minor_digits)?;
                 let source = input
                     .uuid
@@ -356,8 +337,6 @@ impl ProductMutation {
             },
         )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 
     /// 121004.
@@ -367,27 +346,28 @@ impl ProductMutation {
         ctx: &Context<'_>,
         input: DeleteProductMutationInput,
     ) -> async_graphql::Result<DeleteProductMutationPayload> {
-        run_mutation(ctx, "deleteProduct", &input.envelope, &input, async |m| {
-            // Rights before input checks, so a caller without 121004 learns nothing more.
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_PRODUCT_DELETE]),
-            )?;
-            let uuids = input
-                .uuids
-                .iter()
-                .flatten()
-                .flatten()
-                .map(|s| parse_uuid(s, "uuids"))
-                .collect::<AppResult<Vec<_>>>()?;
-            let ids = service::delete_products(m, &uuids).await?;
-            for id in &ids {
-                m.link("product", *id);
-            }
-            Ok(ids.len())
-        })
+        // Rights before input checks, so a caller without 121004 learns nothing more.
+        mutate(
+            ctx,
+            "deleteProduct",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_PRODUCT_DELETE],
+            async |m| {
+                let uuids = input
+                    .uuids
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .map(|s| parse_uuid(s, "uuids"))
+                    .collect::<AppResult<Vec<_>>>()?;
+                let ids = service::delete_products(m, &uuids).await?;
+                for id in &ids {
+                    m.link("product", *id);
+                }
+                Ok(ids.len())
+            },
+        )
         .await
-        .map(Into::into)
-        .gql(ctx)
     }
 }

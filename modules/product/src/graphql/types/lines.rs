@@ -34,11 +34,9 @@ macro_rules! line_object {
             async fn id(&self) -> ID {
                 global_id($gql, self.line.id)
             }
-            async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-                tz_date_time(ctx, self.line.validity_from)
-            }
-            async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-                self.line.validity_to.map(|t| tz_date_time(ctx, t))
+            #[graphql(flatten)]
+            async fn validity(&self) -> imis_core::kit::Validity {
+                imis_core::kit::Validity::of(self.line.validity_from, self.line.validity_to)
             }
             async fn legacy_id(&self) -> Option<i64> {
                 None

@@ -5,7 +5,6 @@ mod lines;
 mod product_type;
 
 pub use lines::*;
-pub use product_type::*;
 
 use super::*;
 
@@ -200,6 +199,51 @@ impl ProductGQLType {
                 .unwrap_or_default(),
         };
         Ok(service::lines_valid_at(&rows, at))
+    }
+    /// One page of the covered lines of a kind (only the line `id` names, when given), each with
+    /// its item or service node: those the page preloaded (`known`), the others read with
+    /// `load` in one query.
+    async fn covered<N, F>(
+        &self,
+        ctx: &Context<'_>,
+        (kind, line_type, id): (LineKind, &str, Option<ID>),
+        args: &PageArgs,
+        known: &HashMap<i64, N>,
+        load: impl FnOnce(Vec<i64>) -> F,
+    ) -> AppResult<Page<(ProductLine, Option<N>)>>
+    where
+        N: Clone,
+        F: std::future::Future<Output = AppResult<HashMap<i64, N>>>,
+    {
+        let mut rows = self.lines(ctx, kind).await?;
+        if let Some(id) = &id {
+            let pk = imis_core::graphql::parse_pk(id, line_type)?;
+            rows.retain(|l| l.id == pk);
+        }
+        let missing: Vec<i64> = rows
+            .iter()
+            .map(|l| l.medical_id)
+            .filter(|id| !known.contains_key(id))
+            .collect();
+        let extra = load(missing).await?;
+        let page = page_in_memory(rows, args)?;
+        let with_node = |line: ProductLine| {
+            let node = known.get(&line.medical_id).or(extra.get(&line.medical_id));
+            (node.cloned(), line)
+        };
+        Ok(Page {
+            rows: page
+                .rows
+                .into_iter()
+                .map(|(cursor, line)| {
+                    let (node, line) = with_node(line);
+                    (cursor, (line, node))
+                })
+                .collect(),
+            has_next: page.has_next,
+            has_previous: page.has_previous,
+            total: page.total,
+        })
     }
     /// (deductible, IP, OP) and (ceiling, IP, OP) of the ceiling-type family.
     fn ded_max(&self) -> ([Option<i64>; 3], [Option<i64>; 3]) {

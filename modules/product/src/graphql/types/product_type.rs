@@ -10,10 +10,6 @@ pub struct ProductRelativePricesGQLType {
     pub periods: Vec<Decimal>,
 }
 
-pub(crate) fn tz_date_time(ctx: &Context<'_>, t: chrono::DateTime<chrono::Utc>) -> DateTime {
-    DateTime::from_utc(t, state(ctx).clock.tz)
-}
-
 pub(crate) fn date_time(d: chrono::NaiveDate) -> DateTime {
     DateTime(d.and_hms_opt(0, 0, 0).expect("midnight"))
 }
@@ -21,19 +17,14 @@ pub(crate) fn date_time(d: chrono::NaiveDate) -> DateTime {
 #[Object(name = "ProductGQLType")]
 impl ProductGQLType {
     pub async fn id(&self) -> ID {
-        match self.history_id {
-            Some(h) => global_id("ProductGQLTypeHistory", h),
-            None => global_id("ProductGQLType", self.model.id),
-        }
+        imis_core::kit::node_id("ProductGQLType", self.model.id, self.history_id)
     }
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        tz_date_time(ctx, self.model.validity_from)
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model.validity_to.map(|t| tz_date_time(ctx, t))
+    #[graphql(flatten)]
+    async fn validity(&self) -> imis_core::kit::Validity {
+        imis_core::kit::Validity::of(self.model.validity_from, self.model.validity_to)
     }
     /// For a version: the id of the current product.
     async fn legacy_id(&self) -> Option<i64> {
@@ -311,42 +302,22 @@ impl ProductGQLType {
         last: Option<i32>,
         id: Option<ID>,
     ) -> async_graphql::Result<ProductItemConnection> {
-        let run = async {
-            let mut rows = self.lines(ctx, LineKind::Item).await?;
-            if let Some(id) = &id {
-                let pk = imis_core::graphql::parse_pk(id, "ProductItemGQLType")?;
-                rows.retain(|l| l.id == pk);
-            }
-            let known = &self.page.item_nodes;
-            let missing: Vec<i64> = rows
-                .iter()
-                .map(|l| l.medical_id)
-                .filter(|id| !known.contains_key(id))
-                .collect();
-            let extra = item_nodes(&state(ctx).db.conn, &missing).await?;
-            let page = page_in_memory(
-                rows,
-                &PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by: None,
-                },
-            )?;
-            Ok::<_, AppError>(page.into_connection(|line| {
-                ProductItemGQLType {
-                    medical: known
-                        .get(&line.medical_id)
-                        .or(extra.get(&line.medical_id))
-                        .cloned(),
-                    line,
-                    product: self.clone(),
-                }
-            }))
-        };
-        run.await.gql(ctx)
+        let conn = &state(ctx).db.conn;
+        let page = self
+            .covered(
+                ctx,
+                (LineKind::Item, "ProductItemGQLType", id),
+                &PageArgs::new(first, last, after, before, offset, None),
+                &self.page.item_nodes,
+                |missing| async move { item_nodes(conn, &missing).await },
+            )
+            .await
+            .gql(ctx)?;
+        Ok(page.into_connection(|(line, medical)| ProductItemGQLType {
+            medical,
+            line,
+            product: self.clone(),
+        }))
     }
     #[allow(clippy::too_many_arguments)]
     async fn services(
@@ -359,41 +330,23 @@ impl ProductGQLType {
         last: Option<i32>,
         id: Option<ID>,
     ) -> async_graphql::Result<ProductServiceConnection> {
-        let run = async {
-            let mut rows = self.lines(ctx, LineKind::Service).await?;
-            if let Some(id) = &id {
-                let pk = imis_core::graphql::parse_pk(id, "ProductServiceGQLType")?;
-                rows.retain(|l| l.id == pk);
-            }
-            let known = &self.page.service_nodes;
-            let missing: Vec<i64> = rows
-                .iter()
-                .map(|l| l.medical_id)
-                .filter(|id| !known.contains_key(id))
-                .collect();
-            let extra = service_nodes(&state(ctx).db.conn, &missing).await?;
-            let page = page_in_memory(
-                rows,
-                &PageArgs {
-                    first,
-                    last,
-                    after,
-                    before,
-                    offset,
-                    order_by: None,
-                },
-            )?;
-            Ok::<_, AppError>(page.into_connection(|line| {
-                ProductServiceGQLType {
-                    medical: known
-                        .get(&line.medical_id)
-                        .or(extra.get(&line.medical_id))
-                        .cloned(),
-                    line,
-                    product: self.clone(),
-                }
-            }))
-        };
-        run.await.gql(ctx)
+        let conn = &state(ctx).db.conn;
+        let page = self
+            .covered(
+                ctx,
+                (LineKind::Service, "ProductServiceGQLType", id),
+                &PageArgs::new(first, last, after, before, offset, None),
+                &self.page.service_nodes,
+                |missing| async move { service_nodes(conn, &missing).await },
+            )
+            .await
+            .gql(ctx)?;
+        Ok(
+            page.into_connection(|(line, medical)| ProductServiceGQLType {
+                medical,
+                line,
+                product: self.clone(),
+            }),
+        )
     }
 }
