@@ -486,3 +486,44 @@ impl Config {
         self.database.url.starts_with("sqlite:")
     }
 }
+
+/// Checks a module's `[module.<name>]` section (`section` = `"module.<name>"`) against its
+/// settings type `T` (which should deny unknown fields): one message per problem; an absent
+/// section is fine. The descriptor's `config_check` of a module with settings.
+pub fn check_section<T: serde::de::DeserializeOwned>(fig: &Figment, section: &str) -> Vec<String> {
+    match fig.extract_inner::<T>(section) {
+        Ok(_) => vec![],
+        Err(e) if e.missing() => vec![],
+        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+/// The settings of a module that has none: its section may be absent or empty, and any key in
+/// it is refused, so that a misspelt setting never passes unnoticed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoSettings {}
+
+/// The `config_check` of a module without settings: one message per key in `section`.
+pub fn check_no_settings(fig: &Figment, section: &str) -> Vec<String> {
+    check_section::<NoSettings>(fig, section)
+}
+
+#[cfg(test)]
+mod section_tests {
+    use super::check_no_settings;
+    use figment::Figment;
+    use figment::providers::{Format, Toml};
+
+    #[test]
+    fn a_module_without_settings_refuses_every_key() {
+        let absent = Figment::from(Toml::string("[module.other]\nx = 1\n"));
+        assert!(check_no_settings(&absent, "module.x").is_empty());
+        let empty = Figment::from(Toml::string("[module.x]\n"));
+        assert!(check_no_settings(&empty, "module.x").is_empty());
+        let unknown = Figment::from(Toml::string("[module.x]\nprice_digits = 2\n"));
+        let errors = check_no_settings(&unknown, "module.x");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("price_digits"), "{errors:?}");
+    }
+}

@@ -1,18 +1,8 @@
-//! The `[module.cm_hiv]` configuration section. The module has no settings yet: the ART number
-//! format is the programme's national rule, not a deployment choice. Any key in the section is
-//! refused at start-up, so a misspelt setting cannot pass unnoticed.
+//! The `[module.cm_hiv]` configuration section. The module has no settings: the section may be
+//! absent or empty, and any key in it is refused at start-up, so that a misspelt setting never
+//! passes unnoticed.
 
-use serde::Deserialize;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CmHivConfig {}
-
-/// The descriptor's configuration check: one message per problem.
+/// The descriptor's configuration check: one message per key.
 pub(crate) fn check(fig: &figment::Figment) -> Vec<String> {
-    match fig.extract_inner::<CmHivConfig>("module.cm_hiv") {
-        Ok(_) => vec![],
-        Err(e) if e.missing() => vec![],
-        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
-    }
+    imis_core::config::check_no_settings(fig, "module.cm_hiv")
 }

@@ -1,36 +1,8 @@
-//! The `[module.product]` configuration section. The module has no settings yet: the section
-//! may be absent or empty, and any key in it is refused at start-up (a misspelt setting must
-//! not be silently ignored).
+//! The `[module.product]` configuration section. The module has no settings: the section may be
+//! absent or empty, and any key in it is refused at start-up, so that a misspelt setting never
+//! passes unnoticed.
 
-use serde::Deserialize;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ProductConfig {}
-
-/// The descriptor's configuration check: one message per unknown key.
+/// The descriptor's configuration check: one message per key.
 pub(crate) fn check(fig: &figment::Figment) -> Vec<String> {
-    match fig.extract_inner::<ProductConfig>("module.product") {
-        Ok(_) => vec![],
-        Err(e) if e.missing() => vec![],
-        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use figment::Figment;
-    use figment::providers::{Format, Toml};
-
-    #[test]
-    fn the_section_takes_no_key() {
-        let absent = Figment::from(Toml::string("[module.other]\nx = 1\n"));
-        assert!(super::check(&absent).is_empty());
-        let empty = Figment::from(Toml::string("[module.product]\n"));
-        assert!(super::check(&empty).is_empty());
-        let unknown = Figment::from(Toml::string("[module.product]\nprice_digits = 2\n"));
-        let errors = super::check(&unknown);
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].contains("price_digits"), "{errors:?}");
-    }
+    imis_core::config::check_no_settings(fig, "module.product")
 }
