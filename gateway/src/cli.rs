@@ -212,6 +212,21 @@ pub async fn open_state(config: Config, migrate: bool) -> Result<AppState, Exit>
 }
 
 /// Runs the CLI; returns the process exit code.
+/// The application state for seeding `what` (e.g. "demo data"), migrated when the configuration
+/// says so; refused in production, whose data must not mix with made-up rows.
+async fn state_for_seeding(g: &Global, what: &str) -> Result<AppState, Exit> {
+    let config = load_config(g, vec![])?;
+    init_logging(&config);
+    if config.environment == "production" {
+        return Err(Exit(
+            1,
+            format!("error: {what} is refused when environment = production"),
+        ));
+    }
+    let auto = config.database.auto_migrate;
+    open_state(config, auto).await
+}
+
 pub async fn run(cli: Cli, started: Instant) -> ExitCode {
     match dispatch(cli, started).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -253,16 +268,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
         Command::Seed {
             what: SeedWhat::Scale { families, seed },
         } => {
-            let config = load_config(g, vec![])?;
-            init_logging(&config);
-            if config.environment == "production" {
-                return Err(Exit(
-                    1,
-                    "error: generated data is refused when environment = production".into(),
-                ));
-            }
-            let auto = config.database.auto_migrate;
-            let state = open_state(config, auto).await?;
+            let state = state_for_seeding(g, "generated data").await?;
             for line in crate::bench::seed_scale(&state, families, seed).await? {
                 println!("{line}");
             }
@@ -272,16 +278,7 @@ async fn dispatch(cli: Cli, started: Instant) -> Result<(), Exit> {
         Command::Seed {
             what: SeedWhat::Demo,
         } => {
-            let config = load_config(g, vec![])?;
-            init_logging(&config);
-            if config.environment == "production" {
-                return Err(Exit(
-                    1,
-                    "error: demo data is refused when environment = production".into(),
-                ));
-            }
-            let auto = config.database.auto_migrate;
-            let state = open_state(config, auto).await?;
+            let state = state_for_seeding(g, "demo data").await?;
             match imis_core::demo::seed_all(&state).await? {
                 Some(creds) => {
                     println!("demo data seeded; demo credentials:");

@@ -12,6 +12,9 @@ use imis_core::registry::EnabledModules;
 use imis_gateway::schema::{build_schema_with, root_field_collisions, sdl_with, strip_root_fields};
 use tower::ServiceExt;
 
+mod common;
+use common::respond;
+
 /// A module that is compiled into this test but not registered, hence disabled.
 #[derive(Default)]
 pub struct FakeQuery;
@@ -125,17 +128,15 @@ async fn post(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let resp = app
-        .oneshot(req.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
+    let answer = respond(
+        &app,
+        req.body(Body::from(body.to_string())).unwrap(),
+        1 << 20,
+    )
+    .await;
     (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        answer.status,
+        serde_json::from_slice(&answer.body).unwrap_or(serde_json::Value::Null),
     )
 }
 
@@ -188,26 +189,13 @@ async fn http_routes() {
         .await
         .unwrap();
     assert_eq!(r.headers()["x-request-id"], "abc");
-    assert_eq!(
-        app.clone().oneshot(get("/ready")).await.unwrap().status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.clone()
-            .oneshot(get("/api/graphql"))
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.clone()
-            .oneshot(get("/keepLegacyAlive"))
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    for path in ["/ready", "/api/graphql", "/keepLegacyAlive"] {
+        assert_eq!(
+            app.clone().oneshot(get(path)).await.unwrap().status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
     let r = app
         .clone()
         .oneshot(get("/api/core/users/current_user/"))
@@ -224,14 +212,8 @@ async fn http_routes() {
     assert!(body["errors"][0]["extensions"]["code"].is_string());
     let (status, _) = post(app.clone(), "not json", &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let r = app.clone().oneshot(get("/metrics")).await.unwrap();
-    let text = String::from_utf8(
-        axum::body::to_bytes(r.into_body(), 1 << 20)
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap();
+    let metrics = respond(&app, get("/metrics"), 1 << 20).await;
+    let text = String::from_utf8(metrics.body.to_vec()).unwrap();
     assert!(
         text.contains("imis_http_requests_total{method=\"GET\",route=\"/health\",status=\"200\"}"),
         "{text}"
@@ -252,30 +234,17 @@ async fn resolver_cookies_reach_the_response_and_stale_cookies_allow_login() {
         .header("content-type", "application/json")
         .body(Body::from(r#"{"query":"mutation { fakeCookie }"}"#))
         .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let cookies: Vec<_> = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect();
-    assert_eq!(cookies, vec!["a=1; Path=/", "b=2; Path=/"]);
+    let answer = respond(&app, req, 1 << 20).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.cookies, vec!["a=1; Path=/", "b=2; Path=/"]);
     // A stale JWT cookie: anonymous fields still answer, others get 401.
-    let (status, _) = post(
-        app.clone(),
-        r#"{"query":"{ __typename }"}"#,
-        &[("cookie", "JWT=stale")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = post(
-        app,
-        r#"{"query":"{ fakeThings }"}"#,
-        &[("cookie", "JWT=stale")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for (body, expected) in [
+        (r#"{"query":"{ __typename }"}"#, StatusCode::OK),
+        (r#"{"query":"{ fakeThings }"}"#, StatusCode::UNAUTHORIZED),
+    ] {
+        let (status, _) = post(app.clone(), body, &[("cookie", "JWT=stale")]).await;
+        assert_eq!(status, expected, "{body}");
+    }
 }
 
 #[tokio::test]
@@ -287,29 +256,18 @@ async fn serves_the_front_end_with_spa_fallback() {
     let mut config = Config::for_tests("sqlite::memory:", &dir.join("files"));
     config.server.front_dir = dir.display().to_string();
     let app = imis_gateway::router(AppState::build(config, true).await.unwrap());
-    let body = |r: axum::response::Response| async move {
-        String::from_utf8(
-            axum::body::to_bytes(r.into_body(), 1 << 20)
-                .await
-                .unwrap()
-                .to_vec(),
-        )
-        .unwrap()
-    };
     let get = |p: &str| Request::get(p).body(Body::empty()).unwrap();
     let r = app.clone().oneshot(get("/")).await.unwrap();
     assert!(r.status().is_redirection());
     assert_eq!(r.headers()["location"], "/front/");
-    let r = app.clone().oneshot(get("/front/")).await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(body(r).await, "<html>front</html>");
-    let r = app.clone().oneshot(get("/front/app.js")).await.unwrap();
-    assert_eq!(body(r).await, "js");
-    let r = app
-        .clone()
-        .oneshot(get("/front/insuree/families"))
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(body(r).await, "<html>front</html>");
+    // A file, and the index for the front end's own routes (the SPA fallback).
+    for (path, content) in [
+        ("/front/", "<html>front</html>"),
+        ("/front/app.js", "js"),
+        ("/front/insuree/families", "<html>front</html>"),
+    ] {
+        let answer = respond(&app, get(path), 1 << 20).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        assert_eq!(String::from_utf8_lossy(&answer.body), content, "{path}");
+    }
 }

@@ -11,7 +11,9 @@ use imis_core::AppState;
 use imis_core::config::Config;
 use imis_gateway::limits::{document_cost, registry_of};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+mod common;
+use common::respond;
 
 const USER: &str = "secadmin";
 const PASSWORD: &str = "Str0ng-Passw0rd!";
@@ -60,25 +62,11 @@ async fn send(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let resp = app
-        .clone()
-        .oneshot(req.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let cookies = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .unwrap();
+    let answer = respond(app, req.body(Body::from(body)).unwrap(), 1 << 24).await;
     Reply {
-        status,
-        cookies,
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        status: answer.status,
+        cookies: answer.cookies,
+        body: serde_json::from_slice(&answer.body).unwrap_or(Value::Null),
     }
 }
 
@@ -97,16 +85,11 @@ async fn get(app: &axum::Router, path: &str, headers: &[(&str, &str)]) -> (Statu
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let resp = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&bytes).to_string())
+    let answer = respond(app, req.body(Body::empty()).unwrap(), 1 << 20).await;
+    (
+        answer.status,
+        String::from_utf8_lossy(&answer.body).to_string(),
+    )
 }
 
 /// Logs in over HTTP; returns the reply (token in the body, `JWT` cookie in `Set-Cookie`).
@@ -253,20 +236,13 @@ async fn an_expired_cookie_can_refresh() {
             .is_some_and(|c| !c.is_empty() && c != expired)
     );
 
-    let r = gql(
-        &app,
+    for query in [
         "{ users(first: 1) { totalCount } }",
-        &[("cookie", &cookie)],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
-    let r = gql(
-        &app,
         "mutation { refreshToken { token } getCsrfToken { csrfToken } }",
-        &[("cookie", &cookie)],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    ] {
+        let r = gql(&app, query, &[("cookie", &cookie)]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{query}: {}", r.body);
+    }
 }
 
 /// Defect 2: only JSON or GraphQL bodies; `text/plain` (a CSRF vector) is refused with 415.

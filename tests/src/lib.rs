@@ -12,80 +12,50 @@
 // clean build.
 #![recursion_limit = "256"]
 
+pub mod fixtures;
 pub mod source;
 pub mod testmod;
 
-use async_graphql::parser::types::Field;
-use async_graphql::registry::Registry;
-use async_graphql::resolver_utils::ContainerType;
-use async_graphql::{
-    Context, ContextSelectionSet, EmptySubscription, ObjectType, OutputType, Positioned, Request,
-    Response, Schema, ServerResult, Value, Variables,
-};
+use async_graphql::{EmptySubscription, Request, Response, Schema, Variables};
 use futures::FutureExt;
-use futures::future::BoxFuture;
 use imis_core::AppState;
 use imis_core::auth::Principal;
 use imis_core::config::Config;
+use imis_core::graphql::flatten::Flattened;
 use sea_orm::ConnectionTrait;
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 // The gateway's composed roots (the core and every module of its module list) plus the test
 // module's: a new module needs no edit here.
-#[derive(async_graphql::MergedObject, Default)]
+#[derive(async_graphql::MergedObject)]
 pub struct TestQuery(
     pub Boxed<imis_gateway::schema::Query>,
     pub testmod::TestModQuery,
 );
 
-#[derive(async_graphql::MergedObject, Default)]
+#[derive(async_graphql::MergedObject)]
 pub struct TestMutation(
     pub Boxed<imis_gateway::schema::Mutation>,
     pub testmod::TestModMutation,
 );
 
-/// A root object whose resolution is a boxed future. Wrapping the gateway's roots cuts the
-/// nesting of the composed schema's futures, so that a test crate executing the schema itself
-/// (`app.schema.execute(…)`) stays within rustc's default query depth whatever the number of
-/// modules. The type, its name and its fields are `T`'s.
-#[derive(Default)]
-pub struct Boxed<T>(pub T);
+/// A root object whose resolution is a boxed future: the core's [`Flattened`]. Wrapping the
+/// gateway's roots cuts the nesting of the composed schema's futures, so that a test crate
+/// executing the schema itself (`app.schema.execute(…)`) stays within rustc's default query depth
+/// whatever the number of modules. The type, its name and its fields are `T`'s.
+pub type Boxed<T> = Flattened<T>;
 
-impl<T: ObjectType> OutputType for Boxed<T> {
-    fn type_name() -> Cow<'static, str> {
-        T::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        T::create_type_info(registry)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ContextSelectionSet<'_>,
-        field: &Positioned<Field>,
-    ) -> ServerResult<Value> {
-        let run: BoxFuture<'_, ServerResult<Value>> =
-            Box::pin(OutputType::resolve(&self.0, ctx, field));
-        run.await
+impl Default for TestQuery {
+    fn default() -> Self {
+        TestQuery(Flattened(Default::default()), Default::default())
     }
 }
 
-impl<T: ObjectType> ContainerType for Boxed<T> {
-    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
-        let run: BoxFuture<'_, ServerResult<Option<Value>>> = Box::pin(self.0.resolve_field(ctx));
-        run.await
-    }
-
-    async fn find_entity(&self, ctx: &Context<'_>, params: &Value) -> ServerResult<Option<Value>> {
-        let run: BoxFuture<'_, ServerResult<Option<Value>>> =
-            Box::pin(self.0.find_entity(ctx, params));
-        run.await
+impl Default for TestMutation {
+    fn default() -> Self {
+        TestMutation(Flattened(Default::default()), Default::default())
     }
 }
-
-impl<T: ObjectType> ObjectType for Boxed<T> {}
 
 /// The module owning each root field of [`TestQuery`] and [`TestMutation`].
 pub fn test_owners() -> imis_gateway::schema::RootFieldOwners {
@@ -264,19 +234,14 @@ impl TestApp {
 
     /// The principal of a demo user, as a bearer token would give it.
     pub async fn principal(&self, username: &str) -> Principal {
-        let row = self
-            .state
-            .db
-            .conn
-            .query_one_raw(imis_core::db::stmt(
-                self.state.db.backend(),
-                "SELECT uuid FROM core_user WHERE username = ? AND validity_to IS NULL",
-                vec![username.into()],
-            ))
-            .await
-            .expect("query")
-            .unwrap_or_else(|| panic!("no user {username}"));
-        let uuid: uuid::Uuid = row.try_get("", "uuid").expect("uuid");
+        let uuid: uuid::Uuid = one_row(
+            self,
+            "SELECT uuid FROM core_user WHERE username = ? AND validity_to IS NULL",
+            vec![username.into()],
+        )
+        .await
+        .try_get("", "uuid")
+        .expect("uuid");
         imis_core::users::service::load_principal(&self.state, uuid)
             .await
             .expect("principal")
@@ -314,15 +279,36 @@ impl TestApp {
     /// Executes and returns the first error's code, failing the test when there is none.
     pub async fn err_code(&self, who: Option<&Principal>, query: &str) -> String {
         let r = self.exec(who, query).await;
-        let e = r
-            .errors
-            .first()
-            .unwrap_or_else(|| panic!("expected an error for {query}, got {:?}", r.data));
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .map(|v| v.to_string().trim_matches('"').to_string())
-            .unwrap_or_else(|| e.message.clone())
+        error_code(&r).unwrap_or_else(|| panic!("expected an error for {query}, got {:?}", r.data))
+    }
+
+    /// Executes with `vars` and returns `data`, failing the test on any error.
+    pub async fn ok_vars(
+        &self,
+        who: Option<&Principal>,
+        query: &str,
+        vars: serde_json::Value,
+    ) -> serde_json::Value {
+        let r = self.exec_vars(who, query, vars.clone()).await;
+        assert!(
+            r.errors.is_empty(),
+            "unexpected errors for {query} {vars}: {:?}",
+            r.errors
+        );
+        r.data.into_json().expect("json")
+    }
+
+    /// Executes with `vars` and returns the first error's code, failing the test when there is
+    /// none.
+    pub async fn err_code_vars(
+        &self,
+        who: Option<&Principal>,
+        query: &str,
+        vars: serde_json::Value,
+    ) -> String {
+        let r = self.exec_vars(who, query, vars.clone()).await;
+        error_code(&r)
+            .unwrap_or_else(|| panic!("expected an error for {query} {vars}, got {:?}", r.data))
     }
 
     /// Counts rows of a table with an optional WHERE clause.
@@ -347,30 +333,43 @@ impl TestApp {
     }
 }
 
-/// The first column of the one row `sql` returns, as an integer (tests read ids and counts).
-pub async fn one_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
-    let row = app
-        .state
+/// The code of a response's first error (its `code` extension, else its message), or `None`
+/// when the response has no error.
+pub fn error_code(response: &Response) -> Option<String> {
+    let e = response.errors.first()?;
+    Some(
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .map(|v| v.to_string().trim_matches('"').to_string())
+            .unwrap_or_else(|| e.message.clone()),
+    )
+}
+
+/// The one row `sql` returns, failing the test when there is none.
+async fn one_row(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::QueryResult {
+    app.state
         .db
         .conn
         .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
         .await
         .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<i64>(0).expect("i64")
+        .unwrap_or_else(|| panic!("no row for {sql}"))
+}
+
+/// The first column of the one row `sql` returns, as an integer (tests read ids and counts).
+pub async fn one_i64(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+    one_row(app, sql, values)
+        .await
+        .try_get_by_index::<i64>(0)
+        .expect("i64")
 }
 
 /// The first column of the one row `sql` returns, as a uuid string.
 pub async fn one_uuid(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) -> String {
-    let row = app
-        .state
-        .db
-        .conn
-        .query_one_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
+    one_row(app, sql, values)
         .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no row for {sql}"));
-    row.try_get_by_index::<uuid::Uuid>(0)
+        .try_get_by_index::<uuid::Uuid>(0)
         .expect("uuid")
         .to_string()
 }

@@ -2,18 +2,8 @@
 
 use imis_core::auth::request::{Credentials, authenticate};
 use imis_core::auth::tokens;
+use imis_tests::fixtures::{bearer, login, login_tokens};
 use imis_tests::{TestApp, TestDb, on_each_db};
-
-async fn login(app: &TestApp, user: &str, pw: &str) -> async_graphql::Response {
-    app.exec(None, &format!(r#"mutation {{ tokenAuth(username: "{user}", password: "{pw}") {{ token refreshToken refreshExpiresIn payload }} }}"#)).await
-}
-
-fn bearer(token: &str) -> Credentials {
-    Credentials {
-        authorization: Some(format!("Bearer {token}")),
-        ..Default::default()
-    }
-}
 
 #[tokio::test]
 async fn login_success_wrong_password_and_lockout() {
@@ -68,16 +58,7 @@ async fn login_success_wrong_password_and_lockout() {
 async fn expired_revoked_and_refreshed_tokens() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
-        let data = login(&app, "clerk", "clerk1234")
-            .await
-            .data
-            .into_json()
-            .unwrap();
-        let token = data["tokenAuth"]["token"].as_str().unwrap().to_string();
-        let refresh = data["tokenAuth"]["refreshToken"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let (token, refresh) = login_tokens(&app, "clerk", "clerk1234").await;
 
         // Expired: the same token checked two days later.
         let later = app.state.clock.now() + chrono::Duration::days(2);
@@ -146,8 +127,7 @@ async fn expired_revoked_and_refreshed_tokens() {
 async fn a_password_change_revokes_tokens_and_logout_revokes_the_access_token() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
-        let data = login(&app, "clerk", "clerk1234").await.data.into_json().unwrap();
-        let token = data["tokenAuth"]["token"].as_str().unwrap().to_string();
+        let (token, _) = login_tokens(&app, "clerk", "clerk1234").await;
         let p = authenticate(&app.state, &bearer(&token)).await.unwrap().unwrap();
         // Token iat has one-second resolution: make the change strictly later.
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -155,8 +135,7 @@ async fn a_password_change_revokes_tokens_and_logout_revokes_the_access_token() 
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         assert_eq!(authenticate(&app.state, &bearer(&token)).await.unwrap_err().code, "auth.token_revoked");
         assert!(login(&app, "clerk", "clerk1234").await.errors.len() == 1);
-        let data = login(&app, "clerk", "nouveau-secret").await.data.into_json().unwrap();
-        let token = data["tokenAuth"]["token"].as_str().unwrap().to_string();
+        let (token, _) = login_tokens(&app, "clerk", "nouveau-secret").await;
         let p = authenticate(&app.state, &bearer(&token)).await.unwrap().unwrap();
         app.ok(Some(&p), "mutation { deleteTokenCookie { deleted } }").await;
         assert_eq!(authenticate(&app.state, &bearer(&token)).await.unwrap_err().code, "auth.token_revoked");
@@ -169,12 +148,7 @@ async fn a_password_change_revokes_tokens_and_logout_revokes_the_access_token() 
 async fn cookie_sessions_require_the_csrf_token() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
-        let data = login(&app, "Admin", "admin123")
-            .await
-            .data
-            .into_json()
-            .unwrap();
-        let token = data["tokenAuth"]["token"].as_str().unwrap().to_string();
+        let (token, _) = login_tokens(&app, "Admin", "admin123").await;
         let by_cookie = |session: Option<String>, csrf: Option<&str>| Credentials {
             authorization: Some("JWT undefined".into()),
             jwt_cookie: Some(token.clone()),
@@ -210,28 +184,24 @@ async fn cookie_sessions_require_the_csrf_token() {
             .next()
             .unwrap()
             .to_string();
-        let p = authenticate(&app.state, &by_cookie(Some(key.clone()), Some("undefined")))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            app.exec(Some(&p), "{ mutationLogs(first: 5) { totalCount } }")
+        // A placeholder token, then a wrong one: each refused with the legacy message.
+        for (csrf, message) in [
+            ("undefined", "HTTP_X_CSRFTOKEN"),
+            ("wrong", "CSRF token missing or incorrect."),
+        ] {
+            let p = authenticate(&app.state, &by_cookie(Some(key.clone()), Some(csrf)))
                 .await
-                .errors[0]
-                .message,
-            "HTTP_X_CSRFTOKEN"
-        );
-        let p = authenticate(&app.state, &by_cookie(Some(key.clone()), Some("wrong")))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            app.exec(Some(&p), "{ mutationLogs(first: 5) { totalCount } }")
-                .await
-                .errors[0]
-                .message,
-            "CSRF token missing or incorrect."
-        );
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                app.exec(Some(&p), "{ mutationLogs(first: 5) { totalCount } }")
+                    .await
+                    .errors[0]
+                    .message,
+                message,
+                "CSRF header {csrf}"
+            );
+        }
         let p = authenticate(&app.state, &by_cookie(Some(key), Some(&csrf)))
             .await
             .unwrap()

@@ -9,28 +9,22 @@
 //! (the PostgreSQL test pool has 5), so they really overlap on PostgreSQL.
 
 use async_graphql::{Request, Response, Variables};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use imis_core::auth::Principal;
-use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
+use imis_tests::fixtures::mutations::{
+    CREATE_POLICY, CREATE_PREMIUM, UPDATE_POLICY, UPDATE_PREMIUM, UPDATE_PRODUCT,
+};
+use imis_tests::fixtures::{
+    create_family, date_string as ds, first_village, location_id, policy_input_today,
+    product_input_with_lump_sum, product_uuid_of, user_id,
+};
+use imis_tests::{TestApp, TestDb, error_code, on_each_db, one_i64, one_uuid};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// Concurrent updates of each row.
 const N: usize = 10;
-
-const CREATE_PRODUCT: &str =
-    "mutation($i: CreateProductMutationInput!) { createProduct(input: $i) { internalId } }";
-const UPDATE_PRODUCT: &str =
-    "mutation($i: UpdateProductMutationInput!) { updateProduct(input: $i) { internalId } }";
-const CREATE_POLICY: &str =
-    "mutation($i: CreatePolicyMutationInput!) { createPolicy(input: $i) { internalId } }";
-const UPDATE_POLICY: &str =
-    "mutation($i: UpdatePolicyMutationInput!) { updatePolicy(input: $i) { internalId } }";
-const CREATE_PREMIUM: &str =
-    "mutation($i: CreatePremiumMutationInput!) { createPremium(input: $i) { internalId } }";
-const UPDATE_PREMIUM: &str =
-    "mutation($i: UpdatePremiumMutationInput!) { updatePremium(input: $i) { internalId } }";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -65,15 +59,7 @@ async fn concurrently(
 }
 
 fn code_of(r: &Response) -> String {
-    match r.errors.first() {
-        None => "ok".into(),
-        Some(e) => e
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .map(|v| v.to_string().trim_matches('"').to_string())
-            .unwrap_or_else(|| e.message.clone()),
-    }
+    error_code(r).unwrap_or_else(|| "ok".into())
 }
 
 fn all_ok(results: &[Response], what: &str, db: &TestDb) {
@@ -89,18 +75,28 @@ fn all_ok(results: &[Response], what: &str, db: &TestDb) {
     );
 }
 
-async fn ok(app: &TestApp, who: &Principal, q: &str, vars: Value) -> Value {
-    let r = app.exec_vars(Some(who), q, vars.clone()).await;
-    assert!(
-        r.errors.is_empty(),
-        "unexpected errors for {q} {vars}: {:?}",
-        r.errors
-    );
-    r.data.into_json().expect("json")
+/// Sends `mutation` N times at once as `who`, the `i`-th with `input` changed by `vary(i, …)`,
+/// and checks that every one succeeds.
+async fn update_concurrently(
+    app: &TestApp,
+    who: &Principal,
+    db: &TestDb,
+    mutation: &str,
+    input: &Value,
+    vary: impl Fn(usize, &mut Value),
+) {
+    let calls = (0..N)
+        .map(|i| {
+            let mut varied = input.clone();
+            vary(i, &mut varied);
+            (mutation.to_string(), json!({ "i": varied }))
+        })
+        .collect();
+    all_ok(&concurrently(app, who, calls).await, mutation, db);
 }
 
-fn ds(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+async fn ok(app: &TestApp, who: &Principal, q: &str, vars: Value) -> Value {
+    app.ok_vars(Some(who), q, vars).await
 }
 
 /// The versions of one row in `core_history` must be exactly `n`, each once, chained: each
@@ -179,23 +175,9 @@ async fn assert_history_chain(
 
 /// A national product sold 2020–2035, 12 months, with this lump sum; returns (id, input).
 async fn product(app: &TestApp, admin: &Principal, code: &str, lump: &str) -> (i64, Value) {
-    let i = json!({
-        "code": code,
-        "name": format!("Produit {code}"),
-        "dateFrom": "2020-01-01",
-        "dateTo": "2035-12-31",
-        "insurancePeriod": 12,
-        "lumpSum": lump,
-        "maxMembers": 8,
-    });
-    ok(app, admin, CREATE_PRODUCT, json!({ "i": i })).await;
-    let id = one_i64(
-        app,
-        "SELECT id FROM product_product WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await;
-    (id, i)
+    let input = product_input_with_lump_sum(code, lump, json!({}));
+    let id = imis_tests::fixtures::create_product_from(app, admin, &input).await;
+    (id, input)
 }
 
 /// An Idle policy enrolled today for a new family of village `v1`; returns (uuid, input).
@@ -205,47 +187,12 @@ async fn idle_policy(
     product_id: i64,
     chf: &str,
 ) -> (String, Value) {
-    let v1 = one_i64(
-        app,
-        "SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id \
-         JOIN core_location dd ON dd.id = w.parent_id \
-         WHERE dd.code = 'D0001' AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id LIMIT 1",
-        vec![],
-    )
-    .await;
-    ok(
-        app,
-        admin,
-        &format!(
-            r#"mutation {{ createFamily(input: {{ locationId: {v1}, familyTypeId: "H", poverty: false,
-                headInsuree: {{ chfId: "{chf}", lastName: "Famille{chf}", otherNames: "Chef", genderId: "M", dob: "1980-03-01", marital: "M" }} }}) {{ internalId }} }}"#
-        ),
-        json!({}),
-    )
-    .await;
-    let family = one_i64(
-        app,
-        "SELECT f.id FROM insuree_family f JOIN insuree_insuree i ON i.id = f.head_insuree_id \
-         WHERE i.chf_id = ? AND f.validity_to IS NULL AND i.validity_to IS NULL",
-        vec![chf.into()],
-    )
-    .await;
-    let officer = one_i64(
-        app,
-        "SELECT id FROM core_user WHERE username = 'eo_douala' AND validity_to IS NULL",
-        vec![],
-    )
-    .await;
-    let uuid = uuid::Uuid::now_v7().to_string();
-    let i = json!({
-        "uuid": uuid,
-        "familyId": family,
-        "productId": product_id,
-        "officerId": officer,
-        "enrollDate": ds(app.state.clock.today()),
-    });
-    ok(app, admin, CREATE_POLICY, json!({ "i": i })).await;
-    (uuid, i)
+    let v1 = first_village(app, "D0001").await;
+    let family = create_family(app, admin, v1, chf).await;
+    let officer = user_id(app, "eo_douala").await;
+    let input = policy_input_today(app, family, product_id, officer);
+    ok(app, admin, CREATE_POLICY, json!({ "i": input })).await;
+    (input["uuid"].as_str().expect("uuid").to_string(), input)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,17 +232,12 @@ async fn concurrent_item_and_product_updates_keep_every_version_once() {
 
         // A product.
         let (product_id, input) = product(&app, &admin, "CCP1", "1000").await;
-        let product_uuid =
-            one_uuid(&app, "SELECT uuid FROM product_product WHERE id = ?", vec![product_id.into()]).await;
-        let calls = (0..N)
-            .map(|i| {
-                let mut v = input.clone();
-                v["uuid"] = json!(product_uuid);
-                v["name"] = json!(format!("Produit version {i}"));
-                (UPDATE_PRODUCT.to_string(), json!({ "i": v }))
-            })
-            .collect();
-        all_ok(&concurrently(&app, &admin, calls).await, "updateProduct", &db);
+        let product_uuid = product_uuid_of(&app, product_id).await;
+        update_concurrently(&app, &admin, &db, UPDATE_PRODUCT, &input, |i, v| {
+            v["uuid"] = json!(product_uuid);
+            v["name"] = json!(format!("Produit version {i}"));
+        })
+        .await;
         let names =
             assert_history_chain(&app, &db, "product", "product_product", product_id, "name", N).await;
         assert!(names.contains("\"Produit CCP1\""), "{names:?}");
@@ -355,18 +297,10 @@ async fn concurrent_policy_and_premium_updates_keep_every_version_once() {
             vec![uuid::Uuid::parse_str(&policy_uuid).unwrap().into()],
         )
         .await;
-        let calls = (0..N)
-            .map(|i| {
-                let mut v = input.clone();
-                v["enrollDate"] = json!(ds(today - Duration::days(i as i64 + 1)));
-                (UPDATE_POLICY.to_string(), json!({ "i": v }))
-            })
-            .collect();
-        all_ok(
-            &concurrently(&app, &admin, calls).await,
-            "updatePolicy",
-            &db,
-        );
+        update_concurrently(&app, &admin, &db, UPDATE_POLICY, &input, |i, v| {
+            v["enrollDate"] = json!(ds(today - Duration::days(i as i64 + 1)));
+        })
+        .await;
         let dates = assert_history_chain(
             &app,
             &db,
@@ -406,18 +340,10 @@ async fn concurrent_policy_and_premium_updates_keep_every_version_once() {
             vec![],
         )
         .await;
-        let calls = (0..N)
-            .map(|i| {
-                let mut v = premium.clone();
-                v["amount"] = json!(format!("{}", 2000 + i));
-                (UPDATE_PREMIUM.to_string(), json!({ "i": v }))
-            })
-            .collect();
-        all_ok(
-            &concurrently(&app, &admin, calls).await,
-            "updatePremium",
-            &db,
-        );
+        update_concurrently(&app, &admin, &db, UPDATE_PREMIUM, &premium, |i, v| {
+            v["amount"] = json!(format!("{}", 2000 + i));
+        })
+        .await;
         let amounts = assert_history_chain(
             &app,
             &db,
@@ -459,12 +385,7 @@ async fn concurrent_creates_with_one_code_give_the_business_code() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
-        let district = one_i64(
-            &app,
-            "SELECT id FROM core_location WHERE code = 'D0001' AND validity_to IS NULL",
-            vec![],
-        )
-        .await;
+        let district = location_id(&app, "D0001").await;
         let cases: [(&str, String, &str, &str); 3] = [
             (
                 "createItem",

@@ -9,19 +9,10 @@ async fn restricted_users_see_only_their_districts() {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // district D0001 only
-        let all = app
-            .ok(
-                Some(&admin),
-                r#"{ locations(type: "D") { totalCount edges { node { code } } } }"#,
-            )
-            .await;
+        let districts = r#"{ locations(type: "D") { totalCount edges { node { code } } } }"#;
+        let all = app.ok(Some(&admin), districts).await;
         assert_eq!(all["locations"]["totalCount"], 2);
-        let mine = app
-            .ok(
-                Some(&clerk),
-                r#"{ locations(type: "D") { totalCount edges { node { code } } } }"#,
-            )
-            .await;
+        let mine = app.ok(Some(&clerk), districts).await;
         assert_eq!(mine["locations"]["totalCount"], 1);
         assert_eq!(mine["locations"]["edges"][0]["node"]["code"], "D0001");
         // The region above is visible (pickers need it), the other district's villages are not.

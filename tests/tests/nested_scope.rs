@@ -11,153 +11,35 @@
 //! and a price list's details and location belong to a list already in scope.
 
 use imis_core::auth::Principal;
+use imis_tests::fixtures::mutations::{ADD_FUNDING, CREATE_PAYMENT, UPDATE_PRODUCT};
+use imis_tests::fixtures::{
+    create_family as family, create_payer, create_policy_today as policy,
+    create_product as product, first_village as village, location_uuid, new_uuid,
+    principal_with_rights, product_input, single_node as node, user_with_role_in_districts,
+};
 use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-
-const CREATE_PRODUCT: &str =
-    "mutation($i: CreateProductMutationInput!) { createProduct(input: $i) { internalId } }";
-const UPDATE_PRODUCT: &str =
-    "mutation($i: UpdateProductMutationInput!) { updateProduct(input: $i) { internalId } }";
-const CREATE_POLICY: &str =
-    "mutation($i: CreatePolicyMutationInput!) { createPolicy(input: $i) { internalId } }";
-const CREATE_PREMIUM: &str =
-    "mutation($i: CreatePremiumMutationInput!) { createPremium(input: $i) { internalId } }";
-const CREATE_PAYER: &str =
-    "mutation($i: CreatePayerMutationInput!) { createPayer(input: $i) { internalId } }";
-const ADD_FUNDING: &str =
-    "mutation($i: AddFundingMutationInput!) { addFunding(input: $i) { internalId } }";
-const CREATE_PAYMENT: &str =
-    "mutation($i: CreatePaymentMutationInput!) { createPayment(input: $i) { internalId } }";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
 async fn ok(app: &TestApp, who: &Principal, q: &str, vars: Value) -> Value {
-    let r = app.exec_vars(Some(who), q, vars.clone()).await;
-    assert!(
-        r.errors.is_empty(),
-        "unexpected errors for {q} {vars}: {:?}",
-        r.errors
-    );
-    r.data.into_json().expect("json")
+    app.ok_vars(Some(who), q, vars).await
 }
 
-fn new_uuid() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
-async fn location_uuid(app: &TestApp, code: &str) -> String {
-    one_uuid(
-        app,
-        "SELECT uuid FROM core_location WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await
-}
-
-/// The first village of a district.
-async fn village(app: &TestApp, district: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id \
-         JOIN core_location dd ON dd.id = w.parent_id \
-         WHERE dd.code = ? AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id LIMIT 1",
-        vec![district.into()],
-    )
-    .await
-}
-
-async fn user_id(app: &TestApp, username: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT id FROM core_user WHERE username = ? AND validity_to IS NULL",
-        vec![username.into()],
-    )
-    .await
-}
-
-/// The product's input: sold 2020–2035, 12 months, lump sum 10000; `extra` is added.
-fn product_input(code: &str, extra: Value) -> Value {
-    let mut i = json!({
-        "code": code,
-        "name": format!("Produit {code}"),
-        "dateFrom": "2020-01-01",
-        "dateTo": "2035-12-31",
-        "insurancePeriod": 12,
-        "lumpSum": "10000",
-        "maxMembers": 8,
-    });
-    for (k, v) in extra.as_object().expect("object") {
-        i[k] = v.clone();
-    }
-    i
-}
-
-/// Creates a product and returns (id, uuid).
-async fn product(app: &TestApp, admin: &Principal, code: &str, extra: Value) -> (i64, String) {
-    ok(
-        app,
-        admin,
-        CREATE_PRODUCT,
-        json!({ "i": product_input(code, extra) }),
-    )
-    .await;
-    let id = one_i64(
-        app,
-        "SELECT id FROM product_product WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await;
-    let uuid = one_uuid(
-        app,
-        "SELECT uuid FROM product_product WHERE id = ?",
-        vec![id.into()],
-    )
-    .await;
-    (id, uuid)
-}
-
-/// A family in `village` whose head has the insurance number `chf`; returns its id.
-async fn family(app: &TestApp, who: &Principal, village: i64, chf: &str) -> i64 {
-    ok(
-        app,
-        who,
-        &format!(
-            r#"mutation {{ createFamily(input: {{ locationId: {village}, familyTypeId: "H", poverty: false,
-                headInsuree: {{ chfId: "{chf}", lastName: "Famille{chf}", otherNames: "Chef", genderId: "M", dob: "1980-03-01", marital: "M" }} }}) {{ internalId }} }}"#
-        ),
-        json!({}),
-    )
-    .await;
-    one_i64(
-        app,
-        "SELECT f.id FROM insuree_family f JOIN insuree_insuree i ON i.id = f.head_insuree_id \
-         WHERE i.chf_id = ? AND f.validity_to IS NULL AND i.validity_to IS NULL",
-        vec![chf.into()],
-    )
-    .await
-}
-
-/// `createPolicy` enrolled today by `officer`; returns the policy's uuid.
-async fn policy(
+/// A new national product `product_code` and a policy of it, enrolled today by the officer of
+/// Douala, for a new family of `district` headed by `chf`; returns the policy's uuid.
+async fn national_policy(
     app: &TestApp,
     admin: &Principal,
-    family: i64,
-    product: i64,
-    officer: &str,
+    product_code: &str,
+    district: &str,
+    chf: &str,
 ) -> String {
-    let uuid = new_uuid();
-    let officer = user_id(app, officer).await;
-    ok(
-        app,
-        admin,
-        CREATE_POLICY,
-        json!({ "i": { "uuid": uuid, "familyId": family, "productId": product, "officerId": officer,
-            "enrollDate": app.state.clock.today().format("%Y-%m-%d").to_string() } }),
-    )
-    .await;
-    uuid
+    let (national, _) = product(app, admin, product_code, json!({})).await;
+    let fam = family(app, admin, village(app, district).await, chf).await;
+    policy(app, admin, fam, national, "eo_douala").await
 }
 
 /// Pays the policy's lump sum (which activates it); returns the premium's uuid.
@@ -168,51 +50,12 @@ async fn pay(
     receipt: &str,
     payer: Option<&str>,
 ) -> String {
-    let uuid = new_uuid();
-    let mut i = json!({ "uuid": uuid, "policyUuid": policy, "amount": "10000", "receipt": receipt,
-        "payDate": app.state.clock.today().format("%Y-%m-%d").to_string(), "payType": "C" });
-    if let Some(p) = payer {
-        i["payerUuid"] = json!(p);
-    }
-    ok(app, admin, CREATE_PREMIUM, json!({ "i": i })).await;
-    uuid
-}
-
-async fn create_payer(app: &TestApp, admin: &Principal, name: &str, place: &str) -> (i64, String) {
-    let loc = location_uuid(app, place).await;
-    ok(
-        app,
-        admin,
-        CREATE_PAYER,
-        json!({ "i": { "name": name, "type": "G", "locationUuid": loc } }),
-    )
-    .await;
-    let id = one_i64(
-        app,
-        "SELECT id FROM payment_payer WHERE name = ? AND validity_to IS NULL",
-        vec![name.into()],
-    )
-    .await;
-    let uuid = one_uuid(
-        app,
-        "SELECT uuid FROM payment_payer WHERE id = ?",
-        vec![id.into()],
-    )
-    .await;
-    (id, uuid)
+    imis_tests::fixtures::create_premium_today(app, admin, policy, "10000", receipt, payer).await
 }
 
 /// The clerk (an interactive user of district D0001) with exactly these rights.
 async fn clerk(app: &TestApp, rights: &[i32]) -> Principal {
-    let mut p = app.principal("clerk").await;
-    p.rights = rights.iter().copied().collect();
-    p
-}
-
-fn node(v: &Value, list: &str) -> Value {
-    let edges = v[list]["edges"].as_array().expect("edges");
-    assert_eq!(edges.len(), 1, "{v}");
-    edges[0]["node"].clone()
+    principal_with_rights(app, "clerk", rights).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,11 +150,8 @@ async fn an_officers_reminder_hides_a_policy_and_insuree_outside_their_villages(
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
-        let v2 = village(&app, "D0002").await;
-        let (national, _) = product(&app, &admin, "NSRENEW", json!({})).await;
         // A family of Edéa enrolled by the officer of Douala: the reminder goes to that officer.
-        let fam = family(&app, &admin, v2, "872000001").await;
-        let pol = policy(&app, &admin, fam, national, "eo_douala").await;
+        let pol = national_policy(&app, &admin, "NSRENEW", "D0002", "872000001").await;
         pay(&app, &admin, &pol, "NS-REN-1", None).await;
         let later = app.state.clock.today() + chrono::Duration::days(400);
         imis_policy::jobs::insert_renewal_reminders(&app.state, later)
@@ -389,10 +229,7 @@ async fn a_contribution_hides_a_payer_outside_the_callers_locations() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
-        let v1 = village(&app, "D0001").await;
-        let (national, _) = product(&app, &admin, "NSPAYER", json!({})).await;
-        let fam = family(&app, &admin, v1, "873000001").await;
-        let pol = policy(&app, &admin, fam, national, "eo_douala").await;
+        let pol = national_policy(&app, &admin, "NSPAYER", "D0001", "873000001").await;
         let (_, far) = create_payer(&app, &admin, "Commune d'Edéa", "D0002").await;
         let (_, above) = create_payer(&app, &admin, "Région du Littoral", "R0001").await;
         let far_premium = pay(&app, &admin, &pol, "NS-PAY-1", Some(&far)).await;
@@ -425,33 +262,15 @@ async fn a_contribution_hides_a_payer_outside_the_callers_locations() {
 
 /// A user with the Scheme Administrator role (payer rights) restricted to district D0001.
 async fn district_scheme_admin(app: &TestApp) -> Principal {
-    let d1 = one_i64(
+    user_with_role_in_districts(
         app,
-        "SELECT id FROM core_location WHERE code = 'D0001' AND validity_to IS NULL",
-        vec![],
-    )
-    .await;
-    let role = imis_core::users::service::system_role(&app.state.db.conn, 32)
-        .await
-        .expect("role");
-    imis_core::users::service::insert_user_unchecked(
-        &app.state.db.conn,
         "nsfund",
         "nsfundpass",
-        "Payeur",
-        "District",
-        imis_core::auth::UserKinds {
-            interactive: true,
-            ..Default::default()
-        },
-        &[role.id],
-        &[d1],
-        &[],
-        None,
+        ("Payeur", "District"),
+        32,
+        &["D0001"],
     )
     .await
-    .expect("user");
-    app.principal("nsfund").await
 }
 
 #[tokio::test]

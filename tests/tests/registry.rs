@@ -1,45 +1,30 @@
 //! Registry composition: enabled, disabled, missing dependency, duplicate name, cycles; root
 //! fields never collide; a disabled module disappears from the API and its tables are untouched.
 
-use imis_core::registry::{ModuleDescriptor, RightDef, resolve};
+use imis_core::registry::{ModuleDescriptor, resolve};
 use imis_tests::{TestApp, TestDb, on_each_db, test_owners};
 
 static CORE: ModuleDescriptor = ModuleDescriptor::named("core");
-static A: ModuleDescriptor = ModuleDescriptor {
-    depends_on: &[],
-    ..ModuleDescriptor::named("insuree")
-};
-static B: ModuleDescriptor = ModuleDescriptor {
-    depends_on: &["insuree", "product"],
-    ..ModuleDescriptor::named("policy")
-};
-static C: ModuleDescriptor = ModuleDescriptor {
-    depends_on: &[],
-    ..ModuleDescriptor::named("product")
-};
+/// A descriptor named `name` depending on `depends_on`, contributing nothing else.
+const fn depending(name: &'static str, depends_on: &'static [&'static str]) -> ModuleDescriptor {
+    ModuleDescriptor {
+        depends_on,
+        ..ModuleDescriptor::named(name)
+    }
+}
+
+static A: ModuleDescriptor = depending("insuree", &[]);
+static B: ModuleDescriptor = depending("policy", &["insuree", "product"]);
+static C: ModuleDescriptor = depending("product", &[]);
 static A2: ModuleDescriptor = ModuleDescriptor::named("insuree");
-static X: ModuleDescriptor = ModuleDescriptor {
-    depends_on: &["y"],
-    ..ModuleDescriptor::named("x")
-};
-static Y: ModuleDescriptor = ModuleDescriptor {
-    depends_on: &["x"],
-    ..ModuleDescriptor::named("y")
-};
+static X: ModuleDescriptor = depending("x", &["y"]);
+static Y: ModuleDescriptor = depending("y", &["x"]);
 static R1: ModuleDescriptor = ModuleDescriptor {
-    rights: &[RightDef {
-        code: 1,
-        en: "a",
-        fr: "a",
-    }],
+    rights: imis_core::rights! { 1 => "a", "a"; },
     ..ModuleDescriptor::named("r1")
 };
 static R2: ModuleDescriptor = ModuleDescriptor {
-    rights: &[RightDef {
-        code: 1,
-        en: "b",
-        fr: "b",
-    }],
+    rights: imis_core::rights! { 1 => "b", "b"; },
     ..ModuleDescriptor::named("r2")
 };
 

@@ -5,46 +5,12 @@
 
 use imis_core::auth::Principal;
 use imis_core::auth::request::{Credentials, authenticate};
+use imis_tests::fixtures::{bearer, login, login_tokens as login_ok, role};
 use imis_tests::{TestApp, TestDb, on_each_db};
 use serde_json::Value;
 
-fn bearer(token: &str) -> Credentials {
-    Credentials {
-        authorization: Some(format!("Bearer {token}")),
-        ..Default::default()
-    }
-}
-
 fn code_of(r: &async_graphql::Response) -> String {
-    let e = r
-        .errors
-        .first()
-        .unwrap_or_else(|| panic!("expected an error, got {:?}", r.data));
-    e.extensions
-        .as_ref()
-        .and_then(|x| x.get("code"))
-        .map(|v| v.to_string().trim_matches('"').to_string())
-        .unwrap_or_else(|| e.message.clone())
-}
-
-async fn login(app: &TestApp, user: &str, pw: &str) -> async_graphql::Response {
-    app.exec(
-        None,
-        &format!(
-            r#"mutation {{ tokenAuth(username: "{user}", password: "{pw}") {{ token refreshToken }} }}"#
-        ),
-    )
-    .await
-}
-
-async fn login_ok(app: &TestApp, user: &str, pw: &str) -> (String, String) {
-    let r = login(app, user, pw).await;
-    assert!(r.errors.is_empty(), "login of {user}: {:?}", r.errors);
-    let d = r.data.into_json().unwrap();
-    (
-        d["tokenAuth"]["token"].as_str().unwrap().to_string(),
-        d["tokenAuth"]["refreshToken"].as_str().unwrap().to_string(),
-    )
+    imis_tests::error_code(r).unwrap_or_else(|| panic!("expected an error, got {:?}", r.data))
 }
 
 fn pk(v: &Value, ty: &str) -> i64 {
@@ -82,17 +48,8 @@ async fn setup(app: &TestApp) -> Setup {
         &districts["locations"]["edges"][1]["node"]["id"],
         "LocationGQLType",
     );
-    let roles = app
-        .ok(
-            Some(&admin),
-            r#"{ role(isSystem: true, name: "IMIS Administrator") { edges { node { id uuid } } } }"#,
-        )
-        .await;
-    let admin_role = pk(&roles["role"]["edges"][0]["node"]["id"], "RoleGQLType");
-    let admin_role_uuid = roles["role"]["edges"][0]["node"]["uuid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (admin_role, admin_role_uuid) =
+        role(app, &admin, r#"isSystem: true, name: "IMIS Administrator""#).await;
     app.ok(
         Some(&admin),
         &format!(
@@ -100,17 +57,7 @@ async fn setup(app: &TestApp) -> Setup {
         ),
     )
     .await;
-    let r = app
-        .ok(
-            Some(&admin),
-            r#"{ role(name: "User manager") { edges { node { id uuid } } } }"#,
-        )
-        .await;
-    let manager_role = pk(&r["role"]["edges"][0]["node"]["id"], "RoleGQLType");
-    let manager_role_uuid = r["role"]["edges"][0]["node"]["uuid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (manager_role, manager_role_uuid) = role(app, &admin, r#"name: "User manager""#).await;
     app.ok(
         Some(&admin),
         &format!(
@@ -167,28 +114,14 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
         let s = setup(&app).await;
         let um = &s.um;
         let admin_uuid = user_uuid(&app, "Admin").await;
-        let clerk_role = pk(
-            &app.ok(
-                Some(&admin),
-                r#"{ role(isSystem: true, name: "Clerk") { edges { node { id } } } }"#,
-            )
-            .await["role"]["edges"][0]["node"]["id"],
-            "RoleGQLType",
-        );
+        let (clerk_role, clerk_uuid) = role(&app, &admin, r#"isSystem: true, name: "Clerk""#).await;
         // A role within the manager's rights, and a user of each district holding it.
         app.ok(
             Some(&admin),
             r#"mutation { createRole(input: { name: "Searcher", isSystem: false, isBlocked: false, rightsId: [121701, 101001] }) { internalId } }"#,
         )
         .await;
-        let searcher = pk(
-            &app.ok(
-                Some(&admin),
-                r#"{ role(name: "Searcher") { edges { node { id } } } }"#,
-            )
-            .await["role"]["edges"][0]["node"]["id"],
-            "RoleGQLType",
-        );
+        let (searcher, _) = role(&app, &admin, r#"name: "Searcher""#).await;
         for (name, d) in [("inside", s.d1), ("outside", s.d2)] {
             app.ok(
                 Some(&admin),
@@ -209,19 +142,14 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
                 r#"mutation {{ changePassword(input: {{ username: "{u}", newPassword: "Pwned12345" }}) {{ internalId }} }}"#
             )
         };
-        assert_eq!(
-            app.err_code(Some(um), &change("Admin")).await,
-            "user.target_outranks_caller"
-        );
-        assert_eq!(
-            app.err_code(Some(um), &change("outside")).await,
-            "auth.location_denied"
-        );
         // clerk lives in the manager's district but holds rights the manager lacks.
-        assert_eq!(
-            app.err_code(Some(um), &change("clerk")).await,
-            "user.target_outranks_caller"
-        );
+        for (username, code) in [
+            ("Admin", "user.target_outranks_caller"),
+            ("outside", "auth.location_denied"),
+            ("clerk", "user.target_outranks_caller"),
+        ] {
+            assert_eq!(app.err_code(Some(um), &change(username)).await, code, "{username}");
+        }
         app.ok(Some(um), &change("inside")).await;
         // The administrator still logs in with its own password.
         login_ok(&app, "Admin", "admin123").await;
@@ -229,56 +157,38 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
         // updateUser: the administrator, itself as administrator, another district, a role
         // beyond its rights.
         let update = |body: String| format!("mutation {{ updateUser(input: {{ {body} }}) {{ internalId }} }}");
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &update(user_input(Some(&admin_uuid), "Admin", &[s.manager_role], &[s.d1]))
-            )
-            .await,
-            "user.target_outranks_caller"
-        );
         let um_uuid = user_uuid(&app, "um").await;
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &update(user_input(Some(&um_uuid), "um", &[s.manager_role, s.admin_role], &[s.d1]))
-            )
-            .await,
-            "role.exceeds_caller_rights"
-        );
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &update(user_input(Some(&um_uuid), "um", &[s.manager_role, clerk_role], &[s.d1]))
-            )
-            .await,
-            "role.exceeds_caller_rights"
-        );
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &update(user_input(Some(&um_uuid), "um", &[s.manager_role], &[s.d1, s.d2]))
-            )
-            .await,
-            "auth.location_denied"
-        );
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &update(user_input(Some(&outside), "outside", &[searcher], &[s.d2]))
-            )
-            .await,
-            "auth.location_denied"
-        );
-        // Moving a user of its district into another district is granting a district it lacks.
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &update(user_input(Some(&inside), "inside", &[searcher], &[s.d2]))
-            )
-            .await,
-            "auth.location_denied"
-        );
+        let refused_updates = [
+            (
+                user_input(Some(&admin_uuid), "Admin", &[s.manager_role], &[s.d1]),
+                "user.target_outranks_caller",
+            ),
+            (
+                user_input(Some(&um_uuid), "um", &[s.manager_role, s.admin_role], &[s.d1]),
+                "role.exceeds_caller_rights",
+            ),
+            (
+                user_input(Some(&um_uuid), "um", &[s.manager_role, clerk_role], &[s.d1]),
+                "role.exceeds_caller_rights",
+            ),
+            (
+                user_input(Some(&um_uuid), "um", &[s.manager_role], &[s.d1, s.d2]),
+                "auth.location_denied",
+            ),
+            (
+                user_input(Some(&outside), "outside", &[searcher], &[s.d2]),
+                "auth.location_denied",
+            ),
+            // Moving a user of its district into another district is granting a district it
+            // lacks.
+            (
+                user_input(Some(&inside), "inside", &[searcher], &[s.d2]),
+                "auth.location_denied",
+            ),
+        ];
+        for (input, code) in &refused_updates {
+            assert_eq!(app.err_code(Some(um), &update(input.clone())).await, *code, "{input}");
+        }
         app.ok(
             Some(um),
             &update(user_input(Some(&inside), "inside", &[searcher], &[s.d1])),
@@ -287,21 +197,22 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
 
         // createUser: an administrator, a role beyond its rights, another district.
         let create = |body: String| format!("mutation {{ createUser(input: {{ {body} }}) {{ internalId }} }}");
-        assert_eq!(
-            app.err_code(Some(um), &create(user_input(None, "newadmin", &[s.admin_role], &[s.d1])))
-                .await,
-            "role.exceeds_caller_rights"
-        );
-        assert_eq!(
-            app.err_code(Some(um), &create(user_input(None, "newclerk", &[clerk_role], &[s.d1])))
-                .await,
-            "role.exceeds_caller_rights"
-        );
-        assert_eq!(
-            app.err_code(Some(um), &create(user_input(None, "newout", &[searcher], &[s.d2])))
-                .await,
-            "auth.location_denied"
-        );
+        for (input, code) in [
+            (
+                user_input(None, "newadmin", &[s.admin_role], &[s.d1]),
+                "role.exceeds_caller_rights",
+            ),
+            (
+                user_input(None, "newclerk", &[clerk_role], &[s.d1]),
+                "role.exceeds_caller_rights",
+            ),
+            (
+                user_input(None, "newout", &[searcher], &[s.d2]),
+                "auth.location_denied",
+            ),
+        ] {
+            assert_eq!(app.err_code(Some(um), &create(input.clone())).await, code, "{input}");
+        }
         app.ok(
             Some(um),
             &create(user_input(None, "newin", &[searcher], &[s.d1])),
@@ -344,60 +255,34 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
             r#"mutation { createRole(input: { name: "Readers", isSystem: false, isBlocked: false, rightsId: [121701] }) { internalId } }"#,
         )
         .await;
-        // Adding a right it lacks to its own role would raise its own rights.
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &format!(
-                    r#"mutation {{ updateRole(input: {{ uuid: "{}", name: "User manager", isSystem: false, isBlocked: false, rightsId: [{MANAGER_RIGHTS}, 101002] }}) {{ internalId }} }}"#,
-                    s.manager_role_uuid
-                )
-            )
-            .await,
-            "role.exceeds_caller_rights"
-        );
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &format!(
-                    r#"mutation {{ updateRole(input: {{ uuid: "{}", name: "IMIS Administrator", isSystem: true, isBlocked: true }}) {{ internalId }} }}"#,
-                    s.admin_role_uuid
-                )
-            )
-            .await,
-            "role.exceeds_caller_rights"
-        );
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &format!(
-                    r#"mutation {{ duplicateRole(input: {{ uuid: "{}", name: "Copy", isSystem: false, isBlocked: false }}) {{ internalId }} }}"#,
-                    s.admin_role_uuid
-                )
-            )
-            .await,
-            "role.exceeds_caller_rights"
-        );
-        assert_eq!(
-            app.err_code(
-                Some(um),
-                &format!(
-                    r#"mutation {{ duplicateRole(input: {{ uuid: "{}", name: "Copy", isSystem: false, isBlocked: false, rightsId: [101002] }}) {{ internalId }} }}"#,
-                    s.manager_role_uuid
-                )
-            )
-            .await,
-            "role.exceeds_caller_rights"
-        );
-        let clerk_uuid = app
-            .ok(
-                Some(&admin),
-                r#"{ role(isSystem: true, name: "Clerk") { edges { node { uuid } } } }"#,
-            )
-            .await["role"]["edges"][0]["node"]["uuid"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        // Adding a right it lacks to its own role would raise its own rights; the administrator
+        // role is beyond it, whether updated or copied; so is a copy of its own role with a
+        // right it lacks.
+        let beyond_the_manager = [
+            format!(
+                r#"mutation {{ updateRole(input: {{ uuid: "{}", name: "User manager", isSystem: false, isBlocked: false, rightsId: [{MANAGER_RIGHTS}, 101002] }}) {{ internalId }} }}"#,
+                s.manager_role_uuid
+            ),
+            format!(
+                r#"mutation {{ updateRole(input: {{ uuid: "{}", name: "IMIS Administrator", isSystem: true, isBlocked: true }}) {{ internalId }} }}"#,
+                s.admin_role_uuid
+            ),
+            format!(
+                r#"mutation {{ duplicateRole(input: {{ uuid: "{}", name: "Copy", isSystem: false, isBlocked: false }}) {{ internalId }} }}"#,
+                s.admin_role_uuid
+            ),
+            format!(
+                r#"mutation {{ duplicateRole(input: {{ uuid: "{}", name: "Copy", isSystem: false, isBlocked: false, rightsId: [101002] }}) {{ internalId }} }}"#,
+                s.manager_role_uuid
+            ),
+        ];
+        for mutation in &beyond_the_manager {
+            assert_eq!(
+                app.err_code(Some(um), mutation).await,
+                "role.exceeds_caller_rights",
+                "{mutation}"
+            );
+        }
         app.ok(
             Some(&admin),
             &format!(
@@ -405,12 +290,7 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
             ),
         )
         .await;
-        let copy_uuid = app
-            .ok(Some(&admin), r#"{ role(name: "Clerk copy") { edges { node { uuid } } } }"#)
-            .await["role"]["edges"][0]["node"]["uuid"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let (_, copy_uuid) = role(&app, &admin, r#"name: "Clerk copy""#).await;
         assert_eq!(
             app.err_code(
                 Some(um),
@@ -596,27 +476,18 @@ async fn logout_ends_every_token_and_session_of_the_login() {
             let e = authenticate(&app.state, &bearer(t)).await.unwrap_err();
             assert_eq!(e.code, "auth.token_revoked");
         }
-        let r = app
-            .exec(
-                None,
-                &format!(r#"mutation {{ refreshToken(refreshToken: "{refresh}") {{ token }} }}"#),
-            )
-            .await;
-        assert_eq!(code_of(&r), "auth.token_revoked");
-        let r = app
-            .exec(
-                None,
-                &format!(r#"mutation {{ refreshToken(token: "{t1}") {{ token }} }}"#),
-            )
-            .await;
-        assert_eq!(code_of(&r), "auth.token_revoked");
-        let r = app
-            .exec(
-                None,
-                &format!(r#"mutation {{ verifyToken(token: "{t2}") {{ payload }} }}"#),
-            )
-            .await;
-        assert_eq!(code_of(&r), "auth.token_revoked");
+        // Neither the refresh token nor either access token refreshes or verifies any more.
+        for request in [
+            format!(r#"mutation {{ refreshToken(refreshToken: "{refresh}") {{ token }} }}"#),
+            format!(r#"mutation {{ refreshToken(token: "{t1}") {{ token }} }}"#),
+            format!(r#"mutation {{ verifyToken(token: "{t2}") {{ payload }} }}"#),
+        ] {
+            assert_eq!(
+                code_of(&app.exec(None, &request).await),
+                "auth.token_revoked",
+                "{request}"
+            );
+        }
         assert_eq!(app.count("core_session", "").await, 0);
 
         // The other login of the same user is untouched...

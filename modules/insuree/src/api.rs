@@ -18,6 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use imis_core::AppState;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::error::{AppError, AppResult};
+use imis_core::kit::CurrentRows;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
@@ -69,6 +70,8 @@ pub struct InsureeSummary {
     /// `AC`, `IN` or `DE`.
     pub status: String,
     pub status_date: Option<NaiveDate>,
+    /// When the current photo was taken (renewal reminders list members whose photo is old).
+    pub photo_date: Option<NaiveDate>,
     pub validity_from: DateTime<Utc>,
     pub validity_to: Option<DateTime<Utc>>,
 }
@@ -92,6 +95,7 @@ impl From<insuree::Model> for InsureeSummary {
             email: m.email,
             status: m.status,
             status_date: m.status_date,
+            photo_date: m.photo_date,
             validity_from: m.validity_from,
             validity_to: m.validity_to,
         }
@@ -203,7 +207,7 @@ pub async fn members_by_family(
     for chunk in family_ids.chunks(500) {
         let mut q = insuree::Entity::find()
             .filter(insuree::Column::FamilyId.is_in(chunk.to_vec()))
-            .filter(insuree::Column::ValidityTo.is_null());
+            .current();
         if active_only {
             q = q.filter(insuree::Column::Status.eq(STATUS_ACTIVE));
         }
@@ -242,7 +246,7 @@ pub async fn families_page(
             family::Column::LocationId,
         ])
         .filter(family::Column::Id.gt(after_id))
-        .filter(family::Column::ValidityTo.is_null());
+        .current();
     if let Some(c) = condition {
         q = q.filter(c);
     }
@@ -277,7 +281,7 @@ pub async fn insuree_by_uuid(
     let conn = &state.db.conn;
     let Some(m) = insuree::Entity::find()
         .filter(insuree::Column::Uuid.eq(uuid))
-        .filter(insuree::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
     else {
@@ -477,7 +481,7 @@ pub async fn sample_chf_id(conn: &impl ConnectionTrait) -> AppResult<Option<Stri
     Ok(insuree::Entity::find()
         .select_only()
         .column(insuree::Column::ChfId)
-        .filter(insuree::Column::ValidityTo.is_null())
+        .current()
         .order_by_desc(insuree::Column::Id)
         .into_tuple::<String>()
         .one(conn)

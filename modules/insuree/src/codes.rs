@@ -85,12 +85,6 @@ pub fn label<'a>(list: &'a [Code], code: &str, lang: &str) -> Option<&'a str> {
         .map(|(_, en, fr)| if lang == "fr" { *fr } else { *en })
 }
 
-pub fn id_label<'a>(list: &'a [IdCode], id: i32, lang: &str) -> Option<&'a str> {
-    list.iter()
-        .find(|(i, _, _)| *i == id)
-        .map(|(_, en, fr)| if lang == "fr" { *fr } else { *en })
-}
-
 pub fn has_code(list: &[Code], code: &str) -> bool {
     list.iter().any(|(c, _, _)| *c == code)
 }

@@ -52,9 +52,7 @@ mod migration;
 mod number;
 mod rights;
 mod scale;
-// Public only while the policy module's expiry job still calls `service::members_of`; private
-// once it reads members through `api::members_of`.
-pub mod service;
+mod service;
 
 pub const NAME: &str = "insuree";
 

@@ -3,12 +3,10 @@
 
 use imis_core::registry::RightDef;
 
-pub const RIGHT_FAMILIES: i32 = 101000;
 pub const RIGHT_FAMILY_SEARCH: i32 = 101001;
 pub const RIGHT_FAMILY_ADD: i32 = 101002;
 pub const RIGHT_FAMILY_EDIT: i32 = 101003;
 pub const RIGHT_FAMILY_DELETE: i32 = 101004;
-pub const RIGHT_INSUREES: i32 = 101100;
 pub const RIGHT_INSUREE_SEARCH: i32 = 101101;
 pub const RIGHT_INSUREE_ADD: i32 = 101102;
 pub const RIGHT_INSUREE_EDIT: i32 = 101103;

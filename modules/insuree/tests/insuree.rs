@@ -6,31 +6,10 @@
 
 use imis_tests::{TestApp, TestDb, on_each_db};
 
-const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+mod common;
+use common::village;
 
-async fn village(app: &TestApp, admin: &imis_core::auth::Principal, district: &str) -> i64 {
-    let d = app
-        .ok(
-            Some(admin),
-            &format!(r#"{{ locations(code: "{district}") {{ edges {{ node {{ uuid }} }} }} }}"#),
-        )
-        .await;
-    let du = d["locations"]["edges"][0]["node"]["uuid"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let w = app.ok(Some(admin), &format!(r#"{{ locations(type: "W", parent_Uuid: "{du}", first: 1) {{ edges {{ node {{ uuid }} }} }} }}"#)).await;
-    let wu = w["locations"]["edges"][0]["node"]["uuid"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let v = app.ok(Some(admin), &format!(r#"{{ locations(type: "V", parent_Uuid: "{wu}", first: 1) {{ edges {{ node {{ id }} }} }} }}"#)).await;
-    imis_core::graphql::parse_pk(
-        v["locations"]["edges"][0]["node"]["id"].as_str().unwrap(),
-        "LocationGQLType",
-    )
-    .unwrap()
-}
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 fn create_family(village: i64, chf: &str, last: &str, extra: &str) -> String {
     format!(

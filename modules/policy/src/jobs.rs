@@ -250,7 +250,7 @@ pub async fn insert_renewal_reminders(state: &AppState, today: NaiveDate) -> App
             }
             .insert(&*tx)
             .await?;
-            for m in imis_insuree::service::members_of(&*tx, fam.id).await? {
+            for m in imis_insuree::api::members_of(&*tx, fam.id).await? {
                 let adult =
                     crate::values::is_adult(m.dob, today, state.config.core.age_of_majority);
                 let months = if adult {

@@ -37,14 +37,9 @@ impl FamilyQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<FamilyConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_FAMILY_SEARCH]),
-        )
-        .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        let p = list_caller(ctx, &[service::RIGHT_FAMILY_SEARCH]).gql(ctx)?;
         let st = state(ctx);
-        let mut q = family::Entity::find().filter(family::Column::ValidityTo.is_null());
+        let mut q = family::Entity::find().current();
         if let Some(v) = uuid {
             q = q.filter(family::Column::Uuid.eq(parse_uuid(&v, "uuid").gql(ctx)?));
         }
@@ -60,11 +55,7 @@ impl FamilyQuery {
         if let Some(v) = confirmation_no_istartswith {
             q = q.filter(family::Column::ConfirmationNo.starts_with(v));
         }
-        if let Some(v) = location_uuid {
-            let villages = villages_below(st, &v).await.gql(ctx)?;
-            q = q.filter(family::Column::LocationId.is_in(villages));
-        }
-        if let Some(v) = parent_location {
+        for v in [location_uuid, parent_location].into_iter().flatten() {
             let villages = villages_below(st, &v).await.gql(ctx)?;
             q = q.filter(family::Column::LocationId.is_in(villages));
         }
@@ -84,7 +75,7 @@ impl FamilyQuery {
         }
         if head_filtered {
             let ids: Vec<i64> = insuree::Entity::find()
-                .filter(insuree::Column::ValidityTo.is_null())
+                .current()
                 .filter(insuree::Column::Head.eq(true))
                 .filter(head)
                 .all(&st.db.conn)
@@ -103,26 +94,13 @@ impl FamilyQuery {
             ));
         }
         q = scope_families(st, p, q).await.gql(ctx)?;
-        let args = PageArgs {
-            first,
-            last,
-            after,
-            before,
-            offset,
-            order_by,
+        let args = PageArgs::new(first, last, after, before, offset, order_by);
+        let sorting = Sorting {
+            columns: &[("id", family::Column::Id)],
+            id: family::Column::Id,
+            default_order: &["id"],
         };
-        let page = fetch_page(
-            &st.db.conn,
-            q,
-            &args,
-            &[("id", family::Column::Id)],
-            family::Column::Id,
-            &["id"],
-            wants_total(ctx),
-            &st.config.graphql,
-        )
-        .await
-        .gql(ctx)?;
+        let page = page_of(ctx, q, &args, sorting).await.gql(ctx)?;
         let page = page
             .with_versions(&st.db.conn, "family", show_history.unwrap_or(false))
             .await
@@ -143,12 +121,11 @@ impl FamilyQuery {
         ctx: &Context<'_>,
         family_uuid: String,
     ) -> Result<InsureeConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_FAMILY_SEARCH, service::RIGHT_INSUREE_SEARCH]),
+        let p = list_caller(
+            ctx,
+            &[service::RIGHT_FAMILY_SEARCH, service::RIGHT_INSUREE_SEARCH],
         )
         .gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
         let st = state(ctx);
         let fam = service::find_family(
             &st.db.conn,
@@ -207,29 +184,17 @@ impl FamilyMutation {
         ctx: &Context<'_>,
         input: CreateFamilyMutationInput,
     ) -> Result<CreateFamilyMutationPayload> {
-        let data = family_input(
-            &input.uuid,
-            input.location_id,
-            input.poverty,
-            &input.family_type_id,
-            &input.address,
-            input.is_offline,
-            &input.ethnicity,
-            (&input.confirmation_no, &input.confirmation_type_id),
-            &input.json_ext,
-            &input.head_insuree,
-        );
-        let out = run_mutation(ctx, "createFamily", &input.envelope, &input, async |m| {
-            // Rights before input errors (the rights matrix relies on it).
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_FAMILY_ADD]),
-            )?;
-            service::create_family(m, data?).await.map(|f| f.id)
-        })
+        let data = input.fields.to_service();
+        // Rights before input errors (the rights matrix relies on it): `mutate` checks them first.
+        mutate(
+            ctx,
+            "createFamily",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_FAMILY_ADD],
+            async |m| service::create_family(m, data?).await.map(|f| f.id),
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     #[graphql(visible = "visible")]
@@ -238,31 +203,20 @@ impl FamilyMutation {
         ctx: &Context<'_>,
         input: UpdateFamilyMutationInput,
     ) -> Result<UpdateFamilyMutationPayload> {
-        let data = family_input(
-            &input.uuid,
-            input.location_id,
-            input.poverty,
-            &input.family_type_id,
-            &input.address,
-            input.is_offline,
-            &input.ethnicity,
-            (&input.confirmation_no, &input.confirmation_type_id),
-            &input.json_ext,
-            &input.head_insuree,
-        );
-        let out = run_mutation(ctx, "updateFamily", &input.envelope, &input, async |m| {
-            // Rights before input errors (the rights matrix relies on it).
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_FAMILY_EDIT]),
-            )?;
-            let data = data?;
-            let uuid = data.uuid;
-            service::update_family(m, uuid, data).await.map(|f| f.id)
-        })
+        let data = input.fields.to_service();
+        mutate(
+            ctx,
+            "updateFamily",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_FAMILY_EDIT],
+            async |m| {
+                let data = data?;
+                let uuid = data.uuid;
+                service::update_family(m, uuid, data).await.map(|f| f.id)
+            },
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     #[graphql(visible = "visible")]
@@ -271,16 +225,17 @@ impl FamilyMutation {
         ctx: &Context<'_>,
         input: DeleteFamiliesMutationInput,
     ) -> Result<DeleteFamiliesMutationPayload> {
-        let out = run_mutation(ctx, "deleteFamilies", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_FAMILY_DELETE]),
-            )?;
-            service::delete_families(m, &uuid_list(&input.uuids)?, input.delete_members).await
-        })
+        mutate(
+            ctx,
+            "deleteFamilies",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_FAMILY_DELETE],
+            async |m| {
+                service::delete_families(m, &uuid_list(&input.uuids)?, input.delete_members).await
+            },
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 }
 
@@ -295,22 +250,23 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         input: SetFamilyHeadMutationInput,
     ) -> Result<SetFamilyHeadMutationPayload> {
-        let out = run_mutation(ctx, "setFamilyHead", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_FAMILY_EDIT]),
-            )?;
-            service::set_family_head(
-                m,
-                required(opt_uuid(&input.uuid, "uuid")?, "uuid")?,
-                required(opt_uuid(&input.insuree_uuid, "insureeUuid")?, "insureeUuid")?,
-            )
-            .await
-            .map(|f| f.id)
-        })
+        mutate(
+            ctx,
+            "setFamilyHead",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_FAMILY_EDIT],
+            async |m| {
+                service::set_family_head(
+                    m,
+                    required_uuid(&input.uuid, "uuid")?,
+                    required_uuid(&input.insuree_uuid, "insureeUuid")?,
+                )
+                .await
+                .map(|f| f.id)
+            },
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     #[graphql(visible = "visible")]
@@ -319,24 +275,22 @@ impl MembershipMutation {
         ctx: &Context<'_>,
         input: ChangeInsureeFamilyMutationInput,
     ) -> Result<ChangeInsureeFamilyMutationPayload> {
-        let out = run_mutation(
+        mutate(
             ctx,
             "changeInsureeFamily",
             &input.envelope,
             &input,
+            &[service::RIGHT_FAMILY_EDIT],
             async |m| {
-                require_user(
-                    m.principal,
-                    Requirement::AnyOf(&[service::RIGHT_FAMILY_EDIT]),
-                )?;
+                // Both rights are needed: the family's and the insuree's.
                 require_user(
                     m.principal,
                     Requirement::AnyOf(&[service::RIGHT_INSUREE_EDIT]),
                 )?;
                 service::change_insuree_family(
                     m,
-                    required(opt_uuid(&input.family_uuid, "familyUuid")?, "familyUuid")?,
-                    required(opt_uuid(&input.insuree_uuid, "insureeUuid")?, "insureeUuid")?,
+                    required_uuid(&input.family_uuid, "familyUuid")?,
+                    required_uuid(&input.insuree_uuid, "insureeUuid")?,
                     input.cancel_policies,
                 )
                 .await
@@ -344,7 +298,5 @@ impl MembershipMutation {
             },
         )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 }

@@ -55,23 +55,18 @@ pub struct InsureeFields {
 impl InsureeFields {
     pub(crate) fn to_service(&self) -> AppResult<InsureeInput> {
         Ok(InsureeInput {
-            uuid: self
-                .uuid
-                .as_deref()
-                .filter(|u| !u.is_empty())
-                .map(|u| parse_uuid(u, "uuid"))
-                .transpose()?,
+            uuid: opt_uuid(&self.uuid, "uuid")?,
             chf_id: self.chf_id.clone().unwrap_or_default(),
             last_name: self.last_name.clone(),
             other_names: self.other_names.clone(),
             gender: self.gender_id.clone(),
             dob: Some(self.dob.0),
-            marital: self.marital.clone().filter(|v| !v.is_empty()),
-            passport: self.passport.clone().filter(|v| !v.is_empty()),
-            phone: self.phone.clone().filter(|v| !v.is_empty()),
-            email: self.email.clone().filter(|v| !v.is_empty()),
-            current_address: self.current_address.clone().filter(|v| !v.is_empty()),
-            geolocation: self.geolocation.clone().filter(|v| !v.is_empty()),
+            marital: non_empty(&self.marital),
+            passport: non_empty(&self.passport),
+            phone: non_empty(&self.phone),
+            email: non_empty(&self.email),
+            current_address: non_empty(&self.current_address),
+            geolocation: non_empty(&self.geolocation),
             current_village_id: self.current_village_id,
             photo: self.photo.as_ref().map(|p| PhotoInput {
                 base64: p.photo.clone(),
@@ -83,12 +78,12 @@ impl InsureeFields {
             relationship: self.relationship_id,
             profession: self.profession_id,
             education: self.education_id,
-            type_of_id: self.type_of_id_id.clone().filter(|v| !v.is_empty()),
+            type_of_id: non_empty(&self.type_of_id_id),
             health_facility_id: self.health_facility_id,
             offline: self.offline.unwrap_or(false),
             json_ext: self.json_ext.as_ref().map(|j| j.0.to_string()),
-            status: self.status.clone().filter(|v| !v.is_empty()),
-            status_reason: self.status_reason.clone().filter(|v| !v.is_empty()),
+            status: non_empty(&self.status),
+            status_reason: non_empty(&self.status_reason),
             status_date: self.status_date.map(|d| d.0),
         })
     }
@@ -116,12 +111,10 @@ pub struct UpdateInsureeMutationInput {
     pub add_on_existing_policy: Option<bool>,
 }
 
+/// The family fields `createFamily` and `updateFamily` share (openIMIS `FamilyBase`); flattened
+/// into both inputs, on the wire and in the logged input alike.
 #[derive(InputObject, serde::Serialize)]
-#[graphql(name = "CreateFamilyMutationInput")]
-pub struct CreateFamilyMutationInput {
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
+pub struct FamilyFields {
     pub id: Option<i64>,
     pub uuid: Option<String>,
     pub location_id: Option<i64>,
@@ -135,6 +128,41 @@ pub struct CreateFamilyMutationInput {
     pub json_ext: Option<JsonString>,
     pub contribution: Option<JsonString>,
     pub head_insuree: Option<InsureeFields>,
+}
+
+impl FamilyFields {
+    pub(crate) fn to_service(&self) -> AppResult<FamilyInput> {
+        Ok(FamilyInput {
+            uuid: opt_uuid(&self.uuid, "uuid")?,
+            location_id: self
+                .location_id
+                .ok_or_else(|| AppError::invalid("locationId", "required"))?,
+            poverty: self.poverty,
+            family_type: non_empty(&self.family_type_id),
+            address: non_empty(&self.address),
+            is_offline: self.is_offline.unwrap_or(false),
+            ethnicity: non_empty(&self.ethnicity),
+            confirmation_no: non_empty(&self.confirmation_no),
+            confirmation_type: non_empty(&self.confirmation_type_id),
+            json_ext: self.json_ext.as_ref().map(|j| j.0.to_string()),
+            head: self
+                .head_insuree
+                .as_ref()
+                .map(InsureeFields::to_service)
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(InputObject, serde::Serialize)]
+#[graphql(name = "CreateFamilyMutationInput")]
+pub struct CreateFamilyMutationInput {
+    #[graphql(flatten)]
+    #[serde(skip)]
+    pub envelope: MutationEnvelopeInput,
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub fields: FamilyFields,
 }
 
 #[derive(InputObject, serde::Serialize)]
@@ -143,50 +171,9 @@ pub struct UpdateFamilyMutationInput {
     #[graphql(flatten)]
     #[serde(skip)]
     pub envelope: MutationEnvelopeInput,
-    pub id: Option<i64>,
-    pub uuid: Option<String>,
-    pub location_id: Option<i64>,
-    pub poverty: Option<bool>,
-    pub family_type_id: Option<String>,
-    pub address: Option<String>,
-    pub is_offline: Option<bool>,
-    pub ethnicity: Option<String>,
-    pub confirmation_no: Option<String>,
-    pub confirmation_type_id: Option<String>,
-    pub json_ext: Option<JsonString>,
-    pub contribution: Option<JsonString>,
-    pub head_insuree: Option<InsureeFields>,
-}
-
-pub(crate) fn family_input(
-    uuid: &Option<String>,
-    location_id: Option<i64>,
-    poverty: Option<bool>,
-    family_type: &Option<String>,
-    address: &Option<String>,
-    is_offline: Option<bool>,
-    ethnicity: &Option<String>,
-    confirmation: (&Option<String>, &Option<String>),
-    json_ext: &Option<JsonString>,
-    head: &Option<InsureeFields>,
-) -> AppResult<FamilyInput> {
-    Ok(FamilyInput {
-        uuid: uuid
-            .as_deref()
-            .filter(|u| !u.is_empty())
-            .map(|u| parse_uuid(u, "uuid"))
-            .transpose()?,
-        location_id: location_id.ok_or_else(|| AppError::invalid("locationId", "required"))?,
-        poverty,
-        family_type: family_type.clone().filter(|v| !v.is_empty()),
-        address: address.clone().filter(|v| !v.is_empty()),
-        is_offline: is_offline.unwrap_or(false),
-        ethnicity: ethnicity.clone().filter(|v| !v.is_empty()),
-        confirmation_no: confirmation.0.clone().filter(|v| !v.is_empty()),
-        confirmation_type: confirmation.1.clone().filter(|v| !v.is_empty()),
-        json_ext: json_ext.as_ref().map(|j| j.0.to_string()),
-        head: head.as_ref().map(|h| h.to_service()).transpose()?,
-    })
+    #[graphql(flatten)]
+    #[serde(flatten)]
+    pub fields: FamilyFields,
 }
 
 #[derive(InputObject, serde::Serialize)]
@@ -268,6 +255,12 @@ pub(crate) fn opt_uuid(v: &Option<String>, field: &str) -> AppResult<Option<uuid
         .transpose()
 }
 
-pub(crate) fn required(v: Option<uuid::Uuid>, field: &str) -> AppResult<uuid::Uuid> {
-    v.ok_or_else(|| AppError::invalid(field, "required"))
+/// A uuid the mutation cannot do without.
+pub(crate) fn required_uuid(v: &Option<String>, field: &str) -> AppResult<uuid::Uuid> {
+    opt_uuid(v, field)?.ok_or_else(|| AppError::invalid(field, "required"))
+}
+
+/// An optional text input, where openIMIS clients send `""` for "none".
+fn non_empty(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|v| !v.is_empty())
 }

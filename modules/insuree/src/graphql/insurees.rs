@@ -54,15 +54,14 @@ impl InsureeListQuery {
         } else {
             &["chfId"]
         };
-        let rights: &[i32] = if desk {
+        let rights: &'static [i32] = if desk {
             &[service::RIGHT_INSUREE_SEARCH, 101105, 111001, 111002]
         } else {
             &[service::RIGHT_INSUREE_SEARCH]
         };
-        let p = require_user(principal(ctx), Requirement::AnyOf(rights)).gql(ctx)?;
-        p.check_csrf().gql(ctx)?;
+        let p = list_caller(ctx, rights).gql(ctx)?;
         let st = state(ctx);
-        let mut q = insuree::Entity::find().filter(insuree::Column::ValidityTo.is_null());
+        let mut q = insuree::Entity::find().current();
         if let Some(v) = uuid {
             q = q.filter(insuree::Column::Uuid.eq(parse_uuid(&v, "uuid").gql(ctx)?));
         }
@@ -141,26 +140,13 @@ impl InsureeListQuery {
         if !desk {
             q = scope_insurees(st, p, q).await.gql(ctx)?;
         }
-        let args = PageArgs {
-            first,
-            last,
-            after,
-            before,
-            offset,
-            order_by,
-        };
-        let page = fetch_page(
-            &st.db.conn,
-            q,
-            &args,
-            &INSUREE_SORT,
-            insuree::Column::Id,
+        let args = PageArgs::new(first, last, after, before, offset, order_by);
+        let sorting = Sorting {
+            columns: &INSUREE_SORT,
+            id: insuree::Column::Id,
             default_order,
-            wants_total(ctx),
-            &st.config.graphql,
-        )
-        .await
-        .gql(ctx)?;
+        };
+        let page = page_of(ctx, q, &args, sorting).await.gql(ctx)?;
         let page = page
             .with_versions(&st.db.conn, "insuree", show_history.unwrap_or(false))
             .await
@@ -192,13 +178,13 @@ impl InsureeNumberQuery {
         insuree_number: String,
         uuid: Option<String>,
     ) -> Result<ValidationMessageGQLType> {
-        require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[
+        caller(
+            ctx,
+            &[
                 service::RIGHT_INSUREE_SEARCH,
                 service::RIGHT_INSUREE_ADD,
                 service::RIGHT_INSUREE_EDIT,
-            ]),
+            ],
         )
         .gql(ctx)?;
         let st = state(ctx);
@@ -226,14 +212,10 @@ impl InsureeNumberQuery {
         ctx: &Context<'_>,
         chf_id: String,
     ) -> Result<Option<String>> {
-        require_user(
-            principal(ctx),
-            Requirement::AnyOf(service::RIGHTS_DESK_LOOKUP),
-        )
-        .gql(ctx)?;
+        caller(ctx, service::RIGHTS_DESK_LOOKUP).gql(ctx)?;
         let i = insuree::Entity::find()
             .filter(insuree::Column::ChfId.eq(chf_id.trim()))
-            .filter(insuree::Column::ValidityTo.is_null())
+            .current()
             .one(&state(ctx).db.conn)
             .await
             .map_err(AppError::from)
@@ -254,19 +236,21 @@ impl InsureeWriteMutation {
         ctx: &Context<'_>,
         input: CreateInsureeMutationInput,
     ) -> Result<CreateInsureeMutationPayload> {
-        let out = run_mutation(ctx, "createInsuree", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_INSUREE_ADD]),
-            )?;
-            let data = input.fields.to_service()?;
-            service::create_insuree(m, data, input.add_on_existing_policy.unwrap_or(true))
-                .await
-                .map(|i| i.id)
-        })
+        mutate(
+            ctx,
+            "createInsuree",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_INSUREE_ADD],
+            async |m| {
+                let data = input.fields.to_service()?;
+                let add_on_policies = input.add_on_existing_policy.unwrap_or(true);
+                service::create_insuree(m, data, add_on_policies)
+                    .await
+                    .map(|i| i.id)
+            },
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     /// Complete update of an insuree (101103, D8).
@@ -276,18 +260,19 @@ impl InsureeWriteMutation {
         ctx: &Context<'_>,
         input: UpdateInsureeMutationInput,
     ) -> Result<UpdateInsureeMutationPayload> {
-        let out = run_mutation(ctx, "updateInsuree", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_INSUREE_EDIT]),
-            )?;
-            let data = input.fields.to_service()?;
-            let uuid = data.uuid;
-            service::update_insuree(m, uuid, data).await.map(|i| i.id)
-        })
+        mutate(
+            ctx,
+            "updateInsuree",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_INSUREE_EDIT],
+            async |m| {
+                let data = input.fields.to_service()?;
+                let uuid = data.uuid;
+                service::update_insuree(m, uuid, data).await.map(|i| i.id)
+            },
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     #[graphql(visible = "visible")]
@@ -296,18 +281,19 @@ impl InsureeWriteMutation {
         ctx: &Context<'_>,
         input: DeleteInsureesMutationInput,
     ) -> Result<DeleteInsureesMutationPayload> {
-        let out = run_mutation(ctx, "deleteInsurees", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_INSUREE_DELETE]),
-            )?;
-            let mut ids = uuid_list(&input.uuids)?;
-            ids.extend(opt_uuid(&input.uuid, "uuid")?);
-            service::delete_insurees(m, &ids).await
-        })
+        mutate(
+            ctx,
+            "deleteInsurees",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_INSUREE_DELETE],
+            async |m| {
+                let mut ids = uuid_list(&input.uuids)?;
+                ids.extend(opt_uuid(&input.uuid, "uuid")?);
+                service::delete_insurees(m, &ids).await
+            },
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 
     #[graphql(visible = "visible")]
@@ -316,21 +302,18 @@ impl InsureeWriteMutation {
         ctx: &Context<'_>,
         input: RemoveInsureesMutationInput,
     ) -> Result<RemoveInsureesMutationPayload> {
-        let out = run_mutation(ctx, "removeInsurees", &input.envelope, &input, async |m| {
-            require_user(
-                m.principal,
-                Requirement::AnyOf(&[service::RIGHT_INSUREE_DELETE]),
-            )?;
-            service::remove_insurees(
-                m,
-                opt_uuid(&input.uuid, "uuid")?,
-                &uuid_list(&input.uuids)?,
-                input.cancel_policies,
-            )
-            .await
-        })
+        mutate(
+            ctx,
+            "removeInsurees",
+            &input.envelope,
+            &input,
+            &[service::RIGHT_INSUREE_DELETE],
+            async |m| {
+                let uuid = opt_uuid(&input.uuid, "uuid")?;
+                let uuids = uuid_list(&input.uuids)?;
+                service::remove_insurees(m, uuid, &uuids, input.cancel_policies).await
+            },
+        )
         .await
-        .gql(ctx)?;
-        Ok(out.into())
     }
 }

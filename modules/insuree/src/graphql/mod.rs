@@ -11,10 +11,12 @@ use imis_core::AppState;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::connection_type;
 use imis_core::error::{AppError, AppResult};
-use imis_core::graphql::connection::{PageArgs, fetch_page, wants_total};
+use imis_core::graphql::connection::PageArgs;
 use imis_core::graphql::scalars::{Date, DateTime, JsonString};
-use imis_core::graphql::{
-    GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, run_mutation, state,
+use imis_core::graphql::{GqlResult, MutationEnvelopeInput, lang, parse_uuid, principal, state};
+use imis_core::kit::{
+    CurrentRows, Sorting, Validity, VersionFields, caller, date_time, list_caller, mutate, node_id,
+    page_of,
 };
 use imis_core::location::graphql::{HealthFacilityGQLType, LocationGQLType, location_nodes};
 use imis_core::mutation_payload;
@@ -66,10 +68,6 @@ connection_type!(
 
 fn visible(ctx: &Context<'_>) -> bool {
     imis_core::registry::module_visible(ctx, crate::NAME)
-}
-
-fn tz(ctx: &Context<'_>) -> chrono_tz::Tz {
-    state(ctx).clock.tz
 }
 
 /// D9 on nested objects (an insuree's family, a family's head): whether the caller may see a row

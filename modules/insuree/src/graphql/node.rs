@@ -30,70 +30,76 @@ pub async fn resolve_node(
         .map_err(|_| AppError::validation("input.invalid_id").with("id", key))
         .gql(ctx)?;
     let history = type_name.ends_with("History");
+    let history_id = history.then_some(pk);
     if type_name.starts_with("Insuree") {
         if !p.has_right(service::RIGHT_INSUREE_SEARCH) {
             return Ok(None);
         }
-        let model = if history {
-            imis_core::history::version_by_history_id::<insuree::Model>(conn, "insuree", pk)
+        let Some((model, current)) =
+            version_and_current::<insuree::Entity>(conn, "insuree", history, pk)
                 .await
                 .gql(ctx)?
-        } else {
-            insuree::Entity::find_by_id(pk)
-                .filter(insuree::Column::ValidityTo.is_null())
-                .one(conn)
-                .await
-                .map_err(AppError::from)
-                .gql(ctx)?
+        else {
+            return Ok(None);
         };
-        let Some(model) = model else { return Ok(None) };
-        let current = insuree::Entity::find_by_id(model.id)
-            .one(conn)
+        if service::check_insuree_scope(conn, p, &current)
             .await
-            .map_err(AppError::from)
-            .gql(ctx)?;
-        match current {
-            Some(c) if service::check_insuree_scope(conn, p, &c).await.is_ok() => {}
-            _ => return Ok(None),
+            .is_err()
+        {
+            return Ok(None);
         }
-        let data = load_page_data(st, &[&model], &[], true).await.gql(ctx)?;
+        let data = Arc::new(load_page_data(st, &[&model], &[], true).await.gql(ctx)?);
         return Ok(Some(InsureeNode::Insuree(InsureeGQLType {
             model,
-            history_id: history.then_some(pk),
-            data: Arc::new(data),
+            history_id,
+            data,
         })));
     }
     if !p.has_right(service::RIGHT_FAMILY_SEARCH) {
         return Ok(None);
     }
-    let model = if history {
-        imis_core::history::version_by_history_id::<family::Model>(conn, "family", pk)
-            .await
-            .gql(ctx)?
-    } else {
-        family::Entity::find_by_id(pk)
-            .filter(family::Column::ValidityTo.is_null())
-            .one(conn)
-            .await
-            .map_err(AppError::from)
-            .gql(ctx)?
-    };
-    let Some(model) = model else { return Ok(None) };
-    let current = family::Entity::find_by_id(model.id)
-        .one(conn)
+    let Some((model, current)) = version_and_current::<family::Entity>(conn, "family", history, pk)
         .await
-        .map_err(AppError::from)
-        .gql(ctx)?;
-    match current {
-        Some(c) if service::check_family_scope(conn, p, &c).await.is_ok() => {}
-        _ => return Ok(None),
+        .gql(ctx)?
+    else {
+        return Ok(None);
+    };
+    if service::check_family_scope(conn, p, &current)
+        .await
+        .is_err()
+    {
+        return Ok(None);
     }
-    let data = load_page_data(st, &[], &[&model], false).await.gql(ctx)?;
+    let data = Arc::new(load_page_data(st, &[], &[&model], false).await.gql(ctx)?);
     Ok(Some(InsureeNode::Family(FamilyGQLType {
         model,
-        history_id: history.then_some(pk),
-        data: Arc::new(data),
+        history_id,
+        data,
     })))
+}
+
+/// The row a global id names (a current row by its id, or a history version by its history pk)
+/// with the row as it stands now, whose location decides the scope; None when either is absent.
+async fn version_and_current<E>(
+    conn: &impl sea_orm::ConnectionTrait,
+    entity: &str,
+    history: bool,
+    pk: i64,
+) -> AppResult<Option<(E::Model, E::Model)>>
+where
+    E: EntityTrait,
+    E::Model: imis_core::history::Versioned,
+    i64: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+{
+    use imis_core::history::Versioned;
+    let model = if history {
+        imis_core::history::version_by_history_id::<E::Model>(conn, entity, pk).await?
+    } else {
+        E::find_by_id(pk).current().one(conn).await?
+    };
+    let Some(model) = model else { return Ok(None) };
+    let current = E::find_by_id(model.id()).one(conn).await?;
+    Ok(current.map(|c| (model, c)))
 }
 
 /// The descriptor's node registration: the insuree types implementing `Node`.

@@ -93,7 +93,7 @@ pub struct InsureeStatusReasonGQLType(pub status_reason::Model);
 #[Object(name = "InsureeStatusReasonGQLType")]
 impl InsureeStatusReasonGQLType {
     async fn id(&self) -> ID {
-        global_id("InsureeStatusReasonGQLType", self.0.id)
+        node_id("InsureeStatusReasonGQLType", self.0.id, None)
     }
     async fn code(&self) -> &str {
         &self.0.code
@@ -112,7 +112,7 @@ impl InsureeStatusReasonGQLType {
         &self.0.status_type
     }
     async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.0.validity_from, tz(ctx))
+        date_time(ctx, self.0.validity_from)
     }
 }
 
@@ -131,6 +131,53 @@ pub(crate) fn gender(code: &str, lang: &str) -> GenderGQLType {
     }
 }
 
+/// The prologue of a reference list: any logged-in caller; answers the request's language.
+fn reference_caller(ctx: &Context<'_>) -> Result<String> {
+    caller(ctx, &[]).gql(ctx)?;
+    Ok(lang(ctx))
+}
+
+/// A code's label in the request's language (French or English).
+fn in_lang(lang: &str, en: &str, fr: &str) -> String {
+    if lang == "fr" { fr } else { en }.to_string()
+}
+
+impl RelationGQLType {
+    /// An entry of its code list, labelled in `lang`.
+    pub(crate) fn of(&(id, en, fr): &codes::IdCode, lang: &str) -> Self {
+        Self {
+            id,
+            relation: in_lang(lang, en, fr),
+            sort_order: Some(id),
+            alt_language: Some(fr.to_string()),
+        }
+    }
+}
+
+impl ProfessionGQLType {
+    /// An entry of its code list, labelled in `lang`.
+    pub(crate) fn of(&(id, en, fr): &codes::IdCode, lang: &str) -> Self {
+        Self {
+            id,
+            profession: in_lang(lang, en, fr),
+            sort_order: Some(id),
+            alt_language: Some(fr.to_string()),
+        }
+    }
+}
+
+impl EducationGQLType {
+    /// An entry of its code list, labelled in `lang`.
+    pub(crate) fn of(&(id, en, fr): &codes::IdCode, lang: &str) -> Self {
+        Self {
+            id,
+            education: in_lang(lang, en, fr),
+            sort_order: Some(id),
+            alt_language: Some(fr.to_string()),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct ReferenceQuery;
 
@@ -138,8 +185,7 @@ pub struct ReferenceQuery;
 impl ReferenceQuery {
     #[graphql(visible = "visible")]
     async fn insuree_genders(&self, ctx: &Context<'_>) -> Result<Vec<GenderGQLType>> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        let l = lang(ctx);
+        let l = reference_caller(ctx)?;
         Ok(codes::GENDERS
             .iter()
             .map(|(c, _, _)| gender(c, &l))
@@ -148,46 +194,28 @@ impl ReferenceQuery {
 
     #[graphql(visible = "visible")]
     async fn relations(&self, ctx: &Context<'_>) -> Result<Vec<RelationGQLType>> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        let l = lang(ctx);
+        let l = reference_caller(ctx)?;
         Ok(codes::RELATIONS
             .iter()
-            .map(|(id, en, fr)| RelationGQLType {
-                id: *id,
-                relation: if l == "fr" { fr } else { en }.to_string(),
-                sort_order: Some(*id),
-                alt_language: Some(fr.to_string()),
-            })
+            .map(|c| RelationGQLType::of(c, &l))
             .collect())
     }
 
     #[graphql(visible = "visible")]
     async fn professions(&self, ctx: &Context<'_>) -> Result<Vec<ProfessionGQLType>> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        let l = lang(ctx);
+        let l = reference_caller(ctx)?;
         Ok(codes::PROFESSIONS
             .iter()
-            .map(|(id, en, fr)| ProfessionGQLType {
-                id: *id,
-                profession: if l == "fr" { fr } else { en }.to_string(),
-                sort_order: Some(*id),
-                alt_language: Some(fr.to_string()),
-            })
+            .map(|c| ProfessionGQLType::of(c, &l))
             .collect())
     }
 
     #[graphql(visible = "visible")]
     async fn educations(&self, ctx: &Context<'_>) -> Result<Vec<EducationGQLType>> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        let l = lang(ctx);
+        let l = reference_caller(ctx)?;
         Ok(codes::EDUCATIONS
             .iter()
-            .map(|(id, en, fr)| EducationGQLType {
-                id: *id,
-                education: if l == "fr" { fr } else { en }.to_string(),
-                sort_order: Some(*id),
-                alt_language: Some(fr.to_string()),
-            })
+            .map(|c| EducationGQLType::of(c, &l))
             .collect())
     }
 
@@ -196,14 +224,13 @@ impl ReferenceQuery {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<IdentificationTypeGQLType>> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        let l = lang(ctx);
+        let l = reference_caller(ctx)?;
         Ok(codes::IDENTIFICATION_TYPES
             .iter()
             .enumerate()
             .map(|(i, (c, en, fr))| IdentificationTypeGQLType {
                 code: c.to_string(),
-                identification_type: if l == "fr" { fr } else { en }.to_string(),
+                identification_type: in_lang(&l, en, fr),
                 alt_language: Some(fr.to_string()),
                 sort_order: Some(i as i32 + 1),
             })
@@ -212,14 +239,13 @@ impl ReferenceQuery {
 
     #[graphql(visible = "visible")]
     async fn family_types(&self, ctx: &Context<'_>) -> Result<Vec<FamilyTypeGQLType>> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        let l = lang(ctx);
+        let l = reference_caller(ctx)?;
         Ok(codes::FAMILY_TYPES
             .iter()
             .enumerate()
             .map(|(i, (c, en, fr))| FamilyTypeGQLType {
                 code: c.to_string(),
-                family_type: if l == "fr" { fr } else { en }.to_string(),
+                family_type: in_lang(&l, en, fr),
                 sort_order: Some(i as i32 + 1),
                 alt_language: Some(fr.to_string()),
             })
@@ -228,14 +254,13 @@ impl ReferenceQuery {
 
     #[graphql(visible = "visible")]
     async fn confirmation_types(&self, ctx: &Context<'_>) -> Result<Vec<ConfirmationTypeGQLType>> {
-        require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
-        let l = lang(ctx);
+        let l = reference_caller(ctx)?;
         Ok(codes::CONFIRMATION_TYPES
             .iter()
             .enumerate()
             .map(|(i, (c, en, fr, req))| ConfirmationTypeGQLType {
                 code: c.to_string(),
-                confirmationtype: if l == "fr" { fr } else { en }.to_string(),
+                confirmationtype: in_lang(&l, en, fr),
                 sort_order: Some(i as i32 + 1),
                 alt_language: Some(fr.to_string()),
                 is_confirmation_number_required: *req,
@@ -257,38 +282,22 @@ impl ReferenceQuery {
         before: Option<String>,
         offset: Option<i32>,
     ) -> Result<StatusReasonConnection> {
-        let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
         // A list query: cookie logins must echo their session's CSRF token like every other.
-        p.check_csrf().gql(ctx)?;
-        let st = state(ctx);
-        let mut q =
-            status_reason::Entity::find().filter(status_reason::Column::ValidityTo.is_null());
+        list_caller(ctx, &[]).gql(ctx)?;
+        let mut q = status_reason::Entity::find().current();
         if let Some(v) = status_type {
             q = q.filter(status_reason::Column::StatusType.eq(v));
         }
         if let Some(v) = code {
             q = q.filter(status_reason::Column::Code.eq(v));
         }
-        let args = PageArgs {
-            first,
-            last,
-            after,
-            before,
-            offset,
-            order_by: None,
+        let args = PageArgs::new(first, last, after, before, offset, None);
+        let sorting = Sorting {
+            columns: &[("code", status_reason::Column::Code)],
+            id: status_reason::Column::Id,
+            default_order: &["code"],
         };
-        let page = fetch_page(
-            &st.db.conn,
-            q,
-            &args,
-            &[("code", status_reason::Column::Code)],
-            status_reason::Column::Id,
-            &["code"],
-            wants_total(ctx),
-            &st.config.graphql,
-        )
-        .await
-        .gql(ctx)?;
+        let page = page_of(ctx, q, &args, sorting).await.gql(ctx)?;
         Ok(page.into_connection(InsureeStatusReasonGQLType))
     }
 }

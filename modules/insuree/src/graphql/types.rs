@@ -10,7 +10,7 @@ pub struct PhotoGQLType(pub photo::Model);
 #[Object(name = "PhotoGQLType")]
 impl PhotoGQLType {
     async fn id(&self) -> ID {
-        global_id("PhotoGQLType", self.0.id)
+        node_id("PhotoGQLType", self.0.id, None)
     }
     async fn uuid(&self) -> String {
         self.0.uuid.to_string()
@@ -34,11 +34,9 @@ impl PhotoGQLType {
     async fn date(&self) -> Option<Date> {
         self.0.date.map(Date)
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.0.validity_from, tz(ctx))
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.0.validity_to.map(|t| DateTime::from_utc(t, tz(ctx)))
+    #[graphql(flatten)]
+    async fn validity(&self) -> Validity {
+        Validity::of(self.0.validity_from, self.0.validity_to)
     }
 }
 
@@ -154,10 +152,7 @@ pub struct InsureeGQLType {
 #[Object(name = "InsureeGQLType")]
 impl InsureeGQLType {
     pub async fn id(&self) -> ID {
-        match self.history_id {
-            Some(h) => global_id("InsureeGQLTypeHistory", h),
-            None => global_id("InsureeGQLType", self.model.id),
-        }
+        node_id("InsureeGQLType", self.model.id, self.history_id)
     }
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
@@ -221,37 +216,22 @@ impl InsureeGQLType {
         self.model.card_issued
     }
     async fn relationship(&self, ctx: &Context<'_>) -> Option<RelationGQLType> {
-        let l = lang(ctx);
-        self.model.relationship.and_then(|id| {
-            codes::id_label(codes::RELATIONS, id, &l).map(|r| RelationGQLType {
-                id,
-                relation: r.into(),
-                sort_order: Some(id),
-                alt_language: codes::id_label(codes::RELATIONS, id, "fr").map(String::from),
-            })
-        })
+        let code = codes::RELATIONS
+            .iter()
+            .find(|c| Some(c.0) == self.model.relationship)?;
+        Some(RelationGQLType::of(code, &lang(ctx)))
     }
     async fn profession(&self, ctx: &Context<'_>) -> Option<ProfessionGQLType> {
-        let l = lang(ctx);
-        self.model.profession.and_then(|id| {
-            codes::id_label(codes::PROFESSIONS, id, &l).map(|r| ProfessionGQLType {
-                id,
-                profession: r.into(),
-                sort_order: Some(id),
-                alt_language: codes::id_label(codes::PROFESSIONS, id, "fr").map(String::from),
-            })
-        })
+        let code = codes::PROFESSIONS
+            .iter()
+            .find(|c| Some(c.0) == self.model.profession)?;
+        Some(ProfessionGQLType::of(code, &lang(ctx)))
     }
     async fn education(&self, ctx: &Context<'_>) -> Option<EducationGQLType> {
-        let l = lang(ctx);
-        self.model.education.and_then(|id| {
-            codes::id_label(codes::EDUCATIONS, id, &l).map(|r| EducationGQLType {
-                id,
-                education: r.into(),
-                sort_order: Some(id),
-                alt_language: codes::id_label(codes::EDUCATIONS, id, "fr").map(String::from),
-            })
-        })
+        let code = codes::EDUCATIONS
+            .iter()
+            .find(|c| Some(c.0) == self.model.education)?;
+        Some(EducationGQLType::of(code, &lang(ctx)))
     }
     async fn type_of_id(&self, ctx: &Context<'_>) -> Option<IdentificationTypeGQLType> {
         let l = lang(ctx);
@@ -312,26 +292,20 @@ impl InsureeGQLType {
             data: self.data.clone(),
         }))
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.model.validity_from, tz(ctx))
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model
-            .validity_to
-            .map(|t| DateTime::from_utc(t, tz(ctx)))
-    }
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.model.id)
+    #[graphql(flatten)]
+    async fn version(&self) -> VersionFields {
+        VersionFields::of(
+            self.model.id,
+            self.history_id,
+            self.model.validity_from,
+            self.model.validity_to,
+        )
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
     }
     async fn json_ext(&self) -> Option<JsonString> {
-        self.model
-            .json_ext
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
-            .map(JsonString)
+        json_ext(self.model.json_ext.as_deref())
     }
     async fn client_mutation_id(&self) -> Option<String> {
         None
@@ -348,10 +322,7 @@ pub struct FamilyGQLType {
 #[Object(name = "FamilyGQLType")]
 impl FamilyGQLType {
     pub async fn id(&self) -> ID {
-        match self.history_id {
-            Some(h) => global_id("FamilyGQLTypeHistory", h),
-            None => global_id("FamilyGQLType", self.model.id),
-        }
+        node_id("FamilyGQLType", self.model.id, self.history_id)
     }
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
@@ -428,28 +399,29 @@ impl FamilyGQLType {
                 is_confirmation_number_required: *req,
             })
     }
-    async fn validity_from(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime::from_utc(self.model.validity_from, tz(ctx))
-    }
-    async fn validity_to(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        self.model
-            .validity_to
-            .map(|t| DateTime::from_utc(t, tz(ctx)))
-    }
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.model.id)
+    #[graphql(flatten)]
+    async fn version(&self) -> VersionFields {
+        VersionFields::of(
+            self.model.id,
+            self.history_id,
+            self.model.validity_from,
+            self.model.validity_to,
+        )
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
     }
     async fn json_ext(&self) -> Option<JsonString> {
-        self.model
-            .json_ext
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
-            .map(JsonString)
+        json_ext(self.model.json_ext.as_deref())
     }
     async fn client_mutation_id(&self) -> Option<String> {
         None
     }
+}
+
+/// `jsonExt` as stored: a JSON text, null when absent or unreadable.
+fn json_ext(stored: Option<&str>) -> Option<JsonString> {
+    stored
+        .and_then(|s| serde_json::from_str(s).ok())
+        .map(JsonString)
 }

@@ -129,20 +129,9 @@ pub async fn update_family(
     check_family_scope(&**m.tx, p, &existing).await?;
     validate_family(m, p, &input).await?;
     let now = m.state.clock.now();
-    imis_core::history::save(
-        m.tx,
-        "family",
-        existing.id,
-        &existing,
-        existing.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut a = existing.clone().into_active_model();
+    let mut a: family::ActiveModel =
+        new_version(m.tx, "family", existing.clone(), now, m.actor()).await?;
     apply_family(&mut a, &input);
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     let fam = a.update(&**m.tx).await?;
     if let Some(head_input) = &input.head {
         let head = lock_insuree_by_id(m.tx, fam.head_insuree_id)
@@ -167,7 +156,7 @@ pub async fn delete_families(
         check_family_scope(&**m.tx, p, &fam).await?;
         let members = insuree::Entity::find()
             .filter(insuree::Column::FamilyId.eq(fam.id))
-            .filter(insuree::Column::ValidityTo.is_null())
+            .current()
             .order_by_desc(insuree::Column::Head)
             .order_by_asc(insuree::Column::Dob)
             .order_by_asc(insuree::Column::Id)
@@ -176,21 +165,9 @@ pub async fn delete_families(
             .await?;
         for member in members {
             let id = member.id;
-            imis_core::history::save(
-                m.tx,
-                "insuree",
-                id,
-                &member,
-                member.validity_from,
-                now,
-                m.actor(),
-            )
-            .await?;
-            let mut a = member.into_active_model();
-            a.audit_user_id = Set(m.actor());
             if delete_members {
-                a.validity_to = Set(Some(now));
-                a.update(&**m.tx).await?;
+                close_version::<insuree::ActiveModel>(m.tx, "insuree", member, now, m.actor())
+                    .await?;
                 publish(
                     m,
                     INSUREE_DELETED,
@@ -201,9 +178,10 @@ pub async fn delete_families(
                 )
                 .await?;
             } else {
+                let mut a: insuree::ActiveModel =
+                    new_version(m.tx, "insuree", member, now, m.actor()).await?;
                 a.family_id = Set(None);
                 a.head = Set(false);
-                a.validity_from = Set(now);
                 a.update(&**m.tx).await?;
                 publish(
                     m,
@@ -218,21 +196,8 @@ pub async fn delete_families(
             }
             m.link("insuree", id);
         }
-        imis_core::history::save(
-            m.tx,
-            "family",
-            fam.id,
-            &fam,
-            fam.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
         let id = fam.id;
-        let mut a = fam.into_active_model();
-        a.validity_to = Set(Some(now));
-        a.audit_user_id = Set(m.actor());
-        a.update(&**m.tx).await?;
+        close_version::<family::ActiveModel>(m.tx, "family", fam, now, m.actor()).await?;
         m.link("family", id);
     }
     Ok(uuids.len())
@@ -260,36 +225,12 @@ pub async fn set_family_head(
         (Some(new_head.clone()), true),
     ] {
         let Some(ins) = ins else { continue };
-        imis_core::history::save(
-            m.tx,
-            "insuree",
-            ins.id,
-            &ins,
-            ins.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
-        let mut a = ins.into_active_model();
+        let mut a: insuree::ActiveModel = new_version(m.tx, "insuree", ins, now, m.actor()).await?;
         a.head = Set(head);
-        a.validity_from = Set(now);
-        a.audit_user_id = Set(m.actor());
         a.update(&**m.tx).await?;
     }
-    imis_core::history::save(
-        m.tx,
-        "family",
-        fam.id,
-        &fam,
-        fam.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut a = fam.into_active_model();
+    let mut a: family::ActiveModel = new_version(m.tx, "family", fam, now, m.actor()).await?;
     a.head_insuree_id = Set(new_head.id);
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     let fam = a.update(&**m.tx).await?;
     m.link("family", fam.id);
     Ok(fam)
@@ -315,21 +256,9 @@ pub async fn change_insuree_family(
         return Err(AppError::validation("insuree.cannot_move_head"));
     }
     let now = m.state.clock.now();
-    imis_core::history::save(
-        m.tx,
-        "insuree",
-        ins.id,
-        &ins,
-        ins.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
     let from = ins.family_id;
-    let mut a = ins.into_active_model();
+    let mut a: insuree::ActiveModel = new_version(m.tx, "insuree", ins, now, m.actor()).await?;
     a.family_id = Set(Some(target.id));
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     let ins = a.update(&**m.tx).await?;
     publish(
         m,

@@ -18,7 +18,7 @@ pub async fn number_validity(
 ) -> AppResult<NumberValidity> {
     let mut q = insuree::Entity::find()
         .filter(insuree::Column::ChfId.eq(number.trim()))
-        .filter(insuree::Column::ValidityTo.is_null());
+        .current();
     if let Some(u) = except {
         q = q.filter(insuree::Column::Uuid.ne(u));
     }
@@ -96,7 +96,7 @@ pub(crate) async fn validate_insuree(
             .select_only()
             .column(crate::entity::status_reason::Column::StatusType)
             .filter(crate::entity::status_reason::Column::Code.eq(reason))
-            .filter(crate::entity::status_reason::Column::ValidityTo.is_null())
+            .current()
             .into_tuple()
             .one(tx)
             .await?;
@@ -190,15 +190,25 @@ pub(crate) async fn insert_insuree(
         .insert(&**m.tx)
         .await
         .map_err(|e| unique_violation(e, &input.chf_id, input.uuid))?;
-    if let Some(ph) = &input.photo
-        && let Some((photo_id, date)) = save_photo(m, &ins, ph).await?
-    {
-        let mut a = ins.into_active_model();
-        a.photo_id = Set(Some(photo_id));
-        a.photo_date = Set(Some(date));
-        return Ok(a.update(&**m.tx).await?);
-    }
-    Ok(ins)
+    with_photo(m, ins, input).await
+}
+
+/// Stores the input's photo, if any, and links it to the insuree's row.
+async fn with_photo(
+    m: &mut MutationCtx<'_>,
+    ins: insuree::Model,
+    input: &InsureeInput,
+) -> AppResult<insuree::Model> {
+    let Some(ph) = &input.photo else {
+        return Ok(ins);
+    };
+    let Some((photo_id, date)) = save_photo(m, &ins, ph).await? else {
+        return Ok(ins);
+    };
+    let mut a = ins.into_active_model();
+    a.photo_id = Set(Some(photo_id));
+    a.photo_date = Set(Some(date));
+    Ok(a.update(&**m.tx).await?)
 }
 
 pub(crate) fn same_insuree(existing: &insuree::Model, input: &InsureeInput) -> bool {
@@ -275,34 +285,16 @@ pub(crate) async fn write_insuree_update(
 ) -> AppResult<insuree::Model> {
     validate_insuree(m, p, &input, Some(&existing)).await?;
     let now = m.state.clock.now();
-    imis_core::history::save(
-        m.tx,
-        "insuree",
-        existing.id,
-        &existing,
-        existing.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
     let status_changed = existing.status != input.status.clone().unwrap_or_else(|| "AC".into())
         || existing.status_date != input.status_date;
-    let mut a = existing.clone().into_active_model();
+    let mut a: insuree::ActiveModel =
+        new_version(m.tx, "insuree", existing.clone(), now, m.actor()).await?;
     apply_insuree(&mut a, &input);
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
-    let mut ins = a
+    let ins = a
         .update(&**m.tx)
         .await
         .map_err(|e| unique_violation(e, &input.chf_id, input.uuid))?;
-    if let Some(ph) = &input.photo
-        && let Some((photo_id, date)) = save_photo(m, &ins, ph).await?
-    {
-        let mut a = ins.into_active_model();
-        a.photo_id = Set(Some(photo_id));
-        a.photo_date = Set(Some(date));
-        ins = a.update(&**m.tx).await?;
-    }
+    let ins = with_photo(m, ins, &input).await?;
     if status_changed {
         publish(
             m,
@@ -357,21 +349,9 @@ pub async fn remove_insurees(
         if ins.head {
             return Err(AppError::validation("insuree.cannot_remove_head"));
         }
-        imis_core::history::save(
-            m.tx,
-            "insuree",
-            ins.id,
-            &ins,
-            ins.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
         let id = ins.id;
-        let mut a = ins.into_active_model();
+        let mut a: insuree::ActiveModel = new_version(m.tx, "insuree", ins, now, m.actor()).await?;
         a.family_id = Set(None);
-        a.validity_from = Set(now);
-        a.audit_user_id = Set(m.actor());
         a.update(&**m.tx).await?;
         publish(
             m,
@@ -398,21 +378,8 @@ pub async fn delete_insurees(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResu
         if ins.head {
             return Err(AppError::validation("insuree.cannot_delete_head"));
         }
-        imis_core::history::save(
-            m.tx,
-            "insuree",
-            ins.id,
-            &ins,
-            ins.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
         let (id, family_id) = (ins.id, ins.family_id);
-        let mut a = ins.into_active_model();
-        a.validity_to = Set(Some(now));
-        a.audit_user_id = Set(m.actor());
-        a.update(&**m.tx).await?;
+        close_version::<insuree::ActiveModel>(m.tx, "insuree", ins, now, m.actor()).await?;
         publish(
             m,
             INSUREE_DELETED,

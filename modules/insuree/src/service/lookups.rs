@@ -5,19 +5,10 @@ use super::*;
 pub async fn find_family(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<family::Model> {
     family::Entity::find()
         .filter(family::Column::Uuid.eq(uuid))
-        .filter(family::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("family"))
-}
-
-pub async fn find_insuree(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<insuree::Model> {
-    insuree::Entity::find()
-        .filter(insuree::Column::Uuid.eq(uuid))
-        .filter(insuree::Column::ValidityTo.is_null())
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("insuree"))
 }
 
 /// The current family whose `column` is `value`, read under a row lock held until the
@@ -34,7 +25,7 @@ pub(crate) async fn locked_family(
 ) -> AppResult<family::Model> {
     family::Entity::find()
         .filter(column.eq(value.into()))
-        .filter(family::Column::ValidityTo.is_null())
+        .current()
         .lock(lock)
         .one(tx)
         .await?
@@ -52,7 +43,7 @@ pub(crate) async fn lock_insuree(
 ) -> AppResult<insuree::Model> {
     insuree::Entity::find()
         .filter(insuree::Column::Uuid.eq(uuid))
-        .filter(insuree::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?
@@ -65,7 +56,7 @@ pub(crate) async fn lock_insuree_by_id(
     id: i64,
 ) -> AppResult<Option<insuree::Model>> {
     Ok(insuree::Entity::find_by_id(id)
-        .filter(insuree::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?)
@@ -78,7 +69,7 @@ pub async fn members_of(
 ) -> AppResult<Vec<insuree::Model>> {
     Ok(insuree::Entity::find()
         .filter(insuree::Column::FamilyId.eq(family_id))
-        .filter(insuree::Column::ValidityTo.is_null())
+        .current()
         .order_by_desc(insuree::Column::Head)
         .order_by_asc(insuree::Column::Dob)
         .order_by_asc(insuree::Column::Id)
@@ -93,7 +84,7 @@ pub async fn find_by_chf_id(
 ) -> AppResult<Option<insuree::Model>> {
     Ok(insuree::Entity::find()
         .filter(insuree::Column::ChfId.eq(chf_id.trim()))
-        .filter(insuree::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?)
 }
@@ -103,10 +94,7 @@ pub async fn find_family_by_id(
     conn: &impl ConnectionTrait,
     id: i64,
 ) -> AppResult<Option<family::Model>> {
-    Ok(family::Entity::find_by_id(id)
-        .filter(family::Column::ValidityTo.is_null())
-        .one(conn)
-        .await?)
+    Ok(family::Entity::find_by_id(id).current().one(conn).await?)
 }
 
 /// Families by id, whatever their validity (for nested GraphQL fields and scope checks).

@@ -51,7 +51,7 @@ pub(crate) async fn save_photo(
     let now = m.state.clock.now();
     let previous = photo::Entity::find()
         .filter(photo::Column::InsureeId.eq(ins.id))
-        .filter(photo::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .all(&**m.tx)
         .await?;
