@@ -3,10 +3,10 @@
 //! wards and villages with French-style names, three health facilities, the user `Admin`
 //! (password `admin123`, IMIS Administrator) and one user per main system role.
 
-use crate::state::AppState;
 use crate::auth::UserKinds;
 use crate::db::stmt;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::users::service::{insert_user_unchecked, seed_system_roles, system_role};
 use futures::future::BoxFuture;
 use sea_orm::ConnectionTrait;

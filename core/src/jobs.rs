@@ -3,10 +3,10 @@
 //! `core_job_run`, unique per (job, date), so several instances never run the same day twice;
 //! every job is harmless when run again.
 
-use crate::state::AppState;
 use crate::db::stmt;
 use crate::error::{AppError, AppResult};
 use crate::registry::JobDef;
+use crate::state::AppState;
 use chrono::Timelike;
 use sea_orm::ConnectionTrait;
 

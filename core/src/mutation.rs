@@ -5,10 +5,10 @@
 //! id with another input is refused with `mutation.client_id_reused`. A unique index on
 //! (user, clientMutationId) makes this hold across instances.
 
-use crate::state::AppState;
 use crate::auth::Principal;
 use crate::db::WriteTx;
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::state::AppState;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbBackend};
 use serde::Serialize;

@@ -1,9 +1,9 @@
 //! Demo locations and health facilities (D30): the region Littoral with two districts, their
 //! wards and villages, and three facilities with catchments. Inserted directly, no rights check.
 
-use crate::state::AppState;
 use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::AppResult;
+use crate::state::AppState;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
