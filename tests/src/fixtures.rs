@@ -79,11 +79,18 @@ pub async fn location_uuid(app: &TestApp, code: &str) -> String {
 
 /// The first village (lowest id) of a district, by the district's code.
 pub async fn first_village(app: &TestApp, district: &str) -> i64 {
+    village(app, district, 0).await
+}
+
+/// The `n`-th village (0 = lowest id) of a district, by the district's code.
+pub async fn village(app: &TestApp, district: &str, n: i64) -> i64 {
     one_i64(
         app,
-        "SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id \
-         JOIN core_location dd ON dd.id = w.parent_id \
-         WHERE dd.code = ? AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id LIMIT 1",
+        &format!(
+            "SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id \
+             JOIN core_location dd ON dd.id = w.parent_id \
+             WHERE dd.code = ? AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id LIMIT 1 OFFSET {n}"
+        ),
         vec![district.into()],
     )
     .await

@@ -312,6 +312,62 @@ impl TestApp {
     }
 
     /// Counts rows of a table with an optional WHERE clause.
+    /// Versions of `entity` kept in history (all its rows, or one row's with `entity_id`), so
+    /// module tests count history without naming the kernel's table.
+    pub async fn history_count(&self, entity: &str, entity_id: Option<i64>) -> i64 {
+        let filter = match entity_id {
+            Some(id) => format!("entity = '{entity}' AND entity_id = {id}"),
+            None => format!("entity = '{entity}'"),
+        };
+        self.count("core_history", &filter).await
+    }
+
+    /// One row's history versions, oldest first, with columns `data`, `validity_from`,
+    /// `validity_to`.
+    pub async fn history_rows(&self, entity: &str, entity_id: i64) -> Vec<sea_orm::QueryResult> {
+        self.state
+            .db
+            .conn
+            .query_all_raw(imis_core::db::stmt(
+                self.state.db.backend(),
+                "SELECT data, validity_from, validity_to FROM core_history \
+                 WHERE entity = ? AND entity_id = ? ORDER BY validity_from, id",
+                vec![entity.into(), entity_id.into()],
+            ))
+            .await
+            .expect("history rows")
+    }
+
+    /// Events named `event` written to the outbox, optionally only those whose payload contains
+    /// `payload_part`.
+    pub async fn outbox_count(&self, event: &str, payload_part: Option<&str>) -> i64 {
+        let filter = match payload_part {
+            Some(part) => format!("event_name = '{event}' AND payload LIKE '%{part}%'"),
+            None => format!("event_name = '{event}'"),
+        };
+        self.count("core_outbox", &filter).await
+    }
+
+    /// The payloads of the events named `event` in the outbox, oldest first.
+    pub async fn outbox_payloads(&self, event: &str) -> Vec<serde_json::Value> {
+        self.state
+            .db
+            .conn
+            .query_all_raw(imis_core::db::stmt(
+                self.state.db.backend(),
+                "SELECT payload FROM core_outbox WHERE event_name = ? ORDER BY id",
+                vec![event.into()],
+            ))
+            .await
+            .expect("outbox")
+            .iter()
+            .map(|r| {
+                serde_json::from_str(&r.try_get::<String>("", "payload").expect("payload"))
+                    .expect("payload JSON")
+            })
+            .collect()
+    }
+
     pub async fn count(&self, table: &str, filter: &str) -> i64 {
         let sql = if filter.is_empty() {
             format!("SELECT COUNT(*) AS n FROM {table}")

@@ -164,7 +164,7 @@ async fn art_numbers_are_registered_searched_changed_and_ended() {
         let changed = registrations(&app, &admin, "artNumber: \"LT-BON01/2023/00007\"").await;
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0]["uuid"], uuid.as_str());
-        assert_eq!(app.count("core_history", "entity = 'cm_hiv_art_registration'").await, 1);
+        assert_eq!(app.history_count("cm_hiv_art_registration", None).await, 1);
         // The number freed by the change can be given again.
         let (third, _) = &douala[2];
         registered(&app, &admin, "art-7", third, "LT-BON01/2024/00042").await;
@@ -239,11 +239,7 @@ async fn formats_are_checked() {
             .await;
         app.ok(Some(&admin), &set_site_code("s-5", &hf, "LT-DEI02"))
             .await;
-        assert_eq!(
-            app.count("core_history", "entity = 'cm_hiv_facility_site'")
-                .await,
-            1
-        );
+        assert_eq!(app.history_count("cm_hiv_facility_site", None).await, 1);
         registered(&app, &admin, "s-6", insuree, "LT-DEI02/2020/00001").await;
         refused(
             &app,

@@ -23,10 +23,10 @@ async fn families_and_members_through_their_life() {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
         let v1 = village(&app, &admin, "D0001").await;
-        let outbox = app.count("core_outbox", "event_name = 'insuree.added'").await;
+        let outbox = app.outbox_count("insuree.added", None).await;
 
         app.ok(Some(&admin), &create_family(v1, "900000011", "Ébodé", &format!(r#", photo: {{ photo: "{PNG}" }}"#))).await;
-        assert_eq!(app.count("core_outbox", "event_name = 'insuree.added'").await, outbox + 1);
+        assert_eq!(app.outbox_count("insuree.added", None).await, outbox + 1);
         let fam = app.ok(Some(&admin), r#"{ families(headInsuree_ChfId: "900000011") { totalCount edges { node { uuid location { code parent { parent { code } } } headInsuree { uuid chfId lastName age photo { photo } } } } } }"#).await;
         assert_eq!(fam["families"]["totalCount"], 1);
         let node = &fam["families"]["edges"][0]["node"];
@@ -73,7 +73,7 @@ async fn families_and_members_through_their_life() {
         // Update with history and a status event; then the version is listed.
         let update = deceased.replace(r#"status: "DE""#, r#"status: "IN", statusReason: "MIGR", statusDate: "2026-01-15", phone: "+237 699 00 00 00""#);
         app.ok(Some(&admin), &update).await;
-        assert_eq!(app.count("core_outbox", "event_name = 'insuree.status_changed'").await, 1);
+        assert_eq!(app.outbox_count("insuree.status_changed", None).await, 1);
         let h = app.ok(Some(&admin), r#"{ insurees(chfId: "900000011", showHistory: true) { edges { node { status phone validityTo } } } }"#).await;
         assert_eq!(h["insurees"]["edges"].as_array().unwrap().len(), 2);
         assert_eq!(h["insurees"]["edges"][0]["node"]["status"], "IN");
@@ -86,7 +86,7 @@ async fn families_and_members_through_their_life() {
         let f2 = app.ok(Some(&admin), r#"{ families(headInsuree_ChfId: "900000055") { edges { node { uuid } } } }"#).await;
         let f2 = f2["families"]["edges"][0]["node"]["uuid"].as_str().unwrap().to_string();
         app.ok(Some(&admin), &format!(r#"mutation {{ changeInsureeFamily(input: {{ familyUuid: "{f2}", insureeUuid: "{head_uuid}", cancelPolicies: true }}) {{ internalId }} }}"#)).await;
-        assert_eq!(app.count("core_outbox", "event_name = 'insuree.moved'").await, 1);
+        assert_eq!(app.outbox_count("insuree.moved", None).await, 1);
         let moved = app.ok(Some(&admin), r#"{ insurees(chfId: "900000011") { edges { node { head family { uuid } } } } }"#).await;
         assert_eq!(moved["insurees"]["edges"][0]["node"]["family"]["uuid"], f2.as_str());
         assert_eq!(moved["insurees"]["edges"][0]["node"]["head"], false);
@@ -94,7 +94,7 @@ async fn families_and_members_through_their_life() {
         // Deleting a family with its members.
         app.ok(Some(&admin), &format!(r#"mutation {{ deleteFamilies(input: {{ uuids: ["{family_uuid}"], deleteMembers: true }}) {{ internalId }} }}"#)).await;
         assert_eq!(app.ok(Some(&admin), r#"{ insurees(chfId: "900000022") { totalCount } }"#).await["insurees"]["totalCount"], 0);
-        assert_eq!(app.count("core_outbox", "event_name = 'insuree.deleted'").await, 1);
+        assert_eq!(app.outbox_count("insuree.deleted", None).await, 1);
         db
     })
     .await;
@@ -193,7 +193,7 @@ async fn family_updates_and_member_removal_keep_history() {
         let m = app.ok(Some(&admin), r#"{ insurees(chfId: "900000100") { edges { node { uuid } } } }"#).await;
         let member = m["insurees"]["edges"][0]["node"]["uuid"].as_str().unwrap().to_string();
         app.ok(Some(&admin), &format!(r#"mutation {{ removeInsurees(input: {{ uuid: "{uuid}", uuids: ["{member}"], cancelPolicies: true }}) {{ internalId }} }}"#)).await;
-        assert_eq!(app.count("core_outbox", "event_name = 'insuree.removed'").await, 1);
+        assert_eq!(app.outbox_count("insuree.removed", None).await, 1);
         let left = app.ok(Some(&admin), r#"{ insurees(chfId: "900000100") { edges { node { family { uuid } } } } }"#).await;
         assert!(left["insurees"]["edges"][0]["node"]["family"].is_null());
         assert_eq!(app.ok(Some(&admin), &format!(r#"{{ familyMembers(familyUuid: "{uuid}") {{ totalCount }} }}"#)).await["familyMembers"]["totalCount"], 1);

@@ -409,14 +409,7 @@ async fn concurrent_updates_keep_every_version_once() {
 
         // N previous versions: the created one and N - 1 updates, each once, chained.
         let conn = &app.state.db.conn;
-        let rows = conn
-            .query_all_raw(imis_core::db::stmt(
-                app.state.db.backend(),
-                "SELECT data, validity_from, validity_to FROM core_history WHERE entity = 'insuree' AND entity_id = ? ORDER BY validity_from, id",
-                vec![pk.into()],
-            ))
-            .await
-            .unwrap();
+        let rows = app.history_rows("insuree", pk).await;
         assert_eq!(rows.len(), N, "history rows on {:?}", db.backend);
         type Instant = chrono::DateTime<chrono::Utc>;
         let mut names = std::collections::BTreeSet::new();

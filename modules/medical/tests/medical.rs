@@ -62,7 +62,7 @@ async fn uuid_of(app: &TestApp, table: &str, code: &str) -> String {
 }
 
 async fn location_uuid(app: &TestApp, code: &str) -> String {
-    uuid_of(app, "core_location", code).await
+    imis_tests::fixtures::location_uuid(app, code).await
 }
 
 fn dec(s: &str) -> Decimal {
@@ -251,7 +251,7 @@ async fn items_are_created_updated_with_history_searched_and_deleted() {
         app.ok(Some(&admin), &del).await;
         assert_eq!(app.count("medical_item", &format!("id = {para_id} AND validity_to IS NOT NULL")).await, 1);
         assert_eq!(app.count("medical_pricelist_detail", &format!("kind = 'I' AND medical_id = {para_id} AND validity_to IS NULL")).await, 0);
-        assert_eq!(app.count("core_outbox", &format!("event_name = 'medical.item_deleted' AND payload LIKE '%{para_id}%'")).await, 1);
+        assert_eq!(app.outbox_count("medical.item_deleted", Some(&para_id.to_string())).await, 1);
         let r = app.ok(Some(&admin), r#"{ medicalItems(code: "PARA5") { totalCount } }"#).await;
         assert_eq!(r["medicalItems"]["totalCount"], 0);
         assert_eq!(app.err_code(Some(&admin), &del).await, "not_found");
@@ -353,7 +353,7 @@ async fn services_with_package_content() {
         assert_eq!(app.err_code(Some(&none), &del).await, "auth.permission_denied");
         app.ok(Some(&admin), &del).await;
         assert_eq!(app.count("medical_service_content", &format!("kind = 'S' AND medical_id = {hosp} AND validity_to IS NULL")).await, 0);
-        assert_eq!(app.count("core_outbox", "event_name = 'medical.service_deleted'").await, 1);
+        assert_eq!(app.outbox_count("medical.service_deleted", None).await, 1);
         assert_eq!(app.count("medical_pricelist_detail", &format!("kind = 'S' AND medical_id = {hosp} AND validity_to IS NULL")).await, 0);
         let r = app.ok(Some(&admin), r#"{ medicalServices(code: "ACC2") { edges { node { servicesServices { service { code } } } } } }"#).await;
         assert_eq!(r["medicalServices"]["edges"][0]["node"]["servicesServices"].as_array().unwrap().len(), 0);
@@ -403,7 +403,7 @@ async fn diagnoses_by_mutation_and_csv_import() {
 
         // CSV import: new codes inserted, changed names updated with history, the rest left.
         let before = app.count("medical_diagnosis", "validity_to IS NULL").await;
-        let history = app.count("core_history", "entity = 'medical_diagnosis'").await;
+        let history = app.history_count("medical_diagnosis", None).await;
         let csv = "code,name\n\
                    A09,Diarrhée et gastro-entérite d'origine présumée infectieuse\n\
                    B50,\"Paludisme à Plasmodium falciparum, forme grave\"\n\
@@ -414,7 +414,7 @@ async fn diagnoses_by_mutation_and_csv_import() {
         assert_eq!(report.lines, 4);
         assert_eq!((report.inserted, report.updated, report.unchanged), (2, 1, 1));
         assert_eq!(app.count("medical_diagnosis", "validity_to IS NULL").await, before + 2);
-        assert_eq!(app.count("core_history", "entity = 'medical_diagnosis'").await, history + 1);
+        assert_eq!(app.history_count("medical_diagnosis", None).await, history + 1);
         let r = app.ok(Some(&admin), r#"{ diagnoses(code: "B50") { edges { node { name } } } }"#).await;
         assert_eq!(r["diagnoses"]["edges"][0]["node"]["name"], "Paludisme à Plasmodium falciparum, forme grave");
         // The same file again changes nothing.
@@ -503,7 +503,7 @@ async fn price_lists_details_history_and_scope() {
         assert_eq!(codes, vec![("ACT20".to_string(), Value::from("40.00")), ("SALB".to_string(), Value::from("1800.00"))]);
         let pl_id = id_of_pricelist(&app, &uuid).await;
         assert_eq!(app.count("medical_pricelist_detail", &format!("pricelist_id = {pl_id} AND validity_to IS NOT NULL")).await, 1, "AMOX5 closed");
-        assert_eq!(app.count("core_history", "entity = 'medical_pricelist_detail'").await, 2, "AMOX5 removed, ACT20 re-priced");
+        assert_eq!(app.history_count("medical_pricelist_detail", None).await, 2, "AMOX5 removed, ACT20 re-priced");
 
         // Duplicate, then the compact prices.
         let dup = format!(r#"mutation {{ duplicateItemsPricelist(input: {{ uuid: "{uuid}", name: "Copie", pricelistDate: "2026-03-01" }}) {{ internalId }} }}"#);
@@ -640,7 +640,7 @@ async fn facility_price_lists_and_claimable_prices() {
         let today = app.state.clock.today();
         let in_days = |n: u64| today.checked_add_days(Days::new(n)).unwrap();
         let yesterday = today.checked_sub_days(Days::new(1)).unwrap();
-        let d1 = id_of(&app, "core_location", "D0001").await;
+        let d1 = imis_tests::fixtures::location_id(&app, "D0001").await;
         let d2_uuid = location_uuid(&app, "D0002").await;
         let act = uuid_of(&app, "medical_item", "ACT20").await;
         let amox = uuid_of(&app, "medical_item", "AMOX5").await;

@@ -72,16 +72,7 @@ fn amount(v: &Value) -> Decimal {
 
 /// The first (or `n`-th) village of a district.
 async fn village(app: &TestApp, district: &str, n: i64) -> i64 {
-    one_i64(
-        app,
-        &format!(
-            "SELECT v.id FROM core_location v JOIN core_location w ON w.id = v.parent_id \
-             JOIN core_location dd ON dd.id = w.parent_id \
-             WHERE dd.code = ? AND v.type = 'V' AND v.validity_to IS NULL ORDER BY v.id LIMIT 1 OFFSET {n}"
-        ),
-        vec![district.into()],
-    )
-    .await
+    imis_tests::fixtures::village(app, district, n).await
 }
 
 /// Creates a product (national unless `extra` says otherwise, sold 2020–2035, 12 months, the
@@ -817,12 +808,7 @@ async fn create_payer(
 
 /// A user with the Scheme Administrator role (payer rights) restricted to district D0001.
 async fn district_scheme_admin(app: &TestApp) -> Principal {
-    let d1 = one_i64(
-        app,
-        "SELECT id FROM core_location WHERE code = 'D0001' AND validity_to IS NULL",
-        vec![],
-    )
-    .await;
+    let d1 = imis_tests::fixtures::location_id(app, "D0001").await;
     let role = imis_core::users::service::system_role(&app.state.db.conn, 32)
         .await
         .expect("role");
@@ -881,7 +867,7 @@ async fn payers_crud_scope_and_funding() {
         assert_eq!(v["payers"]["edges"][0]["node"]["type"], "L");
         let v = app.ok(Some(&admin), r#"{ payers(email_Icontains: "contact@payeur", type: "C") { edges { node { name } } } }"#).await;
         assert_eq!(payer_names(&v), vec!["Coopérative d'Akwa"]);
-        let d1_id = one_i64(&app, "SELECT id FROM core_location WHERE code = 'D0001'", vec![]).await;
+        let d1_id = imis_tests::fixtures::location_id(&app, "D0001").await;
         let v = app.ok(Some(&admin), &format!(r#"{{ payers(location: {d1_id}) {{ edges {{ node {{ name }} }} }} }}"#)).await;
         let names = payer_names(&v);
         assert!(names.contains(&"Coopérative d'Akwa".to_string()), "{names:?}");
@@ -1648,15 +1634,15 @@ async fn concurrent_premiums_cannot_share_a_receipt() {
 // One credit per payment, paid totals under the policy lock, D4 retries, D9 of payment lines
 // and payers, renewals by matching
 
-/// Versions of a payment kept in `core_history`.
+/// Versions of a payment kept in history.
 async fn payment_versions(app: &TestApp, uuid: &str) -> i64 {
-    one_i64(
+    let id = one_i64(
         app,
-        "SELECT COUNT(*) FROM core_history h JOIN payment_payment p ON p.id = h.entity_id \
-         WHERE h.entity = 'payment' AND p.uuid = ?",
+        "SELECT id FROM payment_payment WHERE uuid = ?",
         vec![uuid::Uuid::parse_str(uuid).expect("uuid").into()],
     )
-    .await
+    .await;
+    app.history_count("payment", Some(id)).await
 }
 
 /// A GraphQL response's error code, or "ok".
@@ -2093,22 +2079,7 @@ async fn renewals_by_matching_are_checked_before_anything_is_written() {
 /// The payloads of the outbox rows of `event`, in publication order (what after-commit
 /// subscribers such as reporting or DHIS2 receive).
 async fn outbox(app: &TestApp, event: &str) -> Vec<Value> {
-    app.state
-        .db
-        .conn
-        .query_all_raw(imis_core::db::stmt(
-            app.state.db.backend(),
-            "SELECT payload FROM core_outbox WHERE event_name = ? ORDER BY id",
-            vec![event.into()],
-        ))
-        .await
-        .expect("outbox")
-        .iter()
-        .map(|r| {
-            serde_json::from_str(&r.try_get::<String>("", "payload").expect("payload"))
-                .expect("json")
-        })
-        .collect()
+    app.outbox_payloads(event).await
 }
 
 #[tokio::test]

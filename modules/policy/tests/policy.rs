@@ -1592,7 +1592,7 @@ async fn the_expiry_job_expires_with_one_history_row_each() {
             v
         };
         assert_eq!(before.iter().map(|b| b.0).collect::<Vec<_>>(), [1, 2, 4, 16]);
-        let history = app.count("core_history", "entity = 'policy'").await;
+        let history = app.history_count("policy", None).await;
         let n = imis_policy::jobs::expire_policies(&app.state, today).await.unwrap();
         assert!(n >= 4, "{n}");
         for (u, (status, versions)) in mine.into_iter().zip(before) {
@@ -1613,13 +1613,13 @@ async fn the_expiry_job_expires_with_one_history_row_each() {
             assert_eq!(node["node"]["status"].as_i64(), Some(status));
         }
         assert_eq!(policy(&app, &current).await["status"], 1);
-        assert_eq!(app.count("core_history", "entity = 'policy'").await, history + n as i64);
+        assert_eq!(app.history_count("policy", None).await, history + n as i64);
         // The edge policy: expiry date = today − 1 day or today depending on month lengths.
         let edge_status = policy(&app, &edge).await["status"].as_i64().unwrap();
         assert_eq!(edge_status == 8, d(&edge_expiry) < today, "{edge_expiry}");
         // Twice: no harm.
         assert_eq!(imis_policy::jobs::expire_policies(&app.state, today).await.unwrap(), 0);
-        assert_eq!(app.count("core_history", "entity = 'policy'").await, history + n as i64);
+        assert_eq!(app.history_count("policy", None).await, history + n as i64);
         // Expired policies still cover their dates (D16).
         assert_eq!(covered(&app, f.members["900600001"], d("2024-06-01")).await, [active.clone()]);
         db
@@ -2139,22 +2139,7 @@ fn every_error_code_has_english_and_french_messages() {
 /// The payloads of the outbox rows of `event`, in publication order (what after-commit
 /// subscribers such as reporting or DHIS2 receive).
 async fn outbox(app: &TestApp, event: &str) -> Vec<Value> {
-    app.state
-        .db
-        .conn
-        .query_all_raw(imis_core::db::stmt(
-            app.state.db.backend(),
-            "SELECT payload FROM core_outbox WHERE event_name = ? ORDER BY id",
-            vec![event.into()],
-        ))
-        .await
-        .expect("outbox")
-        .iter()
-        .map(|r| {
-            serde_json::from_str(&r.try_get::<String>("", "payload").expect("payload"))
-                .expect("json")
-        })
-        .collect()
+    app.outbox_payloads(event).await
 }
 
 #[tokio::test]

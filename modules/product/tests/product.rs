@@ -225,7 +225,7 @@ async fn create_update_duplicate_delete_with_history() {
         assert_eq!(d["product"]["name"], "Produit modifié");
         assert_eq!(d["product"]["items"]["totalCount"], 1);
         assert_eq!(d["product"]["relativePrices"].as_array().unwrap().len(), 2);
-        assert_eq!(app.count("core_history", &format!("entity = 'product' AND entity_id = {id}")).await, 1);
+        assert_eq!(app.history_count("product", Some(id)).await, 1);
 
         // showHistory: the current product, then its previous version with its own lines.
         let h = ok(
