@@ -124,6 +124,8 @@ pub trait Versioned: Serialize + DeserializeOwned {
     fn id(&self) -> i64;
     /// Start of this version's validity: where its history row, once replaced, begins.
     fn validity_from(&self) -> DateTime<Utc>;
+    /// End of this version's validity; `None` while it is the current version.
+    fn validity_to(&self) -> Option<DateTime<Utc>>;
     fn restore(
         &mut self,
         current_id: i64,
@@ -143,6 +145,9 @@ macro_rules! versioned_model {
             }
             fn validity_from(&self) -> chrono::DateTime<chrono::Utc> {
                 self.validity_from
+            }
+            fn validity_to(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+                self.validity_to
             }
             fn restore(&mut self, current_id: i64, validity_from: chrono::DateTime<chrono::Utc>, validity_to: chrono::DateTime<chrono::Utc>, audit_user_id: Option<i64>) {
                 self.id = current_id;

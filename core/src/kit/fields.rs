@@ -27,7 +27,7 @@ pub fn node_id(type_name: &str, id: i64, history_id: Option<i64>) -> ID {
 
 /// `validityFrom`, `validityTo` and `legacyId` of a versioned row, as openIMIS types show them.
 /// A type includes them with a flattened resolver:
-/// `#[graphql(flatten)] async fn version(&self) -> VersionFields { VersionFields::of(..) }`.
+/// `#[graphql(flatten)] async fn version(&self) -> VersionFields { VersionFields::of_row(..) }`.
 /// For a history version, `legacyId` is the id of the current row.
 #[derive(Debug, Clone, Copy)]
 pub struct VersionFields {
@@ -50,6 +50,11 @@ impl VersionFields {
             validity_from,
             validity_to,
         }
+    }
+
+    /// The version fields of `row`, a current row (`history_id` `None`) or one of its versions.
+    pub fn of_row(row: &impl crate::history::Versioned, history_id: Option<i64>) -> Self {
+        Self::of(row.id(), history_id, row.validity_from(), row.validity_to())
     }
 }
 

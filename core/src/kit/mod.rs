@@ -7,10 +7,12 @@
 //! - [`fields`]: the versioned GraphQL fields (`id`, `uuid`, `validityFrom`, `validityTo`,
 //!   `legacyId`, `auditUserId`; [`Validity`] where a type has no `legacyId`) and the
 //!   per-request display of instants and money;
-//! - [`versions`]: history-then-update and soft delete as one call each, and the current-row
+//! - [`entity!`](crate::entity): a versioned table's sea-orm entity from its own columns;
+//! - [`versions`]: the first version of a row, history-then-update and soft delete as one call each, and the current-row
 //!   condition (`validity_to IS NULL`) as one named helper; [`taken`], the uniqueness check of
 //!   codes and names among current rows.
 
+pub mod entity;
 pub mod fields;
 pub mod list;
 pub mod mutate;
@@ -19,4 +21,4 @@ pub mod versions;
 pub use fields::{Validity, VersionFields, date_time, money, node_id};
 pub use list::{Sorting, caller, check_list_csrf, list_caller, page_of, with_nodes};
 pub use mutate::{mutate, mutate_with_secrets};
-pub use versions::{CurrentRows, close_version, current, new_version, taken};
+pub use versions::{CurrentRows, close_version, current, insert_version, new_version, taken};

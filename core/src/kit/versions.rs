@@ -74,6 +74,24 @@ fn set<A: ActiveModelTrait>(am: &mut A, column: &str, value: Value) -> AppResult
     Ok(())
 }
 
+/// Inserts `am` as the first version of a row: valid from `now`, open-ended, by `actor`. The
+/// caller sets the table's own columns and leaves the version columns unset.
+pub async fn insert_version<A>(
+    tx: &DatabaseTransaction,
+    mut am: A,
+    now: DateTime<Utc>,
+    actor: Option<i64>,
+) -> AppResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    set(&mut am, "validity_from", now.into())?;
+    set(&mut am, "validity_to", Option::<DateTime<Utc>>::None.into())?;
+    set(&mut am, "audit_user_id", actor.into())?;
+    Ok(am.insert(tx).await?)
+}
+
 /// Saves `old` to history as the version valid until `now`, and returns it as an active model
 /// changed by `actor`: what [`new_version`] and [`close_version`] both start with.
 async fn archived<A>(

@@ -3,24 +3,14 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
-#[sea_orm(table_name = "cm_hiv_art_registration")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub uuid: Uuid,
-    /// The insuree (insuree module), read through `imis_insuree::api`.
-    pub insuree_id: i64,
-    /// The facility of the treatment site whose code the ART number carries.
-    pub health_facility_id: i64,
-    /// Normalised (trimmed, upper case) `<site code>/<YYYY>/<NNNNN>`; unique among current rows.
-    pub art_number: String,
-    pub validity_from: DateTimeUtc,
-    pub validity_to: Option<DateTimeUtc>,
-    pub audit_user_id: Option<i64>,
+imis_core::entity! {
+    "cm_hiv_art_registration" {
+        uuid: Uuid,
+        /// The insuree (insuree module), read through `imis_insuree::api`.
+        insuree_id: i64,
+        /// The facility of the treatment site whose code the ART number carries.
+        health_facility_id: i64,
+        /// Normalised (trimmed, upper case) `<site code>/<YYYY>/<NNNNN>`; unique among current rows.
+        art_number: String,
+    }
 }
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}

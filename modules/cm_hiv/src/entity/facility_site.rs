@@ -2,22 +2,12 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
-#[sea_orm(table_name = "cm_hiv_facility_site")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub uuid: Uuid,
-    /// A current health facility of the core register; one current site per facility.
-    pub health_facility_id: i64,
-    /// Unique among current sites, e.g. `LT-DLA01`.
-    pub site_code: String,
-    pub validity_from: DateTimeUtc,
-    pub validity_to: Option<DateTimeUtc>,
-    pub audit_user_id: Option<i64>,
+imis_core::entity! {
+    "cm_hiv_facility_site" {
+        uuid: Uuid,
+        /// A current health facility of the core register; one current site per facility.
+        health_facility_id: i64,
+        /// Unique among current sites, e.g. `LT-DLA01`.
+        site_code: String,
+    }
 }
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}

@@ -5,4 +5,3 @@ pub(crate) mod art_registration;
 pub(crate) mod facility_site;
 
 // Both tables keep replaced versions in the history (D7), through `imis_core::kit`.
-imis_core::versioned_model!(art_registration::Model, facility_site::Model);

@@ -5,4 +5,3 @@ pub mod insuree;
 pub mod photo;
 pub mod status_reason;
 
-imis_core::versioned_model!(family::Model, insuree::Model, photo::Model);

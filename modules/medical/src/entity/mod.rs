@@ -10,14 +10,6 @@ pub mod pricelist_detail;
 pub mod service;
 pub mod service_content;
 
-imis_core::versioned_model!(
-    diagnosis::Model,
-    item::Model,
-    pricelist::Model,
-    pricelist_detail::Model,
-    service::Model
-);
-
 /// Validity interval of a row (D7): `validity_to` empty = current.
 pub trait Validity {
     fn validity_from(&self) -> chrono::DateTime<chrono::Utc>;

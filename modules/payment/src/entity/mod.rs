@@ -6,10 +6,3 @@ pub mod payment;
 pub mod payment_detail;
 pub mod premium;
 
-imis_core::versioned_model!(
-    premium::Model,
-    payer::Model,
-    funding::Model,
-    payment::Model,
-    payment_detail::Model
-);

@@ -6,37 +6,27 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
-#[sea_orm(table_name = "payment_premium")]
-pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
-    pub uuid: Uuid,
-    pub policy_id: i64,
-    /// The policy's product (current product row id), copied at creation.
-    pub product_id: i64,
-    pub payer_id: Option<i64>,
-    /// Minor units.
-    pub amount: i64,
-    pub receipt: String,
-    pub pay_date: Date,
-    /// `C` cash, `B` bank transfer, `M` mobile phone, `F` funding.
-    pub pay_type: String,
-    pub is_photo_fee: bool,
-    pub is_offline: bool,
-    pub reporting_id: Option<i64>,
-    pub reporting_commission_id: Option<i64>,
-    pub overview_commission_report: Option<DateTimeUtc>,
-    pub all_details_commission_report: Option<DateTimeUtc>,
-    pub source: Option<String>,
-    pub source_version: Option<String>,
-    pub created_date: DateTimeUtc,
-    pub validity_from: DateTimeUtc,
-    pub validity_to: Option<DateTimeUtc>,
-    pub audit_user_id: Option<i64>,
+imis_core::entity! {
+    "payment_premium" {
+        uuid: Uuid,
+        policy_id: i64,
+        /// The policy's product (current product row id), copied at creation.
+        product_id: i64,
+        payer_id: Option<i64>,
+        /// Minor units.
+        amount: i64,
+        receipt: String,
+        pay_date: Date,
+        /// `C` cash, `B` bank transfer, `M` mobile phone, `F` funding.
+        pay_type: String,
+        is_photo_fee: bool,
+        is_offline: bool,
+        reporting_id: Option<i64>,
+        reporting_commission_id: Option<i64>,
+        overview_commission_report: Option<DateTimeUtc>,
+        all_details_commission_report: Option<DateTimeUtc>,
+        source: Option<String>,
+        source_version: Option<String>,
+        created_date: DateTimeUtc,
+    }
 }
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}

@@ -8,9 +8,3 @@ pub mod policy;
 pub mod renewal;
 pub mod renewal_detail;
 
-imis_core::versioned_model!(
-    policy::Model,
-    insuree_policy::Model,
-    renewal::Model,
-    consumption::Model
-);
