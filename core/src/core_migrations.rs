@@ -80,9 +80,7 @@ CREATE TABLE core_location (
     other_population INTEGER,
     families INTEGER,
     json_ext {json},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_core_location_code ON core_location (code) WHERE validity_to IS NULL;
 CREATE INDEX ix_core_location_parent ON core_location (parent_id, code);
@@ -109,9 +107,7 @@ CREATE TABLE core_health_facility (
     contract_end_date {date},
     status VARCHAR(2) NOT NULL,
     json_ext {json},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_core_health_facility_code ON core_health_facility (code) WHERE validity_to IS NULL;
 CREATE INDEX ix_core_health_facility_location ON core_health_facility (location_id, code);
@@ -121,9 +117,7 @@ CREATE TABLE core_hf_catchment (
     health_facility_id BIGINT NOT NULL REFERENCES core_health_facility (id),
     location_id BIGINT NOT NULL REFERENCES core_location (id),
     catchment INTEGER NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_core_hf_catchment_hf ON core_hf_catchment (health_facility_id);
 CREATE TABLE core_role (
@@ -133,18 +127,14 @@ CREATE TABLE core_role (
     alt_language VARCHAR(50),
     is_system BIGINT NOT NULL DEFAULT 0,
     is_blocked BOOLEAN NOT NULL DEFAULT {bool_false},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_core_role_name ON core_role (name) WHERE validity_to IS NULL;
 CREATE TABLE core_role_right (
     id {id},
     role_id BIGINT NOT NULL REFERENCES core_role (id),
     right_id INTEGER NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_core_role_right_role ON core_role_right (role_id, right_id);
 CREATE TABLE core_user (
@@ -174,9 +164,7 @@ CREATE TABLE core_user (
     last_login {ts},
     tokens_valid_after BIGINT NOT NULL DEFAULT 0,
     json_ext {json},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_core_user_username ON core_user (username) WHERE validity_to IS NULL;
 CREATE INDEX ix_core_user_last_name ON core_user (last_name_search);
@@ -187,9 +175,7 @@ CREATE TABLE core_user_role (
     id {id},
     user_id BIGINT NOT NULL REFERENCES core_user (id),
     role_id BIGINT NOT NULL REFERENCES core_role (id),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_core_user_role_user ON core_user_role (user_id, role_id);
 CREATE INDEX ix_core_user_role_role ON core_user_role (role_id);
@@ -197,9 +183,7 @@ CREATE TABLE core_user_district (
     id {id},
     user_id BIGINT NOT NULL REFERENCES core_user (id),
     location_id BIGINT NOT NULL REFERENCES core_location (id),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_core_user_district_user ON core_user_district (user_id);
 CREATE INDEX ix_core_user_district_location ON core_user_district (location_id);
@@ -207,9 +191,7 @@ CREATE TABLE core_officer_village (
     id {id},
     user_id BIGINT NOT NULL REFERENCES core_user (id),
     location_id BIGINT NOT NULL REFERENCES core_location (id),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_core_officer_village_user ON core_officer_village (user_id);
 CREATE INDEX ix_core_officer_village_location ON core_officer_village (location_id);

@@ -3,7 +3,8 @@
 //! migrations of the others (D10). Every migration runs in a transaction, SQLite included.
 //!
 //! Migrations are SQL written once for both databases with type placeholders:
-//! `{id}` integer key, `{uuid}`, `{ts}` timestamp with zone, `{date}`, `{json}` (TEXT on both, so binding is uniform), `{bool_true}`/`{bool_false}`.
+//! `{version_columns}` the three version columns a versioned table ends with (`validity_from`,
+//! `validity_to`, `audit_user_id`), `{id}` integer key, `{uuid}`, `{ts}` timestamp with zone, `{date}`, `{json}` (TEXT on both, so binding is uniform), `{bool_true}`/`{bool_false}`.
 
 use crate::db::Db;
 pub use crate::db::render;

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-crate::entity! {
+crate::versioned_entity! {
     "core_health_facility" {
         uuid: Uuid,
         code: String,
@@ -23,4 +23,3 @@ crate::entity! {
         json_ext: Option<String>,
     }
 }
-

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-crate::entity! {
+crate::versioned_entity! {
     "core_hf_catchment" {
         health_facility_id: i64,
         location_id: i64,

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-crate::entity! {
+crate::versioned_entity! {
     "core_location" {
         uuid: Uuid,
         code: String,
@@ -17,4 +17,3 @@ crate::entity! {
         json_ext: Option<String>,
     }
 }
-

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-crate::entity! {
+crate::versioned_entity! {
     "core_role" {
         uuid: Uuid,
         name: String,
@@ -10,4 +10,3 @@ crate::entity! {
         is_blocked: bool,
     }
 }
-

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-crate::entity! {
+crate::versioned_entity! {
     "core_role_right" {
         role_id: i64,
         right_id: i32,

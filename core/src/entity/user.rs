@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-crate::entity! {
+crate::versioned_entity! {
     "core_user" {
         uuid: Uuid,
         username: String,
@@ -31,4 +31,3 @@ crate::entity! {
         json_ext: Option<String>,
     }
 }
-

@@ -1,16 +1,16 @@
 //! The shape every table of a module shares (D7): an `id` primary key, the table's own columns,
-//! then the version columns `validity_from`, `validity_to` and `audit_user_id`. [`entity!`]
+//! then the version columns `validity_from`, `validity_to` and `audit_user_id`. [`versioned_entity!`]
 //! writes the sea-orm entity from the table's own columns, so a module's `entity/` files state
 //! only what is particular to each table.
 //!
-//! [`entity!`]: crate::entity
+//! [`versioned_entity!`]: crate::versioned_entity
 
 /// A sea-orm entity (`Model`, `ActiveModel`, `Column`, an empty `Relation`) of a versioned table:
 /// `id`, the columns given, then `validity_from`, `validity_to` and `audit_user_id`; the model is
 /// [`Versioned`](crate::history::Versioned), so the kit's history helpers apply to it.
 ///
 /// ```ignore
-/// imis_core::entity! {
+/// imis_core::versioned_entity! {
 ///     /// `medical_diagnosis`: ICD codes.
 ///     "medical_diagnosis" {
 ///         uuid: Uuid,
@@ -20,7 +20,7 @@
 /// ```
 /// The calling file brings `sea_orm::entity::prelude::*` into scope, for the column types.
 #[macro_export]
-macro_rules! entity {
+macro_rules! versioned_entity {
     (
         $(#[$meta:meta])*
         $table:literal {

@@ -7,7 +7,7 @@
 //! - [`fields`]: the versioned GraphQL fields (`id`, `uuid`, `validityFrom`, `validityTo`,
 //!   `legacyId`, `auditUserId`; [`Validity`] where a type has no `legacyId`) and the
 //!   per-request display of instants and money;
-//! - [`entity!`](crate::entity): a versioned table's sea-orm entity from its own columns;
+//! - [`versioned_entity!`](crate::versioned_entity): a versioned table's sea-orm entity from its own columns;
 //! - [`versions`]: the first version of a row, history-then-update and soft delete as one call each, and the current-row
 //!   condition (`validity_to IS NULL`) as one named helper; [`taken`], the uniqueness check of
 //!   codes and names among current rows.

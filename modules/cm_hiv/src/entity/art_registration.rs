@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "cm_hiv_art_registration" {
         uuid: Uuid,
         /// The insuree (insuree module), read through `imis_insuree::api`.

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "cm_hiv_facility_site" {
         uuid: Uuid,
         /// A current health facility of the core register; one current site per facility.

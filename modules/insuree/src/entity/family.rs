@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "insuree_family" {
         uuid: Uuid,
         head_insuree_id: i64,

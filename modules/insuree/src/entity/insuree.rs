@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "insuree_insuree" {
         uuid: Uuid,
         family_id: Option<i64>,

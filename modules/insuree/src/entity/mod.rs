@@ -4,4 +4,3 @@ pub mod family;
 pub mod insuree;
 pub mod photo;
 pub mod status_reason;
-

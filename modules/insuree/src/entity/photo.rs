@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     /// A photo's metadata; the image itself is a file in the core file store (D29).
     "insuree_photo" {
         uuid: Uuid,

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "medical_item" {
         uuid: Uuid,
         /// Unique among current items, at most 6 characters.

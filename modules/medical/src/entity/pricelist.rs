@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "medical_pricelist" {
         uuid: Uuid,
         /// `I` items price list, `S` services price list.

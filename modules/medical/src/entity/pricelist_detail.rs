@@ -4,7 +4,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "medical_pricelist_detail" {
         pricelist_id: i64,
         /// The list's kind, repeated: `I` (`medical_id` is an item) or `S` (a service).

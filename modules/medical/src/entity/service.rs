@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "medical_service" {
         uuid: Uuid,
         /// Unique among current services, at most 6 characters.

@@ -4,7 +4,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "medical_service_content" {
         /// The package (parent) service.
         service_id: i64,

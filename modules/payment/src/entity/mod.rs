@@ -5,4 +5,3 @@ pub mod payer;
 pub mod payment;
 pub mod payment_detail;
 pub mod premium;
-

@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "payment_payer" {
         uuid: Uuid,
         /// `C` co-operative, `D` donor, `G` government, `L` local authority, `O` other, `P` private

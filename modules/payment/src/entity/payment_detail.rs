@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "payment_payment_detail" {
         uuid: Uuid,
         payment_id: i64,

@@ -6,7 +6,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "payment_premium" {
         uuid: Uuid,
         policy_id: i64,

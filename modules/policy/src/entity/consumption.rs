@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     /// Deductibles and remunerated amounts a claim consumed on a policy (openIMIS `ClaimDedRem`),
     /// pushed by the claim module; one current row per (claim, policy) (D21). Minor units.
     "policy_consumption" {

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     /// Coverage of one insuree by one policy (openIMIS `InsureePolicy`, D16).
     "policy_insuree_policy" {
         uuid: Uuid,

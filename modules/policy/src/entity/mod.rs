@@ -7,4 +7,3 @@ pub mod insuree_policy;
 pub mod policy;
 pub mod renewal;
 pub mod renewal_detail;
-

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     /// A policy: a family's enrolment in a product for one insurance period (reference §7.1).
     "policy_policy" {
         uuid: Uuid,

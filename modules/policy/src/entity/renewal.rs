@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     /// A renewal reminder (openIMIS `PolicyRenewal`, reference §7.9).
     "policy_renewal" {
         uuid: Uuid,

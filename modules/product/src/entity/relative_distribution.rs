@@ -4,7 +4,7 @@
 
 use sea_orm::entity::prelude::*;
 
-imis_core::entity! {
+imis_core::versioned_entity! {
     "product_relative_distribution" {
         uuid: Uuid,
         product_id: i64,
