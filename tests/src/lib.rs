@@ -203,6 +203,19 @@ where
     }
 }
 
+/// Runs `test` on a [`TestApp`] with the demo data, once per database as [`on_each_db`] does.
+pub async fn on_each_app<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    on_each_db(|db: TestDb| async {
+        test(TestApp::new(&db).await).await;
+        db
+    })
+    .await;
+}
+
 /// A migrated application with the demo data, and its schema.
 pub struct TestApp {
     pub state: AppState,

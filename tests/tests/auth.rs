@@ -3,12 +3,11 @@
 use imis_core::auth::request::{Credentials, authenticate};
 use imis_core::auth::tokens;
 use imis_tests::fixtures::{bearer, login, login_tokens};
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, on_each_app};
 
 #[tokio::test]
 async fn login_success_wrong_password_and_lockout() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let ok = login(&app, "Admin", "admin123").await;
         assert!(ok.errors.is_empty(), "{:?}", ok.errors);
         let data = ok.data.into_json().unwrap();
@@ -49,15 +48,13 @@ async fn login_success_wrong_password_and_lockout() {
             login(&app, "nobody", "x").await.errors[0].message,
             "INCORRECT_CREDENTIALS"
         );
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn expired_revoked_and_refreshed_tokens() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let (token, refresh) = login_tokens(&app, "clerk", "clerk1234").await;
 
         // Expired: the same token checked two days later.
@@ -118,15 +115,13 @@ async fn expired_revoked_and_refreshed_tokens() {
         ] {
             assert_eq!(app.err_code(None, &q).await, "auth.token_revoked");
         }
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn a_password_change_revokes_tokens_and_logout_revokes_the_access_token() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let (token, _) = login_tokens(&app, "clerk", "clerk1234").await;
         let p = authenticate(&app.state, &bearer(&token)).await.unwrap().unwrap();
         // Token iat has one-second resolution: make the change strictly later.
@@ -139,15 +134,13 @@ async fn a_password_change_revokes_tokens_and_logout_revokes_the_access_token() 
         let p = authenticate(&app.state, &bearer(&token)).await.unwrap().unwrap();
         app.ok(Some(&p), "mutation { deleteTokenCookie { deleted } }").await;
         assert_eq!(authenticate(&app.state, &bearer(&token)).await.unwrap_err().code, "auth.token_revoked");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn cookie_sessions_require_the_csrf_token() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let (token, _) = login_tokens(&app, "Admin", "admin123").await;
         let by_cookie = |session: Option<String>, csrf: Option<&str>| Credentials {
             authorization: Some("JWT undefined".into()),
@@ -214,7 +207,6 @@ async fn cookie_sessions_require_the_csrf_token() {
             .unwrap()
             .unwrap();
         app.ok(Some(&p), "{ languages { code } }").await;
-        db
     })
     .await;
 }

@@ -1,7 +1,7 @@
 //! GraphQL conventions (D3, D4): connections with keyset cursors, offset, orderBy forms, page-size
 //! and depth limits, global ids.
 
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db};
 
 fn codes(v: &serde_json::Value, field: &str) -> Vec<String> {
     v[field]["edges"]
@@ -14,8 +14,7 @@ fn codes(v: &serde_json::Value, field: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn connections_page_with_cursors_offset_and_order() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let all = app.ok(Some(&admin), r#"{ locations(first: 100, orderBy: ["code"]) { totalCount edgeCount edges { node { code } } } }"#).await;
         let all_codes = codes(&all, "locations");
@@ -58,7 +57,6 @@ async fn connections_page_with_cursors_offset_and_order() {
         let id = app.ok(Some(&admin), r#"{ locations(first: 1, orderBy: ["code"]) { edges { node { id } } } }"#).await;
         let (t, _) = imis_core::graphql::decode_global_id(id["locations"]["edges"][0]["node"]["id"].as_str().unwrap()).unwrap();
         assert_eq!(t, "LocationGQLType");
-        db
     })
     .await;
 }

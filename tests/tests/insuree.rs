@@ -6,12 +6,11 @@
 #![recursion_limit = "256"]
 
 use imis_tests::fixtures::{create_family_mutation as create_family, first_village_listed};
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, on_each_app};
 
 #[tokio::test]
 async fn node_resolves_module_types_within_scope() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // D0001
         let v2 = first_village_listed(&app, &admin, "D0002").await;
@@ -36,7 +35,6 @@ async fn node_resolves_module_types_within_scope() {
             let n = app.ok(Some(&clerk), &format!(r#"{{ node(id: "{id}") {{ ... on {fragment} {{ code }} }} }}"#)).await;
             assert_eq!(n["node"]["code"], i[list]["edges"][0]["node"]["code"]);
         }
-        db
     })
     .await;
 }

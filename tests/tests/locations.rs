@@ -1,12 +1,11 @@
 //! Locations and health facilities: location scope (D9), the price-list port and the
 //! in-transaction event of the test module, and history.
 
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db};
 
 #[tokio::test]
 async fn restricted_users_see_only_their_districts() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // district D0001 only
         let districts = r#"{ locations(type: "D") { totalCount edges { node { code } } } }"#;
@@ -36,7 +35,6 @@ async fn restricted_users_see_only_their_districts() {
         for e in hf_mine["healthFacilities"]["edges"].as_array().unwrap() {
             assert_eq!(e["node"]["location"]["code"], "D0001");
         }
-        db
     })
     .await;
 }
@@ -81,8 +79,7 @@ async fn facility_price_lists_go_through_the_owning_module() {
 
 #[tokio::test]
 async fn updates_keep_history_and_restricted_users_cannot_write_elsewhere() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await;
         let before = app.count("core_history", "entity = 'location'").await;
@@ -103,15 +100,13 @@ async fn updates_keep_history_and_restricted_users_cannot_write_elsewhere() {
             .err_code(Some(&clerk_with_right), &format!(r#"mutation {{ createLocation(input: {{ code: "V9999", name: "Mbanda", type: "V", parentUuid: "{ward}" }}) {{ internalId }} }}"#))
             .await;
         assert_eq!(code, "auth.location_denied");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn history_versions_and_node_lookups() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // district D0001 only
         let hf = app.ok(Some(&admin), r#"{ healthFacilities(first: 1, orderBy: ["code"]) { edges { node { id uuid code name legalForm { code } level careType location { id code } } } } }"#).await;
@@ -152,7 +147,6 @@ async fn history_versions_and_node_lookups() {
         let hidden = app.ok(Some(&clerk), &format!(r#"{{ node(id: "{d2}") {{ id }} }}"#)).await;
         assert!(hidden["node"].is_null());
         assert_eq!(app.err_code(Some(&clerk), r#"{ node(id: "bm9wZQ==") { id } }"#).await, "input.invalid_id");
-        db
     })
     .await;
 }

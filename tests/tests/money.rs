@@ -8,7 +8,7 @@
 use futures::FutureExt;
 use imis_core::auth::Principal;
 use imis_core::money::Money;
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, on_each_app};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
@@ -424,8 +424,7 @@ const VALUES: [&str; 3] = [
 
 #[tokio::test]
 async fn every_decimal_input_refuses_what_storage_cannot_hold() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let intro = app.ok(Some(&admin), INTROSPECTION).await;
         let schema = Schema::of(&intro);
@@ -498,7 +497,6 @@ async fn every_decimal_input_refuses_what_storage_cannot_hold() {
             "only {} Decimal inputs name themselves",
             naming.len()
         );
-        db
     })
     .await;
 }

@@ -1,7 +1,7 @@
 //! The mutation envelope (D5): idempotency by clientMutationId, rollback of failed mutations,
 //! the outbox, history, and French messages.
 
-use imis_tests::{TestApp, TestDb, on_each_db, postgres_url, testmod};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, postgres_url, testmod};
 use sea_orm::ConnectionTrait;
 use std::sync::atomic::Ordering;
 
@@ -13,8 +13,7 @@ fn widget(cmid: &str, name: &str) -> String {
 
 #[tokio::test]
 async fn a_replayed_client_mutation_id_returns_the_stored_outcome() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let first = app.ok(Some(&admin), &widget("c-1", "alpha")).await;
         let again = app.ok(Some(&admin), &widget("c-1", "alpha")).await;
@@ -28,15 +27,13 @@ async fn a_replayed_client_mutation_id_returns_the_stored_outcome() {
         assert_eq!(logs["mutationLogs"]["totalCount"], 1);
         assert_eq!(logs["mutationLogs"]["edges"][0]["node"]["status"], 2);
         assert_eq!(logs["mutationLogs"]["edges"][0]["node"]["objects"][0]["entity"], "testmod_widget");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn a_failed_mutation_leaves_only_its_error_log_row() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let outbox_before = app.count("core_outbox", "").await;
         let history_before = app.count("core_history", "").await;
@@ -83,7 +80,6 @@ async fn a_failed_mutation_leaves_only_its_error_log_row() {
             app.err_code(Some(&clerk), &widget("c-2", "x")).await,
             "auth.permission_denied"
         );
-        db
     })
     .await;
 }
@@ -131,8 +127,7 @@ async fn a_stored_internal_error_is_retried_once() {
 
 #[tokio::test]
 async fn events_reach_after_commit_handlers_through_the_outbox() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         app.ok(Some(&admin), &widget("c-ev", "gamma")).await;
         app.ok(Some(&admin), &widget("c-ev2", "gamma2")).await;
@@ -156,15 +151,13 @@ async fn events_reach_after_commit_handlers_through_the_outbox() {
         assert_eq!(app.count("core_outbox", "delivered_at IS NULL").await, 0);
         // Dispatching again delivers nothing twice.
         assert_eq!(app.state.bus.dispatch_pending(&app.state).await.unwrap(), 0);
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn a_failed_delivery_is_retried_after_a_back_off() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         app.ok(Some(&admin), &widget("c-undeliverable", "undeliverable-1")).await;
         app.state.bus.dispatch_pending(&app.state).await.unwrap();
@@ -183,15 +176,13 @@ async fn a_failed_delivery_is_retried_after_a_back_off() {
             app.count("core_outbox", &format!("{failed} AND attempts = 1")).await,
             1
         );
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn messages_follow_the_callers_language() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         // Demo users speak French.
         let clerk = app.principal("clerk").await;
         let r = app.exec(Some(&clerk), r#"mutation { createRole(input: { name: "", isSystem: false, isBlocked: false }) { internalId } }"#).await;
@@ -199,7 +190,6 @@ async fn messages_follow_the_callers_language() {
         let admin = app.principal("Admin").await;
         let r = app.exec(Some(&admin), r#"mutation { createRole(input: { name: "Enrolment Officer", isSystem: false, isBlocked: false }) { internalId } }"#).await;
         assert_eq!(r.errors[0].message, "Le nom de rôle Enrolment Officer est déjà pris.");
-        db
     })
     .await;
 }

@@ -17,7 +17,7 @@ use imis_tests::fixtures::{
     create_product as product, first_village as village, location_uuid, new_uuid,
     principal_with_rights, product_input, single_node as node, user_with_role_in_districts,
 };
-use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_i64, one_uuid};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
@@ -63,8 +63,7 @@ async fn clerk(app: &TestApp, rights: &[i32]) -> Principal {
 
 #[tokio::test]
 async fn a_policy_shows_only_the_product_officer_and_insurees_the_caller_may_see() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let v2 = village(&app, "D0002").await;
@@ -140,7 +139,6 @@ async fn a_policy_shows_only_the_product_officer_and_insurees_the_caller_may_see
         assert!(via["policy"]["product"].is_null() && via["policy"]["officer"].is_null(), "{via}");
         let via = node(&ok(&app, &admin, &premiums, json!({})).await, "premiums");
         assert_eq!(via["policy"]["product"]["code"], "NSLOCAL");
-        db
     })
     .await;
 }
@@ -195,8 +193,7 @@ async fn an_officers_reminder_hides_a_policy_and_insuree_outside_their_villages(
 
 #[tokio::test]
 async fn a_conversion_product_outside_the_callers_locations_is_null() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let d1 = location_uuid(&app, "D0001").await;
         let d2 = location_uuid(&app, "D0002").await;
@@ -216,7 +213,6 @@ async fn a_conversion_product_outside_the_callers_locations_is_null() {
         let uuid = one_uuid(&app, "SELECT uuid FROM product_product WHERE code = 'NSFROMF' AND validity_to IS NULL", vec![]).await;
         let one = ok(&app, &reader, &format!(r#"{{ product(uuid: "{uuid}") {{ conversionProduct {{ code }} }} }}"#), json!({})).await;
         assert!(one["product"]["conversionProduct"].is_null(), "{one}");
-        db
     })
     .await;
 }
@@ -226,8 +222,7 @@ async fn a_conversion_product_outside_the_callers_locations_is_null() {
 
 #[tokio::test]
 async fn a_contribution_hides_a_payer_outside_the_callers_locations() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let pol = national_policy(&app, &admin, "NSPAYER", "D0001", "873000001").await;
         let (_, far) = create_payer(&app, &admin, "Commune d'Edéa", "D0002").await;
@@ -255,7 +250,6 @@ async fn a_contribution_hides_a_payer_outside_the_callers_locations() {
         assert!(line["premium"]["payer"].is_null(), "{line}");
         let line = node(&ok(&app, &admin, &lines, json!({})).await, "paymentDetails");
         assert_eq!(line["premium"]["payer"]["name"], "Commune d'Edéa");
-        db
     })
     .await;
 }
@@ -275,8 +269,7 @@ async fn district_scheme_admin(app: &TestApp) -> Principal {
 
 #[tokio::test]
 async fn a_funding_hides_a_product_outside_the_callers_locations() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let d1 = location_uuid(&app, "D0001").await;
         let d2 = location_uuid(&app, "D0002").await;
@@ -333,7 +326,6 @@ async fn a_funding_hides_a_product_outside_the_callers_locations() {
         assert_eq!(v["funding"]["payer"]["name"], "Région du Littoral");
         assert!(v["funding"]["product"].is_null(), "{v}");
         assert_eq!(ok(&app, &admin, &one, json!({})).await["funding"]["product"]["code"], "NSFUNDF");
-        db
     })
     .await;
 }

@@ -6,7 +6,7 @@
 use imis_core::auth::Principal;
 use imis_core::auth::request::{Credentials, authenticate};
 use imis_tests::fixtures::{bearer, login, login_tokens as login_ok, role};
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, on_each_app};
 use serde_json::Value;
 
 fn code_of(r: &async_graphql::Response) -> String {
@@ -108,8 +108,7 @@ fn user_input(uuid: Option<&str>, username: &str, roles: &[i64], districts: &[i6
 /// it holds; what lies within its rights and district still works.
 #[tokio::test]
 async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let s = setup(&app).await;
         let um = &s.um;
@@ -383,7 +382,6 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
         let um_again = app.principal("um").await;
         assert_eq!(um_again.rights, um.rights);
         assert!(!um_again.is_admin);
-        db
     })
     .await;
 }
@@ -391,8 +389,7 @@ async fn a_district_user_manager_cannot_escalate_or_reach_beyond_its_scope() {
 /// Refused anonymous mutations leave nothing in the log; logged inputs are capped.
 #[tokio::test]
 async fn anonymous_mutations_leave_no_log_and_logged_inputs_are_capped() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let before = app.count("core_mutation_log", "").await;
         let big = "x".repeat(4 * 1024 * 1024);
         let q = format!(
@@ -430,7 +427,6 @@ async fn anonymous_mutations_leave_no_log_and_logged_inputs_are_capped() {
             .await;
         assert_eq!(code_of(&r), "input.invalid");
         assert_eq!(app.count("core_mutation_log", "").await, n);
-        db
     })
     .await;
 }
@@ -439,8 +435,7 @@ async fn anonymous_mutations_leave_no_log_and_logged_inputs_are_capped() {
 /// session; another login of the same user lives on.
 #[tokio::test]
 async fn logout_ends_every_token_and_session_of_the_login() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let (t1, refresh) = login_ok(&app, "clerk", "clerk1234").await;
         let (other, other_refresh) = login_ok(&app, "clerk", "clerk1234").await;
         let p1 = authenticate(&app.state, &bearer(&t1))
@@ -509,7 +504,6 @@ async fn logout_ends_every_token_and_session_of_the_login() {
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let e = authenticate(&app.state, &bearer(&other)).await.unwrap_err();
         assert_eq!(e.code, "auth.token_revoked");
-        db
     })
     .await;
 }
@@ -518,8 +512,7 @@ async fn logout_ends_every_token_and_session_of_the_login() {
 /// refused as locked, and the right password is refused afterwards.
 #[tokio::test]
 async fn the_lockout_holds_under_parallel_attempts() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let threshold = app.state.config.auth.lockout_threshold as usize;
         let q =
             r#"mutation { tokenAuth(username: "clerk", password: "wrong-password") { token } }"#;
@@ -555,7 +548,6 @@ async fn the_lockout_holds_under_parallel_attempts() {
             code_of(&login(&app, "nobody", "x").await),
             "auth.locked_out"
         );
-        db
     })
     .await;
 }
@@ -564,8 +556,7 @@ async fn the_lockout_holds_under_parallel_attempts() {
 /// change works.
 #[tokio::test]
 async fn a_password_change_ends_tokens_issued_the_same_second() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let (before, _) = login_ok(&app, "clerk", "clerk1234").await;
         let p = authenticate(&app.state, &bearer(&before)).await.unwrap().unwrap();
         app.ok(
@@ -577,7 +568,6 @@ async fn a_password_change_ends_tokens_issued_the_same_second() {
         assert_eq!(e.code, "auth.token_revoked");
         let (after, _) = login_ok(&app, "clerk", "clerk5678").await;
         assert!(authenticate(&app.state, &bearer(&after)).await.unwrap().is_some());
-        db
     })
     .await;
 }
@@ -585,8 +575,7 @@ async fn a_password_change_ends_tokens_issued_the_same_second() {
 /// A replayed clientMutationId with another password is a different request.
 #[tokio::test]
 async fn a_replay_with_another_password_is_refused() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let change = |pw: &str| {
             format!(
@@ -614,7 +603,6 @@ async fn a_replay_with_another_password_is_refused() {
             .await
             .to_string();
         assert!(!logs.contains("first12345") && !logs.contains("second12345"), "{logs}");
-        db
     })
     .await;
 }
@@ -622,8 +610,7 @@ async fn a_replay_with_another_password_is_refused() {
 /// Concurrent updates of one user keep one history version each (row lock on PostgreSQL).
 #[tokio::test]
 async fn concurrent_user_updates_keep_every_version() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let clerk = app.principal("clerk").await;
         let user_id = clerk.user_id;
         let n = 20;
@@ -655,7 +642,6 @@ async fn concurrent_user_updates_keep_every_version() {
             )
             .await;
         assert_eq!(versions, n);
-        db
     })
     .await;
 }
@@ -663,8 +649,7 @@ async fn concurrent_user_updates_keep_every_version() {
 /// Every list query of a cookie login needs the session's CSRF token, the status reasons too.
 #[tokio::test]
 async fn cookie_list_queries_need_the_csrf_token() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let (token, _) = login_ok(&app, "clerk", "clerk1234").await;
         let by_cookie = Credentials {
             jwt_cookie: Some(token),
@@ -675,7 +660,6 @@ async fn cookie_list_queries_need_the_csrf_token() {
             .exec(Some(&p), r#"{ insureeStatusReasons { totalCount } }"#)
             .await;
         assert_eq!(code_of(&r), "auth.csrf_no_session");
-        db
     })
     .await;
 }
@@ -699,8 +683,7 @@ impl std::io::Write for Captured {
 #[tokio::test]
 async fn an_idempotent_replay_logs_no_error() {
     use tracing::instrument::WithSubscriber;
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let clerk = app.principal("clerk").await;
         let q = r#"mutation { changeUserLanguage(input: { clientMutationId: "lang-1", languageId: "en" }) { internalId } }"#;
         let first = app.ok(Some(&clerk), q).await;
@@ -717,7 +700,6 @@ async fn an_idempotent_replay_logs_no_error() {
         assert_eq!(again, first);
         let logged = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         assert!(!logged.contains("ERROR"), "{logged}");
-        db
     })
     .await;
 }

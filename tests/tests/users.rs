@@ -1,12 +1,11 @@
 //! Users and roles: creation of the four kinds, validation codes, scope (D9), search that ignores
 //! case and accents, roles and their rights.
 
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, on_each_app};
 
 #[tokio::test]
 async fn users_of_each_kind_roles_and_searches() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let districts = app.ok(Some(&admin), r#"{ locations(type: "D", orderBy: ["code"]) { edges { node { id } } } }"#).await;
         let d1 = imis_core::graphql::parse_pk(districts["locations"]["edges"][0]["node"]["id"].as_str().unwrap(), "LocationGQLType").unwrap();
@@ -76,7 +75,6 @@ async fn users_of_each_kind_roles_and_searches() {
         let vid = edges[1]["node"]["id"].as_str().unwrap();
         let v = app.ok(Some(&admin), &format!(r#"{{ node(id: "{vid}") {{ ... on UserGQLType {{ lastName }} }} }}"#)).await;
         assert_eq!(v["node"]["lastName"], "Ngono");
-        db
     })
     .await;
 }
