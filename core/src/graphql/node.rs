@@ -98,6 +98,15 @@ async fn resolve_key(
         let conn = &st.db.conn;
         let pk = || key.parse::<i64>().map_err(|_| bad_id(id)).gql(ctx);
         let uuid = || uuid::Uuid::parse_str(key).map_err(|_| bad_id(id)).gql(ctx);
+        // The caller sees itself, and other users when managing users in their locations.
+        let user_visible = async |user_id: i64| -> async_graphql::Result<bool> {
+            Ok(user_id == p.user_id
+                || (p.has_right(users::RIGHT_USER_SEARCH)
+                    && users::visible_user_ids(conn, p, &[user_id])
+                        .await
+                        .gql(ctx)?
+                        .contains(&user_id)))
+        };
         Ok(match type_name {
             "LocationGQLType" => {
                 let filter = LocationFilter {
@@ -171,15 +180,8 @@ async fn resolve_key(
                     .map_err(AppError::from)
                     .gql(ctx)?;
                 let Some(u) = u else { return Ok(None) };
-                if u.id != p.user_id {
-                    if !p.has_right(users::RIGHT_USER_SEARCH)
-                        || !users::visible_user_ids(conn, p, &[u.id])
-                            .await
-                            .gql(ctx)?
-                            .contains(&u.id)
-                    {
-                        return Ok(None);
-                    }
+                if !user_visible(u.id).await? {
+                    return Ok(None);
                 }
                 let roles = users::roles_of_users(conn, &[u.id])
                     .await
@@ -193,38 +195,32 @@ async fn resolve_key(
                     history_id: None,
                 }))
             }
-            "RoleGQLType" => {
+            "RoleGQLType" | "RoleGQLTypeHistory" => {
                 if !p.has_right(users::RIGHT_ROLE_SEARCH) {
                     return Ok(None);
                 }
-                let r = role::Entity::find_by_id(pk()?)
-                    .current()
-                    .one(conn)
-                    .await
-                    .map_err(AppError::from)
-                    .gql(ctx)?;
-                let Some(r) = r else { return Ok(None) };
-                let rights = users::rights_of_roles(conn, &[r.id]).await.gql(ctx)?;
-                Some(CoreNode::Role(RoleGQLType {
-                    role: r,
-                    rights,
-                    history_id: None,
-                }))
-            }
-            "RoleGQLTypeHistory" => {
-                if !p.has_right(users::RIGHT_ROLE_SEARCH) {
-                    return Ok(None);
-                }
-                let hid = pk()?;
-                let found = crate::history::version_by_history_id::<role::Model>(conn, "role", hid)
-                    .await
-                    .gql(ctx)?;
+                let (found, history_id) = if type_name.ends_with("History") {
+                    let hid = pk()?;
+                    let found =
+                        crate::history::version_by_history_id::<role::Model>(conn, "role", hid)
+                            .await
+                            .gql(ctx)?;
+                    (found, Some(hid))
+                } else {
+                    let found = role::Entity::find_by_id(pk()?)
+                        .current()
+                        .one(conn)
+                        .await
+                        .map_err(AppError::from)
+                        .gql(ctx)?;
+                    (found, None)
+                };
                 let Some(r) = found else { return Ok(None) };
                 let rights = users::rights_of_roles(conn, &[r.id]).await.gql(ctx)?;
                 Some(CoreNode::Role(RoleGQLType {
                     role: r,
                     rights,
-                    history_id: Some(hid),
+                    history_id,
                 }))
             }
             "UserGQLTypeHistory" => {
@@ -235,13 +231,7 @@ async fn resolve_key(
                 .await
                 .gql(ctx)?;
                 let Some(u) = found else { return Ok(None) };
-                if u.id != p.user_id
-                    && (!p.has_right(users::RIGHT_USER_SEARCH)
-                        || !users::visible_user_ids(conn, p, &[u.id])
-                            .await
-                            .gql(ctx)?
-                            .contains(&u.id))
-                {
+                if !user_visible(u.id).await? {
                     return Ok(None);
                 }
                 Some(CoreNode::User(UserGQLType {

@@ -1,11 +1,14 @@
 //! Demo locations and health facilities (D30): the region Littoral with two districts, their
 //! wards and villages, and three facilities with catchments. Inserted directly, no rights check.
 
-use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::AppResult;
+use crate::kit::insert_version;
+use crate::location::service::{
+    CatchmentInput, HealthFacilityInput, LocationInput, insert_catchments, new_hf_row,
+    new_location_row,
+};
 use crate::state::AppState;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
-use uuid::Uuid;
+use sea_orm::DatabaseTransaction;
 
 /// Ids of what [`seed`] inserted.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +71,7 @@ const TREE: Tree = &[
 ];
 
 async fn insert_location(
-    tx: &impl ConnectionTrait,
+    tx: &DatabaseTransaction,
     code: &str,
     name: &str,
     t: &str,
@@ -77,25 +80,17 @@ async fn insert_location(
     actor: Option<i64>,
 ) -> AppResult<i64> {
     let village = t == "V";
-    let m = location::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
-        code: Set(code.into()),
-        name: Set(name.into()),
-        name_search: Set(crate::text::fold(name)),
-        parent_id: Set(parent),
-        location_type: Set(t.into()),
-        male_population: Set(village.then_some(420)),
-        female_population: Set(village.then_some(450)),
-        other_population: Set(village.then_some(5)),
-        families: Set(village.then_some(160)),
-        json_ext: Set(None),
-        validity_from: Set(now),
-        validity_to: Set(None),
-        audit_user_id: Set(actor),
+    let input = LocationInput {
+        code: code.into(),
+        name: name.into(),
+        location_type: t.into(),
+        male_population: village.then_some(420),
+        female_population: village.then_some(450),
+        other_population: village.then_some(5),
+        families: village.then_some(160),
         ..Default::default()
-    }
-    .insert(tx)
-    .await?;
+    };
+    let m = insert_version(tx, new_location_row(&input, parent), now, actor).await?;
     Ok(m.id)
 }
 
@@ -113,7 +108,7 @@ type Facility = (
 /// Inserts the demo tree and facilities.
 pub async fn seed(
     state: &AppState,
-    tx: &impl ConnectionTrait,
+    tx: &DatabaseTransaction,
     actor: Option<i64>,
 ) -> AppResult<DemoLocations> {
     let now = state.clock.now();
@@ -166,46 +161,25 @@ pub async fn seed(
         ),
     ];
     for (code, name, legal, level, care, district, catchments) in facilities {
-        let hf = health_facility::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            code: Set(code.into()),
-            name: Set(name.into()),
-            name_search: Set(crate::text::fold(name)),
-            acc_code: Set(None),
-            legal_form: Set(legal.into()),
-            level: Set(level.into()),
-            sub_level: Set(Some("N".into())),
-            location_id: Set(out.districts[district]),
-            address: Set(None),
-            phone: Set(None),
-            fax: Set(None),
-            email: Set(None),
-            care_type: Set(care.into()),
-            offline: Set(false),
-            contract_start_date: Set(None),
-            contract_end_date: Set(None),
-            status: Set("AC".into()),
-            json_ext: Set(None),
-            validity_from: Set(now),
-            validity_to: Set(None),
-            audit_user_id: Set(actor),
+        let input = HealthFacilityInput {
+            code: code.into(),
+            name: name.into(),
+            legal_form: legal.into(),
+            level: level.into(),
+            sub_level: Some("N".into()),
+            location_id: out.districts[district],
+            care_type: care.into(),
             ..Default::default()
-        }
-        .insert(tx)
-        .await?;
-        for (vcode, pct) in catchments {
-            hf_catchment::ActiveModel {
-                health_facility_id: Set(hf.id),
-                location_id: Set(by_code[vcode]),
-                catchment: Set(*pct),
-                validity_from: Set(now),
-                validity_to: Set(None),
-                audit_user_id: Set(actor),
-                ..Default::default()
-            }
-            .insert(tx)
-            .await?;
-        }
+        };
+        let hf = insert_version(tx, new_hf_row(&input), now, actor).await?;
+        let catchments: Vec<CatchmentInput> = catchments
+            .iter()
+            .map(|(vcode, pct)| CatchmentInput {
+                location_id: by_code[vcode],
+                catchment: Some(*pct),
+            })
+            .collect();
+        insert_catchments(tx, hf.id, &catchments, now, actor).await?;
         out.health_facilities.push(hf.id);
     }
     Ok(out)

@@ -161,10 +161,7 @@ impl HealthFacilityGQLType {
 #[Object(name = "HealthFacilityGQLType")]
 impl HealthFacilityGQLType {
     pub async fn id(&self) -> ID {
-        match self.history_id {
-            Some(h) => global_id("HealthFacilityGQLTypeHistory", h),
-            None => global_id("HealthFacilityGQLType", self.model.id),
-        }
+        kit::node_id("HealthFacilityGQLType", self.model.id, self.history_id)
     }
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
@@ -273,12 +270,7 @@ impl HealthFacilityGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -327,28 +319,15 @@ pub(super) async fn hf_page(
         },
     )
     .await?;
-    let crate::graphql::connection::Page {
-        rows,
-        has_next,
-        has_previous,
-        total,
-    } = page
-        .with_versions(&st.db.conn, "health_facility", show_history)
+    let page = page
+        .with_versions(&st.db.conn, health_facility::Entity::NAME, show_history)
         .await?;
-    let (cursors, models): (Vec<String>, Vec<_>) = rows.into_iter().unzip();
-    let nodes = health_facility_nodes(
-        st,
-        models,
-        hf_wants(ctx, "catchments"),
-        hf_wants(ctx, "itemsPricelist") || hf_wants(ctx, "servicesPricelist"),
-    )
+    let catchments = hf_wants(ctx, "catchments");
+    let pricelists = hf_wants(ctx, "itemsPricelist") || hf_wants(ctx, "servicesPricelist");
+    let page = kit::with_nodes(page, async |models| {
+        health_facility_nodes(st, models, catchments, pricelists).await
+    })
     .await?;
-    let page = crate::graphql::connection::Page {
-        rows: cursors.into_iter().zip(nodes).collect(),
-        has_next,
-        has_previous,
-        total,
-    };
     Ok(page.into_connection(|n| n))
 }
 
@@ -399,8 +378,7 @@ impl HealthFacilitiesQuery {
         #[graphql(name = "location_Uuid_In")] location_uuid_in: Option<Vec<String>>,
         #[graphql(name = "location_Parent_Uuid")] location_parent_uuid: Option<String>,
     ) -> async_graphql::Result<HealthFacilityConnection> {
-        kit::check_list_csrf(ctx).gql(ctx)?;
-        let run = async {
+        list(ctx, async || {
             let filter = HealthFacilityFilter {
                 id: pk(&id, "HealthFacilityGQLType")?,
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -431,8 +409,8 @@ impl HealthFacilitiesQuery {
                 show_history.unwrap_or(false),
             )
             .await
-        };
-        run.await.gql(ctx)
+        })
+        .await
     }
 
     /// Facilities whose code or name contains `str`, optionally within a region or districts.
@@ -454,8 +432,7 @@ impl HealthFacilitiesQuery {
         level: Option<String>,
         status: Option<HealthFacilityStatus>,
     ) -> async_graphql::Result<HealthFacilityConnection> {
-        kit::check_list_csrf(ctx).gql(ctx)?;
-        let run = async {
+        list(ctx, async || {
             let mut districts = uuids(&districts_uuids, "districtsUuids")?;
             if let Some(d) = opt_uuid(&district_uuid, "districtUuid")? {
                 districts.get_or_insert_with(Vec::new).push(d);
@@ -476,8 +453,8 @@ impl HealthFacilitiesQuery {
                 false,
             )
             .await
-        };
-        run.await.gql(ctx)
+        })
+        .await
     }
 
     /// True when the code is free.
@@ -604,17 +581,13 @@ impl HealthFacilitiesMutation {
         input: CreateHealthFacilityMutationInput,
     ) -> async_graphql::Result<CreateHealthFacilityMutationPayload> {
         let hi = input.to_service();
-        kit::mutate(
+        mutate_row::<health_facility::Entity, _>(
             ctx,
             "createHealthFacility",
             &input.envelope,
             &input,
             &[],
-            async |m| {
-                let model = service::create_health_facility(m, hi?).await?;
-                m.link("health_facility", model.id);
-                Ok(model.id)
-            },
+            async |m| service::create_health_facility(m, hi?).await,
         )
         .await
     }
@@ -625,17 +598,13 @@ impl HealthFacilitiesMutation {
         input: UpdateHealthFacilityMutationInput,
     ) -> async_graphql::Result<UpdateHealthFacilityMutationPayload> {
         let hi = input.to_service();
-        kit::mutate(
+        mutate_row::<health_facility::Entity, _>(
             ctx,
             "updateHealthFacility",
             &input.envelope,
             &input,
             &[],
-            async |m| {
-                let model = service::update_health_facility(m, hi?).await?;
-                m.link("health_facility", model.id);
-                Ok(model.id)
-            },
+            async |m| service::update_health_facility(m, hi?).await,
         )
         .await
     }
@@ -645,7 +614,7 @@ impl HealthFacilitiesMutation {
         ctx: &Context<'_>,
         input: DeleteHealthFacilityMutationInput,
     ) -> async_graphql::Result<DeleteHealthFacilityMutationPayload> {
-        kit::mutate(
+        mutate_row::<health_facility::Entity, _>(
             ctx,
             "deleteHealthFacility",
             &input.envelope,
@@ -653,9 +622,7 @@ impl HealthFacilitiesMutation {
             &[],
             async |m| {
                 let uuid = opt_uuid(&input.uuid, "uuid")?;
-                let model = service::delete_health_facility(m, uuid, input.code.as_deref()).await?;
-                m.link("health_facility", model.id);
-                Ok(model.id)
+                service::delete_health_facility(m, uuid, input.code.as_deref()).await
             },
         )
         .await

@@ -79,12 +79,7 @@ impl LocationGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            None,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, None)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -183,8 +178,7 @@ impl LocationQuery {
         #[graphql(name = "parent_Id")] parent_id: Option<ID>,
         #[graphql(name = "parent_Id_In")] parent_id_in: Option<Vec<ID>>,
     ) -> async_graphql::Result<LocationConnection> {
-        kit::check_list_csrf(ctx).gql(ctx)?;
-        let run = async {
+        list(ctx, async || {
             let filter = LocationFilter {
                 id: pk(&id, "LocationGQLType")?,
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -217,8 +211,8 @@ impl LocationQuery {
                 PageArgs::new(first, last, after, before, offset, order_by),
             )
             .await
-        };
-        run.await.gql(ctx)
+        })
+        .await
     }
 
     /// Same filters as `locations`.
@@ -239,8 +233,7 @@ impl LocationQuery {
         #[graphql(name = "type")] location_type: Option<String>,
         #[graphql(name = "parent_Uuid")] parent_uuid: Option<String>,
     ) -> async_graphql::Result<LocationConnection> {
-        kit::check_list_csrf(ctx).gql(ctx)?;
-        let run = async {
+        list(ctx, async || {
             let filter = LocationFilter {
                 uuid: opt_uuid(&uuid, "uuid")?,
                 code,
@@ -256,8 +249,8 @@ impl LocationQuery {
                 PageArgs::new(first, last, after, before, offset, order_by),
             )
             .await
-        };
-        run.await.gql(ctx)
+        })
+        .await
     }
 
     /// Locations whose code or name contains `str` (case and accents ignored).
@@ -275,8 +268,7 @@ impl LocationQuery {
         #[graphql(name = "type")] location_type: Option<String>,
         #[graphql(name = "parent_Uuid")] parent_uuid: Option<String>,
     ) -> async_graphql::Result<LocationConnection> {
-        kit::check_list_csrf(ctx).gql(ctx)?;
-        let run = async {
+        list(ctx, async || {
             let filter = LocationFilter {
                 str,
                 location_type,
@@ -289,8 +281,8 @@ impl LocationQuery {
                 PageArgs::new(first, last, after, before, offset, order_by),
             )
             .await
-        };
-        run.await.gql(ctx)
+        })
+        .await
     }
 
     /// Villages (or `locationType`) of the enrolment officer with this code.
@@ -310,12 +302,8 @@ impl LocationQuery {
             )
             .await?;
             let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
-            let all = service::locations_with_ancestors(&st.db.conn, &ids).await?;
-            Ok::<_, AppError>(
-                rows.into_iter()
-                    .map(|m| LocationGQLType::build(m, &all))
-                    .collect(),
-            )
+            let nodes = location_nodes(&st.db.conn, &ids).await?;
+            Ok::<_, AppError>(ids.iter().filter_map(|id| nodes.get(id).cloned()).collect())
         };
         run.await.gql(ctx)
     }
@@ -446,17 +434,13 @@ impl LocationMutation {
         input: CreateLocationMutationInput,
     ) -> async_graphql::Result<CreateLocationMutationPayload> {
         let li = input.to_service();
-        kit::mutate(
+        mutate_row::<location::Entity, _>(
             ctx,
             "createLocation",
             &input.envelope,
             &input,
             &[],
-            async |m| {
-                let model = service::create_location(m, li?).await?;
-                m.link("location", model.id);
-                Ok(model.id)
-            },
+            async |m| service::create_location(m, li?).await,
         )
         .await
     }
@@ -467,17 +451,13 @@ impl LocationMutation {
         input: UpdateLocationMutationInput,
     ) -> async_graphql::Result<UpdateLocationMutationPayload> {
         let li = input.to_service();
-        kit::mutate(
+        mutate_row::<location::Entity, _>(
             ctx,
             "updateLocation",
             &input.envelope,
             &input,
             &[],
-            async |m| {
-                let model = service::update_location(m, li?).await?;
-                m.link("location", model.id);
-                Ok(model.id)
-            },
+            async |m| service::update_location(m, li?).await,
         )
         .await
     }
@@ -487,7 +467,7 @@ impl LocationMutation {
         ctx: &Context<'_>,
         input: DeleteLocationMutationInput,
     ) -> async_graphql::Result<DeleteLocationMutationPayload> {
-        kit::mutate(
+        mutate_row::<location::Entity, _>(
             ctx,
             "deleteLocation",
             &input.envelope,
@@ -496,10 +476,7 @@ impl LocationMutation {
             async |m| {
                 let uuid = opt_uuid(&input.uuid, "uuid")?;
                 let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
-                let model =
-                    service::delete_location(m, uuid, input.code.as_deref(), new_parent).await?;
-                m.link("location", model.id);
-                Ok(model.id)
+                service::delete_location(m, uuid, input.code.as_deref(), new_parent).await
             },
         )
         .await
@@ -510,7 +487,7 @@ impl LocationMutation {
         ctx: &Context<'_>,
         input: MoveLocationMutationInput,
     ) -> async_graphql::Result<MoveLocationMutationPayload> {
-        kit::mutate(
+        mutate_row::<location::Entity, _>(
             ctx,
             "moveLocation",
             &input.envelope,
@@ -521,9 +498,7 @@ impl LocationMutation {
                 let uuid = opt_uuid(&input.uuid, "uuid")?
                     .ok_or_else(|| AppError::invalid("uuid", "required"))?;
                 let new_parent = opt_uuid(&input.new_parent_uuid, "newParentUuid")?;
-                let model = service::move_location(m, uuid, new_parent).await?;
-                m.link("location", model.id);
-                Ok(model.id)
+                service::move_location(m, uuid, new_parent).await
             },
         )
         .await

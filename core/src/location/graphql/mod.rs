@@ -5,13 +5,16 @@
 
 use super::service::{
     self, CatchmentInput, HealthFacilityFilter, HealthFacilityInput, LocationFilter, LocationInput,
+    Register,
 };
 use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::PageArgs;
 use crate::graphql::scalars::{Date, DateTime, JsonString};
 use crate::graphql::{GqlResult, MutationEnvelopeInput, global_id, parse_uuid, principal, state};
+use crate::history::Versioned;
 use crate::kit::{self, Sorting, VersionFields, page_of};
+use crate::mutation::{MutationCtx, Outcome};
 use crate::ports::PricelistSummary;
 use crate::state::AppState;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
@@ -49,6 +52,38 @@ fn pk(v: &Option<ID>, type_name: &str) -> AppResult<Option<i64>> {
     v.as_ref()
         .map(|id| crate::graphql::parse_pk(id, type_name))
         .transpose()
+}
+
+/// A list resolver of the register: the CSRF check of lists (the service checks the rights),
+/// then `list`, its error in the caller's language.
+async fn list<T>(
+    ctx: &Context<'_>,
+    list: impl AsyncFnOnce() -> AppResult<T>,
+) -> async_graphql::Result<T> {
+    kit::check_list_csrf(ctx).gql(ctx)?;
+    list().await.gql(ctx)
+}
+
+/// [`kit::mutate`] for a write of one row of `E` (the service checks the rights): the mutation
+/// log links the row `write` returns, and the payload answers its id.
+async fn mutate_row<E: Register, P>(
+    ctx: &Context<'_>,
+    name: &str,
+    envelope: &MutationEnvelopeInput,
+    input: &impl serde::Serialize,
+    rights: &'static [i32],
+    write: impl AsyncFnOnce(&mut MutationCtx<'_>) -> AppResult<E::Model>,
+) -> async_graphql::Result<P>
+where
+    E::Model: Versioned,
+    P: From<Outcome<i64>>,
+{
+    kit::mutate(ctx, name, envelope, input, rights, async |m| {
+        let id = write(m).await?.id();
+        m.link(E::NAME, id);
+        Ok(id)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Health facilities: the filtered list, catchments, code checks and the writes.
 
 use super::*;
-use crate::kit::CurrentRows;
 
 /// Filters of `healthFacilities` / `healthFacilitiesStr`.
 #[derive(Debug, Clone, Default)]
@@ -93,35 +92,11 @@ pub async fn health_facilities_select(
     if f.location_uuid.is_some() || f.location_uuid_in.is_some() {
         q = q.filter(C::LocationId.is_in(ids_of_uuids(conn, &locs).await?));
     }
-    if let Some(r) = f.location_parent_uuid {
-        let region = ids_of_uuids(conn, &[r]).await?;
-        let districts: Vec<i64> = if region.is_empty() {
-            vec![]
-        } else {
-            location::Entity::find()
-                .filter(location::Column::ParentId.is_in(region))
-                .current()
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|m| m.id)
-                .collect()
-        };
-        q = q.filter(C::LocationId.is_in(districts));
+    if let Some(region) = f.location_parent_uuid {
+        q = q.filter(C::LocationId.is_in(child_ids(conn, region).await?));
     }
-    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let code = upper_like(
-            C::Code,
-            format!("%{}%", crate::text::like_escape(&s.to_uppercase())),
-        );
-        let name = C::NameSearch.like(
-            LikeExpr::new(format!(
-                "%{}%",
-                crate::text::like_escape(&crate::text::fold(s))
-            ))
-            .escape('\\'),
-        );
-        q = q.filter(Condition::any().add(code).add(name));
+    if let Some(search) = code_or_name_contains(C::Code, C::NameSearch, &f.str) {
+        q = q.filter(search);
     }
     Ok(q)
 }
@@ -152,23 +127,7 @@ pub async fn validate_health_facility_code(
     principal: Option<&Principal>,
     code: &str,
 ) -> AppResult<bool> {
-    require_user(principal, Requirement::Authenticated)?;
-    Ok(!hf_code_taken(&state.db.conn, code, None).await?)
-}
-
-pub(super) async fn hf_code_taken(
-    conn: &impl ConnectionTrait,
-    code: &str,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    crate::kit::taken::<health_facility::Entity>(
-        conn,
-        health_facility::Column::Code,
-        code.trim(),
-        health_facility::Column::Id,
-        except,
-    )
-    .await
+    code_free::<health_facility::Entity>(state, principal, code).await
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -286,8 +245,8 @@ pub(super) async fn validate_hf(
     {
         return Err(AppError::module_disabled("medical"));
     }
-    if hf_code_taken(tx, &i.code, except).await? {
-        return Err(hf_code_taken_error(&i.code));
+    if code_taken::<health_facility::Entity>(tx, &i.code, except).await? {
+        return Err(code_taken_error::<health_facility::Entity>(&i.code));
     }
     Ok(())
 }
@@ -299,7 +258,7 @@ pub(super) fn trimmed(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-pub(super) fn fill_hf(am: &mut health_facility::ActiveModel, i: &HealthFacilityInput) {
+fn fill_hf(am: &mut health_facility::ActiveModel, i: &HealthFacilityInput) {
     am.code = Set(i.code.trim().to_string());
     am.name = Set(i.name.trim().to_string());
     am.name_search = Set(crate::text::fold(i.name.trim()));
@@ -338,7 +297,20 @@ pub(super) fn hf_matches(m: &health_facility::Model, i: &HealthFacilityInput) ->
         && m.status == i.status.clone().unwrap_or_else(|| "AC".into())
 }
 
-pub(super) async fn insert_catchments(
+/// A new facility row holding `i`, its version columns not yet set.
+pub(crate) fn new_hf_row(i: &HealthFacilityInput) -> health_facility::ActiveModel {
+    let mut am = health_facility::ActiveModel {
+        uuid: Set(i.uuid.unwrap_or_else(Uuid::now_v7)),
+        json_ext: Set(None),
+        ..Default::default()
+    };
+    fill_hf(&mut am, i);
+    am
+}
+
+/// Inserts the catchments `cs` of the facility `hf_id` (a catchment without a percentage
+/// covers 100 %).
+pub(crate) async fn insert_catchments(
     tx: &DatabaseTransaction,
     hf_id: i64,
     cs: &[CatchmentInput],
@@ -346,17 +318,13 @@ pub(super) async fn insert_catchments(
     actor: Option<i64>,
 ) -> AppResult<()> {
     for c in cs {
-        hf_catchment::ActiveModel {
+        let catchment = hf_catchment::ActiveModel {
             health_facility_id: Set(hf_id),
             location_id: Set(c.location_id),
             catchment: Set(c.catchment.unwrap_or(100)),
-            validity_from: Set(now),
-            validity_to: Set(None),
-            audit_user_id: Set(actor),
             ..Default::default()
-        }
-        .insert(tx)
-        .await?;
+        };
+        kit::insert_version(tx, catchment, now, actor).await?;
     }
     Ok(())
 }
@@ -389,10 +357,7 @@ pub async fn create_health_facility(
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_HF_CREATE]))?;
     let tx: &DatabaseTransaction = m.tx;
     if let Some(u) = input.uuid
-        && let Some(existing) = health_facility::Entity::find()
-            .filter(health_facility::Column::Uuid.eq(u))
-            .one(tx)
-            .await?
+        && let Some(existing) = by_uuid::<health_facility::Entity>(tx, u).await?
     {
         let same_catchments = match &input.catchments {
             None => true,
@@ -420,18 +385,13 @@ pub async fn create_health_facility(
     }
     validate_hf(m, p, &input, None).await?;
     let now = m.state.clock.now();
-    let mut am = health_facility::ActiveModel {
-        uuid: Set(input.uuid.unwrap_or_else(Uuid::now_v7)),
-        json_ext: Set(None),
-        validity_from: Set(now),
-        validity_to: Set(None),
-        audit_user_id: Set(m.actor()),
-        ..Default::default()
-    };
-    fill_hf(&mut am, &input);
+    let mut am = new_hf_row(&input);
+    am.validity_from = Set(now);
+    am.validity_to = Set(None);
+    am.audit_user_id = Set(m.actor());
     let model = am.insert(tx).await.map_err(|e| {
         crate::error::unique_or(e, &["code"], input.uuid, || {
-            hf_code_taken_error(&input.code)
+            code_taken_error::<health_facility::Entity>(&input.code)
         })
     })?;
     if let Some(cs) = &input.catchments {
@@ -439,25 +399,6 @@ pub async fn create_health_facility(
     }
     publish_saving(m, model.id, &input).await?;
     Ok(model)
-}
-
-/// The current facility named by uuid or code, read under its row lock (for a change): a
-/// concurrent change of the same facility waits, then reads what this one wrote (D7).
-pub(super) async fn find_hf_target(
-    tx: &DatabaseTransaction,
-    uuid: Option<Uuid>,
-    code: Option<&str>,
-) -> AppResult<health_facility::Model> {
-    let mut q = health_facility::Entity::find().current();
-    match (uuid, code) {
-        (Some(u), _) => q = q.filter(health_facility::Column::Uuid.eq(u)),
-        (None, Some(c)) => q = q.filter(health_facility::Column::Code.eq(c.trim())),
-        (None, None) => return Err(AppError::invalid("uuid", "required")),
-    }
-    q.lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("health_facility"))
 }
 
 pub(super) async fn close_catchments(
@@ -485,27 +426,18 @@ pub async fn update_health_facility(
     let uuid = input
         .uuid
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let old = find_hf_target(tx, Some(uuid), None).await?;
+    let old = lock_target::<health_facility::Entity>(tx, Some(uuid), None).await?;
     require_allowed(tx, p, old.location_id).await?;
     validate_hf(m, p, &input, Some(old.id)).await?;
     let now = m.state.clock.now();
-    crate::history::save(
-        tx,
-        "health_facility",
-        old.id,
-        &old,
-        old.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
     let id = old.id;
-    let mut am: health_facility::ActiveModel = old.into();
+    let mut am: health_facility::ActiveModel =
+        kit::new_version(tx, health_facility::Entity::NAME, old, now, m.actor()).await?;
     fill_hf(&mut am, &input);
-    am.validity_from = Set(now);
-    am.audit_user_id = Set(m.actor());
     let model = am.update(tx).await.map_err(|e| {
-        crate::error::unique_or(e, &["code"], None, || hf_code_taken_error(&input.code))
+        crate::error::unique_or(e, &["code"], None, || {
+            code_taken_error::<health_facility::Entity>(&input.code)
+        })
     })?;
     if let Some(cs) = &input.catchments {
         close_catchments(tx, id, now).await?;
@@ -523,24 +455,17 @@ pub async fn delete_health_facility(
 ) -> AppResult<health_facility::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_HF_DELETE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let old = find_hf_target(tx, uuid, code).await?;
+    let old = lock_target::<health_facility::Entity>(tx, uuid, code).await?;
     require_allowed(tx, p, old.location_id).await?;
     let now = m.state.clock.now();
-    crate::history::save(
+    let model = kit::close_version::<health_facility::ActiveModel>(
         tx,
-        "health_facility",
-        old.id,
-        &old,
-        old.validity_from,
+        health_facility::Entity::NAME,
+        old,
         now,
         m.actor(),
     )
     .await?;
-    let id = old.id;
-    let mut am: health_facility::ActiveModel = old.into();
-    am.validity_to = Set(Some(now));
-    am.audit_user_id = Set(m.actor());
-    let model = am.update(tx).await?;
-    close_catchments(tx, id, now).await?;
+    close_catchments(tx, model.id, now).await?;
     Ok(model)
 }

@@ -1,7 +1,6 @@
 //! Location writes: create, update, delete and move, with their validations.
 
 use super::*;
-use crate::kit::CurrentRows;
 
 /// Input of `createLocation` / `updateLocation`.
 #[derive(Debug, Clone, Default)]
@@ -25,21 +24,6 @@ pub(super) async fn current_location_by_uuid(
         .filter(location::Column::Uuid.eq(uuid))
         .current()
         .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("location"))
-}
-
-/// [`current_location_by_uuid`] under the row lock, for a change: a concurrent change of the same
-/// location waits for this transaction, then reads what it wrote (D7).
-pub(super) async fn lock_location_by_uuid(
-    tx: &DatabaseTransaction,
-    uuid: Uuid,
-) -> AppResult<location::Model> {
-    location::Entity::find()
-        .filter(location::Column::Uuid.eq(uuid))
-        .current()
-        .lock_exclusive()
-        .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("location"))
 }
@@ -73,13 +57,6 @@ pub(super) async fn lock_locations_top_down(
         }
     }
     Ok(out)
-}
-pub(super) fn location_code_taken_error(code: &str) -> AppError {
-    AppError::validation("location.code_taken").with("code", code.trim())
-}
-
-pub(super) fn hf_code_taken_error(code: &str) -> AppError {
-    AppError::validation("health_facility.code_taken").with("code", code.trim())
 }
 
 /// Checks code, name, type and parent; returns the parent.
@@ -118,8 +95,8 @@ pub(super) async fn validate_location(
     if !parent_ok {
         return Err(parent_invalid(&input.location_type));
     }
-    if location_code_taken(conn, &input.code, except).await? {
-        return Err(location_code_taken_error(&input.code));
+    if code_taken::<location::Entity>(conn, &input.code, except).await? {
+        return Err(code_taken_error::<location::Entity>(&input.code));
     }
     Ok(parent)
 }
@@ -163,6 +140,34 @@ pub(super) fn location_matches(
         && m.families == i.families
 }
 
+/// Sets the columns of a location row from `i`, under the parent `parent_id`.
+pub(crate) fn fill_location(
+    am: &mut location::ActiveModel,
+    i: &LocationInput,
+    parent_id: Option<i64>,
+) {
+    am.code = Set(i.code.trim().to_string());
+    am.name = Set(i.name.trim().to_string());
+    am.name_search = Set(crate::text::fold(i.name.trim()));
+    am.parent_id = Set(parent_id);
+    am.location_type = Set(i.location_type.clone());
+    am.male_population = Set(i.male_population);
+    am.female_population = Set(i.female_population);
+    am.other_population = Set(i.other_population);
+    am.families = Set(i.families);
+}
+
+/// A new location row holding `i`, its version columns not yet set.
+pub(crate) fn new_location_row(i: &LocationInput, parent_id: Option<i64>) -> location::ActiveModel {
+    let mut am = location::ActiveModel {
+        uuid: Set(i.uuid.unwrap_or_else(Uuid::now_v7)),
+        json_ext: Set(None),
+        ..Default::default()
+    };
+    fill_location(&mut am, i, parent_id);
+    am
+}
+
 /// `createLocation` (121902; R and D also need 121906).
 pub async fn create_location(
     m: &MutationCtx<'_>,
@@ -172,17 +177,10 @@ pub async fn create_location(
     require_location_right(p, RIGHT_LOCATION_CREATE, &input.location_type)?;
     let tx: &DatabaseTransaction = m.tx;
     if let Some(u) = input.uuid
-        && let Some(existing) = location::Entity::find()
-            .filter(location::Column::Uuid.eq(u))
-            .one(tx)
-            .await?
+        && let Some(existing) = by_uuid::<location::Entity>(tx, u).await?
     {
         let parent = match input.parent_uuid {
-            Some(pu) => location::Entity::find()
-                .filter(location::Column::Uuid.eq(pu))
-                .one(tx)
-                .await?
-                .map(|l| l.id),
+            Some(pu) => by_uuid::<location::Entity>(tx, pu).await?.map(|l| l.id),
             None => None,
         };
         if existing.validity_to.is_none() && location_matches(&existing, &input, parent) {
@@ -200,28 +198,13 @@ pub async fn create_location(
         }
     }
     let now = m.state.clock.now();
-    let model = location::ActiveModel {
-        uuid: Set(input.uuid.unwrap_or_else(Uuid::now_v7)),
-        code: Set(input.code.trim().to_string()),
-        name: Set(input.name.trim().to_string()),
-        name_search: Set(crate::text::fold(input.name.trim())),
-        parent_id: Set(parent.as_ref().map(|p| p.id)),
-        location_type: Set(input.location_type.clone()),
-        male_population: Set(input.male_population),
-        female_population: Set(input.female_population),
-        other_population: Set(input.other_population),
-        families: Set(input.families),
-        json_ext: Set(None),
-        validity_from: Set(now),
-        validity_to: Set(None),
-        audit_user_id: Set(m.actor()),
-        ..Default::default()
-    }
-    .insert(tx)
-    .await
-    .map_err(|e| {
+    let mut am = new_location_row(&input, parent.as_ref().map(|p| p.id));
+    am.validity_from = Set(now);
+    am.validity_to = Set(None);
+    am.audit_user_id = Set(m.actor());
+    let model = am.insert(tx).await.map_err(|e| {
         crate::error::unique_or(e, &["code"], input.uuid, || {
-            location_code_taken_error(&input.code)
+            code_taken_error::<location::Entity>(&input.code)
         })
     })?;
     if model.location_type == "D" && !p.is_admin {
@@ -251,7 +234,7 @@ pub async fn update_location(
     let uuid = input
         .uuid
         .ok_or_else(|| AppError::invalid("uuid", "required"))?;
-    let old = lock_location_by_uuid(tx, uuid).await?;
+    let old = lock_target::<location::Entity>(tx, Some(uuid), None).await?;
     require_allowed(tx, p, old.id).await?;
     let parent = validate_location(tx, &input, Some(old.id)).await?;
     if let Some(par) = &parent
@@ -276,51 +259,14 @@ pub async fn update_location(
         ));
     }
     let now = m.state.clock.now();
-    crate::history::save(
-        tx,
-        "location",
-        old.id,
-        &old,
-        old.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut am: location::ActiveModel = old.into();
-    am.code = Set(input.code.trim().to_string());
-    am.name = Set(input.name.trim().to_string());
-    am.name_search = Set(crate::text::fold(input.name.trim()));
-    am.parent_id = Set(parent.map(|p| p.id));
-    am.location_type = Set(input.location_type.clone());
-    am.male_population = Set(input.male_population);
-    am.female_population = Set(input.female_population);
-    am.other_population = Set(input.other_population);
-    am.families = Set(input.families);
-    am.validity_from = Set(now);
-    am.audit_user_id = Set(m.actor());
+    let mut am: location::ActiveModel =
+        kit::new_version(tx, location::Entity::NAME, old, now, m.actor()).await?;
+    fill_location(&mut am, &input, parent.map(|p| p.id));
     am.update(tx).await.map_err(|e| {
         crate::error::unique_or(e, &["code"], None, || {
-            location_code_taken_error(&input.code)
+            code_taken_error::<location::Entity>(&input.code)
         })
     })
-}
-
-/// The current location named by uuid or code, read under its row lock (for a change).
-pub(super) async fn find_location_target(
-    tx: &DatabaseTransaction,
-    uuid: Option<Uuid>,
-    code: Option<&str>,
-) -> AppResult<location::Model> {
-    let mut q = location::Entity::find().current();
-    match (uuid, code) {
-        (Some(u), _) => q = q.filter(location::Column::Uuid.eq(u)),
-        (None, Some(c)) => q = q.filter(location::Column::Code.eq(c.trim())),
-        (None, None) => return Err(AppError::invalid("uuid", "required")),
-    }
-    q.lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or_else(|| AppError::not_found("location"))
 }
 
 /// Saves the current version to history and updates it in place.
@@ -331,11 +277,9 @@ pub(super) async fn rewrite_location(
     actor: Option<i64>,
     change: impl FnOnce(&mut location::ActiveModel),
 ) -> AppResult<location::Model> {
-    crate::history::save(tx, "location", old.id, &old, old.validity_from, now, actor).await?;
-    let mut am: location::ActiveModel = old.into();
+    let mut am: location::ActiveModel =
+        kit::new_version(tx, location::Entity::NAME, old, now, actor).await?;
     change(&mut am);
-    am.validity_from = Set(now);
-    am.audit_user_id = Set(actor);
     Ok(am.update(tx).await?)
 }
 
@@ -346,18 +290,14 @@ pub(super) async fn close_location(
     now: DateTime<Utc>,
     actor: Option<i64>,
 ) -> AppResult<()> {
-    let id = old.id;
-    let is_district = old.location_type == "D";
-    crate::history::save(tx, "location", id, &old, old.validity_from, now, actor).await?;
-    let mut am: location::ActiveModel = old.into();
-    am.validity_to = Set(Some(now));
-    am.audit_user_id = Set(actor);
-    am.update(tx).await?;
-    if is_district {
+    let closed =
+        kit::close_version::<location::ActiveModel>(tx, location::Entity::NAME, old, now, actor)
+            .await?;
+    if closed.location_type == "D" {
         let stmt = crate::db::stmt(
             tx.get_database_backend(),
             "UPDATE core_user_district SET validity_to = ? WHERE location_id = ? AND validity_to IS NULL",
-            vec![now.into(), id.into()],
+            vec![now.into(), closed.id.into()],
         );
         tx.execute_raw(stmt).await?;
     }
@@ -375,7 +315,7 @@ pub async fn delete_location(
 ) -> AppResult<location::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_LOCATION_DELETE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let target = find_location_target(tx, uuid, code).await?;
+    let target = lock_target::<location::Entity>(tx, uuid, code).await?;
     require_allowed(tx, p, target.id).await?;
     let actor = m.actor();
     // What moves to the new parent, and what is closed: the target is locked; the rows below it
@@ -442,7 +382,7 @@ pub async fn move_location(
 ) -> AppResult<location::Model> {
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_LOCATION_MOVE]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let target = lock_location_by_uuid(tx, uuid).await?;
+    let target = lock_target::<location::Entity>(tx, Some(uuid), None).await?;
     require_allowed(tx, p, target.id).await?;
     let new_parent = match new_parent_uuid {
         Some(u) => Some(current_location_by_uuid(tx, u).await?),

@@ -2,7 +2,6 @@
 //! and user locations.
 
 use super::*;
-use crate::kit::CurrentRows;
 
 /// Filters of `locations` / `locationsAll` / `locationsStr`.
 #[derive(Debug, Clone, Default)]
@@ -103,37 +102,13 @@ pub async fn locations_select(
         restrict(ids.clone());
     }
     if let Some(u) = f.parent_parent_uuid {
-        let gp = ids_of_uuids(conn, &[u]).await?;
-        let ids: Vec<i64> = if gp.is_empty() {
-            vec![]
-        } else {
-            location::Entity::find()
-                .filter(C::ParentId.is_in(gp))
-                .current()
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|m| m.id)
-                .collect()
-        };
-        restrict(ids);
+        restrict(child_ids(conn, u).await?);
     }
     if let Some(ps) = parents {
         q = q.filter(C::ParentId.is_in(ps));
     }
-    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let code = upper_like(
-            C::Code,
-            format!("%{}%", crate::text::like_escape(&s.to_uppercase())),
-        );
-        let name = C::NameSearch.like(
-            LikeExpr::new(format!(
-                "%{}%",
-                crate::text::like_escape(&crate::text::fold(s))
-            ))
-            .escape('\\'),
-        );
-        q = q.filter(Condition::any().add(code).add(name));
+    if let Some(search) = code_or_name_contains(C::Code, C::NameSearch, &f.str) {
+        q = q.filter(search);
     }
     Ok(q)
 }
@@ -201,23 +176,7 @@ pub async fn validate_location_code(
     principal: Option<&Principal>,
     code: &str,
 ) -> AppResult<bool> {
-    require_user(principal, Requirement::Authenticated)?;
-    Ok(!location_code_taken(&state.db.conn, code, None).await?)
-}
-
-pub(super) async fn location_code_taken(
-    conn: &impl ConnectionTrait,
-    code: &str,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    crate::kit::taken::<location::Entity>(
-        conn,
-        location::Column::Code,
-        code.trim(),
-        location::Column::Id,
-        except,
-    )
-    .await
+    code_free::<location::Entity>(state, principal, code).await
 }
 
 /// `officerLocations`: the villages (or locations of `location_type`) of the officer with this code.

@@ -6,6 +6,7 @@
 use crate::auth::{Principal, Requirement, require_user};
 use crate::entity::{health_facility, hf_catchment, location};
 use crate::error::{AppError, AppResult};
+use crate::kit::{self, CurrentRows};
 use crate::mutation::MutationCtx;
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -71,6 +72,123 @@ fn check_opt_len(field: &str, value: &Option<String>, max: usize) -> AppResult<(
 
 use crate::text::{code_condition, name_condition, upper_like};
 
+/// A register whose rows carry a uuid and a code unique among current rows: locations and
+/// health facilities. Names what their reads and writes share, so each is written once.
+pub(crate) trait Register: EntityTrait {
+    /// The entity's name in errors (`not_found`), history rows and the mutation log.
+    const NAME: &'static str;
+    /// The error code of a code another current row holds.
+    const CODE_TAKEN: &'static str;
+    const ID: Self::Column;
+    const UUID: Self::Column;
+    const CODE: Self::Column;
+}
+
+impl Register for location::Entity {
+    const NAME: &'static str = "location";
+    const CODE_TAKEN: &'static str = "location.code_taken";
+    const ID: location::Column = location::Column::Id;
+    const UUID: location::Column = location::Column::Uuid;
+    const CODE: location::Column = location::Column::Code;
+}
+
+impl Register for health_facility::Entity {
+    const NAME: &'static str = "health_facility";
+    const CODE_TAKEN: &'static str = "health_facility.code_taken";
+    const ID: health_facility::Column = health_facility::Column::Id;
+    const UUID: health_facility::Column = health_facility::Column::Uuid;
+    const CODE: health_facility::Column = health_facility::Column::Code;
+}
+
+/// Whether a current row of `E` other than `except` has this code.
+pub(super) async fn code_taken<E: Register>(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    crate::kit::taken::<E>(conn, E::CODE, code.trim(), E::ID, except).await
+}
+
+pub(super) fn code_taken_error<E: Register>(code: &str) -> AppError {
+    AppError::validation(E::CODE_TAKEN).with("code", code.trim())
+}
+
+/// `validateLocationCode`, `validateHealthFacilityCode`: true when no current row has this code.
+async fn code_free<E: Register>(
+    state: &AppState,
+    principal: Option<&Principal>,
+    code: &str,
+) -> AppResult<bool> {
+    require_user(principal, Requirement::Authenticated)?;
+    Ok(!code_taken::<E>(&state.db.conn, code, None).await?)
+}
+
+/// The row of `E` with this uuid, whatever its validity: what a create with a known uuid
+/// compares itself with (D4).
+pub(super) async fn by_uuid<E: Register>(
+    conn: &impl ConnectionTrait,
+    uuid: Uuid,
+) -> AppResult<Option<E::Model>> {
+    Ok(E::find().filter(E::UUID.eq(uuid)).one(conn).await?)
+}
+
+/// The current row named by uuid or code, read under its row lock (for a change): a concurrent
+/// change of the same row waits, then reads what this one wrote (D7).
+pub(super) async fn lock_target<E: Register>(
+    tx: &DatabaseTransaction,
+    uuid: Option<Uuid>,
+    code: Option<&str>,
+) -> AppResult<E::Model> {
+    let q = E::find().current();
+    let q = match (uuid, code) {
+        (Some(u), _) => q.filter(E::UUID.eq(u)),
+        (None, Some(c)) => q.filter(E::CODE.eq(c.trim())),
+        (None, None) => return Err(AppError::invalid("uuid", "required")),
+    };
+    q.lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| AppError::not_found(E::NAME))
+}
+
+/// The `…Str` lists' search: the code (case ignored) or the folded name contains `s`; `None`
+/// when `s` is absent or blank.
+fn code_or_name_contains(
+    code: impl ColumnTrait,
+    name_search: impl ColumnTrait,
+    s: &Option<String>,
+) -> Option<Condition> {
+    let s = s.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    let code = upper_like(
+        code,
+        format!("%{}%", crate::text::like_escape(&s.to_uppercase())),
+    );
+    let name = name_search.like(
+        LikeExpr::new(format!(
+            "%{}%",
+            crate::text::like_escape(&crate::text::fold(s))
+        ))
+        .escape('\\'),
+    );
+    Some(Condition::any().add(code).add(name))
+}
+
+/// Ids of the current children of the location with this uuid (none when it does not exist).
+async fn child_ids(conn: &impl ConnectionTrait, parent: Uuid) -> AppResult<Vec<i64>> {
+    let parents = ids_of_uuids(conn, &[parent]).await?;
+    if parents.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(location::Entity::find()
+        .filter(location::Column::ParentId.is_in(parents))
+        .current()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect())
+}
+
 mod health_facilities;
 mod location_changes;
 mod locations;
@@ -118,6 +236,25 @@ mod tests {
         }
     }
 
+    /// The input of a location `code` of type `location_type` under `parent`.
+    fn place(code: &str, name: &str, location_type: &str, parent: Uuid) -> LocationInput {
+        LocationInput {
+            code: code.into(),
+            name: name.into(),
+            location_type: location_type.into(),
+            parent_uuid: Some(parent),
+            ..Default::default()
+        }
+    }
+
+    /// The rows `select` finds.
+    async fn rows_of<E: EntityTrait>(
+        state: &AppState,
+        select: AppResult<Select<E>>,
+    ) -> Vec<E::Model> {
+        select.unwrap().all(&state.db.conn).await.unwrap()
+    }
+
     #[tokio::test]
     async fn demo_and_writes() {
         let dir = std::env::temp_dir().join(format!("imis-loc-{}", Uuid::now_v7()));
@@ -147,53 +284,15 @@ mod tests {
             &env,
             &input,
             async |m| {
-                let w = create_location(
-                    m,
-                    LocationInput {
-                        code: "W0099".into(),
-                        name: "Bali".into(),
-                        location_type: "W".into(),
-                        parent_uuid: Some(douala.uuid),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                let v = create_location(
-                    m,
-                    LocationInput {
-                        code: "V0099".into(),
-                        name: "Bonapriso".into(),
-                        location_type: "V".into(),
-                        parent_uuid: Some(w.uuid),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                let e = create_location(
-                    m,
-                    LocationInput {
-                        code: "V0099".into(),
-                        name: "X".into(),
-                        location_type: "V".into(),
-                        parent_uuid: Some(w.uuid),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap_err();
+                let w = create_location(m, place("W0099", "Bali", "W", douala.uuid)).await?;
+                let v = create_location(m, place("V0099", "Bonapriso", "V", w.uuid)).await?;
+                let e = create_location(m, place("V0099", "X", "V", w.uuid))
+                    .await
+                    .unwrap_err();
                 assert_eq!(e.code, "location.code_taken");
-                let e = create_location(
-                    m,
-                    LocationInput {
-                        code: "V0098".into(),
-                        name: "X".into(),
-                        location_type: "V".into(),
-                        parent_uuid: Some(douala.uuid),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .unwrap_err();
+                let e = create_location(m, place("V0098", "X", "V", douala.uuid))
+                    .await
+                    .unwrap_err();
                 assert_eq!(e.code, "location.parent_invalid");
                 // move the ward under the region: it becomes a district, the village a ward
                 let region = location::Entity::find_by_id(demo.region)
@@ -304,34 +403,19 @@ mod tests {
             name_icontains: Some("DEIDO".into()),
             ..Default::default()
         };
-        let rows = locations_select(&state, Some(&p), &f)
-            .await
-            .unwrap()
-            .all(&state.db.conn)
-            .await
-            .unwrap();
+        let rows = rows_of(&state, locations_select(&state, Some(&p), &f).await).await;
         assert_eq!(rows.len(), 1);
         let f = HealthFacilityFilter {
             str: Some("bonassama".into()),
             ..Default::default()
         };
-        let rows = health_facilities_select(&state, Some(&p), &f)
-            .await
-            .unwrap()
-            .all(&state.db.conn)
-            .await
-            .unwrap();
+        let rows = rows_of(&state, health_facilities_select(&state, Some(&p), &f).await).await;
         assert_eq!(rows.len(), 1);
         let f = LocationFilter {
             code_istartswith: Some("v00".into()),
             ..Default::default()
         };
-        let rows = locations_select(&state, Some(&p), &f)
-            .await
-            .unwrap()
-            .all(&state.db.conn)
-            .await
-            .unwrap();
+        let rows = rows_of(&state, locations_select(&state, Some(&p), &f).await).await;
         assert_eq!(rows.len(), 11);
         assert!(
             !validate_location_code(&state, Some(&p), "D0001")

@@ -7,7 +7,7 @@ use crate::auth::{Requirement, UserKinds, require, require_user, tokens};
 use crate::connection_type;
 use crate::entity::{mutation_log, role, role_right, user};
 use crate::error::{AppError, ErrorKind};
-use crate::graphql::connection::PageArgs;
+use crate::graphql::connection::{Page, PageArgs};
 use crate::graphql::scalars::{Date, DateTime, GenericScalar, JsonString};
 use crate::graphql::{
     GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, state,
@@ -85,6 +85,52 @@ async fn scope_users(
          OR core_user.health_facility_id IN (SELECT id FROM core_health_facility WHERE location_id IN ({a})))",
         me = p.user_id
     ))))
+}
+
+/// One page of the users `q` selects, within the caller's locations (D9), sortable by
+/// `columns` (by the first one when the client names none).
+async fn users_page(
+    ctx: &Context<'_>,
+    p: &crate::auth::Principal,
+    q: sea_orm::Select<user::Entity>,
+    args: PageArgs,
+    columns: &[(&str, user::Column)],
+) -> crate::AppResult<Page<user::Model>> {
+    let q = scope_users(state(ctx), p, q).await?;
+    let sorting = Sorting {
+        columns,
+        id: user::Column::Id,
+        default_order: &[columns[0].0],
+    };
+    page_of(ctx, q, &args, sorting).await
+}
+
+/// The roles of `user_id` among the (user id, role) pairs of a page.
+fn roles_of(roles: &[(i64, role::Model)], user_id: i64) -> Vec<role::Model> {
+    roles
+        .iter()
+        .filter(|(uid, _)| *uid == user_id)
+        .map(|(_, r)| r.clone())
+        .collect()
+}
+
+/// Whether no current user holds `value` in `column` (a username or e-mail check), for a caller
+/// who may search, add or edit users.
+async fn user_value_free(
+    ctx: &Context<'_>,
+    column: user::Column,
+    value: String,
+) -> crate::AppResult<bool> {
+    kit::caller(
+        ctx,
+        &[
+            service::RIGHT_USER_SEARCH,
+            service::RIGHT_USER_ADD,
+            service::RIGHT_USER_EDIT,
+        ],
+    )?;
+    let conn = &state(ctx).db.conn;
+    Ok(!kit::taken::<user::Entity>(conn, column, value, user::Column::Id, None).await?)
 }
 
 fn uuids(list: &Option<Vec<String>>) -> crate::AppResult<Vec<uuid::Uuid>> {

@@ -149,6 +149,18 @@ impl ClaimAdminGQLType {
     }
 }
 
+/// The orders of the officer lists; an officer's code is its officer code.
+const OFFICER_SORT: [(&str, user::Column); 2] = [
+    ("code", user::Column::OfficerCode),
+    ("lastName", user::Column::LastNameSearch),
+];
+
+/// The orders of the claim administrator list; a claim administrator's code is its username.
+const CLAIM_ADMIN_SORT: [(&str, user::Column); 2] = [
+    ("code", user::Column::Username),
+    ("lastName", user::Column::LastNameSearch),
+];
+
 /// Enrolment officers, substitutes and claim administrators.
 #[derive(Default)]
 pub struct OfficersQuery;
@@ -171,7 +183,6 @@ impl OfficersQuery {
         order_by: Option<Vec<String>>,
     ) -> Result<OfficerConnection> {
         let p = kit::list_caller(ctx, &[121501, 101201, 101202]).gql(ctx)?;
-        let st = state(ctx);
         let mut q = user::Entity::find()
             .current()
             .filter(user::Column::IsOfficer.eq(true));
@@ -184,19 +195,12 @@ impl OfficersQuery {
         if let Some(v) = last_name_icontains {
             q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
         }
-        q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = page_of(
+        let page = users_page(
             ctx,
+            p,
             q,
-            &PageArgs::new(first, last, after, before, offset, order_by),
-            Sorting {
-                columns: &[
-                    ("code", user::Column::OfficerCode),
-                    ("lastName", user::Column::LastNameSearch),
-                ],
-                id: user::Column::Id,
-                default_order: &["code"],
-            },
+            PageArgs::new(first, last, after, before, offset, order_by),
+            &OFFICER_SORT,
         )
         .await
         .gql(ctx)?;
@@ -250,19 +254,12 @@ impl OfficersQuery {
         if let Some(v) = str.filter(|v| !v.trim().is_empty()) {
             q = q.filter(person_search(user::Column::OfficerCode, &v));
         }
-        q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = page_of(
+        let page = users_page(
             ctx,
+            p,
             q,
-            &PageArgs::new(first, last, after, before, offset, None),
-            Sorting {
-                columns: &[
-                    ("code", user::Column::OfficerCode),
-                    ("lastName", user::Column::LastNameSearch),
-                ],
-                id: user::Column::Id,
-                default_order: &["code"],
-            },
+            PageArgs::new(first, last, after, before, offset, None),
+            &OFFICER_SORT,
         )
         .await
         .gql(ctx)?;
@@ -284,7 +281,6 @@ impl OfficersQuery {
         order_by: Option<Vec<String>>,
     ) -> Result<ClaimAdminConnection> {
         let p = kit::list_caller(ctx, &[121601, 111001]).gql(ctx)?;
-        let st = state(ctx);
         let mut q = user::Entity::find()
             .current()
             .filter(user::Column::IsClaimAdmin.eq(true));
@@ -295,19 +291,12 @@ impl OfficersQuery {
             let pk = crate::graphql::parse_pk(&hf, "HealthFacilityGQLType").gql(ctx)?;
             q = q.filter(user::Column::HealthFacilityId.eq(pk));
         }
-        q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = page_of(
+        let page = users_page(
             ctx,
+            p,
             q,
-            &PageArgs::new(first, last, after, before, offset, order_by),
-            Sorting {
-                columns: &[
-                    ("code", user::Column::Username),
-                    ("lastName", user::Column::LastNameSearch),
-                ],
-                id: user::Column::Id,
-                default_order: &["code"],
-            },
+            PageArgs::new(first, last, after, before, offset, order_by),
+            &CLAIM_ADMIN_SORT,
         )
         .await
         .gql(ctx)?;

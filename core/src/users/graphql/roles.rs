@@ -50,12 +50,7 @@ impl RoleGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.role.id,
-            self.history_id,
-            self.role.validity_from,
-            self.role.validity_to,
-        )
+        VersionFields::of_row(&self.role, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.role.audit_user_id
@@ -70,6 +65,17 @@ impl RoleGQLType {
                 role: None,
             })
             .collect()
+    }
+}
+
+/// A current role shown without its rights (nested in a login or a role right).
+impl From<role::Model> for RoleGQLType {
+    fn from(role: role::Model) -> Self {
+        RoleGQLType {
+            role,
+            rights: vec![],
+            history_id: None,
+        }
     }
 }
 
@@ -88,11 +94,7 @@ impl RoleRightGQLType {
         self.right.right_id
     }
     async fn role(&self) -> Option<RoleGQLType> {
-        self.role.clone().map(|r| RoleGQLType {
-            role: r,
-            rights: vec![],
-            history_id: None,
-        })
+        self.role.clone().map(RoleGQLType::from)
     }
     #[graphql(flatten)]
     async fn validity(&self) -> Validity {

@@ -107,12 +107,7 @@ impl UserGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.user.id,
-            self.history_id,
-            self.user.validity_from,
-            self.user.validity_to,
-        )
+        VersionFields::of_row(&self.user, self.history_id)
     }
     async fn client_mutation_id(&self) -> Option<String> {
         None
@@ -184,15 +179,7 @@ impl InteractiveUserGQLType {
         self.user.is_officer || self.user.is_claim_admin
     }
     async fn roles(&self) -> Vec<RoleGQLType> {
-        self.roles
-            .iter()
-            .cloned()
-            .map(|r| RoleGQLType {
-                role: r,
-                rights: vec![],
-                history_id: None,
-            })
-            .collect()
+        self.roles.iter().cloned().map(RoleGQLType::from).collect()
     }
     #[graphql(flatten)]
     async fn validity(&self) -> Validity {
@@ -322,20 +309,16 @@ impl UserQuery {
             }
             q = q.filter(any);
         }
-        q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = page_of(
+        let page = users_page(
             ctx,
+            p,
             q,
-            &PageArgs::new(first, last, after, before, offset, order_by),
-            Sorting {
-                columns: &[
-                    ("username", user::Column::Username),
-                    ("lastName", user::Column::LastNameSearch),
-                    ("otherNames", user::Column::OtherNames),
-                ],
-                id: user::Column::Id,
-                default_order: &["username"],
-            },
+            PageArgs::new(first, last, after, before, offset, order_by),
+            &[
+                ("username", user::Column::Username),
+                ("lastName", user::Column::LastNameSearch),
+                ("otherNames", user::Column::OtherNames),
+            ],
         )
         .await
         .gql(ctx)?;
@@ -345,17 +328,10 @@ impl UserQuery {
             .gql(ctx)?;
         let ids: Vec<i64> = page.rows.iter().map(|(_, (u, _))| u.id).collect();
         let roles = service::roles_of_users(&st.db.conn, &ids).await.gql(ctx)?;
-        Ok(page.into_connection(|(u, history_id)| {
-            let r = roles
-                .iter()
-                .filter(|(uid, _)| *uid == u.id)
-                .map(|(_, r)| r.clone())
-                .collect();
-            UserGQLType {
-                user: u,
-                roles: r,
-                history_id,
-            }
+        Ok(page.into_connection(|(u, history_id)| UserGQLType {
+            roles: roles_of(&roles, u.id),
+            user: u,
+            history_id,
         }))
     }
 
@@ -392,31 +368,23 @@ impl UserQuery {
         if let Some(v) = email_iexact {
             q = q.filter(user::Column::Email.eq(v));
         }
-        q = scope_users(st, p, q).await.gql(ctx)?;
-        let page = page_of(
+        let page = users_page(
             ctx,
+            p,
             q,
-            &PageArgs::new(first, last, after, before, offset, order_by),
-            Sorting {
-                columns: &[
-                    ("loginName", user::Column::Username),
-                    ("lastName", user::Column::LastNameSearch),
-                ],
-                id: user::Column::Id,
-                default_order: &["loginName"],
-            },
+            PageArgs::new(first, last, after, before, offset, order_by),
+            &[
+                ("loginName", user::Column::Username),
+                ("lastName", user::Column::LastNameSearch),
+            ],
         )
         .await
         .gql(ctx)?;
         let ids: Vec<i64> = page.rows.iter().map(|(_, u)| u.id).collect();
         let roles = service::roles_of_users(&st.db.conn, &ids).await.gql(ctx)?;
-        Ok(page.into_connection(|u| {
-            let r = roles
-                .iter()
-                .filter(|(uid, _)| *uid == u.id)
-                .map(|(_, r)| r.clone())
-                .collect();
-            InteractiveUserGQLType { user: u, roles: r }
+        Ok(page.into_connection(|u| InteractiveUserGQLType {
+            roles: roles_of(&roles, u.id),
+            user: u,
         }))
     }
 
@@ -468,46 +436,16 @@ impl AccountQuery {
 
     /// True when the username is free.
     async fn validate_username(&self, ctx: &Context<'_>, username: String) -> Result<bool> {
-        kit::caller(
-            ctx,
-            &[
-                service::RIGHT_USER_SEARCH,
-                service::RIGHT_USER_ADD,
-                service::RIGHT_USER_EDIT,
-            ],
-        )
-        .gql(ctx)?;
-        let conn = &state(ctx).db.conn;
-        let taken = kit::taken::<user::Entity>(
-            conn,
-            user::Column::Username,
-            username,
-            user::Column::Id,
-            None,
-        );
-        Ok(!taken.await.gql(ctx)?)
+        user_value_free(ctx, user::Column::Username, username)
+            .await
+            .gql(ctx)
     }
 
     /// True when the e-mail address is valid and free.
     async fn validate_user_email(&self, ctx: &Context<'_>, user_email: String) -> Result<bool> {
-        kit::caller(
-            ctx,
-            &[
-                service::RIGHT_USER_SEARCH,
-                service::RIGHT_USER_ADD,
-                service::RIGHT_USER_EDIT,
-            ],
-        )
-        .gql(ctx)?;
-        let conn = &state(ctx).db.conn;
-        let taken = kit::taken::<user::Entity>(
-            conn,
-            user::Column::Email,
-            user_email,
-            user::Column::Id,
-            None,
-        );
-        Ok(!taken.await.gql(ctx)?)
+        user_value_free(ctx, user::Column::Email, user_email)
+            .await
+            .gql(ctx)
     }
 }
 

@@ -9,14 +9,28 @@ pub async fn rights_of(
     conn: &impl ConnectionTrait,
     user_id: i64,
 ) -> AppResult<(BTreeSet<i32>, bool)> {
+    role_rights_of(conn, user_id, false).await
+}
+
+/// The rights of a user's current roles (blocked ones too when `with_blocked`), and whether one
+/// is the IMIS Administrator role.
+pub(super) async fn role_rights_of(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    with_blocked: bool,
+) -> AppResult<(BTreeSet<i32>, bool)> {
+    let mut sql = String::from(
+        "SELECT r.is_system, rr.right_id FROM core_user_role ur JOIN core_role r ON r.id = ur.role_id \
+         LEFT JOIN core_role_right rr ON rr.role_id = r.id AND rr.validity_to IS NULL \
+         WHERE ur.user_id = ? AND ur.validity_to IS NULL AND r.validity_to IS NULL",
+    );
+    let mut values: Vec<sea_orm::Value> = vec![user_id.into()];
+    if !with_blocked {
+        sql.push_str(" AND r.is_blocked = ?");
+        values.push(false.into());
+    }
     let rows = conn
-        .query_all_raw(stmt(
-            conn.get_database_backend(),
-            "SELECT r.is_system, rr.right_id FROM core_user_role ur JOIN core_role r ON r.id = ur.role_id \
-             LEFT JOIN core_role_right rr ON rr.role_id = r.id AND rr.validity_to IS NULL \
-             WHERE ur.user_id = ? AND ur.validity_to IS NULL AND r.validity_to IS NULL AND r.is_blocked = ?",
-            vec![user_id.into(), false.into()],
-        ))
+        .query_all_raw(stmt(conn.get_database_backend(), &sql, values))
         .await?;
     let mut rights = BTreeSet::new();
     let mut admin = false;

@@ -1,7 +1,7 @@
 //! Roles and their rights: create, update, delete, duplicate, reads and the system roles.
 
 use super::*;
-use crate::kit::CurrentRows;
+use crate::kit::{self, CurrentRows};
 
 /// Input of `createRole`/`updateRole`/`duplicateRole`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -153,22 +153,10 @@ pub async fn update_role(
     }
     validate_role(&**m.tx, &input, Some(existing.id)).await?;
     let now = m.state.clock.now();
-    crate::history::save(
-        m.tx,
-        "role",
-        existing.id,
-        &existing,
-        existing.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut a = existing.clone().into_active_model();
+    let mut a: role::ActiveModel = kit::new_version(m.tx, "role", existing, now, m.actor()).await?;
     a.name = Set(input.name.trim().to_string());
     a.alt_language = Set(input.alt_language.clone());
     a.is_blocked = Set(input.is_blocked);
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     let r = a.update(&**m.tx).await?;
     if let Some(rights) = &input.rights {
         set_rights(m, r.id, rights).await?;

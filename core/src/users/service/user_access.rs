@@ -72,25 +72,7 @@ pub(super) async fn granted_rights_of(
     conn: &impl ConnectionTrait,
     user_id: i64,
 ) -> AppResult<(BTreeSet<i32>, bool)> {
-    let rows = conn
-        .query_all_raw(stmt(
-            conn.get_database_backend(),
-            "SELECT r.is_system, rr.right_id FROM core_user_role ur JOIN core_role r ON r.id = ur.role_id \
-             LEFT JOIN core_role_right rr ON rr.role_id = r.id AND rr.validity_to IS NULL \
-             WHERE ur.user_id = ? AND ur.validity_to IS NULL AND r.validity_to IS NULL",
-            vec![user_id.into()],
-        ))
-        .await?;
-    let mut rights = BTreeSet::new();
-    let mut admin = false;
-    for r in rows {
-        let flag: i64 = r.try_get("", "is_system")?;
-        admin |= flag & crate::auth::IMIS_ADMIN_SYSTEM_FLAG != 0;
-        if let Some(right) = r.try_get::<Option<i32>>("", "right_id")? {
-            rights.insert(right);
-        }
-    }
-    Ok((rights, admin))
+    role_rights_of(conn, user_id, true).await
 }
 
 /// The rights a role gives; `None` for the IMIS Administrator role (every right).

@@ -1,7 +1,7 @@
 //! User writes: create, update, delete, password and language changes, with their validations.
 
 use super::*;
-use crate::kit::CurrentRows;
+use crate::kit::{self, CurrentRows};
 
 /// A user's current row by id, locked for the rest of the transaction (PostgreSQL).
 pub async fn lock_user(conn: &impl ConnectionTrait, id: i64) -> AppResult<user::Model> {
@@ -397,23 +397,11 @@ pub async fn update_user(
     }
     validate_user(m, p, &input, Some(&existing)).await?;
     let now = m.state.clock.now();
-    crate::history::save(
-        m.tx,
-        "user",
-        existing.id,
-        &existing,
-        existing.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut a = existing.clone().into_active_model();
+    let mut a: user::ActiveModel = kit::new_version(m.tx, "user", existing, now, m.actor()).await?;
     apply_input(&mut a, &input);
     if let Some(pw) = input.password.as_deref() {
         a.password_hash = Set(password::hash_async(password::Pool::Account, pw).await?);
     }
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     let u = a.update(&**m.tx).await?;
     if input.password.is_some() {
         tokens::revoke_all_for_user(m.state, &**m.tx, u.id).await?;
@@ -433,11 +421,7 @@ pub async fn delete_users(m: &mut MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<
     for uuid in uuids {
         let u = lock_user_by_uuid(&**m.tx, *uuid).await?;
         check_may_manage(&**m.tx, p, &u).await?;
-        crate::history::save(m.tx, "user", u.id, &u, u.validity_from, now, m.actor()).await?;
-        let mut a = u.clone().into_active_model();
-        a.validity_to = Set(Some(now));
-        a.audit_user_id = Set(m.actor());
-        a.update(&**m.tx).await?;
+        let u = kit::close_version::<user::ActiveModel>(m.tx, "user", u, now, m.actor()).await?;
         for table in [
             "core_user_role",
             "core_user_district",
@@ -500,23 +484,12 @@ pub async fn change_password(
     };
     password::check_policy(new, &m.state.config.auth)?;
     let now = m.state.clock.now();
-    crate::history::save(
-        m.tx,
-        "user",
-        target.id,
-        &target,
-        target.validity_from,
-        now,
-        m.actor(),
-    )
-    .await?;
-    let mut a = target.clone().into_active_model();
+    let id = target.id;
+    let mut a: user::ActiveModel = kit::new_version(m.tx, "user", target, now, m.actor()).await?;
     a.password_hash = Set(password::hash_async(password::Pool::Account, new).await?);
-    a.validity_from = Set(now);
-    a.audit_user_id = Set(m.actor());
     a.update(&**m.tx).await?;
-    tokens::revoke_all_for_user(m.state, &**m.tx, target.id).await?;
-    m.link("user", target.id);
+    tokens::revoke_all_for_user(m.state, &**m.tx, id).await?;
+    m.link("user", id);
     Ok(())
 }
 
