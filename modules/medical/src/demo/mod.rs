@@ -11,10 +11,11 @@ use crate::service::MedicalKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use data::*;
 use futures::future::BoxFuture;
+use imis_core::kit::insert_version;
 use imis_core::money::Money;
 use imis_core::{AppError, AppResult, AppState};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -25,13 +26,13 @@ const SERVICE_OVERRIDES: &[(&str, i64)] = &[("C0001", 1500), ("H0001", 4000)];
 pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
     Box::pin(async move {
         let tx = state.db.begin_write().await?;
-        insert_all(&state, &*tx).await?;
+        insert_all(&state, &tx).await?;
         tx.commit().await?;
         Ok(())
     })
 }
 
-async fn insert_all(state: &AppState, tx: &impl ConnectionTrait) -> AppResult<()> {
+async fn insert_all(state: &AppState, tx: &DatabaseTransaction) -> AppResult<()> {
     let digits = state.config.core.currency_minor_digits;
     let xaf = |amount: i64| -> AppResult<i64> {
         Ok(Money::from_decimal(Decimal::from(amount), digits)?.0)
@@ -42,51 +43,53 @@ async fn insert_all(state: &AppState, tx: &impl ConnectionTrait) -> AppResult<()
     let list_date = NaiveDate::from_ymd_opt(2020, 1, 1).ok_or_else(AppError::internal)?;
     let mut items: HashMap<&str, i64> = HashMap::new();
     for (code, name, t, package, price, care, cat) in ITEMS {
-        let m = item::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            code: Set(code.to_string()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            item_type: Set(t.to_string()),
-            package: Set(Some(package.to_string())),
-            price: Set(xaf(*price)?),
-            quantity: Set(Some(100)),
-            maximum_amount: Set(None),
-            care_type: Set(care.to_string()),
-            frequency: Set(None),
-            patient_category: Set(*cat),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
+        let m = insert_version(
+            tx,
+            item::ActiveModel {
+                uuid: Set(Uuid::now_v7()),
+                code: Set(code.to_string()),
+                name: Set(name.to_string()),
+                name_search: Set(imis_core::text::fold(name)),
+                item_type: Set(t.to_string()),
+                package: Set(Some(package.to_string())),
+                price: Set(xaf(*price)?),
+                quantity: Set(Some(100)),
+                maximum_amount: Set(None),
+                care_type: Set(care.to_string()),
+                frequency: Set(None),
+                patient_category: Set(*cat),
+                ..Default::default()
+            },
+            from,
+            None,
+        )
         .await?;
         items.insert(code, m.id);
     }
     let mut services: HashMap<&str, i64> = HashMap::new();
     for (code, name, t, level, category, price, care, cat, packagetype) in SERVICES {
-        let m = service::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            code: Set(code.to_string()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            service_type: Set(t.to_string()),
-            level: Set(level.to_string()),
-            category: Set((!category.is_empty()).then(|| category.to_string())),
-            price: Set(xaf(*price)?),
-            maximum_amount: Set(None),
-            care_type: Set(care.to_string()),
-            frequency: Set(None),
-            patient_category: Set(*cat),
-            packagetype: Set(packagetype.to_string()),
-            manual_price: Set(false),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
+        let m = insert_version(
+            tx,
+            service::ActiveModel {
+                uuid: Set(Uuid::now_v7()),
+                code: Set(code.to_string()),
+                name: Set(name.to_string()),
+                name_search: Set(imis_core::text::fold(name)),
+                service_type: Set(t.to_string()),
+                level: Set(level.to_string()),
+                category: Set((!category.is_empty()).then(|| category.to_string())),
+                price: Set(xaf(*price)?),
+                maximum_amount: Set(None),
+                care_type: Set(care.to_string()),
+                frequency: Set(None),
+                patient_category: Set(*cat),
+                packagetype: Set(packagetype.to_string()),
+                manual_price: Set(false),
+                ..Default::default()
+            },
+            from,
+            None,
+        )
         .await?;
         services.insert(code, m.id);
     }
@@ -95,34 +98,36 @@ async fn insert_all(state: &AppState, tx: &impl ConnectionTrait) -> AppResult<()
             MedicalKind::Item => items[member],
             MedicalKind::Service => services[member],
         };
-        service_content::ActiveModel {
-            service_id: Set(services[parent]),
-            kind: Set(kind.code().into()),
-            medical_id: Set(medical_id),
-            qty_provided: Set(Some(*qty)),
-            price_asked: Set(None),
-            status: Set(true),
-            created_at: Set(from),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
+        insert_version(
+            tx,
+            service_content::ActiveModel {
+                service_id: Set(services[parent]),
+                kind: Set(kind.code().into()),
+                medical_id: Set(medical_id),
+                qty_provided: Set(Some(*qty)),
+                price_asked: Set(None),
+                status: Set(true),
+                created_at: Set(from),
+                ..Default::default()
+            },
+            from,
+            None,
+        )
         .await?;
     }
     for (code, name) in DIAGNOSES {
-        diagnosis::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            code: Set(code.to_string()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
+        insert_version(
+            tx,
+            diagnosis::ActiveModel {
+                uuid: Set(Uuid::now_v7()),
+                code: Set(code.to_string()),
+                name: Set(name.to_string()),
+                name_search: Set(imis_core::text::fold(name)),
+                ..Default::default()
+            },
+            from,
+            None,
+        )
         .await?;
     }
     let b = tx.get_database_backend();
@@ -145,19 +150,20 @@ async fn insert_all(state: &AppState, tx: &impl ConnectionTrait) -> AppResult<()
             SERVICE_OVERRIDES,
         ),
     ] {
-        let pl = pricelist::ActiveModel {
-            uuid: Set(Uuid::now_v7()),
-            kind: Set(kind.code().into()),
-            name: Set(name.to_string()),
-            name_search: Set(imis_core::text::fold(name)),
-            pricelist_date: Set(list_date),
-            location_id: Set(region),
-            validity_from: Set(from),
-            validity_to: Set(None),
-            audit_user_id: Set(None),
-            ..Default::default()
-        }
-        .insert(tx)
+        let pl = insert_version(
+            tx,
+            pricelist::ActiveModel {
+                uuid: Set(Uuid::now_v7()),
+                kind: Set(kind.code().into()),
+                name: Set(name.to_string()),
+                name_search: Set(imis_core::text::fold(name)),
+                pricelist_date: Set(list_date),
+                location_id: Set(region),
+                ..Default::default()
+            },
+            from,
+            None,
+        )
         .await?;
         let mut ids: Vec<(&str, i64)> = members.iter().map(|(c, i)| (*c, *i)).collect();
         ids.sort_by_key(|(_, i)| *i);
@@ -166,17 +172,18 @@ async fn insert_all(state: &AppState, tx: &impl ConnectionTrait) -> AppResult<()
                 Some((_, p)) => Some(xaf(*p)?),
                 None => None,
             };
-            pricelist_detail::ActiveModel {
-                pricelist_id: Set(pl.id),
-                kind: Set(kind.code().into()),
-                medical_id: Set(id),
-                price_overrule: Set(price),
-                validity_from: Set(from),
-                validity_to: Set(None),
-                audit_user_id: Set(None),
-                ..Default::default()
-            }
-            .insert(tx)
+            insert_version(
+                tx,
+                pricelist_detail::ActiveModel {
+                    pricelist_id: Set(pl.id),
+                    kind: Set(kind.code().into()),
+                    medical_id: Set(id),
+                    price_overrule: Set(price),
+                    ..Default::default()
+                },
+                from,
+                None,
+            )
             .await?;
         }
         lists.push(pl.id);

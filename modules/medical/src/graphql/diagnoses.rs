@@ -4,11 +4,11 @@
 use super::types::DiagnosisGQLType;
 use super::*;
 use crate::entity::diagnosis;
-use crate::service::{self as svc, DiagnosisFilter, DiagnosisInput};
+use crate::service::{self as svc, CodeNameFilter, DiagnosisInput};
 use async_graphql::{ID, InputObject, Object};
 
 use imis_core::graphql::{MutationEnvelopeInput, parse_pk, state};
-use imis_core::kit::{Sorting, list_caller, mutate, page_of};
+use imis_core::kit::{list_caller, mutate};
 
 imis_core::connection_type!(
     DiagnosisConnection,
@@ -25,24 +25,20 @@ const DIAGNOSIS_SORT: [(&str, diagnosis::Column); 2] = [
 
 async fn diagnosis_page(
     ctx: &Context<'_>,
-    filter: DiagnosisFilter,
+    filter: CodeNameFilter,
     args: PageArgs,
     show_history: bool,
 ) -> AppResult<DiagnosisConnection> {
-    let st = state(ctx);
-    let select = svc::diagnoses_select(principal(ctx), &filter).await?;
-    let page = page_of(
+    let select = svc::diagnoses_select(principal(ctx), &filter)?;
+    let sorting = (&DIAGNOSIS_SORT[..], diagnosis::Column::Id);
+    let page = versioned_page(
         ctx,
         select,
         &args,
-        Sorting {
-            columns: &DIAGNOSIS_SORT,
-            id: diagnosis::Column::Id,
-            default_order: &["code"],
-        },
+        sorting,
+        svc::ENTITY_DIAGNOSIS,
+        show_history,
     )
-    .await?
-    .with_versions(&st.db.conn, svc::ENTITY_DIAGNOSIS, show_history)
     .await?;
     Ok(page.into_connection(|(model, history_id)| DiagnosisGQLType { model, history_id }))
 }
@@ -76,7 +72,7 @@ impl DiagnosisQuery {
     ) -> async_graphql::Result<DiagnosisConnection> {
         list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
-            let filter = DiagnosisFilter {
+            let filter = CodeNameFilter {
                 id: id
                     .as_deref()
                     .map(|i| parse_pk(i, "DiagnosisGQLType"))
@@ -88,7 +84,7 @@ impl DiagnosisQuery {
                 name,
                 name_icontains,
                 name_istartswith,
-                str: None,
+                ..Default::default()
             };
             diagnosis_page(
                 ctx,
@@ -124,12 +120,11 @@ impl DiagnosisQuery {
     ) -> async_graphql::Result<DiagnosisConnection> {
         list_caller(ctx, &[]).gql(ctx)?;
         let run = async {
-            let filter = DiagnosisFilter {
+            let filter = CodeNameFilter {
                 id: id
                     .as_deref()
                     .map(|i| parse_pk(i, "DiagnosisGQLType"))
                     .transpose()?,
-                uuid: None,
                 code,
                 code_icontains,
                 code_istartswith,
@@ -137,6 +132,7 @@ impl DiagnosisQuery {
                 name_icontains,
                 name_istartswith,
                 str,
+                ..Default::default()
             };
             diagnosis_page(
                 ctx,
@@ -187,14 +183,21 @@ pub struct UpdateDiagnosisMutationInput {
     pub name: String,
 }
 
-#[derive(InputObject, Debug, Clone, serde::Serialize)]
-#[graphql(name = "DeleteDiagnosisMutationInput")]
-#[serde(rename_all = "camelCase")]
-pub struct DeleteDiagnosisMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub envelope: MutationEnvelopeInput,
-    pub uuids: Option<Vec<Option<String>>>,
+delete_input!(DeleteDiagnosisMutationInput, String);
+
+/// The service input of `createDiagnosis` / `updateDiagnosis`.
+fn diagnosis_input(
+    id: Option<i32>,
+    uuid: &Option<String>,
+    code: &str,
+    name: &str,
+) -> AppResult<DiagnosisInput> {
+    Ok(DiagnosisInput {
+        uuid: opt_uuid(uuid, "uuid")?,
+        id: id.map(i64::from),
+        code: code.to_string(),
+        name: name.to_string(),
+    })
 }
 
 imis_core::mutation_payload!(CreateDiagnosisMutationPayload);
@@ -220,15 +223,9 @@ impl DiagnosisMutation {
             &input,
             &[svc::RIGHT_DIAGNOSIS_WRITE],
             async |m| {
-                let i = DiagnosisInput {
-                    uuid: opt_uuid(&input.uuid, "uuid")?,
-                    id: None,
-                    code: input.code.clone(),
-                    name: input.name.clone(),
-                };
+                let i = diagnosis_input(None, &input.uuid, &input.code, &input.name)?;
                 let model = svc::create_diagnosis(m, i).await?;
-                m.link(svc::ENTITY_DIAGNOSIS, model.id);
-                Ok(model.id)
+                Ok(linked(m, svc::ENTITY_DIAGNOSIS, model.id))
             },
         )
         .await
@@ -248,15 +245,9 @@ impl DiagnosisMutation {
             &input,
             &[svc::RIGHT_DIAGNOSIS_WRITE],
             async |m| {
-                let i = DiagnosisInput {
-                    uuid: opt_uuid(&input.uuid, "uuid")?,
-                    id: input.id.map(i64::from),
-                    code: input.code.clone(),
-                    name: input.name.clone(),
-                };
+                let i = diagnosis_input(input.id, &input.uuid, &input.code, &input.name)?;
                 let model = svc::update_diagnosis(m, i).await?;
-                m.link(svc::ENTITY_DIAGNOSIS, model.id);
-                Ok(model.id)
+                Ok(linked(m, svc::ENTITY_DIAGNOSIS, model.id))
             },
         )
         .await
@@ -278,10 +269,7 @@ impl DiagnosisMutation {
             async |m| {
                 let uuids = uuid_list(&input.uuids, "uuids")?;
                 let ids = svc::delete_diagnoses(m, &uuids).await?;
-                for id in &ids {
-                    m.link(svc::ENTITY_DIAGNOSIS, *id);
-                }
-                Ok(ids)
+                Ok(linked_all(m, svc::ENTITY_DIAGNOSIS, ids))
             },
         )
         .await

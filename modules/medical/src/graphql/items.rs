@@ -1,16 +1,15 @@
 //! `medicalItems`, `medicalItemsStr`, `validateItemCode`, `createItem`, `updateItem`,
 //! `deleteItem`.
 
-use super::scalars::{PatientCategories, ServiceCodeInputType};
 use super::types::ItemGQLType;
 use super::*;
 use crate::entity::item;
-use crate::service::{self as svc, ItemFilter, ItemInput};
+use crate::service::{self as svc, CodeNameFilter, ItemFilter, ItemInput};
 use async_graphql::{InputObject, Object};
 
 use imis_core::graphql::scalars::Date;
 use imis_core::graphql::{MutationEnvelopeInput, state};
-use imis_core::kit::{Sorting, list_caller, mutate, page_of};
+use imis_core::kit::{list_caller, mutate};
 use rust_decimal::Decimal;
 
 imis_core::connection_type!(
@@ -36,142 +35,33 @@ async fn item_page(
     args: PageArgs,
     show_history: bool,
 ) -> AppResult<ItemConnection> {
-    let st = state(ctx);
-    let select = svc::items_select(st, principal(ctx), &filter).await?;
-    let page = page_of(
-        ctx,
-        select,
-        &args,
-        Sorting {
-            columns: &ITEM_SORT,
-            id: item::Column::Id,
-            default_order: &["code"],
-        },
-    )
-    .await?
-    .with_versions(&st.db.conn, svc::ENTITY_ITEM, show_history)
-    .await?;
+    let select = svc::items_select(state(ctx), principal(ctx), &filter).await?;
+    let sorting = (&ITEM_SORT[..], item::Column::Id);
+    let page = versioned_page(ctx, select, &args, sorting, svc::ENTITY_ITEM, show_history).await?;
     Ok(page.into_connection(|(model, history_id)| ItemGQLType { model, history_id }))
 }
 
-#[derive(Default)]
-pub struct ItemQuery;
-
-#[Object]
-impl ItemQuery {
+medical_list_query! {
+    ItemQuery, ItemConnection, item_page, svc::ENTITY_ITEM;
     /// Medical items (any logged-in user). `pricelistUuid`: only the items of that items price
     /// list; `showHistory`: each item followed by its previous versions (D7).
-    #[graphql(visible = "visible")]
-    #[allow(clippy::too_many_arguments)]
-    async fn medical_items(
-        &self,
-        ctx: &Context<'_>,
-        client_mutation_id: Option<String>,
-        show_history: Option<bool>,
-        order_by: Option<Vec<String>>,
-        pricelist_uuid: Option<Uuid>,
-        offset: Option<i32>,
-        before: Option<String>,
-        after: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-        uuid: Option<String>,
-        code: Option<String>,
-        #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
-        #[graphql(name = "code_Istartswith")] code_istartswith: Option<String>,
-        name: Option<String>,
-        #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
-        #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
-        package: Option<String>,
-        #[graphql(name = "package_Icontains")] package_icontains: Option<String>,
-        #[graphql(name = "package_Istartswith")] package_istartswith: Option<String>,
-        #[graphql(name = "type")] item_type: Option<String>,
-    ) -> async_graphql::Result<ItemConnection> {
-        list_caller(ctx, &[]).gql(ctx)?;
-        let run = async {
-            let mut filter = ItemFilter {
-                uuid: opt_uuid(&uuid, "uuid")?,
-                code,
-                code_icontains,
-                code_istartswith,
-                name,
-                name_icontains,
-                name_istartswith,
-                package,
-                package_icontains,
-                package_istartswith,
-                item_type,
-                pricelist_uuid,
-                ..Default::default()
-            };
-            filter.id = mutation_object_id(ctx, client_mutation_id, svc::ENTITY_ITEM).await?;
-            item_page(
-                ctx,
-                filter,
-                PageArgs::new(first, last, after, before, offset, order_by),
-                show_history.unwrap_or(false),
-            )
-            .await
-        };
-        run.await.gql(ctx)
-    }
-
+    medical_items;
     /// Items whose code or name contains `str`; `date`: only items already valid on that date.
-    #[graphql(visible = "visible")]
-    #[allow(clippy::too_many_arguments)]
-    async fn medical_items_str(
-        &self,
-        ctx: &Context<'_>,
-        str: Option<String>,
-        date: Option<Date>,
-        order_by: Option<Vec<String>>,
-        pricelist_uuid: Option<Uuid>,
-        offset: Option<i32>,
-        before: Option<String>,
-        after: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-        uuid: Option<String>,
-        code: Option<String>,
-        #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
-        #[graphql(name = "code_Istartswith")] code_istartswith: Option<String>,
-        name: Option<String>,
-        #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
-        #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
+    medical_items_str;
+    (
         package: Option<String>,
         #[graphql(name = "package_Icontains")] package_icontains: Option<String>,
         #[graphql(name = "package_Istartswith")] package_istartswith: Option<String>,
         #[graphql(name = "type")] item_type: Option<String>,
-    ) -> async_graphql::Result<ItemConnection> {
-        list_caller(ctx, &[]).gql(ctx)?;
-        let run = async {
-            let filter = ItemFilter {
-                uuid: opt_uuid(&uuid, "uuid")?,
-                code,
-                code_icontains,
-                code_istartswith,
-                name,
-                name_icontains,
-                name_istartswith,
-                package,
-                package_icontains,
-                package_istartswith,
-                item_type,
-                pricelist_uuid,
-                date: date.map(|d| d.0),
-                str,
-                ..Default::default()
-            };
-            item_page(
-                ctx,
-                filter,
-                PageArgs::new(first, last, after, before, offset, order_by),
-                false,
-            )
-            .await
-        };
-        run.await.gql(ctx)
-    }
+    ) => |list, pricelist_uuid, date| ItemFilter {
+        list,
+        package,
+        package_icontains,
+        package_istartswith,
+        item_type,
+        pricelist_uuid,
+        date,
+    };
 
     /// True when no current item has this code.
     #[graphql(visible = "visible")]
@@ -195,52 +85,34 @@ macro_rules! item_input {
             #[graphql(flatten)]
             #[serde(flatten)]
             pub envelope: MutationEnvelopeInput,
-            pub id: Option<i32>,
-            pub uuid: Option<String>,
-            pub code: ServiceCodeInputType,
-            pub name: String,
-            #[graphql(name = "type")]
-            #[serde(rename = "type")]
-            pub item_type: String,
-            pub care_type: String,
-            pub patient_category: Option<i32>,
-            pub patient_categories: Option<Vec<Option<PatientCategories>>>,
-            pub frequency: Option<Decimal>,
-            pub price: Decimal,
-            pub maximum_amount: Option<Decimal>,
+            #[graphql(flatten)]
+            #[serde(flatten)]
+            pub act: MedicalActInput,
             pub package: Option<String>,
             pub quantity: Option<Decimal>,
         }
         impl $name {
             /// The item's amounts.
             fn check_amounts(&self, digits: u32) -> AppResult<()> {
-                check_amounts(
-                    digits,
-                    [
-                        ("price", Some(self.price)),
-                        ("maximumAmount", self.maximum_amount),
-                    ],
-                )
+                check_amounts(digits, self.act.amounts())
             }
 
             fn to_service(&self) -> AppResult<ItemInput> {
+                let a = &self.act;
                 Ok(ItemInput {
-                    uuid: opt_uuid(&self.uuid, "uuid")?,
-                    id: self.id.map(i64::from),
-                    code: self.code.0.clone(),
-                    name: self.name.clone(),
-                    item_type: self.item_type.trim().to_string(),
+                    uuid: opt_uuid(&a.uuid, "uuid")?,
+                    id: a.id.map(i64::from),
+                    code: a.code.0.clone(),
+                    name: a.name.clone(),
+                    item_type: a.act_type.trim().to_string(),
                     package: self.package.clone(),
-                    price: self.price,
+                    price: a.price,
                     quantity: self.quantity,
-                    maximum_amount: self.maximum_amount,
-                    care_type: self.care_type.trim().to_string(),
-                    frequency: self.frequency,
-                    patient_category: self.patient_category,
-                    patient_categories: self
-                        .patient_categories
-                        .as_ref()
-                        .map(|l| l.iter().flatten().map(|c| c.bit()).collect()),
+                    maximum_amount: a.maximum_amount,
+                    care_type: a.care_type.trim().to_string(),
+                    frequency: a.frequency,
+                    patient_category: a.patient_category,
+                    patient_categories: a.patient_category_bits(),
                 })
             }
         }
@@ -249,15 +121,7 @@ macro_rules! item_input {
 item_input!(CreateItemMutationInput, "CreateItemMutationInput");
 item_input!(UpdateItemMutationInput, "UpdateItemMutationInput");
 
-#[derive(InputObject, Debug, Clone, serde::Serialize)]
-#[graphql(name = "DeleteItemMutationInput")]
-#[serde(rename_all = "camelCase")]
-pub struct DeleteItemMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub envelope: MutationEnvelopeInput,
-    pub uuids: Option<Vec<Option<String>>>,
-}
+delete_input!(DeleteItemMutationInput, String);
 
 imis_core::mutation_payload!(CreateItemMutationPayload);
 imis_core::mutation_payload!(UpdateItemMutationPayload);
@@ -284,8 +148,7 @@ impl ItemMutation {
             async |m| {
                 input.check_amounts(digits(ctx))?;
                 let model = svc::create_item(m, input.to_service()?).await?;
-                m.link(svc::ENTITY_ITEM, model.id);
-                Ok(model.id)
+                Ok(linked(m, svc::ENTITY_ITEM, model.id))
             },
         )
         .await
@@ -307,8 +170,7 @@ impl ItemMutation {
             async |m| {
                 input.check_amounts(digits(ctx))?;
                 let model = svc::update_item(m, input.to_service()?).await?;
-                m.link(svc::ENTITY_ITEM, model.id);
-                Ok(model.id)
+                Ok(linked(m, svc::ENTITY_ITEM, model.id))
             },
         )
         .await
@@ -330,10 +192,7 @@ impl ItemMutation {
             async |m| {
                 let uuids = uuid_list(&input.uuids, "uuids")?;
                 let ids = svc::delete_items(m, &uuids).await?;
-                for id in &ids {
-                    m.link(svc::ENTITY_ITEM, *id);
-                }
-                Ok(ids)
+                Ok(linked_all(m, svc::ENTITY_ITEM, ids))
             },
         )
         .await

@@ -4,6 +4,129 @@
 //! content, price-list details, locations) is loaded once per page. Every root field is hidden
 //! when the module is disabled.
 
+/// The `Query` object of items or of services. Its two list fields, `medical<Kind>s` and
+/// `medical<Kind>sStr`, take the same paging, `pricelistUuid`, `uuid`, `code*` and `name*`
+/// arguments, then the kind's own arguments; `$filter` builds the kind's filter from them and
+/// from the shared part (`|list, pricelist_uuid, date|`). `$page` answers one page. The object's
+/// other fields follow.
+macro_rules! medical_list_query {
+    (
+        $query:ident, $connection:ty, $page:ident, $entity:expr;
+        $(#[doc = $list_doc:literal])* $list:ident;
+        $(#[doc = $str_doc:literal])* $list_str:ident;
+        ($($own_args:tt)*) => |$common:ident, $pricelist:ident, $date:ident| $filter:expr;
+        $($other:tt)*
+    ) => {
+        // The shared arguments are written once, here, with the expressions that read them (the
+        // paging, the price list, the code and name filters): macro hygiene lets only tokens of
+        // the same expansion name them.
+        medical_list_query! {
+            @shared [
+                order_by: Option<Vec<String>>,
+                pricelist_uuid: Option<Uuid>,
+                offset: Option<i32>,
+                before: Option<String>,
+                after: Option<String>,
+                first: Option<i32>,
+                last: Option<i32>,
+                uuid: Option<String>,
+                code: Option<String>,
+                #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
+                #[graphql(name = "code_Istartswith")] code_istartswith: Option<String>,
+                name: Option<String>,
+                #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
+                #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
+                $($own_args)*
+            ]
+            [PageArgs::new(first, last, after, before, offset, order_by)]
+            [pricelist_uuid]
+            [
+                uuid: opt_uuid(&uuid, "uuid")?,
+                code,
+                code_icontains,
+                code_istartswith,
+                name,
+                name_icontains,
+                name_istartswith,
+            ]
+            $query, $connection, $page, $entity;
+            $(#[doc = $list_doc])* $list;
+            $(#[doc = $str_doc])* $list_str;
+            |$common, $pricelist, $date| $filter;
+            $($other)*
+        }
+    };
+    (
+        @shared [$($args:tt)*] [$paging:expr] [$pricelist_uuid:ident] [$($code_name:tt)*]
+        $query:ident, $connection:ty, $page:ident, $entity:expr;
+        $(#[doc = $list_doc:literal])* $list:ident;
+        $(#[doc = $str_doc:literal])* $list_str:ident;
+        |$common:ident, $pricelist:ident, $date:ident| $filter:expr;
+        $($other:tt)*
+    ) => {
+        #[derive(Default)]
+        pub struct $query;
+
+        #[Object]
+        impl $query {
+            $(#[doc = $list_doc])*
+            #[graphql(visible = "visible")]
+            #[allow(clippy::too_many_arguments)]
+            async fn $list(
+                &self,
+                ctx: &Context<'_>,
+                client_mutation_id: Option<String>,
+                show_history: Option<bool>,
+                $($args)*
+            ) -> async_graphql::Result<$connection> {
+                list_caller(ctx, &[]).gql(ctx)?;
+                let run = async {
+                    let id = mutation_object_id(ctx, client_mutation_id, $entity).await?;
+                    let $common = CodeNameFilter { id, $($code_name)* ..Default::default() };
+                    let ($pricelist, $date) = ($pricelist_uuid, None);
+                    $page(ctx, $filter, $paging, show_history.unwrap_or(false)).await
+                };
+                run.await.gql(ctx)
+            }
+
+            $(#[doc = $str_doc])*
+            #[graphql(visible = "visible")]
+            #[allow(clippy::too_many_arguments)]
+            async fn $list_str(
+                &self,
+                ctx: &Context<'_>,
+                str: Option<String>,
+                date: Option<Date>,
+                $($args)*
+            ) -> async_graphql::Result<$connection> {
+                list_caller(ctx, &[]).gql(ctx)?;
+                let run = async {
+                    let $common = CodeNameFilter { str, $($code_name)* ..Default::default() };
+                    let ($pricelist, $date) = ($pricelist_uuid, date.map(|d| d.0));
+                    $page(ctx, $filter, $paging, false).await
+                };
+                run.await.gql(ctx)
+            }
+
+            $($other)*
+        }
+    };
+}
+
+/// A `Delete<Kind>MutationInput`: the uuids of the rows to delete (as `String` or `UUID`).
+macro_rules! delete_input {
+    ($name:ident, $uuid:ty) => {
+        #[derive(async_graphql::InputObject, Debug, Clone, serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[graphql(flatten)]
+            #[serde(flatten)]
+            pub envelope: imis_core::graphql::MutationEnvelopeInput,
+            pub uuids: Option<Vec<Option<$uuid>>>,
+        }
+    };
+}
+
 mod diagnoses;
 mod items;
 mod pricelist_types;
@@ -18,8 +141,9 @@ pub use types::{DiagnosisGQLType, ItemGQLType, ServiceGQLType};
 
 use async_graphql::{Context, MergedObject};
 use imis_core::AppResult;
-use imis_core::graphql::connection::PageArgs;
+use imis_core::graphql::connection::{Page, PageArgs};
 use imis_core::graphql::{GqlResult, parse_uuid, principal};
+use imis_core::mutation::MutationCtx;
 use uuid::Uuid;
 
 pub(crate) fn visible(ctx: &Context<'_>) -> bool {
@@ -94,6 +218,88 @@ pub(crate) fn check_amounts<'a>(
         }
     }
     Ok(())
+}
+
+/// One page of a versioned list, sorted by `columns` (by code when the client names no order),
+/// each row followed by its previous versions when `show_history` (D7).
+pub(crate) async fn versioned_page<E>(
+    ctx: &Context<'_>,
+    select: sea_orm::Select<E>,
+    args: &PageArgs,
+    (columns, id): (&[(&str, E::Column)], E::Column),
+    entity: &str,
+    show_history: bool,
+) -> AppResult<Page<(E::Model, Option<i64>)>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: sea_orm::ModelTrait<Entity = E> + imis_core::history::Versioned + Sync,
+{
+    let sorting = imis_core::kit::Sorting {
+        columns,
+        id,
+        default_order: &["code"],
+    };
+    imis_core::kit::page_of(ctx, select, args, sorting)
+        .await?
+        .with_versions(
+            &imis_core::graphql::state(ctx).db.conn,
+            entity,
+            show_history,
+        )
+        .await
+}
+
+/// Links the row `id` of `entity` that the mutation wrote to it, and answers the id (the
+/// payload's `internalId`).
+pub(crate) fn linked(m: &mut MutationCtx<'_>, entity: &'static str, id: i64) -> i64 {
+    m.link(entity, id);
+    id
+}
+
+/// [`linked`] for the rows `ids` of `entity` that the mutation wrote.
+pub(crate) fn linked_all(m: &mut MutationCtx<'_>, entity: &'static str, ids: Vec<i64>) -> Vec<i64> {
+    for id in &ids {
+        m.link(entity, *id);
+    }
+    ids
+}
+
+/// The fields the inputs of `createItem` / `updateItem` and `createService` / `updateService`
+/// share, in openIMIS's order; flattened into each (after the envelope).
+#[derive(async_graphql::InputObject, Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicalActInput {
+    pub id: Option<i32>,
+    pub uuid: Option<String>,
+    pub code: scalars::ServiceCodeInputType,
+    pub name: String,
+    // Items: `D` drug, `M` medical consumable; services: `P` preventive, `C` curative.
+    #[graphql(name = "type")]
+    #[serde(rename = "type")]
+    pub act_type: String,
+    pub care_type: String,
+    pub patient_category: Option<i32>,
+    pub patient_categories: Option<Vec<Option<scalars::PatientCategories>>>,
+    pub frequency: Option<rust_decimal::Decimal>,
+    pub price: rust_decimal::Decimal,
+    pub maximum_amount: Option<rust_decimal::Decimal>,
+}
+
+impl MedicalActInput {
+    /// The act's own amounts, for [`check_amounts`].
+    fn amounts(&self) -> [(&'static str, Option<rust_decimal::Decimal>); 2] {
+        [
+            ("price", Some(self.price)),
+            ("maximumAmount", self.maximum_amount),
+        ]
+    }
+
+    /// The bits of `patientCategories`.
+    fn patient_category_bits(&self) -> Option<Vec<i32>> {
+        self.patient_categories
+            .as_ref()
+            .map(|l| l.iter().flatten().map(|c| c.bit()).collect())
+    }
 }
 
 /// The `clientMutationId` filter of a list: the first object of `entity` that this mutation of

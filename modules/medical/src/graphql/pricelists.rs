@@ -392,27 +392,8 @@ pricelist_input!(
     Uuid
 );
 
-macro_rules! pricelist_delete_input {
-    ($name:ident, $gql:literal) => {
-        #[derive(InputObject, Debug, Clone, serde::Serialize)]
-        #[graphql(name = $gql)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            #[graphql(flatten)]
-            #[serde(flatten)]
-            pub envelope: MutationEnvelopeInput,
-            pub uuids: Option<Vec<Option<Uuid>>>,
-        }
-    };
-}
-pricelist_delete_input!(
-    DeleteItemsPricelistMutationInput,
-    "DeleteItemsPricelistMutationInput"
-);
-pricelist_delete_input!(
-    DeleteServicesPricelistMutationInput,
-    "DeleteServicesPricelistMutationInput"
-);
+delete_input!(DeleteItemsPricelistMutationInput, Uuid);
+delete_input!(DeleteServicesPricelistMutationInput, Uuid);
 
 macro_rules! pricelist_duplicate_input {
     ($name:ident, $gql:literal) => {
@@ -489,8 +470,7 @@ macro_rules! pricelist_mutations {
                         check_amounts(digits(ctx), input.overrule_prices())?;
                         let model =
                             svc::create_pricelist(m, $kind, input.to_service(input.uuid)).await?;
-                        m.link(svc::ENTITY_PRICELIST, model.id);
-                        Ok(model.id)
+                        Ok(linked(m, svc::ENTITY_PRICELIST, model.id))
                     },
                 )
                 .await
@@ -514,8 +494,7 @@ macro_rules! pricelist_mutations {
                         let model =
                             svc::update_pricelist(m, $kind, input.to_service(Some(input.uuid)))
                                 .await?;
-                        m.link(svc::ENTITY_PRICELIST, model.id);
-                        Ok(model.id)
+                        Ok(linked(m, svc::ENTITY_PRICELIST, model.id))
                     },
                 )
                 .await
@@ -538,10 +517,7 @@ macro_rules! pricelist_mutations {
                         let uuids: Vec<Uuid> =
                             input.uuids.iter().flatten().flatten().copied().collect();
                         let ids = svc::delete_pricelists(m, $kind, &uuids).await?;
-                        for id in &ids {
-                            m.link(svc::ENTITY_PRICELIST, *id);
-                        }
-                        Ok(ids)
+                        Ok(linked_all(m, svc::ENTITY_PRICELIST, ids))
                     },
                 )
                 .await
@@ -562,8 +538,7 @@ macro_rules! pricelist_mutations {
                     svc::pricelist_rights($kind, 4),
                     async |m| {
                         let model = svc::duplicate_pricelist(m, $kind, input.to_service()).await?;
-                        m.link(svc::ENTITY_PRICELIST, model.id);
-                        Ok(model.id)
+                        Ok(linked(m, svc::ENTITY_PRICELIST, model.id))
                     },
                 )
                 .await

@@ -1,17 +1,17 @@
 //! `medicalServices`, `medicalServicesStr`, `validateServiceCode`, `createService`,
 //! `updateService`, `deleteService`.
 
-use super::scalars::{PatientCategories, ServiceCodeInputType, ServicePackagetype, TinyInt};
+use super::scalars::{ServicePackagetype, TinyInt};
 use super::types::{ServiceGQLType, content_data};
 use super::*;
 use crate::entity::service;
-use crate::service::{self as svc, ContentInput, ServiceFilter, ServiceInput};
+use crate::service::{self as svc, CodeNameFilter, ContentInput, ServiceFilter, ServiceInput};
 use async_graphql::{InputObject, Object};
 use imis_core::AppError;
 
 use imis_core::graphql::scalars::Date;
 use imis_core::graphql::{MutationEnvelopeInput, state};
-use imis_core::kit::{Sorting, list_caller, mutate, page_of};
+use imis_core::kit::{list_caller, mutate};
 use rust_decimal::Decimal;
 
 imis_core::connection_type!(
@@ -41,18 +41,15 @@ async fn service_page(
 ) -> AppResult<ServiceConnection> {
     let st = state(ctx);
     let select = svc::services_select(st, principal(ctx), &filter).await?;
-    let page = page_of(
+    let sorting = (&SERVICE_SORT[..], service::Column::Id);
+    let page = versioned_page(
         ctx,
         select,
         &args,
-        Sorting {
-            columns: &SERVICE_SORT,
-            id: service::Column::Id,
-            default_order: &["code"],
-        },
+        sorting,
+        svc::ENTITY_SERVICE,
+        show_history,
     )
-    .await?
-    .with_versions(&st.db.conn, svc::ENTITY_SERVICE, show_history)
     .await?;
     let content = if node_wants(ctx, "servicesServices") || node_wants(ctx, "servicesLinked") {
         let ids: Vec<i64> = page.rows.iter().map(|(_, (m, _))| m.id).collect();
@@ -81,125 +78,27 @@ fn packagetypes(
     (!all.is_empty()).then_some(all)
 }
 
-#[derive(Default)]
-pub struct ServiceQuery;
-
-#[Object]
-impl ServiceQuery {
+medical_list_query! {
+    ServiceQuery, ServiceConnection, service_page, svc::ENTITY_SERVICE;
     /// Medical services (any logged-in user), with their package content on demand.
-    #[graphql(visible = "visible")]
-    #[allow(clippy::too_many_arguments)]
-    async fn medical_services(
-        &self,
-        ctx: &Context<'_>,
-        client_mutation_id: Option<String>,
-        show_history: Option<bool>,
-        order_by: Option<Vec<String>>,
-        pricelist_uuid: Option<Uuid>,
-        offset: Option<i32>,
-        before: Option<String>,
-        after: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-        uuid: Option<String>,
-        code: Option<String>,
-        #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
-        #[graphql(name = "code_Istartswith")] code_istartswith: Option<String>,
-        name: Option<String>,
-        #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
-        #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
-        #[graphql(name = "type")] service_type: Option<String>,
-        packagetype: Option<ServicePackagetype>,
-        #[graphql(name = "packagetype_In")] packagetype_in: Option<Vec<Option<ServicePackagetype>>>,
-        care_type: Option<String>,
-        category: Option<String>,
-    ) -> async_graphql::Result<ServiceConnection> {
-        list_caller(ctx, &[]).gql(ctx)?;
-        let run = async {
-            let mut filter = ServiceFilter {
-                uuid: opt_uuid(&uuid, "uuid")?,
-                code,
-                code_icontains,
-                code_istartswith,
-                name,
-                name_icontains,
-                name_istartswith,
-                service_type,
-                packagetype_in: packagetypes(packagetype, packagetype_in),
-                care_type,
-                category,
-                pricelist_uuid,
-                ..Default::default()
-            };
-            filter.id = mutation_object_id(ctx, client_mutation_id, svc::ENTITY_SERVICE).await?;
-            service_page(
-                ctx,
-                filter,
-                PageArgs::new(first, last, after, before, offset, order_by),
-                show_history.unwrap_or(false),
-            )
-            .await
-        };
-        run.await.gql(ctx)
-    }
-
+    medical_services;
     /// Services whose code or name contains `str`; `date`: only services already valid then.
-    #[graphql(visible = "visible")]
-    #[allow(clippy::too_many_arguments)]
-    async fn medical_services_str(
-        &self,
-        ctx: &Context<'_>,
-        str: Option<String>,
-        date: Option<Date>,
-        order_by: Option<Vec<String>>,
-        pricelist_uuid: Option<Uuid>,
-        offset: Option<i32>,
-        before: Option<String>,
-        after: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-        uuid: Option<String>,
-        code: Option<String>,
-        #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
-        #[graphql(name = "code_Istartswith")] code_istartswith: Option<String>,
-        name: Option<String>,
-        #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
-        #[graphql(name = "name_Istartswith")] name_istartswith: Option<String>,
+    medical_services_str;
+    (
         #[graphql(name = "type")] service_type: Option<String>,
         packagetype: Option<ServicePackagetype>,
         #[graphql(name = "packagetype_In")] packagetype_in: Option<Vec<Option<ServicePackagetype>>>,
         care_type: Option<String>,
         category: Option<String>,
-    ) -> async_graphql::Result<ServiceConnection> {
-        list_caller(ctx, &[]).gql(ctx)?;
-        let run = async {
-            let filter = ServiceFilter {
-                uuid: opt_uuid(&uuid, "uuid")?,
-                code,
-                code_icontains,
-                code_istartswith,
-                name,
-                name_icontains,
-                name_istartswith,
-                service_type,
-                packagetype_in: packagetypes(packagetype, packagetype_in),
-                care_type,
-                category,
-                pricelist_uuid,
-                date: date.map(|d| d.0),
-                str,
-                ..Default::default()
-            };
-            service_page(
-                ctx,
-                filter,
-                PageArgs::new(first, last, after, before, offset, order_by),
-                false,
-            )
-            .await
-        };
-        run.await.gql(ctx)
-    }
+    ) => |list, pricelist_uuid, date| ServiceFilter {
+        list,
+        service_type,
+        packagetype_in: packagetypes(packagetype, packagetype_in),
+        care_type,
+        category,
+        pricelist_uuid,
+        date,
+    };
 
     /// True when no current service has this code.
     #[graphql(visible = "visible")]
@@ -258,19 +157,9 @@ macro_rules! service_input {
             #[graphql(flatten)]
             #[serde(flatten)]
             pub envelope: MutationEnvelopeInput,
-            pub id: Option<i32>,
-            pub uuid: Option<String>,
-            pub code: ServiceCodeInputType,
-            pub name: String,
-            #[graphql(name = "type")]
-            #[serde(rename = "type")]
-            pub service_type: String,
-            pub care_type: String,
-            pub patient_category: Option<i32>,
-            pub patient_categories: Option<Vec<Option<PatientCategories>>>,
-            pub frequency: Option<Decimal>,
-            pub price: Decimal,
-            pub maximum_amount: Option<Decimal>,
+            #[graphql(flatten)]
+            #[serde(flatten)]
+            pub act: MedicalActInput,
             pub level: String,
             pub packagetype: Option<String>,
             pub manual_price: Option<String>,
@@ -294,35 +183,25 @@ macro_rules! service_input {
                             .flatten()
                             .map(|c| ("priceAsked", c.price_asked)),
                     );
-                check_amounts(
-                    digits,
-                    [
-                        ("price", Some(self.price)),
-                        ("maximumAmount", self.maximum_amount),
-                    ]
-                    .into_iter()
-                    .chain(content),
-                )
+                check_amounts(digits, self.act.amounts().into_iter().chain(content))
             }
 
             fn to_service(&self) -> AppResult<ServiceInput> {
+                let a = &self.act;
                 Ok(ServiceInput {
-                    uuid: opt_uuid(&self.uuid, "uuid")?,
-                    id: self.id.map(i64::from),
-                    code: self.code.0.clone(),
-                    name: self.name.clone(),
-                    service_type: self.service_type.trim().to_string(),
+                    uuid: opt_uuid(&a.uuid, "uuid")?,
+                    id: a.id.map(i64::from),
+                    code: a.code.0.clone(),
+                    name: a.name.clone(),
+                    service_type: a.act_type.trim().to_string(),
                     level: self.level.trim().to_string(),
                     category: self.category.clone(),
-                    price: self.price,
-                    maximum_amount: self.maximum_amount,
-                    care_type: self.care_type.trim().to_string(),
-                    frequency: self.frequency,
-                    patient_category: self.patient_category,
-                    patient_categories: self
-                        .patient_categories
-                        .as_ref()
-                        .map(|l| l.iter().flatten().map(|c| c.bit()).collect()),
+                    price: a.price,
+                    maximum_amount: a.maximum_amount,
+                    care_type: a.care_type.trim().to_string(),
+                    frequency: a.frequency,
+                    patient_category: a.patient_category,
+                    patient_categories: a.patient_category_bits(),
                     packagetype: self.packagetype.clone(),
                     manual_price: flag(&self.manual_price)?,
                     items: self.items.as_ref().map(|l| {
@@ -355,15 +234,7 @@ macro_rules! service_input {
 service_input!(CreateServiceMutationInput, "CreateServiceMutationInput");
 service_input!(UpdateServiceMutationInput, "UpdateServiceMutationInput");
 
-#[derive(InputObject, Debug, Clone, serde::Serialize)]
-#[graphql(name = "DeleteServiceMutationInput")]
-#[serde(rename_all = "camelCase")]
-pub struct DeleteServiceMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub envelope: MutationEnvelopeInput,
-    pub uuids: Option<Vec<Option<String>>>,
-}
+delete_input!(DeleteServiceMutationInput, String);
 
 imis_core::mutation_payload!(CreateServiceMutationPayload);
 imis_core::mutation_payload!(UpdateServiceMutationPayload);
@@ -390,8 +261,7 @@ impl ServiceMutation {
             async |m| {
                 input.check_amounts(digits(ctx))?;
                 let model = svc::create_service(m, input.to_service()?).await?;
-                m.link(svc::ENTITY_SERVICE, model.id);
-                Ok(model.id)
+                Ok(linked(m, svc::ENTITY_SERVICE, model.id))
             },
         )
         .await
@@ -413,8 +283,7 @@ impl ServiceMutation {
             async |m| {
                 input.check_amounts(digits(ctx))?;
                 let model = svc::update_service(m, input.to_service()?).await?;
-                m.link(svc::ENTITY_SERVICE, model.id);
-                Ok(model.id)
+                Ok(linked(m, svc::ENTITY_SERVICE, model.id))
             },
         )
         .await
@@ -436,10 +305,7 @@ impl ServiceMutation {
             async |m| {
                 let uuids = uuid_list(&input.uuids, "uuids")?;
                 let ids = svc::delete_services(m, &uuids).await?;
-                for id in &ids {
-                    m.link(svc::ENTITY_SERVICE, *id);
-                }
-                Ok(ids)
+                Ok(linked_all(m, svc::ENTITY_SERVICE, ids))
             },
         )
         .await

@@ -14,7 +14,7 @@ use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use imis_core::kit::Validity;
+use imis_core::kit::VersionFields;
 pub(crate) use imis_core::kit::{date_time as dt, money, node_id};
 
 // ---------------------------------------------------------------------------------------------
@@ -90,12 +90,8 @@ impl ItemGQLType {
         self.model.patient_category
     }
     #[graphql(flatten)]
-    async fn validity(&self) -> Validity {
-        Validity::of(self.model.validity_from, self.model.validity_to)
-    }
-    /// On a previous version, the id of the current row.
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.model.id)
+    async fn version(&self) -> VersionFields {
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -115,6 +111,24 @@ pub struct ContentData {
     pub rows: HashMap<i64, Vec<service_content::Model>>,
     pub items: HashMap<i64, item::Model>,
     pub services: HashMap<i64, service::Model>,
+}
+
+impl ContentData {
+    /// The lines of `kind` in the package `service_id`, each with the item or service it names
+    /// (looked up in `members`).
+    fn lines<'a, M: Clone>(
+        &'a self,
+        service_id: i64,
+        kind: MedicalKind,
+        members: &'a HashMap<i64, M>,
+    ) -> impl Iterator<Item = (service_content::Model, M)> + 'a {
+        self.rows
+            .get(&service_id)
+            .into_iter()
+            .flatten()
+            .filter(move |r| r.kind == kind.code())
+            .filter_map(|r| Some((r.clone(), members.get(&r.medical_id)?.clone())))
+    }
 }
 
 /// Loads the package content of the given services in three queries.
@@ -225,19 +239,11 @@ impl ServiceGQLType {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ServiceServiceGQLType>> {
         let c = self.content(ctx).await.gql(ctx)?;
-        Ok(c.rows
-            .get(&self.model.id)
-            .into_iter()
-            .flatten()
-            .filter(|r| r.kind == MedicalKind::Service.code())
-            .filter_map(|r| {
-                c.services
-                    .get(&r.medical_id)
-                    .map(|s| ServiceServiceGQLType {
-                        row: r.clone(),
-                        service: s.clone(),
-                        parent: self.model.clone(),
-                    })
+        Ok(c.lines(self.model.id, MedicalKind::Service, &c.services)
+            .map(|(row, service)| ServiceServiceGQLType {
+                row,
+                service,
+                parent: self.model.clone(),
             })
             .collect())
     }
@@ -247,26 +253,17 @@ impl ServiceGQLType {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ServiceItemGQLType>> {
         let c = self.content(ctx).await.gql(ctx)?;
-        Ok(c.rows
-            .get(&self.model.id)
-            .into_iter()
-            .flatten()
-            .filter(|r| r.kind == MedicalKind::Item.code())
-            .filter_map(|r| {
-                c.items.get(&r.medical_id).map(|i| ServiceItemGQLType {
-                    row: r.clone(),
-                    item: i.clone(),
-                    parent: self.model.clone(),
-                })
+        Ok(c.lines(self.model.id, MedicalKind::Item, &c.items)
+            .map(|(row, item)| ServiceItemGQLType {
+                row,
+                item,
+                parent: self.model.clone(),
             })
             .collect())
     }
     #[graphql(flatten)]
-    async fn validity(&self) -> Validity {
-        Validity::of(self.model.validity_from, self.model.validity_to)
-    }
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.model.id)
+    async fn version(&self) -> VersionFields {
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -383,11 +380,8 @@ impl DiagnosisGQLType {
         &self.model.name
     }
     #[graphql(flatten)]
-    async fn validity(&self) -> Validity {
-        Validity::of(self.model.validity_from, self.model.validity_to)
-    }
-    async fn legacy_id(&self) -> Option<i64> {
-        self.history_id.map(|_| self.model.id)
+    async fn version(&self) -> VersionFields {
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id

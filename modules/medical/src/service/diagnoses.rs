@@ -12,52 +12,13 @@ use sea_orm::{
 use std::collections::HashSet;
 use uuid::Uuid;
 
-/// Filters of `diagnoses` / `diagnosesStr`.
-#[derive(Debug, Clone, Default)]
-pub struct DiagnosisFilter {
-    pub id: Option<i64>,
-    pub uuid: Option<Uuid>,
-    pub code: Option<String>,
-    pub code_istartswith: Option<String>,
-    pub code_icontains: Option<String>,
-    pub name: Option<String>,
-    pub name_istartswith: Option<String>,
-    pub name_icontains: Option<String>,
-    /// Code or name contains this.
-    pub str: Option<String>,
-}
-
-/// The current diagnoses matching `f` (any logged-in user).
-pub async fn diagnoses_select(
+/// The current diagnoses matching `f` (`diagnoses` / `diagnosesStr`, any logged-in user).
+pub fn diagnoses_select(
     principal: Option<&Principal>,
-    f: &DiagnosisFilter,
+    f: &CodeNameFilter,
 ) -> AppResult<Select<diagnosis::Entity>> {
-    require_user(principal, Requirement::Authenticated)?;
     use diagnosis::Column as C;
-    let mut q = diagnosis::Entity::find().filter(C::ValidityTo.is_null());
-    if let Some(id) = f.id {
-        q = q.filter(C::Id.eq(id));
-    }
-    if let Some(u) = f.uuid {
-        q = q.filter(C::Uuid.eq(u));
-    }
-    q = q.filter(code_condition(
-        C::Code,
-        &f.code,
-        &f.code_istartswith,
-        &f.code_icontains,
-        &None,
-    ));
-    q = q.filter(name_condition(
-        C::NameSearch,
-        &f.name,
-        &f.name_istartswith,
-        &f.name_icontains,
-    ));
-    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(str_condition(C::Code, C::NameSearch, s));
-    }
-    Ok(q)
+    code_name_select(principal, f, [C::Id, C::Uuid, C::Code, C::NameSearch])
 }
 
 /// `validateDiagnosisCode`: true when no current diagnosis has this code.
@@ -67,23 +28,22 @@ pub async fn validate_diagnosis_code(
     code: &str,
 ) -> AppResult<bool> {
     require_user(principal, Requirement::Authenticated)?;
-    Ok(current_diagnosis_by_code(&state.db.conn, code, None)
-        .await?
-        .is_none())
+    Ok(!diagnosis_code_taken(&state.db.conn, code, None).await?)
 }
 
-async fn current_diagnosis_by_code(
+async fn diagnosis_code_taken(
     conn: &impl ConnectionTrait,
     code: &str,
     except: Option<i64>,
-) -> AppResult<Option<diagnosis::Model>> {
-    let mut q = diagnosis::Entity::find()
-        .filter(diagnosis::Column::Code.eq(code.trim()))
-        .filter(diagnosis::Column::ValidityTo.is_null());
-    if let Some(id) = except {
-        q = q.filter(diagnosis::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?)
+) -> AppResult<bool> {
+    imis_core::kit::taken::<diagnosis::Entity>(
+        conn,
+        diagnosis::Column::Code,
+        code.trim(),
+        diagnosis::Column::Id,
+        except,
+    )
+    .await
 }
 
 /// The current diagnoses with these codes, by code (the claim module reads ICD codes).
@@ -175,18 +135,12 @@ pub async fn create_diagnosis(
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_DIAGNOSIS_WRITE]))?;
     let tx: &DatabaseTransaction = m.tx;
     let (code, name) = diagnosis_values(&input)?;
-    if let Some(u) = input.uuid
-        && let Some(existing) = diagnosis::Entity::find()
-            .filter(diagnosis::Column::Uuid.eq(u))
-            .one(tx)
-            .await?
-    {
-        if existing.validity_to.is_none() && existing.code == code && existing.name == name {
-            return Ok(existing);
-        }
-        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+    let same = async |e: &diagnosis::Model| Ok(e.code == code && e.name == name);
+    let uuid_col = diagnosis::Column::Uuid;
+    if let Some(existing) = replayed::<diagnosis::Entity>(tx, uuid_col, input.uuid, same).await? {
+        return Ok(existing);
     }
-    if current_diagnosis_by_code(tx, &code, None).await?.is_some() {
+    if diagnosis_code_taken(tx, &code, None).await? {
         return Err(code_taken(&code));
     }
     insert_diagnosis(tx, input.uuid, code, name, m.state.clock.now(), m.actor()).await
@@ -211,10 +165,7 @@ pub async fn update_diagnosis(
     if old.code == code && old.name == name {
         return Ok(old);
     }
-    if current_diagnosis_by_code(tx, &code, Some(old.id))
-        .await?
-        .is_some()
-    {
+    if diagnosis_code_taken(tx, &code, Some(old.id)).await? {
         return Err(code_taken(&code));
     }
     rewrite_diagnosis(tx, old, code, name, m.state.clock.now(), m.actor()).await

@@ -6,23 +6,13 @@ use crate::entity::item;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::mutation::MutationCtx;
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, EntityTrait, QueryFilter, Select,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, QueryFilter, Select};
 use uuid::Uuid;
 
 /// Filters of `medicalItems` / `medicalItemsStr`.
 #[derive(Debug, Clone, Default)]
 pub struct ItemFilter {
-    pub id: Option<i64>,
-    pub uuid: Option<Uuid>,
-    pub code: Option<String>,
-    pub code_istartswith: Option<String>,
-    pub code_icontains: Option<String>,
-    pub code_iexact: Option<String>,
-    pub name: Option<String>,
-    pub name_istartswith: Option<String>,
-    pub name_icontains: Option<String>,
+    pub list: CodeNameFilter,
     pub package: Option<String>,
     pub package_istartswith: Option<String>,
     pub package_icontains: Option<String>,
@@ -31,8 +21,6 @@ pub struct ItemFilter {
     pub pricelist_uuid: Option<Uuid>,
     /// Items that were valid on this date and still are (`medicalItemsStr(date:)`).
     pub date: Option<NaiveDate>,
-    /// Code or name contains this (`medicalItemsStr(str:)`).
-    pub str: Option<String>,
 }
 
 /// The current items matching `f` (any logged-in user).
@@ -41,28 +29,8 @@ pub async fn items_select(
     principal: Option<&Principal>,
     f: &ItemFilter,
 ) -> AppResult<Select<item::Entity>> {
-    require_user(principal, Requirement::Authenticated)?;
     use item::Column as C;
-    let mut q = item::Entity::find().filter(C::ValidityTo.is_null());
-    if let Some(id) = f.id {
-        q = q.filter(C::Id.eq(id));
-    }
-    if let Some(u) = f.uuid {
-        q = q.filter(C::Uuid.eq(u));
-    }
-    q = q.filter(code_condition(
-        C::Code,
-        &f.code,
-        &f.code_istartswith,
-        &f.code_icontains,
-        &f.code_iexact,
-    ));
-    q = q.filter(name_condition(
-        C::NameSearch,
-        &f.name,
-        &f.name_istartswith,
-        &f.name_icontains,
-    ));
+    let mut q = code_name_select(principal, &f.list, [C::Id, C::Uuid, C::Code, C::NameSearch])?;
     if let Some(v) = &f.package {
         q = q.filter(C::Package.eq(v.clone()));
     }
@@ -76,38 +44,15 @@ pub async fn items_select(
     if let Some(v) = &f.item_type {
         q = q.filter(C::ItemType.eq(v.clone()));
     }
-    if let Some(pl) = f.pricelist_uuid {
-        let ids = pricelist_member_ids(&state.db.conn, pl, MedicalKind::Item).await?;
-        q = q.filter(C::Id.is_in(ids));
-    }
-    if let Some(d) = f.date {
-        q = q.filter(existed_on(
-            &state.clock,
-            C::ValidityFrom,
-            C::Id,
-            ENTITY_ITEM,
-            d,
-        ));
-    }
-    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(str_condition(C::Code, C::NameSearch, s));
-    }
-    Ok(q)
-}
-
-/// Current rows whose first version started on or before `d` (calendar date, D11).
-pub(crate) fn existed_on<C: ColumnTrait>(
-    clock: &Clock,
-    validity_from: C,
-    id: C,
-    entity: &str,
-    d: NaiveDate,
-) -> Condition {
-    let end = end_of_day(clock, d);
-    let older = imis_core::history::entity_ids_with_version_before(entity, end);
-    Condition::any()
-        .add(validity_from.lt(end))
-        .add(id.in_subquery(older))
+    in_pricelist_and_dated(
+        state,
+        q,
+        (MedicalKind::Item, ENTITY_ITEM),
+        f.pricelist_uuid,
+        f.date,
+        [C::Id, C::ValidityFrom],
+    )
+    .await
 }
 
 /// `validateItemCode`: true when no current item has this code.
@@ -270,16 +215,11 @@ pub async fn create_item(m: &MutationCtx<'_>, input: ItemInput) -> AppResult<ite
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_ITEM_ADD]))?;
     let tx: &DatabaseTransaction = m.tx;
     let v = item_values(m.state, &input)?;
-    if let Some(u) = input.uuid
-        && let Some(existing) = item::Entity::find()
-            .filter(item::Column::Uuid.eq(u))
-            .one(tx)
-            .await?
+    let same = async |e: &item::Model| Ok(values_of(e) == v);
+    if let Some(existing) =
+        replayed::<item::Entity>(tx, item::Column::Uuid, input.uuid, same).await?
     {
-        if existing.validity_to.is_none() && values_of(&existing) == v {
-            return Ok(existing);
-        }
-        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+        return Ok(existing);
     }
     if item_code_taken(tx, &v.code, None).await? {
         return Err(code_taken(&v.code));

@@ -28,14 +28,15 @@ pub use services::*;
 
 use crate::entity::Validity;
 use chrono::{DateTime, NaiveDate, Utc};
+use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::dates::Clock;
 use imis_core::history::Versioned;
-use imis_core::kit::{CurrentRows, close_version, new_version};
+use imis_core::kit::{CurrentRows, close_version, insert_version, new_version};
 use imis_core::money::Money;
 use imis_core::{AppError, AppResult, AppState};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::LikeExpr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use std::collections::HashMap;
 
 pub use crate::events::{EVENT_ITEM_DELETED, EVENT_SERVICE_DELETED};
@@ -182,6 +183,92 @@ pub(crate) fn name_condition<C: ColumnTrait>(
     icontains: &Option<String>,
 ) -> Condition {
     imis_core::text::name_condition(col, exact, istarts, icontains, &None)
+}
+
+/// The filters every medical list takes (items, services, diagnoses): one row by id or uuid,
+/// `code*`, `name*`, and the `...Str(str:)` search.
+#[derive(Debug, Clone, Default)]
+pub struct CodeNameFilter {
+    pub id: Option<i64>,
+    pub uuid: Option<uuid::Uuid>,
+    pub code: Option<String>,
+    pub code_istartswith: Option<String>,
+    pub code_icontains: Option<String>,
+    pub code_iexact: Option<String>,
+    pub name: Option<String>,
+    pub name_istartswith: Option<String>,
+    pub name_icontains: Option<String>,
+    /// Code or name contains this (`...Str(str:)`).
+    pub str: Option<String>,
+}
+
+/// The current rows of `E` matching `f`, for any logged-in user; `columns` are `E`'s id, uuid,
+/// code and folded name.
+pub(crate) fn code_name_select<E: EntityTrait>(
+    principal: Option<&Principal>,
+    f: &CodeNameFilter,
+    [id, uuid, code, name_search]: [E::Column; 4],
+) -> AppResult<Select<E>> {
+    require_user(principal, Requirement::Authenticated)?;
+    let mut q = E::find().current();
+    if let Some(v) = f.id {
+        q = q.filter(id.eq(v));
+    }
+    if let Some(v) = f.uuid {
+        q = q.filter(uuid.eq(v));
+    }
+    q = q.filter(code_condition(
+        code,
+        &f.code,
+        &f.code_istartswith,
+        &f.code_icontains,
+        &f.code_iexact,
+    ));
+    q = q.filter(name_condition(
+        name_search,
+        &f.name,
+        &f.name_istartswith,
+        &f.name_icontains,
+    ));
+    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(str_condition(code, name_search, s));
+    }
+    Ok(q)
+}
+
+/// The two filters items and services add: members of the price list `pricelist_uuid` (of
+/// `kind`), and rows whose first version started on or before `date` (`medical...Str(date:)`).
+pub(crate) async fn in_pricelist_and_dated<E: EntityTrait>(
+    state: &AppState,
+    mut q: Select<E>,
+    (kind, entity): (MedicalKind, &str),
+    pricelist_uuid: Option<uuid::Uuid>,
+    date: Option<NaiveDate>,
+    [id, validity_from]: [E::Column; 2],
+) -> AppResult<Select<E>> {
+    if let Some(pl) = pricelist_uuid {
+        let ids = pricelist_member_ids(&state.db.conn, pl, kind).await?;
+        q = q.filter(id.is_in(ids));
+    }
+    if let Some(d) = date {
+        q = q.filter(existed_on(&state.clock, validity_from, id, entity, d));
+    }
+    Ok(q)
+}
+
+/// Current rows whose first version started on or before `d` (calendar date, D11).
+pub(crate) fn existed_on<C: ColumnTrait>(
+    clock: &Clock,
+    validity_from: C,
+    id: C,
+    entity: &str,
+    d: NaiveDate,
+) -> Condition {
+    let end = end_of_day(clock, d);
+    let older = imis_core::history::entity_ids_with_version_before(entity, end);
+    Condition::any()
+        .add(validity_from.lt(end))
+        .add(id.in_subquery(older))
 }
 
 /// The `...Str(str:)` search: code or folded name contains `s`.

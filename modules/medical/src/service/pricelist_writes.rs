@@ -171,17 +171,18 @@ pub(crate) async fn apply_details(
             .find(|(i, _)| i == id)
             .and_then(|(_, p)| *p);
         priced_on_insert.insert(*id);
-        let d = pricelist_detail::ActiveModel {
-            pricelist_id: Set(pl.id),
-            kind: Set(pl.kind.clone()),
-            medical_id: Set(*id),
-            price_overrule: Set(price),
-            validity_from: Set(now),
-            validity_to: Set(None),
-            audit_user_id: Set(actor),
-            ..Default::default()
-        }
-        .insert(tx)
+        let d = insert_version(
+            tx,
+            pricelist_detail::ActiveModel {
+                pricelist_id: Set(pl.id),
+                kind: Set(pl.kind.clone()),
+                medical_id: Set(*id),
+                price_overrule: Set(price),
+                ..Default::default()
+            },
+            now,
+            actor,
+        )
         .await?;
         current.insert(*id, d);
     }
@@ -260,20 +261,12 @@ pub async fn create_pricelist(
     )
     .await?;
     let changes = resolve_details(tx, kind, &input, digits(m.state)).await?;
-    if let Some(u) = input.uuid
-        && let Some(existing) = pricelist::Entity::find()
-            .filter(pricelist::Column::Uuid.eq(u))
-            .one(tx)
-            .await?
-    {
-        if existing.validity_to.is_none()
-            && existing.kind == kind.code()
-            && values_of(&existing) == v
-            && same_details(tx, &existing, &changes).await?
-        {
-            return Ok(existing);
-        }
-        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+    let same = async |e: &pricelist::Model| {
+        Ok(e.kind == kind.code() && values_of(e) == v && same_details(tx, e, &changes).await?)
+    };
+    let uuid_col = pricelist::Column::Uuid;
+    if let Some(existing) = replayed::<pricelist::Entity>(tx, uuid_col, input.uuid, same).await? {
+        return Ok(existing);
     }
     if pricelist_name_taken(tx, kind, &v.name, None).await? {
         return Err(name_taken(&v.name));
@@ -485,17 +478,18 @@ pub async fn duplicate_pricelist(
         .remove(&source.id)
         .unwrap_or_default()
     {
-        pricelist_detail::ActiveModel {
-            pricelist_id: Set(model.id),
-            kind: Set(d.kind),
-            medical_id: Set(d.medical_id),
-            price_overrule: Set(d.price_overrule),
-            validity_from: Set(now),
-            validity_to: Set(None),
-            audit_user_id: Set(m.actor()),
-            ..Default::default()
-        }
-        .insert(tx)
+        insert_version(
+            tx,
+            pricelist_detail::ActiveModel {
+                pricelist_id: Set(model.id),
+                kind: Set(d.kind),
+                medical_id: Set(d.medical_id),
+                price_overrule: Set(d.price_overrule),
+                ..Default::default()
+            },
+            now,
+            m.actor(),
+        )
         .await?;
     }
     Ok(model)

@@ -49,34 +49,33 @@ async fn prices_on(
     ids: &[i64],
     date: NaiveDate,
 ) -> AppResult<HashMap<i64, i64>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    Ok(match kind {
+    let ids = ids.iter().copied();
+    match kind {
         MedicalKind::Item => {
-            let rows = item::Entity::find()
-                .filter(item::Column::Id.is_in(wanted))
-                .all(conn)
-                .await?;
-            versions_on(conn, &state.clock, ENTITY_ITEM, rows, date)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m.price))
-                .collect()
+            let rows = rows_in::<item::Entity, _>(conn, item::Column::Id, ids, false).await?;
+            prices_of(state, conn, ENTITY_ITEM, rows, date, |m| m.price).await
         }
         MedicalKind::Service => {
-            let rows = service::Entity::find()
-                .filter(service::Column::Id.is_in(wanted))
-                .all(conn)
-                .await?;
-            versions_on(conn, &state.clock, ENTITY_SERVICE, rows, date)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m.price))
-                .collect()
+            let rows = rows_in::<service::Entity, _>(conn, service::Column::Id, ids, false).await?;
+            prices_of(state, conn, ENTITY_SERVICE, rows, date, |m| m.price).await
         }
-    })
+    }
+}
+
+/// Of these rows of `entity`, the own price of those valid on `date`, from the version in force.
+async fn prices_of<M: Versioned + Validity>(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    entity: &str,
+    rows: Vec<M>,
+    date: NaiveDate,
+    price: impl Fn(&M) -> i64,
+) -> AppResult<HashMap<i64, i64>> {
+    Ok(versions_on(conn, &state.clock, entity, rows, date)
+        .await?
+        .into_iter()
+        .map(|m| (m.id(), price(&m)))
+        .collect())
 }
 
 /// The price a facility may claim for an item or service on a date, or `None` when it may not

@@ -81,6 +81,28 @@ pub(crate) async fn lock_current_by_uuid<E: EntityTrait>(
         .collect())
 }
 
+/// A create naming a `uuid` a row already has (D4): that row when it is current and `same` finds
+/// it equal to the request (the create is answered with it), `conflict.uuid_exists` otherwise;
+/// `None` when no `uuid` is given or no row has it.
+pub(crate) async fn replayed<E: EntityTrait>(
+    tx: &DatabaseTransaction,
+    uuid_col: E::Column,
+    uuid: Option<Uuid>,
+    same: impl AsyncFnOnce(&E::Model) -> AppResult<bool>,
+) -> AppResult<Option<E::Model>>
+where
+    E::Model: Versioned,
+{
+    let Some(u) = uuid else { return Ok(None) };
+    let Some(existing) = E::find().filter(uuid_col.eq(u)).one(tx).await? else {
+        return Ok(None);
+    };
+    if existing.validity_to().is_none() && same(&existing).await? {
+        return Ok(Some(existing));
+    }
+    Err(AppError::conflict("conflict.uuid_exists").with("uuid", u))
+}
+
 /// What [`close_each`] does after closing one row, in the same transaction.
 pub(crate) type AfterClose<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 'a>>;

@@ -2,7 +2,7 @@
 //! quantities and prices): reads are open to every logged-in user (D8), writes need 121402
 //! (add), 121403 (edit), 121404 (delete).
 
-use super::items::{close_references, existed_on};
+use super::items::close_references;
 use super::*;
 use crate::entity::{item, service, service_content};
 use imis_core::auth::{Principal, Requirement, require_user};
@@ -18,15 +18,7 @@ use uuid::Uuid;
 /// Filters of `medicalServices` / `medicalServicesStr`.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceFilter {
-    pub id: Option<i64>,
-    pub uuid: Option<Uuid>,
-    pub code: Option<String>,
-    pub code_istartswith: Option<String>,
-    pub code_icontains: Option<String>,
-    pub code_iexact: Option<String>,
-    pub name: Option<String>,
-    pub name_istartswith: Option<String>,
-    pub name_icontains: Option<String>,
+    pub list: CodeNameFilter,
     pub service_type: Option<String>,
     pub packagetype_in: Option<Vec<String>>,
     pub care_type: Option<String>,
@@ -35,8 +27,6 @@ pub struct ServiceFilter {
     pub pricelist_uuid: Option<Uuid>,
     /// Services that were valid on this date and still are.
     pub date: Option<NaiveDate>,
-    /// Code or name contains this.
-    pub str: Option<String>,
 }
 
 /// The current services matching `f` (any logged-in user).
@@ -45,28 +35,8 @@ pub async fn services_select(
     principal: Option<&Principal>,
     f: &ServiceFilter,
 ) -> AppResult<Select<service::Entity>> {
-    require_user(principal, Requirement::Authenticated)?;
     use service::Column as C;
-    let mut q = service::Entity::find().filter(C::ValidityTo.is_null());
-    if let Some(id) = f.id {
-        q = q.filter(C::Id.eq(id));
-    }
-    if let Some(u) = f.uuid {
-        q = q.filter(C::Uuid.eq(u));
-    }
-    q = q.filter(code_condition(
-        C::Code,
-        &f.code,
-        &f.code_istartswith,
-        &f.code_icontains,
-        &f.code_iexact,
-    ));
-    q = q.filter(name_condition(
-        C::NameSearch,
-        &f.name,
-        &f.name_istartswith,
-        &f.name_icontains,
-    ));
+    let mut q = code_name_select(principal, &f.list, [C::Id, C::Uuid, C::Code, C::NameSearch])?;
     if let Some(v) = &f.service_type {
         q = q.filter(C::ServiceType.eq(v.clone()));
     }
@@ -79,23 +49,15 @@ pub async fn services_select(
     if let Some(v) = &f.category {
         q = q.filter(C::Category.eq(v.clone()));
     }
-    if let Some(pl) = f.pricelist_uuid {
-        let ids = pricelist_member_ids(&state.db.conn, pl, MedicalKind::Service).await?;
-        q = q.filter(C::Id.is_in(ids));
-    }
-    if let Some(d) = f.date {
-        q = q.filter(existed_on(
-            &state.clock,
-            C::ValidityFrom,
-            C::Id,
-            ENTITY_SERVICE,
-            d,
-        ));
-    }
-    if let Some(s) = f.str.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(str_condition(C::Code, C::NameSearch, s));
-    }
-    Ok(q)
+    in_pricelist_and_dated(
+        state,
+        q,
+        (MedicalKind::Service, ENTITY_SERVICE),
+        f.pricelist_uuid,
+        f.date,
+        [C::Id, C::ValidityFrom],
+    )
+    .await
 }
 
 /// `validateServiceCode`: true when no current service has this code.
@@ -298,6 +260,20 @@ fn fill(am: &mut service::ActiveModel, v: ServiceValues) {
     am.manual_price = Set(v.manual_price);
 }
 
+/// The validated values of a `createService` / `updateService` input, and its item and service
+/// lines when given.
+fn checked_input(state: &AppState, i: &ServiceInput) -> AppResult<(ServiceValues, Lines, Lines)> {
+    let digits = digits(state);
+    Ok((
+        service_values(state, i)?,
+        content_lines("items", &i.items, digits)?,
+        content_lines("services", &i.services, digits)?,
+    ))
+}
+
+/// The validated lines of one kind of a package, when given (absent: the content is kept).
+type Lines = Option<Vec<ContentLine>>;
+
 fn content_lines(
     field: &str,
     list: &Option<Vec<ContentInput>>,
@@ -328,23 +304,22 @@ async fn check_content(
     items: &Option<Vec<ContentLine>>,
     services: &Option<Vec<ContentLine>>,
 ) -> AppResult<()> {
-    if let Some(lines) = items {
+    for (kind, lines) in [(MedicalKind::Item, items), (MedicalKind::Service, services)] {
+        let Some(lines) = lines else { continue };
         let ids: Vec<i64> = lines.iter().map(|l| l.0).collect();
-        let found: HashSet<i64> = current_item_ids(tx, &ids).await?.into_iter().collect();
+        let current = match kind {
+            MedicalKind::Item => current_item_ids(tx, &ids).await?,
+            MedicalKind::Service => current_service_ids(tx, &ids).await?,
+        };
+        let found: HashSet<i64> = current.into_iter().collect();
         if let Some(bad) = ids.iter().find(|i| !found.contains(i)) {
             return Err(AppError::validation("medical.package_content_invalid")
-                .with("kind", "item")
+                .with("kind", kind.word())
                 .with("id", bad));
         }
     }
     if let Some(lines) = services {
         let ids: Vec<i64> = lines.iter().map(|l| l.0).collect();
-        let found: HashSet<i64> = current_service_ids(tx, &ids).await?.into_iter().collect();
-        if let Some(bad) = ids.iter().find(|i| !found.contains(i)) {
-            return Err(AppError::validation("medical.package_content_invalid")
-                .with("kind", "service")
-                .with("id", bad));
-        }
         if let Some(parent) = parent
             && !ids.is_empty()
         {
@@ -384,20 +359,21 @@ async fn insert_content(
     actor: Option<i64>,
 ) -> AppResult<()> {
     for (medical_id, qty, price, status) in lines {
-        service_content::ActiveModel {
-            service_id: Set(service_id),
-            kind: Set(kind.code().into()),
-            medical_id: Set(*medical_id),
-            qty_provided: Set(*qty),
-            price_asked: Set(*price),
-            status: Set(*status),
-            created_at: Set(now),
-            validity_from: Set(now),
-            validity_to: Set(None),
-            audit_user_id: Set(actor),
-            ..Default::default()
-        }
-        .insert(tx)
+        insert_version(
+            tx,
+            service_content::ActiveModel {
+                service_id: Set(service_id),
+                kind: Set(kind.code().into()),
+                medical_id: Set(*medical_id),
+                qty_provided: Set(*qty),
+                price_asked: Set(*price),
+                status: Set(*status),
+                created_at: Set(now),
+                ..Default::default()
+            },
+            now,
+            actor,
+        )
         .await?;
     }
     Ok(())
@@ -457,28 +433,19 @@ fn same_lines(
 pub async fn create_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResult<service::Model> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_SERVICE_ADD]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let digits = digits(m.state);
-    let v = service_values(m.state, &input)?;
-    let items = content_lines("items", &input.items, digits)?;
-    let services = content_lines("services", &input.services, digits)?;
-    if let Some(u) = input.uuid
-        && let Some(existing) = service::Entity::find()
-            .filter(service::Column::Uuid.eq(u))
-            .one(tx)
+    let (v, items, services) = checked_input(m.state, &input)?;
+    let same = async |e: &service::Model| {
+        let content = contents_of(tx, &[e.id])
             .await?
-    {
-        let content = contents_of(tx, &[existing.id])
-            .await?
-            .remove(&existing.id)
+            .remove(&e.id)
             .unwrap_or_default();
-        if existing.validity_to.is_none()
-            && values_of(&existing) == v
+        Ok(values_of(e) == v
             && same_lines(&content, MedicalKind::Item, &items)
-            && same_lines(&content, MedicalKind::Service, &services)
-        {
-            return Ok(existing);
-        }
-        return Err(AppError::conflict("conflict.uuid_exists").with("uuid", u));
+            && same_lines(&content, MedicalKind::Service, &services))
+    };
+    let uuid_col = service::Column::Uuid;
+    if let Some(existing) = replayed::<service::Entity>(tx, uuid_col, input.uuid, same).await? {
+        return Ok(existing);
     }
     if service_code_taken(tx, &v.code, None).await? {
         return Err(code_taken(&v.code));
@@ -516,10 +483,7 @@ fn code_taken(code: &str) -> AppError {
 pub async fn update_service(m: &MutationCtx<'_>, input: ServiceInput) -> AppResult<service::Model> {
     require_user(m.principal, Requirement::AnyOf(&[RIGHT_SERVICE_EDIT]))?;
     let tx: &DatabaseTransaction = m.tx;
-    let digits = digits(m.state);
-    let v = service_values(m.state, &input)?;
-    let items = content_lines("items", &input.items, digits)?;
-    let services = content_lines("services", &input.services, digits)?;
+    let (v, items, services) = checked_input(m.state, &input)?;
     let old = lock_target::<service::Entity>(
         tx,
         [service::Column::Uuid, service::Column::Id],
