@@ -9,6 +9,7 @@
 use crate::entity::premium;
 use chrono::NaiveDate;
 use imis_core::error::AppResult;
+use imis_core::kit::CurrentRows;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -61,7 +62,7 @@ pub async fn current_premiums_of_policies(
     for chunk in policy_ids.chunks(500) {
         for p in premium::Entity::find()
             .filter(premium::Column::PolicyId.is_in(chunk.iter().copied()))
-            .filter(premium::Column::ValidityTo.is_null())
+            .current()
             .order_by_asc(premium::Column::Id)
             .all(conn)
             .await?

@@ -15,10 +15,11 @@ use crate::service::premiums::{NewPremium, auto_receipt, insert_premium, record}
 use futures::future::BoxFuture;
 use imis_core::AppState;
 use imis_core::error::AppResult;
+use imis_core::kit::insert_version;
 use imis_core::money::Money;
 use imis_policy::api::{PremiumAction, STATUS_IDLE};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, Set};
 use uuid::Uuid;
 
 async fn location_id(conn: &impl ConnectionTrait, code: &str) -> AppResult<Option<i64>> {
@@ -51,22 +52,23 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
             let Some(location) = location_id(&*tx, place).await? else {
                 continue;
             };
-            let p = payer::ActiveModel {
-                uuid: Set(Uuid::now_v7()),
-                payer_type: Set(kind.into()),
-                name: Set(name.into()),
-                name_search: Set(imis_core::text::fold(name)),
-                address: Set(Some("Douala".into())),
-                location_id: Set(location),
-                phone: Set(Some(phone.into())),
-                fax: Set(None),
-                email: Set(Some(email.into())),
-                validity_from: Set(now),
-                validity_to: Set(None),
-                audit_user_id: Set(None),
-                ..Default::default()
-            }
-            .insert(&*tx)
+            let p = insert_version(
+                &*tx,
+                payer::ActiveModel {
+                    uuid: Set(Uuid::now_v7()),
+                    payer_type: Set(kind.into()),
+                    name: Set(name.into()),
+                    name_search: Set(imis_core::text::fold(name)),
+                    address: Set(Some("Douala".into())),
+                    location_id: Set(location),
+                    phone: Set(Some(phone.into())),
+                    fax: Set(None),
+                    email: Set(Some(email.into())),
+                    ..Default::default()
+                },
+                now,
+                None,
+            )
             .await?;
             payers.push(p.id);
         }
@@ -74,24 +76,25 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
             payers.first(),
             imis_product::api::current_product_by_code(&*tx, "MUT01").await?,
         ) {
-            funding::ActiveModel {
-                uuid: Set(Uuid::now_v7()),
-                payer_id: Set(*gov),
-                product_id: Set(product.id),
-                amount: Set(Money::from_decimal(Decimal::from(2_500_000), digits)?.0),
-                pay_date: Set(today),
-                receipt: Set("FD-MINSANTE-0001".into()),
-                status: Set("P".into()),
-                json_ext: Set(None),
-                version: Set(1),
-                created_at: Set(now),
-                created_by: Set(None),
-                validity_from: Set(now),
-                validity_to: Set(None),
-                audit_user_id: Set(None),
-                ..Default::default()
-            }
-            .insert(&*tx)
+            insert_version(
+                &*tx,
+                funding::ActiveModel {
+                    uuid: Set(Uuid::now_v7()),
+                    payer_id: Set(*gov),
+                    product_id: Set(product.id),
+                    amount: Set(Money::from_decimal(Decimal::from(2_500_000), digits)?.0),
+                    pay_date: Set(today),
+                    receipt: Set("FD-MINSANTE-0001".into()),
+                    status: Set("P".into()),
+                    json_ext: Set(None),
+                    version: Set(1),
+                    created_at: Set(now),
+                    created_by: Set(None),
+                    ..Default::default()
+                },
+                now,
+                None,
+            )
             .await?;
         }
         let policies = imis_policy::api::current_policies_with_status(&*tx, STATUS_IDLE).await?;
@@ -127,16 +130,9 @@ pub fn seed(state: AppState) -> BoxFuture<'static, AppResult<()>> {
                 &tx,
                 None,
                 NewPremium {
-                    uuid: None,
-                    policy_id: pol.id,
-                    product_id: pol.product_id,
                     payer_id,
-                    amount,
-                    receipt,
-                    pay_date: pol.enroll_date.min(today),
                     pay_type: ["C", "M", "B"][i % 3].into(),
-                    is_photo_fee: false,
-                    is_offline: false,
+                    ..NewPremium::cash(pol, amount, receipt, pol.enroll_date.min(today))
                 },
             )
             .await?;

@@ -13,6 +13,7 @@
 
 use chrono::NaiveDate;
 use imis_core::auth::Principal;
+use imis_tests::fixtures::mutations::{ADD_FUNDING, CREATE_PAYER, CREATE_PAYMENT, CREATE_POLICY};
 use imis_tests::fixtures::{date_string as ds, location_uuid, new_uuid, user_id};
 use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
@@ -21,25 +22,15 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-const CREATE_PRODUCT: &str =
-    "mutation($i: CreateProductMutationInput!) { createProduct(input: $i) { internalId } }";
-const CREATE_POLICY: &str =
-    "mutation($i: CreatePolicyMutationInput!) { createPolicy(input: $i) { internalId } }";
 const DELETE_POLICIES: &str =
     "mutation($i: DeletePoliciesMutationInput!) { deletePolicies(input: $i) { internalId } }";
 const CREATE_PREMIUM: &str = "mutation($i: CreatePremiumMutationInput!) { createPremium(input: $i) { clientMutationId internalId } }";
 const UPDATE_PREMIUM: &str = "mutation($i: UpdatePremiumMutationInput!) { updatePremium(input: $i) { clientMutationId internalId } }";
 const DELETE_PREMIUM: &str = "mutation($i: DeletePremiumsMutationInput!) { deletePremium(input: $i) { clientMutationId internalId } }";
-const CREATE_PAYER: &str =
-    "mutation($i: CreatePayerMutationInput!) { createPayer(input: $i) { internalId } }";
 const UPDATE_PAYER: &str =
     "mutation($i: UpdatePayerMutationInput!) { updatePayer(input: $i) { internalId } }";
 const DELETE_PAYER: &str =
     "mutation($i: DeletePayerMutationInput!) { deletePayer(input: $i) { internalId } }";
-const ADD_FUNDING: &str =
-    "mutation($i: AddFundingMutationInput!) { addFunding(input: $i) { internalId } }";
-const CREATE_PAYMENT: &str =
-    "mutation($i: CreatePaymentMutationInput!) { createPayment(input: $i) { internalId } }";
 const UPDATE_PAYMENT: &str =
     "mutation($i: UpdatePaymentMutationInput!) { updatePayment(input: $i) { internalId } }";
 const DELETE_PAYMENT: &str =
@@ -78,25 +69,8 @@ async fn village(app: &TestApp, district: &str, n: i64) -> i64 {
 /// Creates a product (national unless `extra` says otherwise, sold 2020–2035, 12 months, the
 /// given lump sum) and returns its id.
 async fn product(app: &TestApp, admin: &Principal, code: &str, lump: &str, extra: Value) -> i64 {
-    let mut i = json!({
-        "code": code,
-        "name": format!("Produit {code}"),
-        "dateFrom": "2020-01-01",
-        "dateTo": "2035-12-31",
-        "insurancePeriod": 12,
-        "lumpSum": lump,
-        "maxMembers": 8,
-    });
-    for (k, v) in extra.as_object().expect("object") {
-        i[k] = v.clone();
-    }
-    ok(app, Some(admin), CREATE_PRODUCT, json!({ "i": i })).await;
-    one_i64(
-        app,
-        "SELECT id FROM product_product WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await
+    let input = imis_tests::fixtures::product_input_with_lump_sum(code, lump, extra);
+    imis_tests::fixtures::create_product_from(app, admin, &input).await
 }
 
 /// A family in `village` whose head has the insurance number `chf`; returns its id.

@@ -25,6 +25,7 @@ use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::auth::Principal;
 use imis_core::error::{AppError, AppResult};
+use imis_core::kit::CurrentRows;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -185,7 +186,7 @@ pub async fn paid_policies_page(
             policy::Column::Paid,
             policy::Column::EnrollDate,
         ])
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .filter(policy::Column::Paid.gt(0))
         .filter(policy::Column::Id.gt(after_id))
         .order_by_asc(policy::Column::Id)
@@ -201,7 +202,7 @@ pub async fn current_policies_with_status(
     status: i32,
 ) -> AppResult<Vec<PolicySummary>> {
     Ok(policy::Entity::find()
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .filter(policy::Column::Status.eq(status))
         .order_by_asc(policy::Column::Id)
         .all(conn)

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::db::stmt;
 use imis_core::error::AppResult;
+use imis_core::kit::insert_version;
 use imis_core::registry::JobDef;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, Set};
@@ -230,25 +231,26 @@ pub async fn insert_renewal_reminders(state: &AppState, today: NaiveDate) -> App
                 continue;
             };
             let now = state.clock.now();
-            let r = renewal::ActiveModel {
-                uuid: Set(Uuid::now_v7()),
-                renewal_prompt_date: Set(today),
-                renewal_date: Set(renewal_date),
-                new_officer_id: Set(officer.as_ref().map(|o| o.id)),
-                phone_number: Set(officer.as_ref().and_then(|o| o.phone.clone())),
-                sms_status: Set(0),
-                insuree_id: Set(fam.head_insuree_id),
-                policy_id: Set(pol.id),
-                new_product_id: Set(new_product_id),
-                renewal_warnings: Set(warnings),
-                response_status: Set(None),
-                response_date: Set(None),
-                validity_from: Set(now),
-                validity_to: Set(None),
-                audit_user_id: Set(None),
-                ..Default::default()
-            }
-            .insert(&*tx)
+            let r = insert_version(
+                &*tx,
+                renewal::ActiveModel {
+                    uuid: Set(Uuid::now_v7()),
+                    renewal_prompt_date: Set(today),
+                    renewal_date: Set(renewal_date),
+                    new_officer_id: Set(officer.as_ref().map(|o| o.id)),
+                    phone_number: Set(officer.as_ref().and_then(|o| o.phone.clone())),
+                    sms_status: Set(0),
+                    insuree_id: Set(fam.head_insuree_id),
+                    policy_id: Set(pol.id),
+                    new_product_id: Set(new_product_id),
+                    renewal_warnings: Set(warnings),
+                    response_status: Set(None),
+                    response_date: Set(None),
+                    ..Default::default()
+                },
+                now,
+                None,
+            )
             .await?;
             for m in imis_insuree::api::members_of(&*tx, fam.id).await? {
                 let adult =

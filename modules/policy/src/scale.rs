@@ -143,18 +143,7 @@ pub async fn members_by_family(
     let members = imis_insuree::api::members_by_family(conn, family_ids, true).await?;
     let out: HashMap<i64, Vec<Member>> = members
         .into_iter()
-        .map(|(family, list)| {
-            let list = list
-                .into_iter()
-                .map(|i| Member {
-                    insuree_id: i.id,
-                    dob: i.dob,
-                    relationship: i.relationship,
-                    head: i.head,
-                })
-                .collect();
-            (family, list)
-        })
+        .map(|(family, list)| (family, list.iter().map(Member::from).collect()))
         .collect();
     Ok(out)
 }

@@ -27,8 +27,6 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-const CREATE_PRODUCT: &str =
-    "mutation($i: CreateProductMutationInput!) { createProduct(input: $i) { internalId } }";
 const CREATE: &str = "mutation($i: CreatePolicyMutationInput!) { createPolicy(input: $i) { clientMutationId internalId } }";
 const RENEW: &str = "mutation($i: RenewPolicyMutationInput!) { renewPolicy(input: $i) { clientMutationId internalId } }";
 const UPDATE: &str = "mutation($i: UpdatePolicyMutationInput!) { updatePolicy(input: $i) { clientMutationId internalId } }";
@@ -89,8 +87,7 @@ async fn product(app: &TestApp, admin: &Principal, code: &str, extra: Value) -> 
     for (k, v) in extra.as_object().expect("object") {
         i[k] = v.clone();
     }
-    ok(app, Some(admin), CREATE_PRODUCT, json!({ "i": i })).await;
-    product_id(app, code).await
+    imis_tests::fixtures::create_product_from(app, admin, &i).await
 }
 
 /// A family created through GraphQL; `members` maps insurance numbers to insuree ids.

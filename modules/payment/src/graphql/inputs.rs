@@ -44,32 +44,48 @@ impl PremiumFields {
     }
 }
 
-#[derive(InputObject, serde::Serialize)]
-pub struct CreatePremiumMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PremiumFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
+/// Declares mutation inputs: each one its own fields, then the flattened mutation envelope,
+/// which the logged input leaves out.
+macro_rules! mutation_inputs {
+    ($($name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)? })*) => {$(
+        #[derive(InputObject, serde::Serialize)]
+        pub struct $name {
+            $($(#[$attr])* pub $field: $ty,)*
+            #[graphql(flatten)]
+            #[serde(skip)]
+            pub envelope: MutationEnvelopeInput,
+        }
+    )*};
 }
 
-#[derive(InputObject, serde::Serialize)]
-pub struct UpdatePremiumMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PremiumFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct DeletePremiumsMutationInput {
-    pub uuids: Option<Vec<Option<String>>>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
+mutation_inputs! {
+    CreatePremiumMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PremiumFields }
+    UpdatePremiumMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PremiumFields }
+    DeletePremiumsMutationInput { uuids: Option<Vec<Option<String>>> }
+    CreatePayerMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PayerFields }
+    UpdatePayerMutationInput {
+        #[graphql(flatten)]
+        #[serde(flatten)]
+        fields: PayerFields,
+        uuid: Uuid,
+    }
+    DeletePayerMutationInput { uuids: Option<Vec<Option<String>>> }
+    AddFundingMutationInput {
+        /// A `PayerGQLType` global id or the payer's integer id.
+        payer_id: ID,
+        /// A `ProductGQLType` global id or the product's integer id.
+        product_id: ID,
+        pay_date: Date,
+        amount: Decimal,
+        receipt: String,
+    }
+    CreatePaymentMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PaymentFields }
+    UpdatePaymentMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PaymentFields }
+    DeletePaymentsMutationInput { uuids: Option<Vec<Option<String>>> }
+    MatchPaymentsMutationInput {
+        /// The payments to match; none = every received payment not matched yet.
+        uuids: Option<Vec<Option<String>>>,
+    }
 }
 
 /// The fields of openIMIS `CreatePayerMutationInput` / `UpdatePayerMutationInput`.
@@ -98,49 +114,6 @@ impl PayerFields {
             payer_type: self.payer_type.clone(),
         }
     }
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct CreatePayerMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PayerFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct UpdatePayerMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PayerFields,
-    pub uuid: Uuid,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct DeletePayerMutationInput {
-    pub uuids: Option<Vec<Option<String>>>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct AddFundingMutationInput {
-    /// A `PayerGQLType` global id or the payer's integer id.
-    pub payer_id: ID,
-    /// A `ProductGQLType` global id or the product's integer id.
-    pub product_id: ID,
-    pub pay_date: Date,
-    pub amount: Decimal,
-    pub receipt: String,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
 }
 
 /// A detail line of a payment (ours; openIMIS creates lines only from `premiumUuid`).
@@ -234,43 +207,6 @@ impl PaymentFields {
             }),
         }
     }
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct CreatePaymentMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PaymentFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct UpdatePaymentMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PaymentFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct DeletePaymentsMutationInput {
-    pub uuids: Option<Vec<Option<String>>>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct MatchPaymentsMutationInput {
-    /// The payments to match; none = every received payment not matched yet.
-    pub uuids: Option<Vec<Option<String>>>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
 }
 
 imis_core::mutation_payload!(CreatePremiumMutationPayload);

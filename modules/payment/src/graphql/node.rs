@@ -39,17 +39,12 @@ pub async fn resolve_node(
             if !p.has_right(service::RIGHT_PREMIUM_SEARCH) {
                 return Ok(None);
             }
-            let model = if history {
-                imis_core::history::version_by_history_id::<premium::Model>(
-                    conn,
-                    service::HISTORY_PREMIUM,
-                    pk,
-                )
-                .await?
-            } else {
-                premium::Entity::find_by_id(pk).one(conn).await?
+            let Some(model) =
+                row_or_version::<premium::Entity>(conn, service::HISTORY_PREMIUM, pk, history)
+                    .await?
+            else {
+                return Ok(None);
             };
-            let Some(model) = model else { return Ok(None) };
             let pol = imis_policy::api::policies_by_ids(conn, &[model.policy_id]).await?;
             let Some(pol) = pol.get(&model.policy_id) else {
                 return Ok(None);
@@ -74,17 +69,11 @@ pub async fn resolve_node(
             if !p.has_right(service::RIGHT_PAYER_SEARCH) {
                 return Ok(None);
             }
-            let model = if history {
-                imis_core::history::version_by_history_id::<payer::Model>(
-                    conn,
-                    service::HISTORY_PAYER,
-                    pk,
-                )
-                .await?
-            } else {
-                payer::Entity::find_by_id(pk).one(conn).await?
+            let Some(model) =
+                row_or_version::<payer::Entity>(conn, service::HISTORY_PAYER, pk, history).await?
+            else {
+                return Ok(None);
             };
-            let Some(model) = model else { return Ok(None) };
             if !service::payers::payer_visible(conn, p, model.location_id).await? {
                 return Ok(None);
             }
@@ -104,17 +93,11 @@ pub async fn resolve_node(
         if !p.has_right(service::RIGHT_PAYMENT_SEARCH) {
             return Ok(None);
         }
-        let model = if history {
-            imis_core::history::version_by_history_id::<payment::Model>(
-                conn,
-                service::HISTORY_PAYMENT,
-                pk,
-            )
-            .await?
-        } else {
-            payment::Entity::find_by_id(pk).one(conn).await?
+        let Some(model) =
+            row_or_version::<payment::Entity>(conn, service::HISTORY_PAYMENT, pk, history).await?
+        else {
+            return Ok(None);
         };
-        let Some(model) = model else { return Ok(None) };
         let n = payment_nodes(
             st,
             p,
@@ -131,6 +114,26 @@ pub async fn resolve_node(
         Ok(n.map(PaymentNode::Payment))
     };
     run.await.gql(ctx)
+}
+
+/// The row `pk` of `E`, or (`history`) the version of `E`'s rows (history `entity`) whose
+/// history id is `pk`.
+async fn row_or_version<E>(
+    conn: &impl sea_orm::ConnectionTrait,
+    entity: &str,
+    pk: i64,
+    history: bool,
+) -> AppResult<Option<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: imis_core::history::Versioned,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    if history {
+        imis_core::history::version_by_history_id::<E::Model>(conn, entity, pk).await
+    } else {
+        Ok(E::find_by_id(pk).one(conn).await?)
+    }
 }
 
 /// Adds the module's node types to the schema as implementers of `Node`.

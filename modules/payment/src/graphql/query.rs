@@ -60,24 +60,17 @@ impl PaymentQuery {
                     }
                 }),
             };
-            let ids = match (client_mutation_id.filter(|c| !c.is_empty()), principal(ctx)) {
-                (Some(c), Some(p)) => {
-                    Some(service::mutation_objects(st, p, &c, service::HISTORY_PREMIUM).await?)
-                }
-                _ => None,
-            };
+            let ids = mutation_ids(ctx, client_mutation_id, service::HISTORY_PREMIUM).await?;
             let f = PremiumFilter {
                 show_history: show_history.unwrap_or(false),
                 ids,
                 uuid: opt_uuid(uuid.as_deref(), "uuid")?,
                 payer_id: pk(&payer_id, "PayerGQLType")?,
-                amount: AmountRange {
-                    eq: amount_of(st, amount, "amount")?,
-                    gt: amount_of(st, amount_gt, "amount_Gt")?,
-                    gte: amount_of(st, amount_gte, "amount_Gte")?,
-                    lt: amount_of(st, amount_lt, "amount_Lt")?,
-                    lte: amount_of(st, amount_lte, "amount_Lte")?,
-                },
+                amount: amounts(
+                    st,
+                    "amount",
+                    [amount, amount_gt, amount_gte, amount_lt, amount_lte],
+                )?,
                 pay_date: dates(
                     pay_date,
                     pay_date_gt,
@@ -191,11 +184,9 @@ impl PaymentQuery {
         #[graphql(name = "type")] payer_type: Option<String>,
     ) -> Result<PayerConnection> {
         rights(ctx, &[service::RIGHT_PAYER_SEARCH])?;
-        let st = state(ctx);
         let run = async {
-            let show_history = show_history.unwrap_or(false);
             let f = PayerFilter {
-                show_history,
+                show_history: show_history.unwrap_or(false),
                 id: pk(&id, "PayerGQLType")?,
                 uuid: opt_uuid(uuid.as_deref(), "uuid")?,
                 search,
@@ -208,29 +199,12 @@ impl PaymentQuery {
                 location: location.map(i64::from),
                 payer_type,
             };
-            let select = service::payers::payers_select(st, principal(ctx), &f).await?;
-            let page = page_of(
+            payer_page(
                 ctx,
-                select,
-                &PageArgs::new(first, last, after, before, offset, order_by),
-                Sorting {
-                    columns: &PAYER_SORT,
-                    id: payer::Column::Id,
-                    default_order: &["name"],
-                },
+                f,
+                PageArgs::new(first, last, after, before, offset, order_by),
             )
-            .await?
-            .with_versions(&st.db.conn, service::HISTORY_PAYER, show_history)
-            .await?;
-            let wants = PayerWants::of(ctx.look_ahead().field("edges").field("node"));
-            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
-            Ok::<_, AppError>(
-                with_nodes(page, async |models| {
-                    payer_nodes(st, caller, models, wants).await
-                })
-                .await?
-                .into_connection(|n| n),
-            )
+            .await
         };
         run.await.gql(ctx)
     }
@@ -289,12 +263,7 @@ impl PaymentQuery {
         let st = state(ctx);
         let run = async {
             let show_history = show_history.unwrap_or(false);
-            let ids = match (client_mutation_id.filter(|c| !c.is_empty()), principal(ctx)) {
-                (Some(c), Some(p)) => {
-                    Some(service::mutation_objects(st, p, &c, service::HISTORY_FUNDING).await?)
-                }
-                _ => None,
-            };
+            let ids = mutation_ids(ctx, client_mutation_id, service::HISTORY_FUNDING).await?;
             let f = FundingFilter {
                 show_history,
                 ids,
@@ -312,13 +281,11 @@ impl PaymentQuery {
                 ),
                 receipt,
                 receipt_icontains,
-                amount: AmountRange {
-                    eq: amount_of(st, amount, "amount")?,
-                    gt: amount_of(st, amount_gt, "amount_Gt")?,
-                    gte: amount_of(st, amount_gte, "amount_Gte")?,
-                    lt: amount_of(st, amount_lt, "amount_Lt")?,
-                    lte: amount_of(st, amount_lte, "amount_Lte")?,
-                },
+                amount: amounts(
+                    st,
+                    "amount",
+                    [amount, amount_gt, amount_gte, amount_lt, amount_lte],
+                )?,
                 status: status.map(|s| s.code().to_string()),
             };
             let select = service::payers::fundings_select(st, principal(ctx), &f).await?;
@@ -326,11 +293,7 @@ impl PaymentQuery {
                 ctx,
                 select,
                 &PageArgs::new(first, last, after, before, offset, order_by),
-                Sorting {
-                    columns: &FUNDING_SORT,
-                    id: funding::Column::Id,
-                    default_order: &["-payDate"],
-                },
+                FUNDING_SORTING,
             )
             .await?;
             let node = ctx.look_ahead().field("edges").field("node");
@@ -422,12 +385,7 @@ impl PaymentQuery {
         rights(ctx, &[service::RIGHT_PAYMENT_SEARCH])?;
         let st = state(ctx);
         let run = async {
-            let ids = match (client_mutation_id.filter(|c| !c.is_empty()), principal(ctx)) {
-                (Some(c), Some(p)) => {
-                    Some(service::mutation_objects(st, p, &c, service::HISTORY_PAYMENT).await?)
-                }
-                _ => None,
-            };
+            let ids = mutation_ids(ctx, client_mutation_id, service::HISTORY_PAYMENT).await?;
             let f = PaymentFilter {
                 show_history: show_history.unwrap_or(false),
                 show_reconciled: show_reconciled.unwrap_or(false),
@@ -444,16 +402,16 @@ impl PaymentQuery {
                 request_date: dates(request_date, None, request_date_gte, None, request_date_lte),
                 payment_date: dates(payment_date, None, payment_date_gte, None, payment_date_lte),
                 matched_date: dates(matched_date, None, None, None, None),
-                received_amount: AmountRange {
-                    gte: amount_of(st, received_amount_gte, "receivedAmount_Gte")?,
-                    lte: amount_of(st, received_amount_lte, "receivedAmount_Lte")?,
-                    ..Default::default()
-                },
-                expected_amount: AmountRange {
-                    gte: amount_of(st, expected_amount_gte, "expectedAmount_Gte")?,
-                    lte: amount_of(st, expected_amount_lte, "expectedAmount_Lte")?,
-                    ..Default::default()
-                },
+                received_amount: amounts(
+                    st,
+                    "receivedAmount",
+                    [None, None, received_amount_gte, None, received_amount_lte],
+                )?,
+                expected_amount: amounts(
+                    st,
+                    "expectedAmount",
+                    [None, None, expected_amount_gte, None, expected_amount_lte],
+                )?,
                 transaction_no,
                 transaction_no_icontains,
                 receipt_no,
@@ -495,39 +453,20 @@ impl PaymentQuery {
         product_code: Option<String>,
     ) -> Result<PaymentDetailConnection> {
         rights(ctx, &[service::RIGHT_PAYMENT_SEARCH])?;
-        let st = state(ctx);
         let run = async {
-            let show_history = show_history.unwrap_or(false);
             let f = PaymentDetailFilter {
-                show_history,
+                show_history: show_history.unwrap_or(false),
                 payment_uuid: opt_uuid(payment_uuid.as_deref(), "payment_Uuid")?,
                 premium_uuid: opt_uuid(premium_uuid.as_deref(), "premium_Uuid")?,
                 insurance_number,
                 product_code,
             };
-            let select = service::payments::payment_details_select(st, principal(ctx), &f).await?;
-            let page = page_of(
+            detail_page(
                 ctx,
-                select,
-                &PageArgs::new(first, last, after, before, offset, order_by),
-                Sorting {
-                    columns: &[],
-                    id: payment_detail::Column::Id,
-                    default_order: &["id"],
-                },
+                f,
+                PageArgs::new(first, last, after, before, offset, order_by),
             )
-            .await?
-            .with_versions(&st.db.conn, service::HISTORY_PAYMENT_DETAIL, show_history)
-            .await?;
-            let wants = PremiumWantsOfDetail::of(ctx.look_ahead().field("edges").field("node"));
-            let caller = require_user(principal(ctx), Requirement::Authenticated)?;
-            Ok::<_, AppError>(
-                with_nodes(page, async |models| {
-                    detail_nodes(st, caller, models, wants, None).await
-                })
-                .await?
-                .into_connection(|n| n),
-            )
+            .await
         };
         run.await.gql(ctx)
     }

@@ -84,16 +84,9 @@ pub async fn paid_at_enrolment(
         tx,
         actor,
         super::premiums::NewPremium {
-            uuid: None,
-            policy_id: pol.id,
-            product_id: pol.product_id,
             payer_id,
-            amount: pol.value,
-            receipt,
-            pay_date: pol.enroll_date,
-            pay_type: "C".into(),
-            is_photo_fee: false,
             is_offline: pol.is_offline,
+            ..super::premiums::NewPremium::cash(&pol, pol.value, receipt, pol.enroll_date)
         },
     )
     .await?;
@@ -152,7 +145,7 @@ pub async fn remove_premiums_of_policy(
     let now = state.clock.now();
     let premiums = premium::Entity::find()
         .filter(premium::Column::PolicyId.eq(policy_id))
-        .filter(premium::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(premium::Column::Id)
         .all(tx)
         .await?;
@@ -162,7 +155,7 @@ pub async fn remove_premiums_of_policy(
     let ids: Vec<i64> = premiums.iter().map(|p| p.id).collect();
     let details = payment_detail::Entity::find()
         .filter(payment_detail::Column::PremiumId.is_in(ids))
-        .filter(payment_detail::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(payment_detail::Column::Id)
         .lock_exclusive()
         .all(tx)

@@ -114,7 +114,7 @@ pub fn distribute(total: i64, outstanding: &[i64]) -> Vec<i64> {
 /// Received payments waiting to be matched, oldest first.
 pub async fn candidates(conn: &impl ConnectionTrait) -> AppResult<Vec<payment::Model>> {
     Ok(payment::Entity::find()
-        .filter(payment::Column::ValidityTo.is_null())
+        .current()
         .filter(payment::Column::Status.eq(PAYMENT_STATUS_RECEIVED))
         .filter(payment::Column::MatchedDate.is_null())
         .order_by_asc(payment::Column::Id)
@@ -591,18 +591,7 @@ pub async fn match_one(
                 state,
                 tx,
                 actor,
-                super::premiums::NewPremium {
-                    uuid: None,
-                    policy_id: policy.id,
-                    product_id: policy.product_id,
-                    payer_id: None,
-                    amount: *a,
-                    receipt,
-                    pay_date: today,
-                    pay_type: "C".into(),
-                    is_photo_fee: false,
-                    is_offline: false,
-                },
+                super::premiums::NewPremium::cash(&policy, *a, receipt, today),
             )
             .await?;
             out.premiums_created.push(created.uuid);

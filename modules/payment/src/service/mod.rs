@@ -21,7 +21,8 @@ use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::auth::Principal;
 use imis_core::db::stmt;
-use imis_core::error::{AppError, AppResult};
+use imis_core::error::{AppError, AppResult, unique_or};
+use imis_core::kit::CurrentRows;
 use imis_core::money::Money;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
@@ -128,6 +129,21 @@ impl<T: Clone + Into<sea_orm::Value>> Range<T> {
 
 /// Date comparisons of one column (`payDate`, `payDate_Gte`, ...).
 pub type DateRange = Range<NaiveDate>;
+
+/// `UPPER(col)` contains `v` (trimmed; case ignored): the `…_Icontains` filters of codes and
+/// receipts.
+pub(crate) fn icontains(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    v: &str,
+) -> sea_orm::sea_query::Expr {
+    imis_core::text::upper_like(
+        col,
+        format!(
+            "%{}%",
+            imis_core::text::like_escape(&v.trim().to_uppercase())
+        ),
+    )
+}
 
 /// Amount comparisons of one column, in minor units (`amount`, `amount_Gte`, ...).
 pub type AmountRange = Range<i64>;

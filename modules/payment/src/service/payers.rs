@@ -6,6 +6,7 @@
 use super::*;
 use crate::entity::{funding, payer};
 use imis_core::auth::{Requirement, require_user};
+use imis_core::kit::insert_version;
 use imis_core::mutation::MutationCtx;
 use sea_orm::{ActiveModelTrait, QueryOrder, Select, Set};
 use std::collections::HashMap;
@@ -108,7 +109,7 @@ async fn lock_payers(
     }
     Ok(payer::Entity::find()
         .filter(payer::Column::Uuid.is_in(uuids.iter().copied()))
-        .filter(payer::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(payer::Column::Id)
         .lock_exclusive()
         .all(tx)
@@ -143,22 +144,23 @@ pub async fn create_payer(m: &mut MutationCtx<'_>, input: PayerInput) -> AppResu
     let p = require_user(m.principal, Requirement::AnyOf(&[RIGHT_PAYER_ADD]))?;
     let c = check_payer(&**m.tx, p, &input).await?;
     let now = m.state.clock.now();
-    let created = payer::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
-        payer_type: Set(c.payer_type),
-        name_search: Set(imis_core::text::fold(&c.name)),
-        name: Set(c.name),
-        address: Set(c.address),
-        location_id: Set(c.location_id),
-        phone: Set(c.phone),
-        fax: Set(c.fax),
-        email: Set(c.email),
-        validity_from: Set(now),
-        validity_to: Set(None),
-        audit_user_id: Set(m.actor()),
-        ..Default::default()
-    }
-    .insert(&**m.tx)
+    let created = insert_version(
+        &**m.tx,
+        payer::ActiveModel {
+            uuid: Set(Uuid::now_v7()),
+            payer_type: Set(c.payer_type),
+            name_search: Set(imis_core::text::fold(&c.name)),
+            name: Set(c.name),
+            address: Set(c.address),
+            location_id: Set(c.location_id),
+            phone: Set(c.phone),
+            fax: Set(c.fax),
+            email: Set(c.email),
+            ..Default::default()
+        },
+        now,
+        m.actor(),
+    )
     .await?;
     m.link(HISTORY_PAYER, created.id);
     Ok(created)
@@ -261,7 +263,7 @@ pub async fn payers_select(
     use payer::Column as C;
     let mut q = payer::Entity::find();
     if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
+        q = q.current();
     }
     if let Some(visible) = p.scope.visible_locations(conn).await? {
         q = q.filter(C::LocationId.is_in(visible.iter().copied()));
@@ -365,7 +367,7 @@ pub async fn add_funding(
     let payer_id = payer_pk(&input.payer_id)?;
     let product_id = imis_core::graphql::parse_pk(input.product_id.trim(), "ProductGQLType")?;
     let payer = payer::Entity::find_by_id(payer_id)
-        .filter(payer::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("payer").with("id", payer_id))?;
@@ -415,24 +417,25 @@ pub async fn add_funding(
     let receipt = text(Some(&input.receipt), "receipt", 50)?
         .ok_or_else(|| AppError::invalid("receipt", "required"))?;
     let now = m.state.clock.now();
-    let created = funding::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
-        payer_id: Set(payer.id),
-        product_id: Set(product.id),
-        amount: Set(amount),
-        pay_date: Set(input.pay_date),
-        receipt: Set(receipt),
-        status: Set("P".into()),
-        json_ext: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        created_by: Set(m.actor()),
-        validity_from: Set(now),
-        validity_to: Set(None),
-        audit_user_id: Set(m.actor()),
-        ..Default::default()
-    }
-    .insert(conn)
+    let created = insert_version(
+        conn,
+        funding::ActiveModel {
+            uuid: Set(Uuid::now_v7()),
+            payer_id: Set(payer.id),
+            product_id: Set(product.id),
+            amount: Set(amount),
+            pay_date: Set(input.pay_date),
+            receipt: Set(receipt),
+            status: Set("P".into()),
+            json_ext: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            created_by: Set(m.actor()),
+            ..Default::default()
+        },
+        now,
+        m.actor(),
+    )
     .await?;
     m.link(HISTORY_FUNDING, created.id);
     Ok(created)
@@ -466,7 +469,7 @@ pub async fn fundings_select(
     use funding::Column as C;
     let mut q = funding::Entity::find();
     if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
+        q = q.current();
     }
     if let Some(visible) = p.scope.visible_locations(conn).await? {
         let payers: Vec<i64> = payer::Entity::find()
@@ -502,13 +505,7 @@ pub async fn fundings_select(
         q = q.filter(C::Receipt.eq(v.trim()));
     }
     if let Some(v) = &f.receipt_icontains {
-        q = q.filter(imis_core::text::upper_like(
-            C::Receipt,
-            format!(
-                "%{}%",
-                imis_core::text::like_escape(&v.trim().to_uppercase())
-            ),
-        ));
+        q = q.filter(icontains(C::Receipt, v));
     }
     if let Some(s) = &f.status {
         q = q.filter(C::Status.eq(s.trim().to_uppercase()));

@@ -12,6 +12,7 @@ use super::*;
 use crate::entity::{payment, payment_detail, premium};
 use chrono::NaiveDate;
 use imis_core::auth::{Requirement, require_user};
+use imis_core::kit::insert_version;
 use imis_core::mutation::MutationCtx;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, QueryOrder, Select, Set};
 use std::collections::HashMap;
@@ -174,7 +175,7 @@ async fn check_payment(
 pub async fn find_payment(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<payment::Model> {
     payment::Entity::find()
         .filter(payment::Column::Uuid.eq(uuid))
-        .filter(payment::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("payment").with("uuid", uuid))
@@ -195,7 +196,7 @@ pub async fn lock_payment(tx: &DatabaseTransaction, id: i64) -> AppResult<Option
 async fn payment_for_change(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<payment::Model> {
     let pay = payment::Entity::find()
         .filter(payment::Column::Uuid.eq(uuid))
-        .filter(payment::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?
@@ -218,7 +219,7 @@ pub async fn details_of(
     for chunk in ids.chunks(500) {
         for d in payment_detail::Entity::find()
             .filter(payment_detail::Column::PaymentId.is_in(chunk.to_vec()))
-            .filter(payment_detail::Column::ValidityTo.is_null())
+            .current()
             .order_by_asc(payment_detail::Column::Id)
             .all(conn)
             .await?
@@ -255,22 +256,23 @@ async fn insert_detail(
     d: &CheckedDetail,
     premium_id: Option<i64>,
 ) -> AppResult<payment_detail::Model> {
-    Ok(payment_detail::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
-        payment_id: Set(payment_id),
-        product_code: Set(d.product_code.clone()),
-        insurance_number: Set(d.insurance_number.clone()),
-        policy_stage: Set(d.policy_stage.clone()),
-        amount: Set(d.amount),
-        premium_id: Set(premium_id),
-        enrollment_date: Set(d.enrollment_date),
-        expected_amount: Set(d.expected_amount),
-        validity_from: Set(m.state.clock.now()),
-        validity_to: Set(None),
-        audit_user_id: Set(m.actor()),
-        ..Default::default()
-    }
-    .insert(&**m.tx)
+    Ok(insert_version(
+        &**m.tx,
+        payment_detail::ActiveModel {
+            uuid: Set(Uuid::now_v7()),
+            payment_id: Set(payment_id),
+            product_code: Set(d.product_code.clone()),
+            insurance_number: Set(d.insurance_number.clone()),
+            policy_stage: Set(d.policy_stage.clone()),
+            amount: Set(d.amount),
+            premium_id: Set(premium_id),
+            enrollment_date: Set(d.enrollment_date),
+            expected_amount: Set(d.expected_amount),
+            ..Default::default()
+        },
+        m.state.clock.now(),
+        m.actor(),
+    )
     .await?)
 }
 
@@ -282,7 +284,7 @@ pub(crate) async fn lock_details(
 ) -> AppResult<Vec<payment_detail::Model>> {
     Ok(payment_detail::Entity::find()
         .filter(payment_detail::Column::PaymentId.eq(payment_id))
-        .filter(payment_detail::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(payment_detail::Column::Id)
         .lock_exclusive()
         .all(tx)
@@ -344,7 +346,7 @@ async fn upsert_premium_detail(
     let existing = payment_detail::Entity::find()
         .filter(payment_detail::Column::PaymentId.eq(pay.id))
         .filter(payment_detail::Column::PremiumId.eq(pr.id))
-        .filter(payment_detail::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(payment_detail::Column::Id)
         .lock_exclusive()
         .one(conn)
@@ -430,17 +432,8 @@ pub async fn create_payment(
     }
     .insert(&**m.tx)
     .await
-    .map_err(|e| match e.sql_err() {
-        // A concurrent create with the same uuid committed first (PostgreSQL).
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
-            let e = AppError::conflict("conflict.uuid_exists");
-            match uuid {
-                Some(u) => e.with("uuid", u),
-                None => e,
-            }
-        }
-        _ => e.into(),
-    })?;
+    // A concurrent create with the same uuid committed first (PostgreSQL): `conflict.uuid_exists`.
+    .map_err(|e| unique_or(e, &[], uuid, AppError::internal))?;
     for d in c.details.iter().flatten() {
         insert_detail(m, created.id, d, None).await?;
     }

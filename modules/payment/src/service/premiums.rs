@@ -50,6 +50,25 @@ pub struct NewPremium {
     pub is_offline: bool,
 }
 
+impl NewPremium {
+    /// A cash contribution of `amount` to `policy` paid on `pay_date` under `receipt`, by no
+    /// payer, not a photo fee, not offline.
+    pub fn cash(policy: &PolicySummary, amount: i64, receipt: String, pay_date: NaiveDate) -> Self {
+        NewPremium {
+            uuid: None,
+            policy_id: policy.id,
+            product_id: policy.product_id,
+            payer_id: None,
+            amount,
+            receipt,
+            pay_date,
+            pay_type: "C".into(),
+            is_photo_fee: false,
+            is_offline: false,
+        }
+    }
+}
+
 /// Inserts a premium (no check: callers validate).
 pub async fn insert_premium(
     state: &AppState,
@@ -85,21 +104,13 @@ pub async fn insert_premium(
     }
     .insert(tx)
     .await
-    .map_err(|e| match e.sql_err() {
-        // A concurrent premium took the receipt between the check and the insert (PostgreSQL;
-        // SQLite writers are serialised): the unique index decides.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("receipt") => {
+    // A concurrent premium took the receipt between the check and the insert (PostgreSQL;
+    // SQLite writers are serialised), or a concurrent create with the same uuid committed first:
+    // the unique index decides.
+    .map_err(|e| {
+        unique_or(e, &["receipt"], uuid, || {
             AppError::conflict("premium.receipt_taken").with("receipt", receipt)
-        }
-        // A concurrent create with the same uuid committed first.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
-            let e = AppError::conflict("conflict.uuid_exists");
-            match uuid {
-                Some(u) => e.with("uuid", u),
-                None => e,
-            }
-        }
-        _ => e.into(),
+        })
     })?;
     crate::events::publish_premium_recorded(state, tx, actor, &created).await?;
     Ok(created)
@@ -134,7 +145,7 @@ pub async fn record(
 pub async fn find_premium(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<premium::Model> {
     premium::Entity::find()
         .filter(premium::Column::Uuid.eq(uuid))
-        .filter(premium::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("premium").with("uuid", uuid))
@@ -145,7 +156,7 @@ pub async fn find_premium(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<
 async fn lock_premium(tx: &DatabaseTransaction, uuid: Uuid) -> AppResult<premium::Model> {
     premium::Entity::find()
         .filter(premium::Column::Uuid.eq(uuid))
-        .filter(premium::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?
@@ -180,7 +191,7 @@ pub async fn latest_premium(
 ) -> AppResult<Option<premium::Model>> {
     Ok(premium::Entity::find()
         .filter(premium::Column::PolicyId.eq(policy_id))
-        .filter(premium::Column::ValidityTo.is_null())
+        .current()
         .order_by_desc(premium::Column::PayDate)
         .order_by_desc(premium::Column::Id)
         .one(conn)
@@ -197,7 +208,7 @@ pub async fn receipt_taken(
     let mut q = premium::Entity::find()
         .filter(premium::Column::ProductId.eq(product_id))
         .filter(premium::Column::Receipt.eq(receipt))
-        .filter(premium::Column::ValidityTo.is_null());
+        .current();
     if let Some(id) = except {
         q = q.filter(premium::Column::Id.ne(id));
     }
@@ -261,7 +272,7 @@ pub async fn find_payer_by_uuid(
 ) -> AppResult<payer::Model> {
     payer::Entity::find()
         .filter(payer::Column::Uuid.eq(uuid))
-        .filter(payer::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("payer").with("uuid", uuid))
@@ -288,7 +299,7 @@ async fn other_contributions(
 ) -> AppResult<(usize, i64)> {
     let mut q = premium::Entity::find()
         .filter(premium::Column::PolicyId.eq(policy_id))
-        .filter(premium::Column::ValidityTo.is_null())
+        .current()
         .filter(premium::Column::IsPhotoFee.eq(false));
     if let Some(id) = except {
         q = q.filter(premium::Column::Id.ne(id));

@@ -28,6 +28,13 @@ fn visible(ctx: &Context<'_>) -> bool {
     imis_core::registry::module_visible(ctx, crate::NAME)
 }
 
+/// Who may preview policy values and pick officers: searching, adding or renewing policies.
+const ENROLMENT_RIGHTS: &[i32] = &[
+    service::RIGHT_POLICY_SEARCH,
+    service::RIGHT_POLICY_ADD,
+    service::RIGHT_POLICY_RENEW,
+];
+
 fn check_list(ctx: &Context<'_>) -> Result<()> {
     imis_core::kit::check_list_csrf(ctx).gql(ctx)
 }
@@ -69,16 +76,7 @@ impl PolicyQuery {
         contribution_plan_uuid: Option<String>,
     ) -> Result<PolicyAndWarningsGQLType> {
         let _ = contribution_plan_uuid;
-        require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[
-                service::RIGHT_POLICY_SEARCH,
-                service::RIGHT_POLICY_ADD,
-                service::RIGHT_POLICY_RENEW,
-            ]),
-        )
-        .gql(ctx)?;
-        check_list(ctx)?;
+        imis_core::kit::list_caller(ctx, ENROLMENT_RIGHTS).gql(ctx)?;
         let st = state(ctx);
         let prev = opt_uuid(prev_uuid.as_deref(), "prevUuid").gql(ctx)?;
         let preview = service::policy_values(
@@ -184,12 +182,7 @@ impl PolicyQuery {
         offset: Option<i32>,
         order_by: Option<Vec<String>>,
     ) -> Result<PolicyConnection> {
-        let p = require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_POLICY_SEARCH]),
-        )
-        .gql(ctx)?;
-        check_list(ctx)?;
+        let p = imis_core::kit::list_caller(ctx, &[service::RIGHT_POLICY_SEARCH]).gql(ctx)?;
         let st = state(ctx);
         let res: AppResult<PolicyConnection> = async {
             let id_of = |v: &Option<ID>, ty: &str| -> AppResult<Option<i64>> {
@@ -291,12 +284,7 @@ impl PolicyQuery {
         after: Option<String>,
         before: Option<String>,
     ) -> Result<PolicySummaryConnection> {
-        require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[service::RIGHT_POLICY_SEARCH]),
-        )
-        .gql(ctx)?;
-        check_list(ctx)?;
+        imis_core::kit::list_caller(ctx, &[service::RIGHT_POLICY_SEARCH]).gql(ctx)?;
         let st = state(ctx);
         let uuid = parse_uuid(&family_uuid, "familyUuid").gql(ctx)?;
         let opts = lists::SummaryOptions {
@@ -348,10 +336,7 @@ impl PolicyQuery {
         ctx: &Context<'_>,
         chf_id: String,
     ) -> Result<EligibilityGQLType> {
-        let e = service::eligibility::eligibility(state(ctx), principal(ctx), &chf_id, None, None)
-            .await
-            .gql(ctx)?;
-        Ok(EligibilityGQLType(e))
+        eligibility(ctx, &chf_id, None, None).await
     }
 
     /// Whether an item is covered for the insuree today, with waiting period and limit.
@@ -362,16 +347,7 @@ impl PolicyQuery {
         chf_id: String,
         item_code: String,
     ) -> Result<EligibilityGQLType> {
-        let e = service::eligibility::eligibility(
-            state(ctx),
-            principal(ctx),
-            &chf_id,
-            Some(&item_code),
-            None,
-        )
-        .await
-        .gql(ctx)?;
-        Ok(EligibilityGQLType(e))
+        eligibility(ctx, &chf_id, Some(&item_code), None).await
     }
 
     /// Whether a service is covered for the insuree today, with waiting period and limit.
@@ -382,16 +358,7 @@ impl PolicyQuery {
         chf_id: String,
         service_code: String,
     ) -> Result<EligibilityGQLType> {
-        let e = service::eligibility::eligibility(
-            state(ctx),
-            principal(ctx),
-            &chf_id,
-            None,
-            Some(&service_code),
-        )
-        .await
-        .gql(ctx)?;
-        Ok(EligibilityGQLType(e))
+        eligibility(ctx, &chf_id, None, Some(&service_code)).await
     }
 
     /// Officers working in a district or region (by uuid), searched by code or name.
@@ -409,16 +376,7 @@ impl PolicyQuery {
         before: Option<String>,
         offset: Option<i32>,
     ) -> Result<imis_core::users::graphql::OfficerConnection> {
-        require_user(
-            principal(ctx),
-            Requirement::AnyOf(&[
-                service::RIGHT_POLICY_SEARCH,
-                service::RIGHT_POLICY_ADD,
-                service::RIGHT_POLICY_RENEW,
-            ]),
-        )
-        .gql(ctx)?;
-        check_list(ctx)?;
+        imis_core::kit::list_caller(ctx, ENROLMENT_RIGHTS).gql(ctx)?;
         let st = state(ctx);
         let location = opt_uuid(district.as_deref().or(region.as_deref()), "district").gql(ctx)?;
         let page = lists::policy_officers(
@@ -488,6 +446,20 @@ impl PolicyQuery {
         let l = lang(ctx);
         Ok(warnings.iter().map(|w| w.message(&l)).collect())
     }
+}
+
+/// What is left of the insuree's benefits, or (`item`, `service`) whether one is covered.
+async fn eligibility(
+    ctx: &Context<'_>,
+    chf_id: &str,
+    item: Option<&str>,
+    service: Option<&str>,
+) -> Result<EligibilityGQLType> {
+    let st = state(ctx);
+    service::eligibility::eligibility(st, principal(ctx), chf_id, item, service)
+        .await
+        .map(EligibilityGQLType)
+        .gql(ctx)
 }
 
 fn summary_connection(

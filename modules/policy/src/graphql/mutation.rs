@@ -2,6 +2,7 @@
 //! `suspendPolicies`, `deletePolicies`.
 
 use super::*;
+use imis_core::mutation::{MutationCtx, Outcome};
 
 /// openIMIS `PolicyInputType` fields (dates and value optional, D14), plus `prevUuid` for renewals.
 #[derive(InputObject, serde::Serialize, Clone)]
@@ -50,50 +51,26 @@ impl PolicyFields {
     }
 }
 
-#[derive(InputObject, serde::Serialize)]
-pub struct CreatePolicyMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PolicyFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
+/// Declares mutation inputs: each one its own fields, then the flattened mutation envelope,
+/// which the logged input leaves out.
+macro_rules! mutation_inputs {
+    ($($name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)? })*) => {$(
+        #[derive(InputObject, serde::Serialize)]
+        pub struct $name {
+            $($(#[$attr])* pub $field: $ty,)*
+            #[graphql(flatten)]
+            #[serde(skip)]
+            pub envelope: MutationEnvelopeInput,
+        }
+    )*};
 }
 
-#[derive(InputObject, serde::Serialize)]
-pub struct UpdatePolicyMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PolicyFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct RenewPolicyMutationInput {
-    #[graphql(flatten)]
-    #[serde(flatten)]
-    pub fields: PolicyFields,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct SuspendPoliciesMutationInput {
-    pub uuids: Vec<String>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-}
-
-#[derive(InputObject, serde::Serialize)]
-pub struct DeletePoliciesMutationInput {
-    pub uuids: Vec<String>,
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
+mutation_inputs! {
+    CreatePolicyMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PolicyFields }
+    UpdatePolicyMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PolicyFields }
+    RenewPolicyMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PolicyFields }
+    SuspendPoliciesMutationInput { uuids: Vec<String> }
+    DeletePoliciesMutationInput { uuids: Vec<String> }
 }
 
 imis_core::mutation_payload!(CreatePolicyMutationPayload);
@@ -104,6 +81,24 @@ imis_core::mutation_payload!(DeletePoliciesMutationPayload);
 
 fn parse_uuids(list: &[String]) -> AppResult<Vec<uuid::Uuid>> {
     list.iter().map(|u| parse_uuid(u.trim(), "uuids")).collect()
+}
+
+/// `createPolicy`, `updatePolicy` and `renewPolicy`: the policy's `fields` (of the logged
+/// `input`), parsed with the currency's digits, written by `write`; the payload names the policy.
+async fn write_policy<P: From<Outcome<i64>>>(
+    ctx: &Context<'_>,
+    name: &str,
+    envelope: &MutationEnvelopeInput,
+    input: &impl serde::Serialize,
+    fields: &PolicyFields,
+    rights: &'static [i32],
+    write: impl AsyncFnOnce(&mut MutationCtx<'_>, PolicyInput) -> AppResult<policy::Model>,
+) -> Result<P> {
+    imis_core::kit::mutate(ctx, name, envelope, input, rights, async |m| {
+        let fields = fields.parse(m.state.config.core.currency_minor_digits)?;
+        Ok(write(m, fields).await?.id)
+    })
+    .await
 }
 
 #[derive(Default)]
@@ -118,19 +113,14 @@ impl PolicyMutation {
         ctx: &Context<'_>,
         input: CreatePolicyMutationInput,
     ) -> Result<CreatePolicyMutationPayload> {
-        imis_core::kit::mutate(
+        write_policy(
             ctx,
             "createPolicy",
             &input.envelope,
             &input,
+            &input.fields,
             &[service::RIGHT_POLICY_ADD],
-            async |m| {
-                let fields = input
-                    .fields
-                    .parse(m.state.config.core.currency_minor_digits)?;
-                let model = service::create_policy(m, fields).await?;
-                Ok(model.id)
-            },
+            async |m, fields| service::create_policy(m, fields).await,
         )
         .await
     }
@@ -142,19 +132,14 @@ impl PolicyMutation {
         ctx: &Context<'_>,
         input: UpdatePolicyMutationInput,
     ) -> Result<UpdatePolicyMutationPayload> {
-        imis_core::kit::mutate(
+        write_policy(
             ctx,
             "updatePolicy",
             &input.envelope,
             &input,
+            &input.fields,
             &[service::RIGHT_POLICY_EDIT],
-            async |m| {
-                let fields = input
-                    .fields
-                    .parse(m.state.config.core.currency_minor_digits)?;
-                let model = service::update_policy(m, fields).await?;
-                Ok(model.id)
-            },
+            async |m, fields| service::update_policy(m, fields).await,
         )
         .await
     }
@@ -166,19 +151,14 @@ impl PolicyMutation {
         ctx: &Context<'_>,
         input: RenewPolicyMutationInput,
     ) -> Result<RenewPolicyMutationPayload> {
-        imis_core::kit::mutate(
+        write_policy(
             ctx,
             "renewPolicy",
             &input.envelope,
             &input,
+            &input.fields,
             &[service::RIGHT_POLICY_RENEW],
-            async |m| {
-                let fields = input
-                    .fields
-                    .parse(m.state.config.core.currency_minor_digits)?;
-                let model = service::renew_policy(m, fields).await?;
-                Ok(model.id)
-            },
+            async |m, fields| service::renew_policy(m, fields).await,
         )
         .await
     }

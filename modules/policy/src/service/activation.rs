@@ -52,13 +52,34 @@ pub struct ActivationOutcome {
     pub warnings: Vec<Warning>,
 }
 
+impl ActivationOutcome {
+    /// The outcome for the policy `policy_id`, whose status was `before` and which is now
+    /// `updated`; `counted` is what counts against its value (paid, or matched for payments).
+    fn of(
+        policy_id: i64,
+        before: i32,
+        updated: &policy::Model,
+        counted: i64,
+        warnings: Vec<Warning>,
+    ) -> Self {
+        Self {
+            policy_id,
+            status_before: before,
+            status: updated.status,
+            activated: before != STATUS_ACTIVE && updated.status == STATUS_ACTIVE,
+            balance: (updated.value - counted).max(0),
+            warnings,
+        }
+    }
+}
+
 /// Reads the current policy under its row lock, held for the rest of the transaction (`FOR
 /// UPDATE` on PostgreSQL, one statement; SQLite writers are serialised by `Db::begin_write`).
 /// Every read-modify-write of a policy row goes through here (or [`lock_found`]); a policy is
 /// locked before its coverage rows, reminders and premiums, several policies in id order.
 pub async fn lock(tx: &DatabaseTransaction, policy_id: i64) -> AppResult<policy::Model> {
     policy::Entity::find_by_id(policy_id)
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?
@@ -169,14 +190,13 @@ pub async fn record_premium(
         _ => set_facts(tx, &pol, facts.paid_total, pol.matched).await?,
     };
     crate::events::publish_status_change(state, tx, actor, Some(before), &updated).await?;
-    Ok(ActivationOutcome {
-        policy_id: pol.id,
-        status_before: before,
-        status: updated.status,
-        activated: before != STATUS_ACTIVE && updated.status == STATUS_ACTIVE,
-        balance: (updated.value - updated.paid).max(0),
+    Ok(ActivationOutcome::of(
+        pol.id,
+        before,
+        &updated,
+        updated.paid,
         warnings,
-    })
+    ))
 }
 
 /// Why the paid amount changed without a new premium.
@@ -223,14 +243,13 @@ pub async fn apply_paid(
         }
     };
     crate::events::publish_status_change(state, tx, actor, Some(before), &updated).await?;
-    Ok(ActivationOutcome {
+    Ok(ActivationOutcome::of(
         policy_id,
-        status_before: before,
-        status: updated.status,
-        activated: before != STATUS_ACTIVE && updated.status == STATUS_ACTIVE,
-        balance: (updated.value - updated.paid).max(0),
+        before,
+        &updated,
+        updated.paid,
         warnings,
-    })
+    ))
 }
 
 /// Records an amount a matched payment brought to a policy (reference §10.3, D15), added to its
@@ -258,14 +277,13 @@ pub async fn record_matched(
         set_facts(tx, &pol, pol.paid, matched_total).await?
     };
     crate::events::publish_status_change(state, tx, actor, Some(before), &updated).await?;
-    Ok(ActivationOutcome {
+    Ok(ActivationOutcome::of(
         policy_id,
-        status_before: before,
-        status: updated.status,
-        activated: before != STATUS_ACTIVE && updated.status == STATUS_ACTIVE,
-        balance: (updated.value - matched_total.max(updated.paid)).max(0),
-        warnings: vec![],
-    })
+        before,
+        &updated,
+        matched_total.max(updated.paid),
+        vec![],
+    ))
 }
 
 /// Payment matching on an Active policy renews it (reference §10.3 step 4): a new Idle renewal of
@@ -294,31 +312,32 @@ pub async fn renew_for_payment(
     .await?;
     let now = state.clock.now();
     let free = c.value.value == 0;
-    let pol = policy::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
-        family_id: Set(prev.family_id),
-        product_id: Set(product_id),
-        officer_id: Set(prev.officer_id),
-        enroll_date: Set(enroll_date),
-        start_date: Set(c.start_date),
-        effective_date: Set(free.then_some(c.start_date)),
-        expiry_date: Set(c.expiry_date),
-        stage: Set(Stage::Renewal.code().into()),
-        status: Set(if free { STATUS_ACTIVE } else { STATUS_IDLE }),
-        previous_policy_id: Set(Some(prev.id)),
-        value: Set(c.value.value),
-        paid: Set(0),
-        matched: Set(0),
-        is_offline: Set(false),
-        contribution_plan_uuid: Set(None),
-        creation_date: Set(state.clock.today()),
-        json_ext: Set(None),
-        validity_from: Set(now),
-        validity_to: Set(None),
-        audit_user_id: Set(actor),
-        ..Default::default()
-    }
-    .insert(tx)
+    let pol = insert_version(
+        tx,
+        policy::ActiveModel {
+            uuid: Set(Uuid::now_v7()),
+            family_id: Set(prev.family_id),
+            product_id: Set(product_id),
+            officer_id: Set(prev.officer_id),
+            enroll_date: Set(enroll_date),
+            start_date: Set(c.start_date),
+            effective_date: Set(free.then_some(c.start_date)),
+            expiry_date: Set(c.expiry_date),
+            stage: Set(Stage::Renewal.code().into()),
+            status: Set(if free { STATUS_ACTIVE } else { STATUS_IDLE }),
+            previous_policy_id: Set(Some(prev.id)),
+            value: Set(c.value.value),
+            paid: Set(0),
+            matched: Set(0),
+            is_offline: Set(false),
+            contribution_plan_uuid: Set(None),
+            creation_date: Set(state.clock.today()),
+            json_ext: Set(None),
+            ..Default::default()
+        },
+        now,
+        actor,
+    )
     .await?;
     coverage::insert_rows(state, tx, actor, &pol, &c.value.kept, pol.effective_date).await?;
     close_pending_renewals(state, tx, actor, prev.id).await?;
@@ -339,7 +358,7 @@ pub async fn matchable_policy(
     Ok(policy::Entity::find()
         .filter(policy::Column::FamilyId.eq(family_id))
         .filter(policy::Column::ProductId.eq(product_id))
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .filter(policy::Column::Status.is_not_in([STATUS_SUSPENDED, STATUS_EXPIRED]))
         .order_by_desc(policy::Column::EnrollDate)
         .order_by_desc(policy::Column::Id)
@@ -352,7 +371,7 @@ pub async fn matchable_policy(
 pub async fn covered_count(conn: &impl ConnectionTrait, policy_id: i64) -> AppResult<usize> {
     Ok(insuree_policy::Entity::find()
         .filter(insuree_policy::Column::PolicyId.eq(policy_id))
-        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .current()
         .all(conn)
         .await?
         .into_iter()

@@ -6,12 +6,14 @@
 
 use super::*;
 use crate::entity::insuree_policy;
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use imis_core::events::Event;
 use imis_insuree::api::{
     INSUREE_ADDED, INSUREE_DELETED, INSUREE_MOVED, INSUREE_REMOVED, INSUREE_STATUS_CHANGED,
     InsureeAdded, InsureeDeleted, InsureeMoved, InsureeRemoved, InsureeStatusChanged,
 };
+use sea_orm::UpdateMany;
 use sea_orm::sea_query::Expr;
 
 /// Registers the coverage handlers (called from the descriptor's `wire`).
@@ -40,7 +42,7 @@ pub async fn covering(
 ) -> AppResult<Vec<Cover>> {
     let rows = insuree_policy::Entity::find()
         .filter(insuree_policy::Column::InsureeId.eq(insuree_id))
-        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .current()
         .filter(insuree_policy::Column::EffectiveDate.lte(date))
         .filter(insuree_policy::Column::ExpiryDate.gte(date))
         .all(conn)
@@ -114,7 +116,7 @@ pub async fn rows_of_policy(
 ) -> AppResult<Vec<insuree_policy::Model>> {
     Ok(insuree_policy::Entity::find()
         .filter(insuree_policy::Column::PolicyId.eq(policy_id))
-        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(insuree_policy::Column::Id)
         .all(conn)
         .await?)
@@ -128,7 +130,7 @@ async fn lock_rows_of_policy(
 ) -> AppResult<Vec<insuree_policy::Model>> {
     Ok(insuree_policy::Entity::find()
         .filter(insuree_policy::Column::PolicyId.eq(policy_id))
-        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(insuree_policy::Column::Id)
         .lock_exclusive()
         .all(tx)
@@ -167,7 +169,7 @@ async fn lock_rows_of_insuree(
     Ok(insuree_policy::Entity::find()
         .filter(insuree_policy::Column::InsureeId.eq(insuree_id))
         .filter(insuree_policy::Column::PolicyId.is_in(policy_ids))
-        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(insuree_policy::Column::Id)
         .lock_exclusive()
         .all(tx)
@@ -180,12 +182,17 @@ async fn lock_rows_of_insuree(
         .collect())
 }
 
-/// Soft-deletes coverage rows with their history, in two statements.
-async fn close_rows(
+/// Saves coverage `rows` to history and updates them all by `actor` with `change` (which sets
+/// the changed columns, given the instant `now`): two statements however many rows.
+async fn change_rows(
     state: &AppState,
     tx: &DatabaseTransaction,
     actor: Option<i64>,
     rows: &[insuree_policy::Model],
+    change: impl FnOnce(
+        UpdateMany<insuree_policy::Entity>,
+        DateTime<Utc>,
+    ) -> UpdateMany<insuree_policy::Entity>,
 ) -> AppResult<()> {
     if rows.is_empty() {
         return Ok(());
@@ -199,13 +206,25 @@ async fn close_rows(
         actor,
     )
     .await?;
-    insuree_policy::Entity::update_many()
-        .col_expr(insuree_policy::Column::ValidityTo, Expr::value(Some(now)))
+    change(insuree_policy::Entity::update_many(), now)
         .col_expr(insuree_policy::Column::AuditUserId, Expr::value(actor))
         .filter(insuree_policy::Column::Id.is_in(rows.iter().map(|r| r.id)))
         .exec(tx)
         .await?;
     Ok(())
+}
+
+/// Soft-deletes coverage rows with their history, in two statements.
+async fn close_rows(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    actor: Option<i64>,
+    rows: &[insuree_policy::Model],
+) -> AppResult<()> {
+    change_rows(state, tx, actor, rows, |u, now| {
+        u.col_expr(insuree_policy::Column::ValidityTo, Expr::value(Some(now)))
+    })
+    .await
 }
 
 /// Ends coverage rows on `expiry` (a new version of each, with history), in two statements.
@@ -216,26 +235,11 @@ async fn end_rows_on(
     rows: &[insuree_policy::Model],
     expiry: NaiveDate,
 ) -> AppResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let now = state.clock.now();
-    imis_core::history::save_many(
-        tx,
-        HISTORY_COVERAGE,
-        rows.iter().map(|r| (r.id, r, r.validity_from)),
-        now,
-        actor,
-    )
-    .await?;
-    insuree_policy::Entity::update_many()
-        .col_expr(insuree_policy::Column::ExpiryDate, Expr::value(expiry))
-        .col_expr(insuree_policy::Column::ValidityFrom, Expr::value(now))
-        .col_expr(insuree_policy::Column::AuditUserId, Expr::value(actor))
-        .filter(insuree_policy::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .exec(tx)
-        .await?;
-    Ok(())
+    change_rows(state, tx, actor, rows, |u, now| {
+        u.col_expr(insuree_policy::Column::ExpiryDate, Expr::value(expiry))
+            .col_expr(insuree_policy::Column::ValidityFrom, Expr::value(now))
+    })
+    .await
 }
 
 /// Soft-deletes every current coverage row of a policy (the caller holds the policy's lock).
@@ -262,30 +266,15 @@ pub(crate) async fn fill_empty_effective_dates(
         .into_iter()
         .filter(|r| r.effective_date.is_none())
         .collect();
-    if empty.is_empty() {
-        return Ok(());
-    }
     // Set-based: a family's rows are versioned and updated in two statements, not two each.
-    let now = state.clock.now();
-    imis_core::history::save_many(
-        tx,
-        HISTORY_COVERAGE,
-        empty.iter().map(|r| (r.id, r, r.validity_from)),
-        now,
-        actor,
-    )
-    .await?;
-    insuree_policy::Entity::update_many()
-        .col_expr(
+    change_rows(state, tx, actor, &empty, |u, now| {
+        u.col_expr(
             insuree_policy::Column::EffectiveDate,
             Expr::value(Some(effective)),
         )
         .col_expr(insuree_policy::Column::ValidityFrom, Expr::value(now))
-        .col_expr(insuree_policy::Column::AuditUserId, Expr::value(actor))
-        .filter(insuree_policy::Column::Id.is_in(empty.iter().map(|r| r.id)))
-        .exec(tx)
-        .await?;
-    Ok(())
+    })
+    .await
 }
 
 /// The family's valid policies a new member joins (D16): status Idle, Active or Ready, not
@@ -297,7 +286,7 @@ pub async fn open_policies_of_family(
 ) -> AppResult<Vec<policy::Model>> {
     Ok(policy::Entity::find()
         .filter(policy::Column::FamilyId.eq(family_id))
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .filter(policy::Column::Status.is_in([STATUS_IDLE, STATUS_ACTIVE, STATUS_READY]))
         .filter(policy::Column::ExpiryDate.gte(state.clock.today()))
         .order_by_asc(policy::Column::Id)
@@ -325,7 +314,7 @@ async fn add_member(
     // (its value) and rows, computed from its latest version and current rows.
     let policies: Vec<policy::Model> = policy::Entity::find()
         .filter(policy::Column::FamilyId.eq(family_id))
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .filter(policy::Column::Status.is_in([STATUS_IDLE, STATUS_ACTIVE, STATUS_READY]))
         .filter(policy::Column::ExpiryDate.gte(today))
         .order_by_asc(policy::Column::Id)
@@ -436,7 +425,7 @@ pub async fn rows_of_insuree(
 ) -> AppResult<Vec<(insuree_policy::Model, policy::Model)>> {
     let rows = insuree_policy::Entity::find()
         .filter(insuree_policy::Column::InsureeId.eq(insuree_id))
-        .filter(insuree_policy::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(insuree_policy::Column::Id)
         .all(conn)
         .await?;
@@ -451,27 +440,33 @@ pub async fn rows_of_insuree(
         .collect())
 }
 
-fn on_added<'a>(
-    state: &'a AppState,
-    tx: &'a DatabaseTransaction,
-    event: &'a Event,
-) -> BoxFuture<'a, AppResult<()>> {
-    Box::pin(async move {
-        let e: InsureeAdded = payload(event)?;
+/// Declares in-transaction handlers of the insuree module's events: each
+/// `fn name(state, tx, event, e: Payload) { body }` reads the event's payload into `e` and runs
+/// `body` in the publisher's transaction.
+macro_rules! handlers {
+    ($(fn $name:ident($state:ident, $tx:ident, $event:ident, $e:ident: $payload:ty) $body:block)*) => {$(
+        fn $name<'a>(
+            $state: &'a AppState,
+            $tx: &'a DatabaseTransaction,
+            $event: &'a Event,
+        ) -> BoxFuture<'a, AppResult<()>> {
+            Box::pin(async move {
+                let $e: $payload = payload($event)?;
+                $body
+            })
+        }
+    )*};
+}
+
+handlers! {
+    fn on_added(state, tx, event, e: InsureeAdded) {
         if e.add_on_existing_policy {
             add_member(state, tx, event.actor, e.insuree_id, e.family_id).await?;
         }
         Ok(())
-    })
-}
+    }
 
-fn on_removed<'a>(
-    state: &'a AppState,
-    tx: &'a DatabaseTransaction,
-    event: &'a Event,
-) -> BoxFuture<'a, AppResult<()>> {
-    Box::pin(async move {
-        let e: InsureeRemoved = payload(event)?;
+    fn on_removed(state, tx, event, e: InsureeRemoved) {
         remove_member(
             state,
             tx,
@@ -481,16 +476,9 @@ fn on_removed<'a>(
             e.cancel_policies,
         )
         .await
-    })
-}
+    }
 
-fn on_moved<'a>(
-    state: &'a AppState,
-    tx: &'a DatabaseTransaction,
-    event: &'a Event,
-) -> BoxFuture<'a, AppResult<()>> {
-    Box::pin(async move {
-        let e: InsureeMoved = payload(event)?;
+    fn on_moved(state, tx, event, e: InsureeMoved) {
         if let Some(from) = e.from_family_id {
             remove_member(
                 state,
@@ -503,32 +491,18 @@ fn on_moved<'a>(
             .await?;
         }
         add_member(state, tx, event.actor, e.insuree_id, e.to_family_id).await
-    })
-}
+    }
 
-fn on_deleted<'a>(
-    state: &'a AppState,
-    tx: &'a DatabaseTransaction,
-    event: &'a Event,
-) -> BoxFuture<'a, AppResult<()>> {
-    Box::pin(async move {
-        let e: InsureeDeleted = payload(event)?;
+    fn on_deleted(state, tx, event, e: InsureeDeleted) {
         let rows: Vec<_> = lock_rows_of_insuree(tx, e.insuree_id, |_, _| true)
             .await?
             .into_iter()
             .map(|(row, _)| row)
             .collect();
         close_rows(state, tx, event.actor, &rows).await
-    })
-}
+    }
 
-fn on_status_changed<'a>(
-    state: &'a AppState,
-    tx: &'a DatabaseTransaction,
-    event: &'a Event,
-) -> BoxFuture<'a, AppResult<()>> {
-    Box::pin(async move {
-        let e: InsureeStatusChanged = payload(event)?;
+    fn on_status_changed(state, tx, event, e: InsureeStatusChanged) {
         if e.status != "IN" && e.status != "DE" {
             return Ok(());
         }
@@ -539,5 +513,5 @@ fn on_status_changed<'a>(
             .map(|(row, _)| row)
             .collect();
         end_rows_on(state, tx, event.actor, &rows, end).await
-    })
+    }
 }

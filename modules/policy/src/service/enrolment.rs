@@ -171,17 +171,9 @@ async fn enrol(
     }
     .insert(&**m.tx)
     .await
-    .map_err(|e| match e.sql_err() {
-        // A concurrent enrolment with the same uuid committed first (PostgreSQL; SQLite writers
-        // are serialised): the answer of the pre-check, `conflict.uuid_exists`.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("uuid") => {
-            AppError::conflict("conflict.uuid_exists").with(
-                "uuid",
-                input.uuid.map(|u| u.to_string()).unwrap_or_default(),
-            )
-        }
-        _ => e.into(),
-    })?;
+    // A concurrent enrolment with the same uuid committed first (PostgreSQL; SQLite writers are
+    // serialised): the answer of the pre-check, `conflict.uuid_exists`.
+    .map_err(|e| unique_or(e, &[], input.uuid, AppError::internal))?;
     coverage::insert_rows(
         m.state,
         m.tx,
@@ -344,7 +336,7 @@ async fn policies_for_write(
     } else {
         policy::Entity::find()
             .filter(policy::Column::Uuid.is_in(uuids.iter().copied()))
-            .filter(policy::Column::ValidityTo.is_null())
+            .current()
             .order_by_asc(policy::Column::Id)
             .lock_exclusive()
             .all(&**m.tx)
@@ -421,7 +413,7 @@ pub(crate) async fn close_pending_renewals(
     let now = state.clock.now();
     let rows = renewal::Entity::find()
         .filter(renewal::Column::PolicyId.eq(policy_id))
-        .filter(renewal::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(renewal::Column::Id)
         .lock_exclusive()
         .all(tx)

@@ -82,7 +82,7 @@ pub async fn policies_select(
     let conn = &state.db.conn;
     let mut q = policy::Entity::find();
     if !f.show_history {
-        q = q.filter(policy::Column::ValidityTo.is_null());
+        q = q.current();
     }
     if let Some(allowed) = p.scope.allowed_locations(conn).await? {
         let v: Vec<i64> = allowed.iter().copied().collect();
@@ -283,7 +283,7 @@ pub async fn summaries(
     if !ids.is_empty() {
         for row in insuree_policy::Entity::find()
             .filter(insuree_policy::Column::PolicyId.is_in(ids.clone()))
-            .filter(insuree_policy::Column::ValidityTo.is_null())
+            .current()
             .all(conn)
             .await?
         {
@@ -396,7 +396,7 @@ pub async fn policies_by_family(
     imis_insuree::api::check_family_scope(conn, p, &fam).await?;
     let mut q = policy::Entity::find().filter(policy::Column::FamilyId.eq(fam.id));
     if !opts.show_history {
-        q = q.filter(policy::Column::ValidityTo.is_null());
+        q = q.current();
     }
     if let Some(t) = opts.target_date {
         q = q
@@ -428,7 +428,7 @@ pub async fn policies_by_insuree(
             let mut q =
                 insuree_policy::Entity::find().filter(insuree_policy::Column::InsureeId.eq(ins.id));
             if !opts.show_history {
-                q = q.filter(insuree_policy::Column::ValidityTo.is_null());
+                q = q.current();
             }
             let mut ids: Vec<i64> = q
                 .all(conn)
@@ -458,7 +458,7 @@ pub async fn renewals_select(
     principal: Option<&Principal>,
 ) -> AppResult<Select<renewal::Entity>> {
     let p = require_user(principal, Requirement::AnyOf(&[RIGHT_POLICY_RENEW]))?;
-    let q = renewal::Entity::find().filter(renewal::Column::ValidityTo.is_null());
+    let q = renewal::Entity::find().current();
     if p.is_admin {
         return Ok(q);
     }

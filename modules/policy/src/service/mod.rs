@@ -16,7 +16,9 @@ use crate::values::{self, ComputedValue, Member, Stage, ValueInput};
 use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::auth::{Principal, Requirement, require_user};
-use imis_core::error::{AppError, AppResult};
+use imis_core::error::{AppError, AppResult, unique_or};
+use imis_core::kit::CurrentRows;
+use imis_core::kit::insert_version;
 use imis_core::mutation::{MutationCtx, Warning};
 use imis_insuree::api::{FamilySummary, InsureeSummary};
 use imis_product::api::ProductTerms;
@@ -56,7 +58,7 @@ pub fn config(state: &AppState) -> PolicyConfig {
 pub async fn find_policy(conn: &impl ConnectionTrait, uuid: Uuid) -> AppResult<policy::Model> {
     policy::Entity::find()
         .filter(policy::Column::Uuid.eq(uuid))
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("policy"))
@@ -67,10 +69,7 @@ pub async fn find_policy_by_id(
     conn: &impl ConnectionTrait,
     id: i64,
 ) -> AppResult<Option<policy::Model>> {
-    Ok(policy::Entity::find_by_id(id)
-        .filter(policy::Column::ValidityTo.is_null())
-        .one(conn)
-        .await?)
+    Ok(policy::Entity::find_by_id(id).current().one(conn).await?)
 }
 
 /// Policies by id, whatever their validity.
@@ -157,16 +156,19 @@ pub async fn family_context(
     })
 }
 
-pub fn as_members(insurees: &[InsureeSummary]) -> Vec<Member> {
-    let mut v: Vec<Member> = insurees
-        .iter()
-        .map(|i| Member {
+impl From<&InsureeSummary> for Member {
+    fn from(i: &InsureeSummary) -> Self {
+        Member {
             insuree_id: i.id,
             dob: i.dob,
             relationship: i.relationship,
             head: i.head,
-        })
-        .collect();
+        }
+    }
+}
+
+pub fn as_members(insurees: &[InsureeSummary]) -> Vec<Member> {
+    let mut v: Vec<Member> = insurees.iter().map(Member::from).collect();
     v.sort_by_key(|m| m.insuree_id);
     v
 }
@@ -305,7 +307,7 @@ pub async fn previous_policy(
     let products = converting_into(conn, product_id).await?;
     policy::Entity::find()
         .filter(policy::Column::FamilyId.eq(family_id))
-        .filter(policy::Column::ValidityTo.is_null())
+        .current()
         .filter(policy::Column::ProductId.is_in(products))
         .filter(policy::Column::Status.is_in([STATUS_ACTIVE, STATUS_EXPIRED]))
         .order_by_desc(policy::Column::ExpiryDate)

@@ -100,28 +100,29 @@ pub async fn record_consumption(
     c: &Consumption,
 ) -> AppResult<()> {
     close_consumption(state, tx, actor, claim_id, Some(policy_id)).await?;
-    consumption::ActiveModel {
-        uuid: Set(Uuid::now_v7()),
-        policy_id: Set(policy_id),
-        insuree_id: Set(insuree_id),
-        claim_id: Set(claim_id),
-        ded_g: Set(c.ded_g),
-        ded_op: Set(c.ded_op),
-        ded_ip: Set(c.ded_ip),
-        rem_g: Set(c.rem_g),
-        rem_op: Set(c.rem_op),
-        rem_ip: Set(c.rem_ip),
-        rem_consult: Set(c.rem_consult),
-        rem_surgery: Set(c.rem_surgery),
-        rem_delivery: Set(c.rem_delivery),
-        rem_hospitalization: Set(c.rem_hospitalization),
-        rem_antenatal: Set(c.rem_antenatal),
-        validity_from: Set(state.clock.now()),
-        validity_to: Set(None),
-        audit_user_id: Set(actor),
-        ..Default::default()
-    }
-    .insert(tx)
+    insert_version(
+        tx,
+        consumption::ActiveModel {
+            uuid: Set(Uuid::now_v7()),
+            policy_id: Set(policy_id),
+            insuree_id: Set(insuree_id),
+            claim_id: Set(claim_id),
+            ded_g: Set(c.ded_g),
+            ded_op: Set(c.ded_op),
+            ded_ip: Set(c.ded_ip),
+            rem_g: Set(c.rem_g),
+            rem_op: Set(c.rem_op),
+            rem_ip: Set(c.rem_ip),
+            rem_consult: Set(c.rem_consult),
+            rem_surgery: Set(c.rem_surgery),
+            rem_delivery: Set(c.rem_delivery),
+            rem_hospitalization: Set(c.rem_hospitalization),
+            rem_antenatal: Set(c.rem_antenatal),
+            ..Default::default()
+        },
+        state.clock.now(),
+        actor,
+    )
     .await?;
     Ok(())
 }
@@ -137,7 +138,7 @@ pub async fn close_consumption(
     // Under the rows' locks, in id order: what is closed is the current version.
     let mut q = consumption::Entity::find()
         .filter(consumption::Column::ClaimId.eq(claim_id))
-        .filter(consumption::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(consumption::Column::Id)
         .lock_exclusive();
     if let Some(p) = policy_id {
@@ -157,7 +158,7 @@ pub async fn close_consumption(
 pub async fn has_consumption(conn: &impl ConnectionTrait, policy_id: i64) -> AppResult<bool> {
     Ok(consumption::Entity::find()
         .filter(consumption::Column::PolicyId.eq(policy_id))
-        .filter(consumption::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .is_some())
@@ -174,7 +175,7 @@ pub async fn consumption_sums(
     }
     for row in consumption::Entity::find()
         .filter(consumption::Column::PolicyId.is_in(policy_ids.to_vec()))
-        .filter(consumption::Column::ValidityTo.is_null())
+        .current()
         .all(conn)
         .await?
     {

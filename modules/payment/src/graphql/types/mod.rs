@@ -8,13 +8,15 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use imis_core::AppState;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::error::AppResult;
+use imis_core::graphql::connection::{Page, PageArgs, page_in_memory};
 use imis_core::graphql::scalars::{Date, DateTime, JsonString};
-use imis_core::graphql::{global_id, principal, state};
+use imis_core::graphql::{GqlResult, global_id, principal, state};
+use imis_core::kit::CurrentRows;
 use imis_core::location::graphql::{LocationGQLType, location_nodes};
 use imis_policy::api::{PolicyGQLType, PolicyWants, policy_nodes_by_ids};
 use imis_product::api::ProductGQLType;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -73,3 +75,17 @@ imis_core::connection_type!(
 );
 
 pub(crate) use imis_core::kit::{VersionFields, date_time, money, node_id};
+
+/// A nested connection (a payer's fundings, a payment's lines) over `rows` its parent loaded,
+/// paged in memory.
+fn nested_page<N>(
+    ctx: &Context<'_>,
+    rows: Vec<N>,
+    first: Option<i32>,
+    last: Option<i32>,
+    after: Option<String>,
+    before: Option<String>,
+) -> Result<Page<N>> {
+    let args = PageArgs::new(first, last, after, before, None, None);
+    page_in_memory(rows, &args, &state(ctx).config.graphql).gql(ctx)
+}

@@ -107,13 +107,7 @@ pub async fn payer_nodes(
         let mut ids: Vec<i64> = models.iter().map(|(m, _)| m.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let rows = funding::Entity::find()
-            .filter(funding::Column::PayerId.is_in(ids))
-            .filter(funding::Column::ValidityTo.is_null())
-            .order_by_desc(funding::Column::PayDate)
-            .order_by_desc(funding::Column::Id)
-            .all(conn)
-            .await?;
+        let rows = current_fundings(conn, ids).await?;
         // The fundings' payer field shows these payers (without their fundings).
         let plain = Arc::new(PayerPageData {
             locations: data.locations.clone(),
@@ -151,6 +145,20 @@ pub async fn payer_nodes(
         .collect())
 }
 
+/// The current fundings of the payers `ids`, newest pay date first.
+async fn current_fundings(
+    conn: &impl ConnectionTrait,
+    ids: Vec<i64>,
+) -> AppResult<Vec<funding::Model>> {
+    Ok(funding::Entity::find()
+        .filter(funding::Column::PayerId.is_in(ids))
+        .current()
+        .order_by_desc(funding::Column::PayDate)
+        .order_by_desc(funding::Column::Id)
+        .all(conn)
+        .await?)
+}
+
 /// `PayerGQLType`: a payer or one of its versions (D7).
 #[derive(Clone)]
 pub struct PayerGQLType {
@@ -169,12 +177,7 @@ impl PayerGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -221,36 +224,15 @@ impl PayerGQLType {
             Some(map) => map.get(&self.model.id).cloned().unwrap_or_default(),
             None => {
                 let st = state(ctx);
-                let lang = imis_core::graphql::lang(ctx);
-                let rows = funding::Entity::find()
-                    .filter(funding::Column::PayerId.eq(self.model.id))
-                    .filter(funding::Column::ValidityTo.is_null())
-                    .order_by_desc(funding::Column::PayDate)
-                    .order_by_desc(funding::Column::Id)
-                    .all(&st.db.conn)
-                    .await
-                    .map_err(|e| imis_core::AppError::from(e).to_gql(&lang))?;
-                let caller = require_user(principal(ctx), Requirement::Authenticated)
-                    .map_err(|e| e.to_gql(&lang))?;
-                funding_nodes_with(st, caller, rows, None, true)
-                    .await
-                    .map_err(|e| e.to_gql(&lang))?
+                let load = async {
+                    let rows = current_fundings(&st.db.conn, vec![self.model.id]).await?;
+                    let caller = require_user(principal(ctx), Requirement::Authenticated)?;
+                    funding_nodes_with(st, caller, rows, None, true).await
+                };
+                load.await.gql(ctx)?
             }
         };
-        let page = imis_core::graphql::connection::page_in_memory(
-            rows,
-            &imis_core::graphql::connection::PageArgs {
-                first,
-                last,
-                after,
-                before,
-                offset: None,
-                order_by: None,
-            },
-            &state(ctx).config.graphql,
-        )
-        .map_err(|e| e.to_gql(&imis_core::graphql::lang(ctx)))?;
-        Ok(page.into_connection(|n| n))
+        Ok(nested_page(ctx, rows, first, last, after, before)?.into_connection(|n| n))
     }
 }
 
@@ -258,6 +240,34 @@ impl PayerGQLType {
 pub struct FundingPageData {
     pub products: HashMap<i64, ProductGQLType>,
     pub payers: HashMap<i64, PayerGQLType>,
+}
+
+/// The payers `ids` that `caller` may see (D9), as nodes with their location (what a premium's
+/// or a funding's `payer` field shows), by id.
+pub(crate) async fn visible_payer_nodes(
+    state: &AppState,
+    caller: &Principal,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, PayerGQLType>> {
+    let conn = &state.db.conn;
+    let mut models = service::payers::payers_by_ids(conn, ids).await?;
+    let mut hidden = vec![];
+    for p in models.values() {
+        if !service::payers::payer_visible(conn, caller, p.location_id).await? {
+            hidden.push(p.id);
+        }
+    }
+    models.retain(|id, _| !hidden.contains(id));
+    let wants = PayerWants {
+        location: true,
+        fundings: false,
+    };
+    let models = models.into_values().map(|p| (p, None)).collect();
+    Ok(payer_nodes(state, caller, models, wants)
+        .await?
+        .into_iter()
+        .map(|n| (n.model.id, n))
+        .collect())
 }
 
 /// Builds funding nodes with their products (one query) and payers (given, or one query). A
@@ -270,7 +280,6 @@ pub async fn funding_nodes_with(
     payers: Option<HashMap<i64, PayerGQLType>>,
     product: bool,
 ) -> AppResult<Vec<FundingGQLType>> {
-    let conn = &state.db.conn;
     let mut data = FundingPageData::default();
     if product {
         let ids: Vec<i64> = rows.iter().map(|r| r.product_id).collect();
@@ -280,27 +289,7 @@ pub async fn funding_nodes_with(
         Some(p) => p,
         None => {
             let ids: Vec<i64> = rows.iter().map(|r| r.payer_id).collect();
-            let mut models = service::payers::payers_by_ids(conn, &ids).await?;
-            let mut hidden = vec![];
-            for p in models.values() {
-                if !service::payers::payer_visible(conn, caller, p.location_id).await? {
-                    hidden.push(p.id);
-                }
-            }
-            models.retain(|id, _| !hidden.contains(id));
-            payer_nodes(
-                state,
-                caller,
-                models.into_values().map(|p| (p, None)).collect(),
-                PayerWants {
-                    location: true,
-                    fundings: false,
-                },
-            )
-            .await?
-            .into_iter()
-            .map(|n| (n.model.id, n))
-            .collect()
+            visible_payer_nodes(state, caller, &ids).await?
         }
     };
     let data = Arc::new(data);

@@ -140,12 +140,7 @@ impl PaymentGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -227,7 +222,6 @@ impl PaymentGQLType {
             Some(map) => map.get(&self.model.id).cloned().unwrap_or_default(),
             None => {
                 let st = state(ctx);
-                let lang = imis_core::graphql::lang(ctx);
                 let load = async {
                     let caller = require_user(principal(ctx), Requirement::Authenticated)?;
                     let rows = service::payments::details_of(&st.db.conn, &[self.model.id])
@@ -246,23 +240,10 @@ impl PaymentGQLType {
                     )
                     .await
                 };
-                load.await.map_err(|e| e.to_gql(&lang))?
+                load.await.gql(ctx)?
             }
         };
-        let page = imis_core::graphql::connection::page_in_memory(
-            rows,
-            &imis_core::graphql::connection::PageArgs {
-                first,
-                last,
-                after,
-                before,
-                offset: None,
-                order_by: None,
-            },
-            &state(ctx).config.graphql,
-        )
-        .map_err(|e| e.to_gql(&imis_core::graphql::lang(ctx)))?;
-        Ok(page.into_connection(|n| n))
+        Ok(nested_page(ctx, rows, first, last, after, before)?.into_connection(|n| n))
     }
 }
 
@@ -353,12 +334,7 @@ impl PaymentDetailGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id

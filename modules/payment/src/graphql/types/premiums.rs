@@ -54,27 +54,7 @@ pub async fn premium_nodes(
     }
     if wants.payer {
         let ids: Vec<i64> = models.iter().filter_map(|(m, _)| m.payer_id).collect();
-        let mut payers = service::payers::payers_by_ids(conn, &ids).await?;
-        let mut hidden = vec![];
-        for p in payers.values() {
-            if !service::payers::payer_visible(conn, caller, p.location_id).await? {
-                hidden.push(p.id);
-            }
-        }
-        payers.retain(|id, _| !hidden.contains(id));
-        for n in payer_nodes(
-            state,
-            caller,
-            payers.into_values().map(|p| (p, None)).collect(),
-            PayerWants {
-                location: true,
-                fundings: false,
-            },
-        )
-        .await?
-        {
-            data.payers.insert(n.model.id, n);
-        }
+        data.payers = visible_payer_nodes(state, caller, &ids).await?;
     }
     if wants.other_premiums {
         let refs: Vec<&premium::Model> = models.iter().map(|(m, _)| m).collect();
@@ -109,12 +89,7 @@ impl PremiumGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id

@@ -31,16 +31,6 @@ pub struct PaymentFilter {
     pub premium_ids: Option<Vec<i64>>,
 }
 
-fn icontains(col: payment::Column, v: &str) -> sea_orm::sea_query::Expr {
-    imis_core::text::upper_like(
-        col,
-        format!(
-            "%{}%",
-            imis_core::text::like_escape(&v.trim().to_uppercase())
-        ),
-    )
-}
-
 /// `payments` (101401): every payment (payments carry no location); their lines are restricted
 /// where they are shown (module documentation).
 pub fn payments_select(
@@ -51,7 +41,7 @@ pub fn payments_select(
     use payment::Column as C;
     let mut q = payment::Entity::find();
     if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
+        q = q.current();
     }
     if f.show_reconciled {
         q = q.filter(C::ReconciliationDate.is_not_null());
@@ -101,7 +91,7 @@ pub fn payments_select(
             .select_only()
             .column(payment_detail::Column::PaymentId)
             .filter(payment_detail::Column::PremiumId.is_in(ids.clone()))
-            .filter(payment_detail::Column::ValidityTo.is_null())
+            .current()
             .into_query();
         q = q.filter(C::Id.in_subquery(sub));
     }
@@ -156,7 +146,7 @@ pub async fn payment_details_select(
     use payment_detail::Column as C;
     let mut q = payment_detail::Entity::find();
     if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
+        q = q.current();
     }
     if let Some(scope) = premium_scope(conn, p).await? {
         let visible = premium::Entity::find()

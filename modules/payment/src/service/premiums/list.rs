@@ -38,7 +38,7 @@ pub async fn premiums_select(
     use premium::Column as C;
     let mut q = premium::Entity::find();
     if !f.show_history {
-        q = q.filter(C::ValidityTo.is_null());
+        q = q.current();
     }
     if let Some(scope) = premium_scope(conn, p).await? {
         q = q.filter(scope);
@@ -68,13 +68,7 @@ pub async fn premiums_select(
         q = q.filter(C::Receipt.eq(v.trim()));
     }
     if let Some(v) = &f.receipt_icontains {
-        q = q.filter(imis_core::text::upper_like(
-            C::Receipt,
-            format!(
-                "%{}%",
-                imis_core::text::like_escape(&v.trim().to_uppercase())
-            ),
-        ));
+        q = q.filter(icontains(C::Receipt, v));
     }
     if let Some(v) = f.policy_id {
         q = q.filter(C::PolicyId.eq(v));
@@ -124,7 +118,7 @@ pub async fn other_premiums(
     for chunk in policy_ids.chunks(500) {
         for r in premium::Entity::find()
             .filter(premium::Column::PolicyId.is_in(chunk.to_vec()))
-            .filter(premium::Column::ValidityTo.is_null())
+            .current()
             .filter(premium::Column::IsPhotoFee.eq(false))
             .order_by(premium::Column::Id, Order::Asc)
             .all(conn)

@@ -9,6 +9,7 @@ use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::error::AppResult;
 use imis_core::graphql::scalars::{Date, DateTime};
 use imis_core::graphql::{global_id, principal, state};
+use imis_core::kit::CurrentRows;
 use imis_core::users::graphql::OfficerGQLType;
 use imis_insuree::api::{FamilyGQLType, InsureeGQLType};
 use imis_product::api::ProductGQLType;
@@ -159,7 +160,7 @@ pub async fn policy_nodes(
     if wants.coverage && !ids.is_empty() {
         let rows = insuree_policy::Entity::find()
             .filter(insuree_policy::Column::PolicyId.is_in(ids.clone()))
-            .filter(insuree_policy::Column::ValidityTo.is_null())
+            .current()
             .all(conn)
             .await?;
         let insuree_ids: Vec<i64> = rows.iter().map(|r| r.insuree_id).collect();
@@ -175,7 +176,7 @@ pub async fn policy_nodes(
         use crate::entity::consumption;
         let rows = consumption::Entity::find()
             .filter(consumption::Column::PolicyId.is_in(ids))
-            .filter(consumption::Column::ValidityTo.is_null())
+            .current()
             .all(conn)
             .await?;
         let mut by_policy: HashMap<i64, Vec<consumption::Model>> = HashMap::new();
@@ -195,6 +196,21 @@ pub async fn policy_nodes(
         .collect())
 }
 
+/// All `rows` as one page (cursors are positions): the nested lists of a policy, which are never
+/// long.
+fn one_page<M>(rows: Vec<M>) -> imis_core::graphql::connection::Page<M> {
+    imis_core::graphql::connection::Page {
+        total: Some(rows.len() as i64),
+        rows: rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i.to_string(), r))
+            .collect(),
+        has_next: false,
+        has_previous: false,
+    }
+}
+
 #[derive(Clone)]
 pub struct PolicyGQLType {
     pub model: policy::Model,
@@ -212,12 +228,7 @@ impl PolicyGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -308,25 +319,11 @@ impl PolicyGQLType {
                 return Box::pin(nodes[0].insuree_policies(ctx)).await;
             }
         };
-        let mut c = InsureePolicyConnection::with_additional_fields(
-            false,
-            false,
-            imis_core::graphql::connection::ConnectionCounts {
-                total_count: Some(rows.len() as i64),
-                edge_count: rows.len() as i32,
-            },
-        );
-        for (i, r) in rows.into_iter().enumerate() {
-            c.edges.push(async_graphql::connection::Edge::new(
-                i.to_string(),
-                InsureePolicyGQLType {
-                    insuree: self.data.coverage_insurees.get(&r.insuree_id).cloned(),
-                    policy: Some(self.clone()),
-                    row: r,
-                },
-            ));
-        }
-        Ok(c)
+        Ok(one_page(rows).into_connection(|r| InsureePolicyGQLType {
+            insuree: self.data.coverage_insurees.get(&r.insuree_id).cloned(),
+            policy: Some(self.clone()),
+            row: r,
+        }))
     }
     /// What claims consumed of the policy's deductibles and ceilings.
     async fn claim_ded_rems(&self, ctx: &Context<'_>) -> Result<ClaimDedRemConnection> {
@@ -336,25 +333,11 @@ impl PolicyGQLType {
                 use crate::entity::consumption;
                 consumption::Entity::find()
                     .filter(consumption::Column::PolicyId.eq(self.model.id))
-                    .filter(consumption::Column::ValidityTo.is_null())
+                    .current()
                     .all(&state(ctx).db.conn)
                     .await?
             }
         };
-        let mut c = ClaimDedRemConnection::with_additional_fields(
-            false,
-            false,
-            imis_core::graphql::connection::ConnectionCounts {
-                total_count: Some(rows.len() as i64),
-                edge_count: rows.len() as i32,
-            },
-        );
-        for (i, r) in rows.into_iter().enumerate() {
-            c.edges.push(async_graphql::connection::Edge::new(
-                i.to_string(),
-                ClaimDedRemGQLType(r),
-            ));
-        }
-        Ok(c)
+        Ok(one_page(rows).into_connection(ClaimDedRemGQLType))
     }
 }
