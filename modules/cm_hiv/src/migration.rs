@@ -18,9 +18,7 @@ CREATE TABLE cm_hiv_facility_site (
     uuid {uuid} NOT NULL UNIQUE,
     health_facility_id BIGINT NOT NULL REFERENCES core_health_facility (id),
     site_code VARCHAR(10) NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_cm_hiv_facility_site_code ON cm_hiv_facility_site (site_code) WHERE validity_to IS NULL;
 CREATE UNIQUE INDEX ux_cm_hiv_facility_site_facility ON cm_hiv_facility_site (health_facility_id) WHERE validity_to IS NULL;
@@ -30,9 +28,7 @@ CREATE TABLE cm_hiv_art_registration (
     insuree_id BIGINT NOT NULL REFERENCES insuree_insuree (id),
     health_facility_id BIGINT NOT NULL REFERENCES core_health_facility (id),
     art_number VARCHAR(24) NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_cm_hiv_art_registration_number ON cm_hiv_art_registration (art_number) WHERE validity_to IS NULL;
 CREATE UNIQUE INDEX ux_cm_hiv_art_registration_insuree ON cm_hiv_art_registration (insuree_id) WHERE validity_to IS NULL;

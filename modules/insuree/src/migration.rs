@@ -39,9 +39,7 @@ CREATE TABLE insuree_family (
     confirmation_no VARCHAR(12),
     confirmation_type CHAR(1),
     json_ext {json},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_insuree_family_location ON insuree_family (location_id, id) WHERE validity_to IS NULL;
 CREATE INDEX ix_insuree_family_head ON insuree_family (head_insuree_id);
@@ -77,9 +75,7 @@ CREATE TABLE insuree_insuree (
     status_date {date},
     status_reason VARCHAR(5),
     json_ext {json},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_insuree_chf_id ON insuree_insuree (chf_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_insuree_last_name ON insuree_insuree (last_name_search, id) WHERE validity_to IS NULL;
@@ -96,9 +92,7 @@ CREATE TABLE insuree_photo (
     filename VARCHAR(255),
     officer_id BIGINT,
     date {date},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_insuree_photo_insuree ON insuree_photo (insuree_id);
 "#;

@@ -4,7 +4,7 @@
 // The composed GraphQL schema of the harness is deeper than rustc's default query depth.
 #![recursion_limit = "256"]
 
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db};
 
 mod common;
 use common::village;
@@ -19,8 +19,7 @@ fn create_family(village: i64, chf: &str, last: &str, extra: &str) -> String {
 
 #[tokio::test]
 async fn families_and_members_through_their_life() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, &admin, "D0001").await;
         let outbox = app.outbox_count("insuree.added", None).await;
@@ -95,15 +94,13 @@ async fn families_and_members_through_their_life() {
         app.ok(Some(&admin), &format!(r#"mutation {{ deleteFamilies(input: {{ uuids: ["{family_uuid}"], deleteMembers: true }}) {{ internalId }} }}"#)).await;
         assert_eq!(app.ok(Some(&admin), r#"{ insurees(chfId: "900000022") { totalCount } }"#).await["insurees"]["totalCount"], 0);
         assert_eq!(app.outbox_count("insuree.deleted", None).await, 1);
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn scope_and_the_facility_desk_exception() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // D0001
         let v2 = village(&app, &admin, "D0002").await;
@@ -125,7 +122,6 @@ async fn scope_and_the_facility_desk_exception() {
         let mut limited = clerk.clone();
         limited.rights = [101001].into_iter().collect();
         assert_eq!(app.err_code(Some(&limited), r#"{ insurees(chfId: "900000066", ignoreLocation: true) { totalCount } }"#).await, "auth.permission_denied");
-        db
     })
     .await;
 }
@@ -169,8 +165,7 @@ async fn insurance_number_rules_and_idempotent_creates() {
 
 #[tokio::test]
 async fn family_updates_and_member_removal_keep_history() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, &admin, "D0001").await;
         app.ok(Some(&admin), &create_family(v1, "900000099", "Mbida", "")).await;
@@ -197,7 +192,6 @@ async fn family_updates_and_member_removal_keep_history() {
         let left = app.ok(Some(&admin), r#"{ insurees(chfId: "900000100") { edges { node { family { uuid } } } } }"#).await;
         assert!(left["insurees"]["edges"][0]["node"]["family"].is_null());
         assert_eq!(app.ok(Some(&admin), &format!(r#"{{ familyMembers(familyUuid: "{uuid}") {{ totalCount }} }}"#)).await["familyMembers"]["totalCount"], 1);
-        db
     })
     .await;
 }
@@ -206,8 +200,7 @@ async fn family_updates_and_member_removal_keep_history() {
 /// its benchmark requests run without errors against the generated data.
 #[tokio::test]
 async fn the_scale_seeder_and_the_benchmark_requests() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let module = imis_core::registry::linked_modules()
             .find(|m| m.name == "insuree")
@@ -262,7 +255,6 @@ async fn the_scale_seeder_and_the_benchmark_requests() {
             let answer = app.exec(Some(&admin), &r.query).await;
             assert!(answer.errors.is_empty(), "{}: {:?}", r.label, answer.errors);
         }
-        db
     })
     .await;
 }

@@ -8,7 +8,7 @@
 
 use async_graphql::Request;
 use imis_core::auth::Principal;
-use imis_tests::{TestApp, TestDb, on_each_db};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db};
 use sea_orm::ConnectionTrait;
 
 mod common;
@@ -71,8 +71,7 @@ async fn refused(app: &TestApp, who: &Principal, q: &str) {
 
 #[tokio::test]
 async fn an_insuree_without_location_is_open_to_unrestricted_users_only() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // district D0001
         let eo_douala = app.principal("eo_douala").await; // villages of D0001
@@ -127,7 +126,6 @@ async fn an_insuree_without_location_is_open_to_unrestricted_users_only() {
         // Now living in a Douala village: Douala's users reach it again, Edéa's do not.
         assert_eq!(app.ok(Some(&clerk), &node_query(&gid)).await["node"]["chfId"], "910000002");
         assert!(app.ok(Some(&eo_edea), &node_query(&gid)).await["node"].is_null());
-        db
     })
     .await;
 }
@@ -169,8 +167,7 @@ async fn an_insuree_of_a_deleted_family_is_not_located_by_it() {
 
 #[tokio::test]
 async fn nested_families_heads_and_members_follow_the_scope() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // district D0001
         let eo_douala = app.principal("eo_douala").await; // villages of D0001
@@ -224,15 +221,13 @@ async fn nested_families_heads_and_members_follow_the_scope() {
         assert_eq!(r["insurees"]["edges"][0]["node"]["family"]["headInsuree"]["chfId"], "910000203");
         assert_eq!(app.ok(Some(&admin), &node_a).await["node"]["headInsuree"]["chfId"], "910000203");
         assert_eq!(app.ok(Some(&admin), &members_a).await["familyMembers"]["totalCount"], 2);
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn a_create_with_another_districts_uuid_is_a_conflict() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // district D0001
         let v1 = village(&app, &admin, "D0001").await;
@@ -316,7 +311,6 @@ async fn a_create_with_another_districts_uuid_is_a_conflict() {
             .await,
             1
         );
-        db
     })
     .await;
 }

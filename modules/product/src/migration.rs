@@ -40,9 +40,7 @@ macro_rules! lines_table {
     waiting_period_child INTEGER,
     ceiling_exclusion_adult CHAR(1),
     ceiling_exclusion_child CHAR(1),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_product_"#,
             $kind,
@@ -144,9 +142,7 @@ CREATE TABLE product_product (
     period_rel_prices_op CHAR(1),
     age_minimal INTEGER,
     age_maximal INTEGER,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_product_product_code ON product_product (code) WHERE validity_to IS NULL;
 CREATE INDEX ix_product_product_name ON product_product (name_search);
@@ -166,9 +162,7 @@ CREATE INDEX ix_product_product_current ON product_product (validity_to, code);
     distr_type INTEGER NOT NULL,
     period INTEGER NOT NULL,
     percent BIGINT NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_product_relative_distribution_product ON product_relative_distribution (product_id, validity_to)
 "#

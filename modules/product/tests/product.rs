@@ -7,7 +7,7 @@
 
 use imis_core::auth::Principal;
 use imis_tests::fixtures::{location_id, location_uuid, product_id, user_with_role_in_districts};
-use imis_tests::{TestApp, TestDb, on_each_db, one_uuid};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_uuid};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($i: CreateProductMutationInput!) { createProduct(input: $i) { clientMutationId internalId } }";
@@ -293,8 +293,7 @@ async fn create_update_duplicate_delete_with_history() {
 
 #[tokio::test]
 async fn validations_refuse_bad_products() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let items = medical(&app, "medical_item").await;
         let services = medical(&app, "medical_service").await;
@@ -348,15 +347,13 @@ async fn validations_refuse_bad_products() {
         fr.language = "fr".into();
         let r = app.exec_vars(Some(&fr), CREATE, json!({ "i": input("VAL01") })).await;
         assert_eq!(r.errors[0].message, "Le code produit VAL01 est déjà utilisé.");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn rights_and_location_scope() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // 101202 and 101205, district D0001
         let eo = app.principal("eo_edea").await; // villages of D0002
@@ -415,15 +412,13 @@ async fn rights_and_location_scope() {
         ok(&app, Some(&user), DUPLICATE, json!({ "i": with(input("SCD3"), json!({ "uuid": na_uuid, "locationUuid": d1 })) })).await;
         assert_eq!(err(&app, Some(&user), DUPLICATE, json!({ "i": with(input("SCD4"), json!({ "uuid": d2_uuid, "locationUuid": d1 })) })).await, "not_found");
         ok(&app, Some(&user), DELETE, json!({ "i": { "uuids": [sc_uuid] } })).await;
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn products_sellable_to_a_family_by_location_and_date() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let (d1_id, d1) = location(&app, "D0001").await;
         let (_, d2) = location(&app, "D0002").await;
@@ -462,15 +457,13 @@ async fn products_sellable_to_a_family_by_location_and_date() {
         assert_eq!(d["products"]["edgeCount"], 2);
         assert_eq!(d["products"]["edges"][0]["node"]["code"], "SELR1");
         assert_eq!(d["products"]["pageInfo"]["hasNextPage"], true);
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn create_with_a_known_uuid_is_idempotent() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let items = medical(&app, "medical_item").await;
         let u = "0190f0c0-0000-7000-8000-000000000042";
@@ -496,7 +489,6 @@ async fn create_with_a_known_uuid_is_idempotent() {
         let b = create(&app, &admin, with_cmid).await;
         assert_eq!(a["createProduct"]["internalId"], b["createProduct"]["internalId"]);
         assert_eq!(app.count("product_product", "code = 'IDEM2'").await, 1);
-        db
     })
     .await;
 }

@@ -46,9 +46,8 @@ impl FacilitySiteQuery {
         order_by: Option<Vec<String>>,
     ) -> async_graphql::Result<HivFacilitySiteConnection> {
         let run = async {
-            kit::check_list_csrf(ctx)?;
+            let p = list_caller(ctx)?;
             let st = state(ctx);
-            let p = svc::require_register(principal(ctx))?;
             let filter = list_filter(
                 types::FACILITY_SITE_TYPE,
                 id,
@@ -59,14 +58,12 @@ impl FacilitySiteQuery {
             )?;
             let select = svc::sites_select(st, Some(p), &filter).await?;
             let args = PageArgs::new(first, last, after, before, offset, order_by);
-            let page = kit::page_of(ctx, select, &args, SORTING).await?;
-            let page = with_nodes(page, async |models| {
+            node_page(ctx, select, &args, SORTING, async |models| {
                 HivFacilitySiteGQLType::page(st, p, models).await
             })
-            .await?;
-            Ok::<_, AppError>(page.into_connection(|n| n))
+            .await
         };
-        run.await.gql(ctx)
+        Ok(run.await.gql(ctx)?.into_connection(|n| n))
     }
 }
 

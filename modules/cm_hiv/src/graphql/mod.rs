@@ -12,13 +12,15 @@ mod types;
 pub use types::{ArtRegistrationGQLType, HivFacilitySiteGQLType};
 
 use async_graphql::{Context, MergedObject};
-use imis_core::graphql::connection::PageArgs;
+use imis_core::auth::Principal;
+use imis_core::graphql::connection::{Page, PageArgs};
 use imis_core::graphql::relay::{NodeValue, register_implementer};
 use imis_core::graphql::{GqlResult, parse_pk, parse_uuid, principal, state};
 pub(crate) use imis_core::kit::with_nodes;
 use imis_core::kit::{self, Sorting};
 use imis_core::registry::{NodeDef, NodeFuture};
 use imis_core::{AppError, AppResult};
+use sea_orm::{EntityTrait, ModelTrait, Select};
 use uuid::Uuid;
 
 /// The right every mutation requires before its input is read (the service checks it again, as
@@ -67,6 +69,30 @@ fn list_filter(
         code_istartswith,
         health_facility_uuid: opt_uuid(&health_facility_uuid, "healthFacilityUuid")?,
     })
+}
+
+/// A list's caller: for a cookie session, the CSRF token; then right 190001 (the service
+/// checks it again).
+fn list_caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
+    kit::check_list_csrf(ctx)?;
+    crate::service::require_register(principal(ctx))
+}
+
+/// One page of `select` (the caller's rows, filtered) in the request's paging and sorting, its
+/// rows turned into nodes by `nodes` (which loads their nested objects once for the page).
+async fn node_page<E, N>(
+    ctx: &Context<'_>,
+    select: Select<E>,
+    args: &PageArgs,
+    sorting: Sorting<'_, E>,
+    nodes: impl AsyncFnOnce(Vec<E::Model>) -> AppResult<Vec<N>>,
+) -> AppResult<Page<N>>
+where
+    E: EntityTrait,
+    E::Model: ModelTrait<Entity = E> + Sync,
+{
+    let page = kit::page_of(ctx, select, args, sorting).await?;
+    with_nodes(page, nodes).await
 }
 
 /// The module's types in Relay's `node(id:)` (D4).

@@ -45,6 +45,25 @@ pub(crate) async fn facility_nodes(
     Ok(nodes.into_iter().map(|n| (n.model.id, n)).collect())
 }
 
+/// `models` each with its health facility (`facility` of the row), the facilities loaded once
+/// for the page (null where `p` may not see it).
+async fn with_facilities<M>(
+    state: &AppState,
+    p: &Principal,
+    models: Vec<M>,
+    facility: impl Fn(&M) -> i64,
+) -> AppResult<Vec<(M, Option<HealthFacilityGQLType>)>> {
+    let ids: Vec<i64> = models.iter().map(&facility).collect();
+    let facilities = facility_nodes(state, p, &ids).await?;
+    Ok(models
+        .into_iter()
+        .map(|m| {
+            let node = facilities.get(&facility(&m)).cloned();
+            (m, node)
+        })
+        .collect())
+}
+
 /// `ArtRegistrationGQLType`: an insuree's ART register number (module `cm_hiv`).
 #[derive(Clone)]
 pub struct ArtRegistrationGQLType {
@@ -62,14 +81,13 @@ impl ArtRegistrationGQLType {
         models: Vec<art_registration::Model>,
     ) -> AppResult<Vec<Self>> {
         let insuree_ids: Vec<i64> = models.iter().map(|m| m.insuree_id).collect();
-        let facility_ids: Vec<i64> = models.iter().map(|m| m.health_facility_id).collect();
         let insurees = imis_insuree::api::insuree_nodes(state, p, &insuree_ids).await?;
-        let facilities = facility_nodes(state, p, &facility_ids).await?;
-        Ok(models
+        let rows = with_facilities(state, p, models, |m| m.health_facility_id).await?;
+        Ok(rows
             .into_iter()
-            .map(|model| Self {
+            .map(|(model, health_facility)| Self {
                 insuree: insurees.get(&model.insuree_id).cloned(),
-                health_facility: facilities.get(&model.health_facility_id).cloned(),
+                health_facility,
                 model,
             })
             .collect())
@@ -123,13 +141,12 @@ impl HivFacilitySiteGQLType {
         p: &Principal,
         models: Vec<facility_site::Model>,
     ) -> AppResult<Vec<Self>> {
-        let facility_ids: Vec<i64> = models.iter().map(|m| m.health_facility_id).collect();
-        let facilities = facility_nodes(state, p, &facility_ids).await?;
-        Ok(models
+        let rows = with_facilities(state, p, models, |m| m.health_facility_id).await?;
+        Ok(rows
             .into_iter()
-            .map(|model| Self {
-                health_facility: facilities.get(&model.health_facility_id).cloned(),
+            .map(|(model, health_facility)| Self {
                 model,
+                health_facility,
             })
             .collect())
     }

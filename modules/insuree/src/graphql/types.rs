@@ -50,6 +50,30 @@ pub(crate) struct PageData {
     pub facilities: HashMap<i64, HealthFacilityGQLType>,
 }
 
+/// The rows of `E` whose ids are `ids`, by id (no query when there are none).
+async fn rows_by_id<E>(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: Vec<i64>,
+) -> AppResult<HashMap<i64, E::Model>>
+where
+    E: EntityTrait,
+    E::Model: imis_core::history::Versioned,
+{
+    use imis_core::history::Versioned;
+    use sea_orm::{Iterable, PrimaryKeyToColumn};
+    let Some(pk) = E::PrimaryKey::iter().next() else {
+        return Ok(HashMap::new());
+    };
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = E::find()
+        .filter(pk.into_column().is_in(ids))
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|m| (m.id(), m)).collect())
+}
+
 /// Loads everything the insurees (and their families) of a page refer to.
 pub async fn load_page_data(
     state: &AppState,
@@ -64,15 +88,7 @@ pub async fn load_page_data(
         .filter_map(|i| i.family_id)
         .filter(|f| !families.iter().any(|x| x.id == *f))
         .collect();
-    if !family_ids.is_empty() {
-        for f in family::Entity::find()
-            .filter(family::Column::Id.is_in(family_ids))
-            .all(conn)
-            .await?
-        {
-            data.families.insert(f.id, f);
-        }
-    }
+    data.families = rows_by_id::<family::Entity>(conn, family_ids).await?;
     for f in families {
         data.families.insert(f.id, (*f).clone());
     }
@@ -82,15 +98,7 @@ pub async fn load_page_data(
         .map(|f| f.head_insuree_id)
         .filter(|h| !insurees.iter().any(|i| i.id == *h))
         .collect();
-    if !head_ids.is_empty() {
-        for h in insuree::Entity::find()
-            .filter(insuree::Column::Id.is_in(head_ids))
-            .all(conn)
-            .await?
-        {
-            data.heads.insert(h.id, h);
-        }
-    }
+    data.heads = rows_by_id::<insuree::Entity>(conn, head_ids).await?;
     for i in insurees {
         data.heads.insert(i.id, (*i).clone());
     }
@@ -102,30 +110,15 @@ pub async fn load_page_data(
         .filter_map(|h| h.family_id)
         .filter(|f| !data.families.contains_key(f))
         .collect();
-    if !head_family_ids.is_empty() {
-        for f in family::Entity::find()
-            .filter(family::Column::Id.is_in(head_family_ids))
-            .all(conn)
-            .await?
-        {
-            data.families.insert(f.id, f);
-        }
-    }
+    let head_families = rows_by_id::<family::Entity>(conn, head_family_ids).await?;
+    data.families.extend(head_families);
     let mut location_ids: Vec<i64> = data.families.values().map(|f| f.location_id).collect();
     location_ids.extend(data.heads.values().filter_map(|i| i.current_village_id));
     location_ids.sort_unstable();
     location_ids.dedup();
     data.locations = location_nodes(conn, &location_ids).await?;
     let photo_ids: Vec<i64> = data.heads.values().filter_map(|i| i.photo_id).collect();
-    if !photo_ids.is_empty() {
-        for p in photo::Entity::find()
-            .filter(photo::Column::Id.is_in(photo_ids))
-            .all(conn)
-            .await?
-        {
-            data.photos.insert(p.id, p);
-        }
-    }
+    data.photos = rows_by_id::<photo::Entity>(conn, photo_ids).await?;
     if with_facilities {
         let mut hf_ids: Vec<i64> = data
             .heads
@@ -294,12 +287,7 @@ impl InsureeGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id
@@ -401,12 +389,7 @@ impl FamilyGQLType {
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of(
-            self.model.id,
-            self.history_id,
-            self.model.validity_from,
-            self.model.validity_to,
-        )
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn audit_user_id(&self) -> Option<i64> {
         self.model.audit_user_id

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use imis_core::AppState;
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::error::{AppError, AppResult, ErrorKind};
-use imis_core::kit::{CurrentRows, close_version, new_version};
+use imis_core::kit::{CurrentRows, close_version, insert_version, new_version};
 use imis_core::mutation::MutationCtx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,

@@ -56,19 +56,7 @@ pub(crate) async fn save_photo(
         .all(&**m.tx)
         .await?;
     for old in previous {
-        imis_core::history::save(
-            m.tx,
-            "insuree_photo",
-            old.id,
-            &old,
-            old.validity_from,
-            now,
-            m.actor(),
-        )
-        .await?;
-        let mut a = old.into_active_model();
-        a.validity_to = Set(Some(now));
-        a.update(&**m.tx).await?;
+        close_version::<photo::ActiveModel>(m.tx, "insuree_photo", old, now, m.actor()).await?;
     }
     let row = photo::ActiveModel {
         uuid: Set(Uuid::now_v7()),
@@ -78,12 +66,9 @@ pub(crate) async fn save_photo(
         filename: Set(Some(filename)),
         officer_id: Set(input.officer_id),
         date: Set(Some(date)),
-        validity_from: Set(now),
-        audit_user_id: Set(m.actor()),
         ..Default::default()
-    }
-    .insert(&**m.tx)
-    .await?;
+    };
+    let row = insert_version(m.tx, row, now, m.actor()).await?;
     m.stage_file(staged);
     Ok(Some((row.id, date)))
 }

@@ -291,20 +291,16 @@ pub(crate) async fn insert_distributions(
     actor: Option<i64>,
 ) -> AppResult<()> {
     for (care, distr_type, period, percent) in rows {
-        relative_distribution::ActiveModel {
-            id: NotSet,
+        let row = relative_distribution::ActiveModel {
             uuid: sea_orm::Set(Uuid::now_v7()),
             product_id: sea_orm::Set(product_id),
             care_type: sea_orm::Set(care.clone()),
             distr_type: sea_orm::Set(*distr_type),
             period: sea_orm::Set(*period),
             percent: sea_orm::Set(*percent),
-            validity_from: sea_orm::Set(now),
-            validity_to: sea_orm::Set(None),
-            audit_user_id: sea_orm::Set(actor),
-        }
-        .insert(tx)
-        .await?;
+            ..Default::default()
+        };
+        imis_core::kit::insert_version(tx, row, now, actor).await?;
     }
     Ok(())
 }
