@@ -1,5 +1,9 @@
 //! The `imis` binary.
 
+// The composed schema's resolver futures nest deeper than rustc's default query depth in release
+// builds, as in the library.
+#![recursion_limit = "256"]
+
 use std::process::ExitCode;
 
 #[tokio::main]

@@ -26,9 +26,7 @@ CREATE TABLE medical_item (
     care_type CHAR(1) NOT NULL,
     frequency INTEGER,
     patient_category INTEGER NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_medical_item_code ON medical_item (code) WHERE validity_to IS NULL;
 CREATE INDEX ix_medical_item_name ON medical_item (name_search);
@@ -50,9 +48,7 @@ CREATE TABLE medical_service (
     patient_category INTEGER NOT NULL,
     packagetype CHAR(1) NOT NULL,
     manual_price BOOLEAN NOT NULL DEFAULT {bool_false},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_medical_service_code ON medical_service (code) WHERE validity_to IS NULL;
 CREATE INDEX ix_medical_service_name ON medical_service (name_search);
@@ -69,9 +65,7 @@ CREATE TABLE medical_service_content (
     price_asked BIGINT,
     status BOOLEAN NOT NULL DEFAULT {bool_true},
     created_at {ts} NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_medical_service_content_service ON medical_service_content (service_id, kind);
 CREATE INDEX ix_medical_service_content_member ON medical_service_content (kind, medical_id);
@@ -81,9 +75,7 @@ CREATE TABLE medical_diagnosis (
     code VARCHAR(6) NOT NULL,
     name VARCHAR(255) NOT NULL,
     name_search VARCHAR(255) NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_medical_diagnosis_code ON medical_diagnosis (code) WHERE validity_to IS NULL;
 CREATE INDEX ix_medical_diagnosis_name ON medical_diagnosis (name_search);
@@ -95,9 +87,7 @@ CREATE TABLE medical_pricelist (
     name_search VARCHAR(100) NOT NULL,
     pricelist_date {date} NOT NULL,
     location_id BIGINT REFERENCES core_location (id),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_medical_pricelist_name ON medical_pricelist (kind, name) WHERE validity_to IS NULL;
 CREATE INDEX ix_medical_pricelist_name ON medical_pricelist (kind, name_search);
@@ -109,9 +99,7 @@ CREATE TABLE medical_pricelist_detail (
     kind CHAR(1) NOT NULL,
     medical_id BIGINT NOT NULL,
     price_overrule BIGINT,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_medical_pricelist_detail ON medical_pricelist_detail (pricelist_id, medical_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_medical_pricelist_detail_list ON medical_pricelist_detail (pricelist_id, medical_id);

@@ -28,9 +28,7 @@ CREATE TABLE payment_payer (
     phone VARCHAR(50),
     fax VARCHAR(50),
     email VARCHAR(50),
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_payment_payer_location ON payment_payer (location_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_payment_payer_name ON payment_payer (name_search) WHERE validity_to IS NULL;
@@ -54,9 +52,7 @@ CREATE TABLE payment_premium (
     source VARCHAR(50),
     source_version VARCHAR(15),
     created_date {ts} NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_payment_premium_receipt ON payment_premium (product_id, receipt) WHERE validity_to IS NULL;
 CREATE INDEX ix_payment_premium_receipt ON payment_premium (receipt) WHERE validity_to IS NULL;
@@ -76,9 +72,7 @@ CREATE TABLE payment_funding (
     version INTEGER NOT NULL,
     created_at {ts} NOT NULL,
     created_by BIGINT,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_payment_funding_payer ON payment_funding (payer_id, pay_date) WHERE validity_to IS NULL;
 CREATE INDEX ix_payment_funding_product ON payment_funding (product_id) WHERE validity_to IS NULL;
@@ -106,9 +100,7 @@ CREATE TABLE payment_payment (
     transfer_fee BIGINT,
     reconc_req_id VARCHAR(30),
     reconciliation_date {ts},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_payment_payment_status ON payment_payment (status, received_date) WHERE validity_to IS NULL;
 CREATE INDEX ix_payment_payment_received ON payment_payment (received_date) WHERE validity_to IS NULL;
@@ -127,9 +119,7 @@ CREATE TABLE payment_payment_detail (
     premium_id BIGINT REFERENCES payment_premium (id),
     enrollment_date {date},
     expected_amount BIGINT,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_payment_payment_detail_payment ON payment_payment_detail (payment_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_payment_payment_detail_premium ON payment_payment_detail (premium_id) WHERE validity_to IS NULL;

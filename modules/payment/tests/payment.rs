@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use imis_core::auth::Principal;
 use imis_tests::fixtures::mutations::{ADD_FUNDING, CREATE_PAYER, CREATE_PAYMENT, CREATE_POLICY};
 use imis_tests::fixtures::{date_string as ds, location_uuid, new_uuid, user_id};
-use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -321,8 +321,7 @@ async fn contributions_activate_according_to_the_activation_option() {
 
 #[tokio::test]
 async fn actions_receipts_installments_and_pay_dates() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -528,15 +527,13 @@ async fn actions_receipts_installments_and_pay_dates() {
         assert_eq!(premiums_of(&app, &admin, &pol_free).await["totalCount"], 1);
         cloned["amount"] = json!("11");
         assert_eq!(pay_err(&app, &admin, cloned).await, "conflict.uuid_exists");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn updates_and_deletions_never_deactivate() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -644,7 +641,6 @@ async fn updates_and_deletions_never_deactivate() {
         assert_eq!(premiums_of(&app, &admin, &pol).await["totalCount"], 0);
         // The receipt is free again within the product.
         pay(&app, &admin, premium_input(&pol2, "10000", "UPD-1", today)).await;
-        db
     })
     .await;
 }
@@ -654,8 +650,7 @@ async fn updates_and_deletions_never_deactivate() {
 
 #[tokio::test]
 async fn paid_enrolments_and_policy_deletion() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -749,7 +744,6 @@ async fn paid_enrolments_and_policy_deletion() {
         // The receipt is free again.
         let pol4 = policy_with(&app, &admin, f, p, json!({ "isPaid": true, "receipt": "MY-RECEIPT" })).await;
         assert_eq!(policy(&app, &pol4).await["status"], 2);
-        db
     })
     .await;
 }
@@ -819,8 +813,7 @@ fn payer_names(v: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn payers_crud_scope_and_funding() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let region = create_payer(&app, &admin, "Région Littoral", "G", "R0001").await;
@@ -925,7 +918,6 @@ async fn payers_crud_scope_and_funding() {
         // Rights: the clerk has no payer right.
         let clerk = app.principal("clerk").await;
         assert_eq!(app.err_code(Some(&clerk), q).await, "auth.permission_denied");
-        db
     })
     .await;
 }
@@ -935,8 +927,7 @@ async fn payers_crud_scope_and_funding() {
 
 #[tokio::test]
 async fn payments_crud_and_rights() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let accountant = app.principal("accountant").await;
         let clerk = app.principal("clerk").await;
@@ -1015,7 +1006,6 @@ async fn payments_crud_and_rights() {
         ok(&app, Some(&admin), DELETE_PAYMENT, json!({ "i": { "uuids": [uuid] } })).await;
         assert_eq!(app.ok(Some(&admin), "{ payments { totalCount } }").await["payments"]["totalCount"], 0);
         assert_eq!(one_i64(&app, "SELECT COUNT(*) FROM payment_payment_detail WHERE validity_to IS NULL", vec![]).await, 0);
-        db
     })
     .await;
 }
@@ -1560,8 +1550,7 @@ async fn demo_and_scale_premiums_account_for_what_policies_were_paid() {
 
 #[tokio::test]
 async fn concurrent_premiums_cannot_share_a_receipt() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -1599,7 +1588,6 @@ async fn concurrent_premiums_cannot_share_a_receipt() {
             one_i64(&app, "SELECT COUNT(*) FROM payment_premium WHERE receipt = 'RACE-RECEIPT' AND validity_to IS NULL", vec![]).await,
             1
         );
-        db
     })
     .await;
 }
@@ -1717,8 +1705,7 @@ async fn a_payment_is_credited_once() {
 
 #[tokio::test]
 async fn concurrent_contributions_see_each_other() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -1810,15 +1797,13 @@ async fn concurrent_contributions_see_each_other() {
         assert_eq!(amount(&after["sumPremiums"]), dec("6000"));
         assert_eq!(after["status"], 2, "deletions never deactivate");
         assert_eq!(inconsistent_policies(&app).await, 0);
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn deleted_rows_and_payers_out_of_scope_are_refused() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -1869,15 +1854,13 @@ async fn deleted_rows_and_payers_out_of_scope_are_refused() {
         assert_eq!(one_i64(&app, "SELECT COUNT(*) FROM policy_policy", vec![]).await, before);
         let paid = policy_with(&app, &clerk, f2, p, json!({ "isPaid": true, "payerUuid": above })).await;
         assert_eq!(premiums_of(&app, &admin, &paid).await["edges"][0]["node"]["payer"]["name"], "Délégation Régionale");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn payment_lines_follow_the_location_scope() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -1949,7 +1932,6 @@ async fn payment_lines_follow_the_location_scope() {
         assert_eq!(app.ok(Some(&clerk), &by(&far_premium)).await["paymentsByPremiums"]["totalCount"], 0);
         assert_eq!(app.ok(Some(&admin), &by(&far_premium)).await["paymentsByPremiums"]["totalCount"], 1);
         assert_eq!(app.ok(Some(&clerk), &by(&near_premium)).await["paymentsByPremiums"]["totalCount"], 1);
-        db
     })
     .await;
 }
@@ -2058,8 +2040,7 @@ async fn outbox(app: &TestApp, event: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_recorded_premium_and_the_activation_it_causes_publish_events() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let today = app.state.clock.today();
         let v1 = village(&app, "D0001", 0).await;
@@ -2107,7 +2088,6 @@ async fn a_recorded_premium_and_the_activation_it_causes_publish_events() {
         assert_eq!(typed.status, 2);
         assert_eq!(typed.effective_date, Some(today));
         assert_eq!(policy(&app, &pol).await["status"], 2);
-        db
     })
     .await;
 }

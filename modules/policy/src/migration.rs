@@ -31,9 +31,7 @@ CREATE TABLE policy_policy (
     contribution_plan_uuid {uuid},
     creation_date {date} NOT NULL,
     json_ext {json},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_policy_policy_family ON policy_policy (family_id, product_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_policy_policy_product ON policy_policy (product_id) WHERE validity_to IS NULL;
@@ -51,9 +49,7 @@ CREATE TABLE policy_insuree_policy (
     effective_date {date},
     expiry_date {date} NOT NULL,
     is_offline BOOLEAN NOT NULL DEFAULT {bool_false},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE INDEX ix_policy_insuree_policy_insuree ON policy_insuree_policy (insuree_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_policy_insuree_policy_policy ON policy_insuree_policy (policy_id) WHERE validity_to IS NULL;
@@ -71,9 +67,7 @@ CREATE TABLE policy_renewal (
     renewal_warnings INTEGER NOT NULL,
     response_status INTEGER,
     response_date {ts},
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_policy_renewal_policy ON policy_renewal (policy_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_policy_renewal_officer ON policy_renewal (new_officer_id) WHERE validity_to IS NULL;
@@ -121,9 +115,7 @@ CREATE TABLE policy_consumption (
     rem_delivery BIGINT NOT NULL,
     rem_hospitalization BIGINT NOT NULL,
     rem_antenatal BIGINT NOT NULL,
-    validity_from {ts} NOT NULL,
-    validity_to {ts},
-    audit_user_id BIGINT
+    {version_columns}
 );
 CREATE UNIQUE INDEX ux_policy_consumption_claim ON policy_consumption (claim_id, policy_id) WHERE validity_to IS NULL;
 CREATE INDEX ix_policy_consumption_policy ON policy_consumption (policy_id) WHERE validity_to IS NULL

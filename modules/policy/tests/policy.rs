@@ -20,7 +20,7 @@ use imis_policy::api::{
 use imis_tests::fixtures::{
     date_string as ds, first_village as village, location_id, location_uuid, product_id, user_id,
 };
-use imis_tests::{TestApp, TestDb, on_each_db, one_i64, one_uuid};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -368,8 +368,7 @@ fn app_config(db: &TestDb, policy: &[(&str, u32)]) -> imis_core::config::Config 
 
 #[tokio::test]
 async fn value_examples_of_the_reference_with_d13_choices() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -425,15 +424,13 @@ async fn value_examples_of_the_reference_with_d13_choices() {
         let fees = product(&app, &admin, "FEES", json!({ "premiumAdult": "100", "premiumChild": "50",
             "registrationFee": "7", "generalAssemblyFee": "3" })).await;
         assert_eq!(value(&values(&app, &admin, "N", enroll, fees, &f, None).await), dec("280"));
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn max_members_keep_adults_children_other_children_other_adults_head_first() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -469,15 +466,13 @@ async fn max_members_keep_adults_children_other_children_other_adults_head_first
         let p = policy(&app, &u).await;
         assert_eq!(chfs(&p), ["920000005"]);
         assert_eq!(amount(&p["value"]), dec("100"));
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn ages_are_taken_on_the_enrolment_date() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let p = product(
@@ -505,15 +500,13 @@ async fn ages_are_taken_on_the_enrolment_date() {
             d("2025-01-10"),
             18
         ));
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn dates_follow_cycles_grace_and_administration_periods() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -558,15 +551,13 @@ async fn dates_follow_cycles_grace_and_administration_periods() {
         assert_eq!(p["enrollDate"], "2021-01-10");
         assert!(p["effectiveDate"].is_null());
         assert_eq!(rows(&p)["940000001"], (Value::Null, "2021-11-30".to_string()));
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn discounts_early_enrolment_needs_cycles_early_renewal_does_not() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -625,7 +616,6 @@ async fn discounts_early_enrolment_needs_cycles_early_renewal_does_not() {
         let v = renewal("2025-02-01").await;
         assert_eq!(v["policy"]["startDate"], "2025-02-01");
         assert_eq!(amount(&v["policy"]["value"]), dec("1000"));
-        db
     })
     .await;
 }
@@ -635,8 +625,7 @@ async fn discounts_early_enrolment_needs_cycles_early_renewal_does_not() {
 
 #[tokio::test]
 async fn server_authority_and_enrolment_refusals() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -704,15 +693,13 @@ async fn server_authority_and_enrolment_refusals() {
         let n = one_i64(&app, "SELECT COUNT(*) FROM policy_policy WHERE uuid = ?", vec![uuid::Uuid::parse_str(&u).unwrap().into()]).await;
         assert_eq!(n, 1);
         assert_eq!(err(&app, Some(&admin), CREATE, json!({ "i": with(again, json!({ "enrollDate": "2025-04-02" })) })).await, "conflict.uuid_exists");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn a_zero_value_policy_is_active_at_creation_and_covers_its_members() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -742,7 +729,6 @@ async fn a_zero_value_policy_is_active_at_creation_and_covers_its_members() {
         let e = ok(&app, Some(&admin), r#"{ policyEligibilityByInsuree(chfId: "970000001") { prodId totalAdmissionsLeft } }"#, json!({})).await;
         assert_eq!(e["policyEligibilityByInsuree"]["prodId"], "FREE1");
         assert!(e["policyEligibilityByInsuree"]["totalAdmissionsLeft"].is_null(), "unlimited");
-        db
     })
     .await;
 }
@@ -752,8 +738,7 @@ async fn a_zero_value_policy_is_active_at_creation_and_covers_its_members() {
 
 #[tokio::test]
 async fn renewals_with_and_without_the_previous_policy() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -817,7 +802,6 @@ async fn renewals_with_and_without_the_previous_policy() {
         // prevUuid of another family's policy.
         assert_eq!(err(&app, Some(&admin), RENEW, json!({ "i": with(policy_input(&h, new, eo, "2025-01-15"), json!({ "prevUuid": g_old })) })).await, "policy.renewal_without_previous");
         assert_eq!(err(&app, Some(&admin), VALUES, json!({ "s": "R", "d": "2025-01-15", "p": new, "f": h.id })).await, "policy.renewal_without_previous");
-        db
     })
     .await;
 }
@@ -827,8 +811,7 @@ async fn renewals_with_and_without_the_previous_policy() {
 
 #[tokio::test]
 async fn update_only_when_idle_recomputes_and_replaces_coverage() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -881,7 +864,6 @@ async fn update_only_when_idle_recomputes_and_replaces_coverage() {
         // An unknown uuid.
         let unknown = with(input, json!({ "uuid": uuid::Uuid::now_v7().to_string() }));
         assert_eq!(err(&app, Some(&admin), UPDATE, json!({ "i": unknown })).await, "not_found");
-        db
     })
     .await;
 }
@@ -947,8 +929,7 @@ async fn suspend_and_delete_policies() {
 
 #[tokio::test]
 async fn coverage_follows_every_insuree_event() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -1096,7 +1077,6 @@ async fn coverage_follows_every_insuree_event() {
         let r = ok(&app, Some(&admin), &format!(r#"{{ policiesByInsuree(chfId: "900200010", targetDate: "{t}") {{ totalCount }} a: policiesByInsuree(chfId: "900200010") {{ totalCount }} }}"#), json!({})).await;
         assert_eq!(r["policiesByInsuree"]["totalCount"], 0);
         assert_eq!(r["a"]["totalCount"], 1);
-        db
     })
     .await;
 }
@@ -1329,8 +1309,7 @@ async fn push_usage(
 
 #[tokio::test]
 async fn eligibility_with_and_without_claims_and_the_facility_desk() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v2 = village(&app, "D0002").await;
         let eo = user_id(&app, "eo_edea").await;
@@ -1439,7 +1418,6 @@ async fn eligibility_with_and_without_claims_and_the_facility_desk() {
         nobody.rights = [101001].into_iter().collect();
         assert_eq!(err(&app, Some(&nobody), &totals("900400001"), json!({})).await, "auth.permission_denied");
         assert_eq!(err(&app, Some(&nobody), by_insuree, json!({})).await, "auth.permission_denied");
-        db
     })
     .await;
 }
@@ -1751,8 +1729,7 @@ async fn renewal_reminders_job() {
 
 #[tokio::test]
 async fn policy_officers_by_location_and_search() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let d1 = location_uuid(&app, "D0001").await;
         let d2 = location_uuid(&app, "D0002").await;
@@ -1817,15 +1794,13 @@ async fn policy_officers_by_location_and_search() {
         assert_eq!(r["policyOfficers"]["totalCount"], 0);
         // Searched by name, ignoring accents and case: Thérèse Moukoko.
         assert_eq!(codes(r#"search: "THERESE""#).await, ["eo_douala"]);
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn rights_and_location_scope_of_every_operation() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let clerk = app.principal("clerk").await; // 101201..101205 in D0001
         let v1 = village(&app, "D0001").await;
@@ -1901,15 +1876,13 @@ async fn rights_and_location_scope_of_every_operation() {
         let mut desk = clerk.clone();
         desk.rights = [101105].into_iter().collect();
         assert!(ok(&app, Some(&desk), &format!(r#"{{ node(id: "{id}") {{ ... on PolicyGQLType {{ uuid }} }} }}"#), json!({})).await["node"].is_null());
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn the_product_version_in_force_on_the_enrolment_date_is_used() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -1934,15 +1907,13 @@ async fn the_product_version_in_force_on_the_enrolment_date_is_used() {
         member(&app, &admin, &mut f, "900900002", "1985-01-01", 8, "").await;
         assert_eq!(amount(&policy(&app, &before).await["value"]), dec("200"));
         assert_eq!(amount(&policy(&app, &after).await["value"]), dec("400"));
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn renewals_use_the_renewal_grace_period_and_no_administration_period() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -1975,15 +1946,13 @@ async fn renewals_use_the_renewal_grace_period_and_no_administration_period() {
         // A new policy has the administration period and no grace.
         assert_eq!(start("N", "2025-02-20").await, "2026-01-01");
         assert_eq!(start("N", "2024-11-30").await, "2025-01-01");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn policy_values_inputs_and_nested_fields() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -2017,15 +1986,13 @@ async fn policy_values_inputs_and_nested_fields() {
         assert!(uuids.contains(&partial.as_str()), "{uuids:?}");
         // The inactive member (status IN) is still a member of the family.
         assert!(uuids.contains(&full.as_str()), "{uuids:?}");
-        db
     })
     .await;
 }
 
 #[tokio::test]
 async fn waiting_periods_apply_to_new_policies_and_late_joiners_only() {
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -2067,7 +2034,6 @@ async fn waiting_periods_apply_to_new_policies_and_late_joiners_only() {
         assert_eq!((e["minDateItem"].as_str(), e["isItemOk"].as_bool()), (Some(ds(add_months(since, 2)).as_str()), Some(false)));
         let e = item("901200012").await;
         assert_eq!((e["minDateItem"].as_str(), e["isItemOk"].as_bool()), (Some(ds(add_months(since, 1)).as_str()), Some(add_months(since, 1) <= today)));
-        db
     })
     .await;
 }
@@ -2145,8 +2111,7 @@ async fn status_changes_publish_typed_events() {
         EVENT_POLICY_ACTIVATED, EVENT_POLICY_EXPIRED, EVENT_POLICY_RENEWED, EVENT_POLICY_SUSPENDED,
         PoliciesExpired, PolicyRenewed, PolicyStatusChanged,
     };
-    on_each_db(|db: TestDb| async move {
-        let app = TestApp::new(&db).await;
+    on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
@@ -2245,7 +2210,6 @@ async fn status_changes_publish_typed_events() {
             outbox(&app, EVENT_POLICY_EXPIRED).await.len(),
             expired.len()
         );
-        db
     })
     .await;
 }
