@@ -125,6 +125,27 @@ impl MutationEnvelopeInput {
     }
 }
 
+/// Declares openIMIS mutation inputs: each one its own fields, then the flattened mutation
+/// envelope (`clientMutationId`, `clientMutationLabel`, …), which the logged input leaves out.
+///
+/// ```ignore
+/// imis_core::mutation_inputs! {
+///     DeletePoliciesMutationInput { uuids: Vec<String> }
+/// }
+/// ```
+#[macro_export]
+macro_rules! mutation_inputs {
+    ($($name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)? })*) => {$(
+        #[derive(async_graphql::InputObject, serde::Serialize)]
+        pub struct $name {
+            $($(#[$attr])* pub $field: $ty,)*
+            #[graphql(flatten)]
+            #[serde(skip)]
+            pub envelope: $crate::graphql::MutationEnvelopeInput,
+        }
+    )*};
+}
+
 /// Declares an openIMIS mutation payload type `{ clientMutationId internalId }`.
 #[macro_export]
 macro_rules! mutation_payload {

@@ -44,21 +44,7 @@ impl PremiumFields {
     }
 }
 
-/// Declares mutation inputs: each one its own fields, then the flattened mutation envelope,
-/// which the logged input leaves out.
-macro_rules! mutation_inputs {
-    ($($name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)? })*) => {$(
-        #[derive(InputObject, serde::Serialize)]
-        pub struct $name {
-            $($(#[$attr])* pub $field: $ty,)*
-            #[graphql(flatten)]
-            #[serde(skip)]
-            pub envelope: MutationEnvelopeInput,
-        }
-    )*};
-}
-
-mutation_inputs! {
+imis_core::mutation_inputs! {
     CreatePremiumMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PremiumFields }
     UpdatePremiumMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PremiumFields }
     DeletePremiumsMutationInput { uuids: Option<Vec<Option<String>>> }

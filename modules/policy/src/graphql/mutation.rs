@@ -51,21 +51,7 @@ impl PolicyFields {
     }
 }
 
-/// Declares mutation inputs: each one its own fields, then the flattened mutation envelope,
-/// which the logged input leaves out.
-macro_rules! mutation_inputs {
-    ($($name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty),* $(,)? })*) => {$(
-        #[derive(InputObject, serde::Serialize)]
-        pub struct $name {
-            $($(#[$attr])* pub $field: $ty,)*
-            #[graphql(flatten)]
-            #[serde(skip)]
-            pub envelope: MutationEnvelopeInput,
-        }
-    )*};
-}
-
-mutation_inputs! {
+imis_core::mutation_inputs! {
     CreatePolicyMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PolicyFields }
     UpdatePolicyMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PolicyFields }
     RenewPolicyMutationInput { #[graphql(flatten)] #[serde(flatten)] fields: PolicyFields }
