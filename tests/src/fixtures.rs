@@ -155,6 +155,62 @@ pub async fn product_uuid_of(app: &TestApp, id: i64) -> String {
     one_uuid(app, PRODUCT_UUID, vec![id.into()]).await
 }
 
+/// A kind of medical act: the medical module's items or services.
+#[derive(Debug, Clone, Copy)]
+pub enum Medical {
+    Item,
+    Service,
+}
+
+impl Medical {
+    fn table(self) -> &'static str {
+        match self {
+            Medical::Item => "medical_item",
+            Medical::Service => "medical_service",
+        }
+    }
+}
+
+/// The id and uuid of the current item or service with `code`.
+pub async fn medical_id(app: &TestApp, kind: Medical, code: &str) -> (i64, String) {
+    let table = kind.table();
+    let id = one_i64(
+        app,
+        &format!("SELECT id FROM {table} WHERE code = ? AND validity_to IS NULL"),
+        vec![code.into()],
+    )
+    .await;
+    let uuid = one_uuid(
+        app,
+        &format!("SELECT uuid FROM {table} WHERE id = ?"),
+        vec![id.into()],
+    )
+    .await;
+    (id, uuid)
+}
+
+/// The uuids of the current items or services, by code.
+pub async fn medical_uuids(app: &TestApp, kind: Medical) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    let sql = format!(
+        "SELECT uuid FROM {} WHERE validity_to IS NULL ORDER BY code",
+        kind.table()
+    );
+    app.state
+        .db
+        .conn
+        .query_all_raw(imis_core::db::stmt(app.state.db.backend(), &sql, vec![]))
+        .await
+        .expect("medical rows")
+        .iter()
+        .map(|r| {
+            r.try_get::<uuid::Uuid>("", "uuid")
+                .expect("uuid")
+                .to_string()
+        })
+        .collect()
+}
+
 /// A national product's input: sold 2020–2035, 12 months, at most 8 members, this lump sum;
 /// every field of `extra` is added (or replaces the default).
 pub fn product_input_with_lump_sum(code: &str, lump_sum: &str, extra: Value) -> Value {
@@ -205,6 +261,155 @@ pub async fn family_id_of_head(app: &TestApp, chf_id: &str) -> i64 {
         vec![chf_id.into()],
     )
     .await
+}
+
+/// The uuid of family `id`.
+pub async fn family_uuid(app: &TestApp, id: i64) -> String {
+    one_uuid(
+        app,
+        "SELECT uuid FROM insuree_family WHERE id = ?",
+        vec![id.into()],
+    )
+    .await
+}
+
+/// The id of the current insuree with the insurance number `chf_id`.
+pub async fn insuree_id(app: &TestApp, chf_id: &str) -> i64 {
+    one_i64(
+        app,
+        "SELECT id FROM insuree_insuree WHERE chf_id = ? AND validity_to IS NULL",
+        vec![chf_id.into()],
+    )
+    .await
+}
+
+/// The uuid of the current insuree with the insurance number `chf_id`.
+pub async fn insuree_uuid(app: &TestApp, chf_id: &str) -> String {
+    one_uuid(
+        app,
+        "SELECT uuid FROM insuree_insuree WHERE chf_id = ? AND validity_to IS NULL",
+        vec![chf_id.into()],
+    )
+    .await
+}
+
+/// Moves family `family` to `village` behind the services' back, as a data fix would.
+pub async fn move_family(app: &TestApp, family: i64, village: i64) {
+    execute(
+        app,
+        "UPDATE insuree_family SET location_id = ? WHERE id = ?",
+        vec![village.into(), family.into()],
+    )
+    .await;
+}
+
+/// The id of the current facility with `code`.
+pub async fn facility_id(app: &TestApp, code: &str) -> i64 {
+    one_i64(
+        app,
+        "SELECT id FROM core_health_facility WHERE code = ? AND validity_to IS NULL",
+        vec![code.into()],
+    )
+    .await
+}
+
+/// The uuid of the current facility with `code`.
+pub async fn facility_uuid(app: &TestApp, code: &str) -> String {
+    one_uuid(
+        app,
+        "SELECT uuid FROM core_health_facility WHERE code = ? AND validity_to IS NULL",
+        vec![code.into()],
+    )
+    .await
+}
+
+/// How many facility rows (any version) have `code`.
+pub async fn facility_rows(app: &TestApp, code: &str) -> i64 {
+    one_i64(
+        app,
+        "SELECT COUNT(*) FROM core_health_facility WHERE code = ?",
+        vec![code.into()],
+    )
+    .await
+}
+
+/// The id of the policy with `uuid`.
+pub async fn policy_id(app: &TestApp, uuid: &str) -> i64 {
+    let uuid = uuid::Uuid::parse_str(uuid).expect("policy uuid");
+    one_i64(
+        app,
+        "SELECT id FROM policy_policy WHERE uuid = ?",
+        vec![uuid.into()],
+    )
+    .await
+}
+
+/// How many policy rows there are, versions included.
+pub async fn policy_rows(app: &TestApp) -> i64 {
+    one_i64(app, "SELECT COUNT(*) FROM policy_policy", vec![]).await
+}
+
+/// How many current policies family `family` has.
+pub async fn current_policies_of_family(app: &TestApp, family: i64) -> i64 {
+    one_i64(
+        app,
+        "SELECT COUNT(*) FROM policy_policy WHERE family_id = ? AND validity_to IS NULL",
+        vec![family.into()],
+    )
+    .await
+}
+
+/// Sets the enrolment officer of the policy with `uuid` behind the services' back.
+pub async fn set_policy_officer(app: &TestApp, uuid: &str, officer: i64) {
+    let uuid = uuid::Uuid::parse_str(uuid).expect("policy uuid");
+    execute(
+        app,
+        "UPDATE policy_policy SET officer_id = ? WHERE uuid = ?",
+        vec![officer.into(), uuid.into()],
+    )
+    .await;
+}
+
+/// Current policies whose paid total differs from the sum of their valid premiums that are not
+/// photo fees (the figure the payment module keeps on the policy).
+pub async fn policies_paid_unlike_premiums(app: &TestApp) -> i64 {
+    one_i64(
+        app,
+        "SELECT COUNT(*) FROM policy_policy p WHERE p.validity_to IS NULL AND p.paid <> \
+         (SELECT COALESCE(SUM(x.amount), 0) FROM payment_premium x \
+          WHERE x.policy_id = p.id AND x.validity_to IS NULL AND x.is_photo_fee = ?)",
+        vec![false.into()],
+    )
+    .await
+}
+
+/// The insurance numbers of the insurees listed in renewal `renewal_id`, in order.
+pub async fn renewal_chf_ids(app: &TestApp, renewal_id: i64) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    app.state
+        .db
+        .conn
+        .query_all_raw(imis_core::db::stmt(
+            app.state.db.backend(),
+            "SELECT i.chf_id FROM policy_renewal_detail r JOIN insuree_insuree i ON i.id = r.insuree_id \
+             WHERE r.renewal_id = ? ORDER BY i.chf_id",
+            vec![renewal_id.into()],
+        ))
+        .await
+        .expect("renewal details")
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).expect("chf_id"))
+        .collect()
+}
+
+async fn execute(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
+    use sea_orm::ConnectionTrait;
+    app.state
+        .db
+        .conn
+        .execute_raw(imis_core::db::stmt(app.state.db.backend(), sql, values))
+        .await
+        .expect(sql);
 }
 
 /// Creates, as `who`, a household family of `village` whose head (a married man born

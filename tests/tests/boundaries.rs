@@ -1,6 +1,6 @@
 //! Module boundaries (issue 11), checked on the source tree so that crossing one fails a test.
 //!
-//! **Modules** (`modules/*/src/**/*.rs`, migrations exempt: a foreign key may name another
+//! **Modules** (`modules/*/src/**/*.rs` and the module's own `tests/`, migrations exempt: a foreign key may name another
 //! module's table). Code and SQL of a module may not name
 //! - another module's table (the names come from each module's `entity/*.rs` `table_name` and its
 //!   migrations' `CREATE TABLE`), nor any core table (`core_*`, from core's entities and
@@ -284,7 +284,10 @@ fn module_violations(root: &Path) -> Vec<Violation> {
     let mut out = vec![];
     for m in &modules {
         let src = root.join("modules").join(&m.dir).join("src");
-        for f in rust_files(&src) {
+        // A module's own tests are held to the same rule: they reach other modules' rows through
+        // the harness's fixtures (`imis_tests::fixtures`), as a scenario test would.
+        let tests = root.join("modules").join(&m.dir).join("tests");
+        for f in rust_files(&src).into_iter().chain(rust_files(&tests)) {
             let rel = relative(&f, &src);
             if is_migration(&rel) {
                 continue;

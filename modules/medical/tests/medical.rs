@@ -7,7 +7,9 @@
 
 use chrono::{Days, NaiveDate};
 use imis_medical::api::{self as medical, MedicalKind};
-use imis_tests::fixtures::user_with_role_in_districts;
+use imis_tests::fixtures::{
+    facility_id, facility_rows, facility_uuid, user_with_role_in_districts,
+};
 use imis_tests::{TestApp, TestDb, on_each_db};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -673,9 +675,9 @@ async fn facility_price_lists_and_claimable_prices() {
         // Refused: a services list as items list, a list of another district, an unknown list.
         for (code, items) in [("HF901", services), ("HF902", edea), ("HF903", 999999)] {
             assert_eq!(app.err_code(Some(&admin), &create(code, items, "")).await, "medical.pricelist_invalid", "{code}");
-            assert_eq!(app.count("core_health_facility", &format!("code = '{code}'")).await, 0);
+            assert_eq!(facility_rows(&app, code).await, 0);
         }
-        let hf = id_of(&app, "core_health_facility", "HF900").await;
+        let hf = facility_id(&app, "HF900").await;
         let price = |kind: MedicalKind, id: i64, date: NaiveDate| {
             let st = app.state.clone();
             async move { medical::claimable_price(&st, &st.db.conn, hf, kind, id, date).await.unwrap() }
@@ -689,7 +691,7 @@ async fn facility_price_lists_and_claimable_prices() {
         assert_eq!(price(MedicalKind::Item, act_id, yesterday).await, None);
 
         // An update keeps the previous prices for earlier dates.
-        let hf_uuid = uuid_of(&app, "core_health_facility", "HF900").await;
+        let hf_uuid = facility_uuid(&app, "HF900").await;
         app.ok(Some(&admin), &format!(r#"mutation {{ updateHealthFacility(input: {{ uuid: "{hf_uuid}", code: "HF900", name: "Centre médical d'Akwa", legalFormId: "G", level: "C", locationId: {d1}, careType: "B", itemsPricelistId: {future} }}) {{ internalId }} }}"#)).await;
         let r = app.ok(Some(&admin), r#"{ healthFacilities(code: "HF900") { edges { node { itemsPricelist { name } servicesPricelist { name } } } } }"#).await;
         assert_eq!(r["healthFacilities"]["edges"][0]["node"]["itemsPricelist"]["name"], "Futur");
@@ -702,7 +704,7 @@ async fn facility_price_lists_and_claimable_prices() {
         assert_eq!(price(MedicalKind::Service, cons_id, today).await, None);
 
         // Demo facilities have the demo lists, dated and entered in 2020: versions count.
-        let demo_hf = id_of(&app, "core_health_facility", "CS0001").await;
+        let demo_hf = facility_id(&app, "CS0001").await;
         let demo_price = |id: i64, date: NaiveDate| {
             let st = app.state.clone();
             async move { medical::claimable_price(&st, &st.db.conn, demo_hf, MedicalKind::Item, id, date).await.unwrap() }

@@ -14,10 +14,13 @@
 use chrono::NaiveDate;
 use imis_core::auth::Principal;
 use imis_tests::fixtures::mutations::{ADD_FUNDING, CREATE_PAYER, CREATE_PAYMENT, CREATE_POLICY};
-use imis_tests::fixtures::{date_string as ds, location_uuid, new_uuid, user_id};
+use imis_tests::fixtures::{
+    current_policies_of_family, date_string as ds, family_id_of_head, location_uuid, move_family,
+    new_uuid, policies_paid_unlike_premiums, policy_id, policy_rows, product_uuid_of,
+    set_policy_officer, user_id,
+};
 use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_i64, one_uuid};
 use rust_decimal::Decimal;
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -85,13 +88,7 @@ async fn family(app: &TestApp, who: &Principal, village: i64, chf: &str) -> i64 
         json!({}),
     )
     .await;
-    one_i64(
-        app,
-        "SELECT f.id FROM insuree_family f JOIN insuree_insuree i ON i.id = f.head_insuree_id \
-         WHERE i.chf_id = ? AND f.validity_to IS NULL AND i.validity_to IS NULL",
-        vec![chf.into()],
-    )
-    .await
+    family_id_of_head(app, chf).await
 }
 
 /// `createPolicy` enrolled today (with `extra` fields); returns the policy's uuid.
@@ -678,7 +675,7 @@ async fn paid_enrolments_and_policy_deletion() {
         // A given receipt is used; a taken one refuses the enrolment (nothing is created).
         let pol3 = policy_with(&app, &admin, f, p, json!({ "isPaid": true, "receipt": "MY-RECEIPT" })).await;
         assert_eq!(premiums_of(&app, &admin, &pol3).await["edges"][0]["node"]["receipt"], "MY-RECEIPT");
-        let before = one_i64(&app, "SELECT COUNT(*) FROM policy_policy", vec![]).await;
+        let before = policy_rows(&app).await;
         let officer = user_id(&app, "eo_douala").await;
         let code = err(
             &app,
@@ -688,7 +685,7 @@ async fn paid_enrolments_and_policy_deletion() {
         )
         .await;
         assert_eq!(code, "premium.receipt_taken");
-        assert_eq!(one_i64(&app, "SELECT COUNT(*) FROM policy_policy", vec![]).await, before);
+        assert_eq!(policy_rows(&app).await, before);
 
         // Deleting a policy removes its premiums (history kept) and detaches payment lines.
         let premium_uuid = premiums_of(&app, &admin, &pol3).await["edges"][0]["node"]["uuid"]
@@ -1187,16 +1184,7 @@ async fn matching_rejects_with_each_code() {
         assert_eq!(p["status"], 1);
 
         // 106: the family moved out of the product's district after enrolment.
-        app.state
-            .db
-            .conn
-            .execute_raw(imis_core::db::stmt(
-                app.state.db.backend(),
-                "UPDATE insuree_family SET location_id = ? WHERE id = ?",
-                vec![v2.into(), f3.into()],
-            ))
-            .await
-            .expect("move family");
+        move_family(&app, f3, v2).await;
         let p106 = received(&app, &admin, "100", None, "T106", &[("880000003", "MATD1")]).await;
         let out = match_payments(&app, &admin, &[&p106]).await;
         assert_eq!(codes(&out[0]), vec![vec![106]], "{}", out[0]);
@@ -1457,18 +1445,6 @@ async fn matching_activates_renews_and_distributes() {
 // ---------------------------------------------------------------------------------------------
 // Demo and scale data
 
-/// Current policies whose paid total differs from Σ of their valid non-photo-fee premiums.
-async fn inconsistent_policies(app: &TestApp) -> i64 {
-    one_i64(
-        app,
-        "SELECT COUNT(*) FROM policy_policy p WHERE p.validity_to IS NULL AND p.paid <> \
-         (SELECT COALESCE(SUM(x.amount), 0) FROM payment_premium x \
-          WHERE x.policy_id = p.id AND x.validity_to IS NULL AND x.is_photo_fee = ?)",
-        vec![false.into()],
-    )
-    .await
-}
-
 #[tokio::test]
 async fn demo_and_scale_premiums_account_for_what_policies_were_paid() {
     on_each_db(|db: TestDb| async move {
@@ -1489,7 +1465,7 @@ async fn demo_and_scale_premiums_account_for_what_policies_were_paid() {
             .expect("government payer");
         assert_eq!(gov["node"]["fundings"]["edges"][0]["node"]["product"]["code"], "MUT01");
         // Demo premiums (if the demo has policies) agree with the policies' paid totals.
-        assert_eq!(inconsistent_policies(&app).await, 0);
+        assert_eq!(policies_paid_unlike_premiums(&app).await, 0);
 
         // Scale: policies whose contributions were recorded in bulk get the premiums that
         // account for them, once.
@@ -1500,12 +1476,7 @@ async fn demo_and_scale_premiums_account_for_what_policies_were_paid() {
         for (chf, paid) in [("880100001", 10_000_00i64), ("880100002", 7_000_00), ("880100003", 0)] {
             let f = family(&app, &admin, v1, chf).await;
             let uuid = new_policy(&app, &admin, f, p).await;
-            let id = one_i64(
-                &app,
-                "SELECT id FROM policy_policy WHERE uuid = ?",
-                vec![uuid::Uuid::parse_str(&uuid).expect("uuid").into()],
-            )
-            .await;
+            let id = policy_id(&app, &uuid).await;
             if paid > 0 {
                 let tx = app.state.db.begin_write().await.expect("tx");
                 imis_policy::api::record_contribution(
@@ -1525,10 +1496,10 @@ async fn demo_and_scale_premiums_account_for_what_policies_were_paid() {
             }
             ids.push(id);
         }
-        assert_eq!(inconsistent_policies(&app).await, 2);
+        assert_eq!(policies_paid_unlike_premiums(&app).await, 2);
         let written = imis_payment::scale::seed_scale(&app.state, 7).await.expect("scale");
         assert!((2..=4).contains(&written), "{written}");
-        assert_eq!(inconsistent_policies(&app).await, 0);
+        assert_eq!(policies_paid_unlike_premiums(&app).await, 0);
         let generated = one_i64(
             &app,
             "SELECT COUNT(*) FROM payment_premium WHERE policy_id = ? AND receipt LIKE 'SC-%'",
@@ -1796,7 +1767,7 @@ async fn concurrent_contributions_see_each_other() {
         let after = policy(&app, &pol2).await;
         assert_eq!(amount(&after["sumPremiums"]), dec("6000"));
         assert_eq!(after["status"], 2, "deletions never deactivate");
-        assert_eq!(inconsistent_policies(&app).await, 0);
+        assert_eq!(policies_paid_unlike_premiums(&app).await, 0);
     })
     .await;
 }
@@ -1841,7 +1812,7 @@ async fn deleted_rows_and_payers_out_of_scope_are_refused() {
 
         // createPolicy(isPaid, payerUuid): the payer must be visible to the acting user.
         let f2 = family(&app, &admin, v1, "895000002").await;
-        let before = one_i64(&app, "SELECT COUNT(*) FROM policy_policy", vec![]).await;
+        let before = policy_rows(&app).await;
         let officer = user_id(&app, "eo_douala").await;
         let code = err(
             &app,
@@ -1851,7 +1822,7 @@ async fn deleted_rows_and_payers_out_of_scope_are_refused() {
         )
         .await;
         assert_eq!(code, "auth.location_denied");
-        assert_eq!(one_i64(&app, "SELECT COUNT(*) FROM policy_policy", vec![]).await, before);
+        assert_eq!(policy_rows(&app).await, before);
         let paid = policy_with(&app, &clerk, f2, p, json!({ "isPaid": true, "payerUuid": above })).await;
         assert_eq!(premiums_of(&app, &admin, &paid).await["edges"][0]["node"]["payer"]["name"], "Délégation Régionale");
     })
@@ -1946,33 +1917,73 @@ async fn renewals_by_matching_are_checked_before_anything_is_written() {
         let v2 = village(&app, "D0002", 0).await;
         let d2_loc = location_uuid(&app, "D0002").await;
         // RNWX converts into RNWC, sold in D0002 only; RNWY into RNWD, no longer sold.
-        let uuid_of = |id: i64| {
-            let app = &app;
-            async move { one_uuid(app, "SELECT uuid FROM product_product WHERE id = ?", vec![id.into()]).await }
-        };
-        let in_d2 = product(&app, &admin, "RNWC", "5000", json!({ "locationUuid": d2_loc })).await;
-        let ended = product(&app, &admin, "RNWD", "5000", json!({ "dateTo": ds(today.pred_opt().expect("yesterday")) })).await;
+        let in_d2 = product(
+            &app,
+            &admin,
+            "RNWC",
+            "5000",
+            json!({ "locationUuid": d2_loc }),
+        )
+        .await;
+        let ended = product(
+            &app,
+            &admin,
+            "RNWD",
+            "5000",
+            json!({ "dateTo": ds(today.pred_opt().expect("yesterday")) }),
+        )
+        .await;
         let plain = product(&app, &admin, "RNWP", "5000", json!({})).await;
-        let to_d2 = product(&app, &admin, "RNWX", "5000", json!({ "conversionProductUuid": uuid_of(in_d2).await })).await;
-        let to_ended = product(&app, &admin, "RNWY", "5000", json!({ "conversionProductUuid": uuid_of(ended).await })).await;
+        let to_d2 = product(
+            &app,
+            &admin,
+            "RNWX",
+            "5000",
+            json!({ "conversionProductUuid": product_uuid_of(&app, in_d2).await }),
+        )
+        .await;
+        let to_ended = product(
+            &app,
+            &admin,
+            "RNWY",
+            "5000",
+            json!({ "conversionProductUuid": product_uuid_of(&app, ended).await }),
+        )
+        .await;
         let policies_of = |family: i64| {
             let app = &app;
-            async move {
-                one_i64(app, "SELECT COUNT(*) FROM policy_policy WHERE family_id = ? AND validity_to IS NULL", vec![family.into()]).await
-            }
+            async move { current_policies_of_family(app, family).await }
         };
         // Active policies (option 1: the full contribution activates).
         let mut active = vec![];
-        for (village, chf, prod) in [(v1, "894000001", plain), (v1, "894000002", plain), (v1, "894000003", to_ended), (v2, "894000004", to_d2)] {
+        for (village, chf, prod) in [
+            (v1, "894000001", plain),
+            (v1, "894000002", plain),
+            (v1, "894000003", to_ended),
+            (v2, "894000004", to_d2),
+        ] {
             let f = family(&app, &admin, village, chf).await;
             let pol = new_policy(&app, &admin, f, prod).await;
-            let (premium, _) = pay(&app, &admin, premium_input(&pol, "5000", &format!("RNW-{chf}"), today)).await;
+            let (premium, _) = pay(
+                &app,
+                &admin,
+                premium_input(&pol, "5000", &format!("RNW-{chf}"), today),
+            )
+            .await;
             assert_eq!(policy(&app, &pol).await["status"], 2);
             active.push((f, pol, premium));
         }
 
         // A payment that brings nothing renews nothing.
-        let zero = received(&app, &admin, "0", None, "RNW-ZERO", &[("894000001", "RNWP")]).await;
+        let zero = received(
+            &app,
+            &admin,
+            "0",
+            None,
+            "RNW-ZERO",
+            &[("894000001", "RNWP")],
+        )
+        .await;
         let o = &match_payments(&app, &admin, &[&zero]).await[0];
         assert_eq!(o["matched"], true, "{o}");
         assert_eq!(o["renewalPolicyUuids"], json!([]));
@@ -1984,29 +1995,37 @@ async fn renewals_by_matching_are_checked_before_anything_is_written() {
 
         // The renewal keeps the policy's officer, who must still be an officer (107).
         let not_officer = user_id(&app, "Admin").await;
-        let set_officer = |officer: i64, policy: &str| {
-            let app = &app;
-            let policy = uuid::Uuid::parse_str(policy).expect("uuid");
-            async move {
-                app.state
-                    .db
-                    .conn
-                    .execute_raw(imis_core::db::stmt(
-                        app.state.db.backend(),
-                        "UPDATE policy_policy SET officer_id = ? WHERE uuid = ?",
-                        vec![officer.into(), policy.into()],
-                    ))
-                    .await
-                    .expect("officer");
-            }
-        };
-        set_officer(not_officer, &active[1].1).await;
-        let p107 = received(&app, &admin, "5000", None, "RNW-107", &[("894000002", "RNWP")]).await;
+        set_policy_officer(&app, &active[1].1, not_officer).await;
+        let p107 = received(
+            &app,
+            &admin,
+            "5000",
+            None,
+            "RNW-107",
+            &[("894000002", "RNWP")],
+        )
+        .await;
         // The product it converts into must be sellable to the family today (106: RNWD ended).
-        let p106 = received(&app, &admin, "5000", None, "RNW-106", &[("894000003", "RNWY")]).await;
+        let p106 = received(
+            &app,
+            &admin,
+            "5000",
+            None,
+            "RNW-106",
+            &[("894000003", "RNWY")],
+        )
+        .await;
         // The officer's locations must suit that product (108: RNWC is sold in D0002, where the
         // family lives, but eo_douala works in D0001).
-        let p108 = received(&app, &admin, "5000", None, "RNW-108", &[("894000004", "RNWX")]).await;
+        let p108 = received(
+            &app,
+            &admin,
+            "5000",
+            None,
+            "RNW-108",
+            &[("894000004", "RNWX")],
+        )
+        .await;
         let out = match_payments(&app, &admin, &[&p107, &p106, &p108]).await;
         for (o, code) in out.iter().zip([107, 106, 108]) {
             assert_eq!(o["matched"], false, "{o}");
@@ -2017,13 +2036,19 @@ async fn renewals_by_matching_are_checked_before_anything_is_written() {
         for (f, _, _) in &active[1..] {
             assert_eq!(policies_of(*f).await, 1, "no renewal written");
         }
-        assert_eq!(payment_state(&app, &admin, &p107).await["rejectedReason"], "894000002/RNWP: 107");
+        assert_eq!(
+            payment_state(&app, &admin, &p107).await["rejectedReason"],
+            "894000002/RNWP: 107"
+        );
 
         // With a current officer the same payment renews the policy.
-        set_officer(user_id(&app, "eo_douala").await, &active[1].1).await;
+        set_policy_officer(&app, &active[1].1, user_id(&app, "eo_douala").await).await;
         let o = &match_payments(&app, &admin, &[&p107]).await[0];
         assert_eq!(o["matched"], true, "{o}");
-        let renewal = o["renewalPolicyUuids"][0].as_str().expect("renewal").to_string();
+        let renewal = o["renewalPolicyUuids"][0]
+            .as_str()
+            .expect("renewal")
+            .to_string();
         assert_eq!(o["activatedPolicyUuids"], json!([renewal]));
         assert_eq!(policy(&app, &renewal).await["stage"], "R");
         assert_eq!(policies_of(active[1].0).await, 2);
@@ -2047,12 +2072,7 @@ async fn a_recorded_premium_and_the_activation_it_causes_publish_events() {
         let p = product(&app, &admin, "EVT01", "10000", json!({})).await;
         let f = family(&app, &admin, v1, "850000001").await;
         let pol = new_policy(&app, &admin, f, p).await;
-        let policy_id = one_i64(
-            &app,
-            "SELECT id FROM policy_policy WHERE uuid = ?",
-            vec![uuid::Uuid::parse_str(&pol).expect("uuid").into()],
-        )
-        .await;
+        let policy_id = policy_id(&app, &pol).await;
         let of_policy = |events: Vec<Value>| -> Vec<Value> {
             events
                 .into_iter()

@@ -18,9 +18,11 @@ use imis_policy::api::{
     self as usage, ActivationOutcome, ClaimUsage, Consumption, PremiumAction, UsageLine,
 };
 use imis_tests::fixtures::{
-    date_string as ds, first_village as village, location_id, location_uuid, product_id, user_id,
+    Medical, date_string as ds, family_id_of_head, family_uuid, first_village as village,
+    insuree_id, insuree_uuid, location_id, location_uuid, medical_id, product_id, product_uuid_of,
+    renewal_chf_ids, user_id,
 };
-use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_i64, one_uuid};
+use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_i64};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -66,12 +68,7 @@ fn amount(v: &Value) -> Decimal {
 }
 
 async fn product_uuid(app: &TestApp, code: &str) -> String {
-    one_uuid(
-        app,
-        "SELECT uuid FROM product_product WHERE code = ? AND validity_to IS NULL",
-        vec![code.into()],
-    )
-    .await
+    product_uuid_of(app, product_id(app, code).await).await
 }
 
 /// Creates a product (national, sold 2020-01-01..2035-12-31, 12 months, no fees unless given)
@@ -97,24 +94,6 @@ struct Family {
     members: BTreeMap<String, i64>,
 }
 
-async fn insuree_id(app: &TestApp, chf: &str) -> i64 {
-    one_i64(
-        app,
-        "SELECT id FROM insuree_insuree WHERE chf_id = ? AND validity_to IS NULL",
-        vec![chf.into()],
-    )
-    .await
-}
-
-async fn insuree_uuid(app: &TestApp, chf: &str) -> String {
-    one_uuid(
-        app,
-        "SELECT uuid FROM insuree_insuree WHERE chf_id = ? AND validity_to IS NULL",
-        vec![chf.into()],
-    )
-    .await
-}
-
 /// A family whose head (born `dob`) has the insurance number `chf`; `extra` is added to the
 /// head's input.
 async fn family_with(
@@ -135,19 +114,8 @@ async fn family_with(
         json!({}),
     )
     .await;
-    let id = one_i64(
-        app,
-        "SELECT f.id FROM insuree_family f JOIN insuree_insuree i ON i.id = f.head_insuree_id \
-         WHERE i.chf_id = ? AND f.validity_to IS NULL AND i.validity_to IS NULL",
-        vec![chf.into()],
-    )
-    .await;
-    let uuid = one_uuid(
-        app,
-        "SELECT uuid FROM insuree_family WHERE id = ?",
-        vec![id.into()],
-    )
-    .await;
+    let id = family_id_of_head(app, chf).await;
+    let uuid = family_uuid(app, id).await;
     let mut members = BTreeMap::new();
     members.insert(chf.to_string(), insuree_id(app, chf).await);
     Family { id, uuid, members }
@@ -1266,22 +1234,6 @@ async fn activation_option_3_contributions_make_ready() {
 // ---------------------------------------------------------------------------------------------
 // Eligibility (reference §7.6) and the facility desk (D9)
 
-async fn medical_id(app: &TestApp, table: &str, code: &str) -> (i64, String) {
-    let id = one_i64(
-        app,
-        &format!("SELECT id FROM {table} WHERE code = ? AND validity_to IS NULL"),
-        vec![code.into()],
-    )
-    .await;
-    let uuid = one_uuid(
-        app,
-        &format!("SELECT uuid FROM {table} WHERE id = ?"),
-        vec![id.into()],
-    )
-    .await;
-    (id, uuid)
-}
-
 async fn push_usage(
     app: &TestApp,
     claim: i64,
@@ -1314,9 +1266,9 @@ async fn eligibility_with_and_without_claims_and_the_facility_desk() {
         let v2 = village(&app, "D0002").await;
         let eo = user_id(&app, "eo_edea").await;
         let today = today(&app);
-        let (_, para_uuid) = medical_id(&app, "medical_item", "PARA5").await;
-        let (amox, amox_uuid) = medical_id(&app, "medical_item", "AMOX5").await;
-        let (cons, cons_uuid) = medical_id(&app, "medical_service", "C0001").await;
+        let (_, para_uuid) = medical_id(&app, Medical::Item, "PARA5").await;
+        let (amox, amox_uuid) = medical_id(&app, Medical::Item, "AMOX5").await;
+        let (cons, cons_uuid) = medical_id(&app, Medical::Service, "C0001").await;
         product(&app, &admin, "ELIG", json!({ "premiumAdult": "1000", "maxNoConsultation": 2, "maxNoHospitalization": 1,
             "maxAmountConsultation": "5000",
             "items": [
@@ -1683,9 +1635,7 @@ async fn renewal_reminders_job() {
         assert_eq!(reminders[&p3]["newOfficer"]["code"], "rm_x");
         // Photo due: the child (photo over 12 months) and the member without photo.
         let r1_id = one_i64(&app, "SELECT id FROM policy_renewal WHERE policy_id = ? AND validity_to IS NULL", vec![policy_pk(&app, &p1).await.into()]).await;
-        let due = app.state.db.conn.query_all_raw(imis_core::db::stmt(app.state.db.backend(),
-            "SELECT i.chf_id FROM policy_renewal_detail r JOIN insuree_insuree i ON i.id = r.insuree_id WHERE r.renewal_id = ? ORDER BY i.chf_id",
-            vec![r1_id.into()])).await.unwrap().iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect::<Vec<_>>();
+        let due = renewal_chf_ids(&app, r1_id).await;
         assert_eq!(due, ["900700002", "900700003"]);
         // No officer at all: bit 2.
         let f6 = family(&app, &admin, v1, "900700051", "1980-03-01").await;
@@ -1997,7 +1947,7 @@ async fn waiting_periods_apply_to_new_policies_and_late_joiners_only() {
         let v1 = village(&app, "D0001").await;
         let eo = user_id(&app, "eo_douala").await;
         let today = today(&app);
-        let (_, amox) = medical_id(&app, "medical_item", "AMOX5").await;
+        let (_, amox) = medical_id(&app, Medical::Item, "AMOX5").await;
         let line = json!([{ "itemUuid": amox, "limitAdult": "100", "limitChild": "100", "waitingPeriodAdult": 2,
             "waitingPeriodChild": 1, "limitNoAdult": 3, "limitNoChild": 1 }]);
         let p = product(&app, &admin, "WAIT1", json!({ "lumpSum": "1000", "threshold": 5, "items": line })).await;

@@ -6,7 +6,9 @@
 #![recursion_limit = "256"]
 
 use imis_core::auth::Principal;
-use imis_tests::fixtures::{location_id, location_uuid, product_id, user_with_role_in_districts};
+use imis_tests::fixtures::{
+    Medical, location_id, location_uuid, medical_uuids, product_id, user_with_role_in_districts,
+};
 use imis_tests::{TestApp, TestDb, on_each_app, on_each_db, one_uuid};
 use serde_json::{Value, json};
 
@@ -28,30 +30,12 @@ async fn location(app: &TestApp, code: &str) -> (i64, String) {
     (location_id(app, code).await, location_uuid(app, code).await)
 }
 
-/// Uuids of current rows of a medical table, by code.
-async fn medical(app: &TestApp, table: &str) -> Vec<String> {
-    let rows = app
-        .state
-        .db
-        .conn
-        .query_all_raw(imis_core::db::stmt(
-            app.state.db.backend(),
-            &format!("SELECT uuid FROM {table} WHERE validity_to IS NULL ORDER BY code"),
-            vec![],
-        ))
-        .await
-        .expect("query");
-    let out: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            r.try_get::<uuid::Uuid>("", "uuid")
-                .expect("uuid")
-                .to_string()
-        })
-        .collect();
+/// Uuids of the current items or services, by code; the tests need at least three.
+async fn medical(app: &TestApp, kind: Medical) -> Vec<String> {
+    let out = medical_uuids(app, kind).await;
     assert!(
         out.len() >= 3,
-        "the medical demo data has fewer than 3 rows in {table}"
+        "the medical demo data has fewer than 3 rows of {kind:?}"
     );
     out
 }
@@ -108,8 +92,8 @@ async fn create_update_duplicate_delete_with_history() {
     on_each_db(|db: TestDb| async move {
         let app = TestApp::new(&db).await;
         let admin = app.principal("Admin").await;
-        let items = medical(&app, "medical_item").await;
-        let services = medical(&app, "medical_service").await;
+        let items = medical(&app, Medical::Item).await;
+        let services = medical(&app, Medical::Service).await;
         let (_, d1) = location(&app, "D0001").await;
 
         create(&app, &admin, with(input("CONV1"), json!({}))).await;
@@ -295,8 +279,8 @@ async fn create_update_duplicate_delete_with_history() {
 async fn validations_refuse_bad_products() {
     on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
-        let items = medical(&app, "medical_item").await;
-        let services = medical(&app, "medical_service").await;
+        let items = medical(&app, Medical::Item).await;
+        let services = medical(&app, Medical::Service).await;
         let (_, village) = location(&app, "V0001").await;
         let (_, region) = location(&app, "R0001").await;
         create(&app, &admin, input("VAL01")).await;
@@ -465,7 +449,7 @@ async fn products_sellable_to_a_family_by_location_and_date() {
 async fn create_with_a_known_uuid_is_idempotent() {
     on_each_app(|app: TestApp| async move {
         let admin = app.principal("Admin").await;
-        let items = medical(&app, "medical_item").await;
+        let items = medical(&app, Medical::Item).await;
         let u = "0190f0c0-0000-7000-8000-000000000042";
         let i = with(
             input("IDEM1"),

@@ -23,9 +23,7 @@ use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::error::{AppError, AppResult};
 use imis_core::graphql::connection::{Page, PageArgs};
 use imis_core::graphql::scalars::Date;
-use imis_core::graphql::{
-    GqlResult, MutationEnvelopeInput, parse_pk, parse_uuid, principal, state,
-};
+use imis_core::graphql::{GqlResult, parse_pk, parse_uuid, principal, state};
 use imis_core::history::Versioned;
 pub(crate) use imis_core::kit::with_nodes;
 use imis_core::kit::{Sorting, page_of};
