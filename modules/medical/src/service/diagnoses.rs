@@ -56,7 +56,7 @@ pub async fn current_diagnoses_by_code(
         let wanted: HashSet<String> = chunk.iter().map(|c| c.trim().to_string()).collect();
         for m in diagnosis::Entity::find()
             .filter(diagnosis::Column::Code.is_in(wanted))
-            .filter(diagnosis::Column::ValidityTo.is_null())
+            .current()
             .all(conn)
             .await?
         {
@@ -399,7 +399,7 @@ async fn lock_diagnoses(
     for chunk in ids.chunks(500) {
         for d in diagnosis::Entity::find()
             .filter(diagnosis::Column::Id.is_in(chunk.iter().copied()))
-            .filter(diagnosis::Column::ValidityTo.is_null())
+            .current()
             .order_by_asc(diagnosis::Column::Id)
             .lock_exclusive()
             .all(tx)

@@ -26,7 +26,6 @@ pub use prices::*;
 pub(crate) use rows::*;
 pub use services::*;
 
-use crate::entity::Validity;
 use chrono::{DateTime, NaiveDate, Utc};
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::dates::Clock;
@@ -333,17 +332,12 @@ pub(crate) async fn versions_on<M>(
     d: NaiveDate,
 ) -> AppResult<Vec<M>>
 where
-    M: Versioned + Validity,
+    M: Versioned,
 {
     let mut out = Vec::with_capacity(rows.len());
     let mut missing = vec![];
     for r in rows {
-        if valid_on(
-            clock,
-            Validity::validity_from(&r),
-            Validity::validity_to(&r),
-            d,
-        ) {
+        if valid_on(clock, r.validity_from(), r.validity_to(), d) {
             out.push(r);
         } else {
             missing.push(r.id());

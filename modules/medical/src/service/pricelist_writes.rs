@@ -151,7 +151,7 @@ pub(crate) async fn apply_details(
     // locking their lists.
     let mut current: HashMap<i64, pricelist_detail::Model> = pricelist_detail::Entity::find()
         .filter(pricelist_detail::Column::PricelistId.eq(pl.id))
-        .filter(pricelist_detail::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(pricelist_detail::Column::Id)
         .lock_exclusive()
         .all(tx)
@@ -323,7 +323,7 @@ pub(crate) async fn find_pricelist(
     pricelist::Entity::find()
         .filter(pricelist::Column::Uuid.eq(uuid))
         .filter(pricelist::Column::Kind.eq(kind.code()))
-        .filter(pricelist::Column::ValidityTo.is_null())
+        .current()
         .one(conn)
         .await?
         .ok_or_else(|| not_found(kind))
@@ -338,7 +338,7 @@ pub(crate) async fn lock_pricelist(
     pricelist::Entity::find()
         .filter(pricelist::Column::Uuid.eq(uuid))
         .filter(pricelist::Column::Kind.eq(kind.code()))
-        .filter(pricelist::Column::ValidityTo.is_null())
+        .current()
         .lock_exclusive()
         .one(tx)
         .await?

@@ -84,7 +84,7 @@ pub async fn pricelists_select(
     use pricelist::Column as C;
     let mut q = pricelist::Entity::find()
         .filter(C::Kind.eq(kind.code()))
-        .filter(C::ValidityTo.is_null());
+        .current();
     if let Some(visible) = p.scope.visible_locations(conn).await? {
         q = q.filter(
             Condition::any()
@@ -193,7 +193,7 @@ pub(crate) async fn pricelist_name_taken(
     let mut q = pricelist::Entity::find()
         .filter(pricelist::Column::Kind.eq(kind.code()))
         .filter(pricelist::Column::Name.eq(name.trim()))
-        .filter(pricelist::Column::ValidityTo.is_null());
+        .current();
     if let Some(id) = except {
         q = q.filter(pricelist::Column::Id.ne(id));
     }
@@ -216,7 +216,7 @@ pub async fn pricelist_member_ids(
     };
     Ok(pricelist_detail::Entity::find()
         .filter(pricelist_detail::Column::PricelistId.eq(pl.id))
-        .filter(pricelist_detail::Column::ValidityTo.is_null())
+        .current()
         .all(conn)
         .await?
         .into_iter()
@@ -236,7 +236,7 @@ pub async fn details_of(
     let wanted: HashSet<i64> = pricelist_ids.iter().copied().collect();
     for d in pricelist_detail::Entity::find()
         .filter(pricelist_detail::Column::PricelistId.is_in(wanted))
-        .filter(pricelist_detail::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(pricelist_detail::Column::Id)
         .all(conn)
         .await?

@@ -63,7 +63,7 @@ async fn prices_on(
 }
 
 /// Of these rows of `entity`, the own price of those valid on `date`, from the version in force.
-async fn prices_of<M: Versioned + Validity>(
+async fn prices_of<M: Versioned>(
     state: &AppState,
     conn: &impl ConnectionTrait,
     entity: &str,

@@ -136,7 +136,7 @@ pub async fn contents_of(
     let wanted: HashSet<i64> = service_ids.iter().copied().collect();
     for r in service_content::Entity::find()
         .filter(service_content::Column::ServiceId.is_in(wanted))
-        .filter(service_content::Column::ValidityTo.is_null())
+        .current()
         .order_by_asc(service_content::Column::Id)
         .all(conn)
         .await?
