@@ -148,6 +148,25 @@ pub async fn location_id_by_uuid(
     .await
 }
 
+/// The current location a client names in any of the ways openIMIS clients do: its uuid, its
+/// integer id (the web front end sends decoded ids, sometimes as strings) or its global id
+/// (`LocationGQLType:<id>`). `None` when no current location matches; a value of none of these
+/// forms is `input.invalid_id` on `field`.
+pub async fn location_id_by_ref(
+    conn: &impl ConnectionTrait,
+    reference: &str,
+    field: &str,
+) -> AppResult<Option<i64>> {
+    let reference = reference.trim();
+    if let Ok(uuid) = Uuid::parse_str(reference) {
+        return location_id_by_uuid(conn, uuid).await;
+    }
+    let id = crate::graphql::parse_pk(reference, "LocationGQLType")
+        .map_err(|_| crate::error::AppError::invalid(field, "not a location id or UUID"))?;
+    current_value::<location::Entity, i64>(conn, location::Column::Id, location::Column::Id.eq(id))
+        .await
+}
+
 /// The current location with this code.
 pub async fn location_id_by_code(
     conn: &impl ConnectionTrait,
@@ -568,6 +587,7 @@ pub async fn officers_page(
         q,
         args,
         &[("code", user::Column::OfficerCode)],
+        &[],
         user::Column::Id,
         &["code"],
         want_total,

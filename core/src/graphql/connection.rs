@@ -9,7 +9,7 @@ use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameTy
 use async_graphql::{Context, OutputType, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use sea_orm::sea_query::{Condition, IntoCondition};
+use sea_orm::sea_query::{Condition, IntoCondition, NullOrdering, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, ModelTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Value,
@@ -127,6 +127,9 @@ fn value_to_json(v: Value) -> serde_json::Value {
         Value::ChronoDate(Some(d)) => {
             serde_json::json!({ "date": d.format("%Y-%m-%d").to_string() })
         }
+        Value::ChronoDateTimeUtc(Some(t)) => serde_json::json!({
+            "at": t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        }),
         _ => serde_json::Value::Null,
     }
 }
@@ -138,6 +141,11 @@ fn json_to_value(v: &serde_json::Value) -> AppResult<Value> {
             .as_str()
             .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
             .map(|d| Value::ChronoDate(Some(d)))
+            .ok_or_else(|| AppError::validation("input.invalid_cursor")),
+        serde_json::Value::Object(o) if o.contains_key("at") => o["at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| Value::ChronoDateTimeUtc(Some(t.with_timezone(&chrono::Utc))))
             .ok_or_else(|| AppError::validation("input.invalid_cursor")),
         serde_json::Value::Number(n) => n
             .as_i64()
@@ -157,13 +165,50 @@ fn decode_cursor(cursor: &str, keys: usize) -> AppResult<Vec<Value>> {
     values.iter().map(json_to_value).collect()
 }
 
+/// A sort key: one of the entity's columns, or an expression (e.g. a correlated sub-query on a
+/// related row, for Django paths such as `headInsuree__chfId`).
+enum SortKey<C> {
+    Column(C),
+    Expr(SimpleExpr),
+}
+
+/// Where paging resumes: after the row with these sort-key values (keyset), or after this
+/// position (for orders a keyset cannot follow: expressions and nullable columns).
+enum Resume {
+    Keyset(Vec<Value>),
+    Position(u64),
+}
+
+fn position_cursor(position: u64) -> String {
+    B64.encode(serde_json::json!({ "pos": position }).to_string())
+}
+
+fn decode_resume(cursor: &str, keys: usize, positional: bool) -> AppResult<Resume> {
+    let bad = || AppError::validation("input.invalid_cursor");
+    let bytes = B64.decode(cursor).map_err(|_| bad())?;
+    if positional {
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        return value
+            .get("pos")
+            .and_then(serde_json::Value::as_u64)
+            .map(Resume::Position)
+            .ok_or_else(bad);
+    }
+    decode_cursor(cursor, keys).map(Resume::Keyset)
+}
+
 /// Fetches one page of `select`. `sortable` maps the accepted `orderBy` names (camelCase; snake
-/// case and case are ignored) to non-null string, integer or date columns; `id` is the primary key.
+/// case, case and Django's `__` are ignored) to columns, `expressions` to sort expressions; `id`
+/// is the primary key. Orders on non-null columns page by keyset (stable while rows are added);
+/// an order on an expression or a nullable column pages by position, with nulls last ascending
+/// and first descending on every database.
+#[allow(clippy::too_many_arguments)]
 pub async fn fetch_page<E>(
     conn: &impl ConnectionTrait,
     select: Select<E>,
     args: &PageArgs,
     sortable: &[(&str, E::Column)],
+    expressions: &[(&str, SimpleExpr)],
     id: E::Column,
     default_order: &[&str],
     want_total: bool,
@@ -201,27 +246,44 @@ where
             .collect(),
         _ => default_order.iter().map(|s| s.to_string()).collect(),
     };
-    let mut keys: Vec<(E::Column, bool)> = vec![]; // (column, descending)
+    let mut keys: Vec<(SortKey<E::Column>, bool)> = vec![]; // (key, descending)
+    let mut seen: Vec<String> = vec![];
     for item in &requested {
         let (desc, name) = match item.strip_prefix('-') {
             Some(n) => (true, n),
             None => (false, item.trim_start_matches('+')),
         };
-        let col = sortable
+        let wanted = normalise(name);
+        let key = sortable
             .iter()
-            .find(|(n, _)| normalise(n) == normalise(name))
-            .map(|(_, c)| *c)
-            .or_else(|| (normalise(name) == "id").then_some(id))
+            .find(|(n, _)| normalise(n) == wanted)
+            .map(|(_, c)| SortKey::Column(*c))
+            .or_else(|| (wanted == "id").then_some(SortKey::Column(id)))
+            .or_else(|| {
+                expressions
+                    .iter()
+                    .find(|(n, _)| normalise(n) == wanted)
+                    .map(|(_, e)| SortKey::Expr(e.clone()))
+            })
             .ok_or_else(|| AppError::validation("input.invalid_order").with("field", name))?;
-        if !keys.iter().any(|(c, _)| c.as_str() == col.as_str()) {
-            keys.push((col, desc));
+        let identity = match &key {
+            SortKey::Column(c) => c.as_str().to_string(),
+            SortKey::Expr(_) => format!("expr:{wanted}"),
+        };
+        if !seen.contains(&identity) {
+            seen.push(identity);
+            keys.push((key, desc));
         }
     }
-    if !keys.iter().any(|(c, _)| c.as_str() == id.as_str()) {
-        keys.push((id, false));
+    if !seen.iter().any(|k| k == id.as_str()) {
+        keys.push((SortKey::Column(id), false));
     }
+    let positional = keys.iter().any(|(k, _)| match k {
+        SortKey::Column(c) => c.def().is_null(),
+        SortKey::Expr(_) => true,
+    });
 
-    let total = if want_total {
+    let mut total = if want_total {
         Some(select.clone().count(conn).await? as i64)
     } else {
         None
@@ -233,29 +295,86 @@ where
     } else {
         args.after.as_deref()
     };
-    if let Some(cursor) = cursor {
-        let values = decode_cursor(cursor, keys.len())?;
-        let mut any = Condition::any();
-        for i in 0..keys.len() {
-            let mut all = Condition::all();
-            for j in 0..i {
-                all = all.add(keys[j].0.eq(values[j].clone()));
+    let resume = cursor
+        .map(|c| decode_resume(c, keys.len(), positional))
+        .transpose()?;
+    // Positional pages: the window [start, end) of the whole ordered list.
+    let mut window: Option<(u64, u64)> = None;
+    match resume {
+        Some(Resume::Keyset(values)) => {
+            let mut any = Condition::any();
+            for i in 0..keys.len() {
+                let mut all = Condition::all();
+                for j in 0..i {
+                    if let SortKey::Column(c) = &keys[j].0 {
+                        all = all.add(c.eq(values[j].clone()));
+                    }
+                }
+                let (SortKey::Column(col), desc) = &keys[i] else {
+                    continue;
+                };
+                // Forward after: ascending keys grow; backward before: they shrink.
+                let greater = *desc == backward;
+                all = all.add(if greater {
+                    col.gt(values[i].clone())
+                } else {
+                    col.lt(values[i].clone())
+                });
+                any = any.add(all);
             }
-            let (col, desc) = keys[i];
-            // Forward after: ascending keys grow; backward before: they shrink.
-            let greater = desc == backward;
-            all = all.add(if greater {
-                col.gt(values[i].clone())
-            } else {
-                col.lt(values[i].clone())
-            });
-            any = any.add(all);
+            query = query.filter(any.into_condition());
         }
-        query = query.filter(any.into_condition());
+        Some(Resume::Position(p)) if backward => {
+            window = Some((p.saturating_sub(size), p));
+        }
+        Some(Resume::Position(p)) => window = Some((p + 1 + offset as u64, u64::MAX)),
+        None if positional && backward => {
+            let count = match total {
+                Some(t) => t as u64,
+                None => query.clone().count(conn).await?,
+            };
+            total.get_or_insert(count as i64);
+            window = Some((count.saturating_sub(size), count));
+        }
+        None if positional => window = Some((offset as u64, u64::MAX)),
+        None => {}
     }
-    for (col, desc) in &keys {
+    for (key, desc) in &keys {
+        if positional {
+            // One order on every database: nulls last ascending, first descending.
+            let (order, nulls) = if *desc {
+                (Order::Desc, NullOrdering::First)
+            } else {
+                (Order::Asc, NullOrdering::Last)
+            };
+            query = match key {
+                SortKey::Column(c) => query.order_by_with_nulls(*c, order, nulls),
+                SortKey::Expr(e) => query.order_by_with_nulls(e.clone(), order, nulls),
+            };
+            continue;
+        }
         let ascending = !*desc != backward;
-        query = query.order_by(*col, if ascending { Order::Asc } else { Order::Desc });
+        let order = if ascending { Order::Asc } else { Order::Desc };
+        if let SortKey::Column(c) = key {
+            query = query.order_by(*c, order);
+        }
+    }
+    if let Some((start, end)) = window {
+        let take = size.min(end - start);
+        let mut models = query.offset(start).limit(take + 1).all(conn).await?;
+        let more = models.len() as u64 > take;
+        models.truncate(take as usize);
+        let rows = models
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| (position_cursor(start + i as u64), m))
+            .collect();
+        return Ok(Page {
+            rows,
+            has_next: more || (backward && args.before.is_some()),
+            has_previous: start > 0,
+            total,
+        });
     }
     let mut models = query
         .offset(offset as u64)
@@ -270,8 +389,13 @@ where
     let rows = models
         .into_iter()
         .map(|m| {
-            let values: Vec<serde_json::Value> =
-                keys.iter().map(|(c, _)| value_to_json(m.get(*c))).collect();
+            let values: Vec<serde_json::Value> = keys
+                .iter()
+                .filter_map(|(k, _)| match k {
+                    SortKey::Column(c) => Some(value_to_json(m.get(*c))),
+                    SortKey::Expr(_) => None,
+                })
+                .collect();
             (
                 B64.encode(serde_json::to_vec(&values).unwrap_or_default()),
                 m,

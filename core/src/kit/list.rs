@@ -6,6 +6,7 @@ use crate::error::AppResult;
 use crate::graphql::connection::{Page, PageArgs, fetch_page, wants_total};
 use crate::graphql::{principal, state};
 use async_graphql::Context;
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{EntityTrait, ModelTrait, Select};
 
 impl PageArgs {
@@ -76,12 +77,30 @@ where
     E: EntityTrait,
     E::Model: ModelTrait<Entity = E> + Sync,
 {
+    page_of_with_expressions(ctx, select, args, sorting, &[]).await
+}
+
+/// [`page_of`] whose `orderBy` may also name sort `expressions`: Django paths through a related
+/// row (`headInsuree__chfId`) as a correlated sub-query the module builds on its own tables.
+/// Such orders page by position (see [`fetch_page`]).
+pub async fn page_of_with_expressions<E>(
+    ctx: &Context<'_>,
+    select: Select<E>,
+    args: &PageArgs,
+    sorting: Sorting<'_, E>,
+    expressions: &[(&str, SimpleExpr)],
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: ModelTrait<Entity = E> + Sync,
+{
     let st = state(ctx);
     fetch_page(
         &st.db.conn,
         select,
         args,
         sorting.columns,
+        expressions,
         sorting.id,
         sorting.default_order,
         wants_total(ctx),
