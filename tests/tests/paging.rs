@@ -48,7 +48,11 @@ async fn walk(app: &TestApp, order: &str) -> Vec<user::Model> {
     )
     .await;
     let total = whole.total.unwrap() as usize;
-    assert_eq!(whole.rows.len(), total, "{order}: one page holds every user");
+    assert_eq!(
+        whole.rows.len(),
+        total,
+        "{order}: one page holds every user"
+    );
     assert!(total >= 4, "the demo has several users");
 
     let mut forward = vec![];
@@ -94,9 +98,18 @@ async fn nullable_columns_and_expressions_page_by_position() {
         // Officer codes are null for users who are not officers: nulls last ascending...
         let rows = walk(&app, "officerCode").await;
         let codes: Vec<Option<String>> = rows.iter().map(|u| u.officer_code.clone()).collect();
-        let first_null = codes.iter().position(Option::is_none).expect("a user without code");
-        assert!(codes[..first_null].iter().all(Option::is_some), "nulls last");
-        assert!(codes[first_null..].iter().all(Option::is_none), "nulls last");
+        let first_null = codes
+            .iter()
+            .position(Option::is_none)
+            .expect("a user without code");
+        assert!(
+            codes[..first_null].iter().all(Option::is_some),
+            "nulls last"
+        );
+        assert!(
+            codes[first_null..].iter().all(Option::is_none),
+            "nulls last"
+        );
         assert!(
             codes[..first_null].windows(2).all(|w| w[0] <= w[1]),
             "codes ascending"
@@ -108,7 +121,10 @@ async fn nullable_columns_and_expressions_page_by_position() {
         // A sort expression (a Django path) pages by position too.
         let rows = walk(&app, "-iUser__lastName").await;
         let names: Vec<&str> = rows.iter().map(|u| u.last_name.as_str()).collect();
-        assert!(names.windows(2).all(|w| w[0] >= w[1]), "last names descending");
+        assert!(
+            names.windows(2).all(|w| w[0] >= w[1]),
+            "last names descending"
+        );
     })
     .await;
 }
@@ -130,7 +146,14 @@ async fn date_time_columns_page_by_keyset() {
         // A cursor of one order is refused under another.
         let p = page(
             &app,
-            PageArgs::new(Some(2), None, None, None, None, Some(vec!["officerCode".into()])),
+            PageArgs::new(
+                Some(2),
+                None,
+                None,
+                None,
+                None,
+                Some(vec!["officerCode".into()]),
+            ),
         )
         .await;
         let positional = p.rows[0].0.clone();
