@@ -298,6 +298,34 @@ async fn services_with_package_content() {
         assert_eq!(node["servicesServices"][0]["qtyProvided"], 3);
         let uuid = node["uuid"].as_str().unwrap().to_string();
         let acc2 = id_of(&app, "medical_service", "ACC2").await;
+        // The service detail page's document: openIMIS's `serviceserviceSet` lists the package's
+        // services (the lines whose parent it is), `servicesLinked` its items.
+        let page = format!(
+            r#"{{ medicalServices(uuid: "{uuid}", showHistory: true) {{ edges {{ node {{ id uuid code name validityFrom validityTo
+                serviceserviceSet {{ id service {{ id code name }} parent {{ code }} qtyProvided priceAsked scpDate status }}
+                servicesLinked {{ id item {{ id code name }} qtyProvided priceAsked pcpDate }} }} }} }} }}"#
+        );
+        let r = app.ok(Some(&admin), &page).await;
+        let shown = &r["medicalServices"]["edges"][0]["node"];
+        let set = shown["serviceserviceSet"].as_array().unwrap();
+        assert_eq!(set.len(), 1);
+        assert_eq!(set[0]["service"]["code"], "H0001");
+        assert_eq!(set[0]["service"]["name"], "Journée d'hospitalisation");
+        assert_eq!(set[0]["parent"]["code"], "ACC2");
+        assert_eq!(set[0]["qtyProvided"], 3);
+        assert!(set[0]["priceAsked"].is_null());
+        assert!(set[0]["scpDate"].is_string());
+        assert_eq!(set[0]["status"], true);
+        assert!(set[0]["id"].is_string());
+        assert_eq!(shown["servicesLinked"].as_array().unwrap().len(), 2);
+        assert_eq!(shown["servicesLinked"][1]["item"]["code"], "GSTER");
+        assert!(shown["servicesLinked"][0]["pcpDate"].is_string());
+        // Loaded once for the whole page in lists too (the service picker asks it of 20 rows).
+        let r = app.ok(Some(&admin), r#"{ medicalServicesStr(first: 20) { edges { node { code serviceserviceSet { service { code } } servicesServices { service { code } } } } } }"#).await;
+        for e in r["medicalServicesStr"]["edges"].as_array().unwrap() {
+            assert_eq!(e["node"]["serviceserviceSet"], e["node"]["servicesServices"], "{}", e["node"]["code"]);
+        }
+        assert!(r["medicalServicesStr"]["edges"].as_array().unwrap().iter().any(|e| e["node"]["code"] == "ACC2"));
 
         // Refusals.
         assert_eq!(app.err_code(Some(&admin), &create).await, "medical.service_code_taken");
@@ -807,6 +835,84 @@ async fn items_services_and_diagnoses_answer_node() {
         // An unknown key of a medical type is null.
         let unknown = imis_core::graphql::global_id("ItemGQLType", 999_999);
         assert!(app.ok(Some(&clerk), &format!(r#"{{ node(id: "{}") {{ id }} }}"#, unknown.as_str())).await["node"].is_null());
+        db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn price_lists_answer_node_within_the_lists_scope() {
+    on_each_db(|db: TestDb| async move {
+        let app = app(&db).await;
+        let admin = app.principal("Admin").await;
+        let d1 = location_uuid(&app, "D0001").await;
+        let d2 = location_uuid(&app, "D0002").await;
+        let cons = uuid_of(&app, "medical_service", "C0001").await;
+        let amox = uuid_of(&app, "medical_item", "AMOX5").await;
+        app.ok(Some(&admin), &format!(r#"mutation {{ createServicesPricelist(input: {{ name: "Services d'Edéa", pricelistDate: "2026-01-01", locationId: "{d2}", addedDetails: ["{cons}"] }}) {{ internalId }} }}"#)).await;
+        app.ok(Some(&admin), &format!(r#"mutation {{ createItemsPricelist(input: {{ name: "Produits de Douala", pricelistDate: "2026-01-01", locationId: "{d1}", addedDetails: ["{amox}"] }}) {{ internalId }} }}"#)).await;
+        let douala = uuid_of_pricelist(&app, "Produits de Douala").await;
+        app.ok(Some(&admin), &format!(r#"mutation {{ updateItemsPricelist(input: {{ uuid: "{douala}", name: "Produits de Douala 2026", pricelistDate: "2026-02-01", locationId: "{d1}" }}) {{ internalId }} }}"#)).await;
+
+        // The ids the lists give, current and previous versions.
+        let ids = |list: &str, filter: &str| format!(r#"{{ {list}({filter}, showHistory: true) {{ edges {{ node {{ id }} }} }} }}"#);
+        let edge_ids = |r: &Value, list: &str| -> Vec<String> {
+            r[list]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap().to_string()).collect()
+        };
+        let edea = edge_ids(&app.ok(Some(&admin), &ids("servicesPricelists", r#"name: "Services d'Edéa""#)).await, "servicesPricelists");
+        let items = edge_ids(&app.ok(Some(&admin), &ids("itemsPricelists", &format!(r#"uuid: "{douala}""#))).await, "itemsPricelists");
+        assert_eq!((edea.len(), items.len()), (1, 2), "the items list has a previous version");
+        let region = edge_ids(&app.ok(Some(&admin), &ids("servicesPricelists", r#"location_Type: "R""#)).await, "servicesPricelists");
+
+        // The price-list detail page's own document.
+        let node = |id: &str, fragment: &str| {
+            format!(
+                r#"{{ node(id: "{id}") {{ id ... on {fragment} {{ id uuid name validityFrom validityTo pricelistDate detailsCount: details {{ totalCount }}
+                    location {{ id name uuid code type parent {{ id uuid code name type }} }} }} }} }}"#
+            )
+        };
+        let n = app.ok(Some(&admin), &node(&edea[0], "ServicesPricelistGQLType")).await["node"].clone();
+        assert_eq!(n["id"], edea[0].as_str());
+        assert_eq!(n["name"], "Services d'Edéa");
+        assert_eq!(n["pricelistDate"], "2026-01-01");
+        assert_eq!(n["detailsCount"]["totalCount"], 1);
+        assert_eq!(n["location"]["code"], "D0002");
+        assert_eq!(n["location"]["parent"]["code"], "R0001");
+        assert!(n["validityTo"].is_null());
+        let current = app.ok(Some(&admin), &node(&items[0], "ItemsPricelistGQLType")).await["node"].clone();
+        assert_eq!((current["name"].as_str(), current["uuid"].as_str()), (Some("Produits de Douala 2026"), Some(douala.as_str())));
+        assert_eq!(current["detailsCount"]["totalCount"], 1);
+        // A history id answers that version.
+        let previous = app.ok(Some(&admin), &node(&items[1], "ItemsPricelistGQLType")).await["node"].clone();
+        assert_eq!(previous["id"], items[1].as_str());
+        assert_eq!((previous["name"].as_str(), previous["pricelistDate"].as_str()), (Some("Produits de Douala"), Some("2026-01-01")));
+        assert!(previous["validityTo"].is_string());
+        // A services list's id read as an items list (same table, other kind) is null.
+        let pk = |id: &str| imis_core::graphql::decode_global_id(id).unwrap().1;
+        let as_items = imis_core::graphql::global_id("ItemsPricelistGQLType", pk(&edea[0]));
+        assert!(app.ok(Some(&admin), &node(as_items.as_str(), "ItemsPricelistGQLType")).await["node"].is_null());
+        let unknown = imis_core::graphql::global_id("ServicesPricelistGQLType", 999_999);
+        assert!(app.ok(Some(&admin), &node(unknown.as_str(), "ServicesPricelistGQLType")).await["node"].is_null());
+
+        // D9: a scheme administrator of D0001 gets D0001 and region lists, not the D0002 one.
+        let sa = district_scheme_admin(&app).await;
+        assert!(app.ok(Some(&sa), &node(&edea[0], "ServicesPricelistGQLType")).await["node"].is_null());
+        assert_eq!(app.ok(Some(&sa), &node(&region[0], "ServicesPricelistGQLType")).await["node"]["location"]["code"], "R0001");
+        for id in &items {
+            assert_eq!(app.ok(Some(&sa), &node(id, "ItemsPricelistGQLType")).await["node"]["id"], id.as_str());
+        }
+        // Without the kind's search right: null, as the list would refuse.
+        for who in [nobody(&app).await, app.principal("clerk").await] {
+            // 121201 and 121301: the services and items price-list search rights.
+            assert!(!who.has_right(121201) && !who.has_right(121301));
+            assert!(app.ok(Some(&who), &node(&region[0], "ServicesPricelistGQLType")).await["node"].is_null());
+            assert!(app.ok(Some(&who), &node(&items[0], "ItemsPricelistGQLType")).await["node"].is_null());
+        }
+        // A deleted list is no longer listed: null, its previous versions too.
+        app.ok(Some(&admin), &format!(r#"mutation {{ deleteItemsPricelist(input: {{ uuids: ["{douala}"] }}) {{ internalId }} }}"#)).await;
+        for id in &items {
+            assert!(app.ok(Some(&admin), &node(id, "ItemsPricelistGQLType")).await["node"].is_null());
+        }
         db
     })
     .await;

@@ -774,6 +774,102 @@ async fn renewals_with_and_without_the_previous_policy() {
     .await;
 }
 
+/// The figures the front end shows for a renewal it opens: `policyValues` with stage R, the day
+/// after the policy's enrolment date and no `prevUuid` (D12).
+async fn shown_figures(
+    app: &TestApp,
+    who: &Principal,
+    fam: &Family,
+    product: i64,
+    day: &str,
+) -> (String, String, Decimal) {
+    let q = format!(
+        r#"{{ policyValues(stage: "R", enrollDate: "{day}T00:00:00", productId: {product}, familyId: {}) {{
+            policy {{ startDate expiryDate value }} warnings }} }}"#,
+        fam.id
+    );
+    let v = ok(app, Some(who), &q, json!({})).await;
+    let p = &v["policyValues"]["policy"];
+    (
+        p["startDate"].as_str().unwrap().into(),
+        p["expiryDate"].as_str().unwrap().into(),
+        amount(&p["value"]),
+    )
+}
+
+async fn stored_figures(app: &TestApp, uuid: &str) -> (String, String, Decimal) {
+    let p = policy(app, uuid).await;
+    (
+        p["startDate"].as_str().unwrap().into(),
+        p["expiryDate"].as_str().unwrap().into(),
+        amount(&p["value"]),
+    )
+}
+
+#[tokio::test]
+async fn an_existing_renewal_shows_its_own_figures_without_prev_uuid() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let v1 = village(&app, "D0001").await;
+        let eo = user_id(&app, "eo_douala").await;
+
+        // Early renewal with the renewal discount, both policies Active.
+        let r = product(&app, &admin, "OWN1", json!({ "premiumAdult": "1000", "renewalDiscountPerc": 10, "renewalDiscountPeriod": 1 })).await;
+        let f = family(&app, &admin, v1, "981000001", "1980-03-01").await;
+        let first = create(&app, &admin, policy_input(&f, r, eo, "2024-01-10")).await;
+        assert!(premium(&app, &first, 100_000, d("2024-01-10"), PremiumAction::Wait).await.activated);
+        let second = renew(&app, &admin, policy_input(&f, r, eo, "2024-12-09")).await;
+        assert!(premium(&app, &second, 90_000, d("2024-12-09"), PremiumAction::Wait).await.activated);
+        let own = ("2025-01-10".to_string(), "2026-01-09".to_string(), dec("900"));
+        assert_eq!(stored_figures(&app, &second).await, own);
+        // Not the next renewal's (2026-01-10 … 2027-01-09): the policy is not its own predecessor.
+        assert_eq!(shown_figures(&app, &admin, &f, r, "2024-12-10").await, own);
+
+        // Late renewals of a product with cycles, whose start precedes their enrolment date (the
+        // renewal grace period), all Expired or Active; each shows the figures of its own
+        // predecessor among several earlier policies.
+        let c = product(&app, &admin, "OWN2", json!({ "premiumAdult": "1000", "startCycle1": "01-01", "startCycle2": "01-07",
+            "gracePeriodRenewal": 2 })).await;
+        let g = family(&app, &admin, v1, "981000002", "1981-03-01").await;
+        let p1 = create(&app, &admin, policy_input(&g, c, eo, "2023-06-20")).await;
+        assert!(premium(&app, &p1, 100_000, d("2023-06-20"), PremiumAction::Wait).await.activated);
+        let p2 = renew(&app, &admin, policy_input(&g, c, eo, "2024-08-15")).await;
+        assert!(premium(&app, &p2, 100_000, d("2024-08-15"), PremiumAction::Wait).await.activated);
+        let p2_own = ("2024-07-01".to_string(), "2025-06-30".to_string(), dec("1000"));
+        assert_eq!(stored_figures(&app, &p2).await, p2_own);
+        let p3 = renew(&app, &admin, policy_input(&g, c, eo, "2025-06-01")).await;
+        assert!(premium(&app, &p3, 100_000, d("2025-06-01"), PremiumAction::Wait).await.activated);
+        let p3_own = ("2025-07-01".to_string(), "2026-06-30".to_string(), dec("1000"));
+        assert_eq!(stored_figures(&app, &p3).await, p3_own);
+        imis_policy::jobs::expire_policies(&app.state, today(&app)).await.unwrap();
+        for u in [&p1, &p2, &p3] {
+            assert_eq!(policy(&app, u).await["status"], 8, "expired");
+        }
+        assert_eq!(shown_figures(&app, &admin, &g, c, "2024-08-16").await, p2_own);
+        assert_eq!(shown_figures(&app, &admin, &g, c, "2025-06-02").await, p3_own);
+        // A new renewal after the last one still renews it.
+        assert_eq!(shown_figures(&app, &admin, &g, c, "2026-05-02").await.0, "2026-07-01");
+
+        // A late renewal without cycles renews the first policy, not itself; its dates are
+        // computed from the day the front end sends, one day after its own (D12).
+        let h = family(&app, &admin, v1, "981000003", "1982-03-01").await;
+        let q1 = create(&app, &admin, policy_input(&h, r, eo, "2024-01-10")).await;
+        assert!(premium(&app, &q1, 100_000, d("2024-01-10"), PremiumAction::Wait).await.activated);
+        let q2 = renew(&app, &admin, policy_input(&h, r, eo, "2025-03-01")).await;
+        assert!(premium(&app, &q2, 100_000, d("2025-03-01"), PremiumAction::Wait).await.activated);
+        assert_eq!(stored_figures(&app, &q2).await, ("2025-03-01".to_string(), "2026-02-28".to_string(), dec("1000")));
+        assert_eq!(shown_figures(&app, &admin, &h, r, "2025-03-02").await, ("2025-03-02".to_string(), "2026-03-01".to_string(), dec("1000")));
+        // A policy enrolled on the renewal's enrolment date is no predecessor without prevUuid.
+        let k = family(&app, &admin, v1, "981000004", "1983-03-01").await;
+        let k1 = create(&app, &admin, policy_input(&k, r, eo, "2025-03-01")).await;
+        assert!(premium(&app, &k1, 100_000, d("2025-03-01"), PremiumAction::Wait).await.activated);
+        assert_eq!(err(&app, Some(&admin), RENEW, json!({ "i": policy_input(&k, r, eo, "2025-03-01") })).await, "policy.renewal_without_previous");
+        assert_eq!(err(&app, Some(&admin), VALUES, json!({ "s": "R", "d": "2025-03-02", "p": r, "f": k.id })).await, "policy.renewal_without_previous");
+        renew(&app, &admin, with(policy_input(&k, r, eo, "2025-03-01"), json!({ "prevUuid": k1 }))).await;
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Update, suspension, deletion
 
@@ -1744,6 +1840,33 @@ async fn policy_officers_by_location_and_search() {
         assert_eq!(r["policyOfficers"]["totalCount"], 0);
         // Searched by name, ignoring accents and case: Thérèse Moukoko.
         assert_eq!(codes(r#"search: "THERESE""#).await, ["eo_douala"]);
+
+        // The front end sends the location's integer id (as a string); a global id works too.
+        let (d1_id, d2_id, r1_id) = (location_id(&app, "D0001").await, location_id(&app, "D0002").await, location_id(&app, "R0001").await);
+        let d1_global = imis_core::graphql::global_id("LocationGQLType", d1_id).0;
+        for district in [d1_id.to_string(), format!(" {d1_id} "), d1_global.clone()] {
+            assert_eq!(codes(&format!(r#"district: "{district}""#)).await, d1_codes, "district {district}");
+        }
+        assert_eq!(codes(&format!(r#"region: "{r1_id}""#)).await, all);
+        // As the officer picker sends it: variables, with both a district and its region.
+        let picker = "query PolicyOfficerPicker ($searchString: String, $first: Int, $district: String, $region: String) {
+            policyOfficers(search: $searchString, first: $first, district: $district, region: $region) { edges { node { id uuid code lastName otherNames } } } }";
+        let picked = async |who: &Principal, vars: Value| -> Vec<String> {
+            ok(&app, Some(who), picker, vars).await["policyOfficers"]["edges"].as_array().unwrap().iter()
+                .map(|e| e["node"]["code"].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(picked(&admin, json!({ "searchString": null, "first": 20, "district": d2_id.to_string(), "region": r1_id.to_string() })).await, d2_codes);
+        assert_eq!(picked(&admin, json!({ "first": 20, "district": d1_id.to_string(), "region": null })).await, d1_codes);
+        // Each location given narrows the list: two disjoint ones give nothing.
+        assert!(picked(&admin, json!({ "first": 20, "district": d1_id.to_string(), "region": d2_id.to_string() })).await.is_empty());
+        // Blank means no filter; a malformed or unknown reference is refused.
+        assert_eq!(picked(&admin, json!({ "first": 100, "district": "", "region": null })).await, picked(&admin, json!({ "first": 100 })).await);
+        assert_eq!(err(&app, Some(&admin), r#"{ policyOfficers(district: "D0001") { totalCount } }"#, json!({})).await, "input.invalid");
+        assert_eq!(err(&app, Some(&admin), r#"{ policyOfficers(region: "987654321") { totalCount } }"#, json!({})).await, "not_found");
+        // D9 with integer ids: the clerk of D0001 sees no officer of D0002, and theirs in D0001.
+        assert!(picked(&clerk, json!({ "first": 20, "district": d2_id.to_string() })).await.is_empty());
+        assert_eq!(picked(&clerk, json!({ "first": 20, "district": d1_id.to_string() })).await, picked(&clerk, json!({ "first": 20, "district": d1 })).await);
+        assert!(picked(&clerk, json!({ "first": 20, "region": r1_id.to_string() })).await.iter().all(|c| c != "eo_edea"));
     })
     .await;
 }

@@ -330,13 +330,19 @@ pub(crate) const NODE_TYPES: &[&str] = &[
     "ServiceGQLTypeHistory",
     "DiagnosisGQLType",
     "DiagnosisGQLTypeHistory",
+    "ItemsPricelistGQLType",
+    "ItemsPricelistGQLTypeHistory",
+    "ServicesPricelistGQLType",
+    "ServicesPricelistGQLTypeHistory",
 ];
 
-/// An item, service or diagnosis by global id (current or historical version).
+/// An item, service, diagnosis or price list by global id (current or historical version).
 pub(crate) enum MedicalNode {
     Item(ItemGQLType),
     Service(ServiceGQLType),
     Diagnosis(DiagnosisGQLType),
+    ItemsPricelist(pricelist_types::ItemsPricelistGQLType),
+    ServicesPricelist(pricelist_types::ServicesPricelistGQLType),
 }
 
 /// The row of `E` a global id names: the version `history` when given, else the current row
@@ -359,7 +365,9 @@ where
     }
 }
 
-/// Resolves a global id of [`NODE_TYPES`]; reference lists are open to any logged-in user (D8).
+/// Resolves a global id of [`NODE_TYPES`]. Items, services and diagnoses are reference lists
+/// open to any logged-in user (D8); a price list answers only when the caller's price-list query
+/// shows it (the kind's search right and location scope, D9), else null.
 pub(crate) async fn resolve_node(
     ctx: &async_graphql::Context<'_>,
     type_name: &str,
@@ -367,13 +375,26 @@ pub(crate) async fn resolve_node(
 ) -> async_graphql::Result<Option<MedicalNode>> {
     use crate::entity::{diagnosis, item, service};
     use crate::service as svc;
-    imis_core::kit::caller(ctx, &[]).gql(ctx)?;
-    let conn = &imis_core::graphql::state(ctx).db.conn;
+    use pricelist_types::{ItemsPricelistGQLType, ServicesPricelistGQLType};
+    let caller = imis_core::kit::caller(ctx, &[]).gql(ctx)?;
+    let st = imis_core::graphql::state(ctx);
+    let conn = &st.db.conn;
     let pk: i64 = key
         .parse()
         .map_err(|_| imis_core::AppError::validation("input.invalid_id").with("id", key))
         .gql(ctx)?;
     let history_id = type_name.ends_with("History").then_some(pk);
+    let pricelist =
+        async |kind: svc::MedicalKind| -> AppResult<Option<pricelist_types::PricelistData>> {
+            let Some(row) =
+                svc::pricelist_for_node(st, caller, kind, pk, history_id.is_some()).await?
+            else {
+                return Ok(None);
+            };
+            Ok(pricelist_types::pricelist_page_data(conn, vec![row], false)
+                .await?
+                .pop())
+        };
     let run = async {
         Ok(match type_name.trim_end_matches("History") {
             "ItemGQLType" => {
@@ -390,6 +411,12 @@ pub(crate) async fn resolve_node(
                         MedicalNode::Service(n)
                     })
             }
+            "ItemsPricelistGQLType" => pricelist(svc::MedicalKind::Item)
+                .await?
+                .map(|d| MedicalNode::ItemsPricelist(ItemsPricelistGQLType(d))),
+            "ServicesPricelistGQLType" => pricelist(svc::MedicalKind::Service)
+                .await?
+                .map(|d| MedicalNode::ServicesPricelist(ServicesPricelistGQLType(d))),
             _ => {
                 version_or_current::<diagnosis::Entity>(conn, svc::ENTITY_DIAGNOSIS, pk, history_id)
                     .await?
@@ -406,6 +433,8 @@ pub(crate) fn register_nodes(registry: &mut async_graphql::registry::Registry) {
     register_implementer::<ItemGQLType>(registry);
     register_implementer::<ServiceGQLType>(registry);
     register_implementer::<DiagnosisGQLType>(registry);
+    register_implementer::<pricelist_types::ItemsPricelistGQLType>(registry);
+    register_implementer::<pricelist_types::ServicesPricelistGQLType>(registry);
 }
 
 /// The descriptor's node resolver: [`resolve_node`] as a registry `NodeValue` (null when the
@@ -424,6 +453,8 @@ pub(crate) fn resolve_node_value<'a>(
             MedicalNode::Item(x) => NodeValue::new(x),
             MedicalNode::Service(x) => NodeValue::new(x),
             MedicalNode::Diagnosis(x) => NodeValue::new(x),
+            MedicalNode::ItemsPricelist(x) => NodeValue::new(x),
+            MedicalNode::ServicesPricelist(x) => NodeValue::new(x),
         }))
     })
 }

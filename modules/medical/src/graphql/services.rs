@@ -51,7 +51,10 @@ async fn service_page(
         show_history,
     )
     .await?;
-    let content = if node_wants(ctx, "servicesServices") || node_wants(ctx, "servicesLinked") {
+    let content = if ["serviceserviceSet", "servicesServices", "servicesLinked"]
+        .iter()
+        .any(|f| node_wants(ctx, f))
+    {
         let ids: Vec<i64> = page.rows.iter().map(|(_, (m, _))| m.id).collect();
         Some(content_data(&st.db.conn, &ids).await?)
     } else {

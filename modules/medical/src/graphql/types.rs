@@ -170,6 +170,18 @@ impl ServiceGQLType {
             None => content_data(&state(ctx).db.conn, &[self.model.id]).await,
         }
     }
+
+    /// The service lines of this package.
+    async fn sub_services(&self, ctx: &Context<'_>) -> AppResult<Vec<ServiceServiceGQLType>> {
+        let c = self.content(ctx).await?;
+        Ok(c.lines(self.model.id, MedicalKind::Service, &c.services)
+            .map(|(row, service)| ServiceServiceGQLType {
+                row,
+                service,
+                parent: self.model.clone(),
+            })
+            .collect())
+    }
 }
 
 /// Service nodes for the given ids (any validity); for other modules' types.
@@ -233,19 +245,21 @@ impl ServiceGQLType {
     async fn patient_category(&self) -> i32 {
         self.model.patient_category
     }
-    /// The sub-services of this package (current content).
+    /// The sub-services of this package (current content): openIMIS's name for the lines whose
+    /// `parent` is this service, each line's `service` being the sub-service.
+    async fn serviceservice_set(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ServiceServiceGQLType>> {
+        self.sub_services(ctx).await.gql(ctx)
+    }
+    /// The same lines as `serviceserviceSet`, under imis's earlier name (in openIMIS this name
+    /// lists the packages that contain the service instead).
     async fn services_services(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ServiceServiceGQLType>> {
-        let c = self.content(ctx).await.gql(ctx)?;
-        Ok(c.lines(self.model.id, MedicalKind::Service, &c.services)
-            .map(|(row, service)| ServiceServiceGQLType {
-                row,
-                service,
-                parent: self.model.clone(),
-            })
-            .collect())
+        self.sub_services(ctx).await.gql(ctx)
     }
     /// The items of this package (current content).
     async fn services_linked(

@@ -172,6 +172,50 @@ pub async fn pricelists_select(
     Ok(q)
 }
 
+/// A price list of `kind` for `node(id:)`: the current list `pk`, or with `history` the
+/// previous version of that history id, answered only when the caller's `itemsPricelists` /
+/// `servicesPricelists` list shows the list today (the kind's search right and D9); `None`
+/// otherwise, as `node` answers null. The version comes with its history id.
+pub async fn pricelist_for_node(
+    state: &AppState,
+    principal: &Principal,
+    kind: MedicalKind,
+    pk: i64,
+    history: bool,
+) -> AppResult<Option<(pricelist::Model, Option<i64>)>> {
+    if !principal.has_any(pricelist_rights(kind, 0)) {
+        return Ok(None);
+    }
+    let conn = &state.db.conn;
+    let version = if history {
+        let found = imis_core::history::version_by_history_id::<pricelist::Model>(
+            conn,
+            ENTITY_PRICELIST,
+            pk,
+        )
+        .await?;
+        let Some(v) = found else { return Ok(None) };
+        Some(v)
+    } else {
+        None
+    };
+    let filter = PricelistFilter {
+        id: Some(version.as_ref().map_or(pk, |v| v.id)),
+        ..Default::default()
+    };
+    let Some(current) = pricelists_select(state, Some(principal), kind, &filter)
+        .await?
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(match version {
+        Some(v) => (v, Some(pk)),
+        None => (current, None),
+    }))
+}
+
 /// `validateItemsPricelistName` / `validateServicesPricelistName`: true when no current list of
 /// that kind has this name.
 pub async fn validate_pricelist_name(

@@ -361,7 +361,8 @@ impl PolicyQuery {
         eligibility(ctx, &chf_id, None, Some(&service_code)).await
     }
 
-    /// Officers working in a district or region (by uuid), searched by code or name.
+    /// Officers working in a district and/or region, searched by code or name; a location is
+    /// named by its uuid, integer id (also as digits) or global id, as openIMIS clients send it.
     #[graphql(visible = "visible")]
     #[allow(clippy::too_many_arguments)]
     async fn policy_officers(
@@ -378,12 +379,17 @@ impl PolicyQuery {
     ) -> Result<imis_core::users::graphql::OfficerConnection> {
         imis_core::kit::list_caller(ctx, ENROLMENT_RIGHTS).gql(ctx)?;
         let st = state(ctx);
-        let location = opt_uuid(district.as_deref().or(region.as_deref()), "district").gql(ctx)?;
+        // Each given location narrows the list (openIMIS filters on both).
+        let locations: Vec<(&str, &str)> = [(&district, "district"), (&region, "region")]
+            .into_iter()
+            .filter_map(|(v, field)| Some((v.as_deref()?.trim(), field)))
+            .filter(|(v, _)| !v.is_empty())
+            .collect();
         let page = lists::policy_officers(
             st,
             principal(ctx),
             search.as_deref(),
-            location,
+            &locations,
             &PageArgs::new(first, last, after, before, offset, None),
             wants_total(ctx),
         )

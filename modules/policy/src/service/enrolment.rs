@@ -65,7 +65,8 @@ async fn prepare(
         (Stage::New, _) => None,
         (Stage::Renewal, Some(prev)) => Some(prev),
         (Stage::Renewal, None) => {
-            Some(previous_policy(conn, input.family_id, input.product_id, input.prev_uuid).await?)
+            let (family, product) = (input.family_id, input.product_id);
+            Some(previous_policy(conn, family, product, input.prev_uuid, input.enroll_date).await?)
         }
     };
     let c = compute_for(

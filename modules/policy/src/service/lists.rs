@@ -493,13 +493,14 @@ pub async fn renewals_select(
 }
 
 /// `policyOfficers(search, district, region)` (101201/101202/101205): one page of the current
-/// officers whose villages (or district) lie in the given district or region, and in the
-/// caller's locations (D9).
+/// officers whose villages (or district) lie in each location given (`locations`: a reference
+/// as [`imis_core::registers::location_id_by_ref`] reads it, and its argument's name) and in
+/// the caller's locations (D9).
 pub async fn policy_officers(
     state: &AppState,
     principal: Option<&Principal>,
     search: Option<&str>,
-    location_uuid: Option<Uuid>,
+    locations: &[(&str, &str)],
     args: &PageArgs,
     want_total: bool,
 ) -> AppResult<Page<imis_core::registers::Officer>> {
@@ -515,8 +516,8 @@ pub async fn policy_officers(
     if let Some(allowed) = p.scope.allowed_locations(conn).await? {
         filter.location_sets.push(allowed.iter().copied().collect());
     }
-    if let Some(u) = location_uuid {
-        let loc = imis_core::registers::location_id_by_uuid(conn, u)
+    for (reference, field) in locations {
+        let loc = imis_core::registers::location_id_by_ref(conn, reference, field)
             .await?
             .ok_or_else(|| AppError::not_found("location"))?;
         filter

@@ -289,12 +289,15 @@ pub async fn final_conversion(conn: &impl ConnectionTrait, product_id: i64) -> A
 }
 
 /// The policy a renewal renews (D12): `prevUuid` when given, else the latest-expiring valid
-/// Active or Expired policy of the family whose product is the renewed one or converts into it.
+/// Active or Expired policy of the family whose product is the renewed one or converts into it,
+/// among those enrolled and started strictly before `before` (the renewal's enrolment date, so
+/// a renewal never renews itself or a later policy).
 pub async fn previous_policy(
     conn: &impl ConnectionTrait,
     family_id: i64,
     product_id: i64,
     prev_uuid: Option<Uuid>,
+    before: NaiveDate,
 ) -> AppResult<policy::Model> {
     let missing = || AppError::validation("policy.renewal_without_previous");
     if let Some(u) = prev_uuid {
@@ -310,7 +313,10 @@ pub async fn previous_policy(
         .current()
         .filter(policy::Column::ProductId.is_in(products))
         .filter(policy::Column::Status.is_in([STATUS_ACTIVE, STATUS_EXPIRED]))
+        .filter(policy::Column::EnrollDate.lt(before))
+        .filter(policy::Column::StartDate.lt(before))
         .order_by_desc(policy::Column::ExpiryDate)
+        .order_by_desc(policy::Column::StartDate)
         .order_by_desc(policy::Column::Id)
         .one(conn)
         .await?
@@ -346,7 +352,14 @@ pub async fn policy_values(
     imis_insuree::api::check_family_scope(conn, p, &ctx.family).await?;
     let previous = match stage {
         Stage::New => None,
-        Stage::Renewal => Some(previous_policy(conn, family_id, product_id, prev_uuid).await?),
+        // The front end asks a renewal's figures with the day after its own enrolment date
+        // (the day after the previous expiry for a new renewal, which comes with `prevUuid`):
+        // the previous policy is chosen as `renewPolicy` chose it on the day before, so an
+        // existing renewal shows its own figures, not the next one's.
+        Stage::Renewal => {
+            let enrolled = enroll_date.pred_opt().unwrap_or(enroll_date);
+            Some(previous_policy(conn, family_id, product_id, prev_uuid, enrolled).await?)
+        }
     };
     let computation = compute(
         state,
