@@ -46,6 +46,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod coerce;
 pub mod graphiql;
 pub mod limits;
 pub mod metrics;

@@ -24,7 +24,8 @@
 //! `request.introspection_disabled`. `__typename` is not introspection and stays open.
 //!
 //! All checks run in the `prepare_request` hook, on the document parsed once here and handed on
-//! to async-graphql, so a refused document is neither validated nor executed.
+//! to async-graphql, so a refused document is neither validated nor executed. Before them, digit
+//! strings given for `Int`s become numbers ([`crate::coerce`]), as the openIMIS server accepts.
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
@@ -421,7 +422,14 @@ impl Extension for RequestGuardExtension {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        let doc = async_graphql::parser::parse_query(&request.query)?;
+        let mut doc = async_graphql::parser::parse_query(&request.query)?;
+        // Before the cost, which reads `first: "5"` as the number it becomes.
+        crate::coerce::int_strings(
+            &ctx.schema_env.registry,
+            &mut doc,
+            &mut request.variables,
+            request.operation_name.as_deref(),
+        );
         self.check(&ctx.schema_env.registry, &request, &doc)?;
         // Parsed once: async-graphql executes this document without parsing the text again.
         request.set_parsed_query(doc);
