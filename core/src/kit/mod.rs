@@ -19,6 +19,8 @@ pub mod mutate;
 pub mod versions;
 
 pub use fields::{Validity, VersionFields, date_time, money, node_id};
-pub use list::{Sorting, caller, check_list_csrf, list_caller, page_of, with_nodes};
+pub use list::{
+    Sorting, caller, check_list_csrf, list_caller, page_of, page_of_with_expressions, with_nodes,
+};
 pub use mutate::{mutate, mutate_with_secrets};
 pub use versions::{CurrentRows, close_version, current, insert_version, new_version, taken};

@@ -11,6 +11,10 @@
 //!   its head), `updateFamily`, `deleteFamilies`, `createInsuree`, `updateInsuree`,
 //!   `removeInsurees`, `deleteInsurees`, `setFamilyHead`, `changeInsureeFamily`, insurance-number
 //!   validation (D18).
+//! - **Lists** (`graphql`): `insurees`, `families` (with the front end's Django-style `orderBy`
+//!   names, `headInsuree__chfId` and the like as sub-queries on the head), `familyMembers`
+//!   (filtered and paged in memory: a family is small) and `insureeOfficers` (the officer
+//!   picker, read through the core's officer register).
 //! - **Rights** (reference §1.5): families 101001–101004, insurees 101101–101105.
 //!   Location scope (D9): a family through its village, an insuree through its current village or
 //!   its current family's village; an insuree with neither (removed from their family) is open to

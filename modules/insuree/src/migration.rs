@@ -3,11 +3,25 @@
 use imis_core::migrate::Migration;
 
 pub fn migrations() -> Vec<Migration> {
-    vec![Migration {
-        name: "m20261122_000001_insuree_tables",
-        sql: TABLES,
-    }]
+    vec![
+        Migration {
+            name: "m20261122_000001_insuree_tables",
+            sql: TABLES,
+        },
+        Migration {
+            name: "m20261208_000001_insuree_validity_order",
+            sql: VALIDITY_ORDER,
+        },
+    ]
 }
+
+/// The front end lists families newest first (`orderBy: ["-validityFrom"]`) and offers the same
+/// order on insurees: indexes in that direction, on current rows, with the id that ends every
+/// order. (Orders through the head insuree read it by primary key.)
+const VALIDITY_ORDER: &str = r#"
+CREATE INDEX ix_insuree_family_validity_from ON insuree_family (validity_from DESC, id) WHERE validity_to IS NULL;
+CREATE INDEX ix_insuree_validity_from ON insuree_insuree (validity_from DESC, id) WHERE validity_to IS NULL;
+"#;
 
 const TABLES: &str = r#"
 CREATE TABLE insuree_status_reason (

@@ -1,4 +1,4 @@
-//! Family queries (`families`, `familyMembers`) and mutations (`createFamily`, `updateFamily`,
+//! Family queries (`families`) and mutations (`createFamily`, `updateFamily`,
 //! `deleteFamilies`, `setFamilyHead`, `changeInsureeFamily`).
 
 use super::*;
@@ -8,7 +8,10 @@ pub struct FamilyQuery;
 
 #[Object]
 impl FamilyQuery {
-    /// Families (101001) within the caller's locations (D9).
+    /// Families (101001) within the caller's locations (D9). `orderBy` takes the front end's
+    /// Django-style names: `validityFrom`, `validityTo`, `confirmationNo`, `location__id` and
+    /// the head's `headInsuree__chfId`, `__lastName`, `__otherNames`, `__email`, `__phone`,
+    /// `__dob` (`-` for descending).
     #[graphql(visible = "visible")]
     #[allow(clippy::too_many_arguments)]
     async fn families(
@@ -96,11 +99,13 @@ impl FamilyQuery {
         q = scope_families(st, p, q).await.gql(ctx)?;
         let args = PageArgs::new(first, last, after, before, offset, order_by);
         let sorting = Sorting {
-            columns: &[("id", family::Column::Id)],
+            columns: &FAMILY_SORT,
             id: family::Column::Id,
             default_order: &["id"],
         };
-        let page = page_of(ctx, q, &args, sorting).await.gql(ctx)?;
+        let page = page_of_with_expressions(ctx, q, &args, sorting, &family_sort_expressions())
+            .await
+            .gql(ctx)?;
         let page = page
             .with_versions(&st.db.conn, "family", show_history.unwrap_or(false))
             .await
@@ -110,63 +115,6 @@ impl FamilyQuery {
         Ok(page.into_connection(|(model, history_id)| FamilyGQLType {
             model,
             history_id,
-            data: data.clone(),
-        }))
-    }
-
-    /// The members of a family, head first, then by date of birth.
-    #[graphql(visible = "visible")]
-    async fn family_members(
-        &self,
-        ctx: &Context<'_>,
-        family_uuid: String,
-    ) -> Result<InsureeConnection> {
-        let p = list_caller(
-            ctx,
-            &[service::RIGHT_FAMILY_SEARCH, service::RIGHT_INSUREE_SEARCH],
-        )
-        .gql(ctx)?;
-        let st = state(ctx);
-        let fam = service::find_family(
-            &st.db.conn,
-            parse_uuid(&family_uuid, "familyUuid").gql(ctx)?,
-        )
-        .await
-        .gql(ctx)?;
-        service::check_family_scope(&st.db.conn, p, &fam)
-            .await
-            .gql(ctx)?;
-        // D9: a member living in a village outside the caller's locations is left out, as in
-        // `insurees` (one allowed set for the whole family).
-        let allowed = p.scope.allowed_locations(&st.db.conn).await.gql(ctx)?;
-        let members: Vec<insuree::Model> = service::members_of(&st.db.conn, fam.id)
-            .await
-            .gql(ctx)?
-            .into_iter()
-            .filter(|m| match &allowed {
-                None => true,
-                Some(a) => service::insuree_location(m, Some(&fam)).is_some_and(|l| a.contains(&l)),
-            })
-            .collect();
-        let refs: Vec<&insuree::Model> = members.iter().collect();
-        let data = Arc::new(
-            load_page_data(st, &refs, &[&fam], wants_facility(ctx))
-                .await
-                .gql(ctx)?,
-        );
-        let page = imis_core::graphql::connection::Page {
-            total: Some(members.len() as i64),
-            rows: members
-                .into_iter()
-                .enumerate()
-                .map(|(i, m)| (i.to_string(), m))
-                .collect(),
-            has_next: false,
-            has_previous: false,
-        };
-        Ok(page.into_connection(|model| InsureeGQLType {
-            model,
-            history_id: None,
             data: data.clone(),
         }))
     }

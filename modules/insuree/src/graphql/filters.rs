@@ -1,5 +1,5 @@
 //! Filters shared by the insuree and family lists: location scope (D9), folded names (D19),
-//! sort keys.
+//! sort keys (the Django-style `orderBy` names the front end sends).
 
 use super::*;
 
@@ -51,13 +51,67 @@ pub(crate) fn folded_like(col: insuree::Column, value: &str, prefix: bool) -> Co
     }
 }
 
-pub(crate) const INSUREE_SORT: [(&str, insuree::Column); 5] = [
+/// The `orderBy` names of `insurees`: those the front end's insuree search sorts by. Orders on a
+/// nullable column (marital, email, phone, validityTo) page by position.
+pub(crate) const INSUREE_SORT: [(&str, insuree::Column); 11] = [
     ("chfId", insuree::Column::ChfId),
     ("lastName", insuree::Column::LastNameSearch),
     ("otherNames", insuree::Column::OtherNamesSearch),
     ("dob", insuree::Column::Dob),
-    ("validityFrom", insuree::Column::Id),
+    ("gender", insuree::Column::Gender),
+    ("gender__code", insuree::Column::Gender),
+    ("marital", insuree::Column::Marital),
+    ("email", insuree::Column::Email),
+    ("phone", insuree::Column::Phone),
+    ("validityFrom", insuree::Column::ValidityFrom),
+    ("validityTo", insuree::Column::ValidityTo),
 ];
+
+/// The `orderBy` names of `families` on its own columns (`validityFrom` is the front end's
+/// default order, served by `ix_insuree_family_validity_from`).
+pub(crate) const FAMILY_SORT: [(&str, family::Column); 4] = [
+    ("validityFrom", family::Column::ValidityFrom),
+    ("validityTo", family::Column::ValidityTo),
+    ("confirmationNo", family::Column::ConfirmationNo),
+    ("location__id", family::Column::LocationId),
+];
+
+/// The `orderBy` names of `families` through the head insuree (`headInsuree__chfId`, ...): the
+/// head's column as a sub-query correlated on `head_insuree_id` (served by the insuree primary
+/// key); names sort folded (D19), as in `insurees`.
+pub(crate) fn family_sort_expressions() -> Vec<(&'static str, Expr)> {
+    use sea_orm::sea_query::ExprTrait;
+    let head = |col: insuree::Column| {
+        Expr::SubQuery(
+            None,
+            Box::new(
+                sea_orm::sea_query::Query::select()
+                    .column((insuree::Entity, col))
+                    .from(insuree::Entity)
+                    .and_where(
+                        Expr::col((insuree::Entity, insuree::Column::Id))
+                            .equals((family::Entity, family::Column::HeadInsureeId)),
+                    )
+                    .to_owned()
+                    .into(),
+            ),
+        )
+    };
+    vec![
+        ("headInsuree__chfId", head(insuree::Column::ChfId)),
+        (
+            "headInsuree__lastName",
+            head(insuree::Column::LastNameSearch),
+        ),
+        (
+            "headInsuree__otherNames",
+            head(insuree::Column::OtherNamesSearch),
+        ),
+        ("headInsuree__email", head(insuree::Column::Email)),
+        ("headInsuree__phone", head(insuree::Column::Phone)),
+        ("headInsuree__dob", head(insuree::Column::Dob)),
+    ]
+}
 
 pub(crate) fn wants_facility(ctx: &Context<'_>) -> bool {
     let la = ctx.look_ahead();

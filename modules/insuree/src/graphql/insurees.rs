@@ -10,6 +10,8 @@ pub struct InsureeListQuery;
 impl InsureeListQuery {
     /// Insurees (101101) within the caller's locations (D9). An exact `chfId` with
     /// `ignoreLocation: true` is the facility-desk look-up: 101105, 111001 or 111002, any location.
+    /// `orderBy` takes the front end's names: `chfId`, `lastName`, `otherNames`, `dob`, `gender`
+    /// (`gender__code`), `marital`, `email`, `phone`, `validityFrom`, `validityTo`.
     #[graphql(visible = "visible")]
     #[allow(clippy::too_many_arguments)]
     async fn insurees(

@@ -14,6 +14,7 @@ use imis_core::error::{AppError, AppResult};
 use imis_core::graphql::connection::PageArgs;
 use imis_core::graphql::scalars::{Date, DateTime, JsonString};
 use imis_core::graphql::{GqlResult, MutationEnvelopeInput, lang, parse_uuid, principal, state};
+use imis_core::kit::page_of_with_expressions;
 use imis_core::kit::{
     CurrentRows, Sorting, Validity, VersionFields, caller, date_time, list_caller, mutate, node_id,
     page_of,
@@ -30,6 +31,7 @@ mod families;
 mod filters;
 mod inputs;
 mod insurees;
+mod members;
 mod node;
 mod reference;
 mod types;
@@ -38,6 +40,7 @@ use self::families::*;
 use self::filters::*;
 use self::inputs::*;
 use self::insurees::*;
+use self::members::*;
 use self::reference::*;
 
 pub(crate) use self::node::{NODE_TYPES, register_nodes, resolve_node_value};
@@ -86,6 +89,7 @@ async fn nested_in_scope(ctx: &Context<'_>, location: Option<i64>) -> Result<boo
 pub struct InsureeQuery(
     InsureeListQuery,
     FamilyQuery,
+    FamilyMembersQuery,
     InsureeNumberQuery,
     ReferenceQuery,
 );

@@ -28,6 +28,8 @@ mod families;
 mod inputs;
 mod insurees;
 mod lookups;
+mod members;
+mod officers;
 mod photos;
 mod scope;
 
@@ -35,6 +37,8 @@ pub use self::families::*;
 pub use self::inputs::*;
 pub use self::insurees::*;
 pub use self::lookups::*;
+pub use self::members::*;
+pub use self::officers::*;
 pub use self::photos::*;
 pub use self::scope::*;
 pub use crate::rights::*;
