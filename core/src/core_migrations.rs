@@ -12,6 +12,10 @@ pub fn migrations() -> Vec<Migration> {
             name: "m20261207_000001_core_login_sessions",
             sql: LOGIN_SESSIONS,
         },
+        Migration {
+            name: "m20261208_000001_core_user_filters",
+            sql: USER_FILTERS,
+        },
     ]
 }
 
@@ -238,4 +242,11 @@ CREATE INDEX ix_core_session_login ON core_session (login_id);
 CREATE INDEX ix_core_session_user ON core_session (user_id);
 UPDATE core_user SET tokens_valid_after = tokens_valid_after * 1000 WHERE tokens_valid_after > 0 AND tokens_valid_after < 100000000000;
 ALTER TABLE core_mutation_log ADD COLUMN secret_digest VARCHAR(64);
+"#;
+
+/// Indexes of the `users` filters on an officer's district (the location filters and the scope)
+/// and on birth dates.
+const USER_FILTERS: &str = r#"
+CREATE INDEX ix_core_user_officer_location ON core_user (officer_location_id);
+CREATE INDEX ix_core_user_birth_date ON core_user (birth_date);
 "#;

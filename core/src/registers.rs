@@ -534,7 +534,8 @@ pub async fn officers_by_ids_any_validity(
 
 // --- added for policy ---
 
-/// What an officer list selects; every constraint given must hold.
+/// What an officer list selects; every constraint given must hold. Texts are trimmed; a
+/// "contains" text that is empty after trimming constrains nothing.
 #[derive(Debug, Clone, Default)]
 pub struct OfficerFilter {
     /// Text the officer code contains (case ignored) or a name contains (case and accents
@@ -543,9 +544,67 @@ pub struct OfficerFilter {
     /// Sets of locations: the officer works (own location or a village) in one location of
     /// each set, e.g. the caller's locations and the district asked for.
     pub location_sets: Vec<Vec<i64>>,
+    /// Only these officers (user ids); `Some` of an empty list selects none.
+    pub ids: Option<Vec<i64>>,
+    pub uuid: Option<Uuid>,
+    /// The officer code is exactly this, case kept (an officer without a code never matches).
+    pub code: Option<String>,
+    /// The officer code contains this, case ignored.
+    pub code_contains: Option<String>,
+    /// The last name is this, ignoring case and accents (D19), as insuree name filters do.
+    pub last_name: Option<String>,
+    /// The last name contains this, ignoring case and accents.
+    pub last_name_contains: Option<String>,
+    /// The other names are this, ignoring case and accents.
+    pub other_names: Option<String>,
+    /// The other names contain this, ignoring case and accents.
+    pub other_names_contains: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+}
+
+impl OfficerFilter {
+    /// The exact filters (all but `search` and `location_sets`) as one condition on core_user.
+    fn exact_condition(&self) -> sea_orm::Condition {
+        use crate::text::{code_condition, name_condition};
+        let trimmed = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_string());
+        let contains = |v: &Option<String>| trimmed(v).filter(|s| !s.is_empty());
+        let mut c = sea_orm::Condition::all()
+            .add(code_condition(
+                user::Column::OfficerCode,
+                &trimmed(&self.code),
+                &None,
+                &contains(&self.code_contains),
+                &None,
+            ))
+            .add(name_condition(
+                user::Column::LastNameSearch,
+                &trimmed(&self.last_name),
+                &None,
+                &contains(&self.last_name_contains),
+                &None,
+            ))
+            .add(name_condition(
+                user::Column::OtherNamesSearch,
+                &trimmed(&self.other_names),
+                &None,
+                &contains(&self.other_names_contains),
+                &None,
+            ));
+        if let Some(ids) = &self.ids {
+            c = c.add(user::Column::Id.is_in(ids.iter().copied()));
+        }
+        if let Some(uuid) = self.uuid {
+            c = c.add(user::Column::Uuid.eq(uuid));
+        }
+        if let Some(dob) = self.birth_date {
+            c = c.add(user::Column::BirthDate.eq(dob));
+        }
+        c
+    }
 }
 
 /// One page of the current officers matching `filter`, sortable by `code` (the default order).
+/// Every constraint is applied in the database, so paging and `totalCount` count matches only.
 pub async fn officers_page(
     conn: &impl ConnectionTrait,
     filter: &OfficerFilter,
@@ -556,7 +615,8 @@ pub async fn officers_page(
     use crate::text::{fold, like_escape, upper_like};
     let mut q = user::Entity::find()
         .filter(user::Column::ValidityTo.is_null())
-        .filter(user::Column::IsOfficer.eq(true));
+        .filter(user::Column::IsOfficer.eq(true))
+        .filter(filter.exact_condition());
     for locations in &filter.location_sets {
         q = q.filter(officer_in_locations(
             Expr::col((user::Entity, user::Column::Id)).into(),

@@ -270,6 +270,8 @@ where
     Schema::build(Q::default(), M::default(), EmptySubscription)
         .data(state.clone())
         .data(state.enabled.clone())
+        // Batches the location and facility look-ups of fields such as an officer's district.
+        .data(imis_core::location::graphql::location_register_loader(state))
         .data(OwnerMap::new(&owners))
         // The cost (with page sizes), depth and introspection limits, with coded errors; the
         // depth limit stays as async-graphql's own backstop.

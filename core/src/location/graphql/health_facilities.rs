@@ -379,6 +379,7 @@ impl HealthFacilitiesQuery {
         #[graphql(name = "location_Parent_Uuid")] location_parent_uuid: Option<String>,
     ) -> async_graphql::Result<HealthFacilityConnection> {
         list(ctx, async || {
+            let conn = &state(ctx).db.conn;
             let filter = HealthFacilityFilter {
                 id: pk(&id, "HealthFacilityGQLType")?,
                 uuid: opt_uuid(&uuid, "uuid")?,
@@ -396,9 +397,15 @@ impl HealthFacilitiesQuery {
                 legal_form: legal_form_code,
                 status: status.map(status_code),
                 location_id: pk(&location_id, "LocationGQLType")?,
-                location_uuid: opt_uuid(&location_uuid, "location_Uuid")?,
-                location_uuid_in: uuids(&location_uuid_in, "location_Uuid_In")?,
-                location_parent_uuid: opt_uuid(&location_parent_uuid, "location_Parent_Uuid")?,
+                location_uuid: location_ref(conn, &location_uuid, "location_Uuid").await?,
+                location_uuid_in: location_refs(conn, &location_uuid_in, "location_Uuid_In")
+                    .await?,
+                location_parent_uuid: location_ref(
+                    conn,
+                    &location_parent_uuid,
+                    "location_Parent_Uuid",
+                )
+                .await?,
                 str: None,
                 ignore_location: false,
             };
@@ -433,8 +440,9 @@ impl HealthFacilitiesQuery {
         status: Option<HealthFacilityStatus>,
     ) -> async_graphql::Result<HealthFacilityConnection> {
         list(ctx, async || {
-            let mut districts = uuids(&districts_uuids, "districtsUuids")?;
-            if let Some(d) = opt_uuid(&district_uuid, "districtUuid")? {
+            let conn = &state(ctx).db.conn;
+            let mut districts = location_refs(conn, &districts_uuids, "districtsUuids").await?;
+            if let Some(d) = location_ref(conn, &district_uuid, "districtUuid").await? {
                 districts.get_or_insert_with(Vec::new).push(d);
             }
             let filter = HealthFacilityFilter {
@@ -442,7 +450,7 @@ impl HealthFacilitiesQuery {
                 level,
                 status: status.map(status_code),
                 location_uuid_in: districts,
-                location_parent_uuid: opt_uuid(&region_uuid, "regionUuid")?,
+                location_parent_uuid: location_ref(conn, &region_uuid, "regionUuid").await?,
                 ignore_location: ignore_location.unwrap_or(false),
                 ..Default::default()
             };

@@ -179,10 +179,11 @@ impl LocationQuery {
         #[graphql(name = "parent_Id_In")] parent_id_in: Option<Vec<ID>>,
     ) -> async_graphql::Result<LocationConnection> {
         list(ctx, async || {
+            let conn = &state(ctx).db.conn;
             let filter = LocationFilter {
                 id: pk(&id, "LocationGQLType")?,
-                uuid: opt_uuid(&uuid, "uuid")?,
-                uuid_in: uuids(&uuid_in, "uuid_In")?,
+                uuid: location_ref(conn, &uuid, "uuid").await?,
+                uuid_in: location_refs(conn, &uuid_in, "uuid_In").await?,
                 code,
                 code_istartswith,
                 code_icontains,
@@ -192,9 +193,10 @@ impl LocationQuery {
                 name_icontains,
                 name_iexact,
                 location_type,
-                parent_uuid: opt_uuid(&parent_uuid, "parent_Uuid")?,
-                parent_uuid_in: uuids(&parent_uuid_in, "parent_Uuid_In")?,
-                parent_parent_uuid: opt_uuid(&parent_parent_uuid, "parent_Parent_Uuid")?,
+                parent_uuid: location_ref(conn, &parent_uuid, "parent_Uuid").await?,
+                parent_uuid_in: location_refs(conn, &parent_uuid_in, "parent_Uuid_In").await?,
+                parent_parent_uuid: location_ref(conn, &parent_parent_uuid, "parent_Parent_Uuid")
+                    .await?,
                 parent_id: pk(&parent_id, "LocationGQLType")?,
                 parent_id_in: parent_id_in
                     .map(|l| {
@@ -234,13 +236,14 @@ impl LocationQuery {
         #[graphql(name = "parent_Uuid")] parent_uuid: Option<String>,
     ) -> async_graphql::Result<LocationConnection> {
         list(ctx, async || {
+            let conn = &state(ctx).db.conn;
             let filter = LocationFilter {
-                uuid: opt_uuid(&uuid, "uuid")?,
+                uuid: location_ref(conn, &uuid, "uuid").await?,
                 code,
                 code_istartswith,
                 name_icontains,
                 location_type,
-                parent_uuid: opt_uuid(&parent_uuid, "parent_Uuid")?,
+                parent_uuid: location_ref(conn, &parent_uuid, "parent_Uuid").await?,
                 ..Default::default()
             };
             location_page(
@@ -272,7 +275,7 @@ impl LocationQuery {
             let filter = LocationFilter {
                 str,
                 location_type,
-                parent_uuid: opt_uuid(&parent_uuid, "parent_Uuid")?,
+                parent_uuid: location_ref(&state(ctx).db.conn, &parent_uuid, "parent_Uuid").await?,
                 ..Default::default()
             };
             location_page(

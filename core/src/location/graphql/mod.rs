@@ -1,6 +1,7 @@
 //! GraphQL of locations and health facilities, with openIMIS names (D3). Resolvers convert
 //! arguments and call [`super::service`], which checks rights and scope. Parents, catchments and
-//! price lists are loaded once per page (no N+1).
+//! price lists are loaded once per page (no N+1); fields of other types that name a location or
+//! a facility by id load it through [`LocationRegisterLoader`].
 //! One file per resource; the argument helpers they share are here.
 
 use super::service::{
@@ -24,9 +25,11 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 mod health_facilities;
+mod loader;
 mod locations;
 
 pub use health_facilities::*;
+pub use loader::*;
 pub use locations::*;
 
 fn json_ext(s: &Option<String>) -> Option<JsonString> {
@@ -42,10 +45,51 @@ fn opt_uuid(v: &Option<String>, field: &str) -> AppResult<Option<Uuid>> {
         .transpose()
 }
 
-fn uuids(v: &Option<Vec<String>>, field: &str) -> AppResult<Option<Vec<Uuid>>> {
-    v.as_ref()
-        .map(|l| l.iter().map(|s| parse_uuid(s, field)).collect())
-        .transpose()
+/// The uuid of the location a client names by uuid, integer id or global id (openIMIS clients
+/// send all three). A reference to no current location gives the nil uuid, which selects
+/// nothing, as an unknown uuid does.
+pub async fn location_uuid_of_ref(
+    conn: &impl ConnectionTrait,
+    reference: &str,
+    field: &str,
+) -> AppResult<Uuid> {
+    if let Ok(uuid) = Uuid::parse_str(reference.trim()) {
+        return Ok(uuid);
+    }
+    let Some(id) = crate::registers::location_id_by_ref(conn, reference, field).await? else {
+        return Ok(Uuid::nil());
+    };
+    use sea_orm::EntityTrait;
+    Ok(location::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map_or(Uuid::nil(), |l| l.uuid))
+}
+
+/// An optional location argument ([`location_uuid_of_ref`]); blank = absent.
+async fn location_ref(
+    conn: &impl ConnectionTrait,
+    v: &Option<String>,
+    field: &str,
+) -> AppResult<Option<Uuid>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(reference) => Ok(Some(location_uuid_of_ref(conn, reference, field).await?)),
+        None => Ok(None),
+    }
+}
+
+/// An optional list of locations ([`location_uuid_of_ref`]).
+async fn location_refs(
+    conn: &impl ConnectionTrait,
+    v: &Option<Vec<String>>,
+    field: &str,
+) -> AppResult<Option<Vec<Uuid>>> {
+    let Some(list) = v else { return Ok(None) };
+    let mut out = Vec::with_capacity(list.len());
+    for reference in list {
+        out.push(location_uuid_of_ref(conn, reference, field).await?);
+    }
+    Ok(Some(out))
 }
 
 fn pk(v: &Option<ID>, type_name: &str) -> AppResult<Option<i64>> {

@@ -13,6 +13,9 @@ use crate::graphql::{
     GqlResult, MutationEnvelopeInput, global_id, lang, parse_uuid, principal, state,
 };
 use crate::kit::{self, CurrentRows, Sorting, Validity, VersionFields, page_of};
+use crate::location::graphql::{
+    HealthFacilityGQLType, LocationGQLType, health_facility_node, location_node,
+};
 use crate::mutation_payload;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -22,6 +25,8 @@ mod mutation_logs;
 mod officers;
 mod roles;
 mod session;
+mod user_lists;
+mod user_mutations;
 mod users;
 
 pub use modules::*;
@@ -29,6 +34,8 @@ pub use mutation_logs::*;
 pub use officers::*;
 pub use roles::*;
 pub use session::*;
+pub use user_lists::*;
+pub use user_mutations::*;
 pub use users::*;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, serde::Serialize)]
@@ -58,6 +65,12 @@ fn icontains(col: impl sea_orm::ColumnTrait, v: &str) -> sea_orm::sea_query::Sim
         .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
 }
 
+/// Case-insensitive equality on an ASCII-ish column (logins, e-mail addresses, phone numbers).
+fn iexact(col: user::Column, v: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    Expr::expr(Func::lower(Expr::col(col))).eq(v.to_lowercase())
+}
+
 /// The free-text search of people lists: `code` (a username or officer code) contains `v`, or
 /// the folded last or other names contain its folded form.
 fn person_search(code: user::Column, v: &str) -> sea_orm::Condition {
@@ -68,7 +81,21 @@ fn person_search(code: user::Column, v: &str) -> sea_orm::Condition {
         .add(user::Column::OtherNamesSearch.contains(folded))
 }
 
-/// Applies D9 to a user query for restricted callers.
+/// SQL condition on `core_user`: the user is linked to one of `locations` (an SQL list or
+/// sub-query of location ids) the way the location scope (D9) counts links: its districts, its
+/// officer villages, its officer district or its facility's location.
+fn linked_to_locations(locations: &str) -> String {
+    format!(
+        "(core_user.id IN (SELECT user_id FROM core_user_district WHERE validity_to IS NULL AND location_id IN ({l})) \
+         OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({l})) \
+         OR core_user.officer_location_id IN ({l}) \
+         OR core_user.health_facility_id IN (SELECT id FROM core_health_facility WHERE location_id IN ({l})))",
+        l = locations
+    )
+}
+
+/// Applies D9 to a user query for restricted callers: themselves and the users linked to their
+/// locations.
 async fn scope_users(
     st: &crate::state::AppState,
     p: &crate::auth::Principal,
@@ -77,14 +104,37 @@ async fn scope_users(
     let Some(allowed) = p.scope.allowed_locations(&st.db.conn).await? else {
         return Ok(q);
     };
-    let a = crate::text::ids_sql(allowed.iter().copied());
+    let allowed = crate::text::ids_sql(allowed.iter().copied());
     Ok(q.filter(sea_orm::sea_query::Expr::cust(format!(
-        "(core_user.id = {me} OR core_user.id IN (SELECT user_id FROM core_user_district WHERE validity_to IS NULL AND location_id IN ({a})) \
-         OR core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({a})) \
-         OR core_user.officer_location_id IN ({a}) \
-         OR core_user.health_facility_id IN (SELECT id FROM core_health_facility WHERE location_id IN ({a})))",
-        me = p.user_id
+        "(core_user.id = {me} OR {linked})",
+        me = p.user_id,
+        linked = linked_to_locations(&allowed)
     ))))
+}
+
+/// The health facility of user `u` as the caller may see it: one's own always, another user's
+/// only within the caller's locations (D9).
+async fn facility_of_user(
+    ctx: &Context<'_>,
+    u: &user::Model,
+) -> Result<Option<HealthFacilityGQLType>> {
+    let Some(id) = u.health_facility_id else {
+        return Ok(None);
+    };
+    let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+    let Some(facility) = health_facility_node(ctx, id).await.gql(ctx)? else {
+        return Ok(None);
+    };
+    if u.id != p.user_id
+        && !p
+            .scope
+            .allows(&state(ctx).db.conn, Some(facility.model.location_id))
+            .await
+            .gql(ctx)?
+    {
+        return Ok(None);
+    }
+    Ok(Some(facility))
 }
 
 /// One page of the users `q` selects, within the caller's locations (D9), sortable by

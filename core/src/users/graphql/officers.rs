@@ -107,6 +107,24 @@ impl OfficerGQLType {
     async fn location_id(&self) -> Option<i64> {
         self.0.officer_location_id
     }
+    /// The officer's district with its parents: null when none, or when the caller may not see
+    /// it (D9, as `node(id:)` shows locations).
+    async fn location(&self, ctx: &Context<'_>) -> Result<Option<LocationGQLType>> {
+        let Some(id) = self.0.officer_location_id else {
+            return Ok(None);
+        };
+        let p = require_user(principal(ctx), Requirement::Authenticated).gql(ctx)?;
+        if let Some(visible) = p
+            .scope
+            .visible_locations(&state(ctx).db.conn)
+            .await
+            .gql(ctx)?
+            && !visible.contains(&id)
+        {
+            return Ok(None);
+        }
+        location_node(ctx, id).await.gql(ctx)
+    }
     async fn substitution_officer_id(&self) -> Option<i64> {
         self.0.substitution_officer_id
     }
@@ -143,6 +161,10 @@ impl ClaimAdminGQLType {
     }
     async fn health_facility_id(&self) -> Option<i64> {
         self.0.health_facility_id
+    }
+    /// As `UserGQLType.healthFacility`.
+    async fn health_facility(&self, ctx: &Context<'_>) -> Result<Option<HealthFacilityGQLType>> {
+        facility_of_user(ctx, &self.0).await
     }
     async fn has_login(&self) -> bool {
         true
@@ -208,7 +230,7 @@ impl OfficersQuery {
     }
 
     /// Officers who may substitute another one: current officers working in any of the given
-    /// villages (by uuid), the officer `officerUuid` excluded (same rights as
+    /// villages (by uuid, id or global id), the officer `officerUuid` excluded (same rights as
     /// `enrolmentOfficers`), restricted to the caller's locations.
     #[allow(clippy::too_many_arguments)]
     async fn substitution_enrolment_officers(
@@ -232,12 +254,17 @@ impl OfficersQuery {
             q = q.filter(user::Column::Uuid.ne(parse_uuid(u.trim(), "officerUuid").gql(ctx)?));
         }
         if let Some(list) = villages_uuids.filter(|l| !l.is_empty()) {
-            let uuids = list
+            // Villages by uuid (one query), or by id or global id as other clients name them.
+            let (by_uuid, by_ref): (Vec<&String>, Vec<&String>) = list
                 .iter()
-                .map(|u| parse_uuid(u.trim(), "villagesUuids"))
+                .partition(|v| uuid::Uuid::parse_str(v.trim()).is_ok());
+            let uuids = by_uuid
+                .iter()
+                .map(|u| parse_uuid(u, "villagesUuids"))
                 .collect::<crate::AppResult<Vec<_>>>()
                 .gql(ctx)?;
-            let villages: Vec<i64> = crate::entity::location::Entity::find()
+            let mut villages: Vec<i64> = crate::entity::location::Entity::find()
+                .current()
                 .filter(crate::entity::location::Column::Uuid.is_in(uuids))
                 .all(&st.db.conn)
                 .await
@@ -246,6 +273,13 @@ impl OfficersQuery {
                 .into_iter()
                 .map(|l| l.id)
                 .collect();
+            for reference in by_ref {
+                villages.extend(
+                    crate::registers::location_id_by_ref(&st.db.conn, reference, "villagesUuids")
+                        .await
+                        .gql(ctx)?,
+                );
+            }
             q = q.filter(sea_orm::sea_query::Expr::cust(format!(
                 "core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id IN ({}))",
                 crate::text::ids_sql(villages)

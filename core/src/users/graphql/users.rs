@@ -1,4 +1,5 @@
-//! Logins: the user types, the current user, user lists and account checks, and the user mutations.
+//! Logins: the user types, the current user and the account checks (the lists are in
+//! `user_lists.rs`, the mutations in `user_mutations.rs`).
 
 use super::*;
 use crate::graphql::flatten::Flattened;
@@ -105,6 +106,11 @@ impl UserGQLType {
     async fn health_facility_id(&self) -> Option<i64> {
         self.user.health_facility_id
     }
+    /// The user's health facility: null when none, or when it lies outside the caller's
+    /// locations (D9, as `node(id:)` shows facilities); one's own always shows.
+    async fn health_facility(&self, ctx: &Context<'_>) -> Result<Option<HealthFacilityGQLType>> {
+        facility_of_user(ctx, &self.user).await
+    }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
         VersionFields::of_row(&self.user, self.history_id)
@@ -169,6 +175,10 @@ impl InteractiveUserGQLType {
     async fn health_facility_id(&self) -> Option<i64> {
         self.user.health_facility_id
     }
+    /// As `UserGQLType.healthFacility`.
+    async fn health_facility(&self, ctx: &Context<'_>) -> Result<Option<HealthFacilityGQLType>> {
+        facility_of_user(ctx, &self.user).await
+    }
     async fn language(&self) -> LanguageGQLType {
         language(&self.user.language)
     }
@@ -187,8 +197,8 @@ impl InteractiveUserGQLType {
     }
 }
 
-/// The users register's queries, in openIMIS's order: the current user and the user lists here.
-/// The other resources' fields are flattened in through [`Flattened`].
+/// The users register's queries: the current user here, the user lists and the other resources'
+/// fields flattened in through [`Flattened`].
 #[derive(Default)]
 pub struct UserQuery;
 
@@ -213,181 +223,10 @@ impl UserQuery {
         }))
     }
 
-    /// Users (right 121701), restricted to the caller's locations (D9).
-    #[allow(clippy::too_many_arguments)]
-    async fn users(
-        &self,
-        ctx: &Context<'_>,
-        username: Option<String>,
-        #[graphql(name = "username_Icontains")] username_icontains: Option<String>,
-        last_name: Option<String>,
-        other_names: Option<String>,
-        email: Option<String>,
-        phone: Option<String>,
-        role_id: Option<i64>,
-        roles: Option<Vec<i64>>,
-        health_facility_id: Option<i64>,
-        district_id: Option<i64>,
-        village_id: Option<i64>,
-        user_types: Option<Vec<UserTypes>>,
-        language: Option<String>,
-        show_deleted: Option<bool>,
-        show_history: Option<bool>,
-        str: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-        after: Option<String>,
-        before: Option<String>,
-        offset: Option<i32>,
-        order_by: Option<Vec<String>>,
-    ) -> Result<UserConnection> {
-        let p = kit::list_caller(ctx, &[service::RIGHT_USER_SEARCH]).gql(ctx)?;
-        let st = state(ctx);
-        let mut q = user::Entity::find();
-        if !show_deleted.unwrap_or(false) {
-            q = q.current();
-        }
-        if let Some(v) = username {
-            q = q.filter(user::Column::Username.eq(v));
-        }
-        if let Some(v) = username_icontains {
-            q = q.filter(icontains(user::Column::Username, &v));
-        }
-        if let Some(v) = str {
-            q = q.filter(person_search(user::Column::Username, &v));
-        }
-        if let Some(v) = last_name {
-            q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
-        }
-        if let Some(v) = other_names {
-            q = q.filter(user::Column::OtherNamesSearch.contains(crate::text::fold(&v)));
-        }
-        if let Some(v) = email {
-            q = q.filter(user::Column::Email.eq(v));
-        }
-        if let Some(v) = phone {
-            q = q.filter(user::Column::Phone.eq(v));
-        }
-        if let Some(v) = language {
-            q = q.filter(user::Column::Language.eq(v));
-        }
-        if let Some(v) = health_facility_id {
-            q = q.filter(user::Column::HealthFacilityId.eq(v));
-        }
-        let role_filter: Vec<i64> = role_id
-            .into_iter()
-            .chain(roles.into_iter().flatten())
-            .collect();
-        if !role_filter.is_empty() {
-            let ids = role_filter
-                .iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            q = q.filter(sea_orm::sea_query::Expr::cust(format!("core_user.id IN (SELECT user_id FROM core_user_role WHERE validity_to IS NULL AND role_id IN ({ids}))")));
-        }
-        if let Some(d) = district_id {
-            q = q.filter(sea_orm::sea_query::Expr::cust(format!("(core_user.id IN (SELECT user_id FROM core_user_district WHERE validity_to IS NULL AND location_id = {d}) OR core_user.officer_location_id = {d})")));
-        }
-        if let Some(v) = village_id {
-            q = q.filter(sea_orm::sea_query::Expr::cust(format!("core_user.id IN (SELECT user_id FROM core_officer_village WHERE validity_to IS NULL AND location_id = {v})")));
-        }
-        if let Some(types) = user_types {
-            let k = kinds_of(&types);
-            let mut any = sea_orm::Condition::any();
-            if k.interactive {
-                any = any.add(user::Column::IsInteractive.eq(true));
-            }
-            if k.officer {
-                any = any.add(user::Column::IsOfficer.eq(true));
-            }
-            if k.claim_admin {
-                any = any.add(user::Column::IsClaimAdmin.eq(true));
-            }
-            if k.technical {
-                any = any.add(user::Column::IsTechnical.eq(true));
-            }
-            q = q.filter(any);
-        }
-        let page = users_page(
-            ctx,
-            p,
-            q,
-            PageArgs::new(first, last, after, before, offset, order_by),
-            &[
-                ("username", user::Column::Username),
-                ("lastName", user::Column::LastNameSearch),
-                ("otherNames", user::Column::OtherNames),
-            ],
-        )
-        .await
-        .gql(ctx)?;
-        let page = page
-            .with_versions(&st.db.conn, "user", show_history.unwrap_or(false))
-            .await
-            .gql(ctx)?;
-        let ids: Vec<i64> = page.rows.iter().map(|(_, (u, _))| u.id).collect();
-        let roles = service::roles_of_users(&st.db.conn, &ids).await.gql(ctx)?;
-        Ok(page.into_connection(|(u, history_id)| UserGQLType {
-            roles: roles_of(&roles, u.id),
-            user: u,
-            history_id,
-        }))
+    #[graphql(flatten)]
+    async fn user_lists(&self) -> Flattened<UserListsQuery> {
+        Flattened(UserListsQuery)
     }
-
-    /// Interactive users (right 121701).
-    #[allow(clippy::too_many_arguments)]
-    async fn interactive_users(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(name = "lastName_Icontains")] last_name_icontains: Option<String>,
-        #[graphql(name = "otherNames_Icontains")] other_names_icontains: Option<String>,
-        #[graphql(name = "loginName_Iexact")] login_name_iexact: Option<String>,
-        #[graphql(name = "email_Iexact")] email_iexact: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-        after: Option<String>,
-        before: Option<String>,
-        offset: Option<i32>,
-        order_by: Option<Vec<String>>,
-    ) -> Result<InteractiveUserConnection> {
-        let p = kit::list_caller(ctx, &[service::RIGHT_USER_SEARCH]).gql(ctx)?;
-        let st = state(ctx);
-        let mut q = user::Entity::find()
-            .current()
-            .filter(user::Column::IsInteractive.eq(true));
-        if let Some(v) = last_name_icontains {
-            q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
-        }
-        if let Some(v) = other_names_icontains {
-            q = q.filter(user::Column::OtherNamesSearch.contains(crate::text::fold(&v)));
-        }
-        if let Some(v) = login_name_iexact {
-            q = q.filter(user::Column::Username.eq(v));
-        }
-        if let Some(v) = email_iexact {
-            q = q.filter(user::Column::Email.eq(v));
-        }
-        let page = users_page(
-            ctx,
-            p,
-            q,
-            PageArgs::new(first, last, after, before, offset, order_by),
-            &[
-                ("loginName", user::Column::Username),
-                ("lastName", user::Column::LastNameSearch),
-            ],
-        )
-        .await
-        .gql(ctx)?;
-        let ids: Vec<i64> = page.rows.iter().map(|(_, u)| u.id).collect();
-        let roles = service::roles_of_users(&st.db.conn, &ids).await.gql(ctx)?;
-        Ok(page.into_connection(|u| InteractiveUserGQLType {
-            roles: roles_of(&roles, u.id),
-            user: u,
-        }))
-    }
-
     #[graphql(flatten)]
     async fn officers(&self) -> Flattened<OfficersQuery> {
         Flattened(OfficersQuery)
@@ -446,205 +285,5 @@ impl AccountQuery {
         user_value_free(ctx, user::Column::Email, user_email)
             .await
             .gql(ctx)
-    }
-}
-
-#[derive(InputObject, serde::Serialize)]
-#[graphql(name = "CreateUserMutationInput")]
-pub struct CreateUserMutationInput {
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-    pub uuid: Option<String>,
-    pub user_id: Option<String>,
-    pub other_names: String,
-    pub last_name: String,
-    pub username: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    #[serde(skip)]
-    pub password: Option<String>,
-    pub health_facility_id: Option<i64>,
-    pub districts: Option<Vec<i64>>,
-    pub language: String,
-    pub roles: Option<Vec<i64>>,
-    pub birth_date: Option<Date>,
-    pub address: Option<String>,
-    pub works_to: Option<DateTime>,
-    pub substitution_officer_id: Option<i64>,
-    pub phone_communication: Option<bool>,
-    pub location_id: Option<i64>,
-    pub village_ids: Option<Vec<i64>>,
-    pub user_types: Vec<UserTypes>,
-}
-
-impl CreateUserMutationInput {
-    fn to_service(&self) -> crate::AppResult<UserInput> {
-        Ok(UserInput {
-            uuid: self
-                .uuid
-                .as_deref()
-                .filter(|u| !u.is_empty())
-                .map(|u| parse_uuid(u, "uuid"))
-                .transpose()?,
-            username: self.username.clone(),
-            last_name: self.last_name.clone(),
-            other_names: self.other_names.clone(),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
-            password: self.password.clone().filter(|p| !p.is_empty()),
-            health_facility_id: self.health_facility_id,
-            districts: self.districts.clone().unwrap_or_default(),
-            language: self.language.clone(),
-            roles: self.roles.clone().unwrap_or_default(),
-            birth_date: self.birth_date.map(|d| d.0),
-            address: self.address.clone(),
-            works_to: self.works_to.map(|d| d.0.date()),
-            substitution_officer_id: self.substitution_officer_id,
-            phone_communication: self.phone_communication,
-            location_id: self.location_id,
-            village_ids: self.village_ids.clone().unwrap_or_default(),
-            kinds: kinds_of(&self.user_types),
-        })
-    }
-}
-
-#[derive(InputObject, serde::Serialize)]
-#[graphql(name = "DeleteUserMutationInput")]
-pub struct DeleteUserMutationInput {
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-    pub uuids: Option<Vec<String>>,
-}
-
-#[derive(InputObject, serde::Serialize)]
-#[graphql(name = "ChangePasswordMutationInput")]
-pub struct ChangePasswordMutationInput {
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-    pub username: Option<String>,
-    #[serde(skip)]
-    pub old_password: Option<String>,
-    #[serde(skip)]
-    pub new_password: String,
-}
-
-#[derive(InputObject, serde::Serialize)]
-#[graphql(name = "ChangeUserLanguageMutationInput")]
-pub struct ChangeUserLanguageMutationInput {
-    #[graphql(flatten)]
-    #[serde(skip)]
-    pub envelope: MutationEnvelopeInput,
-    pub language_id: String,
-}
-
-mutation_payload!(CreateUserMutationPayload);
-mutation_payload!(UpdateUserMutationPayload);
-mutation_payload!(DeleteUserMutationPayload);
-mutation_payload!(ChangePasswordMutationPayload);
-mutation_payload!(ChangeUserLanguageMutationPayload);
-
-/// Users' own and administered account changes.
-#[derive(Default)]
-pub struct UsersMutation;
-
-#[Object]
-impl UsersMutation {
-    async fn create_user(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateUserMutationInput,
-    ) -> Result<CreateUserMutationPayload> {
-        let data = input.to_service().gql(ctx)?;
-        let secrets: Vec<&str> = input.password.as_deref().into_iter().collect();
-        kit::mutate_with_secrets(
-            ctx,
-            "createUser",
-            &input.envelope,
-            &input,
-            &secrets,
-            &[],
-            async |m| service::create_user(m, data).await.map(|u| u.id),
-        )
-        .await
-    }
-
-    async fn update_user(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateUserMutationInput,
-    ) -> Result<UpdateUserMutationPayload> {
-        let data = input.to_service().gql(ctx)?;
-        let uuid = data.uuid;
-        let secrets: Vec<&str> = input.password.as_deref().into_iter().collect();
-        kit::mutate_with_secrets(
-            ctx,
-            "updateUser",
-            &input.envelope,
-            &input,
-            &secrets,
-            &[],
-            async |m| service::update_user(m, uuid, data).await.map(|u| u.id),
-        )
-        .await
-    }
-
-    async fn delete_user(
-        &self,
-        ctx: &Context<'_>,
-        input: DeleteUserMutationInput,
-    ) -> Result<DeleteUserMutationPayload> {
-        let ids = uuids(&input.uuids).gql(ctx)?;
-        kit::mutate(ctx, "deleteUser", &input.envelope, &input, &[], async |m| {
-            service::delete_users(m, &ids).await
-        })
-        .await
-    }
-
-    async fn change_password(
-        &self,
-        ctx: &Context<'_>,
-        input: ChangePasswordMutationInput,
-    ) -> Result<ChangePasswordMutationPayload> {
-        let secrets = [
-            input.old_password.as_deref().unwrap_or(""),
-            input.new_password.as_str(),
-        ];
-        kit::mutate_with_secrets(
-            ctx,
-            "changePassword",
-            &input.envelope,
-            &input,
-            &secrets,
-            &[],
-            async |m| {
-                service::change_password(
-                    m,
-                    input.username.as_deref(),
-                    input.old_password.as_deref(),
-                    &input.new_password,
-                )
-                .await
-            },
-        )
-        .await
-    }
-
-    async fn change_user_language(
-        &self,
-        ctx: &Context<'_>,
-        input: ChangeUserLanguageMutationInput,
-    ) -> Result<ChangeUserLanguageMutationPayload> {
-        kit::mutate(
-            ctx,
-            "changeUserLanguage",
-            &input.envelope,
-            &input,
-            &[],
-            async |m| service::change_language(m, &input.language_id).await,
-        )
-        .await
     }
 }
