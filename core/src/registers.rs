@@ -619,7 +619,7 @@ pub async fn officers_page(
         .filter(filter.exact_condition());
     for locations in &filter.location_sets {
         q = q.filter(officer_in_locations(
-            Expr::col((user::Entity, user::Column::Id)).into(),
+            Expr::col((user::Entity, user::Column::Id)),
             locations,
         ));
     }

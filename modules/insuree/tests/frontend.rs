@@ -235,6 +235,83 @@ async fn the_enrolment_officer_picker_lists_the_officers_of_a_location() {
     .await;
 }
 
+#[tokio::test]
+async fn officer_filters_combine_with_paging_across_pages() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let clerk = app.principal("clerk").await; // district D0001
+        let (v1, _) = village_ids(&app, &admin, "D0001").await;
+        let (v2, _) = village_ids(&app, &admin, "D0002").await;
+        // (username, lastName, otherNames, birthDate, village): the "Ébogo" family of officers
+        // in two districts, spelled with and without accents, plus one who only looks alike.
+        let officers = [
+            ("eb_a", "Ébogo", "Anne", "1980-01-01", v1),
+            ("eb_b", "EBOGO", "Annette", "1980-01-01", v1),
+            ("eb_c", "ebogo", "Paul", "1985-05-05", v1),
+            ("eb_d", "Ébogo", "Marianne", "1980-01-01", v1),
+            ("eb_e", "Ébogo", "Anne", "1980-01-01", v2),
+            ("eb_f", "Ébogoé", "Anne", "1980-01-01", v1),
+        ];
+        for (username, last, other, dob, village) in officers {
+            app.ok(Some(&admin), &format!(
+                r#"mutation {{ createUser(input: {{ username: "{username}", lastName: "{last}", otherNames: "{other}", birthDate: "{dob}", language: "fr", villageIds: [{village}], userTypes: [OFFICER] }}) {{ internalId }} }}"#
+            )).await;
+        }
+
+        // Every page of `size` under `args`: the codes in order, and the totalCount each page
+        // reported (all equal).
+        let pages = |who: &'static str, args: String, size: usize| {
+            let app = &app;
+            let who = if who == "clerk" { &clerk } else { &admin };
+            async move {
+                let (mut codes_seen, mut totals, mut after) = (Vec::new(), Vec::new(), String::new());
+                loop {
+                    let r = app.ok(Some(who), &format!(
+                        r#"{{ insureeOfficers(first: {size}{after}, {args}) {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ code }} }} }} }}"#
+                    )).await;
+                    let c = &r["insureeOfficers"];
+                    totals.push(c["totalCount"].as_u64().unwrap() as usize);
+                    let page = codes(c);
+                    assert!(page.len() <= size);
+                    codes_seen.extend(page.clone());
+                    if c["pageInfo"]["hasNextPage"] != true {
+                        break;
+                    }
+                    assert_eq!(page.len(), size, "{args}: a full page before the last");
+                    after = format!(r#", after: "{}""#, c["pageInfo"]["endCursor"].as_str().unwrap());
+                }
+                assert!(totals.iter().all(|t| *t == codes_seen.len()), "{args}: totals {totals:?} for {codes_seen:?}");
+                codes_seen
+            }
+        };
+
+        // Exact names ignore case and accents; two pages of two, in code order.
+        assert_eq!(pages("admin", r#"lastName: "ebogo""#.into(), 2).await, ["eb_a", "eb_b", "eb_c", "eb_d", "eb_e"]);
+        // With the location: Edéa's namesake drops out, still two full pages then one.
+        assert_eq!(pages("admin", format!(r#"lastName: "EBOGO", locationId: "{v1}""#), 2).await, ["eb_a", "eb_b", "eb_c", "eb_d"]);
+        // Filters combine: contains, exact other names, birth date.
+        assert_eq!(pages("admin", format!(r#"lastName_Icontains: "bogo", otherNames_Icontains: "ANNE", locationId: "{v1}""#), 1).await, ["eb_a", "eb_b", "eb_d", "eb_f"]);
+        assert_eq!(pages("admin", r#"lastName: "Ébogo", otherNames: "anne""#.into(), 1).await, ["eb_a", "eb_e"]);
+        assert_eq!(pages("admin", r#"dob: "1980-01-01", code_Icontains: "EB_""#.into(), 3).await, ["eb_a", "eb_b", "eb_d", "eb_e", "eb_f"]);
+        assert_eq!(pages("admin", r#"dob: "1985-05-05", lastName_Icontains: "ogo""#.into(), 1).await, ["eb_c"]);
+        // `code` is exact and keeps case; a contains text of spaces constrains nothing.
+        assert_eq!(pages("admin", r#"code: "eb_d", lastName: "ebogo""#.into(), 1).await, ["eb_d"]);
+        assert_eq!(pages("admin", r#"code: "EB_D""#.into(), 1).await, Vec::<String>::new());
+        assert_eq!(pages("admin", r#"code_Icontains: "  ", lastName: "ebogo""#.into(), 5).await.len(), 5);
+        // D9 with the filters: the clerk of D0001 pages through D0001's namesakes only.
+        assert_eq!(pages("clerk", r#"lastName_Icontains: "EBOGO""#.into(), 2).await, ["eb_a", "eb_b", "eb_c", "eb_d", "eb_f"]);
+
+        // Backwards from the last page gives the same rows.
+        let r = app.ok(Some(&admin), r#"{ insureeOfficers(last: 2, lastName: "ebogo") { pageInfo { hasPreviousPage startCursor } edges { node { code } } } }"#).await;
+        assert_eq!(codes(&r["insureeOfficers"]), ["eb_d", "eb_e"]);
+        assert_eq!(r["insureeOfficers"]["pageInfo"]["hasPreviousPage"], true);
+        let before = r["insureeOfficers"]["pageInfo"]["startCursor"].as_str().unwrap();
+        let r = app.ok(Some(&admin), &format!(r#"{{ insureeOfficers(last: 2, before: "{before}", lastName: "ebogo") {{ edges {{ node {{ code }} }} }} }}"#)).await;
+        assert_eq!(codes(&r["insureeOfficers"]), ["eb_b", "eb_c"]);
+    })
+    .await;
+}
+
 /// Every row of a list, page after page of `size` in `order`: (node, totalCount). Fails on a
 /// duplicate, and when the pages do not add up to `totalCount`.
 async fn walk(

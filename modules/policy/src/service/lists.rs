@@ -511,7 +511,7 @@ pub async fn policy_officers(
     let conn = &state.db.conn;
     let mut filter = imis_core::registers::OfficerFilter {
         search: search.map(str::to_owned),
-        location_sets: Vec::new(),
+        ..Default::default()
     };
     if let Some(allowed) = p.scope.allowed_locations(conn).await? {
         filter.location_sets.push(allowed.iter().copied().collect());
