@@ -23,6 +23,8 @@
 //!   desk's exact number look-up is not restricted.
 //! - **Configuration** (`config`): `[module.insuree]` number rules, photo limits, first service
 //!   point.
+//! - **Front end** (`frontend`): the `fe-insuree` form settings from `[module.insuree]` (photo
+//!   and first service point required, the number's length) and the openIMIS names of the rights.
 //! - **Descriptor**: rights, messages, migrations, demo families, `node(id:)` for
 //!   `InsureeGQLType`/`FamilyGQLType` (current and `…History` versions), the scale seeder
 //!   (`imis seed scale`: families with 1–8 members) and the benchmark's insuree requests.
@@ -51,6 +53,7 @@ mod config;
 mod demo;
 mod entity;
 mod events;
+mod frontend;
 pub mod graphql;
 mod migration;
 mod number;

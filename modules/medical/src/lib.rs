@@ -23,7 +23,8 @@
 //! 121401–121404, items price lists 121301–121305, services price lists 121201–121205, diagnoses
 //! 131001 (write; reading is open to every logged-in user, as for items and services) and 131002,
 //! with the group codes 121200, 121300, 121400, 122100. Price lists follow the location scope
-//! of D9.
+//! of D9. `frontend` gives the rights their openIMIS names (`medical`, `medical_pricelist`) for
+//! the web front end's role screen.
 //!
 //! ## API boundary
 //!
@@ -49,6 +50,7 @@ mod config;
 mod demo;
 mod entity;
 mod events;
+mod frontend;
 pub mod graphql;
 mod migration;
 mod rights;

@@ -52,7 +52,8 @@
 //! - **Rights**: contributions 101301 search, 101302 add, 101303 edit, 101304 delete; payments
 //!   101401 search, 101402 add, 101403 edit (and `matchPayments`), 101404 delete; payers 121801
 //!   search, 121802 add, 121803 edit (and `addFunding`), 121804 delete (with the group codes
-//!   101300, 101400, 121800).
+//!   101300, 101400, 121800). `frontend` gives the contribution and payer rights their
+//!   openIMIS names (`contribution`, `payer`) for the web front end's role screen.
 //! - **GraphQL** ([`graphql`]): `premiums`, `premiumsByPolicies`, `validatePremiumCode`,
 //!   `payers`, `payer`, `fundings`, `funding`, `payments`, `paymentDetails`,
 //!   `paymentsByPremiums`; `createPremium`, `updatePremium`, `deletePremium`, `createPayer`,
@@ -66,6 +67,7 @@ mod config;
 mod demo;
 mod entity;
 mod events;
+mod frontend;
 pub mod graphql;
 pub mod jobs;
 mod migration;

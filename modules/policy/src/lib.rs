@@ -39,7 +39,8 @@
 //! - **Jobs** ([`jobs`]): `policy.expire` (D17) and `policy.renewal_reminders` (reference §7.9).
 //! - **Rights**: 101201 search, 101202 add, 101203 edit (and suspend), 101204 delete, 101205
 //!   renew; the eligibility queries and `policiesByInsuree` also accept the facility-desk rights
-//!   101105, 111001, 111002 without location restriction (D9).
+//!   101105, 111001, 111002 without location restriction (D9). `frontend` gives the policy
+//!   rights their openIMIS names for the web front end's role screen.
 //! - **Data**: demo policies and `imis seed scale` policies.
 
 pub mod api;
@@ -48,6 +49,7 @@ mod config;
 mod demo;
 mod entity;
 mod events;
+mod frontend;
 pub mod graphql;
 pub mod jobs;
 mod migration;

@@ -21,6 +21,7 @@
 //! - **GraphQL** ([`graphql`]): `products`, `product`, `validateProductCode`, `limitDefaults`,
 //!   `pageDisplayRules`; `createProduct`, `updateProduct`, `duplicateProduct`, `deleteProduct`;
 //!   `ProductGQLType` (and its history versions) in `node(id:)` through the descriptor's `nodes`.
+//! - **Front end** (`frontend`): the rights' openIMIS names for the web front end's role screen.
 //! - **Demo data**: the community mutual product `MUT01` and the fee-exemption product `VIH01`,
 //!   covering the medical module's demo items and services.
 //!
@@ -40,6 +41,7 @@ pub mod api;
 mod config;
 mod demo;
 mod entity;
+mod frontend;
 pub mod graphql;
 mod medical_ref;
 mod migration;
