@@ -441,3 +441,26 @@ async fn rights_come_under_the_openimis_names_the_front_end_translates() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_user_form_reads_the_username_limit_with_a_user_right() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let v = app.ok(Some(&admin), "{ usernameLength }").await;
+        assert_eq!(
+            v["usernameLength"],
+            app.state.config.auth.username_max_length as i64
+        );
+        // An enrolment officer holds no user right.
+        let officer = app.principal("eo_douala").await;
+        assert_eq!(
+            app.err_code(Some(&officer), "{ usernameLength }").await,
+            "auth.permission_denied"
+        );
+        assert_eq!(
+            app.err_code(None, "{ usernameLength }").await,
+            "auth.unauthenticated"
+        );
+    })
+    .await;
+}

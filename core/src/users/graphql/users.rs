@@ -280,6 +280,20 @@ impl AccountQuery {
             .gql(ctx)
     }
 
+    /// The longest username a user may have (`auth.username_max_length`): the user form's limit.
+    async fn username_length(&self, ctx: &Context<'_>) -> Result<i32> {
+        kit::caller(
+            ctx,
+            &[
+                service::RIGHT_USER_SEARCH,
+                service::RIGHT_USER_ADD,
+                service::RIGHT_USER_EDIT,
+            ],
+        )
+        .gql(ctx)?;
+        Ok(state(ctx).config.auth.username_max_length as i32)
+    }
+
     /// True when the e-mail address is valid and free.
     async fn validate_user_email(&self, ctx: &Context<'_>, user_email: String) -> Result<bool> {
         user_value_free(ctx, user::Column::Email, user_email)
