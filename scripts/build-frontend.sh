@@ -3,8 +3,11 @@
 # following docs/frontend.md: npm-pinned modules instead of GitHub ones, French, homepage /front.
 # Usage: scripts/build-frontend.sh APP_DIR   (a freshly unpacked assembly app; running it twice is fine)
 # Then serve it with IMIS_SERVER__FRONT_DIR=APP_DIR/build imis serve.
+# Amounts show the currency built in: IMIS_FRONT_CURRENCY, else `currency` of [core] in this
+# repository's config/default.toml (give a country profile's currency through the variable).
 set -euo pipefail
 app="${1:?usage: $0 APP_DIR}"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$app"
 [ -f openimis-config.js ] && [ -f src/ModulesManager.js ] || { echo "$app is not the assembly app" >&2; exit 1; }
 
@@ -68,7 +71,24 @@ fs.writeFileSync(file, src.replace("\n  getConf(", method));
 EOF
 fi
 
-# 5. Install and build (webpack 4 on node >= 17 needs the legacy OpenSSL provider).
+# 5. The front end prints amounts after the message `currency` of the assembly's base messages
+#    ("$" upstream; no module translates it, so it shows in every language).
+currency="${IMIS_FRONT_CURRENCY:-$(python3 -c '
+import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    print(tomllib.load(f)["core"]["currency"])
+' "$repo/config/default.toml")}"
+[ -n "$currency" ] || { echo "no currency: set IMIS_FRONT_CURRENCY" >&2; exit 1; }
+CURRENCY="$currency" node - <<'EOF'
+const fs = require("fs");
+const file = "src/translations/ref.json";
+const messages = JSON.parse(fs.readFileSync(file, "utf-8"));
+messages.currency = process.env.CURRENCY;
+fs.writeFileSync(file, JSON.stringify(messages, null, 2) + "\n");
+EOF
+echo "Amounts shown in $currency"
+
+# 6. Install and build (webpack 4 on node >= 17 needs the legacy OpenSSL provider).
 npm install --no-audit --no-fund --legacy-peer-deps
 NODE_OPTIONS=--openssl-legacy-provider REACT_APP_API_URL=/api GENERATE_SOURCEMAP=false npm run build
 echo "Built $app/build; serve it with IMIS_SERVER__FRONT_DIR=$app/build"

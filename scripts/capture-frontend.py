@@ -13,9 +13,18 @@ distinct document (whitespace collapsed, uuids ignored) once to OUT_DIR/<screen>
 one sample of its variables, the HTTP status and the errors the server gave, its place in the
 walk (`sequence`), and `uuids`: the global id ("<type>:<pk>") of each uuid it names, as the
 answers showed them, so that a replay on a fresh demo can substitute that row's own uuid
-(tests/tests/frontend_documents.rs). OUT_DIR's previous *.json files are replaced. Login passwords are replaced by "<password>". It then prints the
-failing documents grouped by error, and the steps it could not complete. Each step has a
-timeout; a failed step is logged and the walk goes on.
+(tests/tests/frontend_documents.rs). OUT_DIR's previous *.json files are replaced. Login
+passwords are replaced by "<password>".
+
+On the way it checks what the screens show: the enrolment-officer pickers offer officers; the
+new policy (enrolled on the 1st of the month), once saved and opened again from its family, and
+an existing new and renewal policy show the dates and value the server stores. Screenshots are
+DIR/<lang>-<screen>[-detail|-filled|-saved|-unfinished].png; each is also searched for signs
+of breakage ("[No Translation]", dollar amounts, a spinner still turning, a blank page).
+
+It then prints the failing documents grouped by error, the checks, the signs of breakage, and
+the steps it could not complete. Each step has a timeout; a failed step is logged and the walk
+goes on.
 
 Needs python3 with playwright and Chromium (/usr/bin/chromium, or --chromium PATH).
 Start the server on a fresh demo database first (see docs/frontend.md).
@@ -30,6 +39,7 @@ import random
 import re
 import sys
 import traceback
+from decimal import Decimal, InvalidOperation
 
 from playwright.async_api import async_playwright
 
@@ -53,7 +63,12 @@ LABELS = {
     "relationship": r"Relationship|Relation|Lien de parenté",
     "address": r"Address details|Détails de l'adresse",
     "product": r"Product|Paquet de bénéfices",
+    "enrollDate": r"Enrolment Date|Date d'adhésion",
+    "startDate": r"Start Date|Date de début",
+    "expiryDate": r"Expiry Date|Date d'expiration",
+    "value": r"Value|Valeur",
     "officer": r"Officer|Enrolment Officer|Agent",
+    "photoOfficer": r"Officer \(Photo\)|Agent",
     "amount": r"Amount|Montant",
     "receipt": r"Receipt No\.?|N° de reçu",
     "payDate": r"Payment Date|Date de paiement",
@@ -66,7 +81,10 @@ BUTTONS = {
     "addPolicy": r"^\s*(add policy|action\.addpolicy\.buttontext)\s*$",
     "addPremium": r"^\s*(new contribution|addnewpremium\.buttontext)\s*$",
 }
-POLICY_TABLE_HEADER = r"^\s*(Product Code|Code Paquet)"
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+# What a screen shows when it is broken or unfinished, looked for in every screenshot's page.
+NO_TRANSLATION = "[No Translation]"
+DOLLAR_AMOUNT_RE = re.compile(r"\$\s?\d")
 
 
 def label_pattern(key):
@@ -99,6 +117,22 @@ def chf_id():
     return f"{body}{body % 7}"
 
 
+def amount(text):
+    """A shown or answered amount as a plain decimal string ("33,000.00" -> "33000.00")."""
+    digits = re.sub(r"[^\d.,-]", "", text)
+    if "," in digits and "." not in digits:
+        digits = digits.replace(",", ".")
+    digits = digits.replace(",", "")
+    try:
+        return str(Decimal(digits).quantize(Decimal("0.01")))
+    except InvalidOperation:
+        return text
+
+
+def describe_policy(policy):
+    return f"enrolled {policy['enrollDate']}, {policy['startDate']} to {policy['expiryDate']}, value {policy['value']}"
+
+
 class StepFailed(Exception):
     pass
 
@@ -114,6 +148,9 @@ class Capture:
         self.lang = "?"
         self.user_language = None
         self.unreached = []
+        self.checks = []  # what the walk verified on the screens, with its outcome
+        self.visible = []  # signs of broken screens (see inspect)
+        self.shots_taken = set()
         self.page = None
 
     # -- recording -------------------------------------------------------------------------
@@ -225,14 +262,44 @@ class Capture:
         await self.settle(1200)
 
     async def shot(self, name=None):
+        """A screenshot (with --screenshots) and a look at what the page shows."""
+        name = name or self.screen
+        self.shots_taken.add(name)
+        await self.inspect(name)
         if not self.args.screenshots:
             return
         folder = pathlib.Path(self.args.screenshots)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            await self.page.screenshot(path=str(folder / f"{self.lang}-{name or self.screen}.png"), full_page=True)
+            await self.page.screenshot(path=str(folder / f"{self.lang}-{name}.png"), full_page=True)
         except Exception as e:
-            print(f"  screenshot {name or self.screen} failed: {e}", file=sys.stderr)
+            print(f"  screenshot {name} failed: {e}", file=sys.stderr)
+
+    async def inspect(self, name):
+        """Notes the signs of a broken screen: untranslated labels, dollar amounts, a spinner
+        still turning, a page without content below the top bar."""
+        try:
+            text = await self.page.locator("body").inner_text(timeout=3000)
+            spinning = await self.page.locator(".MuiCircularProgress-root:visible, .MuiLinearProgress-root:visible").count()
+            content = await self.page.evaluate(
+                "() => Array.from(document.querySelectorAll('main, [class*=\"content\"]'))"
+                ".map(e => e.innerText.trim().length).reduce((a, b) => Math.max(a, b), 0)"
+            )
+        except Exception:
+            return
+        signs = []
+        if NO_TRANSLATION in text:
+            lines = sorted({line.strip() for line in text.splitlines() if NO_TRANSLATION in line})
+            signs.append(f"{text.count(NO_TRANSLATION)} x {NO_TRANSLATION} (e.g. {', '.join(lines[:3])})")
+        dollars = DOLLAR_AMOUNT_RE.findall(text)
+        if dollars:
+            signs.append(f"{len(dollars)} dollar amount(s)")
+        if spinning:
+            signs.append("a progress indicator still shows")
+        if content < 20:
+            signs.append("blank page")
+        if signs:
+            self.visible.append(f"[{self.lang}] {name}: {'; '.join(signs)}")
 
     def field(self, key):
         """The input of the form control labelled `key` (labels are not tied to inputs by id)."""
@@ -279,14 +346,35 @@ class Capture:
         await self.settle(300)
         return text
 
-    async def pick_date(self, key, year=None):
-        """Opens a date picker, optionally moves to a year, and accepts."""
+    async def check_picker(self, key, what):
+        """Opens a picker (autocomplete or select), notes how many options it offers, closes it."""
+        control = self.page.locator(".MuiFormControl-root", has=self.page.locator("label", has_text=label_pattern(key))).first
+        select = control.locator("[role=button]")
+        await (select.first if await select.count() else self.field(key)).click()
+        options = self.page.locator("[role=option]")
+        try:
+            await options.first.wait_for(timeout=8000)
+            offered = await options.count()
+            texts = [t.strip() for t in await options.all_inner_texts()][:3]
+        except Exception:
+            offered, texts = 0, []
+        await self.page.keyboard.press("Escape")
+        await self.settle(300)
+        outcome = f"{offered} option(s), e.g. {', '.join(texts)}" if offered else "FAILED: no option"
+        self.checks.append(f"[{self.lang}] {what}: {outcome}")
+
+    async def pick_date(self, key, year=None, day=None):
+        """Opens a date picker, optionally moves to a year and picks a day of the month shown,
+        and accepts."""
         await self.field(key).click()
         dialog = self.page.locator("[role=dialog]").last
         await dialog.wait_for(timeout=5000)
         if year:
             await dialog.locator(".MuiPickersToolbar-toolbar .MuiPickersToolbarText-toolbarTxt").first.click()
             await dialog.locator(".MuiPickersYear-root", has_text=str(year)).first.click()
+        if day:
+            days = dialog.locator(".MuiPickersDay-day:not(.MuiPickersDay-hidden)")
+            await days.filter(has_text=re.compile(f"^{day}$")).first.click()
         await dialog.locator("button", has_text=re.compile(r"^OK$", re.I)).click()
         await self.settle(300)
 
@@ -321,13 +409,20 @@ class Capture:
                 return
         raise StepFailed("no enabled save button")
 
-    async def open_first_row(self):
-        """Opens the first result of a searcher the way a user does (double click)."""
-        rows = self.page.locator("table tbody tr")
+    async def open_first_row(self, having=None, lacking=None, table=None):
+        """Opens the first result of a searcher the way a user does (double click); `having` /
+        `lacking`: a text the row must show / must not show; `table`: the table to look in."""
+        rows = (table or self.page).locator("table tbody tr")
         try:
             await rows.first.wait_for(timeout=8000)
         except Exception:
             raise StepFailed("the list shows no row")
+        if having:
+            rows = rows.filter(has_text=having)
+        if lacking:
+            rows = rows.filter(has_not_text=lacking)
+        if not await rows.count():
+            raise StepFailed(f"no row with {having or ''} without {lacking or ''}")
         before = self.page.url
         # The first cell: other cells may hold pickers that take the click.
         await rows.first.locator("td").first.dblclick()
@@ -337,17 +432,28 @@ class Capture:
 
     # -- language -----------------------------------------------------------------------
     async def switch_language(self, lang):
-        if self.user_language == lang:
-            return
-        names = {"en": r"^English$", "fr": r"^Français$"}
-        await self.page.get_by_role("button", name=re.compile(r"^(ENGLISH|FRANÇAIS)$", re.I)).click()
-        await self.page.locator("[role=menuitem]", has_text=re.compile(names[lang], re.I)).click()
-        await self.page.locator("[role=dialog] button").last.click()
-        await self.page.wait_for_timeout(1500)
+        """Chooses the language in the top bar's menu and confirms; the button then names it
+        (the app reloads the user, whose language the server now keeps)."""
+        await self.goto("home")
+        shown = self.page.get_by_role("button", name=re.compile(r"^(English|Français)$", re.I))
+        wanted = self.page.get_by_role("button", name=re.compile(f"^{LANGUAGE_NAMES[lang]}$", re.I))
+        await shown.wait_for(timeout=15000)
+        for _ in range(2):
+            if await wanted.count():
+                break
+            await shown.click()
+            await self.page.locator("[role=menuitem]", has_text=re.compile(f"^{LANGUAGE_NAMES[lang]}$", re.I)).click()
+            await self.page.locator("[role=dialog] button").last.click()
+            try:
+                await wanted.wait_for(timeout=20000)
+            except Exception:
+                await self.goto("home")
         await self.settle(1500)
+        await self.drain()
         if self.user_language != lang:
-            await self.goto("home")
-        if self.user_language != lang:
+            await self.goto("home")  # the user as the server now answers it
+            await self.drain()
+        if not await wanted.count() or self.user_language != lang:
             raise StepFailed(f"the language is still {self.user_language}")
 
     # -- screens ----------------------------------------------------------------------------
@@ -382,6 +488,7 @@ class Capture:
             if not insurees:
                 raise
             await self.goto(f"insuree/insurees/insuree/{insurees[0]['uuid']}")
+        await self.check_picker("photoOfficer", "enrolment-officer picker of an insuree's page")
 
     async def families(self):
         await self.goto("insuree/families")
@@ -396,13 +503,21 @@ class Capture:
             raise StepFailed("no family uuid seen")
         return families[0]
 
-    async def family_overview(self):
+    async def family_overview(self, own=False):
+        """A demo family's overview, or (own) that of the family family_new created in this
+        language, whose head is "Capture, Famille <lang>"."""
         await self.goto("insuree/families")
         try:
-            await self.open_first_row()
+            if own:
+                await self.open_first_row(having=self.own_family_name())
+            else:
+                await self.open_first_row(lacking="Capture")
         except StepFailed as e:
             print(f"  families list: {e}; opening a family by its uuid", file=sys.stderr)
             await self.goto(f"insuree/families/familyOverview/{await self.family_uuid()}")
+
+    def own_family_name(self):
+        return f"Famille {self.lang}"
 
     def overview_family_uuid(self):
         match = re.search(r"familyOverview/(" + UUID_RE.pattern + ")", self.page.url)
@@ -414,16 +529,18 @@ class Capture:
         await self.pick("district")
         await self.pick("municipality")
         await self.pick("village")
+        await self.check_picker("photoOfficer", "enrolment-officer picker of the new family's head")
         await self.fill("chfId", chf_id())
         await self.fill("lastName", "Capture")
-        await self.fill("otherNames", f"Famille {self.lang}")
+        await self.fill("otherNames", self.own_family_name())
         await self.pick_date("dob", year=1985)
         await self.select("gender")
         await self.shot("family-new-filled")
         await self.save()
+        await self.shot("family-new-saved")
 
     async def member_new(self):
-        await self.family_overview()
+        await self.family_overview(own=True)
         family = self.overview_family_uuid()
         if not await self.click_button("addMember"):
             if not family:
@@ -432,6 +549,7 @@ class Capture:
         await self.fill("chfId", chf_id())
         await self.fill("lastName", "Capture")
         await self.fill("otherNames", f"Membre {self.lang}")
+        await self.check_picker("photoOfficer", "enrolment-officer picker of a new member")
         await self.pick_date("dob", year=2010)
         await self.select("gender")
         try:
@@ -440,43 +558,113 @@ class Capture:
             pass
         await self.shot("member-new-filled")
         await self.save()
+        await self.shot("member-new-saved")
 
     async def family_edit(self):
-        await self.family_overview()
+        await self.family_overview(own=True)
         await self.fill("address", f"Rue de la capture ({self.lang})")
         await self.save()
 
+    async def read(self, key):
+        return (await self.field(key).input_value(timeout=5000)).strip()
+
+    async def shown_policy(self):
+        """The enrolment date, start and expiry dates (ISO) and value the policy form shows."""
+        shown = {}
+        for key in ("enrollDate", "startDate", "expiryDate"):
+            text = await self.read(key)
+            match = re.fullmatch(r"(\d{2})-(\d{2})-(\d{4})", text)
+            shown[key] = f"{match.group(3)}-{match.group(2)}-{match.group(1)}" if match else text
+        shown["value"] = amount(await self.read("value"))
+        return shown
+
+    def stored_policy(self, uuid):
+        """The policy as the server last answered it (`policies(uuid: …)`), in the same shape."""
+        for node in self.nodes("policies"):
+            if str(node.get("uuid", "")).lower() == uuid.lower():
+                return {
+                    "enrollDate": str(node.get("enrollDate") or "")[:10],
+                    "startDate": str(node.get("startDate") or "")[:10],
+                    "expiryDate": str(node.get("expiryDate") or "")[:10],
+                    "value": amount(str(node.get("value") or "")),
+                }
+        return None
+
+    async def check_policy_shown(self, what, uuid):
+        """Checks that the policy form shows the dates and value the server stores."""
+        await self.page.wait_for_timeout(1500)  # the form may still take policyValues' answer
+        await self.drain()
+        shown = await self.shown_policy()
+        stored = self.stored_policy(uuid)
+        if stored is None:
+            outcome = "FAILED: the server's answer for it was not seen"
+        elif shown == stored:
+            outcome = "ok, as stored"
+        else:
+            outcome = f"FAILED: the server stores {describe_policy(stored)}"
+        self.checks.append(f"[{self.lang}] {what} shows {describe_policy(shown)}: {outcome}")
+        print(f"  {self.checks[-1]}", file=sys.stderr)
+
+    def policy_url_uuid(self):
+        match = re.search(r"/policy/policy/(" + UUID_RE.pattern + ")", self.page.url)
+        return match.group(1) if match else None
+
     async def policy_new(self):
-        await self.family_overview()
+        """Enrols the family family_new created: product, officer and enrolment date (the 1st of
+        the month: not in the future), save, then opens the saved policy again from the family
+        overview and checks that it shows the dates and value the server stored."""
+        await self.family_overview(own=True)
         family = self.overview_family_uuid()
         if not await self.click_button("addPolicy"):
             if not family:
                 raise StepFailed("no family to enrol")
             await self.goto(f"policy/policy/_NEW_/{family}")
-        await self.pick("product")
+        await self.pick_date("enrollDate", day=1)
+        product = await self.pick("product")
         await self.pick("officer")
+        await self.settle()
+        proposed = await self.shown_policy()
+        self.checks.append(f"[{self.lang}] new policy form proposes {describe_policy(proposed)} (policyValues)")
         await self.shot("policy-new-filled")
         await self.save()
         await self.shot("policy-new-saved")
+        self.screen = "policy-reopen"
+        await self.family_overview(own=True)
+        product_code = product.split()[0]
+        try:
+            await self.open_first_row(having=product_code)
+        except StepFailed as e:
+            print(f"  family's policies: {e}; opening the policy by its uuid", file=sys.stderr)
+            policies = self.objects(lambda o: isinstance(o.get("policyUuid"), str) and o.get("productCode") == product_code)
+            if not policies:
+                raise StepFailed("the saved policy is not in the family's policies")
+            await self.goto(f"policy/policy/{policies[0]['policyUuid']}/{family}")
+        uuid = self.policy_url_uuid()
+        if not uuid:
+            raise StepFailed(f"the saved policy did not open ({self.page.url})")
+        await self.check_policy_shown("the saved policy, opened again,", uuid)
+        await self.shot("policy-reopen")
 
     async def policy_open(self):
-        """An existing policy, and a renewal (stage R) one when the demo has one."""
+        """An existing policy, and a renewal (stage R) one when the demo has one: each must show
+        its own stored figures (the front end asks policyValues again and overwrites the form)."""
         await self.goto("policy/policies")
         policies = self.objects(lambda o: isinstance(o.get("uuid"), str) and "stage" in o and isinstance(o.get("family"), dict))
         if not policies:
-            await self.family_overview()
-            policies = self.objects(lambda o: isinstance(o.get("policyUuid"), str))
-            if not policies:
-                raise StepFailed("no policy seen")
-            await self.goto(f"policy/policy/{policies[0]['policyUuid']}/{self.overview_family_uuid()}")
-            return
-        first = policies[0]
-        await self.goto(f"policy/policy/{first['uuid']}/{first['family'].get('uuid', '')}")
+            raise StepFailed("no policy seen in the policies list")
+        # The demo's own policies, not those the walk created.
+        policies = [p for p in policies if ((p["family"].get("headInsuree") or {}).get("lastName")) != "Capture"]
         renewals = [p for p in policies if p.get("stage") == "R"]
-        if renewals:
-            await self.shot("policy-open")
-            await self.goto(f"policy/policy/{renewals[0]['uuid']}/{renewals[0]['family'].get('uuid', '')}")
-            await self.shot("policy-open-renewal")
+        # A policy with a value first (a free product's shows nothing to compare).
+        others = sorted((p for p in policies if p.get("stage") != "R"), key=lambda p: amount(str(p.get("value") or "0")) == "0.00")
+        for name, chosen in (("policy-open", others[:1]), ("policy-open-renewal", renewals[:1])):
+            if not chosen:
+                self.unreached.append(f"[{self.lang}] {name}: the policies list shows none")
+                continue
+            policy = chosen[0]
+            await self.goto(f"policy/policy/{policy['uuid']}/{policy['family'].get('uuid', '')}")
+            await self.check_policy_shown(f"{'renewal' if name.endswith('renewal') else 'new'} policy {policy['uuid']}", policy["uuid"])
+            await self.shot(name)
 
     async def contribution(self):
         """Records a contribution on the policy with the largest unpaid balance."""
@@ -508,11 +696,14 @@ class Capture:
                 pass
         await self.shot("contribution-filled")
         await self.save()
+        await self.shot("contribution-saved")
 
     async def list_and_detail(self, path):
         await self.goto(path)
         await self.shot()
         await self.open_first_row()
+        await self.settle(1500)
+        await self.shot(f"{self.screen}-detail")
 
     async def contributions(self):
         await self.list_and_detail("contribution/contributions")
@@ -576,25 +767,34 @@ class Capture:
         ("payers", payers),
     ]
 
-    async def step(self, screen, action, timeout=90):
+    # Steps that fill, save and open again take longer than the others.
+    TIMEOUTS = {"policy-new": 180, "policy-open": 120}
+
+    async def step(self, screen, action):
         self.screen = screen
+        self.shots_taken = set()
         print(f"[{self.lang}] {screen}", file=sys.stderr)
         try:
-            await asyncio.wait_for(action(), timeout)
+            await asyncio.wait_for(action(), self.TIMEOUTS.get(screen, 90))
+            failed = False
         except Exception as e:
+            failed = True
             reason = str(e).splitlines()[0] if str(e) else type(e).__name__
             if self.args.verbose:
                 traceback.print_exc()
             self.unreached.append(f"[{self.lang}] {screen}: {reason}")
             print(f"  could not complete: {reason}", file=sys.stderr)
         await self.drain()
-        await self.shot()
+        if failed:
+            await self.shot(f"{screen}-unfinished")
+        elif not self.shots_taken:
+            await self.shot(screen)
 
     async def run(self):
         only = set(self.args.only.split(",")) if self.args.only else None
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=self.args.chromium, headless=True)
-            context = await browser.new_context(viewport={"width": 1400, "height": 900})
+            context = await browser.new_context(viewport={"width": 1280, "height": 900})
             context.set_default_timeout(10000)
             self.page = await context.new_page()
             self.page.on("response", self.on_response)
@@ -660,6 +860,14 @@ class Capture:
         if refused:
             print("\nMutations the server accepted but then refused (mutationLogs status 1):")
             for line in refused.values():
+                print(f"  {line}")
+        if self.checks:
+            print("\nChecked on the screens:")
+            for line in self.checks:
+                print(f"  {line}")
+        if self.visible:
+            print("\nSigns of breakage on the screens:")
+            for line in self.visible:
                 print(f"  {line}")
         if self.unreached:
             print("\nNot completed:")

@@ -10,7 +10,8 @@
 //! (unknown field, argument or type, a refused variable, a fragment that cannot apply, a missing
 //! argument), any other error without an imis code, and internal errors. Business errors that
 //! come from replaying captured data on a fresh demo are allowed, but only the codes listed in
-//! [`ALLOWED_CODES`].
+//! [`ALLOWED_CODES`]. The misfits of screens imis does not serve yet are listed one by one in
+//! [`KNOWN_GAPS`]; a listed gap that no longer occurs fails too, so that the list only shrinks.
 
 use async_graphql::ServerError;
 use imis_tests::{TestApp, on_each_app};
@@ -27,6 +28,31 @@ const ALLOWED_CODES: &[&str] = &[
     // (the HTTP tests of the gateway cover the cookie).
     "auth.token_required",
 ];
+
+/// Fields openIMIS has that the captured screens ask for and imis lacks, each as the start of
+/// its validation message (the root type is left out: it is `Query` on the server and
+/// `TestQuery` here). Remove an entry when the server gains the field.
+const KNOWN_GAPS: &[&str] = &[
+    // A user's page (fe-admin's user form): the officer's villages and substitute, the user's
+    // districts, and the form settings of users and officers.
+    r#"Unknown field "officerVillages" on type "OfficerGQLType""#,
+    r#"Unknown field "substitutionOfficer" on type "OfficerGQLType""#,
+    r#"Unknown field "userdistrictSet" on type "InteractiveUserGQLType""#,
+    r#"Unknown field "userObligatoryFields" on type"#,
+    r#"Unknown field "eoObligatoryFields" on type"#,
+    // A price list's page: which services / items the list holds, at which price.
+    r#"Unknown field "pricelistDetails" on type "ServiceGQLType""#,
+    r#"Unknown field "pricelistDetails" on type "ItemGQLType""#,
+];
+
+/// The entry of [`KNOWN_GAPS`] a misfit (as [`misfit`] words it) is, if any.
+fn known_gap(misfit: &str) -> Option<&'static str> {
+    let message = misfit.strip_prefix("[no code] ")?;
+    KNOWN_GAPS
+        .iter()
+        .copied()
+        .find(|gap| message.starts_with(gap))
+}
 
 /// What the capture writes instead of a login password (see scripts/capture-frontend.py).
 const PASSWORD_PLACEHOLDER: &str = "<password>";
@@ -188,11 +214,22 @@ async fn front_end_documents_fit_the_schema() {
         let fixtures = &fixtures;
         async move {
             let mut failures = vec![];
+            let mut gaps_met = std::collections::BTreeSet::new();
             for fixture in fixtures {
                 let (query, variables) = localised(&app, fixture).await;
                 for misfit in misfits_of(&app, &query, variables).await {
-                    failures.push(format!("{}: {misfit}", fixture.file));
+                    match known_gap(&misfit) {
+                        Some(gap) => {
+                            gaps_met.insert(gap);
+                        }
+                        None => failures.push(format!("{}: {misfit}", fixture.file)),
+                    }
                 }
+            }
+            for gap in KNOWN_GAPS.iter().filter(|gap| !gaps_met.contains(*gap)) {
+                failures.push(format!(
+                    "KNOWN_GAPS lists `{gap}`, which no fixture meets any more: remove it"
+                ));
             }
             assert!(
                 failures.is_empty(),
@@ -269,6 +306,17 @@ async fn misfits_are_told_from_business_errors() {
         error
     };
     assert_eq!(misfit(&coded("not_found")), None);
+    // A known gap is only the field it names, and only as a validation error.
+    let unknown = |field: &str| {
+        misfit(&ServerError::new(
+            format!(r#"Unknown field "{field}" on type "OfficerGQLType"."#),
+            None,
+        ))
+    };
+    assert!(known_gap(&unknown("officerVillages").unwrap()).is_some());
+    assert_eq!(known_gap(&unknown("officerVillage").unwrap()), None);
+    assert_eq!(known_gap(&unknown("nope").unwrap()), None);
+    assert_eq!(known_gap(&misfit(&coded("input.invalid")).unwrap()), None);
     assert_eq!(
         misfit(&coded("internal")),
         Some("[internal] message".to_string())
