@@ -464,3 +464,156 @@ async fn the_user_form_reads_the_username_limit_with_a_user_right() {
     })
     .await;
 }
+
+/// fe-admin's user detail document (fixture users-3), for the user with this uuid.
+fn user_detail_query(uuid: &str) -> String {
+    let fixture: Value =
+        serde_json::from_str(include_str!("../fixtures/frontend/users-3.json")).unwrap();
+    fixture["query"]
+        .as_str()
+        .unwrap()
+        .replace("01a252c5-03ad-7530-b54a-fb20bea5359c", uuid)
+}
+
+/// Creates officer "eo_both" (villages V0001 in Douala and V0007 in D0002, district D0001, eo_douala
+/// as substitute) and answers its uuid.
+async fn create_two_district_officer(app: &TestApp, admin: &Principal) -> String {
+    let (d1, _) = location(app, admin, "D0001").await;
+    let (v1, _) = location(app, admin, "V0001").await;
+    let (v7, _) = location(app, admin, "V0007").await;
+    let role = clerk_role(app, admin).await;
+    let v = app
+        .ok(
+            Some(admin),
+            r#"{ enrolmentOfficers(code: "eo_douala") { edges { node { id } } } }"#,
+        )
+        .await;
+    let substitute = imis_core::graphql::parse_pk(
+        v["enrolmentOfficers"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap(),
+        "OfficerGQLType",
+    )
+    .unwrap();
+    app.ok(
+        Some(admin),
+        &format!(
+            r#"mutation {{ createUser(input: {{ clientMutationId: "fe-both", username: "eo_both", lastName: "Essomba", otherNames: "Paul", language: "fr", roles: [{role}], districts: [{d1}], villageIds: [{v7}, {v1}], locationId: {d1}, substitutionOfficerId: {substitute}, userTypes: [INTERACTIVE, OFFICER] }}) {{ internalId }} }}"#
+        ),
+    )
+    .await;
+    app.ok(
+        Some(admin),
+        r#"{ users(username: "eo_both") { edges { node { uuid } } } }"#,
+    )
+    .await["users"]["edges"][0]["node"]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn codes(list: &Value, path: &[&str]) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            path.iter()
+                .fold(e, |v, key| &v[*key])
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_user_detail_page_reads_villages_districts_and_the_substitute() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let uuid = create_two_district_officer(&app, &admin).await;
+        let query = user_detail_query(&uuid);
+
+        let v = app.ok(Some(&admin), &query).await;
+        let node = &v["users"]["edges"][0]["node"];
+        let officer = &node["officer"];
+        assert_eq!(officer["substitutionOfficer"]["code"], "eo_douala", "{v}");
+        assert_eq!(officer["substitutionOfficer"]["lastName"], "Moukoko", "{v}");
+        assert_eq!(
+            codes(&officer["officerVillages"], &["location", "code"]),
+            ["V0001", "V0007"],
+            "{v}"
+        );
+        assert!(officer["officerVillages"][0]["id"].is_string(), "{v}");
+        assert_eq!(officer["officerVillages"][0]["location"]["name"], "Akwa");
+        assert!(
+            officer["officerVillages"][0]["location"]["parent"]["code"].is_string(),
+            "{v}"
+        );
+        assert_eq!(
+            codes(&node["iUser"]["districts"], &["location", "code"]),
+            ["D0001"],
+            "{v}"
+        );
+        assert_eq!(
+            node["iUser"]["districts"][0]["location"]["parent"]["code"],
+            "R0001"
+        );
+
+        // The Douala clerk with user rights sees the Douala village only, and its substitute.
+        let mut clerk = app.principal("clerk").await;
+        clerk.rights.insert(121701);
+        let v = app.ok(Some(&clerk), &query).await;
+        let node = &v["users"]["edges"][0]["node"];
+        assert_eq!(
+            codes(&node["officer"]["officerVillages"], &["location", "code"]),
+            ["V0001"],
+            "{v}"
+        );
+        assert_eq!(
+            node["officer"]["substitutionOfficer"]["code"], "eo_douala",
+            "{v}"
+        );
+        assert_eq!(
+            codes(&node["iUser"]["districts"], &["location", "code"]),
+            ["D0001"],
+            "{v}"
+        );
+
+        // A clerk of D0002 sees neither the Douala village and district nor the Douala substitute.
+        let mut edea_clerk = app.principal("eo_edea").await;
+        edea_clerk.rights.insert(121701);
+        let v = app.ok(Some(&edea_clerk), &query).await;
+        let node = &v["users"]["edges"][0]["node"];
+        assert_eq!(
+            codes(&node["officer"]["officerVillages"], &["location", "code"]),
+            ["V0007"],
+            "{v}"
+        );
+        assert!(node["officer"]["substitutionOfficer"].is_null(), "{v}");
+        assert_eq!(node["iUser"]["districts"], serde_json::json!([]), "{v}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_user_form_reads_which_fields_are_obligatory() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        for root in ["userObligatoryFields", "eoObligatoryFields"] {
+            let document = format!("query userObligatoryFields {{{root}}}");
+            let v = app.ok(Some(&admin), &document).await;
+            assert_eq!(
+                v[root],
+                serde_json::json!({ "email": "O", "phone": "O" }),
+                "{v}"
+            );
+            let officer = app.principal("eo_douala").await;
+            assert_eq!(
+                app.err_code(Some(&officer), &document).await,
+                "auth.permission_denied"
+            );
+            assert_eq!(app.err_code(None, &document).await, "auth.unauthenticated");
+        }
+    })
+    .await;
+}

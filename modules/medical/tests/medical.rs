@@ -917,3 +917,113 @@ async fn price_lists_answer_node_within_the_lists_scope() {
     })
     .await;
 }
+
+/// The query of a recorded front-end request (fe-medical_pricelist's detail page), with the
+/// recorded price-list global id replaced by `list_id`.
+fn frontend_query(fixture: &str, recorded_id: &str, list_id: &str) -> String {
+    let path = format!(
+        "{}/../../tests/fixtures/frontend/{fixture}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let recorded: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json");
+    let query = recorded["query"].as_str().expect("query");
+    assert!(query.contains(recorded_id), "{fixture} names {recorded_id}");
+    query.replace(recorded_id, list_id)
+}
+
+/// The `priceOverrule`s of the node with this code in a `medicalItems` / `medicalServices` answer.
+fn overrules(answer: &Value, root: &str, code: &str) -> Vec<Value> {
+    let edges = answer[root]["edges"].as_array().expect("edges");
+    let node = &edges
+        .iter()
+        .find(|e| e["node"]["code"] == code)
+        .unwrap_or_else(|| panic!("no {code}"))["node"];
+    node["pricelistDetails"]["edges"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|e| e["node"]["priceOverrule"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn pricelist_details_of_items_and_services() {
+    on_each_db(|db: TestDb| async move {
+        let app = app(&db).await;
+        let admin = app.principal("Admin").await;
+        let list_id = |kind: &str, name: &str| {
+            let q = format!(r#"{{ {kind}Pricelists(name_Icontains: "{name}") {{ edges {{ node {{ id }} }} }} }}"#);
+            let app = &app;
+            let admin = &admin;
+            let kind = kind.to_string();
+            async move {
+                let r = app.ok(Some(admin), &q).await;
+                r[format!("{kind}Pricelists")]["edges"][0]["node"]["id"].as_str().expect("list id").to_string()
+            }
+        };
+        let items_demo = list_id("items", "Littoral").await;
+        let services_demo = list_id("services", "Littoral").await;
+
+        // The recorded documents: the demo lists' overrides, null where the list keeps the
+        // item's own price, nothing for items outside the list.
+        let items_q = frontend_query("pricelists-items-4.json", "SXRlbXNQcmljZWxpc3RHUUxUeXBlOjE=", &items_demo);
+        let r = app.ok(Some(&admin), &items_q).await;
+        assert_eq!(overrules(&r, "medicalItems", "ACT20"), vec![Value::from("50.00")]);
+        assert_eq!(overrules(&r, "medicalItems", "AMOX5"), vec![Value::from("20.00")]);
+        let demo_pk = id_of_pricelist(&app, &uuid_of_pricelist(&app, "Médicaments et consommables — Littoral").await).await;
+        for e in r["medicalItems"]["edges"].as_array().unwrap() {
+            let details = e["node"]["pricelistDetails"]["edges"].as_array().unwrap();
+            let code = e["node"]["code"].as_str().unwrap();
+            let id = id_of(&app, "medical_item", code).await;
+            let member = app.count("medical_pricelist_detail", &format!("pricelist_id = {demo_pk} AND medical_id = {id} AND validity_to IS NULL")).await;
+            assert_eq!(details.len() as u64, member as u64, "{code}");
+        }
+        let services_q = frontend_query("pricelists-services-4.json", "U2VydmljZXNQcmljZWxpc3RHUUxUeXBlOjI=", &services_demo);
+        let r = app.ok(Some(&admin), &services_q).await;
+        assert_eq!(overrules(&r, "medicalServices", "C0001"), vec![Value::from("1500.00")]);
+
+        // An integer id names the list too; no list: every visible list naming the item.
+        let amox = uuid_of(&app, "medical_item", "AMOX5").await;
+        let d2 = location_uuid(&app, "D0002").await;
+        app.ok(Some(&admin), &format!(r#"mutation {{ createItemsPricelist(input: {{ name: "Edéa", pricelistDate: "2026-01-01", locationId: "{d2}", addedDetails: ["{amox}"], priceOverrules: [{{ uuid: "{amox}", price: "25" }}] }}) {{ internalId }} }}"#)).await;
+        let edea = uuid_of_pricelist(&app, "Edéa").await;
+        let edea_pk = id_of_pricelist(&app, &edea).await;
+        let edea_id = list_id("items", "Edéa").await;
+        let by_pk = format!(r#"{{ medicalItems(code: "AMOX5") {{ edges {{ node {{ code pricelistDetails(itemsPricelist: "{edea_pk}") {{ totalCount edges {{ node {{ priceOverrule itemsPricelist {{ name }} item {{ code }} }} }} }} }} }} }} }}"#);
+        let r = app.ok(Some(&admin), &by_pk).await;
+        let details = &r["medicalItems"]["edges"][0]["node"]["pricelistDetails"];
+        assert_eq!(details["totalCount"], 1);
+        assert_eq!(details["edges"][0]["node"]["priceOverrule"], "25.00");
+        assert_eq!(details["edges"][0]["node"]["itemsPricelist"]["name"], "Edéa");
+        assert_eq!(details["edges"][0]["node"]["item"]["code"], "AMOX5");
+        let all = r#"{ medicalItems(code: "AMOX5") { edges { node { code pricelistDetails(first: 1) { totalCount edges { node { priceOverrule } } } } } } }"#;
+        let r = app.ok(Some(&admin), all).await;
+        let details = &r["medicalItems"]["edges"][0]["node"]["pricelistDetails"];
+        assert_eq!(details["totalCount"], 2, "demo and Edéa lists");
+        assert_eq!(details["edges"].as_array().unwrap().len(), 1, "first: 1");
+
+        // Scope (D9): a D0001 administrator sees the region list, not the D0002 one (empty, not
+        // an error); without the search right nothing shows.
+        let sa = district_scheme_admin(&app).await;
+        let q = |list: &str| format!(r#"{{ medicalItems(code: "AMOX5") {{ edges {{ node {{ pricelistDetails(itemsPricelist: "{list}") {{ totalCount }} }} }} }} }}"#);
+        let count = |r: &Value| r["medicalItems"]["edges"][0]["node"]["pricelistDetails"]["totalCount"].clone();
+        assert_eq!(count(&app.ok(Some(&sa), &q(&edea_id)).await), 0, "D0002 list out of scope");
+        assert_eq!(count(&app.ok(Some(&sa), &q(&items_demo)).await), 1, "region list in scope");
+        let r = app.ok(Some(&sa), all).await;
+        assert_eq!(r["medicalItems"]["edges"][0]["node"]["pricelistDetails"]["totalCount"], 1, "only the region list");
+        let none = nobody(&app).await;
+        assert_eq!(count(&app.ok(Some(&none), &q(&items_demo)).await), 0, "no search right");
+
+        // The item of a node(id:) and of a package line load their details alone.
+        let amox_node = r#"{ medicalItems(code: "AMOX5") { edges { node { id } } } }"#;
+        let node_id = app.ok(Some(&admin), amox_node).await["medicalItems"]["edges"][0]["node"]["id"].as_str().unwrap().to_string();
+        let r = app.ok(Some(&admin), &format!(r#"{{ node(id: "{node_id}") {{ ... on ItemGQLType {{ pricelistDetails(itemsPricelist: "{items_demo}") {{ edges {{ node {{ priceOverrule }} }} }} }} }} }}"#)).await;
+        assert_eq!(r["node"]["pricelistDetails"]["edges"][0]["node"]["priceOverrule"], "20.00");
+
+        // A global id of another type is refused.
+        assert_eq!(app.err_code(Some(&admin), &q(&services_demo)).await, "input.invalid_id");
+        db
+    })
+    .await;
+}

@@ -20,6 +20,7 @@ use crate::mutation_payload;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+mod links;
 mod modules;
 mod mutation_logs;
 mod officers;
@@ -29,6 +30,7 @@ mod user_lists;
 mod user_mutations;
 mod users;
 
+pub use links::*;
 pub use modules::*;
 pub use mutation_logs::*;
 pub use officers::*;

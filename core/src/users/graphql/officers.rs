@@ -128,6 +128,16 @@ impl OfficerGQLType {
     async fn substitution_officer_id(&self) -> Option<i64> {
         self.0.substitution_officer_id
     }
+    /// The current officer who substitutes this one: null when none, or when it lies outside
+    /// the caller's locations (D9).
+    async fn substitution_officer(&self, ctx: &Context<'_>) -> Result<Option<OfficerGQLType>> {
+        substitution_officer(ctx, &self.0).await
+    }
+    /// The villages the officer currently works in, those outside the caller's locations left
+    /// out (D9).
+    async fn officer_villages(&self, ctx: &Context<'_>) -> Result<Vec<OfficerVillageGQLType>> {
+        officer_villages(ctx, &self.0).await
+    }
 }
 
 #[derive(Clone)]

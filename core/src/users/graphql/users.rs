@@ -191,6 +191,11 @@ impl InteractiveUserGQLType {
     async fn roles(&self) -> Vec<RoleGQLType> {
         self.roles.iter().cloned().map(RoleGQLType::from).collect()
     }
+    /// The districts the user currently works in, those outside the caller's locations left
+    /// out (D9).
+    async fn userdistrict_set(&self, ctx: &Context<'_>) -> Result<Vec<UserDistrictType>> {
+        user_districts(ctx, self).await
+    }
     #[graphql(flatten)]
     async fn validity(&self) -> Validity {
         Validity::of(self.user.validity_from, self.user.validity_to)
@@ -294,10 +299,38 @@ impl AccountQuery {
         Ok(state(ctx).config.auth.username_max_length as i32)
     }
 
+    /// Which fields of the user form are mandatory (`M`), optional (`O`) or hidden (`H`) for
+    /// every user, as fe-admin reads them (`email`, `phone`): what user validation requires.
+    async fn user_obligatory_fields(&self, ctx: &Context<'_>) -> Result<GenericScalar> {
+        obligatory_fields(ctx).gql(ctx)
+    }
+
+    /// As `userObligatoryFields`, for the fields of enrolment officers.
+    async fn eo_obligatory_fields(&self, ctx: &Context<'_>) -> Result<GenericScalar> {
+        obligatory_fields(ctx).gql(ctx)
+    }
+
     /// True when the e-mail address is valid and free.
     async fn validate_user_email(&self, ctx: &Context<'_>, user_email: String) -> Result<bool> {
         user_value_free(ctx, user::Column::Email, user_email)
             .await
             .gql(ctx)
     }
+}
+
+/// The user form's field controls for a caller who may search, add or edit users. User
+/// validation requires neither an e-mail address nor a phone number, of any user kind, so both
+/// are optional.
+fn obligatory_fields(ctx: &Context<'_>) -> crate::AppResult<GenericScalar> {
+    kit::caller(
+        ctx,
+        &[
+            service::RIGHT_USER_SEARCH,
+            service::RIGHT_USER_ADD,
+            service::RIGHT_USER_EDIT,
+        ],
+    )?;
+    Ok(GenericScalar(
+        serde_json::json!({ "email": "O", "phone": "O" }),
+    ))
 }

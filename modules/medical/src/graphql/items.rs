@@ -1,10 +1,11 @@
 //! `medicalItems`, `medicalItemsStr`, `validateItemCode`, `createItem`, `updateItem`,
 //! `deleteItem`.
 
+use super::pricelist_types::member_details;
 use super::types::ItemGQLType;
 use super::*;
 use crate::entity::item;
-use crate::service::{self as svc, CodeNameFilter, ItemFilter, ItemInput};
+use crate::service::{self as svc, CodeNameFilter, ItemFilter, ItemInput, MedicalKind};
 use async_graphql::{InputObject, Object};
 
 use imis_core::graphql::scalars::Date;
@@ -38,7 +39,17 @@ async fn item_page(
     let select = svc::items_select(state(ctx), principal(ctx), &filter).await?;
     let sorting = (&ITEM_SORT[..], item::Column::Id);
     let page = versioned_page(ctx, select, &args, sorting, svc::ENTITY_ITEM, show_history).await?;
-    Ok(page.into_connection(|(model, history_id)| ItemGQLType { model, history_id }))
+    let pricelist_details = if node_wants(ctx, "pricelistDetails") {
+        let ids: Vec<i64> = page.rows.iter().map(|(_, (m, _))| m.id).collect();
+        Some(member_details(ctx, MedicalKind::Item, &ids).await?)
+    } else {
+        None
+    };
+    Ok(page.into_connection(|(model, history_id)| ItemGQLType {
+        model,
+        history_id,
+        pricelist_details: pricelist_details.clone(),
+    }))
 }
 
 medical_list_query! {

@@ -400,7 +400,11 @@ pub(crate) async fn resolve_node(
             "ItemGQLType" => {
                 version_or_current::<item::Entity>(conn, svc::ENTITY_ITEM, pk, history_id)
                     .await?
-                    .map(|model| MedicalNode::Item(ItemGQLType { model, history_id }))
+                    .map(|model| {
+                        let mut n = ItemGQLType::new(model);
+                        n.history_id = history_id;
+                        MedicalNode::Item(n)
+                    })
             }
             "ServiceGQLType" => {
                 version_or_current::<service::Entity>(conn, svc::ENTITY_SERVICE, pk, history_id)

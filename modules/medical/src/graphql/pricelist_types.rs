@@ -8,11 +8,11 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use imis_core::AppResult;
 use imis_core::graphql::connection::ConnectionCounts;
 use imis_core::graphql::scalars::Date;
-use imis_core::graphql::{GqlResult, global_id, state};
+use imis_core::graphql::{GqlResult, decode_global_id, global_id, principal, state};
 use imis_core::location::graphql::{LocationGQLType, location_nodes};
+use imis_core::{AppError, AppResult};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
@@ -39,6 +39,90 @@ pub async fn detail_data(
         items,
         services,
     }))
+}
+
+/// The current details naming a page of items (or services), by item (or service) id, in the
+/// lists the caller may see; loaded with the page when `pricelistDetails` is asked.
+#[derive(Default, Debug)]
+pub struct MemberDetails {
+    pub rows: HashMap<i64, Vec<(pricelist_detail::Model, pricelist::Model)>>,
+}
+
+/// Loads [`MemberDetails`] of these items (or services) in two queries.
+pub async fn member_details(
+    ctx: &Context<'_>,
+    kind: MedicalKind,
+    member_ids: &[i64],
+) -> AppResult<Arc<MemberDetails>> {
+    let mut rows: HashMap<i64, Vec<_>> = HashMap::new();
+    for (d, list) in svc::member_details(state(ctx), principal(ctx), kind, member_ids, None).await?
+    {
+        rows.entry(d.medical_id).or_default().push((d, list));
+    }
+    Ok(Arc::new(MemberDetails { rows }))
+}
+
+/// The list a `pricelistDetails(itemsPricelist:/servicesPricelist:)` argument names: an integer
+/// id or a global id of `list_type` (a previous version's id names its list). `Ok(None)`: no
+/// list asked; `Ok(Some(None))`: an unknown version, matching nothing.
+async fn asked_pricelist(
+    ctx: &Context<'_>,
+    list_type: &str,
+    arg: Option<&str>,
+) -> AppResult<Option<Option<i64>>> {
+    let Some(raw) = arg.map(str::trim).filter(|a| !a.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(pk) = raw.parse::<i64>() {
+        return Ok(Some(Some(pk)));
+    }
+    let bad = || AppError::validation("input.invalid_id").with("id", raw);
+    let (t, key) = decode_global_id(raw)?;
+    let pk: i64 = key.parse().map_err(|_| bad())?;
+    if t == list_type {
+        Ok(Some(Some(pk)))
+    } else if t == format!("{list_type}History") {
+        Ok(Some(svc::pricelist_id_of_version(state(ctx), pk).await?))
+    } else {
+        Err(bad())
+    }
+}
+
+/// The details of `pricelistDetails` on an item or service: from the page's [`MemberDetails`]
+/// when loaded, else in two queries for this member alone; only in the asked list when given.
+pub(crate) async fn member_detail_rows(
+    ctx: &Context<'_>,
+    kind: MedicalKind,
+    member_id: i64,
+    loaded: Option<&Arc<MemberDetails>>,
+    list_type: &str,
+    arg: Option<&ID>,
+) -> AppResult<Vec<(pricelist_detail::Model, pricelist::Model)>> {
+    let asked = asked_pricelist(ctx, list_type, arg.map(|a| a.as_str())).await?;
+    if asked == Some(None) {
+        return Ok(vec![]);
+    }
+    let wanted = |d: &pricelist_detail::Model| asked.is_none_or(|a| a == Some(d.pricelist_id));
+    Ok(match loaded {
+        Some(m) => m
+            .rows
+            .get(&member_id)
+            .into_iter()
+            .flatten()
+            .filter(|(d, _)| wanted(d))
+            .cloned()
+            .collect(),
+        None => {
+            svc::member_details(
+                state(ctx),
+                principal(ctx),
+                kind,
+                &[member_id],
+                asked.flatten(),
+            )
+            .await?
+        }
+    })
 }
 
 /// What both kinds of price-list nodes hold.
@@ -234,6 +318,20 @@ macro_rules! pricelist_types {
                         })
                     })
                     .collect();
+                Ok($detail::connection(all, offset, before, after, first, last))
+            }
+        }
+
+        impl $detail {
+            /// A page of details ordered by id; `totalCount` is always given.
+            pub(crate) fn connection(
+                all: Vec<(i64, $detail)>,
+                offset: Option<i32>,
+                before: Option<String>,
+                after: Option<String>,
+                first: Option<i32>,
+                last: Option<i32>,
+            ) -> $conn {
                 let (rows, has_next, has_previous, total) =
                     slice_details(all, offset, before, after, first, last);
                 let mut c = Connection::with_additional_fields(
@@ -248,7 +346,7 @@ macro_rules! pricelist_types {
                     rows.into_iter()
                         .map(|(id, d)| Edge::new(detail_cursor(id), d)),
                 );
-                Ok(c)
+                c
             }
         }
 

@@ -1,11 +1,14 @@
 //! `medicalServices`, `medicalServicesStr`, `validateServiceCode`, `createService`,
 //! `updateService`, `deleteService`.
 
+use super::pricelist_types::member_details;
 use super::scalars::{ServicePackagetype, TinyInt};
 use super::types::{ServiceGQLType, content_data};
 use super::*;
 use crate::entity::service;
-use crate::service::{self as svc, CodeNameFilter, ContentInput, ServiceFilter, ServiceInput};
+use crate::service::{
+    self as svc, CodeNameFilter, ContentInput, MedicalKind, ServiceFilter, ServiceInput,
+};
 use async_graphql::{InputObject, Object};
 use imis_core::AppError;
 
@@ -60,10 +63,17 @@ async fn service_page(
     } else {
         None
     };
+    let pricelist_details = if node_wants(ctx, "pricelistDetails") {
+        let ids: Vec<i64> = page.rows.iter().map(|(_, (m, _))| m.id).collect();
+        Some(member_details(ctx, MedicalKind::Service, &ids).await?)
+    } else {
+        None
+    };
     Ok(page.into_connection(|(model, history_id)| ServiceGQLType {
         model,
         history_id,
         content: content.clone(),
+        pricelist_details: pricelist_details.clone(),
     }))
 }
 

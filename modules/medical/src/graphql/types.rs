@@ -1,6 +1,10 @@
 //! Output types, with openIMIS names. Builders load nested data for a whole page at once; other
 //! modules (product, claim) may build these types from models too.
 
+use super::pricelist_types::{
+    ItemsPricelistDetailConnection, ItemsPricelistDetailGQLType, MemberDetails,
+    ServicesPricelistDetailConnection, ServicesPricelistDetailGQLType, member_detail_rows,
+};
 use super::scalars::ServicePackagetype;
 use crate::entity::{diagnosis, item, service, service_content};
 use crate::service::{self as svc, MedicalKind};
@@ -26,6 +30,8 @@ pub(crate) use imis_core::kit::{date_time as dt, money, node_id};
 pub struct ItemGQLType {
     pub model: item::Model,
     pub history_id: Option<i64>,
+    /// Price-list details loaded with the page; loaded on demand when absent.
+    pub pricelist_details: Option<Arc<MemberDetails>>,
 }
 
 impl ItemGQLType {
@@ -33,6 +39,7 @@ impl ItemGQLType {
         ItemGQLType {
             model,
             history_id: None,
+            pricelist_details: None,
         }
     }
 }
@@ -88,6 +95,45 @@ impl ItemGQLType {
     }
     async fn patient_category(&self) -> i32 {
         self.model.patient_category
+    }
+    /// The current details naming this item in the items price lists the caller may see
+    /// (121301 and D9, as `itemsPricelists`), ordered by id; `itemsPricelist` (global or integer
+    /// id): only in that list, empty when the caller cannot see it.
+    #[allow(clippy::too_many_arguments)]
+    async fn pricelist_details(
+        &self,
+        ctx: &Context<'_>,
+        offset: Option<i32>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        items_pricelist: Option<ID>,
+    ) -> async_graphql::Result<ItemsPricelistDetailConnection> {
+        let rows = member_detail_rows(
+            ctx,
+            MedicalKind::Item,
+            self.model.id,
+            self.pricelist_details.as_ref(),
+            "ItemsPricelistGQLType",
+            items_pricelist.as_ref(),
+        )
+        .await
+        .gql(ctx)?;
+        let all = rows
+            .into_iter()
+            .map(|(model, pricelist)| {
+                let detail = ItemsPricelistDetailGQLType {
+                    model,
+                    pricelist,
+                    member: self.model.clone(),
+                };
+                (detail.model.id, detail)
+            })
+            .collect();
+        Ok(ItemsPricelistDetailGQLType::connection(
+            all, offset, before, after, first, last,
+        ))
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
@@ -153,6 +199,8 @@ pub struct ServiceGQLType {
     pub history_id: Option<i64>,
     /// Package content loaded with the page; loaded on demand when absent.
     pub content: Option<Arc<ContentData>>,
+    /// Price-list details loaded with the page; loaded on demand when absent.
+    pub pricelist_details: Option<Arc<MemberDetails>>,
 }
 
 impl ServiceGQLType {
@@ -161,6 +209,7 @@ impl ServiceGQLType {
             model,
             history_id: None,
             content: None,
+            pricelist_details: None,
         }
     }
 
@@ -260,6 +309,45 @@ impl ServiceGQLType {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ServiceServiceGQLType>> {
         self.sub_services(ctx).await.gql(ctx)
+    }
+    /// The current details naming this service in the services price lists the caller may see
+    /// (121201 and D9, as `servicesPricelists`), ordered by id; `servicesPricelist` (global or
+    /// integer id): only in that list, empty when the caller cannot see it.
+    #[allow(clippy::too_many_arguments)]
+    async fn pricelist_details(
+        &self,
+        ctx: &Context<'_>,
+        offset: Option<i32>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        services_pricelist: Option<ID>,
+    ) -> async_graphql::Result<ServicesPricelistDetailConnection> {
+        let rows = member_detail_rows(
+            ctx,
+            MedicalKind::Service,
+            self.model.id,
+            self.pricelist_details.as_ref(),
+            "ServicesPricelistGQLType",
+            services_pricelist.as_ref(),
+        )
+        .await
+        .gql(ctx)?;
+        let all = rows
+            .into_iter()
+            .map(|(model, pricelist)| {
+                let detail = ServicesPricelistDetailGQLType {
+                    model,
+                    pricelist,
+                    member: self.model.clone(),
+                };
+                (detail.model.id, detail)
+            })
+            .collect();
+        Ok(ServicesPricelistDetailGQLType::connection(
+            all, offset, before, after, first, last,
+        ))
     }
     /// The items of this package (current content).
     async fn services_linked(

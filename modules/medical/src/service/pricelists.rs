@@ -7,7 +7,7 @@ use super::*;
 use crate::entity::{item, pricelist, pricelist_detail, service};
 use imis_core::auth::{Principal, Requirement, require_user};
 use rust_decimal::Decimal;
-use sea_orm::{EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -288,6 +288,75 @@ pub async fn details_of(
         out.entry(d.pricelist_id).or_default().push(d);
     }
     Ok(out)
+}
+
+/// The current details naming these items (or services) in the current lists of `kind` the
+/// caller may see (the kind's search right and D9, as `itemsPricelists` / `servicesPricelists`
+/// show them), only in list `pricelist_id` when given; each with its list, ordered by detail id.
+/// Without the right: none. Two queries whatever the number of members.
+pub async fn member_details(
+    state: &AppState,
+    principal: Option<&Principal>,
+    kind: MedicalKind,
+    member_ids: &[i64],
+    pricelist_id: Option<i64>,
+) -> AppResult<Vec<(pricelist_detail::Model, pricelist::Model)>> {
+    let Some(p) = principal.filter(|p| p.has_any(pricelist_rights(kind, 0))) else {
+        return Ok(vec![]);
+    };
+    if member_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let conn = &state.db.conn;
+    let filter = PricelistFilter {
+        id: pricelist_id,
+        ..Default::default()
+    };
+    let visible = pricelists_select(state, Some(p), kind, &filter)
+        .await?
+        .select_only()
+        .column(pricelist::Column::Id)
+        .into_query();
+    use pricelist_detail::Column as D;
+    let details = pricelist_detail::Entity::find()
+        .filter(D::Kind.eq(kind.code()))
+        .filter(D::MedicalId.is_in(member_ids.iter().copied()))
+        .filter(D::PricelistId.in_subquery(visible))
+        .current()
+        .order_by_asc(D::Id)
+        .all(conn)
+        .await?;
+    let list_ids: HashSet<i64> = details.iter().map(|d| d.pricelist_id).collect();
+    if list_ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let lists: HashMap<i64, pricelist::Model> = pricelist::Entity::find()
+        .filter(pricelist::Column::Id.is_in(list_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    Ok(details
+        .into_iter()
+        .filter_map(|d| {
+            let list = lists.get(&d.pricelist_id)?.clone();
+            Some((d, list))
+        })
+        .collect())
+}
+
+/// The id of the list a previous version (history id) belongs to; `None` for an unknown id.
+pub async fn pricelist_id_of_version(state: &AppState, history_id: i64) -> AppResult<Option<i64>> {
+    Ok(
+        imis_core::history::version_by_history_id::<pricelist::Model>(
+            &state.db.conn,
+            ENTITY_PRICELIST,
+            history_id,
+        )
+        .await?
+        .map(|v| v.id),
+    )
 }
 
 /// `pricelists(itemsPricelistId:, servicesPricelistId:)`: the current details of the asked lists
