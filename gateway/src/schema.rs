@@ -271,7 +271,9 @@ where
         .data(state.clone())
         .data(state.enabled.clone())
         // Batches the location and facility look-ups of fields such as an officer's district.
-        .data(imis_core::location::graphql::location_register_loader(state))
+        .data(imis_core::location::graphql::location_register_loader(
+            state,
+        ))
         // Batches users' villages, districts and substitute officers.
         .data(imis_core::users::graphql::user_links_loader(state))
         .data(OwnerMap::new(&owners))
