@@ -110,10 +110,33 @@ pub fn wants_total(ctx: &Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
 
-fn normalise(name: &str) -> String {
+/// An `orderBy` name as compared: case, `_` and Django's `__` ignored (`lastName`, `last_name`,
+/// `headInsuree__chfId`).
+pub fn normalise_order_name(name: &str) -> String {
     name.chars()
         .filter(|c| *c != '_')
         .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The fields an `orderBy` asks for, as (descending, name), else `default_order`: a string may
+/// hold several comma-separated fields; `-name` is descending, `+name` or `name` ascending.
+pub fn requested_order(order_by: Option<&[String]>, default_order: &[&str]) -> Vec<(bool, String)> {
+    let items: Vec<String> = match order_by {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        _ => default_order.iter().map(|s| s.to_string()).collect(),
+    };
+    items
+        .into_iter()
+        .map(|item| match item.strip_prefix('-') {
+            Some(name) => (true, name.to_string()),
+            None => (false, item.trim_start_matches('+').to_string()),
+        })
         .collect()
 }
 
@@ -237,35 +260,22 @@ where
         .or(args.last)
         .unwrap_or(cfg.default_page_size as i32) as u64;
 
-    let requested: Vec<String> = match &args.order_by {
-        Some(list) if !list.is_empty() => list
-            .iter()
-            .flat_map(|s| s.split(','))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        _ => default_order.iter().map(|s| s.to_string()).collect(),
-    };
     let mut keys: Vec<(SortKey<E::Column>, bool)> = vec![]; // (key, descending)
     let mut seen: Vec<String> = vec![];
-    for item in &requested {
-        let (desc, name) = match item.strip_prefix('-') {
-            Some(n) => (true, n),
-            None => (false, item.trim_start_matches('+')),
-        };
-        let wanted = normalise(name);
+    for (desc, name) in requested_order(args.order_by.as_deref(), default_order) {
+        let wanted = normalise_order_name(&name);
         let key = sortable
             .iter()
-            .find(|(n, _)| normalise(n) == wanted)
+            .find(|(n, _)| normalise_order_name(n) == wanted)
             .map(|(_, c)| SortKey::Column(*c))
             .or_else(|| (wanted == "id").then_some(SortKey::Column(id)))
             .or_else(|| {
                 expressions
                     .iter()
-                    .find(|(n, _)| normalise(n) == wanted)
+                    .find(|(n, _)| normalise_order_name(n) == wanted)
                     .map(|(_, e)| SortKey::Expr(e.clone()))
             })
-            .ok_or_else(|| AppError::validation("input.invalid_order").with("field", name))?;
+            .ok_or_else(|| AppError::validation("input.invalid_order").with("field", &name))?;
         let identity = match &key {
             SortKey::Column(c) => c.as_str().to_string(),
             SortKey::Expr(_) => format!("expr:{wanted}"),

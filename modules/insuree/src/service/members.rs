@@ -3,6 +3,7 @@
 
 use super::*;
 use chrono::NaiveDateTime;
+use imis_core::graphql::connection::{normalise_order_name, requested_order};
 use imis_core::text::fold;
 
 /// Django lookups on one text column: `exact`, `_Iexact`, `_Istartswith`, `_Icontains`,
@@ -197,31 +198,13 @@ fn member_key_order(key: &str, a: &insuree::Model, b: &insuree::Model) -> std::c
 /// else head first then by date of birth; the id ends every order so that pages are stable.
 /// An unknown name is `input.invalid_order`.
 pub fn sort_members(members: &mut [insuree::Model], order_by: Option<&[String]>) -> AppResult<()> {
-    let normalise = |s: &str| -> String {
-        s.chars()
-            .filter(|c| *c != '_')
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let requested: Vec<String> = match order_by {
-        Some(list) if !list.is_empty() => list
-            .iter()
-            .flat_map(|s| s.split(','))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        _ => MEMBER_DEFAULT_ORDER.iter().map(|s| s.to_string()).collect(),
-    };
     let mut keys: Vec<(&str, bool)> = Vec::new();
-    for item in &requested {
-        let (desc, name) = match item.strip_prefix('-') {
-            Some(n) => (true, n),
-            None => (false, item.trim_start_matches('+')),
-        };
+    for (desc, name) in requested_order(order_by, MEMBER_DEFAULT_ORDER) {
+        let wanted = normalise_order_name(&name);
         let key = MEMBER_SORT_KEYS
             .iter()
-            .find(|k| normalise(k) == normalise(name))
-            .ok_or_else(|| AppError::validation("input.invalid_order").with("field", name))?;
+            .find(|k| normalise_order_name(k) == wanted)
+            .ok_or_else(|| AppError::validation("input.invalid_order").with("field", &name))?;
         keys.push((key, desc));
     }
     keys.push(("id", false));
