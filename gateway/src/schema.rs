@@ -89,6 +89,7 @@ module_list! {
     #[cfg(feature = "product")] "product" => imis_product::graphql::ProductQuery, imis_product::graphql::ProductMutation;
     #[cfg(feature = "policy")] "policy" => imis_policy::graphql::PolicyQuery, imis_policy::graphql::PolicyMutation;
     #[cfg(feature = "payment")] "payment" => imis_payment::graphql::PaymentQuery, imis_payment::graphql::PaymentMutation;
+    #[cfg(feature = "claim")] "claim" => imis_claim::graphql::ClaimQuery, imis_claim::graphql::ClaimMutation;
     #[cfg(feature = "cm_hiv")] "cm_hiv" => imis_cm_hiv::graphql::CmHivQuery, imis_cm_hiv::graphql::CmHivMutation;
 }
 

@@ -1,0 +1,80 @@
+//! Claim codes and the deletion of entered claims (reference §1.4, rules 2 and 11).
+
+use super::*;
+use crate::entity::{claim, detail};
+use crate::rights::{RIGHT_CLAIM_DELETE, RIGHT_CLAIM_SEARCH};
+use imis_core::AppError;
+use imis_core::kit::{self, CurrentRows};
+use imis_core::mutation::MutationCtx;
+use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+/// Whether another current claim (not `except`) already has `code`.
+pub(crate) async fn code_taken(
+    conn: &impl sea_orm::ConnectionTrait,
+    code: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
+    kit::taken::<claim::Entity>(conn, claim::Column::Code, code.trim(), claim::Column::Id, except)
+        .await
+}
+
+/// `validateClaimCode`: whether `code` is free for a new claim (right 111001 or 111002).
+pub(crate) async fn validate_claim_code(
+    state: &AppState,
+    principal: Option<&Principal>,
+    code: &str,
+) -> AppResult<bool> {
+    require(principal, &[RIGHT_CLAIM_SEARCH, crate::rights::RIGHT_CLAIM_ADD])?;
+    Ok(!code_taken(&state.db.conn, code, None).await?)
+}
+
+/// The current claim with `uuid` that `p` may reach, under its row lock; `not_found` otherwise
+/// (a claim out of scope is not revealed).
+pub(crate) async fn lock_claim(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    p: &Principal,
+    uuid: Uuid,
+) -> AppResult<claim::Model> {
+    let mut q = claim::Entity::find()
+        .filter(claim::Column::Uuid.eq(uuid))
+        .current();
+    if let Some(visible) = visible_facility_ids(state, p).await? {
+        q = q.filter(claim::Column::HealthFacilityId.in_subquery(visible));
+    }
+    q.lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| AppError::not_found("claim").with("uuid", uuid.to_string()))
+}
+
+/// `deleteClaims` (right 111004): soft-deletes entered claims and their lines; a claim in any
+/// other status is refused (`claim.not_deletable`) and nothing is deleted.
+pub(crate) async fn delete_claims(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
+    let p = require(m.principal, &[RIGHT_CLAIM_DELETE])?;
+    let tx: &DatabaseTransaction = m.tx;
+    let now = m.state.clock.now();
+    let mut deleted = Vec::with_capacity(uuids.len());
+    for u in uuids {
+        let old = lock_claim(m.state, tx, p, *u).await?;
+        if old.status != STATUS_ENTERED {
+            return Err(AppError::domain("claim.not_deletable").with("code", old.code));
+        }
+        let lines = detail::Entity::find()
+            .filter(detail::Column::ClaimId.eq(old.id))
+            .current()
+            .order_by_asc(detail::Column::Id)
+            .lock_exclusive()
+            .all(tx)
+            .await?;
+        for line in lines {
+            kit::close_version::<detail::ActiveModel>(tx, ENTITY_DETAIL, line, now, m.actor())
+                .await?;
+        }
+        let closed =
+            kit::close_version::<claim::ActiveModel>(tx, ENTITY_CLAIM, old, now, m.actor()).await?;
+        deleted.push(closed.id);
+    }
+    Ok(deleted)
+}

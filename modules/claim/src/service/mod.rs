@@ -1,0 +1,80 @@
+//! Business rules of claims: rights (D8) and location scope (D9) first, then the rules of entry,
+//! submission (D20, D21), review and feedback (D23) and processing (D22). Writes run inside the
+//! caller's mutation transaction and keep the previous version in history (D7).
+//!
+//! Location scope: a claim lies where its health facility lies. A claim administrator (a user
+//! attached to one facility) reaches only that facility's claims; other users reach the claims
+//! of the facilities in their districts.
+
+use imis_core::auth::{Principal, Requirement, require_user};
+use imis_core::location::service::{HealthFacilityFilter, health_facilities_select};
+use imis_core::{AppResult, AppState};
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{EntityTrait, Iterable, PrimaryKeyToColumn, QuerySelect, QueryTrait};
+
+/// History entity names (`imis_core::history`).
+pub(crate) const ENTITY_CLAIM: &str = "claim_claim";
+pub(crate) const ENTITY_DETAIL: &str = "claim_detail";
+pub(crate) const ENTITY_FEEDBACK: &str = "claim_feedback";
+pub(crate) const ENTITY_FEEDBACK_PROMPT: &str = "claim_feedback_prompt";
+
+/// Claim statuses (reference §1.2).
+pub const STATUS_REJECTED: i32 = 1;
+pub const STATUS_ENTERED: i32 = 2;
+pub const STATUS_CHECKED: i32 = 4;
+pub const STATUS_PROCESSED: i32 = 8;
+pub const STATUS_VALUATED: i32 = 16;
+
+/// Review and feedback statuses (reference §1.2).
+pub(crate) const REVIEW_IDLE: i32 = 1;
+pub(crate) const REVIEW_NOT_SELECTED: i32 = 2;
+pub(crate) const REVIEW_SELECTED: i32 = 4;
+pub(crate) const REVIEW_DELIVERED: i32 = 8;
+pub(crate) const REVIEW_BYPASSED: i32 = 16;
+
+/// Line statuses.
+pub(crate) const LINE_PASSED: i32 = 1;
+pub(crate) const LINE_REJECTED: i32 = 2;
+
+/// Line kinds in `claim_detail.kind`.
+pub(crate) const KIND_ITEM: &str = "I";
+pub(crate) const KIND_SERVICE: &str = "S";
+
+/// The caller, who must hold one of `rights`.
+pub(crate) fn require<'a>(principal: Option<&'a Principal>, rights: &'static [i32]) -> AppResult<&'a Principal> {
+    require_user(principal, Requirement::AnyOf(rights))
+}
+
+/// The facilities whose claims `p` may reach, as a sub-query of ids, or `None` for all: a claim
+/// administrator's own facility; otherwise the facilities in the caller's locations (D9).
+pub(crate) async fn visible_facility_ids(
+    state: &AppState,
+    p: &Principal,
+) -> AppResult<Option<SelectStatement>> {
+    if let Some(hf) = p.health_facility_id.filter(|_| p.kinds.claim_admin) {
+        return Ok(Some(
+            sea_orm::sea_query::Query::select()
+                .expr(sea_orm::sea_query::Expr::val(hf))
+                .to_owned(),
+        ));
+    }
+    if p.scope.unrestricted {
+        return Ok(None);
+    }
+    let facilities =
+        health_facilities_select(state, Some(p), &HealthFacilityFilter::default()).await?;
+    Ok(Some(primary_keys(facilities).into_query()))
+}
+
+/// A select of the primary keys only (the facility entity stays core's: it is reached through
+/// the type of the location service's select, never named).
+fn primary_keys<E: EntityTrait>(select: sea_orm::Select<E>) -> sea_orm::Select<E> {
+    match E::PrimaryKey::iter().next() {
+        Some(pk) => select.select_only().column(pk.into_column()),
+        None => select,
+    }
+}
+
+mod claims;
+
+pub(crate) use claims::*;
