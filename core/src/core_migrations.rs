@@ -16,6 +16,10 @@ pub fn migrations() -> Vec<Migration> {
             name: "m20261208_000001_core_user_filters",
             sql: USER_FILTERS,
         },
+        Migration {
+            name: "m20261220_000001_core_mutation_items",
+            sql: MUTATION_ITEMS,
+        },
     ]
 }
 
@@ -249,4 +253,16 @@ ALTER TABLE core_mutation_log ADD COLUMN secret_digest VARCHAR(64);
 const USER_FILTERS: &str = r#"
 CREATE INDEX ix_core_user_officer_location ON core_user (officer_location_id);
 CREATE INDEX ix_core_user_birth_date ON core_user (birth_date);
+"#;
+
+/// The outcome of each item of a bulk mutation (D26), written in the transaction that did the
+/// item's work: a replay after a crash runs only the items without one.
+const MUTATION_ITEMS: &str = r#"
+CREATE TABLE core_mutation_item (
+    id {id},
+    mutation_id BIGINT NOT NULL REFERENCES core_mutation_log (id) ON DELETE CASCADE,
+    item_key VARCHAR(255) NOT NULL,
+    outcome {json} NOT NULL
+);
+CREATE UNIQUE INDEX ux_core_mutation_item ON core_mutation_item (mutation_id, item_key);
 "#;

@@ -50,6 +50,15 @@ impl WriteTx {
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.tx.rollback().await
     }
+    /// A savepoint in this transaction, used as a transaction of its own: committing it keeps
+    /// its writes for the outer commit, rolling it back (or dropping it) undoes only them. It
+    /// holds no writer turn: the outer transaction keeps it until its own end.
+    pub async fn savepoint(&self) -> Result<WriteTx, DbErr> {
+        Ok(WriteTx {
+            tx: self.tx.begin().await?,
+            _guard: None,
+        })
+    }
 }
 
 /// Turns `sqlite://path` into a URL sqlx opens read-write-create, making the folder if needed.

@@ -45,6 +45,7 @@ pub mod location;
 pub mod migrate;
 pub mod money;
 pub mod mutation;
+pub mod mutation_bulk;
 pub mod ports;
 pub mod registers;
 pub mod registry;

@@ -3,7 +3,8 @@
 //! the coded errors in a separate transaction. A repeated `clientMutationId` from the same user
 //! returns the stored outcome without executing again (an internal error may be retried); the same
 //! id with another input is refused with `mutation.client_id_reused`. A unique index on
-//! (user, clientMutationId) makes this hold across instances.
+//! (user, clientMutationId) makes this hold across instances. Bulk mutations, committed item by
+//! item (D26), build on the same pieces in `mutation_bulk`.
 
 use crate::auth::Principal;
 use crate::db::WriteTx;
@@ -137,30 +138,35 @@ pub struct Outcome<T> {
     pub replayed: bool,
 }
 
-struct StoredLog {
-    uuid: Uuid,
-    status: i32,
+/// A log row found for a repeated `clientMutationId`.
+pub(crate) struct StoredLog {
+    pub(crate) id: i64,
+    pub(crate) uuid: Uuid,
+    mutation_name: String,
+    pub(crate) status: i32,
     json_content: String,
     secret_digest: Option<String>,
     result: Option<String>,
     error: Option<String>,
 }
 
-async fn find_log(
+pub(crate) async fn find_log(
     conn: &impl ConnectionTrait,
     user_id: i64,
     cmid: &str,
 ) -> AppResult<Option<StoredLog>> {
     let stmt = crate::db::stmt(
         conn.get_database_backend(),
-        "SELECT uuid, status, json_content, secret_digest, result, error FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?",
+        "SELECT id, uuid, mutation_name, status, json_content, secret_digest, result, error FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?",
         vec![user_id.into(), cmid.into()],
     );
     let Some(r) = conn.query_one_raw(stmt).await? else {
         return Ok(None);
     };
     Ok(Some(StoredLog {
+        id: r.try_get("", "id")?,
         uuid: r.try_get("", "uuid")?,
+        mutation_name: r.try_get("", "mutation_name")?,
         status: r.try_get("", "status")?,
         json_content: r.try_get("", "json_content")?,
         secret_digest: r.try_get("", "secret_digest")?,
@@ -169,9 +175,16 @@ async fn find_log(
     }))
 }
 
-/// The `error` column: a JSON list of `{message, detail, code, params}` as openIMIS clients expect.
-fn error_json(e: &AppError, lang: &str) -> String {
-    serde_json::json!([{ "message": e.message(lang), "detail": e.code, "code": e.code, "kind": e.kind, "params": e.params }]).to_string()
+/// One entry of the `error` column's list, `{message, detail, code, kind, params}` as openIMIS
+/// clients expect; `detail` names what failed (the error code for a whole mutation, the item's
+/// key in a bulk mutation).
+pub(crate) fn error_entry(e: &AppError, lang: &str, detail: &str) -> serde_json::Value {
+    serde_json::json!({ "message": e.message(lang), "detail": detail, "code": e.code, "kind": e.kind, "params": e.params })
+}
+
+/// The `error` column of a failed mutation: the list of its one error.
+pub(crate) fn error_json(e: &AppError, lang: &str) -> String {
+    serde_json::Value::from(vec![error_entry(e, lang, &e.code)]).to_string()
 }
 
 fn error_from_json(s: &str) -> Option<AppError> {
@@ -184,54 +197,31 @@ fn error_from_json(s: &str) -> Option<AppError> {
     Some(AppError { kind, code, params })
 }
 
-fn replay<T: DeserializeOwned>(
-    stored: StoredLog,
-    input: &str,
-    secrets: Option<&str>,
-    cmid: &str,
-) -> Option<AppResult<Outcome<T>>> {
-    if stored.json_content != input || stored.secret_digest.as_deref() != secrets {
-        return Some(Err(
-            AppError::conflict("mutation.client_id_reused").with("clientMutationId", cmid)
-        ));
-    }
-    match stored.status {
-        STATUS_SUCCESS => {
-            let result = stored
-                .result
-                .as_deref()
-                .and_then(|r| serde_json::from_str(r).ok())?;
-            Some(Ok(Outcome {
-                internal_id: stored.uuid,
-                client_mutation_id: Some(cmid.into()),
-                result,
-                replayed: true,
-            }))
+/// The input as idempotency compares it: the serialized input without the envelope's id and
+/// label (its details stay).
+pub fn comparable_input(input: &impl Serialize) -> AppResult<serde_json::Value> {
+    let mut json = serde_json::to_value(input)?;
+    if let Some(obj) = json.as_object_mut() {
+        for k in [
+            "client_mutation_id",
+            "client_mutation_label",
+            "clientMutationId",
+            "clientMutationLabel",
+        ] {
+            obj.remove(k);
         }
-        STATUS_ERROR => match stored.error.as_deref().and_then(error_from_json) {
-            Some(e) if e.kind != ErrorKind::Internal => Some(Err(e)),
-            _ => None,
-        },
-        _ => None,
     }
+    Ok(json)
 }
 
-/// Runs `body` as the mutation `name` with the given input (the JSON that idempotency compares).
-pub async fn run<T, F>(
-    state: &AppState,
-    principal: Option<&Principal>,
-    lang: &str,
-    name: &str,
+/// What every mutation checks before any work: a logged-in caller (an anonymous one is refused
+/// before any work and leaves no log row, so anonymous callers cannot fill the database, D2) and
+/// envelope texts that fit their columns. Answers the caller and the logged input's text.
+pub(crate) fn admit<'p>(
+    principal: Option<&'p Principal>,
     envelope: &Envelope,
     input: &serde_json::Value,
-    body: F,
-) -> AppResult<Outcome<T>>
-where
-    T: Serialize + DeserializeOwned,
-    F: AsyncFnOnce(&mut MutationCtx<'_>) -> AppResult<T>,
-{
-    // Every mutation needs a login (D2); an anonymous one is refused before any work and leaves
-    // no log row, so anonymous callers cannot fill the database.
+) -> AppResult<(&'p Principal, String)> {
     let Some(p) = principal else {
         return Err(AppError::new(
             ErrorKind::Unauthenticated,
@@ -249,60 +239,253 @@ where
             return Err(AppError::invalid(field, "at most 255 characters"));
         }
     }
-    let input_text = serde_json::to_string(input)?;
-    let input_text = logged_text(&input_text).into_owned();
-    let user_id = Some(p.user_id);
-    let cmid = envelope
+    let text = serde_json::to_string(input)?;
+    Ok((p, logged_text(&text).into_owned()))
+}
+
+/// The envelope's `clientMutationId`, a blank one counting as none.
+pub(crate) fn client_id(envelope: &Envelope) -> Option<String> {
+    envelope
         .client_mutation_id
         .clone()
-        .filter(|c| !c.is_empty());
-    let log_uuid = Uuid::now_v7();
-    // The log row is inserted first: its unique index on (user, clientMutationId) claims the id,
-    // so a replay or a concurrent duplicate is found by the failed insert, not by a look-up
-    // before every mutation.
-    let mut forgot_internal_error = false;
-    let (tx, log_id) = loop {
+        .filter(|c| !c.is_empty())
+}
+
+/// What a stored log row found for a repeated `clientMutationId` means.
+pub(crate) enum Stored<T> {
+    /// The stored outcome (or the refusal of a reused id): answer it, run nothing.
+    Replay(AppResult<Outcome<T>>),
+    /// No outcome to answer (an internal error, or a bulk mutation left unfinished): the
+    /// mutation may run again.
+    Rerun(StoredLog),
+}
+
+/// Reads a stored log row for a repeat of mutation `name` with `input`. A finished mutation's
+/// result is answered whatever its status (a bulk mutation whose items partly failed has status
+/// 1 and a result); a coded error without result is answered as that error.
+pub(crate) fn replay<T: DeserializeOwned>(
+    stored: StoredLog,
+    name: &str,
+    input: &str,
+    secrets: Option<&str>,
+    cmid: &str,
+) -> Stored<T> {
+    if stored.mutation_name != name
+        || stored.json_content != input
+        || stored.secret_digest.as_deref() != secrets
+    {
+        return Stored::Replay(Err(
+            AppError::conflict("mutation.client_id_reused").with("clientMutationId", cmid)
+        ));
+    }
+    if stored.status == STATUS_RECEIVED {
+        return Stored::Rerun(stored);
+    }
+    if let Some(result) = stored
+        .result
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+    {
+        return Stored::Replay(Ok(Outcome {
+            internal_id: stored.uuid,
+            client_mutation_id: Some(cmid.into()),
+            result,
+            replayed: true,
+        }));
+    }
+    match stored.error.as_deref().and_then(error_from_json) {
+        Some(e) if stored.status == STATUS_ERROR && e.kind != ErrorKind::Internal => {
+            Stored::Replay(Err(e))
+        }
+        _ => Stored::Rerun(stored),
+    }
+}
+
+/// The outcome of trying to insert a mutation's log row.
+pub(crate) enum Claim {
+    /// The row is inserted in this open transaction: the `clientMutationId` is this run's.
+    New(WriteTx, i64),
+    /// The user already has a row with this `clientMutationId`.
+    Taken(StoredLog),
+}
+
+/// Inserts the log row of mutation `name` with `status` in a new write transaction, left open.
+/// Its unique index on (user, clientMutationId) claims the id, so a replay or a concurrent
+/// duplicate is found by the failed insert, not by a look-up before every mutation.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn claim(
+    state: &AppState,
+    log_uuid: Uuid,
+    user_id: i64,
+    name: &str,
+    envelope: &Envelope,
+    input: &str,
+    status: i32,
+) -> AppResult<Claim> {
+    let tx = state.db.begin_write().await?;
+    let inserted = insert_log(
+        &tx,
+        state.db.backend(),
+        log_uuid,
+        Some(user_id),
+        name,
+        envelope,
+        input,
+        status,
+        None,
+    )
+    .await;
+    let e = match inserted {
+        Ok(id) => return Ok(Claim::New(tx, id)),
+        Err(e) => e,
+    };
+    tx.rollback().await?;
+    // Only a lost race on (user, clientMutationId) is expected here: a replay. Anything else is
+    // a database error, logged as one.
+    let is_replay = matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    );
+    let (Some(cmid), true) = (client_id(envelope), is_replay) else {
+        return Err(e.into());
+    };
+    match find_log(&state.db.conn, user_id, &cmid).await? {
+        Some(stored) => Ok(Claim::Taken(stored)),
+        None => Err(e.into()),
+    }
+}
+
+/// Writes the log row of a mutation that failed with `err`, in its own transaction (the
+/// mutation's own rolled back). A failure to write it is logged: the caller gets `err` anyway.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn log_failure(
+    state: &AppState,
+    log_uuid: Uuid,
+    user_id: i64,
+    name: &str,
+    envelope: &Envelope,
+    input: &str,
+    err: &AppError,
+    lang: &str,
+) {
+    let log = async {
         let tx = state.db.begin_write().await?;
-        let inserted = insert_log(
+        insert_log(
             &tx,
             state.db.backend(),
             log_uuid,
-            user_id,
+            Some(user_id),
+            name,
+            envelope,
+            input,
+            STATUS_ERROR,
+            Some(error_json(err, lang)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    };
+    if let Err(e) = log.await {
+        tracing::warn!(error = %e, mutation = name, "could not write the error log row");
+    }
+}
+
+/// Links the log row `log_id` to the objects a mutation created or changed, duplicates left
+/// out, in one statement per 300 links (every statement is a round trip to the database).
+pub(crate) async fn insert_links(
+    tx: &WriteTx,
+    log_id: i64,
+    mut links: Vec<(&'static str, i64)>,
+) -> AppResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    links.retain(|l| seen.insert(*l));
+    for chunk in links.chunks(300) {
+        let mut sql = String::from(
+            "INSERT INTO core_mutation_log_object (mutation_id, entity, entity_id) VALUES ",
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
+        for (i, (entity, id)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?)");
+            values.extend([log_id.into(), (*entity).into(), (*id).into()]);
+        }
+        tx.execute_raw(crate::db::stmt(tx.get_database_backend(), &sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Renames the files staged by a committed transaction to their final names. A failed rename
+/// leaves a temporary file for the cleanup job and is logged: the mutation itself succeeded.
+pub(crate) async fn finalise_files(files: Vec<crate::files::StagedFile>) {
+    for file in files {
+        if let Err(e) = file.commit().await {
+            tracing::error!(error = %e, "could not finalise a staged file");
+        }
+    }
+}
+
+/// The `json_ext` column for `warnings`: none when there are none.
+fn warnings_json(warnings: &[Warning]) -> Option<String> {
+    (!warnings.is_empty()).then(|| serde_json::json!({ "warnings": warnings }).to_string())
+}
+
+/// Runs `body` as the mutation `name` with the given input (the JSON that idempotency compares).
+pub async fn run<T, F>(
+    state: &AppState,
+    principal: Option<&Principal>,
+    lang: &str,
+    name: &str,
+    envelope: &Envelope,
+    input: &serde_json::Value,
+    body: F,
+) -> AppResult<Outcome<T>>
+where
+    T: Serialize + DeserializeOwned,
+    F: AsyncFnOnce(&mut MutationCtx<'_>) -> AppResult<T>,
+{
+    let (p, input_text) = admit(principal, envelope, input)?;
+    let cmid = client_id(envelope);
+    let log_uuid = Uuid::now_v7();
+    // The log row is inserted first, in the mutation's own transaction (status 2: it commits
+    // only with the mutation's writes).
+    let mut forgot_internal_error = false;
+    let (tx, log_id) = loop {
+        let stored = match claim(
+            state,
+            log_uuid,
+            p.user_id,
             name,
             envelope,
             &input_text,
             STATUS_SUCCESS,
-            None,
         )
-        .await;
-        let e = match inserted {
-            Ok(id) => break (tx, id),
-            Err(e) => e,
+        .await?
+        {
+            Claim::New(tx, id) => break (tx, id),
+            Claim::Taken(stored) => stored,
         };
-        tx.rollback().await?;
-        // Only a lost race on (user, clientMutationId) is expected here: a replay. Anything
-        // else is a database error, logged as one.
-        let is_replay = matches!(
-            e.sql_err(),
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-        );
-        let (Some(uid), Some(c), true) = (user_id, cmid.as_deref(), is_replay) else {
-            return Err(e.into());
+        let c = cmid.as_deref().unwrap_or_default();
+        let stored = match replay(
+            stored,
+            name,
+            &input_text,
+            envelope.secrets_digest.as_deref(),
+            c,
+        ) {
+            Stored::Replay(outcome) => return outcome,
+            Stored::Rerun(stored) => stored,
         };
-        let Some(stored) = find_log(&state.db.conn, uid, c).await? else {
-            return Err(e.into());
-        };
-        if let Some(outcome) = replay(stored, &input_text, envelope.secrets_digest.as_deref(), c) {
-            return outcome;
-        }
         if forgot_internal_error {
-            return Err(e.into());
+            return Err(AppError::internal());
         }
         // A stored internal error may be retried: forget it.
         let del = crate::db::stmt(
             state.db.backend(),
-            "DELETE FROM core_mutation_log WHERE user_id = ? AND client_mutation_id = ?",
-            vec![uid.into(), c.into()],
+            "DELETE FROM core_mutation_log WHERE id = ?",
+            vec![stored.id.into()],
         );
         state.db.conn.execute_raw(del).await?;
         forgot_internal_error = true;
@@ -329,49 +512,20 @@ where
     match result {
         Ok(value) => {
             let result_text = serde_json::to_string(&value)?;
-            let json_ext = if warnings.is_empty() {
-                None
-            } else {
-                Some(serde_json::json!({ "warnings": warnings }).to_string())
-            };
             let update = crate::db::stmt(
                 state.db.backend(),
                 "UPDATE core_mutation_log SET result = ?, json_ext = ?, autogenerated_code = ? WHERE id = ?",
                 vec![
                     result_text.into(),
-                    json_ext.into(),
+                    warnings_json(&warnings).into(),
                     autogenerated_code.into(),
                     log_id.into(),
                 ],
             );
             tx.execute_raw(update).await?;
-            // One statement for all links: every statement is a round trip to the database.
-            let mut links = links;
-            let mut seen = std::collections::HashSet::new();
-            links.retain(|l| seen.insert(*l));
-            for chunk in links.chunks(300) {
-                let mut sql = String::from(
-                    "INSERT INTO core_mutation_log_object (mutation_id, entity, entity_id) VALUES ",
-                );
-                let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3);
-                for (i, (entity, id)) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str("(?, ?, ?)");
-                    values.extend([log_id.into(), (*entity).into(), (*id).into()]);
-                }
-                tx.execute_raw(crate::db::stmt(state.db.backend(), &sql, values))
-                    .await?;
-            }
+            insert_links(&tx, log_id, links).await?;
             tx.commit().await?;
-            for file in staged_files {
-                // The row referencing the file is committed; a failed rename leaves a temporary
-                // file for the cleanup job and is logged, the mutation itself succeeded.
-                if let Err(e) = file.commit().await {
-                    tracing::error!(error = %e, "could not finalise a staged file");
-                }
-            }
+            finalise_files(staged_files).await;
             state.outbox_wakeup.notify_one();
             Ok(Outcome {
                 internal_id: log_uuid,
@@ -382,26 +536,17 @@ where
         }
         Err(err) => {
             tx.rollback().await?;
-            let log = async {
-                let tx = state.db.begin_write().await?;
-                insert_log(
-                    &tx,
-                    state.db.backend(),
-                    log_uuid,
-                    user_id,
-                    name,
-                    envelope,
-                    &input_text,
-                    STATUS_ERROR,
-                    Some(error_json(&err, lang)),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok::<_, AppError>(())
-            };
-            if let Err(e) = log.await {
-                tracing::warn!(error = %e, mutation = name, "could not write the error log row");
-            }
+            log_failure(
+                state,
+                log_uuid,
+                p.user_id,
+                name,
+                envelope,
+                &input_text,
+                &err,
+                lang,
+            )
+            .await;
             Err(err)
         }
     }

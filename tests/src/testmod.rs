@@ -2,22 +2,25 @@
 //! patterns. It registers rights, a migration with its own tracking table, an in-transaction
 //! handler for `health_facility.saving` (owning the facility price-list input fields, as the
 //! medical module will), the health-facility price-list port, an after-commit handler, GraphQL
-//! fields hidden when the module is disabled, and demo data.
+//! fields hidden when the module is disabled, demo data, and a bulk mutation committed item by
+//! item (D26).
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Object, Result, SimpleObject};
 use futures::future::BoxFuture;
 use imis_core::auth::{Requirement, require_user};
 use imis_core::db::stmt;
 use imis_core::events::{Event, Wiring};
 use imis_core::graphql::{GqlResult, MutationEnvelopeInput, principal, run_mutation, state};
+use imis_core::kit::{self, BulkOutcome};
 use imis_core::migrate::Migration;
+use imis_core::mutation::{MutationCtx, Outcome};
 use imis_core::ports::{HealthFacilityPricelists, PricelistSummary};
 use imis_core::registry::{ModuleDescriptor, RightDef, module_visible};
 use imis_core::{AppError, AppResult, AppState};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub const NAME: &str = "testmod";
 pub const RIGHT_READ: i32 = 990001;
@@ -204,6 +207,51 @@ pub struct CreateTestWidgetMutationInput {
 
 imis_core::mutation_payload!(CreateTestWidgetMutationPayload);
 
+imis_core::mutation_inputs! {
+    CreateTestWidgetsMutationInput { names: Vec<String> }
+}
+
+/// Names whose next run as an item of `createTestWidgets` fails with an internal error after
+/// writing (a lost connection, say), once.
+pub static CRASH_ONCE: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// One name's outcome in `createTestWidgets`.
+#[derive(SimpleObject)]
+pub struct TestWidgetOutcome {
+    pub key: String,
+    pub widget_id: Option<i64>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// `createTestWidgets`'s payload: the envelope's fields and every name's outcome.
+#[derive(SimpleObject)]
+pub struct CreateTestWidgetsMutationPayload {
+    pub client_mutation_id: Option<String>,
+    pub internal_id: Option<String>,
+    pub items: Vec<TestWidgetOutcome>,
+}
+
+impl From<Outcome<BulkOutcome<i64>>> for CreateTestWidgetsMutationPayload {
+    fn from(o: Outcome<BulkOutcome<i64>>) -> Self {
+        Self {
+            client_mutation_id: o.client_mutation_id,
+            internal_id: Some(o.internal_id.to_string()),
+            items: o
+                .result
+                .items
+                .into_iter()
+                .map(|i| TestWidgetOutcome {
+                    key: i.key,
+                    widget_id: i.result,
+                    error_code: i.error.as_ref().map(|e| e.code.clone()),
+                    error_message: i.error.map(|e| e.message),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct TestModMutation;
 
@@ -224,42 +272,80 @@ impl TestModMutation {
             &input,
             async |m| {
                 require_user(m.principal, Requirement::AnyOf(&[RIGHT_WRITE]))?;
-                let b = m.state.db.backend();
-                let row =
-                    m.tx.query_one_raw(stmt(
-                        b,
-                        "INSERT INTO testmod_widget (name) VALUES (?) RETURNING id",
-                        vec![input.name.clone().into()],
-                    ))
-                    .await?
-                    .ok_or_else(AppError::internal)?;
-                let id: i64 = row.try_get("", "id")?;
-                imis_core::history::save(
-                    m.tx,
-                    "testmod_widget",
-                    id,
-                    &serde_json::json!({"name": input.name}),
-                    m.state.clock.now(),
-                    m.state.clock.now(),
-                    m.actor(),
-                )
-                .await?;
-                m.publish(
-                    "testmod.widget_created",
-                    serde_json::json!({ "id": id, "name": input.name }),
-                )
-                .await?;
-                m.link("testmod_widget", id);
-                if input.name.starts_with("fail") {
-                    return Err(
-                        AppError::validation("testmod.widget_refused").with("name", &input.name)
-                    );
-                }
-                Ok(id)
+                write_widget(m, &input.name).await
             },
         )
         .await
         .gql(ctx)?;
         Ok(out.into())
     }
+
+    /// The bulk form (D26): one widget per name, each committed on its own; a name starting
+    /// with `fail` fails alone, a name in [`CRASH_ONCE`] fails its chunk once. The log row's
+    /// `json_ext` counts the widgets created and refused.
+    #[graphql(visible = "visible")]
+    async fn create_test_widgets(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTestWidgetsMutationInput,
+    ) -> Result<CreateTestWidgetsMutationPayload> {
+        kit::mutate_each_summarised(
+            ctx,
+            "createTestWidgets",
+            &input.envelope,
+            &input,
+            &[RIGHT_WRITE],
+            input.names.clone(),
+            Some(widget_stats),
+            async |m, name| {
+                let id = write_widget(m, name).await?;
+                if CRASH_ONCE.lock().expect("crash names").remove(name) {
+                    return Err(AppError::internal());
+                }
+                Ok(id)
+            },
+        )
+        .await
+    }
+}
+
+/// `createTestWidgets`'s statistics in its log row's `json_ext`.
+fn widget_stats(o: &BulkOutcome<i64>) -> serde_json::Map<String, serde_json::Value> {
+    let stats = serde_json::json!({ "created": o.succeeded(), "refused": o.failed() });
+    serde_json::Map::from_iter([("widget_stats".to_string(), stats)])
+}
+
+/// Writes a widget named `name`, its history row, its `testmod.widget_created` event and its
+/// link; a name starting with `fail` writes everything and then fails.
+async fn write_widget(m: &mut MutationCtx<'_>, name: &str) -> AppResult<i64> {
+    let b = m.state.db.backend();
+    let row =
+        m.tx.query_one_raw(stmt(
+            b,
+            "INSERT INTO testmod_widget (name) VALUES (?) RETURNING id",
+            vec![name.into()],
+        ))
+        .await?
+        .ok_or_else(AppError::internal)?;
+    let id: i64 = row.try_get("", "id")?;
+    imis_core::history::save(
+        m.tx,
+        "testmod_widget",
+        id,
+        &serde_json::json!({ "name": name }),
+        m.state.clock.now(),
+        m.state.clock.now(),
+        m.actor(),
+    )
+    .await?;
+    m.publish(
+        "testmod.widget_created",
+        serde_json::json!({ "id": id, "name": name }),
+    )
+    .await?;
+    m.link("testmod_widget", id);
+    if name.starts_with("fail") {
+        return Err(AppError::validation("testmod.widget_refused").with("name", name));
+    }
+    Ok(id)
 }

@@ -1,7 +1,9 @@
 //! Enrolment officers and claim administrators: their types and lists.
 
 use super::*;
+use crate::entity::health_facility;
 use crate::registers::Officer;
+use sea_orm::{QuerySelect, QueryTrait};
 
 connection_type!(
     OfficerConnection,
@@ -310,13 +312,35 @@ impl OfficersQuery {
         Ok(page.into_connection(OfficerGQLType))
     }
 
-    /// Claim administrators (right 121601 or claim rights), restricted to the caller's locations.
+    /// Claim administrators (right 121601 or claim rights), restricted to the caller's locations,
+    /// with openIMIS's filters: `search` (code, last or other names contain it), the
+    /// administrator's own fields, and its facility's (`healthFacility_…`; `districtUuid`:
+    /// facilities of that district, `regionUuid`: facilities of that region's districts). An
+    /// unknown location matches nothing.
     #[allow(clippy::too_many_arguments)]
     async fn claim_admins(
         &self,
         ctx: &Context<'_>,
         search: Option<String>,
+        region_uuid: Option<String>,
+        district_uuid: Option<String>,
+        uuid: Option<String>,
+        code: Option<String>,
+        #[graphql(name = "code_Icontains")] code_icontains: Option<String>,
+        last_name: Option<String>,
+        #[graphql(name = "lastName_Icontains")] last_name_icontains: Option<String>,
+        other_names: Option<String>,
+        #[graphql(name = "otherNames_Icontains")] other_names_icontains: Option<String>,
         #[graphql(name = "healthFacility_Id")] health_facility_id: Option<ID>,
+        #[graphql(name = "healthFacility_Uuid")] health_facility_uuid: Option<String>,
+        #[graphql(name = "healthFacility_Code")] health_facility_code: Option<String>,
+        #[graphql(name = "healthFacility_Code_Istartswith")]
+        health_facility_code_istartswith: Option<String>,
+        #[graphql(name = "healthFacility_Location_Uuid")] health_facility_location_uuid: Option<
+            String,
+        >,
+        #[graphql(name = "healthFacility_Location_Parent_Uuid")]
+        health_facility_location_parent_uuid: Option<String>,
         first: Option<i32>,
         last: Option<i32>,
         after: Option<String>,
@@ -325,15 +349,96 @@ impl OfficersQuery {
         order_by: Option<Vec<String>>,
     ) -> Result<ClaimAdminConnection> {
         let p = kit::list_caller(ctx, &[121601, 111001]).gql(ctx)?;
+        let conn = &state(ctx).db.conn;
         let mut q = user::Entity::find()
             .current()
             .filter(user::Column::IsClaimAdmin.eq(true));
-        if let Some(v) = search {
+        if let Some(v) = given(search) {
             q = q.filter(person_search(user::Column::Username, &v));
+        }
+        if let Some(v) = given(uuid) {
+            q = q.filter(user::Column::Uuid.eq(parse_uuid(&v, "uuid").gql(ctx)?));
+        }
+        if let Some(v) = given(code) {
+            q = q.filter(user::Column::Username.eq(v));
+        }
+        if let Some(v) = given(code_icontains) {
+            q = q.filter(icontains(user::Column::Username, &v));
+        }
+        if let Some(v) = given(last_name) {
+            q = q.filter(user::Column::LastName.eq(v));
+        }
+        if let Some(v) = given(last_name_icontains) {
+            q = q.filter(user::Column::LastNameSearch.contains(crate::text::fold(&v)));
+        }
+        if let Some(v) = given(other_names) {
+            q = q.filter(user::Column::OtherNames.eq(v));
+        }
+        if let Some(v) = given(other_names_icontains) {
+            q = q.filter(user::Column::OtherNamesSearch.contains(crate::text::fold(&v)));
         }
         if let Some(hf) = health_facility_id {
             let pk = crate::graphql::parse_pk(&hf, "HealthFacilityGQLType").gql(ctx)?;
             q = q.filter(user::Column::HealthFacilityId.eq(pk));
+        }
+        // The facility's own filters, as one sub-query of current facilities.
+        let mut facilities = health_facility::Entity::find().current();
+        let mut by_facility = false;
+        if let Some(v) = given(health_facility_uuid) {
+            let uuid = parse_uuid(&v, "healthFacility_Uuid").gql(ctx)?;
+            facilities = facilities.filter(health_facility::Column::Uuid.eq(uuid));
+            by_facility = true;
+        }
+        if let Some(v) = given(health_facility_code) {
+            facilities = facilities.filter(health_facility::Column::Code.eq(v));
+            by_facility = true;
+        }
+        if let Some(v) = given(health_facility_code_istartswith) {
+            facilities = facilities.filter(istartswith(health_facility::Column::Code, &v));
+            by_facility = true;
+        }
+        // The facility's location (a district), and the location above it (a region).
+        for (reference, field, parent) in [
+            (district_uuid, "districtUuid", false),
+            (
+                health_facility_location_uuid,
+                "healthFacility_Location_Uuid",
+                false,
+            ),
+            (region_uuid, "regionUuid", true),
+            (
+                health_facility_location_parent_uuid,
+                "healthFacility_Location_Parent_Uuid",
+                true,
+            ),
+        ] {
+            let Some(reference) = given(reference) else {
+                continue;
+            };
+            by_facility = true;
+            let location = crate::registers::location_id_by_ref(conn, &reference, field)
+                .await
+                .gql(ctx)?
+                // An unknown location matches no facility.
+                .unwrap_or(-1);
+            facilities = if parent {
+                let children = crate::entity::location::Entity::find()
+                    .current()
+                    .filter(crate::entity::location::Column::ParentId.eq(location))
+                    .select_only()
+                    .column(crate::entity::location::Column::Id)
+                    .into_query();
+                facilities.filter(health_facility::Column::LocationId.in_subquery(children))
+            } else {
+                facilities.filter(health_facility::Column::LocationId.eq(location))
+            };
+        }
+        if by_facility {
+            let ids = facilities
+                .select_only()
+                .column(health_facility::Column::Id)
+                .into_query();
+            q = q.filter(user::Column::HealthFacilityId.in_subquery(ids));
         }
         let page = users_page(
             ctx,
@@ -346,4 +451,17 @@ impl OfficersQuery {
         .gql(ctx)?;
         Ok(page.into_connection(ClaimAdminGQLType))
     }
+}
+
+/// A filter's text, blank counting as absent (the front end sends empty strings).
+fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// Case-insensitive prefix match on an ASCII-ish column (facility codes), identical on SQLite and
+/// PostgreSQL.
+fn istartswith(col: impl sea_orm::ColumnTrait, v: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let pattern = format!("{}%", crate::text::like_escape(&v.to_lowercase()));
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
 }
