@@ -1,11 +1,14 @@
 //! Database access: one [`Db`] handle over a sea-orm pool, SQLite (file, WAL) or PostgreSQL by
 //! URL. Writes go through [`Db::begin_write`]: on SQLite a process-wide writer lock makes writers
 //! wait their turn instead of failing with "database is locked" (D26); readers are not blocked (WAL).
+//! On PostgreSQL a transaction aborted by a concurrent one (deadlock, serialization failure) is
+//! recognised by [`is_retryable`] and run again by [`with_retries`].
 //! On a SQLite file every write transaction runs on one dedicated connection with a large page
 //! cache: SQLite drops a connection's whole cache when another connection has written, so writes
 //! spread over the pool would read their index pages again every time.
 
 use crate::config::DatabaseConfig;
+use crate::error::{AppError, AppResult, ErrorKind};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
@@ -58,6 +61,74 @@ impl WriteTx {
             tx: self.tx.begin().await?,
             _guard: None,
         })
+    }
+}
+
+/// SQLSTATEs of a PostgreSQL transaction aborted because of concurrent ones, which succeeds when
+/// run again: `deadlock_detected` and `serialization_failure`.
+const RETRYABLE_SQLSTATES: [&str; 2] = ["40P01", "40001"];
+
+/// How many more times a transaction that failed with a retryable error (see [`is_retryable`])
+/// is run before its error is answered.
+pub const MAX_RETRIES: u32 = 5;
+
+/// Whether the database aborted the statement's transaction because of a concurrent one (a
+/// deadlock or a serialization failure, PostgreSQL): rolled back and run again, it normally
+/// succeeds (D26). SQLite never answers one (its writers wait their turn).
+pub fn is_retryable(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr::SqlxError;
+    let (DbErr::Exec(SqlxError(e)) | DbErr::Query(SqlxError(e)) | DbErr::Conn(SqlxError(e))) = e
+    else {
+        return false;
+    };
+    match &**e {
+        sea_orm::sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| RETRYABLE_SQLSTATES.contains(&c.as_ref())),
+        _ => false,
+    }
+}
+
+/// The parameter that marks an [`AppError`] made from a retryable database error.
+const RETRYABLE_PARAM: &str = "retryable";
+
+/// The error a retryable database error becomes (`internal`, marked retryable: a client may
+/// send the request again, the mutation runners run its transaction again).
+pub fn retryable_error() -> AppError {
+    AppError::internal().with(RETRYABLE_PARAM, true)
+}
+
+/// Whether `e` comes from a retryable database error (see [`is_retryable`]).
+pub fn is_retryable_error(e: &AppError) -> bool {
+    e.kind == ErrorKind::Internal && e.params.get(RETRYABLE_PARAM).is_some_and(|v| v == "true")
+}
+
+/// Waits before retry `attempt` (1, 2, …) of a transaction that failed with a retryable error:
+/// a random 10–30 ms doubled per attempt, so that the transactions that collided do not collide
+/// again in step.
+pub async fn pause_before_retry(attempt: u32) {
+    use rand::Rng;
+    let base = rand::thread_rng().gen_range(10..=30_u64);
+    let ms = base << attempt.saturating_sub(1).min(5);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+/// Runs `attempt` (a whole transaction: it must roll back everything it wrote when it fails)
+/// again while it fails with a retryable database error, at most [`MAX_RETRIES`] more times
+/// with a short random pause between runs; answers its last outcome.
+pub async fn with_retries<T, Fut>(mut attempt: impl FnMut() -> Fut) -> AppResult<T>
+where
+    Fut: std::future::Future<Output = AppResult<T>>,
+{
+    let mut retries = 0;
+    loop {
+        match attempt().await {
+            Err(e) if is_retryable_error(&e) && retries < MAX_RETRIES => {
+                retries += 1;
+                pause_before_retry(retries).await;
+            }
+            outcome => return outcome,
+        }
     }
 }
 
@@ -228,4 +299,21 @@ pub fn placeholders(backend: DbBackend, sql: &str) -> String {
 /// A statement with `?` placeholders and values, for the current backend.
 pub fn stmt(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
     Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_errors_of_a_concurrent_transaction_are_retryable() {
+        assert!(is_retryable_error(&retryable_error()));
+        assert!(!is_retryable_error(&AppError::internal()));
+        assert!(!is_retryable_error(
+            &AppError::validation("x").with(RETRYABLE_PARAM, true)
+        ));
+        assert!(!is_retryable(&DbErr::RecordNotFound("x".into())));
+        let coded: AppError = DbErr::Custom("x".into()).into();
+        assert!(!is_retryable_error(&coded));
+    }
 }

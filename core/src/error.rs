@@ -122,6 +122,12 @@ pub fn unique_or(
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
+        // A deadlock or serialization failure is no fault: it stays recognisable, for the
+        // mutation runners to run the transaction again (D26).
+        if crate::db::is_retryable(&e) {
+            tracing::warn!(error = %e, "transaction aborted by a concurrent one");
+            return crate::db::retryable_error();
+        }
         tracing::error!(error = %e, "database error");
         AppError::internal()
     }

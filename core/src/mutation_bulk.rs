@@ -11,10 +11,14 @@
 //! A replay of a finished mutation answers the stored outcome; a replay of an unfinished one
 //! (a crash, an internal error) runs only the items without an outcome, then finishes. Chunks
 //! start by locking the log row, so a concurrent duplicate waits and skips what the other run
-//! handled.
+//! handled. A chunk holds its items' row locks until it commits, so two bulk mutations taking
+//! the same rows in opposite orders can deadlock on PostgreSQL: the chunk the database aborts
+//! (deadlock or serialization failure, [`crate::db::is_retryable`]) rolls back whole and runs
+//! again from its first item, a few times after short random pauses; items of committed chunks
+//! never run again.
 
 use crate::auth::{Principal, Requirement, require_user};
-use crate::db::WriteTx;
+use crate::db::{WriteTx, with_retries};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::mutation::{
     self, Claim, Envelope, MutationCtx, Outcome, STATUS_ERROR, STATUS_RECEIVED, STATUS_SUCCESS,
@@ -184,12 +188,14 @@ where
             .filter(|k| !handled.contains(*k))
             .collect();
         for chunk in pending.chunks(BULK_CHUNK) {
-            if !log.run_chunk(chunk, &body).await? {
+            // A chunk the database aborted for a deadlock with a concurrent transaction (whose
+            // locks it held all along) rolled back whole: it runs again, from its first item.
+            if !with_retries(|| log.run_chunk(chunk, &body)).await? {
                 // Another run of the same request has finished it.
                 break;
             }
         }
-        log.finish(&keys, cmid, summary).await
+        with_retries(|| log.finish(&keys, cmid.clone(), summary)).await
     }
     .await;
     if let Err(err) = &outcome {
@@ -219,7 +225,7 @@ impl BulkLog<'_> {
     /// Runs the items `keys` in one write transaction, each in its own savepoint, and stores
     /// their outcomes with their work. Answers false, running nothing, when the mutation is
     /// already finished. An internal error rolls the whole chunk back and is returned: the items
-    /// of the chunk stay unhandled, for a replay.
+    /// of the chunk stay unhandled, to run again (a retryable error) or on a replay.
     async fn run_chunk<T, F>(&self, keys: &[&str], body: &F) -> AppResult<bool>
     where
         T: Serialize,

@@ -2,18 +2,19 @@
 //! patterns. It registers rights, a migration with its own tracking table, an in-transaction
 //! handler for `health_facility.saving` (owning the facility price-list input fields, as the
 //! medical module will), the health-facility price-list port, an after-commit handler, GraphQL
-//! fields hidden when the module is disabled, demo data, and a bulk mutation committed item by
+//! fields hidden when the module is disabled, demo data, and bulk mutations committed item by
 //! item (D26).
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 use futures::future::BoxFuture;
-use imis_core::auth::{Requirement, require_user};
+use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::db::stmt;
 use imis_core::events::{Event, Wiring};
 use imis_core::graphql::{GqlResult, MutationEnvelopeInput, principal, run_mutation, state};
 use imis_core::kit::{self, BulkOutcome};
 use imis_core::migrate::Migration;
-use imis_core::mutation::{MutationCtx, Outcome};
+use imis_core::mutation::{Envelope, MutationCtx, Outcome};
+use imis_core::mutation_bulk::run_each;
 use imis_core::ports::{HealthFacilityPricelists, PricelistSummary};
 use imis_core::registry::{ModuleDescriptor, RightDef, module_visible};
 use imis_core::{AppError, AppResult, AppState};
@@ -307,6 +308,59 @@ impl TestModMutation {
         )
         .await
     }
+}
+
+/// A bulk mutation the tests run from Rust (it has no GraphQL field): each item locks the
+/// widgets named by its key, in the order of the keys, as `submitClaims` locks claims, writes a
+/// history row for each and waits `pause` holding the locks; `runs` counts the items' runs. Two
+/// runs over the same names in opposite orders deadlock on PostgreSQL. Answers the number of
+/// widgets each item locked.
+pub async fn touch_widgets(
+    state: &AppState,
+    principal: &Principal,
+    client_mutation_id: &str,
+    names: Vec<String>,
+    pause: std::time::Duration,
+    runs: &AtomicUsize,
+) -> AppResult<Outcome<BulkOutcome<u64>>> {
+    let envelope = Envelope {
+        client_mutation_id: Some(client_mutation_id.into()),
+        ..Envelope::default()
+    };
+    let input = serde_json::json!({ "names": names });
+    run_each(
+        state,
+        Some(principal),
+        "en",
+        "touchTestWidgets",
+        &envelope,
+        &input,
+        Requirement::AnyOf(&[RIGHT_WRITE]),
+        names,
+        None,
+        async |m, name| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            let b = m.state.db.backend();
+            let ids =
+                m.tx.query_all_raw(stmt(
+                    b,
+                    "UPDATE testmod_widget SET name = name WHERE name = ? RETURNING id",
+                    vec![name.into()],
+                ))
+                .await?;
+            for row in &ids {
+                let id: i64 = row.try_get("", "id")?;
+                let now = m.state.clock.now();
+                let data = serde_json::json!({ "touched": name });
+                imis_core::history::save(m.tx, "testmod_widget", id, &data, now, now, m.actor())
+                    .await?;
+                m.link("testmod_widget", id);
+            }
+            tokio::time::sleep(pause).await;
+            Ok(ids.len() as u64)
+        },
+    )
+    .await
 }
 
 /// `createTestWidgets`'s statistics in its log row's `json_ext`.

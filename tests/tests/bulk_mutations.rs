@@ -1,12 +1,14 @@
 //! Bulk mutations atomic per item (D26), through the test module's `createTestWidgets`: each
 //! item commits with its own history, outbox rows and links, in chunks of at most 500; a failing
 //! item rolls back alone; the log row is written last with every item's outcome; a replay answers
-//! it, or runs only the items an interrupted run left without an outcome.
+//! it, or runs only the items an interrupted run left without an outcome. On PostgreSQL, a chunk
+//! aborted by a deadlock with a concurrent bulk mutation runs again.
 
 use imis_core::auth::Principal;
 use imis_tests::{TestApp, TestDb, on_each_app, postgres_url, testmod};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const BULK: &str = r#"mutation($cmid: String, $names: [String!]!) {
   createTestWidgets(input: { clientMutationId: $cmid, clientMutationLabel: "bulk", names: $names }) {
@@ -322,6 +324,59 @@ async fn concurrent_duplicates_run_each_item_once_on_postgres() {
     assert_eq!(a.data.into_json().unwrap(), b.data.into_json().unwrap());
     assert_eq!(app.count("testmod_widget", "").await, 40);
     assert_eq!(app.count("core_mutation_item", "").await, 40);
+    drop(app);
+    db.cleanup().await;
+}
+
+/// Two bulk mutations locking the same widgets in opposite orders, each item holding its locks
+/// until its chunk commits: PostgreSQL detects the deadlock and aborts one chunk, which runs
+/// again. Both succeed, every item counted once per mutation.
+#[tokio::test]
+async fn bulk_mutations_deadlocking_on_postgres_both_succeed() {
+    let Some(url) = postgres_url() else { return };
+    let db = TestDb::postgres(&url).await;
+    let app = TestApp::new(&db).await;
+    let admin = app.principal("Admin").await;
+    exec_sql(
+        &app,
+        "INSERT INTO testmod_widget (name) VALUES ('dl-a'), ('dl-b'), ('dl-c')",
+    )
+    .await;
+    let forward: Vec<String> = ["dl-a", "dl-b", "dl-c"].map(String::from).into();
+    let backward: Vec<String> = forward.iter().rev().cloned().collect();
+    // Each item waits long enough for the other mutation to lock its first widget.
+    let pause = std::time::Duration::from_millis(300);
+    let (runs_a, runs_b) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let (a, b) = tokio::join!(
+        testmod::touch_widgets(&app.state, &admin, "dl-fwd", forward, pause, &runs_a),
+        testmod::touch_widgets(&app.state, &admin, "dl-back", backward, pause, &runs_b),
+    );
+    for outcome in [a.expect("forward run"), b.expect("backward run")] {
+        let items = &outcome.result.items;
+        assert_eq!(items.len(), 3);
+        assert!(
+            items
+                .iter()
+                .all(|i| i.result == Some(1) && i.error.is_none())
+        );
+    }
+    // The aborted chunk ran some items again: a deadlock did happen.
+    let runs = runs_a.load(Ordering::SeqCst) + runs_b.load(Ordering::SeqCst);
+    assert!(runs > 6, "no item ran twice: no deadlock ({runs} runs)");
+    for name in ["dl-a", "dl-b", "dl-c"] {
+        let history = format!("entity = 'testmod_widget' AND data LIKE '%\"{name}\"%'");
+        assert_eq!(app.count("core_history", &history).await, 2, "{name}");
+    }
+    assert_eq!(app.count("core_mutation_item", "").await, 6);
+    assert_eq!(
+        app.count(
+            "core_mutation_log",
+            "client_mutation_id IN ('dl-fwd', 'dl-back') AND status = 2"
+        )
+        .await,
+        2
+    );
+    assert_eq!(app.count("core_mutation_log_object", "").await, 6);
     drop(app);
     db.cleanup().await;
 }
