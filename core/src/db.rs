@@ -8,7 +8,9 @@
 //! spread over the pool would read their index pages again every time.
 
 use crate::config::DatabaseConfig;
-use crate::error::{AppError, AppResult, ErrorKind};
+use crate::error::AppResult;
+// The classification lives with the error type (errors import nothing of the database layer).
+pub use crate::error::{is_retryable, is_retryable_error, retryable_error};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
@@ -64,44 +66,9 @@ impl WriteTx {
     }
 }
 
-/// SQLSTATEs of a PostgreSQL transaction aborted because of concurrent ones, which succeeds when
-/// run again: `deadlock_detected` and `serialization_failure`.
-const RETRYABLE_SQLSTATES: [&str; 2] = ["40P01", "40001"];
-
 /// How many more times a transaction that failed with a retryable error (see [`is_retryable`])
 /// is run before its error is answered.
 pub const MAX_RETRIES: u32 = 5;
-
-/// Whether the database aborted the statement's transaction because of a concurrent one (a
-/// deadlock or a serialization failure, PostgreSQL): rolled back and run again, it normally
-/// succeeds (D26). SQLite never answers one (its writers wait their turn).
-pub fn is_retryable(e: &DbErr) -> bool {
-    use sea_orm::RuntimeErr::SqlxError;
-    let (DbErr::Exec(SqlxError(e)) | DbErr::Query(SqlxError(e)) | DbErr::Conn(SqlxError(e))) = e
-    else {
-        return false;
-    };
-    match &**e {
-        sea_orm::sqlx::Error::Database(d) => d
-            .code()
-            .is_some_and(|c| RETRYABLE_SQLSTATES.contains(&c.as_ref())),
-        _ => false,
-    }
-}
-
-/// The parameter that marks an [`AppError`] made from a retryable database error.
-const RETRYABLE_PARAM: &str = "retryable";
-
-/// The error a retryable database error becomes (`internal`, marked retryable: a client may
-/// send the request again, the mutation runners run its transaction again).
-pub fn retryable_error() -> AppError {
-    AppError::internal().with(RETRYABLE_PARAM, true)
-}
-
-/// Whether `e` comes from a retryable database error (see [`is_retryable`]).
-pub fn is_retryable_error(e: &AppError) -> bool {
-    e.kind == ErrorKind::Internal && e.params.get(RETRYABLE_PARAM).is_some_and(|v| v == "true")
-}
 
 /// Waits before retry `attempt` (1, 2, …) of a transaction that failed with a retryable error:
 /// a random 10–30 ms doubled per attempt, so that the transactions that collided do not collide
@@ -304,16 +271,17 @@ pub fn stmt(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> State
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
 
     #[test]
     fn only_errors_of_a_concurrent_transaction_are_retryable() {
         assert!(is_retryable_error(&retryable_error()));
         assert!(!is_retryable_error(&AppError::internal()));
         assert!(!is_retryable_error(
-            &AppError::validation("x").with(RETRYABLE_PARAM, true)
+            &AppError::validation("input.invalid").with("retryable", true)
         ));
-        assert!(!is_retryable(&DbErr::RecordNotFound("x".into())));
-        let coded: AppError = DbErr::Custom("x".into()).into();
+        assert!(!is_retryable(&DbErr::RecordNotFound("row".into())));
+        let coded: AppError = DbErr::Custom("custom".into()).into();
         assert!(!is_retryable_error(&coded));
     }
 }

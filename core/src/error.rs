@@ -124,9 +124,9 @@ impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
         // A deadlock or serialization failure is no fault: it stays recognisable, for the
         // mutation runners to run the transaction again (D26).
-        if crate::db::is_retryable(&e) {
+        if is_retryable(&e) {
             tracing::warn!(error = %e, "transaction aborted by a concurrent one");
-            return crate::db::retryable_error();
+            return retryable_error();
         }
         tracing::error!(error = %e, "database error");
         AppError::internal()
@@ -147,4 +147,41 @@ impl From<serde_json::Error> for AppError {
         tracing::error!(error = %e, "serialization error");
         AppError::internal()
     }
+}
+
+/// SQLSTATEs of a PostgreSQL transaction aborted because of concurrent ones, which succeeds when
+/// run again: `deadlock_detected` and `serialization_failure`.
+const RETRYABLE_SQLSTATES: [&str; 2] = ["40P01", "40001"];
+
+/// Whether the database aborted the statement's transaction because of a concurrent one (a
+/// deadlock or a serialization failure, PostgreSQL): rolled back and run again, it normally
+/// succeeds (D26). SQLite never answers one (its writers wait their turn).
+pub fn is_retryable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::RuntimeErr::SqlxError;
+    let (sea_orm::DbErr::Exec(SqlxError(e))
+    | sea_orm::DbErr::Query(SqlxError(e))
+    | sea_orm::DbErr::Conn(SqlxError(e))) = e
+    else {
+        return false;
+    };
+    match &**e {
+        sea_orm::sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| RETRYABLE_SQLSTATES.contains(&c.as_ref())),
+        _ => false,
+    }
+}
+
+/// The parameter that marks an [`AppError`] made from a retryable database error.
+const RETRYABLE_PARAM: &str = "retryable";
+
+/// The error a retryable database error becomes (`internal`, marked retryable: a client may
+/// send the request again, the mutation runners run its transaction again).
+pub fn retryable_error() -> AppError {
+    AppError::internal().with(RETRYABLE_PARAM, true)
+}
+
+/// Whether `e` comes from a retryable database error (see [`is_retryable`]).
+pub fn is_retryable_error(e: &AppError) -> bool {
+    e.kind == ErrorKind::Internal && e.params.get(RETRYABLE_PARAM).is_some_and(|v| v == "true")
 }
