@@ -675,3 +675,143 @@ pub fn user_ids_with_officer_code(code: &str) -> sea_orm::sea_query::SelectState
         .and_where(Expr::col(user::Column::OfficerCode).eq(code))
         .to_owned()
 }
+
+// --- added for claim ---
+
+/// A claim administrator (a user attached to one health facility, openIMIS `tblClaimAdmin`) as
+/// modules see it. Its code is its username.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimAdminSummary {
+    pub id: i64,
+    pub uuid: Uuid,
+    pub code: String,
+    pub last_name: String,
+    pub other_names: String,
+    pub health_facility_id: Option<i64>,
+}
+
+impl From<user::Model> for ClaimAdminSummary {
+    fn from(u: user::Model) -> Self {
+        Self {
+            id: u.id,
+            uuid: u.uuid,
+            code: u.username,
+            last_name: u.last_name,
+            other_names: u.other_names,
+            health_facility_id: u.health_facility_id,
+        }
+    }
+}
+
+/// The current claim administrator `id` (a current user flagged as claim administrator).
+pub async fn claim_admin_by_id(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<Option<ClaimAdminSummary>> {
+    Ok(user::Entity::find_by_id(id)
+        .filter(user::Column::IsClaimAdmin.eq(true))
+        .current()
+        .one(conn)
+        .await?
+        .map(ClaimAdminSummary::from))
+}
+
+/// The first current claim administrator (lowest id) of each of these facilities, by facility.
+pub async fn claim_admins_of_facilities(
+    conn: &impl ConnectionTrait,
+    facility_ids: &[i64],
+) -> AppResult<HashMap<i64, ClaimAdminSummary>> {
+    if facility_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = user::Entity::find()
+        .filter(user::Column::IsClaimAdmin.eq(true))
+        .filter(user::Column::HealthFacilityId.is_in(facility_ids.iter().copied()))
+        .current()
+        .order_by_desc(user::Column::Id)
+        .all(conn)
+        .await?;
+    // Descending ids: the lowest id of each facility is inserted last and kept.
+    Ok(rows
+        .into_iter()
+        .filter_map(|u| {
+            u.health_facility_id
+                .map(|hf| (hf, ClaimAdminSummary::from(u)))
+        })
+        .collect())
+}
+
+/// The users `ids` (whatever their validity or kind) as `ClaimAdminGQLType` nodes, by id: a claim
+/// keeps the administrator who entered it, even one who left.
+pub async fn claim_admin_nodes_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, crate::users::graphql::ClaimAdminGQLType>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for u in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await?
+        {
+            out.insert(u.id, crate::users::graphql::ClaimAdminGQLType(u));
+        }
+    }
+    Ok(out)
+}
+
+/// What a filter on claim administrators selects (openIMIS `admin_*` filters); every constraint
+/// given must hold. Names ignore case and accents (D19); codes compare case-insensitively in
+/// the "contains" form.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimAdminFilter {
+    pub uuid: Option<Uuid>,
+    /// The code (username) is exactly this.
+    pub code: Option<String>,
+    pub code_contains: Option<String>,
+    pub last_name: Option<String>,
+    pub last_name_contains: Option<String>,
+    pub other_names: Option<String>,
+    pub other_names_contains: Option<String>,
+}
+
+/// Sub-query of the ids of the users, whatever their validity, flagged as claim administrators
+/// and matching `f`: a filter on the administrator of another module's rows.
+pub fn claim_admin_ids_matching(f: &ClaimAdminFilter) -> sea_orm::sea_query::SelectStatement {
+    use crate::text::{code_condition, name_condition};
+    let trimmed = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_string());
+    let mut c = sea_orm::Condition::all()
+        .add(user::Column::IsClaimAdmin.eq(true))
+        .add(code_condition(
+            user::Column::Username,
+            &trimmed(&f.code),
+            &None,
+            &trimmed(&f.code_contains),
+            &None,
+        ))
+        .add(name_condition(
+            user::Column::LastNameSearch,
+            &trimmed(&f.last_name),
+            &None,
+            &trimmed(&f.last_name_contains),
+            &None,
+        ))
+        .add(name_condition(
+            user::Column::OtherNamesSearch,
+            &trimmed(&f.other_names),
+            &None,
+            &trimmed(&f.other_names_contains),
+            &None,
+        ));
+    if let Some(u) = f.uuid {
+        c = c.add(user::Column::Uuid.eq(u));
+    }
+    Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .cond_where(c)
+        .to_owned()
+}

@@ -1,17 +1,26 @@
 //! The module's tables (prefix `claim_`), written once for SQLite and PostgreSQL with the
 //! placeholders of `imis_core::migrate`. Every filter the `claims` list exposes has an index:
 //! the code (unique among current claims, and its folded form for the text filters), the
-//! facility and status (a facility's desk), the insuree, the dates, the main diagnosis with the
-//! claim date (review variance), the lines by claim and by medical id (frequency and
-//! provision counts at submission).
+//! facility and status (a facility's desk), the insuree, each date, the review and feedback
+//! statuses, the amounts, visit and care type, pre-authorization, the batch run, the
+//! administrator, the restored claim, the main diagnosis with the claim date (review variance),
+//! the lines by claim and by medical id (the `items`/`services` filters, frequency and provision
+//! counts at submission). `jsonExt` alone has none (no index serves JSON containment on both
+//! databases): it narrows what the other conditions select.
 
 use imis_core::migrate::Migration;
 
 pub(crate) fn migrations() -> Vec<Migration> {
-    vec![Migration {
-        name: "m20261208_000001_claim_tables",
-        sql: TABLES,
-    }]
+    vec![
+        Migration {
+            name: "m20261208_000001_claim_tables",
+            sql: TABLES,
+        },
+        Migration {
+            name: "m20261208_000002_claim_attachments",
+            sql: crate::entity::attachment::MIGRATION,
+        },
+    ]
 }
 
 const TABLES: &str = r#"
@@ -73,6 +82,18 @@ CREATE INDEX ix_claim_claim_status_claimed ON claim_claim (status, date_claimed,
 CREATE INDEX ix_claim_claim_icd_claimed ON claim_claim (icd_id, date_claimed);
 CREATE INDEX ix_claim_claim_restore ON claim_claim (restore_id);
 CREATE INDEX ix_claim_claim_admin ON claim_claim (admin_id);
+CREATE INDEX ix_claim_claim_date_claimed ON claim_claim (date_claimed, id);
+CREATE INDEX ix_claim_claim_date_from ON claim_claim (date_from);
+CREATE INDEX ix_claim_claim_date_to ON claim_claim (date_to);
+CREATE INDEX ix_claim_claim_date_processed ON claim_claim (date_processed);
+CREATE INDEX ix_claim_claim_review_status ON claim_claim (review_status, status);
+CREATE INDEX ix_claim_claim_feedback_status ON claim_claim (feedback_status, status);
+CREATE INDEX ix_claim_claim_claimed ON claim_claim (claimed);
+CREATE INDEX ix_claim_claim_approved ON claim_claim (approved);
+CREATE INDEX ix_claim_claim_visit_type ON claim_claim (visit_type, status);
+CREATE INDEX ix_claim_claim_care_type ON claim_claim (care_type, status);
+CREATE INDEX ix_claim_claim_pre_authorization ON claim_claim (pre_authorization, status);
+CREATE INDEX ix_claim_claim_batch_run ON claim_claim (batch_run_id);
 CREATE TABLE claim_detail (
     id {id},
     uuid {uuid} NOT NULL UNIQUE,

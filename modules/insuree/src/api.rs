@@ -32,7 +32,7 @@ pub use crate::events::{
     INSUREE_ADDED, INSUREE_DELETED, INSUREE_MOVED, INSUREE_REMOVED, INSUREE_STATUS_CHANGED,
     InsureeAdded, InsureeDeleted, InsureeMoved, InsureeRemoved, InsureeStatusChanged,
 };
-pub use crate::graphql::{FamilyGQLType, InsureeGQLType};
+pub use crate::graphql::{FamilyGQLType, InsureeGQLType, InsureeStatus};
 pub use crate::number::{NumberValidator, with_check_digit};
 pub use crate::rights::{
     RIGHT_FAMILY_ADD, RIGHT_FAMILY_DELETE, RIGHT_FAMILY_EDIT, RIGHT_FAMILY_SEARCH,
@@ -486,6 +486,232 @@ pub async fn sample_chf_id(conn: &impl ConnectionTrait) -> AppResult<Option<Stri
         .into_tuple::<String>()
         .one(conn)
         .await?)
+}
+
+// -- for the claim module: claims filters
+
+/// Conditions on an insuree for another module's list that filters its rows by their insuree
+/// (openIMIS's `insuree_*` lookups, e.g. `claims(insuree_LastName_Istartswith:)`). Every
+/// condition given must hold. Names compare folded (D19) on the indexed search columns; an exact
+/// name must also equal the name as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InsureeMatch {
+    pub uuid: Option<Uuid>,
+    /// The insurance number as stored (`insuree_ChfId`).
+    pub chf_id: Option<String>,
+    /// The insurance number, case ignored (`_Iexact`, `_Istartswith`, `_Icontains`).
+    pub chf_id_iexact: Option<String>,
+    pub chf_id_istartswith: Option<String>,
+    pub chf_id_icontains: Option<String>,
+    pub last_name: Option<String>,
+    pub last_name_iexact: Option<String>,
+    pub last_name_istartswith: Option<String>,
+    pub last_name_icontains: Option<String>,
+    pub other_names: Option<String>,
+    pub other_names_iexact: Option<String>,
+    pub other_names_istartswith: Option<String>,
+    pub other_names_icontains: Option<String>,
+    pub dob: Option<NaiveDate>,
+    pub dob_lt: Option<NaiveDate>,
+    pub dob_lte: Option<NaiveDate>,
+    pub dob_gt: Option<NaiveDate>,
+    pub dob_gte: Option<NaiveDate>,
+    /// The gender code (`M`, `F`, `O`; `insuree_Gender_Code`).
+    pub gender: Option<String>,
+    /// Head of their family.
+    pub head: Option<bool>,
+    /// The insuree's status (`insuree_Status`).
+    pub status: Option<InsureeStatus>,
+    /// D9: only insurees whose current village, else whose current family's village, is one of
+    /// these locations (a restricted caller's allowed locations); `None` restricts nothing.
+    pub locations: Option<Vec<i64>>,
+}
+
+impl InsureeMatch {
+    /// Whether no condition on the insuree is given (`locations` aside).
+    pub fn is_empty(&self) -> bool {
+        !self.has_identifier() && !self.has_attribute()
+    }
+
+    /// Whether the only conditions are exact identifiers (uuid, insurance number as stored or
+    /// case ignored): the facility desk's exact look-ups, which D9 lets reach any insuree for
+    /// holders of [`RIGHTS_DESK_LOOKUP`].
+    pub fn is_exact_lookup(&self) -> bool {
+        self.has_identifier() && !self.has_attribute()
+    }
+
+    fn has_identifier(&self) -> bool {
+        self.uuid.is_some() || self.chf_id.is_some() || self.chf_id_iexact.is_some()
+    }
+
+    /// Any condition but the exact identifiers.
+    fn has_attribute(&self) -> bool {
+        let texts = [
+            &self.chf_id_istartswith,
+            &self.chf_id_icontains,
+            &self.last_name,
+            &self.last_name_iexact,
+            &self.last_name_istartswith,
+            &self.last_name_icontains,
+            &self.other_names,
+            &self.other_names_iexact,
+            &self.other_names_istartswith,
+            &self.other_names_icontains,
+            &self.gender,
+        ];
+        let dates = [
+            self.dob,
+            self.dob_lt,
+            self.dob_lte,
+            self.dob_gt,
+            self.dob_gte,
+        ];
+        texts.iter().any(|v| v.is_some())
+            || dates.iter().any(Option::is_some)
+            || self.head.is_some()
+            || self.status.is_some()
+    }
+}
+
+/// A folded-name lookup: exact (folded and as stored), case ignored, prefix (an index-served
+/// range) or substring (scanned within the other conditions).
+fn name_condition(
+    stored: insuree::Column,
+    search: insuree::Column,
+    [exact, iexact, istartswith, icontains]: [&Option<String>; 4],
+) -> sea_orm::Condition {
+    use imis_core::text::{fold, like_escape, starts_with};
+    let mut c = sea_orm::Condition::all();
+    if let Some(v) = exact {
+        c = c.add(search.eq(fold(v.trim()))).add(stored.eq(v.trim()));
+    }
+    if let Some(v) = iexact {
+        c = c.add(search.eq(fold(v.trim())));
+    }
+    if let Some(v) = istartswith {
+        c = c.add(starts_with(search, &fold(v.trim())));
+    }
+    if let Some(v) = icontains {
+        let pattern = format!("%{}%", like_escape(&fold(v.trim())));
+        c = c.add(search.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
+    }
+    c
+}
+
+/// Insurance-number lookups ignoring case. Numbers without letters (the usual case) compare as
+/// stored, so that `ux_insuree_chf_id` serves the exact value and the prefix; others compare
+/// upper-cased.
+fn chf_id_condition(m: &InsureeMatch) -> sea_orm::Condition {
+    use imis_core::text::{like_escape, starts_with, upper_like};
+    let col = insuree::Column::ChfId;
+    let caseless = |v: &str| v.to_uppercase() == v.to_lowercase();
+    let mut c = sea_orm::Condition::all();
+    if let Some(v) = &m.chf_id {
+        c = c.add(col.eq(v.trim()));
+    }
+    if let Some(v) = m.chf_id_iexact.as_deref().map(str::trim) {
+        c = c.add(if caseless(v) {
+            col.eq(v)
+        } else {
+            upper_like((insuree::Entity, col), like_escape(&v.to_uppercase()))
+        });
+    }
+    if let Some(v) = m.chf_id_istartswith.as_deref().map(str::trim) {
+        c = c.add(if caseless(v) {
+            starts_with(col, v)
+        } else {
+            sea_orm::Condition::all().add(upper_like(
+                (insuree::Entity, col),
+                format!("{}%", like_escape(&v.to_uppercase())),
+            ))
+        });
+    }
+    if let Some(v) = m.chf_id_icontains.as_deref().map(str::trim) {
+        c = c.add(upper_like(
+            (insuree::Entity, col),
+            format!("%{}%", like_escape(&v.to_uppercase())),
+        ));
+    }
+    c
+}
+
+/// The stored code of an insuree status.
+fn status_code(s: InsureeStatus) -> &'static str {
+    match s {
+        InsureeStatus::Ac => STATUS_ACTIVE,
+        InsureeStatus::In => "IN",
+        InsureeStatus::De => "DE",
+    }
+}
+
+/// The ids of the current insurees matching `m`, for another module's
+/// `insuree_id IN (insuree_ids_where(..))`. Served by the insuree table's indexes on uuid,
+/// insurance number, folded names and date of birth; gender, head and status only narrow the
+/// others.
+pub fn insuree_ids_where(m: &InsureeMatch) -> SelectStatement {
+    use insuree::Column as C;
+    let mut c = sea_orm::Condition::all()
+        .add(C::ValidityTo.is_null())
+        .add(chf_id_condition(m))
+        .add(name_condition(
+            C::LastName,
+            C::LastNameSearch,
+            [
+                &m.last_name,
+                &m.last_name_iexact,
+                &m.last_name_istartswith,
+                &m.last_name_icontains,
+            ],
+        ))
+        .add(name_condition(
+            C::OtherNames,
+            C::OtherNamesSearch,
+            [
+                &m.other_names,
+                &m.other_names_iexact,
+                &m.other_names_istartswith,
+                &m.other_names_icontains,
+            ],
+        ));
+    if let Some(v) = m.uuid {
+        c = c.add(C::Uuid.eq(v));
+    }
+    if let Some(d) = m.dob {
+        c = c.add(C::Dob.eq(d));
+    }
+    if let Some(d) = m.dob_lt {
+        c = c.add(C::Dob.lt(d));
+    }
+    if let Some(d) = m.dob_lte {
+        c = c.add(C::Dob.lte(d));
+    }
+    if let Some(d) = m.dob_gt {
+        c = c.add(C::Dob.gt(d));
+    }
+    if let Some(d) = m.dob_gte {
+        c = c.add(C::Dob.gte(d));
+    }
+    if let Some(v) = &m.gender {
+        c = c.add(C::Gender.eq(v.trim()));
+    }
+    if let Some(v) = m.head {
+        c = c.add(C::Head.eq(v));
+    }
+    if let Some(s) = m.status {
+        c = c.add(C::Status.eq(status_code(s)));
+    }
+    if let Some(locations) = &m.locations {
+        // The same rule as the insuree lists' scope (D9); ids inline, as many as the caller has.
+        let ids = imis_core::text::ids_sql(locations.iter().copied());
+        c = c.add(Expr::cust(format!(
+            "(insuree_insuree.current_village_id IN ({ids}) OR (insuree_insuree.current_village_id IS NULL AND insuree_insuree.family_id IN (SELECT id FROM insuree_family WHERE validity_to IS NULL AND location_id IN ({ids}))))"
+        )));
+    }
+    Query::select()
+        .column((insuree::Entity, C::Id))
+        .from(insuree::Entity)
+        .cond_where(c)
+        .to_owned()
 }
 
 #[cfg(test)]

@@ -239,3 +239,304 @@ pub async fn valid_medical_ids(
 ) -> AppResult<std::collections::HashSet<i64>> {
     crate::service::valid_medical_ids(state, conn, kind, ids, date).await
 }
+
+// -- for the claim module: generated data (`imis seed scale`)
+
+/// Every current item (or service) with its register price in minor units, by id: what the
+/// claim module's generated claims are made of.
+pub async fn current_register_prices(
+    conn: &impl ConnectionTrait,
+    kind: MedicalKind,
+) -> AppResult<Vec<(i64, i64)>> {
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    use imis_core::kit::CurrentRows;
+    Ok(match kind {
+        MedicalKind::Item => item::Entity::find()
+            .select_only()
+            .columns([item::Column::Id, item::Column::Price])
+            .current()
+            .order_by_asc(item::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?,
+        MedicalKind::Service => service::Entity::find()
+            .select_only()
+            .columns([service::Column::Id, service::Column::Price])
+            .current()
+            .order_by_asc(service::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?,
+    })
+}
+
+/// The ids of the current diagnoses.
+pub async fn current_diagnosis_ids(conn: &impl ConnectionTrait) -> AppResult<Vec<i64>> {
+    use crate::entity::diagnosis;
+    use imis_core::kit::CurrentRows;
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    Ok(diagnosis::Entity::find()
+        .select_only()
+        .column(diagnosis::Column::Id)
+        .current()
+        .order_by_asc(diagnosis::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+// -- end for the claim module: generated data
+
+// -- for the claim module: entry and queries
+
+pub use crate::graphql::DiagnosisGQLType;
+
+/// GraphQL nodes of diagnoses by id, whatever their validity (a claim's diagnoses), in one
+/// query.
+pub async fn diagnosis_nodes(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, DiagnosisGQLType>> {
+    use crate::entity::diagnosis;
+    let rows = crate::service::rows_in::<diagnosis::Entity, _>(
+        conn,
+        diagnosis::Column::Id,
+        ids.iter().copied(),
+        false,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| (m.id, DiagnosisGQLType::new(m)))
+        .collect())
+}
+
+/// Of `ids`, those that are current diagnoses.
+pub async fn current_diagnoses_among(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<std::collections::HashSet<i64>> {
+    use crate::entity::diagnosis;
+    let rows = crate::service::rows_in::<diagnosis::Entity, _>(
+        conn,
+        diagnosis::Column::Id,
+        ids.iter().copied(),
+        true,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|m| m.id).collect())
+}
+
+/// The ids of the current diagnoses with these codes (trimmed), by code.
+pub async fn current_diagnosis_ids_by_code(
+    conn: &impl ConnectionTrait,
+    codes: &[&str],
+) -> AppResult<HashMap<String, i64>> {
+    let codes: Vec<String> = codes.iter().map(|c| c.trim().to_string()).collect();
+    Ok(crate::service::current_diagnoses_by_code(conn, &codes)
+        .await?
+        .into_iter()
+        .map(|(code, m)| (code, m.id))
+        .collect())
+}
+
+/// What a filter on diagnoses selects (openIMIS `icd_*` filters of another module's list); every
+/// constraint given must hold. Codes compare case-insensitively except `code`; names ignore case
+/// and accents (D19).
+#[derive(Debug, Clone, Default)]
+pub struct DiagnosisFilter {
+    pub code: Option<String>,
+    pub code_icontains: Option<String>,
+    pub code_istartswith: Option<String>,
+    pub name: Option<String>,
+    pub name_icontains: Option<String>,
+    pub name_istartswith: Option<String>,
+}
+
+/// Sub-query of the ids of the diagnoses, whatever their validity, matching `f`: a filter on the
+/// diagnosis of another module's rows (`icd_id IN (…)`).
+pub fn diagnosis_ids_matching(f: &DiagnosisFilter) -> SelectStatement {
+    use crate::entity::diagnosis;
+    use imis_core::text::{code_condition, name_condition};
+    let condition = sea_orm::Condition::all()
+        .add(code_condition(
+            diagnosis::Column::Code,
+            &f.code,
+            &f.code_istartswith,
+            &f.code_icontains,
+            &None,
+        ))
+        .add(name_condition(
+            diagnosis::Column::NameSearch,
+            &f.name,
+            &f.name_istartswith,
+            &f.name_icontains,
+            &None,
+        ));
+    Query::select()
+        .column(diagnosis::Column::Id)
+        .from(diagnosis::Entity)
+        .cond_where(condition)
+        .to_owned()
+}
+
+/// The maximum amount (openIMIS `MaximumAmount`, the most one claim line may provide; stored in
+/// minor units of the currency, shown as `maximumAmount`; `None` = no maximum) of those of `ids`
+/// that are current items (or services), by id: an id absent from the map is no current item
+/// (service).
+pub async fn current_maximum_amounts(
+    conn: &impl ConnectionTrait,
+    kind: MedicalKind,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Option<i64>>> {
+    Ok(match kind {
+        MedicalKind::Item => crate::service::rows_in::<item::Entity, _>(
+            conn,
+            item::Column::Id,
+            ids.iter().copied(),
+            true,
+        )
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.maximum_amount))
+        .collect(),
+        MedicalKind::Service => crate::service::rows_in::<service::Entity, _>(
+            conn,
+            service::Column::Id,
+            ids.iter().copied(),
+            true,
+        )
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.maximum_amount))
+        .collect(),
+    })
+}
+
+/// Sub-query of the ids of the items (or services), whatever their validity, with one of these
+/// codes (trimmed): "lines of these items" in another module's query.
+pub fn medical_ids_with_codes(kind: MedicalKind, codes: &[String]) -> SelectStatement {
+    let codes = codes.iter().map(|c| c.trim().to_string());
+    match kind {
+        MedicalKind::Item => Query::select()
+            .column(item::Column::Id)
+            .from(item::Entity)
+            .and_where(Expr::col(item::Column::Code).is_in(codes))
+            .to_owned(),
+        MedicalKind::Service => Query::select()
+            .column(service::Column::Id)
+            .from(service::Entity)
+            .and_where(Expr::col(service::Column::Code).is_in(codes))
+            .to_owned(),
+    }
+}
+// -- end for the claim module: entry and queries
+
+// -- for the claim module: submission
+
+/// What the claim checks read of an item or service (reference §1.5): its register entry as it
+/// was in force on the claim's target date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimableAct {
+    pub id: i64,
+    pub code: String,
+    /// `I` in-patient, `O` out-patient, `B` both.
+    pub care_type: String,
+    /// Patient-category mask: 1 male, 2 female, 4 adult, 8 child; 0 = everybody.
+    pub patient_category: i32,
+    /// Days that must separate two provisions to one insuree; None = no rule.
+    pub frequency: Option<i32>,
+    /// Services: `S`, `D`, `A`, `H`, `C`, `O` or none; items: none.
+    pub category: Option<String>,
+}
+
+/// Of `ids`, the items (or services) valid on `date` (calendar date, D11), each as the version
+/// in force that day, by id; those not valid that day are absent (claim rejection reason 1).
+pub async fn acts_valid_on(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    kind: MedicalKind,
+    ids: &[i64],
+    date: NaiveDate,
+) -> AppResult<HashMap<i64, ClaimableAct>> {
+    use crate::service::{ENTITY_ITEM, ENTITY_SERVICE, rows_in, versions_on};
+    let ids = ids.iter().copied();
+    Ok(match kind {
+        MedicalKind::Item => {
+            let rows = rows_in::<item::Entity, _>(conn, item::Column::Id, ids, false).await?;
+            versions_on(conn, &state.clock, ENTITY_ITEM, rows, date)
+                .await?
+                .into_iter()
+                .map(|m| {
+                    let act = ClaimableAct {
+                        id: m.id,
+                        code: m.code,
+                        care_type: m.care_type,
+                        patient_category: m.patient_category,
+                        frequency: m.frequency,
+                        category: None,
+                    };
+                    (act.id, act)
+                })
+                .collect()
+        }
+        MedicalKind::Service => {
+            let rows = rows_in::<service::Entity, _>(conn, service::Column::Id, ids, false).await?;
+            versions_on(conn, &state.clock, ENTITY_SERVICE, rows, date)
+                .await?
+                .into_iter()
+                .map(|m| {
+                    let act = ClaimableAct {
+                        id: m.id,
+                        code: m.code,
+                        care_type: m.care_type,
+                        patient_category: m.patient_category,
+                        frequency: m.frequency,
+                        category: m.category,
+                    };
+                    (act.id, act)
+                })
+                .collect()
+        }
+    })
+}
+
+/// The codes of these items (or services), whatever their validity, by id, in one query.
+pub async fn act_codes(
+    conn: &impl ConnectionTrait,
+    kind: MedicalKind,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, String>> {
+    use crate::service::rows_in;
+    let ids = ids.iter().copied();
+    Ok(match kind {
+        MedicalKind::Item => rows_in::<item::Entity, _>(conn, item::Column::Id, ids, false)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.code))
+            .collect(),
+        MedicalKind::Service => rows_in::<service::Entity, _>(conn, service::Column::Id, ids, false)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.code))
+            .collect(),
+    })
+}
+
+/// The name of the price list of `kind` assigned to a facility, if any (what a claim's price
+/// check consulted).
+pub async fn facility_price_list_name(
+    conn: &impl ConnectionTrait,
+    health_facility_id: i64,
+    kind: MedicalKind,
+) -> AppResult<Option<String>> {
+    use sea_orm::EntityTrait;
+    let Some(id) = crate::service::pricelist_of_facility(conn, health_facility_id, kind).await?
+    else {
+        return Ok(None);
+    };
+    Ok(crate::entity::pricelist::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|p| p.name))
+}
+// -- end for the claim module: submission

@@ -48,6 +48,7 @@ pub mod api;
 mod cli;
 mod config;
 mod demo;
+mod scale;
 mod entity;
 mod events;
 mod frontend;
@@ -164,6 +165,7 @@ imis_core::inventory::submit! {
         migrations: migration::migrations,
         wire,
         demo_seed: Some(demo::seed),
+        scale_seed: Some(scale::scale_seed),
         config_check: Some(config::check),
         nodes: Some(NodeDef {
             type_names: graphql::NODE_TYPES,

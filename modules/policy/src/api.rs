@@ -14,7 +14,10 @@
 //! - Payment matching: [`renewal_for`] (the one question "may matching renew this policy today,
 //!   and for what value?"), [`enrolment_check`], [`renew_by_payment`].
 //! - Coverage and usage: [`covering`] (D16, owned [`Coverage`] rows), [`record_claim_usage`], [`record_consumption`],
-//!   [`close_consumption`] (pushed by the claim module).
+//!   [`close_consumption`], [`clear_claim_usage`] (pushed by the claim module).
+//! - Claim valuation (D21, D22): [`previous_consumption`] (other claims' current rows, per policy
+//!   and per insuree), [`policy_members_on`], [`policy_products`] (each policy's product version
+//!   with its lines).
 //! - Events: the names and payloads of `policy.created`, `.deleting`, `.activated`,
 //!   `.suspended`, `.expired`, `.renewed` (see [`PolicyStatusChanged`] and the others).
 
@@ -43,7 +46,8 @@ pub use crate::graphql::types::{PolicyGQLType, PolicyWants};
 pub use crate::service::activation::{ActivationOutcome, PremiumAction};
 /// Claim usage and consumption, pushed by the claim module inside its transaction.
 pub use crate::service::usage::{
-    ClaimUsage, Consumption, UsageLine, close_consumption, record_claim_usage, record_consumption,
+    ClaimUsage, Consumption, PreviousConsumption, UsageLine, clear_claim_usage, close_consumption,
+    record_claim_usage, record_consumption,
 };
 pub use crate::service::{
     RIGHT_POLICY_EDIT, STATUS_ACTIVE, STATUS_EXPIRED, STATUS_IDLE, STATUS_READY, STATUS_SUSPENDED,
@@ -546,3 +550,64 @@ pub async fn covering(
         })
         .collect())
 }
+
+// -- for the claim module: valuation (D21, D22)
+
+/// What other claims consumed of each policy (its current consumption rows, except those of
+/// `except_claim`): for the whole policy and for `insuree_id` alone, in one query.
+pub async fn previous_consumption(
+    conn: &impl ConnectionTrait,
+    policy_ids: &[i64],
+    insuree_id: i64,
+    except_claim: i64,
+) -> AppResult<HashMap<i64, PreviousConsumption>> {
+    crate::service::usage::previous_consumption(conn, policy_ids, insuree_id, except_claim).await
+}
+
+/// The number of insurees each policy covers on `date` (current coverage rows effective then),
+/// in one query: the members the extra-member ceiling counts.
+pub async fn policy_members_on(
+    conn: &impl ConnectionTrait,
+    policy_ids: &[i64],
+    date: NaiveDate,
+) -> AppResult<HashMap<i64, i64>> {
+    crate::service::usage::members_on(conn, policy_ids, date).await
+}
+
+/// A policy with the version of its product in force on its enrolment date (D12), lines
+/// included: the terms its claims are valued with.
+#[derive(Debug, Clone)]
+pub struct PolicyProduct {
+    pub policy: PolicySummary,
+    pub product: imis_product::api::ProductCoverage,
+}
+
+/// [`PolicyProduct`] of each of these policies (any validity), in a fixed number of queries; a
+/// policy whose product has no version in force on its enrolment date is absent.
+pub async fn policy_products(
+    state: &AppState,
+    conn: &impl ConnectionTrait,
+    policy_ids: &[i64],
+) -> AppResult<HashMap<i64, PolicyProduct>> {
+    let policies = service::policies_by_ids(conn, policy_ids).await?;
+    let wanted: Vec<(i64, NaiveDate)> = policies
+        .values()
+        .map(|p| (p.product_id, p.enroll_date))
+        .collect();
+    let products =
+        imis_product::api::products_with_lines_in_force(conn, &state.clock, &wanted).await?;
+    Ok(policies
+        .into_iter()
+        .filter_map(|(id, p)| {
+            let product = products.get(&(p.product_id, p.enroll_date))?.clone();
+            Some((
+                id,
+                PolicyProduct {
+                    policy: p.into(),
+                    product,
+                },
+            ))
+        })
+        .collect())
+}
+// -- end for the claim module: valuation

@@ -281,3 +281,50 @@ pub async fn current_products(conn: &impl ConnectionTrait) -> AppResult<Vec<Prod
         .map(Into::into)
         .collect())
 }
+
+// -- for the claim module: submission
+
+/// A product version in force on a date with that version's covered items and services: what
+/// the claim checks and the choice of the paying product read (claim module, D20).
+#[derive(Debug, Clone)]
+pub struct ProductCoverage {
+    /// The version, with the current row's id (`product.id`).
+    pub product: ProductTerms,
+    pub items: Vec<ProductLine>,
+    pub services: Vec<ProductLine>,
+}
+
+/// [`product_in_force`] with its lines for many (product, date) pairs in four queries; pairs
+/// without a version in force are absent.
+pub async fn products_with_lines_in_force(
+    conn: &impl ConnectionTrait,
+    clock: &Clock,
+    wanted: &[(i64, NaiveDate)],
+) -> AppResult<HashMap<(i64, NaiveDate), ProductCoverage>> {
+    use crate::service::{LineKind, lines_of, lines_valid_at};
+    let models = service::product_models_in_force(conn, clock, wanted).await?;
+    let mut ids: Vec<i64> = models.keys().map(|k| k.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let items = lines_of(conn, LineKind::Item, &ids, true).await?;
+    let services = lines_of(conn, LineKind::Service, &ids, true).await?;
+    Ok(models
+        .into_iter()
+        .map(|(key, m)| {
+            // The lines of a version are the rows valid when the version began.
+            let at = Some(m.validity_from);
+            let of = |all: &HashMap<i64, Vec<ProductLine>>| {
+                all.get(&key.0)
+                    .map(|rows| lines_valid_at(rows, at))
+                    .unwrap_or_default()
+            };
+            let coverage = ProductCoverage {
+                items: of(&items),
+                services: of(&services),
+                product: m.into(),
+            };
+            (key, coverage)
+        })
+        .collect())
+}
+// -- end for the claim module: submission

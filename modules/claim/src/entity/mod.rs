@@ -2,6 +2,7 @@
 //! [`crate::api`]). Every table keeps replaced versions in the history (D7), through
 //! `imis_core::kit`.
 
+pub(crate) mod attachment;
 pub(crate) mod claim;
 pub(crate) mod detail;
 pub(crate) mod feedback;

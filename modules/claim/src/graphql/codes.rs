@@ -3,9 +3,9 @@
 use super::visible;
 use crate::service as svc;
 use async_graphql::{Context, Object};
+use imis_core::AppResult;
 use imis_core::graphql::{GqlResult, parse_uuid, principal, state};
 use imis_core::kit;
-use imis_core::AppResult;
 
 imis_core::mutation_inputs! {
     DeleteClaimsMutationInput { uuids: Vec<String> }

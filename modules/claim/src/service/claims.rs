@@ -15,8 +15,14 @@ pub(crate) async fn code_taken(
     code: &str,
     except: Option<i64>,
 ) -> AppResult<bool> {
-    kit::taken::<claim::Entity>(conn, claim::Column::Code, code.trim(), claim::Column::Id, except)
-        .await
+    kit::taken::<claim::Entity>(
+        conn,
+        claim::Column::Code,
+        code.trim(),
+        claim::Column::Id,
+        except,
+    )
+    .await
 }
 
 /// `validateClaimCode`: whether `code` is free for a new claim (right 111001 or 111002).
@@ -25,7 +31,10 @@ pub(crate) async fn validate_claim_code(
     principal: Option<&Principal>,
     code: &str,
 ) -> AppResult<bool> {
-    require(principal, &[RIGHT_CLAIM_SEARCH, crate::rights::RIGHT_CLAIM_ADD])?;
+    require(
+        principal,
+        &[RIGHT_CLAIM_SEARCH, crate::rights::RIGHT_CLAIM_ADD],
+    )?;
     Ok(!code_taken(&state.db.conn, code, None).await?)
 }
 
@@ -49,8 +58,9 @@ pub(crate) async fn lock_claim(
         .ok_or_else(|| AppError::not_found("claim").with("uuid", uuid.to_string()))
 }
 
-/// `deleteClaims` (right 111004): soft-deletes entered claims and their lines; a claim in any
-/// other status is refused (`claim.not_deletable`) and nothing is deleted.
+/// `deleteClaims` (right 111004): soft-deletes entered claims, their lines and their attachments
+/// (whose files stay for the history); a claim in any other status is refused
+/// (`claim.not_deletable`) and nothing is deleted.
 pub(crate) async fn delete_claims(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
     let p = require(m.principal, &[RIGHT_CLAIM_DELETE])?;
     let tx: &DatabaseTransaction = m.tx;
@@ -72,6 +82,7 @@ pub(crate) async fn delete_claims(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppRes
             kit::close_version::<detail::ActiveModel>(tx, ENTITY_DETAIL, line, now, m.actor())
                 .await?;
         }
+        super::attachments::close_claim_attachments(m, old.id).await?;
         let closed =
             kit::close_version::<claim::ActiveModel>(tx, ENTITY_CLAIM, old, now, m.actor()).await?;
         deleted.push(closed.id);

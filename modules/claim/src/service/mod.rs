@@ -41,7 +41,10 @@ pub(crate) const KIND_ITEM: &str = "I";
 pub(crate) const KIND_SERVICE: &str = "S";
 
 /// The caller, who must hold one of `rights`.
-pub(crate) fn require<'a>(principal: Option<&'a Principal>, rights: &'static [i32]) -> AppResult<&'a Principal> {
+pub(crate) fn require<'a>(
+    principal: Option<&'a Principal>,
+    rights: &'static [i32],
+) -> AppResult<&'a Principal> {
     require_user(principal, Requirement::AnyOf(rights))
 }
 
@@ -75,6 +78,20 @@ fn primary_keys<E: EntityTrait>(select: sea_orm::Select<E>) -> sea_orm::Select<E
     }
 }
 
+pub(crate) mod attachments;
 mod claims;
+mod entry;
+mod entry_checks;
+pub(crate) mod explanations;
+pub(crate) mod feedback;
+pub(crate) mod filters;
+mod lists;
+pub(crate) mod processing;
+pub(crate) mod review;
+pub(crate) mod rules;
+pub(crate) mod submission;
+pub(crate) mod valuation;
 
 pub(crate) use claims::*;
+pub(crate) use entry::*;
+pub(crate) use lists::*;

@@ -44,6 +44,7 @@ use self::members::*;
 use self::reference::*;
 
 pub(crate) use self::node::{NODE_TYPES, register_nodes, resolve_node_value};
+pub use self::reference::InsureeStatus;
 pub(crate) use self::types::load_page_data;
 pub use self::types::{FamilyGQLType, InsureeGQLType};
 

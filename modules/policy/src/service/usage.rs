@@ -235,3 +235,95 @@ pub async fn usage_between(
     }
     Ok(w)
 }
+
+// -- for the claim module: valuation (D21, D22)
+
+/// What other claims consumed of one policy: all of the policy's current rows, and those of one
+/// insuree (the previous consumption of policy-level and insuree-level deductibles and
+/// ceilings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreviousConsumption {
+    pub policy: Consumption,
+    pub insuree: Consumption,
+}
+
+fn add_row(s: &mut Consumption, row: &consumption::Model) {
+    s.ded_g += row.ded_g;
+    s.ded_op += row.ded_op;
+    s.ded_ip += row.ded_ip;
+    s.rem_g += row.rem_g;
+    s.rem_op += row.rem_op;
+    s.rem_ip += row.rem_ip;
+    s.rem_consult += row.rem_consult;
+    s.rem_surgery += row.rem_surgery;
+    s.rem_delivery += row.rem_delivery;
+    s.rem_hospitalization += row.rem_hospitalization;
+    s.rem_antenatal += row.rem_antenatal;
+}
+
+/// Σ of the current consumption rows of each policy booked by claims other than `except_claim`,
+/// for the whole policy and for `insuree_id` alone (D21: only current rows of other claims), in
+/// one query. Policies without such rows answer zeros.
+pub async fn previous_consumption(
+    conn: &impl ConnectionTrait,
+    policy_ids: &[i64],
+    insuree_id: i64,
+    except_claim: i64,
+) -> AppResult<HashMap<i64, PreviousConsumption>> {
+    let mut out: HashMap<i64, PreviousConsumption> = policy_ids
+        .iter()
+        .map(|id| (*id, PreviousConsumption::default()))
+        .collect();
+    if policy_ids.is_empty() {
+        return Ok(out);
+    }
+    for row in consumption::Entity::find()
+        .filter(consumption::Column::PolicyId.is_in(policy_ids.to_vec()))
+        .filter(consumption::Column::ClaimId.ne(except_claim))
+        .current()
+        .all(conn)
+        .await?
+    {
+        let s = out.entry(row.policy_id).or_default();
+        add_row(&mut s.policy, &row);
+        if row.insuree_id == insuree_id {
+            add_row(&mut s.insuree, &row);
+        }
+    }
+    Ok(out)
+}
+
+/// The number of insurees each policy covers on `date`: distinct insurees of its current
+/// coverage rows effective then (effective date ≤ date ≤ expiry date), in one query.
+pub async fn members_on(
+    conn: &impl ConnectionTrait,
+    policy_ids: &[i64],
+    date: NaiveDate,
+) -> AppResult<HashMap<i64, i64>> {
+    use crate::entity::insuree_policy;
+    let mut covered: HashMap<i64, std::collections::HashSet<i64>> = HashMap::new();
+    if policy_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64)> = insuree_policy::Entity::find()
+        .select_only()
+        .columns([
+            insuree_policy::Column::PolicyId,
+            insuree_policy::Column::InsureeId,
+        ])
+        .filter(insuree_policy::Column::PolicyId.is_in(policy_ids.to_vec()))
+        .filter(insuree_policy::Column::EffectiveDate.lte(date))
+        .filter(insuree_policy::Column::ExpiryDate.gte(date))
+        .current()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (policy_id, insuree_id) in rows {
+        covered.entry(policy_id).or_default().insert(insuree_id);
+    }
+    Ok(policy_ids
+        .iter()
+        .map(|id| (*id, covered.get(id).map_or(0, |s| s.len() as i64)))
+        .collect())
+}
+// -- end for the claim module: valuation
