@@ -741,6 +741,19 @@ class Capture:
     async def payers(self):
         await self.list_and_detail("payer/payers")
 
+    async def claims(self):
+        # The facility's claims (the searcher's default: Entered), then the first claim.
+        await self.list_and_detail("claim/healthFacilities")
+
+    async def claim_new(self):
+        await self.goto("claim/healthFacilities/claim")
+        await self.settle(1500)
+        await self.shot()
+
+    async def reviews(self):
+        # Review and feedback selection (default: Checked claims), then the first claim's review.
+        await self.list_and_detail("claim/reviews")
+
     SCREENS = [
         ("home", home),
         ("insuree-search", insuree_search),
@@ -765,6 +778,9 @@ class Capture:
         ("roles", roles),
         ("users", users),
         ("payers", payers),
+        ("claims", claims),
+        ("claim-new", claim_new),
+        ("reviews", reviews),
     ]
 
     # Steps that fill, save and open again take longer than the others.
