@@ -815,3 +815,46 @@ pub fn claim_admin_ids_matching(f: &ClaimAdminFilter) -> sea_orm::sea_query::Sel
         .cond_where(c)
         .to_owned()
 }
+
+/// The current officers (current users flagged as officers) currently working in each of the
+/// villages `village_ids`, by village, each list by officer id: indexed reads 500 keys at a
+/// time (`ix_core_officer_village_location`, then the users by primary key), never the whole
+/// officer–village table.
+pub async fn officers_of_villages(
+    conn: &impl ConnectionTrait,
+    village_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<Officer>>> {
+    let mut out: HashMap<i64, Vec<Officer>> = HashMap::new();
+    for chunk in village_ids.chunks(500) {
+        let select = Query::select()
+            .column(Alias::new("location_id"))
+            .column(Alias::new("user_id"))
+            .from(officer_village())
+            .and_where(Expr::col(Alias::new("validity_to")).is_null())
+            .and_where(Expr::col(Alias::new("location_id")).is_in(chunk.iter().copied()))
+            .to_owned();
+        let links: Vec<(i64, i64)> = conn
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get_by_index::<i64>(0)?, r.try_get_by_index::<i64>(1)?)))
+            .collect::<AppResult<_>>()?;
+        let mut user_ids: Vec<i64> = links.iter().map(|(_, u)| *u).collect();
+        user_ids.sort_unstable();
+        user_ids.dedup();
+        let mut officers = HashMap::new();
+        for users in user_ids.chunks(500) {
+            officers.extend(officers_by_ids(conn, users).await?);
+        }
+        for (village, user) in links {
+            if let Some(o) = officers.get(&user) {
+                out.entry(village).or_default().push(o.clone());
+            }
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by_key(|o| o.id);
+        list.dedup_by_key(|o| o.id);
+    }
+    Ok(out)
+}

@@ -181,6 +181,35 @@ async fn refused(app: &TestApp, who: &Principal, mutation: &str, code: &str) {
     assert_eq!(app.err_code(Some(who), mutation).await, code, "{mutation}");
 }
 
+fn delete_claims(cmid: &str, uuids: &[&str]) -> String {
+    format!(
+        r#"mutation {{ deleteClaims(input: {{ clientMutationId: "{cmid}" uuids: {} }}) {{ clientMutationId internalId }} }}"#,
+        serde_json::to_string(uuids).unwrap()
+    )
+}
+
+/// The status of the mutation log row `cmid` and its items' errors as (key, code), in order.
+async fn item_errors(app: &TestApp, admin: &Principal, cmid: &str) -> (i64, Vec<(String, String)>) {
+    let q = format!(
+        r#"{{ mutationLogs(clientMutationId: "{cmid}") {{ edges {{ node {{ status error }} }} }} }}"#
+    );
+    let r = app.ok(Some(admin), &q).await;
+    let node = &r["mutationLogs"]["edges"][0]["node"];
+    let errors = node["error"]
+        .as_str()
+        .map(|e| serde_json::from_str::<Vec<Value>>(e).expect("error list"))
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            (
+                e["detail"].as_str().unwrap().to_string(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (node["status"].as_i64().expect("status"), errors)
+}
+
 #[tokio::test]
 async fn a_claim_administrator_enters_a_claim_as_the_front_end_sends_it() {
     on_each_app(|app: TestApp| async move {
@@ -500,27 +529,70 @@ async fn nobody_writes_outside_their_reach() {
         // delete or see its claims.
         let cs_admin = other_facility_admin(&app, d.cs).await;
         let mut at_hd = Spec::new(&app, &d, "REACH-2");
-        refused(&app, &cs_admin, &at_hd.create("reach-2"), "auth.location_denied").await;
+        refused(
+            &app,
+            &cs_admin,
+            &at_hd.create("reach-2"),
+            "auth.location_denied",
+        )
+        .await;
         at_hd.facility = d.cs;
         at_hd.admin = Some(d.claimadmin_id);
-        refused(&app, &cs_admin, &at_hd.create("reach-3"), "claim.admin_not_caller").await;
+        refused(
+            &app,
+            &cs_admin,
+            &at_hd.create("reach-3"),
+            "claim.admin_not_caller",
+        )
+        .await;
         at_hd.admin = None;
         app.ok(Some(&cs_admin), &at_hd.create("reach-4")).await;
         let mut changed = spec.clone();
         changed.facility = d.cs;
         refused(&app, &cs_admin, &changed.update("reach-5"), "not_found").await;
-        let delete = format!(r#"mutation {{ deleteClaims(input: {{ clientMutationId: "reach-6" uuids: ["{}"] }}) {{ internalId }} }}"#, spec.uuid);
-        refused(&app, &cs_admin, &delete, "not_found").await;
+        let mut cs_deleter = cs_admin.clone();
+        cs_deleter.rights.insert(111004);
+        app.ok(Some(&cs_deleter), &delete_claims("reach-6", &[&spec.uuid]))
+            .await;
+        assert_eq!(
+            item_errors(&app, &d.admin, "reach-6").await,
+            (1, vec![(spec.uuid.clone(), "not_found".to_string())])
+        );
+        assert_eq!(
+            app.count("claim_claim", "code = 'REACH-1' AND validity_to IS NULL")
+                .await,
+            1
+        );
         // The demo claim administrator cannot move its claim to another facility.
         let mut moved = spec.clone();
         moved.facility = d.cs;
         let mut claimadmin = d.claimadmin.clone();
         claimadmin.rights.insert(111010);
-        refused(&app, &claimadmin, &moved.update("reach-7"), "auth.location_denied").await;
+        refused(
+            &app,
+            &claimadmin,
+            &moved.update("reach-7"),
+            "auth.location_denied",
+        )
+        .await;
         // A user of the other district (claim rights, district D0002).
-        let mut edea = fixtures::user_with_role_in_districts(&app, "claims_edea", "edea12345", ("Ngo", "Anne"), 256, &["D0002"]).await;
+        let mut edea = fixtures::user_with_role_in_districts(
+            &app,
+            "claims_edea",
+            "edea12345",
+            ("Ngo", "Anne"),
+            256,
+            &["D0002"],
+        )
+        .await;
         edea.rights.insert(111010);
-        refused(&app, &edea, &Spec::new(&app, &d, "REACH-8").create("reach-8"), "auth.location_denied").await;
+        refused(
+            &app,
+            &edea,
+            &Spec::new(&app, &d, "REACH-8").create("reach-8"),
+            "auth.location_denied",
+        )
+        .await;
         refused(&app, &edea, &changed.update("reach-9"), "not_found").await;
         // At its own facility, for an insuree of D0001: the desk's exact look-up (111002, D9).
         let mut at_ds = Spec::new(&app, &d, "REACH-10");
@@ -529,14 +601,153 @@ async fn nobody_writes_outside_their_reach() {
         // Without the desk rights, an insuree outside the caller's districts is out of reach.
         let mut updater = edea.clone();
         updater.rights = [111010].into_iter().collect();
-        refused(&app, &updater, &at_ds.update("reach-11"), "auth.location_denied").await;
+        refused(
+            &app,
+            &updater,
+            &at_ds.update("reach-11"),
+            "auth.location_denied",
+        )
+        .await;
         at_ds.insuree = d.insuree_d2;
         app.ok(Some(&updater), &at_ds.update("reach-12")).await;
         // Anonymous and rightless callers.
-        assert_eq!(app.err_code(None, &Spec::new(&app, &d, "REACH-13").create("reach-13")).await, "auth.unauthenticated");
+        assert_eq!(
+            app.err_code(None, &Spec::new(&app, &d, "REACH-13").create("reach-13"))
+                .await,
+            "auth.unauthenticated"
+        );
         let nobody = fixtures::principal_with_rights(&app, "clerk", &[101001]).await;
-        refused(&app, &nobody, &Spec::new(&app, &d, "REACH-14").create("reach-14"), "auth.permission_denied").await;
+        refused(
+            &app,
+            &nobody,
+            &Spec::new(&app, &d, "REACH-14").create("reach-14"),
+            "auth.permission_denied",
+        )
+        .await;
         assert_eq!(app.count("claim_claim", "code LIKE 'REACH-%'").await, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_claim_is_deleted_on_its_own() {
+    on_each_app(|app: TestApp| async move {
+        let d = demo(&app).await;
+        let mut deleter = d.claimadmin.clone();
+        deleter.rights.insert(111004);
+        let mut specs = vec![];
+        for code in ["DEL-1", "DEL-2", "DEL-3"] {
+            let spec = Spec::new(&app, &d, code);
+            app.ok(Some(&d.claimadmin), &spec.create(&format!("create-{code}")))
+                .await;
+            specs.push(spec);
+        }
+        // Out of the claim administrator's reach: a claim of CS0001.
+        let mut elsewhere = Spec::new(&app, &d, "DEL-4");
+        elsewhere.facility = d.cs;
+        app.ok(Some(&d.admin), &elsewhere.create("create-DEL-4"))
+            .await;
+        let mut ids = vec![];
+        for spec in &specs {
+            ids.push(decode(&read(&app, &d.admin, &spec.uuid).await["id"]));
+        }
+        set_status(&app, ids[1], 4).await;
+        let lines_before = app.history_count("claim_detail", None).await;
+        let (first, checked, third) = (
+            specs[0].uuid.as_str(),
+            specs[1].uuid.as_str(),
+            specs[2].uuid.as_str(),
+        );
+        let delete = delete_claims(
+            "del-1",
+            &[first, checked, &elsewhere.uuid, third, "not-a-uuid"],
+        );
+        let done = app.ok(Some(&deleter), &delete).await;
+        assert_eq!(done["deleteClaims"]["clientMutationId"], "del-1");
+        // Each claim has its own outcome: the checked one, the one out of reach and the bad key
+        // fail alone; the two entered claims are deleted.
+        let expected = vec![
+            (checked.to_string(), "claim.not_deletable".to_string()),
+            (elsewhere.uuid.clone(), "not_found".to_string()),
+            ("not-a-uuid".to_string(), "input.invalid".to_string()),
+        ];
+        assert_eq!(
+            item_errors(&app, &d.admin, "del-1").await,
+            (1, expected.clone())
+        );
+        let current = |code: &str| format!("code = '{code}' AND validity_to IS NULL");
+        for (code, left) in [("DEL-1", 0), ("DEL-2", 1), ("DEL-3", 0), ("DEL-4", 1)] {
+            assert_eq!(
+                app.count("claim_claim", &current(code)).await,
+                left,
+                "{code}"
+            );
+        }
+        // The deleted claims' lines are closed by the caller, each with its history row; the
+        // checked claim keeps its lines.
+        for id in [ids[0], ids[2]] {
+            assert_eq!(
+                app.count(
+                    "claim_detail",
+                    &format!("claim_id = {id} AND validity_to IS NULL")
+                )
+                .await,
+                0
+            );
+            assert_eq!(
+                app.count(
+                    "claim_detail",
+                    &format!(
+                        "claim_id = {id} AND validity_to IS NOT NULL AND audit_user_id = {}",
+                        d.claimadmin_id
+                    )
+                )
+                .await,
+                3
+            );
+            assert_eq!(app.history_count("claim_claim", Some(id)).await, 1);
+        }
+        assert_eq!(
+            app.history_count("claim_detail", None).await - lines_before,
+            6
+        );
+        assert_eq!(
+            app.count(
+                "claim_detail",
+                &format!("claim_id = {} AND validity_to IS NULL", ids[1])
+            )
+            .await,
+            3
+        );
+        assert!(read(&app, &d.admin, first).await.is_null());
+        assert_eq!(read(&app, &d.admin, checked).await["code"], "DEL-2");
+        // A replay answers the stored outcome and changes nothing.
+        app.ok(Some(&deleter), &delete).await;
+        assert_eq!(item_errors(&app, &d.admin, "del-1").await, (1, expected));
+        assert_eq!(
+            app.history_count("claim_detail", None).await - lines_before,
+            6
+        );
+        // A claim deleted already is not found; without 111004 nothing runs.
+        app.ok(Some(&deleter), &delete_claims("del-2", &[first]))
+            .await;
+        assert_eq!(
+            item_errors(&app, &d.admin, "del-2").await,
+            (1, vec![(first.to_string(), "not_found".to_string())])
+        );
+        let clerk = fixtures::principal_with_rights(&app, "claimadmin", &[111001, 111002]).await;
+        refused(
+            &app,
+            &clerk,
+            &delete_claims("del-3", &[checked]),
+            "auth.permission_denied",
+        )
+        .await;
+        set_status(&app, ids[1], 2).await;
+        app.ok(Some(&deleter), &delete_claims("del-4", &[checked]))
+            .await;
+        assert_eq!(item_errors(&app, &d.admin, "del-4").await, (2, vec![]));
+        assert_eq!(app.count("claim_claim", &current("DEL-2")).await, 0);
     })
     .await;
 }

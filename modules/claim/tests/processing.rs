@@ -768,3 +768,95 @@ async fn claims_of_one_policy_processed_at_the_same_time_book_once_each() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_members_submitted_at_the_same_time_book_their_policy_once_each() {
+    // SQLite has a single writer: the two submissions cannot overlap there.
+    imis_tests::on_each_db(|db: imis_tests::TestDb| async move {
+        if db.backend == imis_tests::Backend::Sqlite {
+            return db;
+        }
+        let app = TestApp::new(&db).await;
+        let admin = app.principal("Admin").await;
+        // A policy deductible of 1000 shared by the family: two claims of 1500 at the health
+        // centre; had both read the consumption before either booked, each would deduct 1000.
+        let head = insured(
+            &app,
+            &admin,
+            "PRC7",
+            "931000007",
+            json!({ "ceilingType": "POLICY", "deductible": "1000" }),
+        )
+        .await;
+        let family = fixtures::family_id_of_head(&app, &head.chf_id).await;
+        let member_chf = "931000008";
+        app.ok(
+            Some(&admin),
+            &format!(
+                r#"mutation {{ createInsuree(input: {{ familyId: {family}, chfId: "{member_chf}", lastName: "Membre", otherNames: "Seconde", genderId: "F", dob: "1990-01-01", relationshipId: 2 }}) {{ internalId }} }}"#
+            ),
+        )
+        .await;
+        let member = Insured {
+            chf_id: member_chf.to_string(),
+            insuree_id: fixtures::insuree_id(&app, member_chf).await,
+            product_id: head.product_id,
+            policy_id: head.policy_id,
+            policy_uuid: head.policy_uuid.clone(),
+        };
+        let consult = [service("C0001", 100, 150_000)];
+        let a = claim(&app, &admin, &head, "PRC-F1", "CS0001", 2, &consult).await;
+        let b = claim(&app, &admin, &member, "PRC-F2", "CS0001", 2, &consult).await;
+        let (ra, rb) = tokio::join!(
+            app.exec_vars(Some(&admin), SUBMIT, json!({ "cmid": "prc-f1", "uuids": [a] })),
+            app.exec_vars(Some(&admin), SUBMIT, json!({ "cmid": "prc-f2", "uuids": [b] })),
+        );
+        assert!(
+            ra.errors.is_empty() && rb.errors.is_empty(),
+            "{:?} {:?}",
+            ra.errors,
+            rb.errors
+        );
+        for cmid in ["prc-f1", "prc-f2"] {
+            assert_eq!(log_of(&app, &admin, cmid).await.0, 2, "{cmid}");
+        }
+        assert_eq!(claim_row(&app, &a).await.0, 4);
+        assert_eq!(claim_row(&app, &b).await.0, 4);
+        let consumed = |insuree: i64, except: i64| {
+            let app = &app;
+            let policy = head.policy_id;
+            async move {
+                imis_policy::api::previous_consumption(
+                    &app.state.db.conn,
+                    &[policy],
+                    insuree,
+                    except,
+                )
+                .await
+                .unwrap()
+                .remove(&policy)
+                .unwrap()
+            }
+        };
+        let (id_a, id_b) = (claim_id(&app, &a).await, claim_id(&app, &b).await);
+        // Each claim's rows are its insuree's, and all the policy's rows are those two.
+        let all = consumed(head.insuree_id, 0).await;
+        let only_a = consumed(head.insuree_id, id_b).await.policy;
+        let only_b = consumed(member.insuree_id, id_a).await.policy;
+        assert_eq!(all.insuree, only_a);
+        assert_eq!(consumed(member.insuree_id, 0).await.insuree, only_b);
+        assert_eq!(all.policy.ded_g, only_a.ded_g + only_b.ded_g);
+        assert_eq!(all.policy.rem_g, only_a.rem_g + only_b.rem_g);
+        // The deductible once: (1500 − 1000) × 80 % = 400 for the first booked, 1500 × 80 % =
+        // 1200 for the other.
+        assert_eq!(all.policy.ded_g, 100_000);
+        let mut deducted = [only_a.ded_g, only_b.ded_g];
+        deducted.sort();
+        assert_eq!(deducted, [0, 100_000]);
+        let mut remunerated = [only_a.rem_g, only_b.rem_g];
+        remunerated.sort();
+        assert_eq!(remunerated, [40_000, 120_000]);
+        db
+    })
+    .await;
+}

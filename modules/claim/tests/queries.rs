@@ -668,3 +668,186 @@ async fn callers_out_of_reach_see_no_claims_and_no_hidden_insuree() {
     })
     .await;
 }
+
+/// A user of `kinds` with the system roles `role_flags`, the districts `districts` and, as a
+/// claim administrator, the facility `facility`.
+async fn user_of_kinds(
+    app: &TestApp,
+    username: &str,
+    kinds: UserKinds,
+    role_flags: &[i64],
+    districts: &[&str],
+    facility: Option<i64>,
+) -> Principal {
+    let mut roles = vec![];
+    for flag in role_flags {
+        roles.push(
+            imis_core::users::service::system_role(&app.state.db.conn, *flag)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut district_ids = vec![];
+    for code in districts {
+        district_ids.push(fixtures::location_id(app, code).await);
+    }
+    imis_core::users::service::insert_user_unchecked(
+        &app.state.db.conn,
+        username,
+        "several123",
+        "Kinds",
+        "Several",
+        kinds,
+        &roles,
+        &district_ids,
+        &[],
+        facility,
+    )
+    .await
+    .unwrap();
+    app.principal(username).await
+}
+
+#[tokio::test]
+async fn a_user_of_several_kinds_reaches_the_union_of_their_scopes() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let listed = "first: 100, orderBy: [\"code\"]";
+        let at = |facility: &str| format!(r#"healthFacility_Code: "{facility}", {listed}"#);
+        let (hd, cs, ds) = (
+            codes(&app, &admin, &at("HD0001")).await,
+            codes(&app, &admin, &at("CS0001")).await,
+            codes(&app, &admin, &at("DS0001")).await,
+        );
+        assert!(!hd.is_empty() && !cs.is_empty() && !ds.is_empty());
+        let everything = codes(&app, &admin, listed).await;
+        let status_count = |who: Principal, facility: &'static str| {
+            let app = &app;
+            async move {
+                let uuid = fixtures::facility_uuid(app, facility).await;
+                let q =
+                    format!(r#"{{ claimsStatusCount(healthFacilityUuid: "{uuid}") {{ count }} }}"#);
+                match app.exec(Some(&who), &q).await.errors.is_empty() {
+                    true => "reached",
+                    false => "denied",
+                }
+            }
+        };
+        let claim_admin = UserKinds {
+            interactive: true,
+            claim_admin: true,
+            ..Default::default()
+        };
+        // A pure claim administrator of HD0001 (district D0001): its facility only, not the
+        // other facilities of its district.
+        let pure = app.principal("claimadmin").await;
+        assert_eq!(codes(&app, &pure, listed).await, hd);
+        assert_eq!(status_count(pure.clone(), "CS0001").await, "denied");
+        // The claim administrator of HD0001 who is also an interactive user of Edéa (D0002):
+        // HD0001's claims and those of D0002's facilities, still not CS0001's.
+        let both = user_of_kinds(
+            &app,
+            "hd_and_edea",
+            claim_admin,
+            &[256],
+            &["D0002"],
+            Some(fixtures::facility_id(&app, "HD0001").await),
+        )
+        .await;
+        let mut union: Vec<String> = hd.iter().chain(&ds).cloned().collect();
+        union.sort();
+        assert_eq!(codes(&app, &both, listed).await, union);
+        for (facility, reach) in [
+            ("HD0001", "reached"),
+            ("DS0001", "reached"),
+            ("CS0001", "denied"),
+        ] {
+            assert_eq!(
+                status_count(both.clone(), facility).await,
+                reach,
+                "{facility}"
+            );
+        }
+        let cs_claim = &cs[0];
+        let d = app
+            .ok(
+                Some(&both),
+                &format!(r#"{{ claims(code: "{cs_claim}") {{ totalCount }} }}"#),
+            )
+            .await;
+        assert_eq!(d["claims"]["totalCount"], 0);
+        // A claim administrator who is also an IMIS administrator: unrestricted.
+        let unrestricted = user_of_kinds(
+            &app,
+            "hd_and_admin",
+            claim_admin,
+            &[256, imis_core::auth::IMIS_ADMIN_SYSTEM_FLAG],
+            &[],
+            Some(fixtures::facility_id(&app, "HD0001").await),
+        )
+        .await;
+        assert!(unrestricted.scope.unrestricted);
+        assert_eq!(codes(&app, &unrestricted, listed).await, everything);
+        for facility in ["HD0001", "CS0001", "DS0001"] {
+            assert_eq!(
+                status_count(unrestricted.clone(), facility).await,
+                "reached",
+                "{facility}"
+            );
+        }
+    })
+    .await;
+}
+
+const EXPLAINED: &str =
+    "code rejectionExplanation { lineUuid kind code rejectionReason explanation }";
+
+#[tokio::test]
+async fn a_page_explains_each_claims_rejections_as_the_single_claim_does() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let e = Entry { app: &app, admin: admin.clone(), today: app.state.clock.today() };
+        let hd = fixtures::facility_id(&app, "HD0001").await;
+        let (insuree, chf_id) = head_in(&app, &admin, "D0001").await;
+        let b54 = diagnosis(&app, &admin, "B54").await;
+        let para = fixtures::medical_id(&app, Medical::Item, "PARA5").await.0;
+        let consult = fixtures::medical_id(&app, Medical::Service, "C0001").await.0;
+        let lines = format!(r#"items: [{{ itemId: {para} priceAsked: "10" qtyProvided: "1" status: 1 }}] services: [{{ serviceId: {consult} priceAsked: "2000" qtyProvided: "1" status: 1 }}]"#);
+        let mut uuids = vec![];
+        for code in ["RX-1", "RX-2", "RX-3", "RX-4"] {
+            let uuid = e.claim(code, insuree, hd, b54, &lines).await;
+            uuids.push((code, uuid.clone(), claim_id(&app, &admin, &uuid).await));
+        }
+        let id = |n: usize| uuids[n].2;
+        // RX-1 rejected for an unknown insuree (reason 7) with its item line; RX-2 checked with
+        // its item line rejected (17); RX-3 untouched; RX-4 rejected outright (3) with its
+        // service line.
+        sql(&app, &format!("UPDATE claim_claim SET status = 1, rejection_reason = 7 WHERE id = {}", id(0))).await;
+        sql(&app, &format!("UPDATE claim_detail SET status = 2, rejection_reason = 1 WHERE kind = 'I' AND claim_id = {}", id(0))).await;
+        sql(&app, &format!("UPDATE claim_claim SET status = 4 WHERE id = {}", id(1))).await;
+        sql(&app, &format!("UPDATE claim_detail SET status = 2, rejection_reason = 17, rejection_facts = '{{\"product\": \"MUT01\"}}' WHERE kind = 'I' AND claim_id = {}", id(1))).await;
+        sql(&app, &format!("UPDATE claim_claim SET status = 1, rejection_reason = 3 WHERE id = {}", id(3))).await;
+        sql(&app, &format!("UPDATE claim_detail SET status = 2, rejection_reason = 1 WHERE kind = 'S' AND claim_id = {}", id(3))).await;
+        let page = app
+            .ok(Some(&admin), &format!(r#"{{ claims(code_Istartswith: "RX-", orderBy: ["code"]) {{ edges {{ node {{ {EXPLAINED} items {{ claim {{ {EXPLAINED} }} }} }} }} }} }}"#))
+            .await;
+        let nodes: Vec<&Value> = page["claims"]["edges"].as_array().unwrap().iter().map(|e| &e["node"]).collect();
+        assert_eq!(nodes.len(), 4);
+        for (node, (code, uuid, _)) in nodes.iter().zip(&uuids) {
+            let single = app.ok(Some(&admin), &format!(r#"{{ claim(uuid: "{uuid}") {{ {EXPLAINED} }} }}"#)).await;
+            assert_eq!(node["code"], *code);
+            assert_eq!(node["rejectionExplanation"], single["claim"]["rejectionExplanation"], "{code}");
+            assert_eq!(node["items"][0]["claim"]["rejectionExplanation"], single["claim"]["rejectionExplanation"], "{code} through its line");
+        }
+        let shown = |n: usize| nodes[n]["rejectionExplanation"].as_array().unwrap().clone();
+        let reasons = |n: usize| shown(n).iter().map(|e| (e["kind"].as_str().map(str::to_string), e["code"].as_str().map(str::to_string), e["rejectionReason"].as_i64().unwrap())).collect::<Vec<_>>();
+        assert_eq!(reasons(0), [(None, None, 7), (Some("ITEM".into()), Some("PARA5".into()), 1)]);
+        assert!(shown(0)[0]["explanation"].as_str().unwrap().contains(&chf_id), "{:?}", shown(0));
+        assert_eq!(reasons(1), [(Some("ITEM".into()), Some("PARA5".into()), 17)]);
+        assert!(shown(1)[0]["explanation"].as_str().unwrap().contains("MUT01"));
+        assert_eq!(reasons(2), []);
+        assert_eq!(reasons(3), [(None, None, 3), (Some("SERVICE".into()), Some("C0001".into()), 1)]);
+    })
+    .await;
+}

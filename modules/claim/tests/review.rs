@@ -32,14 +32,28 @@ struct Insured {
 }
 
 async fn insured(app: &TestApp, admin: &Principal, code: &str, chf_id: &str) -> Insured {
+    insured_with(app, admin, code, chf_id, json!({})).await
+}
+
+/// [`insured`] with `para5` added to the product's PARA5 line (e.g. a maximum number).
+async fn insured_with(
+    app: &TestApp,
+    admin: &Principal,
+    code: &str,
+    chf_id: &str,
+    para5: Value,
+) -> Insured {
     let line = |field: &str, uuid: &str| {
         json!({ field: uuid, "priceOrigin": "PRICELIST", "limitationType": "CO_INSURANCE",
             "limitAdult": "80", "limitChild": "80" })
     };
     let (_, para) = fixtures::medical_id(app, Medical::Item, "PARA5").await;
     let (_, consult) = fixtures::medical_id(app, Medical::Service, "C0001").await;
-    let extra =
-        json!({ "items": [line("itemUuid", &para)], "services": [line("serviceUuid", &consult)] });
+    let mut para_line = line("itemUuid", &para);
+    for (k, v) in para5.as_object().expect("line extras") {
+        para_line[k] = v.clone();
+    }
+    let extra = json!({ "items": [para_line], "services": [line("serviceUuid", &consult)] });
     let input = fixtures::product_input_with_lump_sum(code, "0", extra);
     let product_id = fixtures::create_product_from(app, admin, &input).await;
     let village_id = fixtures::first_village(app, "D0001").await;
@@ -776,6 +790,19 @@ async fn a_review_recomputes_approved_and_rejecting_every_line_rejects_the_claim
         assert_eq!(claim_int(&app, &r2, "status").await, 1);
         assert_eq!(claim_int(&app, &r2, "rejection_reason").await, 1);
         assert_eq!(claim_int(&app, &r2, "approved").await, 0);
+        // Subscribers learn the change: `claim.reviewed` with the Rejected status, once.
+        let r2_id = claim_id(&app, &r2).await;
+        let reviewed: Vec<Value> = app
+            .outbox_payloads("claim.reviewed")
+            .await
+            .into_iter()
+            .filter(|p| p["claimId"] == r2_id)
+            .collect();
+        assert_eq!(reviewed.len(), 1, "{reviewed:?}");
+        assert_eq!((reviewed[0]["status"].as_i64(), reviewed[0]["approved"].as_i64()), (Some(1), Some(0)));
+        assert_eq!(reviewed[0]["claimUuid"], r2);
+        // Saving a review that leaves lines passed publishes nothing (delivery does).
+        assert_eq!(app.outbox_count("claim.reviewed", Some(&r1)).await, 0);
         assert_eq!(
             app.err_code_vars(Some(&mo), SAVE, json!({ "i": { "clientMutationId": "t-rv-7", "claimUuid": r2 } })).await,
             "claim.not_reviewable"
@@ -840,6 +867,109 @@ async fn callers_without_the_right_or_out_of_scope_change_nothing() {
             assert_eq!(feedback_status(&app, u).await, 1);
             assert_eq!(claim_int(&app, u, "approved").await, 10_000);
         }
+    })
+    .await;
+}
+
+const SUBMIT: &str = r#"mutation($cmid: String, $uuids: [String]) {
+  submitClaims(input: { clientMutationId: $cmid, clientMutationLabel: "submit", uuids: $uuids }) {
+    internalId
+  }
+}"#;
+const PROCESS: &str = r#"mutation($cmid: String, $uuids: [String!]!) {
+  processClaims(input: { clientMutationId: $cmid, clientMutationLabel: "process", uuids: $uuids }) {
+    internalId
+  }
+}"#;
+
+/// What the facility desk sees of PARA5 for insuree `chf_id`: (items left, eligible).
+async fn para5_left(app: &TestApp, admin: &Principal, chf_id: &str) -> (Option<i64>, bool) {
+    let q = format!(
+        r#"{{ policyItemEligibilityByInsuree(chfId: "{chf_id}", itemCode: "PARA5") {{ itemLeft isItemOk }} }}"#
+    );
+    let e = &app.ok(Some(admin), &q).await["policyItemEligibilityByInsuree"];
+    (
+        e["itemLeft"].as_i64(),
+        e["isItemOk"].as_bool().expect("isItemOk"),
+    )
+}
+
+#[tokio::test]
+async fn eligibility_counts_follow_the_review() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let mo = app.principal("medofficer").await;
+        let chf = "941000006";
+        let ins = insured_with(&app, &admin, "RVU1", chf, json!({ "limitNoAdult": 5 })).await;
+        let (icd, _, _) = diagnoses(&app, &admin).await;
+        let (para, _) = fixtures::medical_id(&app, Medical::Item, "PARA5").await;
+        let today = app.state.clock.today();
+        let entered = |code, qty| NewClaim {
+            code,
+            facility: "HD0001",
+            status: 2,
+            icd,
+            date: today,
+            lines: vec![(Medical::Item, "PARA5", qty, 1_000)],
+        };
+        let first = claim(&app, &ins, entered("RU-1", 300)).await;
+        let second = claim(&app, &ins, entered("RU-2", 100)).await;
+        assert_eq!(para5_left(&app, &admin, chf).await, (Some(5), true));
+        app.ok_vars(
+            Some(&admin),
+            SUBMIT,
+            json!({ "cmid": "ru-submit", "uuids": [&first, &second] }),
+        )
+        .await;
+        assert_eq!(claim_int(&app, &first, "status").await, 4);
+        assert_eq!(claim_int(&app, &second, "status").await, 4);
+        // 3 + 1 used.
+        assert_eq!(para5_left(&app, &admin, chf).await, (Some(1), true));
+
+        // The reviewer approves 1 of the 3: 1 + 1 used.
+        let line = lines(&app, &first).await[0].0;
+        let review = json!({ "clientMutationId": "ru-review", "claimUuid": first,
+            "items": [{ "id": line, "itemId": para, "status": 1, "qtyApproved": "1" }] });
+        app.ok_vars(Some(&mo), SAVE, json!({ "i": review })).await;
+        assert_eq!(para5_left(&app, &admin, chf).await, (Some(3), true));
+        // Delivering the review and processing the claim keep the approved quantity.
+        bulk(
+            &app,
+            &mo,
+            "selectClaimsForReview",
+            "ru-select",
+            &[&first],
+            "",
+        )
+        .await;
+        bulk(
+            &app,
+            &mo,
+            "deliverClaimsReview",
+            "ru-deliver",
+            &[&first],
+            "",
+        )
+        .await;
+        assert_eq!(review_status(&app, &first).await, 8);
+        assert_eq!(para5_left(&app, &admin, chf).await, (Some(3), true));
+        app.ok_vars(
+            Some(&admin),
+            PROCESS,
+            json!({ "cmid": "ru-process", "uuids": [&first] }),
+        )
+        .await;
+        assert_eq!(claim_int(&app, &first, "status").await, 16);
+        assert_eq!(para5_left(&app, &admin, chf).await, (Some(3), true));
+
+        // The reviewer rejects the other claim's only line: the claim is Rejected and uses
+        // nothing any more.
+        let line = lines(&app, &second).await[0].0;
+        let reject = json!({ "clientMutationId": "ru-reject", "claimUuid": second,
+            "items": [{ "id": line, "itemId": para, "status": 2 }] });
+        app.ok_vars(Some(&mo), SAVE, json!({ "i": reject })).await;
+        assert_eq!(claim_int(&app, &second, "status").await, 1);
+        assert_eq!(para5_left(&app, &admin, chf).await, (Some(4), true));
     })
     .await;
 }

@@ -37,6 +37,7 @@ struct Insured {
     family_id: i64,
     product_id: i64,
     policy_id: i64,
+    policy_uuid: String,
 }
 
 /// Creates the product `code` (with `terms`) covering `items` and `services` (code, extra line
@@ -84,6 +85,7 @@ async fn insured(
         family_id,
         product_id,
         policy_id: fixtures::policy_id(app, &policy_uuid).await,
+        policy_uuid,
     }
 }
 
@@ -917,6 +919,238 @@ async fn additional_filters_choose_the_entered_claims_in_reach() {
         run(&admin, "f-3", Value::Null, r#"{"code_Istartswith": "subf-"}"#).await;
         assert_eq!(stats_of(&app, &admin, "f-3").await["submitted"], 1);
         assert_eq!(status(4).await, 4);
+    })
+    .await;
+}
+
+/// A PARA5 line and an AMOX5 line of a product (80 % co-insurance unless `extra` says
+/// otherwise).
+async fn product_lines(app: &TestApp, para5: Value, amox5: Option<Value>) -> Value {
+    let mut items = vec![];
+    for (code, extra) in [("PARA5", Some(para5)), ("AMOX5", amox5)] {
+        let Some(extra) = extra else { continue };
+        let (_, uuid) = fixtures::medical_id(app, Medical::Item, code).await;
+        let mut line = json!({ "itemUuid": uuid, "priceOrigin": "PRICELIST",
+            "limitationType": "CO_INSURANCE", "limitAdult": "80", "limitChild": "80" });
+        for (k, v) in extra.as_object().expect("line extras") {
+            line[k] = v.clone();
+        }
+        items.push(line);
+    }
+    json!(items)
+}
+
+const PROCESS: &str = r#"mutation($cmid: String, $uuids: [String!]!) {
+  processClaims(input: { clientMutationId: $cmid, clientMutationLabel: "process", uuids: $uuids }) {
+    internalId
+  }
+}"#;
+
+#[tokio::test]
+async fn a_claim_is_checked_under_the_product_version_of_its_policy() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        // Version 1, in force when the policy was enrolled (yesterday, before the product
+        // existed: its oldest version): PARA5 and AMOX5 at 80 %, no maximum.
+        let mut input = fixtures::product_input_with_lump_sum("SUBV", "0", json!({}));
+        input["items"] = product_lines(&app, json!({}), Some(json!({}))).await;
+        let product_id = fixtures::create_product_from(&app, &admin, &input).await;
+        let family = uninsured(&app, &admin, "932000020").await;
+        let officer = fixtures::user_id(&app, "eo_douala").await;
+        let yesterday = app.state.clock.today().pred_opt().unwrap();
+        let mut policy = fixtures::policy_input_today(&app, family, product_id, officer);
+        policy["enrollDate"] = json!(fixtures::date_string(yesterday));
+        app.ok_vars(
+            Some(&admin),
+            fixtures::mutations::CREATE_POLICY,
+            json!({ "i": policy }),
+        )
+        .await;
+        let policy_id = fixtures::policy_id(&app, policy["uuid"].as_str().unwrap()).await;
+        // Version 2, in force today, the care date: PARA5 at 50 % and at most 1, no AMOX5.
+        input["uuid"] = json!(fixtures::product_uuid_of(&app, product_id).await);
+        input["items"] =
+            product_lines(&app, json!({ "limitAdult": "50", "limitNoAdult": 1 }), None).await;
+        app.ok_vars(
+            Some(&admin),
+            fixtures::mutations::UPDATE_PRODUCT,
+            json!({ "i": input }),
+        )
+        .await;
+
+        let insuree = fixtures::insuree_id(&app, "932000020").await;
+        let uuid = entered(
+            &app,
+            &admin,
+            insuree,
+            "SUB-V1",
+            "HD0001",
+            today(&app),
+            &[item("PARA5", 200, 1_000), item("AMOX5", 100, 2_500)],
+        )
+        .await;
+        submit(&app, &admin, "sub-v1", &[&uuid]).await;
+        assert_eq!(claim_row(&app, &uuid).await.status, 4);
+        let lines = line_rows(&app, &uuid).await;
+        // Under the policy's version: both pass, PARA5 in full at 80 %.
+        assert_eq!(reasons(&lines), [0, 0]);
+        for l in &lines {
+            assert_eq!(
+                (l.product_id, l.policy_id),
+                (Some(product_id), Some(policy_id))
+            );
+            assert_eq!(
+                (l.limitation.as_deref(), l.limitation_value, l.qty_approved),
+                (Some("C"), Some(8_000), None)
+            );
+        }
+        // Processing values it under the same version: PARA5 2 × 10.00 at 80 %.
+        app.ok_vars(
+            Some(&admin),
+            PROCESS,
+            json!({ "cmid": "sub-v1-process", "uuids": [&uuid] }),
+        )
+        .await;
+        assert_eq!(claim_row(&app, &uuid).await.status, 16);
+        let valuated = one_i64(
+            &app,
+            "SELECT price_valuated FROM claim_detail WHERE claim_id = ? AND kind = 'I' \
+             AND medical_id = ? AND validity_to IS NULL",
+            vec![
+                claim_id(&app, &uuid).await.into(),
+                fixtures::medical_id(&app, Medical::Item, "PARA5")
+                    .await
+                    .0
+                    .into(),
+            ],
+        )
+        .await;
+        assert_eq!(valuated, 1_600);
+
+        // A policy enrolled today is under version 2: PARA5 cut to 1 at 50 %, AMOX5 not covered.
+        let other = uninsured(&app, &admin, "932000021").await;
+        fixtures::create_policy_today(&app, &admin, other, product_id, "eo_douala").await;
+        let later = entered(
+            &app,
+            &admin,
+            fixtures::insuree_id(&app, "932000021").await,
+            "SUB-V2",
+            "HD0001",
+            today(&app),
+            &[item("PARA5", 200, 1_000), item("AMOX5", 100, 2_500)],
+        )
+        .await;
+        submit(&app, &admin, "sub-v2", &[&later]).await;
+        let lines = line_rows(&app, &later).await;
+        assert_eq!(reasons(&lines), [0, 3]);
+        assert_eq!(
+            (lines[0].limitation_value, lines[0].qty_approved),
+            (Some(5_000), Some(100))
+        );
+    })
+    .await;
+}
+
+const CREATE_CLAIM: &str =
+    r#"mutation($i: CreateClaimMutationInput!) { createClaim(input: $i) { internalId } }"#;
+const DELETE_POLICIES: &str =
+    "mutation($i: DeletePoliciesMutationInput!) { deletePolicies(input: $i) { internalId } }";
+
+#[tokio::test]
+async fn a_policy_a_submitted_claim_used_may_not_be_deleted() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let ins = insured(
+            &app,
+            &admin,
+            "SUBD",
+            "932000022",
+            json!({}),
+            &[("PARA5", json!({}))],
+            &[],
+        )
+        .await;
+        let (para, _) = fixtures::medical_id(&app, Medical::Item, "PARA5").await;
+        let uuid = fixtures::new_uuid();
+        let today = fixtures::today_string(&app);
+        app.ok_vars(
+            Some(&admin),
+            CREATE_CLAIM,
+            json!({ "i": { "uuid": uuid, "code": "SUB-DEL", "insureeId": ins.insuree_id,
+                "dateFrom": today, "dateClaimed": today, "icdId": diagnosis_id(&app, &admin).await,
+                "healthFacilityId": fixtures::facility_id(&app, "HD0001").await,
+                "items": [{ "itemId": para, "status": 1, "qtyProvided": "2", "priceAsked": "10" }] } }),
+        )
+        .await;
+        submit(&app, &admin, "sub-del", &[&uuid]).await;
+        assert_eq!(claim_row(&app, &uuid).await.status, 4);
+        // The policy module vetoes: its consumption rows name the claim.
+        let delete = json!({ "i": { "clientMutationId": "sub-del-policy", "uuids": [&ins.policy_uuid] } });
+        assert_eq!(
+            app.err_code_vars(Some(&admin), DELETE_POLICIES, delete).await,
+            "policy.used_in_claims"
+        );
+        assert_eq!(
+            fixtures::current_policies_of_family(&app, ins.family_id).await,
+            1
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn claims_out_of_reach_take_no_place_in_the_submission_order() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let ins = insured(
+            &app,
+            &admin,
+            "SUBO",
+            "932000023",
+            json!({}),
+            &[("PARA5", json!({}))],
+            &[],
+        )
+        .await;
+        let lines = [item("PARA5", 100, 1_000)];
+        let t = app.state.clock.today();
+        let yesterday = t.pred_opt().unwrap();
+        // Claimed yesterday at the health centre: out of the hospital's claim administrator's
+        // reach, and first by date.
+        let elsewhere = entered(
+            &app,
+            &admin,
+            ins.insuree_id,
+            "SUB-O1",
+            "CS0001",
+            Dates(yesterday, None, yesterday),
+            &lines,
+        )
+        .await;
+        let own = entered(
+            &app,
+            &admin,
+            ins.insuree_id,
+            "SUB-O2",
+            "HD0001",
+            today(&app),
+            &lines,
+        )
+        .await;
+        let claimadmin = app.principal("claimadmin").await;
+        submit(&app, &claimadmin, "o-1", &[&own]).await;
+        assert_eq!(claim_row(&app, &own).await.status, 4);
+        // Its own claim (now refused as not Entered) is handled first; the other one follows
+        // as given, as a claim that does not exist would.
+        submit(&app, &claimadmin, "o-2", &[&elsewhere, &own]).await;
+        assert_eq!(
+            log_of(&app, &admin, "o-2").await,
+            (
+                1,
+                vec!["claim.not_entered".to_string(), "not_found".to_string()]
+            )
+        );
+        assert_eq!(claim_row(&app, &elsewhere).await.status, 2);
     })
     .await;
 }

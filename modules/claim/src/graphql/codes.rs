@@ -3,7 +3,6 @@
 use super::visible;
 use crate::service as svc;
 use async_graphql::{Context, Object};
-use imis_core::AppResult;
 use imis_core::graphql::{GqlResult, parse_uuid, principal, state};
 use imis_core::kit;
 
@@ -35,31 +34,24 @@ pub struct ClaimCodeMutation;
 
 #[Object]
 impl ClaimCodeMutation {
-    /// Deletes entered claims and their lines (111004); other statuses are refused.
+    /// Deletes entered claims with their lines and attachments (111004), each claim committed
+    /// on its own (D26): a claim in another status is refused (`claim.not_deletable`), one out of
+    /// the caller's reach is not found, without stopping the others. The mutation log's outcome
+    /// lists each claim's result (its id) or error.
     #[graphql(visible = "visible")]
     async fn delete_claims(
         &self,
         ctx: &Context<'_>,
         input: DeleteClaimsMutationInput,
     ) -> async_graphql::Result<DeleteClaimsMutationPayload> {
-        kit::mutate(
+        kit::mutate_each(
             ctx,
             "deleteClaims",
             &input.envelope,
             &input,
             &[crate::rights::RIGHT_CLAIM_DELETE],
-            async |m| {
-                let uuids = input
-                    .uuids
-                    .iter()
-                    .map(|u| parse_uuid(u, "uuids"))
-                    .collect::<AppResult<Vec<_>>>()?;
-                let ids = svc::delete_claims(m, &uuids).await?;
-                for id in &ids {
-                    m.link(svc::ENTITY_CLAIM, *id);
-                }
-                Ok(ids)
-            },
+            input.uuids.clone(),
+            async |m, key| svc::delete_claim(m, parse_uuid(key, "uuids")?).await,
         )
         .await
     }

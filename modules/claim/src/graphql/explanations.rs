@@ -2,7 +2,7 @@
 //! the caller's language with the facts that decided it (our addition to openIMIS's claim).
 
 use crate::entity::claim;
-use crate::service::explanations::{self, Explanation};
+use crate::service::explanations::{self, Explanation, Rejections};
 use crate::service::rules::LineKind;
 use async_graphql::{Context, Enum, SimpleObject};
 use imis_core::graphql::{GqlResult, lang, state};
@@ -46,13 +46,20 @@ impl From<Explanation> for ClaimRejectionExplanationGQLType {
 }
 
 /// The explanations of `claim`'s rejections (the claim's reason first, then its rejected lines),
-/// for the claim's `rejectionExplanation` field; the caller has reached the claim already.
+/// for the claim's `rejectionExplanation` field: from what its page loaded (`loaded`), else read
+/// for this claim alone (a claim reached through a path the page did not look ahead into). The
+/// caller has reached the claim already.
 pub(crate) async fn rejection_explanation(
     ctx: &Context<'_>,
     claim: &claim::Model,
+    loaded: Option<&Rejections>,
 ) -> async_graphql::Result<Vec<ClaimRejectionExplanationGQLType>> {
-    let found = explanations::explain(&state(ctx).db.conn, claim, &lang(ctx))
-        .await
-        .gql(ctx)?;
+    let lang = lang(ctx);
+    let found = match loaded {
+        Some(loaded) => loaded.explain(claim, &lang),
+        None => explanations::explain(&state(ctx).db.conn, claim, &lang)
+            .await
+            .gql(ctx)?,
+    };
     Ok(found.into_iter().map(Into::into).collect())
 }

@@ -31,7 +31,7 @@ async fn submission_keys(
     let Some(json) = filters::given(&input.additional_filters) else {
         let keys = input.uuids.clone().unwrap_or_default();
         return match svc::require(p, &[RIGHT_CLAIM_SUBMIT]) {
-            Ok(_) => submission::submission_order(&st.db.conn, keys).await,
+            Ok(p) => submission::scoped_submission_order(st, p, keys).await,
             // The runner refuses the caller and logs the refusal.
             Err(_) => Ok(keys),
         };

@@ -3,9 +3,10 @@
 //! its nodes show (insurees, facilities, administrators, diagnoses, lines with their items,
 //! services, products and policies, feedback, restored claims, attachment counts) once for the
 //! whole page, in a fixed number of queries, and only what the request selects
-//! ([`ClaimWants`]). Nested objects the caller may not see (D9) are null. A claim's
-//! `attachments` and `rejectionExplanation` are read per claim: the front end asks them of the
-//! one claim it shows.
+//! ([`ClaimWants`]), `rejectionExplanation` included. Nested objects the caller may not see
+//! (D9) are null. A claim's nested `attachments` connection (its own paging and filters) is
+//! read per claim, a few queries each: it is meant for the one claim the front end shows; a
+//! list shows `attachmentsCount`, loaded for the whole page.
 //!
 //! Amounts are shown in the currency (`kit::money`); the line types are in `lines`.
 
@@ -13,6 +14,7 @@ use super::attachments::{ClaimAttachmentConnection, ClaimAttachmentGeneralType};
 use super::explanations::ClaimRejectionExplanationGQLType;
 use crate::entity::{claim, detail, feedback};
 use crate::service::attachments::attachment_counts;
+use crate::service::explanations::Rejections;
 use crate::service::{self as svc, KIND_ITEM, KIND_SERVICE};
 use async_graphql::{Context, ID, Lookahead, Object};
 use imis_core::auth::Principal;
@@ -58,6 +60,9 @@ pub(crate) struct ClaimWants {
     pub(crate) restore: bool,
     pub(crate) feedback: bool,
     pub(crate) attachments_count: bool,
+    /// `rejectionExplanation`, of the claim or of the same claim reached again through its
+    /// feedback or lines.
+    pub(crate) rejection_explanation: bool,
 }
 
 fn or_policy_wants(a: Option<PolicyWants>, b: Option<PolicyWants>) -> Option<PolicyWants> {
@@ -88,6 +93,7 @@ impl ClaimWants {
             restore: true,
             feedback: true,
             attachments_count: true,
+            rejection_explanation: true,
         }
     }
 
@@ -112,6 +118,7 @@ impl ClaimWants {
             p.exists().then(|| PolicyWants::of(p))
         };
         let any = |fields: &[&str]| fields.iter().any(|f| node.field(f).exists());
+        let explained = |n: &Lookahead<'_>| n.field("rejectionExplanation").exists();
         ClaimWants {
             insuree: node.field("insuree").exists(),
             facilities: any(&["healthFacility", "referFrom", "referTo"]),
@@ -124,6 +131,10 @@ impl ClaimWants {
             restore: node.field("restore").exists(),
             feedback: node.field("feedback").exists(),
             attachments_count: node.field("attachmentsCount").exists(),
+            rejection_explanation: explained(node)
+                || [node.field("feedback"), items, services]
+                    .iter()
+                    .any(|n| explained(&n.field("claim"))),
         }
     }
 
@@ -140,6 +151,7 @@ impl ClaimWants {
             restore: self.restore || o.restore,
             feedback: self.feedback || o.feedback,
             attachments_count: self.attachments_count || o.attachments_count,
+            rejection_explanation: self.rejection_explanation || o.rejection_explanation,
         }
     }
 }
@@ -161,6 +173,8 @@ pub(crate) struct ClaimPage {
     pub(super) feedback: HashMap<i64, feedback::Model>,
     /// The number of current attachments of each claim (`attachmentsCount`).
     pub(super) attachment_counts: HashMap<i64, i64>,
+    /// What `rejectionExplanation` shows of the page's claims, when the request selects it.
+    pub(super) rejections: Option<Rejections>,
 }
 
 fn unique(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
@@ -267,6 +281,10 @@ impl ClaimPage {
         }
         if wants.attachments_count {
             page.attachment_counts = attachment_counts(conn, &claim_ids).await?;
+        }
+        if wants.rejection_explanation {
+            let claims: Vec<&claim::Model> = page.claims.values().collect();
+            page.rejections = Some(crate::service::explanations::load(conn, &claims).await?);
         }
         if wants.lines {
             page.lines = svc::current_lines_of(conn, &claim_ids).await?;
@@ -609,7 +627,8 @@ impl ClaimGQLType {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ClaimRejectionExplanationGQLType>> {
-        super::explanations::rejection_explanation(ctx, &self.model).await
+        super::explanations::rejection_explanation(ctx, &self.model, self.page.rejections.as_ref())
+            .await
     }
 }
 

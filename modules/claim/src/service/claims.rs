@@ -6,7 +6,8 @@ use crate::rights::{RIGHT_CLAIM_DELETE, RIGHT_CLAIM_SEARCH};
 use imis_core::AppError;
 use imis_core::kit::{self, CurrentRows};
 use imis_core::mutation::MutationCtx;
-use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// Whether another current claim (not `except`) already has `code`.
@@ -58,34 +59,45 @@ pub(crate) async fn lock_claim(
         .ok_or_else(|| AppError::not_found("claim").with("uuid", uuid.to_string()))
 }
 
-/// `deleteClaims` (right 111004): soft-deletes entered claims, their lines and their attachments
-/// (whose files stay for the history); a claim in any other status is refused
-/// (`claim.not_deletable`) and nothing is deleted.
-pub(crate) async fn delete_claims(m: &MutationCtx<'_>, uuids: &[Uuid]) -> AppResult<Vec<i64>> {
+/// One claim of `deleteClaims` (right 111004), in its own savepoint (D26): soft-deletes the
+/// entered claim `uuid`, its lines and its attachments (whose files stay for the history) and
+/// returns its id; a claim in any other status is refused (`claim.not_deletable`), one out of
+/// reach is not found.
+pub(crate) async fn delete_claim(m: &mut MutationCtx<'_>, uuid: Uuid) -> AppResult<i64> {
     let p = require(m.principal, &[RIGHT_CLAIM_DELETE])?;
     let tx: &DatabaseTransaction = m.tx;
     let now = m.state.clock.now();
-    let mut deleted = Vec::with_capacity(uuids.len());
-    for u in uuids {
-        let old = lock_claim(m.state, tx, p, *u).await?;
-        if old.status != STATUS_ENTERED {
-            return Err(AppError::domain("claim.not_deletable").with("code", old.code));
-        }
-        let lines = detail::Entity::find()
-            .filter(detail::Column::ClaimId.eq(old.id))
-            .current()
-            .order_by_asc(detail::Column::Id)
-            .lock_exclusive()
-            .all(tx)
-            .await?;
-        for line in lines {
-            kit::close_version::<detail::ActiveModel>(tx, ENTITY_DETAIL, line, now, m.actor())
-                .await?;
-        }
-        super::attachments::close_claim_attachments(m, old.id).await?;
-        let closed =
-            kit::close_version::<claim::ActiveModel>(tx, ENTITY_CLAIM, old, now, m.actor()).await?;
-        deleted.push(closed.id);
+    let old = lock_claim(m.state, tx, p, uuid).await?;
+    if old.status != STATUS_ENTERED {
+        return Err(AppError::domain("claim.not_deletable").with("code", old.code));
     }
-    Ok(deleted)
+    let lines = detail::Entity::find()
+        .filter(detail::Column::ClaimId.eq(old.id))
+        .current()
+        .order_by_asc(detail::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?;
+    if !lines.is_empty() {
+        // Set-based: the claim's lines are versioned and closed in two statements.
+        imis_core::history::save_many(
+            tx,
+            ENTITY_DETAIL,
+            lines.iter().map(|l| (l.id, l, l.validity_from)),
+            now,
+            m.actor(),
+        )
+        .await?;
+        detail::Entity::update_many()
+            .col_expr(detail::Column::ValidityTo, Expr::value(Some(now)))
+            .col_expr(detail::Column::AuditUserId, Expr::value(m.actor()))
+            .filter(detail::Column::Id.is_in(lines.iter().map(|l| l.id)))
+            .exec(tx)
+            .await?;
+    }
+    super::attachments::close_claim_attachments(m, old.id).await?;
+    let closed =
+        kit::close_version::<claim::ActiveModel>(tx, ENTITY_CLAIM, old, now, m.actor()).await?;
+    m.link(ENTITY_CLAIM, closed.id);
+    Ok(closed.id)
 }

@@ -19,7 +19,7 @@ use imis_core::registers;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Ids are read from the other modules' registers this many at a time.
@@ -44,7 +44,7 @@ pub(crate) struct NoOfficer {
 pub(crate) type PromptOfficers = HashMap<i64, Result<PromptOfficer, NoOfficer>>;
 
 /// The prompt officer of each of `claims`, read in a fixed number of queries: the insurees,
-/// their families, the officers' villages and the officers.
+/// their families, and the officers working in their villages (those villages only).
 pub(crate) async fn prompt_officers(
     state: &AppState,
     claims: &[&claim::Model],
@@ -82,22 +82,8 @@ pub(crate) async fn prompt_officers(
             (c.id, villages)
         })
         .collect();
-    let wanted: HashSet<i64> = villages_of.values().flatten().copied().collect();
-    let mut officers_in: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (village, officer) in registers::officer_villages(conn).await? {
-        if wanted.contains(&village) {
-            officers_in.entry(village).or_default().push(officer);
-        }
-    }
-    for list in officers_in.values_mut() {
-        list.sort_unstable();
-        list.dedup();
-    }
-    let officer_ids: Vec<i64> = unique(officers_in.values().flatten().copied());
-    let mut officers = HashMap::new();
-    for chunk in officer_ids.chunks(CHUNK) {
-        officers.extend(registers::officers_by_ids(conn, chunk).await?);
-    }
+    let wanted: Vec<i64> = unique(villages_of.values().flatten().copied());
+    let officers_in = registers::officers_of_villages(conn, &wanted).await?;
     let today = state.clock.today();
     Ok(villages_of
         .into_iter()
@@ -106,7 +92,6 @@ pub(crate) async fn prompt_officers(
             for officer in villages
                 .iter()
                 .flat_map(|v| officers_in.get(v).into_iter().flatten())
-                .filter_map(|id| officers.get(id))
                 .filter(|o| working_on(o, today))
             {
                 match officer

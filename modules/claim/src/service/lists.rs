@@ -518,18 +518,3 @@ pub(crate) async fn claims_status_count(
         .map(|s| (*s, counted.get(s).copied().unwrap_or(0)))
         .collect())
 }
-
-/// Whether `p` may reach the claims of the facility `facility_id`: a claim administrator its
-/// own, others those in their locations (D9).
-pub(crate) async fn facility_reachable(
-    state: &AppState,
-    p: &Principal,
-    facility_id: i64,
-) -> AppResult<bool> {
-    if let Some(own) = p.health_facility_id.filter(|_| p.kinds.claim_admin) {
-        return Ok(own == facility_id);
-    }
-    let location =
-        imis_core::registers::health_facility_location_id(&state.db.conn, facility_id).await?;
-    p.scope.allows(&state.db.conn, location).await
-}

@@ -3,8 +3,9 @@
 //! caller's mutation transaction and keep the previous version in history (D7).
 //!
 //! Location scope: a claim lies where its health facility lies. A claim administrator (a user
-//! attached to one facility) reaches only that facility's claims; other users reach the claims
-//! of the facilities in their districts.
+//! attached to one facility) reaches that facility's claims, interactive users and officers the
+//! claims of the facilities in their districts and villages; a user of several kinds reaches the
+//! union, an IMIS administrator every claim (D9).
 
 use imis_core::auth::{Principal, Requirement, require_user};
 use imis_core::location::service::{HealthFacilityFilter, health_facilities_select};
@@ -48,25 +49,78 @@ pub(crate) fn require<'a>(
     require_user(principal, Requirement::AnyOf(rights))
 }
 
-/// The facilities whose claims `p` may reach, as a sub-query of ids, or `None` for all: a claim
-/// administrator's own facility; otherwise the facilities in the caller's locations (D9).
+/// The facilities whose claims `p` may reach, as a sub-query of ids, or `None` for all (D9,
+/// the union of the caller's kinds): an unrestricted caller reaches every facility; otherwise the
+/// facilities in the caller's districts and villages, and a claim administrator's own facility.
 pub(crate) async fn visible_facility_ids(
     state: &AppState,
     p: &Principal,
 ) -> AppResult<Option<SelectStatement>> {
-    if let Some(hf) = p.health_facility_id.filter(|_| p.kinds.claim_admin) {
-        return Ok(Some(
-            sea_orm::sea_query::Query::select()
-                .expr(sea_orm::sea_query::Expr::val(hf))
-                .to_owned(),
-        ));
-    }
     if p.scope.unrestricted {
         return Ok(None);
     }
+    let own = own_facility(p).map(|hf| {
+        sea_orm::sea_query::Query::select()
+            .expr(sea_orm::sea_query::Expr::val(hf))
+            .to_owned()
+    });
+    let Some(located) = located_principal(p) else {
+        // A claim administrator without districts or villages: its facility alone.
+        return Ok(own);
+    };
     let facilities =
-        health_facilities_select(state, Some(p), &HealthFacilityFilter::default()).await?;
-    Ok(Some(primary_keys(facilities).into_query()))
+        health_facilities_select(state, Some(&located), &HealthFacilityFilter::default()).await?;
+    let in_locations = primary_keys(facilities).into_query();
+    Ok(Some(match own {
+        Some(mut own) => own
+            .union(sea_orm::sea_query::UnionType::All, in_locations)
+            .to_owned(),
+        None => in_locations,
+    }))
+}
+
+/// Whether `p` may reach the claims of the facility `facility_id` (the same union as
+/// [`visible_facility_ids`]).
+pub(crate) async fn facility_reachable(
+    state: &AppState,
+    p: &Principal,
+    facility_id: i64,
+) -> AppResult<bool> {
+    if p.scope.unrestricted || own_facility(p) == Some(facility_id) {
+        return Ok(true);
+    }
+    let Some(located) = located_principal(p) else {
+        return Ok(false);
+    };
+    let location =
+        imis_core::registers::health_facility_location_id(&state.db.conn, facility_id).await?;
+    located.scope.allows(&state.db.conn, location).await
+}
+
+/// The facility of a claim administrator.
+fn own_facility(p: &Principal) -> Option<i64> {
+    p.health_facility_id.filter(|_| p.kinds.claim_admin)
+}
+
+/// `p` with the scope of its districts and villages only, or `None` when a claim administrator
+/// has neither. A claim administrator's scope also holds its facility's district, which must
+/// not open that district's other facilities: the administrator reaches its facility alone.
+fn located_principal(p: &Principal) -> Option<std::borrow::Cow<'_, Principal>> {
+    use std::borrow::Cow;
+    if p.scope.health_facility_id.is_none() && p.scope.health_facility_location.is_none() {
+        return Some(Cow::Borrowed(p));
+    }
+    if p.scope.districts.is_empty() && p.scope.villages.is_empty() {
+        return None;
+    }
+    let mut located = p.clone();
+    located.scope = imis_core::auth::Scope::restricted(
+        imis_core::location::tree::LOCATION_TREE,
+        p.scope.districts.clone(),
+        p.scope.villages.clone(),
+        None,
+    );
+    Some(Cow::Owned(located))
 }
 
 /// A select of the primary keys only (the facility entity stays core's: it is reached through

@@ -4,11 +4,14 @@
 //!   consumption row per (claim, policy) in the policy module, closing the claim's rows on
 //!   policies it no longer uses. Called at submission (a Checked claim), at review delivery and
 //!   by processing, so that every later claim sees what earlier ones consumed.
+//! - [`record_usage`]: what a Checked claim's passed lines use for eligibility, pushed to the
+//!   policy module at submission, review, review delivery and processing.
 //! - [`close_claim_consumption`]: a claim rejected or deleted gives its consumption and its
 //!   usage back.
 //! - [`process_claim`]: a Checked claim is valued with the product assignment made at
 //!   submission; its line amounts, totals and status (8 Processed when a line has a relative
-//!   price, else 16 Valuated) are stored as new versions, and its consumption is re-booked.
+//!   price, else 16 Valuated) are stored as new versions, and its consumption and usage are
+//!   recorded again.
 //!
 //! Booking locks the paying policies' rows first, in policy-id order (SELECT … FOR UPDATE on
 //! PostgreSQL; SQLite has a single writer), and only then reads what other claims consumed, so
@@ -246,10 +249,43 @@ async fn record(m: &MutationCtx<'_>, c: &claim::Model, v: &Valuation) -> AppResu
     Ok(())
 }
 
+/// Records in the policy module what claim `c` uses for eligibility (reference §7.6): its
+/// target date, category and each passed line of `lines` with its approved quantity, else the
+/// quantity provided; the claim's previous usage is replaced. Called whenever a Checked claim's
+/// lines may have changed: at submission, review, review delivery and processing.
+pub(crate) async fn record_usage<'a>(
+    m: &MutationCtx<'_>,
+    c: &claim::Model,
+    lines: impl IntoIterator<Item = &'a detail::Model>,
+) -> AppResult<()> {
+    let used = lines
+        .into_iter()
+        .filter(|l| l.status == LINE_PASSED)
+        .map(|l| imis_policy::api::UsageLine {
+            kind: if l.kind == KIND_SERVICE { 'S' } else { 'I' },
+            medical_id: l.medical_id,
+            qty_hundredths: l.qty_approved.unwrap_or(l.qty_provided),
+        })
+        .collect();
+    imis_policy::api::record_claim_usage(
+        m.state,
+        m.tx,
+        &imis_policy::api::ClaimUsage {
+            claim_id: c.id,
+            insuree_id: c.insuree_id,
+            target_date: target_date(c),
+            category: c.category.clone(),
+            lines: used,
+        },
+    )
+    .await
+}
+
 /// Books the deductibles and ceilings claim `claim_id` consumes (D21): values its passed lines
 /// as processing would, without storing their amounts, and records one current consumption row
-/// per paying policy; rows on policies it no longer uses are closed. The caller holds the
-/// claim's row lock and has checked rights and scope.
+/// per paying policy; rows on policies it no longer uses are closed. Its usage is recorded
+/// again too ([`record_usage`]). The caller holds the claim's row lock and has checked rights
+/// and scope.
 pub(crate) async fn book_consumption(m: &mut MutationCtx<'_>, claim_id: i64) -> AppResult<()> {
     let tx: &DatabaseTransaction = m.tx;
     let c = claim::Entity::find_by_id(claim_id)
@@ -258,6 +294,7 @@ pub(crate) async fn book_consumption(m: &mut MutationCtx<'_>, claim_id: i64) -> 
         .await?
         .ok_or_else(|| AppError::not_found("claim").with("id", claim_id))?;
     let lines = passed_lines(tx, c.id, false).await?;
+    record_usage(m, &c, &lines).await?;
     let facts = claim_facts(m, &c, &lines).await?;
     record(m, &c, &valuation::value_claim(&facts)).await
 }
@@ -285,6 +322,8 @@ pub(crate) async fn process_claim(m: &mut MutationCtx<'_>, uuid: Uuid) -> AppRes
         return Err(AppError::domain("claim.not_checked").with("code", old.code));
     }
     let lines = passed_lines(tx, old.id, true).await?;
+    // Processing changes no quantity: the usage is what these lines use.
+    record_usage(m, &old, &lines).await?;
     let facts = claim_facts(m, &old, &lines).await?;
     let v = valuation::value_claim(&facts);
     let now = m.state.clock.now();

@@ -402,7 +402,8 @@ const REJECTED_BY_REVIEWER: i32 = -1;
 /// the quantity provided), approved price, justification, passed or rejected (a line the
 /// reviewer rejects gets reason −1; a line the submission checks rejected stays rejected).
 /// Changed lines and the claim get new versions (D7); `approved` is recomputed over the passed
-/// lines. Every line rejected: the claim is Rejected (1) and its consumption closed. With
+/// lines and the claim's usage (eligibility counts) recorded again. Every line rejected: the
+/// claim is Rejected (1), its consumption and usage closed, and `claim.reviewed` published. With
 /// `deliver`, the review is delivered as [`deliver_review`] does.
 pub(crate) async fn save_claim_review(
     m: &mut MutationCtx<'_>,
@@ -483,9 +484,15 @@ pub(crate) async fn save_claim_review(
     }
     if all_rejected {
         super::processing::close_claim_consumption(m, claim_id).await?;
+    } else if !review.deliver {
+        // The eligibility counts follow the approved quantities now (delivery records them).
+        super::processing::record_usage(m, &saved, after.values()).await?;
     }
     if review.deliver {
         deliver(m, saved).await?;
+    } else if all_rejected {
+        // Checked → Rejected: subscribers learn it as from a delivered review.
+        publish_reviewed(m, &saved).await?;
     }
     Ok(claim_id)
 }
@@ -611,6 +618,12 @@ async fn deliver(m: &mut MutationCtx<'_>, old: claim::Model) -> AppResult<i64> {
     if c.status == STATUS_CHECKED {
         super::processing::book_consumption(m, id).await?;
     }
+    publish_reviewed(m, &c).await?;
+    Ok(id)
+}
+
+/// Publishes `claim.reviewed` with the claim as it stands.
+async fn publish_reviewed(m: &MutationCtx<'_>, c: &claim::Model) -> AppResult<()> {
     let payload = ClaimChanged {
         claim_id: c.id,
         claim_uuid: c.uuid,
@@ -625,8 +638,7 @@ async fn deliver(m: &mut MutationCtx<'_>, old: claim::Model) -> AppResult<i64> {
         CLAIM_REVIEWED,
         serde_json::to_value(payload).map_err(|_| AppError::internal())?,
     )
-    .await?;
-    Ok(id)
+    .await
 }
 
 #[cfg(test)]

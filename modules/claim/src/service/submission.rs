@@ -90,10 +90,13 @@ pub(crate) async fn chosen_for_submission(
     Ok(chosen.iter().map(Uuid::to_string).collect())
 }
 
-/// The order in which `submitClaims` handles the claims `keys` (D20): current claims by
-/// (dateClaimed, id), then the keys that name no current claim, as given (they fail as items).
-pub(crate) async fn submission_order(
-    conn: &impl ConnectionTrait,
+/// The order in which `submitClaims` handles the claims `keys` for the caller `p` (D20): the
+/// current claims `p` may reach (D9) by (dateClaimed, id), then the other keys as given (they
+/// fail as items, a claim out of reach as `not_found`). A claim out of the caller's scope thus
+/// neither moves the others nor reveals where it would fall.
+pub(crate) async fn scoped_submission_order(
+    state: &AppState,
+    p: &Principal,
     keys: Vec<String>,
 ) -> AppResult<Vec<String>> {
     let uuids: Vec<Uuid> = keys
@@ -103,7 +106,7 @@ pub(crate) async fn submission_order(
     if uuids.is_empty() {
         return Ok(keys);
     }
-    let found: Vec<(Uuid, NaiveDate, i64)> = claim::Entity::find()
+    let mut q = claim::Entity::find()
         .select_only()
         .columns([
             claim::Column::Uuid,
@@ -111,11 +114,15 @@ pub(crate) async fn submission_order(
             claim::Column::Id,
         ])
         .filter(claim::Column::Uuid.is_in(uuids))
-        .current()
+        .current();
+    if let Some(visible) = visible_facility_ids(state, p).await? {
+        q = q.filter(claim::Column::HealthFacilityId.in_subquery(visible));
+    }
+    let found: Vec<(Uuid, NaiveDate, i64)> = q
         .order_by_asc(claim::Column::DateClaimed)
         .order_by_asc(claim::Column::Id)
         .into_tuple()
-        .all(conn)
+        .all(&state.db.conn)
         .await?;
     let mut ordered: Vec<String> = vec![];
     for (uuid, _, _) in &found {
@@ -282,8 +289,9 @@ async fn gather(
     })
 }
 
-/// The coverage rows of the insuree on `t` (D16) with the version of their product in force
-/// on `t`; a row whose product has no version then covers nothing.
+/// The coverage rows of the insuree on `t` (D16), each with the version of its policy's product
+/// that the policy module says applies to the policy (the one in force on its enrolment date,
+/// as processing values the claim with); a row whose product has no such version covers nothing.
 async fn coverage_facts(
     state: &AppState,
     tx: &DatabaseTransaction,
@@ -291,15 +299,12 @@ async fn coverage_facts(
     t: NaiveDate,
 ) -> AppResult<Vec<CoverageFacts>> {
     let rows = imis_policy::api::covering(tx, insuree_id, t).await?;
-    let wanted: Vec<(i64, NaiveDate)> = rows.iter().map(|r| (r.policy.product_id, t)).collect();
-    let products =
-        imis_product::api::products_with_lines_in_force(tx, &state.clock, &wanted).await?;
+    let policy_ids: Vec<i64> = rows.iter().map(|r| r.policy.id).collect();
+    let products = imis_policy::api::policy_products(state, tx, &policy_ids).await?;
     let mut out = vec![];
     for r in rows {
-        let (Some(effective), Some(product)) = (
-            r.effective_date,
-            products.get(&(r.policy.product_id, t)).cloned(),
-        ) else {
+        let (Some(effective), Some(product)) = (r.effective_date, products.get(&r.policy.id))
+        else {
             continue;
         };
         out.push(CoverageFacts {
@@ -308,13 +313,13 @@ async fn coverage_facts(
             policy_effective: r.policy.effective_date,
             effective,
             expiry: r.expiry_date,
-            product: product_facts(product),
+            product: product_facts(&product.product),
         });
     }
     Ok(out)
 }
 
-fn product_facts(p: ProductCoverage) -> ProductFacts {
+fn product_facts(p: &ProductCoverage) -> ProductFacts {
     let line = |l: &ProductLine| ProductLineFacts {
         price_origin: l.price_origin.clone(),
         limitation_type: l.limitation_type.clone(),
@@ -448,7 +453,6 @@ async fn write(
         services_passed: 0,
         services_rejected: 0,
     };
-    let mut used = vec![];
     for (line, o) in lines.into_iter().zip(&outcome.lines) {
         let passed = o.status == LINE_PASSED;
         let counter = match (line.kind == KIND_SERVICE, passed) {
@@ -458,13 +462,6 @@ async fn write(
             (true, false) => &mut result.services_rejected,
         };
         *counter += 1;
-        if passed {
-            used.push(imis_policy::api::UsageLine {
-                kind: if line.kind == KIND_SERVICE { 'S' } else { 'I' },
-                medical_id: line.medical_id,
-                qty_hundredths: o.qty_approved.unwrap_or(line.qty_provided),
-            });
-        }
         let mut am =
             kit::new_version::<detail::ActiveModel>(tx, ENTITY_DETAIL, line, now, actor).await?;
         am.status = Set(o.status);
@@ -487,7 +484,6 @@ async fn write(
         });
         am.update(tx).await?;
     }
-    let target_date = target.date_to.unwrap_or(target.date_from);
     let (claim_id, insuree_id) = (target.id, target.insuree_id);
     let mut am =
         kit::new_version::<claim::ActiveModel>(tx, ENTITY_CLAIM, target, now, actor).await?;
@@ -499,18 +495,7 @@ async fn write(
     am.audit_user_id_submit = Set(actor);
     let saved = am.update(tx).await?;
     if saved.status == STATUS_CHECKED {
-        imis_policy::api::record_claim_usage(
-            state,
-            tx,
-            &imis_policy::api::ClaimUsage {
-                claim_id,
-                insuree_id,
-                target_date,
-                category: saved.category.clone(),
-                lines: used,
-            },
-        )
-        .await?;
+        // Its usage (eligibility counts) and its consumption of deductibles and ceilings.
         super::processing::book_consumption(m, claim_id).await?;
     }
     m.link(ENTITY_CLAIM, claim_id);

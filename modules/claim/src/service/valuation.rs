@@ -160,8 +160,9 @@ fn deductible(t: &ProductTerms, hospital: bool, prev: &PreviousConsumption) -> (
     found.unwrap_or((0, 0))
 }
 
-/// A policy-level ceiling with its members: above the threshold (none = 0) each extra member
-/// adds `per_member`, up to `cap` when that is set.
+/// A policy-level ceiling with its members: when the product sets a threshold, each member
+/// above it adds `per_member`, up to `cap` when that is set. Without a threshold no member is
+/// extra (openIMIS compares the members with a null threshold, which never holds).
 fn policy_ceiling(
     base: i64,
     members: i64,
@@ -169,7 +170,7 @@ fn policy_ceiling(
     per_member: Option<i64>,
     cap: Option<i64>,
 ) -> i64 {
-    let extra = (members - i64::from(threshold.unwrap_or(0))).max(0);
+    let extra = threshold.map_or(0, |t| (members - i64::from(t)).max(0));
     let mut c = base.saturating_add(extra.saturating_mul(per_member.unwrap_or(0)));
     if let Some(cap) = filled(cap) {
         c = c.min(cap);
@@ -578,6 +579,16 @@ mod tests {
         // At the threshold: the base ceiling.
         facts.policies.get_mut(&POLICY).unwrap().members = 2;
         assert_eq!(valuated(&value_claim(&facts)), vec![10_000]);
+        // No threshold set: no member is extra, however many there are.
+        let p = facts.policies.get_mut(&POLICY).unwrap();
+        p.terms.threshold = None;
+        p.members = 5;
+        assert_eq!(valuated(&value_claim(&facts)), vec![10_000]);
+        // A threshold of 0 is set: every member is extra (100.00 + 2 × 15.00).
+        let p = facts.policies.get_mut(&POLICY).unwrap();
+        p.terms.threshold = Some(0);
+        p.members = 2;
+        assert_eq!(valuated(&value_claim(&facts)), vec![13_000]);
     }
 
     #[test]
