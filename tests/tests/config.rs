@@ -62,7 +62,7 @@ fn semantic_errors_are_reported_together() {
     let bad = write(
         &dir,
         "many.toml",
-        "environment = \"staging\"\ntimezone = \"Mars/Olympus\"\n[server]\nlisten = \"nowhere\"\n[modules]\nenabled = [\"claim\"]\n",
+        "environment = \"staging\"\ntimezone = \"Mars/Olympus\"\n[server]\nlisten = \"nowhere\"\n[modules]\nenabled = [\"no_such_module\"]\n",
     );
     let errs = Config::load(&sources(&dir, Some(bad))).unwrap_err().0;
     let all = errs.join("\n");
