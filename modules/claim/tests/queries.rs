@@ -504,28 +504,42 @@ async fn single_claims_desk_lookups_and_status_counts() {
             Value::Null,
             "no first service point"
         );
-        // Status counts of the facility's dashboard.
+        // Status counts of the facility's dashboard: one claim moved from Entered to Checked
+        // moves one in the counts (the demo's other claims of HD0001 stay as they are).
         let hd_uuid = fixtures::facility_uuid(&app, "HD0001").await;
+        let status_counts = || async {
+            let counts = app
+                .ok(
+                    Some(&claimadmin),
+                    &format!(
+                        r#"{{ claimsStatusCount(healthFacilityUuid: "{hd_uuid}") {{ status count }} }}"#
+                    ),
+                )
+                .await;
+            counts["claimsStatusCount"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["status"].as_i64().unwrap(), c["count"].as_i64().unwrap()))
+                .collect::<Vec<(i64, i64)>>()
+        };
+        let before = status_counts().await;
         sql(
             &app,
             &format!("UPDATE claim_claim SET status = 4 WHERE id = {id}"),
         )
         .await;
-        let counts = app
-            .ok(
-                Some(&claimadmin),
-                &format!(
-                    r#"{{ claimsStatusCount(healthFacilityUuid: "{hd_uuid}") {{ status count }} }}"#
-                ),
-            )
-            .await;
-        let counts: Vec<(i64, i64)> = counts["claimsStatusCount"]
-            .as_array()
-            .unwrap()
+        let moved: Vec<(i64, i64)> = before
             .iter()
-            .map(|c| (c["status"].as_i64().unwrap(), c["count"].as_i64().unwrap()))
+            .map(|&(status, count)| match status {
+                2 => (status, count - 1),
+                4 => (status, count + 1),
+                _ => (status, count),
+            })
             .collect();
-        assert_eq!(counts, [(1, 0), (2, 2), (4, 1), (8, 0), (16, 0)]);
+        assert_eq!(before.iter().map(|c| c.0).collect::<Vec<_>>(), [1, 2, 4, 8, 16]);
+        assert_eq!(before[1], (2, 3), "the demo's three Entered claims of HD0001");
+        assert_eq!(status_counts().await, moved);
         let ds_uuid = fixtures::facility_uuid(&app, "DS0001").await;
         assert_eq!(
             app.err_code(
@@ -632,14 +646,25 @@ async fn callers_out_of_reach_see_no_claims_and_no_hidden_insuree() {
             let app = &app;
             async move { codes(app, &who, "first: 100, orderBy: [\"code\"]").await }
         };
-        // The claim administrator of CS0001 sees CS0001's claims only.
+        // The claim administrator of CS0001 sees CS0001's claims only (the demo's, of every
+        // status).
+        let of_facility = |code: &'static str| {
+            let (app, admin) = (&app, &admin);
+            async move {
+                codes(app, admin, &format!(r#"healthFacility_Code: "{code}", first: 100, orderBy: ["code"]"#)).await
+            }
+        };
+        let cs_claims = of_facility("CS0001").await;
+        assert!(cs_claims.len() >= 3 && cs_claims.iter().all(|c| c.starts_with("CS0001-")), "{cs_claims:?}");
         let cs_admin = other_facility_admin(&app).await;
-        assert_eq!(all(cs_admin.clone()).await, ["CS0001-001", "CS0001-002", "CS0001-003"]);
+        assert_eq!(all(cs_admin.clone()).await, cs_claims);
         assert_eq!(codes(&app, &cs_admin, r#"code: "HD0001-001""#).await, Vec::<String>::new());
         assert_eq!(app.ok(Some(&cs_admin), r#"{ claims(healthFacility_Code: "HD0001") { totalCount } }"#).await["claims"]["totalCount"], 0);
         // A user of Edéa (D0002) sees DS0001's only.
         let edea = fixtures::user_with_role_in_districts(&app, "claims_edea", "edea12345", ("Ngo", "Anne"), 256, &["D0002"]).await;
-        assert_eq!(all(edea.clone()).await, ["DS0001-001", "DS0001-002", "DS0001-003"]);
+        let ds_claims = of_facility("DS0001").await;
+        assert!(ds_claims.len() >= 3 && ds_claims.iter().all(|c| c.starts_with("DS0001-")), "{ds_claims:?}");
+        assert_eq!(all(edea.clone()).await, ds_claims);
         // A DS0001 claim for an insuree of Douala shows the claim but not the insuree (D9).
         let (douala, _) = head_in(&app, &admin, "D0001").await;
         let e = Entry { app: &app, admin: admin.clone(), today: app.state.clock.today() };
@@ -848,6 +873,84 @@ async fn a_page_explains_each_claims_rejections_as_the_single_claim_does() {
         assert!(shown(1)[0]["explanation"].as_str().unwrap().contains("MUT01"));
         assert_eq!(reasons(2), []);
         assert_eq!(reasons(3), [(None, None, 3), (Some("SERVICE".into()), Some("C0001".into()), 1)]);
+    })
+    .await;
+}
+
+/// The front end's claim form (fe-claim 1.10), with the package sub-lines of service lines.
+fn front_end_claim_form(uuid: &str) -> String {
+    format!(r#"{{ claim(uuid: "{uuid}") {{ uuid,code,dateFrom,dateTo,dateClaimed,claimed,approved,valuated,status,feedbackStatus,reviewStatus,guaranteeId,explanation,adjustment,attachmentsCount,careType,restore {{uuid, code}},healthFacility{{id, uuid, code, name, level, servicesPricelist{{id, uuid}}, itemsPricelist{{id, uuid}}, contractStartDate, contractEndDate, location{{id,uuid,code,name,type, parent{{id,uuid,code,name,type}}}}}},referFrom{{id, uuid, code, name}},referTo{{id, uuid, code, name}},insuree{{id, uuid, chfId, lastName, otherNames, dob}},visitType,admin{{id, uuid, code, lastName, otherNames, healthFacility{{id, uuid, code, name, level, servicesPricelist{{id, uuid}}, itemsPricelist{{id, uuid}}, location{{id, uuid, code, name, parent{{id, uuid, code, name}}}}}}}},icd{{id, code, name}},icd1{{id, code, name}},icd2{{id, code, name}},icd3{{id, code, name}},icd4{{id, code, name}},preAuthorization,patientCondition,referralCode,jsonExt,services{{id, product {{ id, uuid }}, service {{id code name price maximumAmount manualPrice packagetype}} qtyProvided, priceAsked, qtyApproved, priceApproved, priceValuated,priceAdjusted, explanation, justification, rejectionReason, status, items{{ item {{ id code name }} qtyDisplayed priceAsked qtyProvided }} services{{ service {{id code name}} qtyProvided qtyDisplayed priceAsked }}}},items{{id, product {{ id, uuid }}, item {{id code name price maximumAmount}} qtyProvided, priceAsked, qtyApproved, priceApproved, priceValuated, priceAdjusted, explanation, justification, rejectionReason, status}} }} }}"#)
+}
+
+/// The front end's claim history document (fe-claim 1.10), but `insuree.insureePolicies`, which
+/// `InsureeGQLType` does not have.
+const FRONT_END_CLAIM_HISTORY: &str = r#"query ($claimUuid: String!) { claimHistory(claimUuid: $claimUuid) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { uuid validityTo code jsonExt dateClaimed dateProcessed feedbackStatus reviewStatus claimed approved status restoreId insuree { id uuid chfId lastName otherNames dob } attachmentsCount } } } }"#;
+
+#[tokio::test]
+async fn service_lines_show_empty_package_sub_lines_and_claim_history_lists_versions() {
+    on_each_app(|app: TestApp| async move {
+        let admin = app.principal("Admin").await;
+        let claimadmin = app.principal("claimadmin").await;
+        // The front end's form document validates; sub-lines are not stored, so they are empty.
+        let d = app.ok(Some(&claimadmin), r#"{ claims(code: "HD0001-001") { edges { node { uuid } } } }"#).await;
+        let demo_uuid = d["claims"]["edges"][0]["node"]["uuid"].as_str().unwrap().to_string();
+        let form = app.ok(Some(&claimadmin), &front_end_claim_form(&demo_uuid)).await;
+        let services = form["claim"]["services"].as_array().unwrap();
+        assert!(!services.is_empty(), "{form}");
+        for s in services {
+            assert_eq!((s["items"].clone(), s["services"].clone()), (Value::Array(vec![]), Value::Array(vec![])), "{s}");
+        }
+        // A claim entered then updated twice has three versions, newest first.
+        let e = Entry { app: &app, admin: admin.clone(), today: app.state.clock.today() };
+        let hd = fixtures::facility_id(&app, "HD0001").await;
+        let (insuree, _) = head_in(&app, &admin, "D0001").await;
+        let b54 = diagnosis(&app, &admin, "B54").await;
+        let uuid = e.claim("HIST-1", insuree, hd, b54, "").await;
+        let id = claim_id(&app, &admin, &uuid).await;
+        for (n, code) in ["HIST-2", "HIST-3"].iter().enumerate() {
+            app.ok(Some(&admin), &format!(
+                r#"mutation {{ updateClaim(input: {{ clientMutationId: "hist-{n}" id: {id} code: "{code}" insureeId: {insuree} healthFacilityId: {hd} icdId: {b54} dateFrom: "{}" dateClaimed: "{}" items: [] }}) {{ internalId }} }}"#,
+                fixtures::date_string(e.today - Duration::days(5)),
+                fixtures::date_string(e.today - Duration::days(4)),
+            )).await;
+        }
+        let vars = serde_json::json!({ "claimUuid": uuid });
+        let h = app.ok_vars(Some(&claimadmin), FRONT_END_CLAIM_HISTORY, vars.clone()).await;
+        let list = &h["claimHistory"];
+        assert_eq!(list["totalCount"], 3, "{h}");
+        let nodes: Vec<&Value> = list["edges"].as_array().unwrap().iter().map(|e| &e["node"]).collect();
+        let codes: Vec<&str> = nodes.iter().map(|n| n["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["HIST-3", "HIST-2", "HIST-1"]);
+        assert!(nodes[0]["validityTo"].is_null());
+        assert!(nodes[1]["validityTo"].is_string() && nodes[2]["validityTo"].is_string(), "{h}");
+        assert!(nodes.iter().all(|n| n["uuid"] == uuid.as_str() && n["insuree"]["id"].is_string() && n["attachmentsCount"] == 0));
+        // Paging and order; a version answers `node(id:)` with its `legacyId`.
+        let q = |args: &str| format!(r#"{{ claimHistory(claimUuid: "{uuid}", {args}) {{ pageInfo {{ hasNextPage }} edges {{ node {{ id code legacyId }} }} }} }}"#);
+        let page = app.ok(Some(&claimadmin), &q("first: 1, offset: 1")).await;
+        assert_eq!(page["claimHistory"]["edges"][0]["node"]["code"], "HIST-2");
+        assert_eq!(page["claimHistory"]["pageInfo"]["hasNextPage"], true);
+        assert_eq!(page["claimHistory"]["edges"][0]["node"]["legacyId"], id);
+        let version = page["claimHistory"]["edges"][0]["node"]["id"].as_str().unwrap().to_string();
+        let oldest = app.ok(Some(&claimadmin), &q(r#"orderBy: ["validityFrom"], last: 2"#)).await;
+        let codes: Vec<&str> = oldest["claimHistory"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["HIST-2", "HIST-3"]);
+        assert_eq!(app.err_code(Some(&claimadmin), &q(r#"orderBy: ["code"]"#)).await, "input.invalid_order");
+        let node_q = format!(r#"{{ node(id: "{version}") {{ ... on ClaimGQLType {{ code validityTo }} }} }}"#);
+        assert_eq!(app.ok(Some(&claimadmin), &node_q).await["node"]["code"], "HIST-2");
+        // Out of reach: another facility's claim administrator, another district's user and an
+        // unknown claim get an empty list; without 111001 the query is refused.
+        let cs_admin = other_facility_admin(&app).await;
+        let edea = fixtures::user_with_role_in_districts(&app, "claims_edea", "edea12345", ("Ngo", "Anne"), 256, &["D0002"]).await;
+        for who in [&cs_admin, &edea] {
+            let h = app.ok_vars(Some(who), FRONT_END_CLAIM_HISTORY, vars.clone()).await;
+            assert_eq!(h["claimHistory"]["totalCount"], 0, "{h}");
+            assert_eq!(app.ok(Some(who), &node_q).await["node"], Value::Null);
+        }
+        let unknown = serde_json::json!({ "claimUuid": fixtures::new_uuid() });
+        assert_eq!(app.ok_vars(Some(&admin), FRONT_END_CLAIM_HISTORY, unknown).await["claimHistory"]["totalCount"], 0);
+        let no_search = fixtures::principal_with_rights(&app, "claimadmin", &[111002]).await;
+        assert_eq!(app.err_code_vars(Some(&no_search), FRONT_END_CLAIM_HISTORY, vars.clone()).await, "auth.permission_denied");
+        assert_eq!(app.err_code(Some(&claimadmin), r#"{ claimHistory(claimUuid: "nope") { totalCount } }"#).await, "input.invalid");
     })
     .await;
 }

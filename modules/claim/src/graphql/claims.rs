@@ -1,6 +1,6 @@
 //! The claim queries: `claims` (openIMIS's filters, reference §1.10.1), `claim`, the facility
-//! desk's `fspFromClaim`, and our `claimsStatusCount` (the desk's `insureeNameByChfid` is the
-//! insuree module's).
+//! desk's `fspFromClaim`, our `claimsStatusCount` (the desk's `insureeNameByChfid` is the
+//! insuree module's) and `claimHistory`, one claim's versions.
 
 use super::types::{
     CLAIM_ITEM_TYPE, CLAIM_SERVICE_TYPE, CLAIM_TYPE, ClaimGQLType, ClaimItemGQLType, ClaimLine,
@@ -11,7 +11,9 @@ use crate::entity::claim;
 use crate::rights::RIGHT_CLAIM_SEARCH;
 use crate::service::{self as svc, ClaimFilter, Range};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use imis_core::graphql::connection::PageArgs;
+use imis_core::graphql::connection::{
+    PageArgs, normalise_order_name, page_in_memory, requested_order,
+};
 use imis_core::graphql::relay::{NodeValue, register_implementer};
 use imis_core::graphql::scalars::{Date, JsonString};
 use imis_core::graphql::{GqlResult, parse_pk, parse_uuid, principal, state};
@@ -540,6 +542,46 @@ impl ClaimListQuery {
         run.await.gql(ctx)
     }
 
+    /// The versions of the claim `claimUuid` (111001), newest first: its own row, then its
+    /// previous versions with `validityTo` set (D7); empty when the claim is out of reach.
+    /// Paging with `first`, `last`, `after`, `before`, `offset`; `orderBy` `validityFrom` or
+    /// `-validityFrom` (the default).
+    #[graphql(visible = "visible")]
+    #[allow(clippy::too_many_arguments)]
+    async fn claim_history(
+        &self,
+        ctx: &Context<'_>,
+        claim_uuid: String,
+        order_by: Option<Vec<String>>,
+        offset: Option<i32>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ClaimConnection> {
+        let run = async {
+            let p = kit::list_caller(ctx, &[RIGHT_CLAIM_SEARCH])?;
+            let st = state(ctx);
+            let uuid = parse_uuid(claim_uuid.trim(), "claimUuid")?;
+            let mut ascending = false;
+            for (desc, name) in requested_order(order_by.as_deref(), &["-validityFrom"]) {
+                if normalise_order_name(&name) != "validityfrom" {
+                    return Err(AppError::validation("input.invalid_order").with("field", &name));
+                }
+                ascending = !desc;
+            }
+            let mut versions = svc::claim_versions(st, Some(p), uuid).await?;
+            if ascending {
+                versions.reverse();
+            }
+            let wants = ClaimWants::of(ctx.look_ahead().field("edges").field("node"));
+            let nodes = ClaimGQLType::versions(st, p, versions, wants).await?;
+            let args = PageArgs::new(first, last, after, before, offset, None);
+            page_in_memory(nodes, &args, &st.config.graphql)
+        };
+        Ok(run.await.gql(ctx)?.into_connection(|n| n))
+    }
+
     /// Our addition: how many current claims of the facility `healthFacilityUuid` have each
     /// status, every status listed (111001; the facility in the caller's reach).
     #[graphql(visible = "visible")]
@@ -561,10 +603,14 @@ impl ClaimListQuery {
     }
 }
 
+/// A previous version of a claim (`claimHistory`), by its history pk.
+const CLAIM_HISTORY_TYPE: &str = "ClaimGQLTypeHistory";
+
 /// The module's types in Relay's `node(id:)` (D4).
 pub(crate) const NODES: NodeDef = NodeDef {
     type_names: &[
         CLAIM_TYPE,
+        CLAIM_HISTORY_TYPE,
         CLAIM_ITEM_TYPE,
         CLAIM_SERVICE_TYPE,
         FEEDBACK_TYPE,
@@ -607,6 +653,29 @@ async fn node_value(
             {
                 Some(model) => one_claim(model).await?.map(NodeValue::new),
                 None => None,
+            }
+        }
+        CLAIM_HISTORY_TYPE => {
+            let conn = &st.db.conn;
+            match imis_core::history::version_by_history_id::<claim::Model>(
+                conn,
+                svc::ENTITY_CLAIM,
+                id,
+            )
+            .await?
+            {
+                // The version is shown when its claim is within reach, as `claimHistory` does.
+                Some(version)
+                    if svc::visible_claims_by_ids(st, p, &[version.id])
+                        .await?
+                        .contains_key(&version.id) =>
+                {
+                    ClaimGQLType::versions(st, p, vec![(version, Some(id))], ClaimWants::all())
+                        .await?
+                        .pop()
+                        .map(NodeValue::new)
+                }
+                _ => None,
             }
         }
         CLAIM_ITEM_TYPE | CLAIM_SERVICE_TYPE => {

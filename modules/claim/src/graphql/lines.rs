@@ -3,6 +3,11 @@
 //! shows what its claim's page loaded ([`ClaimPage`]); nested objects the caller may not see
 //! (D9) are null. Amounts are shown in the currency (`kit::money`), quantities with two
 //! decimals.
+//!
+//! openIMIS's package sub-lines of a service line (`ClaimServiceItemGQLType`,
+//! `ClaimServiceServiceGQLType`) are not stored: entry takes no `serviceItemSet` or
+//! `serviceServiceSet`, so a service line's `items` and `services` are always empty and the two
+//! types have no values (uninhabited enums); they are declared so openIMIS's documents validate.
 
 use super::types::{CLAIM_ITEM_TYPE, CLAIM_SERVICE_TYPE, ClaimGQLType, ClaimPage};
 use crate::entity::detail;
@@ -50,6 +55,7 @@ impl LineFields<'_> {
             .get(&self.0.line.claim_id)
             .map(|model| ClaimGQLType {
                 model: model.clone(),
+                history_id: None,
                 page: self.0.page.clone(),
             })
     }
@@ -182,5 +188,75 @@ impl ClaimServiceGQLType {
     }
     async fn service(&self) -> Option<&ServiceGQLType> {
         self.0.page.services.get(&self.0.line.medical_id)
+    }
+    /// openIMIS's package sub-lines of items: not stored, so always empty.
+    async fn items(&self) -> Vec<ClaimServiceItemGQLType> {
+        Vec::new()
+    }
+    /// openIMIS's package sub-lines of services: not stored, so always empty.
+    async fn services(&self) -> Vec<ClaimServiceServiceGQLType> {
+        Vec::new()
+    }
+}
+
+/// `ClaimServiceItemGQLType`: an item of a service package line. Sub-lines are not stored, so
+/// the type has no values; its fields are openIMIS's.
+pub enum ClaimServiceItemGQLType {}
+
+// The generated resolvers follow the uninhabited `match`.
+#[allow(unreachable_code)]
+#[Object(name = "ClaimServiceItemGQLType")]
+impl ClaimServiceItemGQLType {
+    async fn id(&self) -> ID {
+        match *self {}
+    }
+    async fn item(&self) -> &ItemGQLType {
+        match *self {}
+    }
+    async fn claim_service(&self) -> ClaimServiceGQLType {
+        match *self {}
+    }
+    async fn qty_provided(&self) -> Option<i32> {
+        match *self {}
+    }
+    async fn qty_displayed(&self) -> Option<i32> {
+        match *self {}
+    }
+    async fn created_date(&self) -> Option<DateTime> {
+        match *self {}
+    }
+    async fn price_asked(&self) -> Option<Decimal> {
+        match *self {}
+    }
+}
+
+/// `ClaimServiceServiceGQLType`: a service of a service package line. Sub-lines are not stored,
+/// so the type has no values; its fields are openIMIS's.
+pub enum ClaimServiceServiceGQLType {}
+
+// The generated resolvers follow the uninhabited `match`.
+#[allow(unreachable_code)]
+#[Object(name = "ClaimServiceServiceGQLType")]
+impl ClaimServiceServiceGQLType {
+    async fn id(&self) -> ID {
+        match *self {}
+    }
+    async fn service(&self) -> &ServiceGQLType {
+        match *self {}
+    }
+    async fn claim_service(&self) -> ClaimServiceGQLType {
+        match *self {}
+    }
+    async fn qty_provided(&self) -> Option<i32> {
+        match *self {}
+    }
+    async fn qty_displayed(&self) -> Option<i32> {
+        match *self {}
+    }
+    async fn created_date(&self) -> Option<DateTime> {
+        match *self {}
+    }
+    async fn price_asked(&self) -> Option<Decimal> {
+        match *self {}
     }
 }

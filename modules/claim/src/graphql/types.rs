@@ -330,6 +330,8 @@ impl ClaimPage {
 #[derive(Clone)]
 pub struct ClaimGQLType {
     pub(crate) model: claim::Model,
+    /// For a previous version (`claimHistory`): its history pk.
+    pub(crate) history_id: Option<i64>,
     pub(crate) page: Arc<ClaimPage>,
 }
 
@@ -346,6 +348,35 @@ impl ClaimGQLType {
             .into_iter()
             .map(|model| ClaimGQLType {
                 model,
+                history_id: None,
+                page: page.clone(),
+            })
+            .collect())
+    }
+
+    /// The nodes of one claim's versions (`claimHistory`), each with its history pk (`None` for
+    /// the claim's own row). What a node shows besides its columns (lines, feedback,
+    /// attachments, restored claim) is loaded once per claim, for its own row when given (the
+    /// claim's current lines, feedback and attachments: those are versioned apart).
+    pub(crate) async fn versions(
+        state: &AppState,
+        p: &Principal,
+        versions: Vec<(claim::Model, Option<i64>)>,
+        wants: ClaimWants,
+    ) -> AppResult<Vec<Self>> {
+        let mut by_claim: HashMap<i64, &claim::Model> = HashMap::new();
+        for (m, history_id) in &versions {
+            if history_id.is_none() || !by_claim.contains_key(&m.id) {
+                by_claim.insert(m.id, m);
+            }
+        }
+        let own: Vec<claim::Model> = by_claim.into_values().cloned().collect();
+        let page = Arc::new(ClaimPage::load(state, p, &own, wants).await?);
+        Ok(versions
+            .into_iter()
+            .map(|(model, history_id)| ClaimGQLType {
+                model,
+                history_id,
                 page: page.clone(),
             })
             .collect())
@@ -382,14 +413,14 @@ fn json_ext(text: &Option<String>) -> Option<JsonString> {
 #[Object(name = "ClaimGQLType")]
 impl ClaimGQLType {
     async fn id(&self) -> ID {
-        node_id(CLAIM_TYPE, self.model.id, None)
+        node_id(CLAIM_TYPE, self.model.id, self.history_id)
     }
     async fn uuid(&self) -> String {
         self.model.uuid.to_string()
     }
     #[graphql(flatten)]
     async fn version(&self) -> VersionFields {
-        VersionFields::of_row(&self.model, None)
+        VersionFields::of_row(&self.model, self.history_id)
     }
     async fn json_ext(&self) -> Option<JsonString> {
         json_ext(&self.model.json_ext)
@@ -426,6 +457,7 @@ impl ClaimGQLType {
         let id = self.model.restore_id?;
         self.page.claims.get(&id).map(|model| ClaimGQLType {
             model: model.clone(),
+            history_id: None,
             page: self.page.clone(),
         })
     }
@@ -657,6 +689,7 @@ impl FeedbackGQLType {
             .get(&self.model.claim_id)
             .map(|model| ClaimGQLType {
                 model: model.clone(),
+                history_id: None,
                 page: self.page.clone(),
             })
     }

@@ -1,5 +1,5 @@
 //! Reading claims: the `claims` list with openIMIS's filters (reference §1.10.1), `claim`, the
-//! facility desk's look-up `fspFromClaim`, and `claimsStatusCount`.
+//! facility desk's look-up `fspFromClaim`, `claimsStatusCount` and `claimHistory`.
 //! Every read checks its right first, then the location scope: a claim lies where its facility
 //! lies (`visible_facility_ids`). The rows a page shows with its claims (lines, feedback,
 //! restored claims) are loaded here for the whole page at once.
@@ -379,6 +379,29 @@ pub(crate) async fn find_claim(
         .await?
         .one(&state.db.conn)
         .await?)
+}
+
+/// `claimHistory(claimUuid:)` (111001): the versions of the claim `uuid`, newest first: its own
+/// row (current, or closed when the claim was deleted) then its previous versions from the
+/// history (D7), each with its history pk. Empty when no such claim lies within the caller's
+/// reach, so a claim out of reach is not revealed.
+pub(crate) async fn claim_versions(
+    state: &AppState,
+    principal: Option<&Principal>,
+    uuid: Uuid,
+) -> AppResult<Vec<(claim::Model, Option<i64>)>> {
+    let p = require(principal, &[RIGHT_CLAIM_SEARCH])?;
+    let conn = &state.db.conn;
+    let mut q = claim::Entity::find().filter(claim::Column::Uuid.eq(uuid));
+    if let Some(visible) = visible_facility_ids(state, p).await? {
+        q = q.filter(claim::Column::HealthFacilityId.in_subquery(visible));
+    }
+    let Some(row) = q.one(conn).await? else {
+        return Ok(vec![]);
+    };
+    let rows =
+        imis_core::history::with_versions(conn, ENTITY_CLAIM, vec![(String::new(), row)]).await?;
+    Ok(rows.into_iter().map(|(_, m, h)| (m, h)).collect())
 }
 
 /// The claims `ids` (whatever their validity) whose facility `p` may reach, by id.
