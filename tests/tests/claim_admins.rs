@@ -18,7 +18,8 @@ const PICKER: &str = r#"query ($search: String, $hf: String, $region: String, $d
   }
 }"#;
 
-/// Adds a claim administrator of the facility `facility` (the demo has `claimadmin` at HD0001).
+/// Adds a claim administrator of the facility `facility` (the demo has `claimadmin` and
+/// `ca_hd0001` at HD0001, `ca_cs0001` at CS0001 and `ca_ds0001` at DS0001).
 async fn claim_admin(app: &TestApp, username: &str, names: (&str, &str), facility: &str) {
     let role = imis_core::users::service::system_role(&app.state.db.conn, 256)
         .await
@@ -94,7 +95,7 @@ async fn the_pickers_document_resolves_whole() {
         // Blank filters, as the picker sends before a choice, filter nothing.
         let vars = json!({ "search": "", "hf": "", "region": "", "district": "" });
         let r = app.ok_vars(Some(&admin), PICKER, vars).await;
-        assert_eq!(r["claimAdmins"]["edges"].as_array().unwrap().len(), 3);
+        assert_eq!(r["claimAdmins"]["edges"].as_array().unwrap().len(), 6);
         drop(app);
         db
     })
@@ -106,7 +107,14 @@ async fn each_filter_selects_its_administrators() {
     on_each_app(|app: TestApp| async move {
         setup(&app).await;
         let admin = app.principal("Admin").await;
-        let all = ["ca_deido", "ca_pongo", "claimadmin"];
+        let all = [
+            "ca_cs0001",
+            "ca_deido",
+            "ca_ds0001",
+            "ca_hd0001",
+            "ca_pongo",
+            "claimadmin",
+        ];
         let pongo_uuid = imis_tests::one_uuid(
             &app,
             "SELECT uuid FROM core_user WHERE username = 'ca_pongo'",
@@ -127,7 +135,13 @@ async fn each_filter_selects_its_administrators() {
             (r#"code: "ca_pon""#.into(), vec![]),
             (
                 r#"code_Icontains: "CA_""#.into(),
-                vec!["ca_deido", "ca_pongo"],
+                vec![
+                    "ca_cs0001",
+                    "ca_deido",
+                    "ca_ds0001",
+                    "ca_hd0001",
+                    "ca_pongo",
+                ],
             ),
             (r#"lastName: "Abega""#.into(), vec!["ca_pongo"]),
             (r#"lastName_Icontains: "essom""#.into(), vec!["claimadmin"]),
@@ -141,26 +155,26 @@ async fn each_filter_selects_its_administrators() {
                     r#"healthFacility_Id: "{}""#,
                     facility_id(&app, "CS0001").await
                 ),
-                vec!["ca_deido"],
+                vec!["ca_cs0001", "ca_deido"],
             ),
             (
                 format!(
                     r#"healthFacility_Uuid: "{}""#,
                     facility_uuid(&app, "DS0001").await
                 ),
-                vec!["ca_pongo"],
+                vec!["ca_ds0001", "ca_pongo"],
             ),
             (
                 r#"healthFacility_Code: "HD0001""#.into(),
-                vec!["claimadmin"],
+                vec!["ca_hd0001", "claimadmin"],
             ),
             (
                 r#"healthFacility_Code_Istartswith: "cs""#.into(),
-                vec!["ca_deido"],
+                vec!["ca_cs0001", "ca_deido"],
             ),
             (
                 format!(r#"healthFacility_Location_Uuid: "{d2}""#),
-                vec!["ca_pongo"],
+                vec!["ca_ds0001", "ca_pongo"],
             ),
             (
                 format!(r#"healthFacility_Location_Parent_Uuid: "{r1}""#),
@@ -168,9 +182,12 @@ async fn each_filter_selects_its_administrators() {
             ),
             (
                 format!(r#"districtUuid: "{d1}""#),
-                vec!["ca_deido", "claimadmin"],
+                vec!["ca_cs0001", "ca_deido", "ca_hd0001", "claimadmin"],
             ),
-            (format!(r#"districtUuid: "{d2}""#), vec!["ca_pongo"]),
+            (
+                format!(r#"districtUuid: "{d2}""#),
+                vec!["ca_ds0001", "ca_pongo"],
+            ),
             (format!(r#"regionUuid: "{r1}""#), all.to_vec()),
             // A district is no region, and an unknown location matches nothing.
             (format!(r#"regionUuid: "{d1}""#), vec![]),
@@ -181,7 +198,7 @@ async fn each_filter_selects_its_administrators() {
             // Filters combine.
             (
                 format!(r#"districtUuid: "{d1}", healthFacility_Code: "CS0001""#),
-                vec!["ca_deido"],
+                vec!["ca_cs0001", "ca_deido"],
             ),
             (format!(r#"districtUuid: "{d1}", search: "abega""#), vec![]),
         ];
@@ -211,7 +228,7 @@ async fn restricted_callers_see_only_their_districts_administrators() {
         let d1 = location_uuid(&app, "D0001").await;
         // An enrolment officer of Edéa (D0002) allowed to search claim administrators.
         let edea = principal_with_rights(&app, "eo_edea", &[121601]).await;
-        assert_eq!(codes(&app, &edea, "").await, ["ca_pongo"]);
+        assert_eq!(codes(&app, &edea, "").await, ["ca_ds0001", "ca_pongo"]);
         assert!(
             codes(&app, &edea, &format!(r#"districtUuid: "{d1}","#))
                 .await
@@ -224,7 +241,10 @@ async fn restricted_callers_see_only_their_districts_administrators() {
         );
         // A clerk of Douala (D0001) sees Douala's.
         let douala = principal_with_rights(&app, "clerk", &[121601]).await;
-        assert_eq!(codes(&app, &douala, "").await, ["ca_deido", "claimadmin"]);
+        assert_eq!(
+            codes(&app, &douala, "").await,
+            ["ca_cs0001", "ca_deido", "ca_hd0001", "claimadmin"]
+        );
         // Without the right, nothing.
         let none = principal_with_rights(&app, "clerk", &[]).await;
         assert_eq!(

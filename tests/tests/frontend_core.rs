@@ -264,10 +264,10 @@ async fn the_users_list_takes_the_front_ends_filters_and_orders() {
         assert_eq!(names_of(r#"officer_Code: "eo_edea""#).await, ["eo_edea"]);
         let mut associated = names_of("iUser_IsAssociated: true").await;
         associated.sort();
-        assert_eq!(associated, ["claimadmin", "eo_douala", "eo_edea", "mixed"]);
+        assert_eq!(associated, ["ca_cs0001", "ca_ds0001", "ca_hd0001", "claimadmin", "eo_douala", "eo_edea", "mixed"]);
         assert_eq!(names_of(r#"clientMutationId: "fe-mixed""#).await, ["mixed"]);
         let pongo = facility_id(&app, &admin, "DS0001").await;
-        assert_eq!(names_of(&format!("healthFacilityId: {pongo}")).await, ["mixed"]);
+        assert_eq!(names_of(&format!("healthFacilityId: {pongo}")).await, ["ca_ds0001", "mixed"]);
         assert_eq!(names_of(r#"roles: [999999]"#).await, Vec::<String>::new());
 
         // Identities: the user's global id, the officer's and interactive user's ids.

@@ -41,10 +41,12 @@ pub(crate) fn requests(bench: BenchContext) -> BoxFuture<'static, AppResult<Vec<
             .uuid;
         let today = bench.state.clock.today();
         let line = if kind == "I" {
-            format!("items: [{{ itemId: {medical}, qtyProvided: \"1\", priceAsked: \"1000\" }}]")
+            format!(
+                "items: [{{ itemId: {medical}, status: 1, qtyProvided: \"1\", priceAsked: \"1000\" }}]"
+            )
         } else {
             format!(
-                "services: [{{ serviceId: {medical}, qtyProvided: \"1\", priceAsked: \"1000\" }}]"
+                "services: [{{ serviceId: {medical}, status: 1, qtyProvided: \"1\", priceAsked: \"1000\" }}]"
             )
         };
         Ok(vec![

@@ -161,8 +161,18 @@ fn sampling(
     kind: Option<ClaimSelectionType>,
     value: Option<Decimal>,
 ) -> AppResult<Option<Sampling>> {
+    if let Some(v) = value {
+        // An amount (VALUE) or a percentage (RANDOM, VARIANCE): never more than storage holds.
+        imis_core::money::Money::parse("selectionValue", v, 2)?;
+    }
     let Some(kind) = kind else {
-        return Ok(None);
+        return match value {
+            Some(_) => Err(AppError::invalid(
+                "selectionValue",
+                "only with selectionType",
+            )),
+            None => Ok(None),
+        };
     };
     let value = value.ok_or_else(|| AppError::invalid("selectionValue", "required"))?;
     let kind = match kind {
