@@ -1,7 +1,7 @@
 //! Generated data for `imis seed scale` (and the benchmark): the health facilities that have no
 //! price lists yet (the generated ones) get a national pair of price lists holding every current
-//! item and service at its register price, so that claims can be entered and checked at any
-//! facility. Set-based: two lists, two `INSERT … SELECT` of their details, one insert per
+//! item and service at its register price, in force since 2000, so that claims can be entered and
+//! checked at any facility. Set-based: two lists, two `INSERT … SELECT` of their details, one insert per
 //! facility batch.
 
 use crate::service::MedicalKind;
@@ -40,8 +40,10 @@ async fn seed(state: &AppState) -> AppResult<Vec<String>> {
     if missing.is_empty() {
         return Ok(vec![]);
     }
-    let now = state.clock.now();
-    let today = state.clock.today();
+    // In force long before any generated claim: claims are checked against the list valid on
+    // their date of care.
+    let since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).ok_or_else(AppError::internal)?;
+    let now = since.and_hms_opt(0, 0, 0).ok_or_else(AppError::internal)?.and_utc();
     let mut lists = Vec::with_capacity(2);
     for (kind, name) in LISTS {
         let row = tx
@@ -53,7 +55,7 @@ async fn seed(state: &AppState) -> AppResult<Vec<String>> {
                     kind.code().into(),
                     name.into(),
                     imis_core::text::fold(name).into(),
-                    today.into(),
+                    since.into(),
                     now.into(),
                 ],
             ))
