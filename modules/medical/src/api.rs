@@ -248,25 +248,29 @@ pub async fn current_register_prices(
     conn: &impl ConnectionTrait,
     kind: MedicalKind,
 ) -> AppResult<Vec<(i64, i64)>> {
-    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
     use imis_core::kit::CurrentRows;
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
     Ok(match kind {
-        MedicalKind::Item => item::Entity::find()
-            .select_only()
-            .columns([item::Column::Id, item::Column::Price])
-            .current()
-            .order_by_asc(item::Column::Id)
-            .into_tuple()
-            .all(conn)
-            .await?,
-        MedicalKind::Service => service::Entity::find()
-            .select_only()
-            .columns([service::Column::Id, service::Column::Price])
-            .current()
-            .order_by_asc(service::Column::Id)
-            .into_tuple()
-            .all(conn)
-            .await?,
+        MedicalKind::Item => {
+            item::Entity::find()
+                .select_only()
+                .columns([item::Column::Id, item::Column::Price])
+                .current()
+                .order_by_asc(item::Column::Id)
+                .into_tuple()
+                .all(conn)
+                .await?
+        }
+        MedicalKind::Service => {
+            service::Entity::find()
+                .select_only()
+                .columns([service::Column::Id, service::Column::Price])
+                .current()
+                .order_by_asc(service::Column::Id)
+                .into_tuple()
+                .all(conn)
+                .await?
+        }
     })
 }
 
@@ -514,11 +518,13 @@ pub async fn act_codes(
             .into_iter()
             .map(|m| (m.id, m.code))
             .collect(),
-        MedicalKind::Service => rows_in::<service::Entity, _>(conn, service::Column::Id, ids, false)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.code))
-            .collect(),
+        MedicalKind::Service => {
+            rows_in::<service::Entity, _>(conn, service::Column::Id, ids, false)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m.code))
+                .collect()
+        }
     })
 }
 

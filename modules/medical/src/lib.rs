@@ -48,13 +48,13 @@ pub mod api;
 mod cli;
 mod config;
 mod demo;
-mod scale;
 mod entity;
 mod events;
 mod frontend;
 pub mod graphql;
 mod migration;
 mod rights;
+mod scale;
 mod service;
 
 use imis_core::events::Wiring;

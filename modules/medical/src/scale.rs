@@ -12,7 +12,10 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 const LISTS: [(MedicalKind, &str); 2] = [
-    (MedicalKind::Item, "Liste nationale des médicaments (générée)"),
+    (
+        MedicalKind::Item,
+        "Liste nationale des médicaments (générée)",
+    ),
     (MedicalKind::Service, "Liste nationale des actes (générée)"),
 ];
 
@@ -27,7 +30,11 @@ async fn seed(state: &AppState) -> AppResult<Vec<String>> {
     let tx = state.db.begin_write().await?;
     let b = tx.get_database_backend();
     let with_lists: HashSet<i64> = tx
-        .query_all_raw(stmt(b, "SELECT health_facility_id FROM medical_hf_pricelist", vec![]))
+        .query_all_raw(stmt(
+            b,
+            "SELECT health_facility_id FROM medical_hf_pricelist",
+            vec![],
+        ))
         .await?
         .iter()
         .map(|r| r.try_get_by_index::<i64>(0))
@@ -43,7 +50,10 @@ async fn seed(state: &AppState) -> AppResult<Vec<String>> {
     // In force long before any generated claim: claims are checked against the list valid on
     // their date of care.
     let since = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).ok_or_else(AppError::internal)?;
-    let now = since.and_hms_opt(0, 0, 0).ok_or_else(AppError::internal)?.and_utc();
+    let now = since
+        .and_hms_opt(0, 0, 0)
+        .ok_or_else(AppError::internal)?
+        .and_utc();
     let mut lists = Vec::with_capacity(2);
     for (kind, name) in LISTS {
         let row = tx
