@@ -226,6 +226,25 @@ where
     .await
 }
 
+/// A select, skip or bypass mutation: plans the moves (rights, claims, sampling), then runs them
+/// claim by claim.
+async fn move_claims<P>(
+    ctx: &Context<'_>,
+    name: &str,
+    envelope: &MutationEnvelopeInput,
+    input: &impl serde::Serialize,
+    (track, mv): (Track, Move),
+    (uuids, additional_filters): (&Option<Vec<Option<String>>>, &Option<String>),
+    selection: AppResult<Option<Sampling>>,
+) -> async_graphql::Result<P>
+where
+    P: From<imis_core::mutation::Outcome<kit::BulkOutcome<svc::StatusChange>>>
+        + From<imis_core::mutation::Outcome<()>>,
+{
+    let plan = plan_moves(ctx, track, mv, uuids, additional_filters, selection).await;
+    run_moves(ctx, name, envelope, input, track, plan).await
+}
+
 async fn plan_moves(
     ctx: &Context<'_>,
     track: Track,
@@ -257,22 +276,14 @@ impl ClaimReviewMutation {
         input: SelectClaimsForReviewMutationInput,
     ) -> async_graphql::Result<SelectClaimsForReviewMutationPayload> {
         let selection = sampling(input.selection_type, input.selection_value);
-        let plan = plan_moves(
-            ctx,
-            Track::Review,
-            Move::Select,
-            &input.uuids,
-            &input.additional_filters,
-            selection,
-        )
-        .await;
-        run_moves(
+        move_claims(
             ctx,
             "selectClaimsForReview",
             &input.envelope,
             &input,
-            Track::Review,
-            plan,
+            (Track::Review, Move::Select),
+            (&input.uuids, &input.additional_filters),
+            selection,
         )
         .await
     }
@@ -284,22 +295,14 @@ impl ClaimReviewMutation {
         ctx: &Context<'_>,
         input: SkipClaimsReviewMutationInput,
     ) -> async_graphql::Result<SkipClaimsReviewMutationPayload> {
-        let plan = plan_moves(
-            ctx,
-            Track::Review,
-            Move::Skip,
-            &input.uuids,
-            &input.additional_filters,
-            Ok(None),
-        )
-        .await;
-        run_moves(
+        move_claims(
             ctx,
             "skipClaimsReview",
             &input.envelope,
             &input,
-            Track::Review,
-            plan,
+            (Track::Review, Move::Skip),
+            (&input.uuids, &input.additional_filters),
+            Ok(None),
         )
         .await
     }
@@ -311,22 +314,14 @@ impl ClaimReviewMutation {
         ctx: &Context<'_>,
         input: BypassClaimsReviewMutationInput,
     ) -> async_graphql::Result<BypassClaimsReviewMutationPayload> {
-        let plan = plan_moves(
-            ctx,
-            Track::Review,
-            Move::Bypass,
-            &input.uuids,
-            &input.additional_filters,
-            Ok(None),
-        )
-        .await;
-        run_moves(
+        move_claims(
             ctx,
             "bypassClaimsReview",
             &input.envelope,
             &input,
-            Track::Review,
-            plan,
+            (Track::Review, Move::Bypass),
+            (&input.uuids, &input.additional_filters),
+            Ok(None),
         )
         .await
     }
@@ -340,22 +335,14 @@ impl ClaimReviewMutation {
         input: SelectClaimsForFeedbackMutationInput,
     ) -> async_graphql::Result<SelectClaimsForFeedbackMutationPayload> {
         let selection = sampling(input.selection_type, input.selection_value);
-        let plan = plan_moves(
-            ctx,
-            Track::Feedback,
-            Move::Select,
-            &input.uuids,
-            &input.additional_filters,
-            selection,
-        )
-        .await;
-        run_moves(
+        move_claims(
             ctx,
             "selectClaimsForFeedback",
             &input.envelope,
             &input,
-            Track::Feedback,
-            plan,
+            (Track::Feedback, Move::Select),
+            (&input.uuids, &input.additional_filters),
+            selection,
         )
         .await
     }
@@ -367,22 +354,14 @@ impl ClaimReviewMutation {
         ctx: &Context<'_>,
         input: SkipClaimsFeedbackMutationInput,
     ) -> async_graphql::Result<SkipClaimsFeedbackMutationPayload> {
-        let plan = plan_moves(
-            ctx,
-            Track::Feedback,
-            Move::Skip,
-            &input.uuids,
-            &input.additional_filters,
-            Ok(None),
-        )
-        .await;
-        run_moves(
+        move_claims(
             ctx,
             "skipClaimsFeedback",
             &input.envelope,
             &input,
-            Track::Feedback,
-            plan,
+            (Track::Feedback, Move::Skip),
+            (&input.uuids, &input.additional_filters),
+            Ok(None),
         )
         .await
     }
@@ -395,22 +374,14 @@ impl ClaimReviewMutation {
         ctx: &Context<'_>,
         input: BypassClaimsFeedbackMutationInput,
     ) -> async_graphql::Result<BypassClaimsFeedbackMutationPayload> {
-        let plan = plan_moves(
-            ctx,
-            Track::Feedback,
-            Move::Bypass,
-            &input.uuids,
-            &input.additional_filters,
-            Ok(None),
-        )
-        .await;
-        run_moves(
+        move_claims(
             ctx,
             "bypassClaimsFeedback",
             &input.envelope,
             &input,
-            Track::Feedback,
-            plan,
+            (Track::Feedback, Move::Bypass),
+            (&input.uuids, &input.additional_filters),
+            Ok(None),
         )
         .await
     }
