@@ -68,14 +68,14 @@ impl WriteTx {
 
 /// How many more times a transaction that failed with a retryable error (see [`is_retryable`])
 /// is run before its error is answered.
-pub const MAX_RETRIES: u32 = 5;
+pub const MAX_RETRIES: u32 = 8;
 
 /// Waits before retry `attempt` (1, 2, …) of a transaction that failed with a retryable error:
-/// a random 10–30 ms doubled per attempt, so that the transactions that collided do not collide
+/// a random 20–80 ms doubled per attempt (up to 32 times), so that the transactions that collided do not collide
 /// again in step.
 pub async fn pause_before_retry(attempt: u32) {
     use rand::Rng;
-    let base = rand::thread_rng().gen_range(10..=30_u64);
+    let base = rand::thread_rng().gen_range(20..=80_u64);
     let ms = base << attempt.saturating_sub(1).min(5);
     tokio::time::sleep(Duration::from_millis(ms)).await;
 }
