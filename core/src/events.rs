@@ -74,6 +74,46 @@ impl EventBus {
         Ok(())
     }
 
+    /// [`Self::publish`] for many events: the handlers run per event, in order, and the outbox
+    /// rows are written in multi-row INSERTs (one per 500 events) rather than one per event.
+    pub async fn publish_many(
+        &self,
+        state: &AppState,
+        tx: &DatabaseTransaction,
+        events: Vec<Event>,
+    ) -> AppResult<()> {
+        for event in &events {
+            if let Some(handlers) = self.in_tx.get(&event.name) {
+                for (_, h) in handlers {
+                    h(state, tx, event).await?;
+                }
+            }
+        }
+        let created_at = Utc::now();
+        for chunk in events.chunks(500) {
+            let mut sql = String::from(
+                "INSERT INTO core_outbox (event_name, payload, actor_id, created_at, attempts) VALUES ",
+            );
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 4);
+            for (i, event) in chunk.iter().enumerate() {
+                sql.push_str(if i == 0 {
+                    "(?, ?, ?, ?, 0)"
+                } else {
+                    ", (?, ?, ?, ?, 0)"
+                });
+                values.extend([
+                    event.name.clone().into(),
+                    serde_json::to_string(&event.payload)?.into(),
+                    event.actor.into(),
+                    created_at.into(),
+                ]);
+            }
+            tx.execute_raw(crate::db::stmt(tx.get_database_backend(), &sql, values))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Delivers pending outbox events once; returns how many were handled. A short transaction
     /// claims up to [`DISPATCH_BATCH`] due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
     /// several instances can dispatch): rows no after-commit handler wants are marked delivered

@@ -126,6 +126,25 @@ impl MutationCtx<'_> {
         };
         self.state.bus.publish(self.state, self.tx, event).await
     }
+    /// Publishes several events inside this transaction, their outbox rows in a few statements
+    /// (bulk mutations).
+    pub async fn publish_many(
+        &self,
+        events: impl IntoIterator<Item = (&str, serde_json::Value)>,
+    ) -> AppResult<()> {
+        let events = events
+            .into_iter()
+            .map(|(name, payload)| crate::events::Event {
+                name: name.into(),
+                payload,
+                actor: self.actor(),
+            })
+            .collect();
+        self.state
+            .bus
+            .publish_many(self.state, self.tx, events)
+            .await
+    }
 }
 
 /// What a mutation returns to the resolver.

@@ -117,6 +117,99 @@ where
     T: Serialize + DeserializeOwned,
     F: AsyncFnOnce(&mut MutationCtx<'_>, &str) -> AppResult<T> + Clone,
 {
+    let one_by_one = async move |m: &mut MutationCtx<'_>, keys: &[&str]| {
+        let key = keys.first().copied().unwrap_or_default();
+        Ok(vec![body(m, key).await])
+    };
+    let request = BulkRequest {
+        state,
+        principal,
+        lang,
+        name,
+        envelope,
+        input,
+        requirement,
+    };
+    run_chunks(request, keys, summary, Batching::OneByOne, one_by_one).await
+}
+
+/// [`run_each`] whose `batch` handles many items at once, so that a chunk's facts are read and
+/// its rows written in a few statements rather than a few per item (submitting a day of
+/// claims). `batch` answers one result per key, in order, and must write nothing for a key it
+/// answers with an error. A chunk's keys are given to one call of `batch`, in a savepoint; when
+/// that call fails (other than for a retryable conflict, which runs the chunk again), answers an
+/// internal error for a key, or records warnings (which belong to one item), its savepoint is
+/// rolled back and each key runs on its own, `batch` called with that key alone in its own
+/// savepoint, as in [`run_each`]. Either way each item's outcome is the same. What the call
+/// records (links, staged files) is kept whole when it succeeds, so it must record nothing for
+/// a key it fails.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_batches<T, F>(
+    state: &AppState,
+    principal: Option<&Principal>,
+    lang: &str,
+    name: &str,
+    envelope: &Envelope,
+    input: &serde_json::Value,
+    requirement: Requirement,
+    keys: Vec<String>,
+    summary: Option<Summary<T>>,
+    batch: F,
+) -> AppResult<Outcome<BulkOutcome<T>>>
+where
+    T: Serialize + DeserializeOwned,
+    F: AsyncFnOnce(&mut MutationCtx<'_>, &[&str]) -> AppResult<Vec<AppResult<T>>> + Clone,
+{
+    let request = BulkRequest {
+        state,
+        principal,
+        lang,
+        name,
+        envelope,
+        input,
+        requirement,
+    };
+    run_chunks(request, keys, summary, Batching::Chunk, batch).await
+}
+
+/// What identifies a bulk mutation's request.
+struct BulkRequest<'a> {
+    state: &'a AppState,
+    principal: Option<&'a Principal>,
+    lang: &'a str,
+    name: &'a str,
+    envelope: &'a Envelope,
+    input: &'a serde_json::Value,
+    requirement: Requirement,
+}
+
+/// Whether a body is given a chunk's keys at once or one key at a time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Batching {
+    OneByOne,
+    Chunk,
+}
+
+async fn run_chunks<T, F>(
+    request: BulkRequest<'_>,
+    keys: Vec<String>,
+    summary: Option<Summary<T>>,
+    batching: Batching,
+    body: F,
+) -> AppResult<Outcome<BulkOutcome<T>>>
+where
+    T: Serialize + DeserializeOwned,
+    F: AsyncFnOnce(&mut MutationCtx<'_>, &[&str]) -> AppResult<Vec<AppResult<T>>> + Clone,
+{
+    let BulkRequest {
+        state,
+        principal,
+        lang,
+        name,
+        envelope,
+        input,
+        requirement,
+    } = request;
     let (p, input_text) = mutation::admit(principal, envelope, input)?;
     let cmid = mutation::client_id(envelope);
     let log_uuid = Uuid::now_v7();
@@ -190,7 +283,7 @@ where
         for chunk in pending.chunks(BULK_CHUNK) {
             // A chunk the database aborted for a deadlock with a concurrent transaction (whose
             // locks it held all along) rolled back whole: it runs again, from its first item.
-            if !with_retries(|| log.run_chunk(chunk, &body)).await? {
+            if !with_retries(|| log.run_chunk(chunk, batching, &body)).await? {
                 // Another run of the same request has finished it.
                 break;
             }
@@ -202,6 +295,45 @@ where
         log.mark_failed(err).await;
     }
     outcome
+}
+
+fn is_internal<T>(result: &AppResult<T>) -> bool {
+    result
+        .as_ref()
+        .is_err_and(|e| e.kind == ErrorKind::Internal)
+}
+
+/// What a chunk's items did, stored when the chunk commits.
+#[derive(Default)]
+struct Handled<'k> {
+    rows: Vec<(&'k str, StoredItem)>,
+    links: Vec<(&'static str, i64)>,
+    files: Vec<crate::files::StagedFile>,
+}
+
+impl<'k> Handled<'k> {
+    fn push<T: Serialize>(
+        &mut self,
+        lang: &str,
+        key: &'k str,
+        result: AppResult<T>,
+        warnings: Vec<Warning>,
+    ) -> AppResult<()> {
+        let item = match result {
+            Ok(value) => StoredItem {
+                result: Some(serde_json::to_value(&value)?),
+                error: None,
+                warnings,
+            },
+            Err(e) => StoredItem {
+                result: None,
+                error: Some(mutation::error_entry(&e, lang, key)),
+                warnings: vec![],
+            },
+        };
+        self.rows.push((key, item));
+        Ok(())
+    }
 }
 
 /// Keys must fit their column.
@@ -222,14 +354,16 @@ struct BulkLog<'a> {
 }
 
 impl BulkLog<'_> {
-    /// Runs the items `keys` in one write transaction, each in its own savepoint, and stores
-    /// their outcomes with their work. Answers false, running nothing, when the mutation is
-    /// already finished. An internal error rolls the whole chunk back and is returned: the items
-    /// of the chunk stay unhandled, to run again (a retryable error) or on a replay.
-    async fn run_chunk<T, F>(&self, keys: &[&str], body: &F) -> AppResult<bool>
+    /// Runs the items `keys` in one write transaction and stores their outcomes with their work:
+    /// all at once in one savepoint when `batching` allows and that succeeds (see
+    /// [`run_batches`]), else each in its own savepoint. Answers false, running nothing, when
+    /// the mutation is already finished. An internal error rolls the whole chunk back and is
+    /// returned: the items of the chunk stay unhandled, to run again (a retryable error) or on a
+    /// replay.
+    async fn run_chunk<T, F>(&self, keys: &[&str], batching: Batching, body: &F) -> AppResult<bool>
     where
         T: Serialize,
-        F: AsyncFnOnce(&mut MutationCtx<'_>, &str) -> AppResult<T> + Clone,
+        F: AsyncFnOnce(&mut MutationCtx<'_>, &[&str]) -> AppResult<Vec<AppResult<T>>> + Clone,
     {
         let state = self.state;
         let tx = state.db.begin_write().await?;
@@ -239,64 +373,124 @@ impl BulkLog<'_> {
         }
         // A concurrent run of the same request may have handled some of them meanwhile.
         let done = handled_keys(&*tx, self.id, Some(keys)).await?;
-        let mut rows: Vec<(&str, StoredItem)> = Vec::with_capacity(keys.len());
-        let mut links = vec![];
-        let mut files = vec![];
-        for &key in keys.iter().filter(|k| !done.contains(**k)) {
+        let pending: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| !done.contains(*k))
+            .collect();
+        let mut handled = Handled::default();
+        let mut whole = false;
+        if batching == Batching::Chunk && pending.len() > 1 {
             let savepoint = tx.savepoint().await?;
-            let mut ctx = MutationCtx {
-                state,
-                principal: self.principal,
-                tx: &savepoint,
-                log_id: self.id,
-                log_uuid: self.uuid,
-                warnings: vec![],
-                links: vec![],
-                autogenerated_code: None,
-                staged_files: vec![],
-            };
-            let result = body.clone()(&mut ctx, key).await;
+            let mut ctx = self.ctx(&savepoint);
+            let outcome = body.clone()(&mut ctx, &pending).await;
             let MutationCtx {
                 warnings,
-                links: item_links,
+                links: batch_links,
                 staged_files,
                 ..
             } = ctx;
-            match result {
-                Ok(value) => {
+            // A conflict met by one item is the chunk's: it runs again whole.
+            let outcome = match outcome {
+                Ok(mut results) => match results
+                    .iter()
+                    .position(|r| r.as_ref().is_err_and(crate::error::is_retryable_error))
+                {
+                    Some(i) => Err(results
+                        .swap_remove(i)
+                        .err()
+                        .unwrap_or_else(AppError::internal)),
+                    None => Ok(results),
+                },
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(results)
+                    if results.len() == pending.len()
+                        && warnings.is_empty()
+                        && !results.iter().any(is_internal) =>
+                {
                     savepoint.commit().await?;
-                    links.extend(item_links);
-                    files.extend(staged_files);
-                    let item = StoredItem {
-                        result: Some(serde_json::to_value(&value)?),
-                        error: None,
-                        warnings,
-                    };
-                    rows.push((key, item));
+                    handled.links.extend(batch_links);
+                    handled.files.extend(staged_files);
+                    for (key, result) in pending.iter().zip(results) {
+                        handled.push(self.lang, key, result, vec![])?;
+                    }
+                    whole = true;
                 }
-                Err(e) if e.kind == ErrorKind::Internal => {
-                    // Dropping the staged files deletes them: their rows are rolled back.
+                Err(e) if crate::error::is_retryable_error(&e) => {
                     savepoint.rollback().await?;
                     tx.rollback().await?;
                     return Err(e);
                 }
-                Err(e) => {
-                    savepoint.rollback().await?;
-                    let item = StoredItem {
-                        result: None,
-                        error: Some(mutation::error_entry(&e, self.lang, key)),
-                        warnings: vec![],
+                // Each item on its own tells which failed, and why.
+                other => {
+                    let code = match &other {
+                        Err(e) => e.code.clone(),
+                        Ok(_) => "item_error_or_warning".into(),
                     };
-                    rows.push((key, item));
+                    tracing::info!(%code, items = pending.len(), "a batch fell back to one item at a time");
+                    savepoint.rollback().await?;
                 }
             }
         }
+        if !whole {
+            for &key in &pending {
+                let savepoint = tx.savepoint().await?;
+                let mut ctx = self.ctx(&savepoint);
+                let result = match body.clone()(&mut ctx, &[key]).await {
+                    Ok(mut results) if results.len() == 1 => results.remove(0),
+                    Ok(_) => Err(AppError::internal()),
+                    Err(e) => Err(e),
+                };
+                let MutationCtx {
+                    warnings,
+                    links: item_links,
+                    staged_files,
+                    ..
+                } = ctx;
+                match result {
+                    Ok(value) => {
+                        savepoint.commit().await?;
+                        handled.links.extend(item_links);
+                        handled.files.extend(staged_files);
+                        handled.push(self.lang, key, Ok(value), warnings)?;
+                    }
+                    Err(e) if e.kind == ErrorKind::Internal => {
+                        // Dropping the staged files deletes them: their rows are rolled back.
+                        savepoint.rollback().await?;
+                        tx.rollback().await?;
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        savepoint.rollback().await?;
+                        handled.push::<T>(self.lang, key, Err(e), vec![])?;
+                    }
+                }
+            }
+        }
+        let Handled { rows, links, files } = handled;
         insert_items(&tx, self.id, &rows).await?;
         mutation::insert_links(&tx, self.id, links).await?;
         tx.commit().await?;
         mutation::finalise_files(files).await;
         state.outbox_wakeup.notify_one();
         Ok(true)
+    }
+
+    /// A fresh mutation context on `tx` for this run's caller and log row.
+    fn ctx<'a>(&'a self, tx: &'a WriteTx) -> MutationCtx<'a> {
+        MutationCtx {
+            state: self.state,
+            principal: self.principal,
+            tx,
+            log_id: self.id,
+            log_uuid: self.uuid,
+            warnings: vec![],
+            links: vec![],
+            autogenerated_code: None,
+            staged_files: vec![],
+        }
     }
 
     /// Writes the outcome of every key on the log row, last: status 2 when every item

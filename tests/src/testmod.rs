@@ -3,7 +3,7 @@
 //! handler for `health_facility.saving` (owning the facility price-list input fields, as the
 //! medical module will), the health-facility price-list port, an after-commit handler, GraphQL
 //! fields hidden when the module is disabled, demo data, and bulk mutations committed item by
-//! item (D26).
+//! item (D26), one of them with a body given a chunk's items at once.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 use futures::future::BoxFuture;
@@ -308,6 +308,119 @@ impl TestModMutation {
         )
         .await
     }
+
+    /// [`Self::create_test_widgets`] whose body writes a chunk's widgets at once
+    /// ([`kit::mutate_batches`], see [`write_widgets`] for the names that misbehave).
+    #[graphql(visible = "visible")]
+    async fn create_test_widgets_batched(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTestWidgetsMutationInput,
+    ) -> Result<CreateTestWidgetsMutationPayload> {
+        kit::mutate_batches(
+            ctx,
+            "createTestWidgetsBatched",
+            &input.envelope,
+            &input,
+            &[RIGHT_WRITE],
+            input.names.clone(),
+            Some(widget_stats),
+            async |m: &mut MutationCtx<'_>, names: &[&str]| write_widgets(m, names).await,
+        )
+        .await
+    }
+}
+
+/// The keys of every call of `createTestWidgetsBatched`'s body, in order, for the tests to tell
+/// a whole chunk's call from the one-key calls of its fallback. Tests take the calls of their own
+/// names ([`take_batch_calls`]): they run in parallel.
+pub static BATCH_CALLS: Mutex<Vec<Vec<String>>> = Mutex::new(Vec::new());
+
+/// Removes and answers the sizes of the recorded calls whose keys are among `names`, in order.
+pub fn take_batch_calls(names: &[&str]) -> Vec<usize> {
+    let mut calls = BATCH_CALLS.lock().expect("batch calls");
+    let (mine, others) = std::mem::take(&mut *calls)
+        .into_iter()
+        .partition::<Vec<_>, _>(|c| c.iter().any(|k| names.contains(&k.as_str())));
+    *calls = others;
+    mine.iter().map(Vec::len).collect()
+}
+
+/// `createTestWidgetsBatched`'s body: the widgets of `names`, with their history rows, events
+/// and links, in one statement each, with outcomes as [`write_widget`]'s for the same names. A
+/// name starting with `fail` is refused without writing anything for it. Names that misbehave
+/// only in a call of several keys (alone, they behave): `break…` makes the whole call fail on a
+/// database error after writing everything (alone it is refused), `shaky…` is answered with an
+/// internal error (alone it is written); `warn…` is written with a warning.
+async fn write_widgets(m: &mut MutationCtx<'_>, names: &[&str]) -> AppResult<Vec<AppResult<i64>>> {
+    BATCH_CALLS
+        .lock()
+        .expect("batch calls")
+        .push(names.iter().map(|n| n.to_string()).collect());
+    let several = names.len() > 1;
+    let refused = |n: &str| n.starts_with("fail") || (!several && n.starts_with("break"));
+    let internal = |n: &str| several && n.starts_with("shaky");
+    let written: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !refused(n) && !internal(n))
+        .collect();
+    let mut ids = HashMap::new();
+    if !written.is_empty() {
+        let b = m.state.db.backend();
+        let sql = format!(
+            "INSERT INTO testmod_widget (name) VALUES {} RETURNING id, name",
+            vec!["(?)"; written.len()].join(", ")
+        );
+        let values = written.iter().map(|n| (*n).into()).collect();
+        for row in m.tx.query_all_raw(stmt(b, &sql, values)).await? {
+            ids.insert(
+                row.try_get::<String>("", "name")?,
+                row.try_get::<i64>("", "id")?,
+            );
+        }
+        let id_of = |n: &str| ids.get(n).copied().ok_or_else(AppError::internal);
+        let data: Vec<(i64, serde_json::Value)> = written
+            .iter()
+            .map(|n| Ok((id_of(n)?, serde_json::json!({ "name": n }))))
+            .collect::<AppResult<_>>()?;
+        let now = m.state.clock.now();
+        let versions = data.iter().map(|(id, d)| (*id, d, now));
+        imis_core::history::save_many(m.tx, "testmod_widget", versions, now, m.actor()).await?;
+        let events = data.iter().map(|(id, d)| {
+            let payload = serde_json::json!({ "id": id, "name": d["name"] });
+            ("testmod.widget_created", payload)
+        });
+        m.publish_many(events).await?;
+        for (id, _) in &data {
+            m.link("testmod_widget", *id);
+        }
+    }
+    if several && names.iter().any(|n| n.starts_with("break")) {
+        // A constraint the whole call violates (NOT NULL): a non-retryable database error.
+        let b = m.state.db.backend();
+        let null = sea_orm::Value::String(None);
+        m.tx.execute_raw(stmt(
+            b,
+            "INSERT INTO testmod_widget (name) VALUES (?)",
+            vec![null],
+        ))
+        .await?;
+    }
+    let mut results = Vec::with_capacity(names.len());
+    for &name in names {
+        results.push(if refused(name) {
+            Err(AppError::validation("testmod.widget_refused").with("name", name))
+        } else if internal(name) {
+            Err(AppError::internal())
+        } else {
+            if name.starts_with("warn") {
+                m.warn("testmod.widget_odd");
+            }
+            ids.get(name).copied().ok_or_else(AppError::internal)
+        });
+    }
+    Ok(results)
 }
 
 /// A bulk mutation the tests run from Rust (it has no GraphQL field): each item locks the

@@ -73,6 +73,21 @@ pub struct Page<M> {
 }
 
 impl<M> Page<M> {
+    /// All `rows` as one page, cursors being positions: a nested list that is never long (an
+    /// insuree's policies, a policy's coverage rows).
+    pub fn whole(rows: Vec<M>) -> Self {
+        Page {
+            total: Some(rows.len() as i64),
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| (i.to_string(), r))
+                .collect(),
+            has_next: false,
+            has_previous: false,
+        }
+    }
+
     /// Builds the GraphQL connection, mapping each row to its node type.
     pub fn into_connection<N, CN, EN>(
         self,

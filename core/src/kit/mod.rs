@@ -2,7 +2,8 @@
 //! what is particular to it:
 //! - [`mutate`]: the mutation resolver shell (rights, envelope and log, payload, error mapping),
 //!   with [`mutate_with_secrets`] for mutations carrying passwords and [`mutate_each`]
-//!   ([`mutate_each_summarised`]) for bulk mutations committed item by item (D26);
+//!   ([`mutate_each_summarised`], [`mutate_batches`]) for bulk mutations committed item by item
+//!   (D26);
 //! - [`list`]: the list resolver prologue (caller and CSRF check: [`list_caller`],
 //!   [`check_list_csrf`]) and tail (paging, sorting, `totalCount`: [`page_of`]);
 //! - [`fields`]: the versioned GraphQL fields (`id`, `uuid`, `validityFrom`, `validityTo`,
@@ -24,5 +25,9 @@ pub use fields::{Validity, VersionFields, date_time, money, node_id};
 pub use list::{
     Sorting, caller, check_list_csrf, list_caller, page_of, page_of_with_expressions, with_nodes,
 };
-pub use mutate::{mutate, mutate_each, mutate_each_summarised, mutate_with_secrets};
-pub use versions::{CurrentRows, close_version, current, insert_version, new_version, taken};
+pub use mutate::{
+    mutate, mutate_batches, mutate_each, mutate_each_summarised, mutate_with_secrets,
+};
+pub use versions::{
+    CurrentRows, close_version, current, insert_version, new_version, new_versions, taken,
+};

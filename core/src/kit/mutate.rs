@@ -2,15 +2,17 @@
 //! in one transaction inside the envelope (mutation log, idempotent `clientMutationId`, outbox,
 //! D5/D7), answers the `{ clientMutationId internalId }` payload, and maps errors to GraphQL
 //! errors in the request's language. Bulk mutations ([`mutate_each`]) run their body once per
-//! item, each item committed on its own (D26).
+//! item, each item committed on its own (D26); [`mutate_batches`] hands a body a chunk's items at
+//! once, with the same outcome per item.
 
+use crate::auth::Principal;
 use crate::auth::{Requirement, require_user};
 use crate::error::AppResult;
 use crate::graphql::{
     GqlResult, MutationEnvelopeInput, lang, principal, run_mutation_with_secrets, state,
 };
 use crate::mutation::{MutationCtx, Outcome, comparable_input};
-use crate::mutation_bulk::{BulkOutcome, Summary, run_each};
+use crate::mutation_bulk::{BulkOutcome, Summary};
 use async_graphql::Context;
 
 /// Runs the mutation `name` for a caller holding any one of `rights` (any logged-in user when
@@ -116,22 +118,17 @@ where
     F: AsyncFnOnce(&mut MutationCtx<'_>, &str) -> AppResult<T> + Clone,
 {
     let outcome = async {
-        let principal = principal(ctx);
-        if let Some(p) = principal {
-            p.check_csrf()?;
-        }
-        let requirement = if rights.is_empty() {
-            Requirement::Authenticated
-        } else {
-            Requirement::AnyOf(rights)
-        };
-        run_each(
+        let (principal, requirement) = bulk_caller(ctx, rights)?;
+        let input = comparable_input(input)?;
+        let envelope = envelope.envelope();
+        let lang = lang(ctx);
+        crate::mutation_bulk::run_each(
             state(ctx),
             principal,
-            &lang(ctx),
+            &lang,
             name,
-            &envelope.envelope(),
-            &comparable_input(input)?,
+            &envelope,
+            &input,
             requirement,
             keys,
             summary,
@@ -140,4 +137,62 @@ where
         .await
     };
     outcome.await.map(Into::into).gql(ctx)
+}
+
+/// [`mutate_each_summarised`] whose `batch` handles a chunk's items at once (see
+/// [`crate::mutation_bulk::run_batches`]): for bulk work whose items are many and alike, such as
+/// submitting or processing a day of claims.
+#[allow(clippy::too_many_arguments)]
+pub async fn mutate_batches<P, T, F>(
+    ctx: &Context<'_>,
+    name: &str,
+    envelope: &MutationEnvelopeInput,
+    input: &impl serde::Serialize,
+    rights: &'static [i32],
+    keys: Vec<String>,
+    summary: Option<Summary<T>>,
+    batch: F,
+) -> async_graphql::Result<P>
+where
+    P: From<Outcome<BulkOutcome<T>>>,
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: AsyncFnOnce(&mut MutationCtx<'_>, &[&str]) -> AppResult<Vec<AppResult<T>>> + Clone,
+{
+    let outcome = async {
+        let (principal, requirement) = bulk_caller(ctx, rights)?;
+        let input = comparable_input(input)?;
+        let envelope = envelope.envelope();
+        let lang = lang(ctx);
+        crate::mutation_bulk::run_batches(
+            state(ctx),
+            principal,
+            &lang,
+            name,
+            &envelope,
+            &input,
+            requirement,
+            keys,
+            summary,
+            batch,
+        )
+        .await
+    };
+    outcome.await.map(Into::into).gql(ctx)
+}
+
+/// A bulk mutation's caller (CSRF checked) and the rights it must hold.
+fn bulk_caller<'c>(
+    ctx: &Context<'c>,
+    rights: &'static [i32],
+) -> AppResult<(Option<&'c Principal>, Requirement)> {
+    let principal = principal(ctx);
+    if let Some(p) = principal {
+        p.check_csrf()?;
+    }
+    let requirement = if rights.is_empty() {
+        Requirement::Authenticated
+    } else {
+        Requirement::AnyOf(rights)
+    };
+    Ok((principal, requirement))
 }
