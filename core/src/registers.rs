@@ -78,6 +78,10 @@ pub struct HealthFacilitySummary {
     pub code: String,
     pub name: String,
     pub location_id: i64,
+    /// `H` hospital, `C` health centre, `D` dispensary.
+    pub level: String,
+    /// `I` in-patient, `O` out-patient, `B` both; may be empty.
+    pub care_type: String,
 }
 
 impl From<health_facility::Model> for HealthFacilitySummary {
@@ -88,6 +92,8 @@ impl From<health_facility::Model> for HealthFacilitySummary {
             code: h.code,
             name: h.name,
             location_id: h.location_id,
+            level: h.level,
+            care_type: h.care_type,
         }
     }
 }
@@ -290,6 +296,24 @@ pub async fn health_facility_by_id(
         .one(conn)
         .await?
         .map(HealthFacilitySummary::from))
+}
+
+/// The health facilities `ids` (whatever their validity), by id, in one query on `conn` (the
+/// caller's transaction, for bulk claim work).
+pub async fn health_facilities_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, HealthFacilitySummary>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(health_facility::Entity::find()
+        .filter(health_facility::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|h| (h.id, HealthFacilitySummary::from(h)))
+        .collect())
 }
 
 /// The officer-village table's name and columns; kept here so no other file spells them.

@@ -5,7 +5,8 @@
 //!   ([`ItemSummary`], [`ServiceSummary`]), never the module's entities.
 //! - [`current_ids`]: a typed sub-query of the ids of current items or services, for set-based
 //!   joins in other modules' queries.
-//! - [`claimable_price`] / [`claimable_prices`]: the price a facility may claim on a date.
+//! - [`claimable_price`] / [`claimable_prices`]: the price a facility may claim on a date;
+//!   [`claim_register_facts`]: acts and prices of many claims at once.
 //! - [`item_nodes`] / [`service_nodes`] and their GraphQL types, to show items and services
 //!   inside other modules' objects.
 //! - [`import_diagnoses_csv`]: the diagnoses import (the `imis import diagnoses` command).
@@ -453,57 +454,6 @@ pub struct ClaimableAct {
     pub category: Option<String>,
 }
 
-/// Of `ids`, the items (or services) valid on `date` (calendar date, D11), each as the version
-/// in force that day, by id; those not valid that day are absent (claim rejection reason 1).
-pub async fn acts_valid_on(
-    state: &AppState,
-    conn: &impl ConnectionTrait,
-    kind: MedicalKind,
-    ids: &[i64],
-    date: NaiveDate,
-) -> AppResult<HashMap<i64, ClaimableAct>> {
-    use crate::service::{ENTITY_ITEM, ENTITY_SERVICE, rows_in, versions_on};
-    let ids = ids.iter().copied();
-    Ok(match kind {
-        MedicalKind::Item => {
-            let rows = rows_in::<item::Entity, _>(conn, item::Column::Id, ids, false).await?;
-            versions_on(conn, &state.clock, ENTITY_ITEM, rows, date)
-                .await?
-                .into_iter()
-                .map(|m| {
-                    let act = ClaimableAct {
-                        id: m.id,
-                        code: m.code,
-                        care_type: m.care_type,
-                        patient_category: m.patient_category,
-                        frequency: m.frequency,
-                        category: None,
-                    };
-                    (act.id, act)
-                })
-                .collect()
-        }
-        MedicalKind::Service => {
-            let rows = rows_in::<service::Entity, _>(conn, service::Column::Id, ids, false).await?;
-            versions_on(conn, &state.clock, ENTITY_SERVICE, rows, date)
-                .await?
-                .into_iter()
-                .map(|m| {
-                    let act = ClaimableAct {
-                        id: m.id,
-                        code: m.code,
-                        care_type: m.care_type,
-                        patient_category: m.patient_category,
-                        frequency: m.frequency,
-                        category: m.category,
-                    };
-                    (act.id, act)
-                })
-                .collect()
-        }
-    })
-}
-
 /// The codes of these items (or services), whatever their validity, by id, in one query.
 pub async fn act_codes(
     conn: &impl ConnectionTrait,
@@ -528,21 +478,15 @@ pub async fn act_codes(
     })
 }
 
-/// The name of the price list of `kind` assigned to a facility, if any (what a claim's price
-/// check consulted).
-pub async fn facility_price_list_name(
+/// The register facts of many claims at once (bulk submission and processing): per query, the
+/// acts valid on its date (as [`ClaimableAct`]), the prices its facility may claim then
+/// ([`claimable_prices`]) and its price lists' names, in a fixed number of queries for all.
+pub async fn claim_register_facts(
+    state: &AppState,
     conn: &impl ConnectionTrait,
-    health_facility_id: i64,
-    kind: MedicalKind,
-) -> AppResult<Option<String>> {
-    use sea_orm::EntityTrait;
-    let Some(id) = crate::service::pricelist_of_facility(conn, health_facility_id, kind).await?
-    else {
-        return Ok(None);
-    };
-    Ok(crate::entity::pricelist::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(|p| p.name))
+    queries: &[ClaimRegisterQuery],
+) -> AppResult<Vec<ClaimRegisterFacts>> {
+    crate::service::claim_register_facts(state, conn, queries).await
 }
+pub use crate::service::{ClaimRegisterFacts, ClaimRegisterQuery};
 // -- end for the claim module: submission

@@ -16,8 +16,11 @@
 //! - Coverage and usage: [`covering`] (D16, owned [`Coverage`] rows), [`record_claim_usage`], [`record_consumption`],
 //!   [`close_consumption`], [`clear_claim_usage`] (pushed by the claim module).
 //! - Claim valuation (D21, D22): [`previous_consumption`] (other claims' current rows, per policy
-//!   and per insuree), [`policy_members_on`], [`policy_products`] (each policy's product version
-//!   with its lines).
+//!   and per insuree), [`policy_products`] (each policy's product version
+//!   with its lines); for bulk submission and processing, the same facts for many claims at once
+//!   ([`covering_many`], [`policy_members_on_many`] (the members the extra-member ceiling
+//!   counts), [`lock_policies`], [`consumption_ledger`])
+//!   and the writes for many claims ([`record_claim_usages`], [`record_consumptions`]).
 //! - Events: the names and payloads of `policy.created`, `.deleting`, `.activated`,
 //!   `.suspended`, `.expired`, `.renewed` (see [`PolicyStatusChanged`] and the others).
 
@@ -46,8 +49,9 @@ pub use crate::graphql::types::{PolicyGQLType, PolicyWants};
 pub use crate::service::activation::{ActivationOutcome, PremiumAction};
 /// Claim usage and consumption, pushed by the claim module inside its transaction.
 pub use crate::service::usage::{
-    ClaimUsage, Consumption, PreviousConsumption, UsageLine, clear_claim_usage, close_consumption,
-    record_claim_usage, record_consumption,
+    ClaimConsumption, ClaimUsage, Consumption, ConsumptionLedger, PreviousConsumption, UsageLine,
+    clear_claim_usage, clear_claim_usages, close_consumption, consumption_ledger,
+    record_claim_usage, record_claim_usages, record_consumption, record_consumptions,
 };
 pub use crate::service::{
     RIGHT_POLICY_EDIT, STATUS_ACTIVE, STATUS_EXPIRED, STATUS_IDLE, STATUS_READY, STATUS_SUSPENDED,
@@ -531,6 +535,17 @@ pub struct Coverage {
     pub expiry_date: NaiveDate,
 }
 
+impl From<crate::service::coverage::Cover> for Coverage {
+    fn from(c: crate::service::coverage::Cover) -> Self {
+        Coverage {
+            insuree_id: c.row.insuree_id,
+            effective_date: c.row.effective_date,
+            expiry_date: c.row.expiry_date,
+            policy: c.policy.into(),
+        }
+    }
+}
+
 /// Coverage (D16), the one answer to "which policies cover this insuree on this date": the
 /// current coverage rows effective on `date`, on a current Active or Expired policy effective
 /// then. Ordered by (row effective date, policy id).
@@ -542,12 +557,7 @@ pub async fn covering(
     Ok(crate::service::coverage::covering(conn, insuree_id, date)
         .await?
         .into_iter()
-        .map(|c| Coverage {
-            insuree_id: c.row.insuree_id,
-            effective_date: c.row.effective_date,
-            expiry_date: c.row.expiry_date,
-            policy: c.policy.into(),
-        })
+        .map(Coverage::from)
         .collect())
 }
 
@@ -562,16 +572,6 @@ pub async fn previous_consumption(
     except_claim: i64,
 ) -> AppResult<HashMap<i64, PreviousConsumption>> {
     crate::service::usage::previous_consumption(conn, policy_ids, insuree_id, except_claim).await
-}
-
-/// The number of insurees each policy covers on `date` (current coverage rows effective then),
-/// in one query: the members the extra-member ceiling counts.
-pub async fn policy_members_on(
-    conn: &impl ConnectionTrait,
-    policy_ids: &[i64],
-    date: NaiveDate,
-) -> AppResult<HashMap<i64, i64>> {
-    crate::service::usage::members_on(conn, policy_ids, date).await
 }
 
 /// A policy with the version of its product in force on its enrolment date (D12), lines
@@ -609,5 +609,34 @@ pub async fn policy_products(
             ))
         })
         .collect())
+}
+
+/// [`covering`] for many (insuree, date) pairs, answered in order, in a fixed number of queries
+/// (bulk submission).
+pub async fn covering_many(
+    conn: &impl ConnectionTrait,
+    wanted: &[(i64, NaiveDate)],
+) -> AppResult<Vec<Vec<Coverage>>> {
+    Ok(crate::service::coverage::covering_many(conn, wanted)
+        .await?
+        .into_iter()
+        .map(|covers| covers.into_iter().map(Coverage::from).collect())
+        .collect())
+}
+
+/// The number of insurees each policy covers on each date (current coverage rows effective
+/// then: the members the extra-member ceiling counts), for many (policy, date) pairs answered in
+/// order, in one query.
+pub async fn policy_members_on_many(
+    conn: &impl ConnectionTrait,
+    wanted: &[(i64, NaiveDate)],
+) -> AppResult<Vec<i64>> {
+    crate::service::usage::members_on_many(conn, wanted).await
+}
+
+/// Locks these current policies' rows, in id order, in one statement (bulk valuation; a
+/// missing policy is not an error here: the valuation reports it).
+pub async fn lock_policies(tx: &DatabaseTransaction, ids: &[i64]) -> AppResult<()> {
+    crate::service::activation::lock_many(tx, ids).await
 }
 // -- end for the claim module: valuation

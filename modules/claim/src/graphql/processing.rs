@@ -1,9 +1,8 @@
 //! `processClaims` (reference §1.7, D22): values Checked claims, each committed on its own (D26).
 
 use super::visible;
-use crate::service::{self as svc, STATUS_PROCESSED, STATUS_VALUATED, processing};
+use crate::service::{STATUS_PROCESSED, STATUS_VALUATED, processing};
 use async_graphql::{Context, Object};
-use imis_core::graphql::parse_uuid;
 use imis_core::kit::{self, BulkOutcome};
 use serde_json::{Map, Value, json};
 
@@ -48,7 +47,7 @@ impl ClaimProcessingMutation {
         ctx: &Context<'_>,
         input: ProcessClaimsMutationInput,
     ) -> async_graphql::Result<ProcessClaimsMutationPayload> {
-        kit::mutate_each_summarised(
+        kit::mutate_batches(
             ctx,
             "processClaims",
             &input.envelope,
@@ -56,12 +55,7 @@ impl ClaimProcessingMutation {
             &[crate::rights::RIGHT_CLAIM_PROCESS],
             input.uuids.clone(),
             Some(claim_stats),
-            async |m, key| {
-                let uuid = parse_uuid(key, "uuids")?;
-                let processed = processing::process_claim(m, uuid).await?;
-                m.link(svc::ENTITY_CLAIM, processed.claim_id);
-                Ok(processed)
-            },
+            async |m, keys| processing::process_claims(m, keys).await,
         )
         .await
     }

@@ -84,7 +84,7 @@ impl ClaimSubmissionMutation {
                 .await;
             }
         };
-        kit::mutate_each_summarised(
+        kit::mutate_batches(
             ctx,
             "submitClaims",
             &input.envelope,
@@ -92,7 +92,7 @@ impl ClaimSubmissionMutation {
             &[RIGHT_CLAIM_SUBMIT],
             keys,
             Some(submission::claim_stats),
-            async |m, key| submission::submit_claim(m, parse_uuid(key, "uuids")?).await,
+            async |m, keys| submission::submit_claims(m, keys).await,
         )
         .await
     }

@@ -7,7 +7,10 @@ use imis_core::AppError;
 use imis_core::kit::{self, CurrentRows};
 use imis_core::mutation::MutationCtx;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Whether another current claim (not `except`) already has `code`.
@@ -57,6 +60,32 @@ pub(crate) async fn lock_claim(
         .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("claim").with("uuid", uuid.to_string()))
+}
+
+/// The current claims with these uuids that `p` may reach, by uuid, under their row locks taken
+/// in id order (bulk mutations); the others are absent.
+pub(crate) async fn lock_claims(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    p: &Principal,
+    uuids: &[Uuid],
+) -> AppResult<HashMap<Uuid, claim::Model>> {
+    if uuids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut q = claim::Entity::find()
+        .filter(claim::Column::Uuid.is_in(uuids.iter().copied()))
+        .current();
+    if let Some(visible) = visible_facility_ids(state, p).await? {
+        q = q.filter(claim::Column::HealthFacilityId.in_subquery(visible));
+    }
+    Ok(q.order_by_asc(claim::Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.uuid, c))
+        .collect())
 }
 
 /// One claim of `deleteClaims` (right 111004), in its own savepoint (D26): soft-deletes the

@@ -1,19 +1,22 @@
-//! Consumption booking (D21) and processing (D22, reference §1.7).
+//! Consumption booking (D21) and processing (D22, reference §1.7), for many claims at once.
 //!
-//! - [`book_consumption`]: values a claim without storing line amounts and records one current
-//!   consumption row per (claim, policy) in the policy module, closing the claim's rows on
-//!   policies it no longer uses. Called at submission (a Checked claim), at review delivery and
-//!   by processing, so that every later claim sees what earlier ones consumed.
+//! - [`value_claims`]: values claims in order, reading the facts of all of them in a fixed
+//!   number of queries (policies, products, members, consumption, insurees, facilities, price
+//!   lists); each claim sees what the ones before it consumed.
+//! - [`book`]: records the valued claims' usage (eligibility counts) and consumption rows (one
+//!   current row per claim and paying policy) in the policy module, in a few statements.
+//! - [`book_consumption`]: both for one claim, at review delivery; submission books the claims
+//!   it checks the same way.
 //! - [`record_usage`]: what a Checked claim's passed lines use for eligibility, pushed to the
-//!   policy module at submission, review, review delivery and processing.
+//!   policy module when a review changes them.
 //! - [`close_claim_consumption`]: a claim rejected or deleted gives its consumption and its
 //!   usage back.
-//! - [`process_claim`]: a Checked claim is valued with the product assignment made at
-//!   submission; its line amounts, totals and status (8 Processed when a line has a relative
-//!   price, else 16 Valuated) are stored as new versions, and its consumption and usage are
+//! - [`process_claims`]: Checked claims are valued with the product assignment made at
+//!   submission; their line amounts, totals and status (8 Processed when a line has a relative
+//!   price, else 16 Valuated) are stored as new versions, and their consumption and usage are
 //!   recorded again.
 //!
-//! Booking locks the paying policies' rows first, in policy-id order (SELECT … FOR UPDATE on
+//! Valuation locks the paying policies' rows first, in policy-id order (SELECT … FOR UPDATE on
 //! PostgreSQL; SQLite has a single writer), and only then reads what other claims consumed, so
 //! two claims of one policy booked at the same time each see the other's booking or wait for it.
 
@@ -22,15 +25,18 @@ use super::*;
 use crate::entity::{claim, detail};
 use crate::events::{CLAIM_PROCESSED, CLAIM_VALUATED, ClaimChanged};
 use crate::rights::RIGHT_CLAIM_PROCESS;
+use chrono::NaiveDate;
 use imis_core::AppError;
 use imis_core::kit::{self, CurrentRows};
-use imis_core::location::service::{HealthFacilityFilter, health_facilities_select};
 use imis_core::money::Money;
 use imis_core::mutation::MutationCtx;
-use imis_medical::api::MedicalKind;
+use imis_medical::api::{ClaimRegisterFacts, ClaimRegisterQuery};
+use imis_policy::api::{ClaimConsumption, Consumption, ConsumptionLedger};
 use imis_product::api::ProductLine;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, Set};
-use std::collections::{BTreeSet, HashMap};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
 /// What processing did to one claim (the item outcome of `processClaims`).
@@ -47,23 +53,31 @@ fn target_date(c: &claim::Model) -> chrono::NaiveDate {
     c.date_to.unwrap_or(c.date_from)
 }
 
-/// The claim's current passed lines, items before services, each by id; under their row locks
-/// when `lock` (processing rewrites them).
+/// The current passed lines of these claims, by claim, items before services, each by id;
+/// under their row locks when `lock` (processing rewrites them).
 async fn passed_lines(
     tx: &DatabaseTransaction,
-    claim_id: i64,
+    claim_ids: &[i64],
     lock: bool,
-) -> AppResult<Vec<detail::Model>> {
+) -> AppResult<HashMap<i64, Vec<detail::Model>>> {
+    let mut out: HashMap<i64, Vec<detail::Model>> = HashMap::new();
+    if claim_ids.is_empty() {
+        return Ok(out);
+    }
     let mut q = detail::Entity::find()
-        .filter(detail::Column::ClaimId.eq(claim_id))
+        .filter(detail::Column::ClaimId.is_in(claim_ids.to_vec()))
         .filter(detail::Column::Status.eq(LINE_PASSED))
         .current()
+        .order_by_asc(detail::Column::ClaimId)
         .order_by_asc(detail::Column::Kind)
         .order_by_asc(detail::Column::Id);
     if lock {
         q = q.lock_exclusive();
     }
-    Ok(q.all(tx).await?)
+    for line in q.all(tx).await? {
+        out.entry(line.claim_id).or_default().push(line);
+    }
+    Ok(out)
 }
 
 /// The policy paying a passed line, which submission assigned.
@@ -74,60 +88,11 @@ fn assigned_policy(c: &claim::Model, line: &detail::Model) -> AppResult<i64> {
     }
 }
 
-/// The facility's price-list prices on `date` of the lines' items and services, in minor units
-/// (two queries per kind, whatever the number of lines).
-async fn list_prices(
-    m: &MutationCtx<'_>,
-    c: &claim::Model,
-    lines: &[detail::Model],
-) -> AppResult<HashMap<(String, i64), i64>> {
-    let digits = m.state.config.core.currency_minor_digits;
-    let mut out = HashMap::new();
-    for (kind, code) in [
-        (MedicalKind::Item, KIND_ITEM),
-        (MedicalKind::Service, KIND_SERVICE),
-    ] {
-        let ids: Vec<i64> = lines
-            .iter()
-            .filter(|l| l.kind == code)
-            .map(|l| l.medical_id)
-            .collect();
-        if ids.is_empty() {
-            continue;
-        }
-        let prices = imis_medical::api::claimable_prices(
-            m.state,
-            &**m.tx,
-            c.health_facility_id,
-            kind,
-            &ids,
-            target_date(c),
-        )
-        .await?;
-        for (id, price) in prices {
-            out.insert(
-                (code.to_string(), id),
-                Money::round_from_decimal(price, digits)?.0,
-            );
-        }
-    }
-    Ok(out)
-}
-
-/// Whether the claim's facility is a hospital (level `H`).
-async fn hospital_facility(m: &MutationCtx<'_>, c: &claim::Model) -> AppResult<bool> {
-    let filter = HealthFacilityFilter {
-        id: Some(c.health_facility_id),
-        ignore_location: true,
-        ..Default::default()
-    };
-    // The claim's scope was checked by the caller; the facility is read whatever the caller's
-    // locations.
-    let facility = health_facilities_select(m.state, m.principal, &filter)
-        .await?
-        .one(&**m.tx)
-        .await?;
-    Ok(facility.is_some_and(|f| f.level == "H"))
+/// A claim to value: the claim (with the category its submission set) and its passed lines
+/// with their product assignment, items before services.
+pub(crate) struct ToValue {
+    pub claim: claim::Model,
+    pub lines: Vec<detail::Model>,
 }
 
 /// The ceiling exclusions (adult, child) of a product's line for a claim line.
@@ -152,65 +117,153 @@ fn exclusions(
         .unwrap_or_default()
 }
 
-/// Locks the paying policies (in id order) and gathers the engine's facts: their products'
-/// terms, members on the target date and what other claims consumed of them, the insuree's age,
-/// the facility's level and the price lists. A fixed number of queries per claim and policy.
-async fn claim_facts(
+/// What [`value_claims`] reads once for all its claims.
+struct Shared {
+    products: HashMap<i64, imis_policy::api::PolicyProduct>,
+    members: HashMap<(i64, NaiveDate), i64>,
+    insurees: HashMap<i64, imis_insuree::api::InsureeSummary>,
+    hospitals: HashSet<i64>,
+    age_of_majority: u32,
+    digits: u32,
+}
+
+/// Values claims in order (D21, D22). Locks every paying policy (in id order) and reads, once
+/// for all the claims, the policies' products, members and consumption, the insurees' ages, the
+/// facilities' levels and the price lists: a fixed number of queries whatever the number of
+/// claims. Each claim sees what the claims before it consumed, as if each had been booked
+/// before the next was read. A claim that cannot be valued (a line without assignment, a
+/// policy whose product is gone) gets its error and consumes nothing.
+pub(crate) async fn value_claims(
     m: &MutationCtx<'_>,
-    c: &claim::Model,
-    lines: &[detail::Model],
+    claims: &[ToValue],
+) -> AppResult<Vec<AppResult<Valuation>>> {
+    let (state, tx): (&AppState, &DatabaseTransaction) = (m.state, m.tx);
+    let paying: Vec<AppResult<Vec<i64>>> = claims
+        .iter()
+        .map(|c| {
+            let ids: AppResult<BTreeSet<i64>> = c
+                .lines
+                .iter()
+                .map(|l| assigned_policy(&c.claim, l))
+                .collect();
+            Ok(ids?.into_iter().collect())
+        })
+        .collect();
+    let all: BTreeSet<i64> = paying.iter().flatten().flatten().copied().collect();
+    let all: Vec<i64> = all.into_iter().collect();
+    imis_policy::api::lock_policies(tx, &all).await?;
+    let member_keys: Vec<(i64, NaiveDate)> = claims
+        .iter()
+        .zip(&paying)
+        .filter_map(|(c, ids)| Some((target_date(&c.claim), ids.as_ref().ok()?)))
+        .flat_map(|(date, ids)| ids.iter().map(move |id| (*id, date)))
+        .collect();
+    let counts = imis_policy::api::policy_members_on_many(tx, &member_keys).await?;
+    let insuree_ids: Vec<i64> = claims.iter().map(|c| c.claim.insuree_id).collect();
+    let facility_ids: Vec<i64> = claims.iter().map(|c| c.claim.health_facility_id).collect();
+    let shared = Shared {
+        products: imis_policy::api::policy_products(state, tx, &all).await?,
+        members: member_keys.into_iter().zip(counts).collect(),
+        insurees: imis_insuree::api::insurees_by_ids(tx, &insuree_ids).await?,
+        hospitals: imis_core::registers::health_facilities_by_ids(tx, &facility_ids)
+            .await?
+            .into_values()
+            .filter(|f| f.level == "H")
+            .map(|f| f.id)
+            .collect(),
+        age_of_majority: state.config.core.age_of_majority,
+        digits: state.config.core.currency_minor_digits,
+    };
+    let mut ledger = imis_policy::api::consumption_ledger(tx, &all).await?;
+    let queries: Vec<ClaimRegisterQuery> = claims.iter().map(register_query).collect();
+    let registers = imis_medical::api::claim_register_facts(state, tx, &queries).await?;
+    let mut out = Vec::with_capacity(claims.len());
+    for ((c, policy_ids), register) in claims.iter().zip(paying).zip(registers) {
+        let valued = policy_ids.and_then(|ids| {
+            let facts = claim_facts(&shared, &ledger, c, &ids, &register)?;
+            Ok(valuation::value_claim(&facts))
+        });
+        if let Ok(v) = &valued {
+            let booked: Vec<(i64, Consumption)> =
+                v.consumption.iter().map(|(p, c)| (*p, c.clone())).collect();
+            ledger.replace(c.claim.id, c.claim.insuree_id, &booked);
+        }
+        out.push(valued);
+    }
+    Ok(out)
+}
+
+/// The register look-up of a claim's lines: its facility, target date, items and services.
+fn register_query(c: &ToValue) -> ClaimRegisterQuery {
+    let ids = |kind: &str| {
+        c.lines
+            .iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| l.medical_id)
+            .collect()
+    };
+    ClaimRegisterQuery {
+        health_facility_id: c.claim.health_facility_id,
+        date: target_date(&c.claim),
+        items: ids(KIND_ITEM),
+        services: ids(KIND_SERVICE),
+    }
+}
+
+/// The engine's facts of one claim, from what [`value_claims`] read.
+fn claim_facts(
+    shared: &Shared,
+    ledger: &ConsumptionLedger,
+    c: &ToValue,
+    policy_ids: &[i64],
+    register: &ClaimRegisterFacts,
 ) -> AppResult<ClaimFacts> {
-    let tx: &DatabaseTransaction = m.tx;
-    let mut policy_ids = BTreeSet::new();
-    for line in lines {
-        policy_ids.insert(assigned_policy(c, line)?);
-    }
-    let policy_ids: Vec<i64> = policy_ids.into_iter().collect();
-    for id in &policy_ids {
-        imis_policy::api::lock_policy(tx, None, *id).await?;
-    }
-    let target = target_date(c);
-    let products = imis_policy::api::policy_products(m.state, tx, &policy_ids).await?;
-    let members = imis_policy::api::policy_members_on(tx, &policy_ids, target).await?;
-    let mut previous =
-        imis_policy::api::previous_consumption(tx, &policy_ids, c.insuree_id, c.id).await?;
-    let insuree = imis_insuree::api::insurees_by_ids(tx, &[c.insuree_id])
-        .await?
-        .remove(&c.insuree_id)
-        .ok_or_else(|| AppError::not_found("insuree").with("id", c.insuree_id))?;
-    let prices = list_prices(m, c, lines).await?;
+    let claim = &c.claim;
+    let target = target_date(claim);
+    let insuree = shared
+        .insurees
+        .get(&claim.insuree_id)
+        .ok_or_else(|| AppError::not_found("insuree").with("id", claim.insuree_id))?;
+    let mut previous = ledger.previous(policy_ids, claim.insuree_id, claim.id);
     let mut facts = ClaimFacts {
-        multi_day: c.date_to.is_some_and(|to| to != c.date_from),
-        hospital_facility: hospital_facility(m, c).await?,
-        category: c.category.clone(),
-        adult: imis_policy::api::is_adult(insuree.dob, target, m.state.config.core.age_of_majority),
+        multi_day: claim.date_to.is_some_and(|to| to != claim.date_from),
+        hospital_facility: shared.hospitals.contains(&claim.health_facility_id),
+        category: claim.category.clone(),
+        adult: imis_policy::api::is_adult(insuree.dob, target, shared.age_of_majority),
         ..Default::default()
     };
-    for id in &policy_ids {
-        let product = products.get(id).ok_or_else(|| {
+    for id in policy_ids {
+        let product = shared.products.get(id).ok_or_else(|| {
             AppError::validation("policy.product_not_found").with("policyId", *id)
         })?;
         facts.policies.insert(
             *id,
             PolicyFacts {
                 terms: product.product.product.clone(),
-                members: members.get(id).copied().unwrap_or(0),
+                members: shared.members.get(&(*id, target)).copied().unwrap_or(0),
                 previous: previous.remove(id).unwrap_or_default(),
             },
         );
     }
-    for line in lines {
-        let policy_id = assigned_policy(c, line)?;
-        let (ceiling_exclusion_adult, ceiling_exclusion_child) = products
+    for line in &c.lines {
+        let policy_id = assigned_policy(claim, line)?;
+        let (ceiling_exclusion_adult, ceiling_exclusion_child) = shared
+            .products
             .get(&policy_id)
             .map(|p| exclusions(&p.product, line))
             .unwrap_or_default();
+        let listed = if line.kind == KIND_ITEM {
+            register.item_prices.get(&line.medical_id)
+        } else {
+            register.service_prices.get(&line.medical_id)
+        };
         // The price list on the target date; the price submission found if it has gone since.
-        let list_price = prices
-            .get(&(line.kind.clone(), line.medical_id))
-            .copied()
-            .or(line.price_adjusted)
-            .unwrap_or(line.price_asked);
+        let list_price = match listed {
+            Some(price) => Some(Money::round_from_decimal(*price, shared.digits)?.0),
+            None => None,
+        }
+        .or(line.price_adjusted)
+        .unwrap_or(line.price_asked);
         facts.lines.push(LineFacts {
             id: line.id,
             policy_id,
@@ -229,24 +282,48 @@ async fn claim_facts(
     Ok(facts)
 }
 
-/// Records the valuation's consumption rows: the claim's rows are closed, then one current row
-/// per paying policy is written (D21).
-async fn record(m: &MutationCtx<'_>, c: &claim::Model, v: &Valuation) -> AppResult<()> {
-    let tx: &DatabaseTransaction = m.tx;
-    imis_policy::api::close_consumption(m.state, tx, m.actor(), c.id, None).await?;
-    for (policy_id, consumption) in &v.consumption {
-        imis_policy::api::record_consumption(
-            m.state,
-            tx,
-            m.actor(),
-            c.id,
-            *policy_id,
-            c.insuree_id,
-            consumption,
-        )
-        .await?;
+/// What claim `c` uses for eligibility (reference §7.6): its target date, category and each
+/// passed line of `lines` with its approved quantity, else the quantity provided.
+fn usage_of<'a>(
+    c: &claim::Model,
+    lines: impl IntoIterator<Item = &'a detail::Model>,
+) -> imis_policy::api::ClaimUsage {
+    let used = lines
+        .into_iter()
+        .filter(|l| l.status == LINE_PASSED)
+        .map(|l| imis_policy::api::UsageLine {
+            kind: if l.kind == KIND_SERVICE { 'S' } else { 'I' },
+            medical_id: l.medical_id,
+            qty_hundredths: l.qty_approved.unwrap_or(l.qty_provided),
+        })
+        .collect();
+    imis_policy::api::ClaimUsage {
+        claim_id: c.id,
+        insuree_id: c.insuree_id,
+        target_date: target_date(c),
+        category: c.category.clone(),
+        lines: used,
     }
-    Ok(())
+}
+
+/// Books valued claims in the policy module, in a few statements for all: each claim's usage
+/// replaces its previous one, and its consumption rows replace its current ones (D21: one
+/// current row per claim and paying policy).
+pub(crate) async fn book(m: &MutationCtx<'_>, valued: &[(&ToValue, &Valuation)]) -> AppResult<()> {
+    let usages: Vec<_> = valued
+        .iter()
+        .map(|(c, _)| usage_of(&c.claim, &c.lines))
+        .collect();
+    imis_policy::api::record_claim_usages(m.state, m.tx, &usages).await?;
+    let consumption: Vec<ClaimConsumption> = valued
+        .iter()
+        .map(|(c, v)| ClaimConsumption {
+            claim_id: c.claim.id,
+            insuree_id: c.claim.insuree_id,
+            policies: v.consumption.iter().map(|(p, c)| (*p, c.clone())).collect(),
+        })
+        .collect();
+    imis_policy::api::record_consumptions(m.state, m.tx, m.actor(), &consumption).await
 }
 
 /// Records in the policy module what claim `c` uses for eligibility (reference §7.6): its
@@ -258,27 +335,7 @@ pub(crate) async fn record_usage<'a>(
     c: &claim::Model,
     lines: impl IntoIterator<Item = &'a detail::Model>,
 ) -> AppResult<()> {
-    let used = lines
-        .into_iter()
-        .filter(|l| l.status == LINE_PASSED)
-        .map(|l| imis_policy::api::UsageLine {
-            kind: if l.kind == KIND_SERVICE { 'S' } else { 'I' },
-            medical_id: l.medical_id,
-            qty_hundredths: l.qty_approved.unwrap_or(l.qty_provided),
-        })
-        .collect();
-    imis_policy::api::record_claim_usage(
-        m.state,
-        m.tx,
-        &imis_policy::api::ClaimUsage {
-            claim_id: c.id,
-            insuree_id: c.insuree_id,
-            target_date: target_date(c),
-            category: c.category.clone(),
-            lines: used,
-        },
-    )
-    .await
+    imis_policy::api::record_claim_usage(m.state, m.tx, &usage_of(c, lines)).await
 }
 
 /// Books the deductibles and ceilings claim `claim_id` consumes (D21): values its passed lines
@@ -288,15 +345,21 @@ pub(crate) async fn record_usage<'a>(
 /// and scope.
 pub(crate) async fn book_consumption(m: &mut MutationCtx<'_>, claim_id: i64) -> AppResult<()> {
     let tx: &DatabaseTransaction = m.tx;
-    let c = claim::Entity::find_by_id(claim_id)
+    let claim = claim::Entity::find_by_id(claim_id)
         .current()
         .one(tx)
         .await?
         .ok_or_else(|| AppError::not_found("claim").with("id", claim_id))?;
-    let lines = passed_lines(tx, c.id, false).await?;
-    record_usage(m, &c, &lines).await?;
-    let facts = claim_facts(m, &c, &lines).await?;
-    record(m, &c, &valuation::value_claim(&facts)).await
+    let lines = passed_lines(tx, &[claim.id], false)
+        .await?
+        .remove(&claim.id)
+        .unwrap_or_default();
+    let c = ToValue { claim, lines };
+    let v = value_claims(m, std::slice::from_ref(&c))
+        .await?
+        .pop()
+        .ok_or_else(AppError::internal)??;
+    book(m, &[(&c, &v)]).await
 }
 
 /// A claim rejected or deleted gives back what it consumed: its consumption rows are closed and
@@ -309,90 +372,195 @@ pub(crate) async fn close_claim_consumption(
     imis_policy::api::clear_claim_usage(m.tx, claim_id).await
 }
 
-/// `processClaims`, one claim (right 111011, the claim in the caller's scope): only a Checked
-/// claim (`claim.not_checked` otherwise). Stores each passed line's amounts, the claim's
-/// approved, valuated and remunerated totals, status 8 or 16, the processing stamp, date and
-/// user; review and feedback still Selected become Bypassed (an open feedback prompt ends);
-/// re-books the consumption and publishes `claim.processed` or `claim.valuated`.
-pub(crate) async fn process_claim(m: &mut MutationCtx<'_>, uuid: Uuid) -> AppResult<Processed> {
+/// `processClaims` for a chunk of claims named by `keys` (uuids; right 111011, each claim in the
+/// caller's scope, else `not_found`): only a Checked claim (`claim.not_checked` otherwise).
+/// Each claim's passed lines get their amounts and the claim its approved, valuated and
+/// remunerated totals, status 8 or 16, the processing stamp, date and user; review and feedback
+/// still Selected become Bypassed (an open feedback prompt ends); its consumption is booked
+/// again and `claim.processed` or `claim.valuated` published. The claims are valued in the
+/// order given, each seeing what the ones before it consumed; facts are read and rows written
+/// for all of them at once.
+pub(crate) async fn process_claims(
+    m: &mut MutationCtx<'_>,
+    keys: &[&str],
+) -> AppResult<Vec<AppResult<Processed>>> {
     let p = require(m.principal, &[RIGHT_CLAIM_PROCESS])?;
     let tx: &DatabaseTransaction = m.tx;
-    let old = lock_claim(m.state, tx, p, uuid).await?;
-    if old.status != STATUS_CHECKED {
-        return Err(AppError::domain("claim.not_checked").with("code", old.code));
+    let uuids: Vec<AppResult<Uuid>> = keys
+        .iter()
+        .map(|k| imis_core::graphql::parse_uuid(k, "uuids"))
+        .collect();
+    let wanted: Vec<Uuid> = uuids.iter().flatten().copied().collect();
+    let found = lock_claims(m.state, tx, p, &wanted).await?;
+    // Each key's claim, unless it fails: a claim named twice is Processed the second time.
+    let mut taken = HashSet::new();
+    let chosen: Vec<AppResult<&claim::Model>> = uuids
+        .into_iter()
+        .map(|uuid| {
+            let uuid = uuid?;
+            let c = found
+                .get(&uuid)
+                .ok_or_else(|| AppError::not_found("claim").with("uuid", uuid.to_string()))?;
+            if c.status != STATUS_CHECKED || !taken.insert(c.id) {
+                return Err(AppError::domain("claim.not_checked").with("code", c.code.clone()));
+            }
+            Ok(c)
+        })
+        .collect();
+    let ids: Vec<i64> = chosen.iter().flatten().map(|c| c.id).collect();
+    let mut lines = passed_lines(tx, &ids, true).await?;
+    let mut results: Vec<AppResult<usize>> = Vec::with_capacity(keys.len());
+    let mut to_value = vec![];
+    for c in chosen {
+        results.push(c.map(|c| {
+            to_value.push(ToValue {
+                claim: c.clone(),
+                lines: lines.remove(&c.id).unwrap_or_default(),
+            });
+            to_value.len() - 1
+        }));
     }
-    let lines = passed_lines(tx, old.id, true).await?;
-    // Processing changes no quantity: the usage is what these lines use.
-    record_usage(m, &old, &lines).await?;
-    let facts = claim_facts(m, &old, &lines).await?;
-    let v = valuation::value_claim(&facts);
+    let valuations = value_claims(m, &to_value).await?;
     let now = m.state.clock.now();
+    let today = m.state.clock.today();
     let actor = m.actor();
-    let values: HashMap<i64, &valuation::LineValue> = v.lines.iter().map(|l| (l.id, l)).collect();
-    let mut approved_parts = Vec::with_capacity(lines.len());
-    for line in lines {
-        let Some(value) = values.get(&line.id) else {
-            continue;
+    let mut line_versions = vec![];
+    let mut claim_versions = vec![];
+    let mut valued = vec![];
+    let mut events = vec![];
+    let mut done: Vec<AppResult<Processed>> = Vec::with_capacity(to_value.len());
+    for (c, v) in to_value.iter().zip(&valuations) {
+        let v = match v {
+            Ok(v) => v,
+            Err(e) => {
+                done.push(Err(e.clone()));
+                continue;
+            }
         };
-        approved_parts.push((
-            line.qty_approved.unwrap_or(line.qty_provided),
-            line.price_approved.unwrap_or(value.price_adjusted),
-        ));
-        let mut a: detail::ActiveModel =
-            kit::new_version(tx, ENTITY_DETAIL, line, now, actor).await?;
-        a.price_adjusted = Set(Some(value.price_adjusted));
-        a.deductable_amount = Set(Some(value.deductable_amount));
-        a.exceed_ceiling_amount = Set(Some(value.exceed_ceiling_amount));
-        a.exceed_ceiling_amount_category = Set(Some(value.exceed_ceiling_amount_category));
-        a.price_valuated = Set(Some(value.valuated));
-        a.remunerated_amount = Set(value.remunerated);
-        a.update(tx).await?;
-    }
-    let bypass = |s: i32| {
-        if s == REVIEW_SELECTED {
-            REVIEW_BYPASSED
-        } else {
-            s
+        let values: HashMap<i64, &valuation::LineValue> =
+            v.lines.iter().map(|l| (l.id, l)).collect();
+        let mut approved_parts = Vec::with_capacity(c.lines.len());
+        for line in &c.lines {
+            let Some(value) = values.get(&line.id) else {
+                continue;
+            };
+            approved_parts.push((
+                line.qty_approved.unwrap_or(line.qty_provided),
+                line.price_approved.unwrap_or(value.price_adjusted),
+            ));
+            let mut next = line.clone();
+            next.price_adjusted = Some(value.price_adjusted);
+            next.deductable_amount = Some(value.deductable_amount);
+            next.exceed_ceiling_amount = Some(value.exceed_ceiling_amount);
+            next.exceed_ceiling_amount_category = Some(value.exceed_ceiling_amount_category);
+            next.price_valuated = Some(value.valuated);
+            next.remunerated_amount = value.remunerated;
+            line_versions.push((line.clone(), next));
         }
-    };
-    let (review_status, feedback_status) = (bypass(old.review_status), bypass(old.feedback_status));
-    if old.feedback_status == REVIEW_SELECTED {
-        // Feedback bypassed: its prompt ends, as when a user bypasses it.
-        super::feedback::close_prompts(m, old.id).await?;
+        let old = &c.claim;
+        if old.feedback_status == REVIEW_SELECTED {
+            // Feedback bypassed: its prompt ends, as when a user bypasses it.
+            super::feedback::close_prompts(m, old.id).await?;
+        }
+        let bypass = |s: i32| {
+            if s == REVIEW_SELECTED {
+                REVIEW_BYPASSED
+            } else {
+                s
+            }
+        };
+        let mut next = old.clone();
+        next.status = v.status;
+        next.approved = Some(super::rules::approved_amount(approved_parts));
+        next.valuated = Some(v.valuated);
+        next.remunerated = Some(v.remunerated);
+        next.process_stamp = Some(now);
+        next.date_processed = Some(today);
+        next.audit_user_id_process = actor;
+        next.review_status = bypass(old.review_status);
+        next.feedback_status = bypass(old.feedback_status);
+        next.validity_from = now;
+        next.audit_user_id = actor;
+        let event = if next.status == STATUS_PROCESSED {
+            CLAIM_PROCESSED
+        } else {
+            CLAIM_VALUATED
+        };
+        events.push((event, changed(&next)?));
+        done.push(Ok(Processed {
+            claim_id: next.id,
+            status: next.status,
+        }));
+        claim_versions.push((old.clone(), next));
+        valued.push((c, v));
     }
-    let mut a: claim::ActiveModel = kit::new_version(tx, ENTITY_CLAIM, old, now, actor).await?;
-    a.status = Set(v.status);
-    a.approved = Set(Some(super::rules::approved_amount(approved_parts)));
-    a.valuated = Set(Some(v.valuated));
-    a.remunerated = Set(Some(v.remunerated));
-    a.process_stamp = Set(Some(now));
-    a.date_processed = Set(Some(m.state.clock.today()));
-    a.audit_user_id_process = Set(actor);
-    a.review_status = Set(review_status);
-    a.feedback_status = Set(feedback_status);
-    let saved = a.update(tx).await?;
-    record(m, &saved, &v).await?;
-    let event = if saved.status == STATUS_PROCESSED {
-        CLAIM_PROCESSED
-    } else {
-        CLAIM_VALUATED
-    };
-    m.publish(
-        event,
-        serde_json::to_value(ClaimChanged {
-            claim_id: saved.id,
-            claim_uuid: saved.uuid,
-            insuree_id: saved.insuree_id,
-            health_facility_id: saved.health_facility_id,
-            status: saved.status,
-            claimed: saved.claimed,
-            approved: saved.approved,
-            valuated: saved.valuated,
-        })?,
+    kit::new_versions::<detail::Entity>(
+        tx,
+        ENTITY_DETAIL,
+        &[
+            detail::Column::PriceAdjusted,
+            detail::Column::DeductableAmount,
+            detail::Column::ExceedCeilingAmount,
+            detail::Column::ExceedCeilingAmountCategory,
+            detail::Column::PriceValuated,
+            detail::Column::RemuneratedAmount,
+        ],
+        &line_versions,
+        now,
+        actor,
     )
     .await?;
-    Ok(Processed {
-        claim_id: saved.id,
-        status: saved.status,
-    })
+    kit::new_versions::<claim::Entity>(
+        tx,
+        ENTITY_CLAIM,
+        &[
+            claim::Column::Status,
+            claim::Column::Approved,
+            claim::Column::Valuated,
+            claim::Column::Remunerated,
+            claim::Column::ProcessStamp,
+            claim::Column::DateProcessed,
+            claim::Column::AuditUserIdProcess,
+            claim::Column::ReviewStatus,
+            claim::Column::FeedbackStatus,
+        ],
+        &claim_versions,
+        now,
+        actor,
+    )
+    .await?;
+    // Processing changes no quantity: the usage is what the passed lines use.
+    book(m, &valued).await?;
+    for (old, _) in &claim_versions {
+        m.link(ENTITY_CLAIM, old.id);
+    }
+    m.publish_many(events).await?;
+    let mut done = done.into_iter();
+    Ok(results
+        .into_iter()
+        .map(|r| r.and_then(|_| done.next().ok_or_else(AppError::internal)?))
+        .collect())
+}
+
+/// One claim of `processClaims` (see [`process_claims`]).
+pub(crate) async fn process_claim(m: &mut MutationCtx<'_>, uuid: Uuid) -> AppResult<Processed> {
+    let key = uuid.to_string();
+    process_claims(m, &[key.as_str()])
+        .await?
+        .pop()
+        .ok_or_else(AppError::internal)?
+}
+
+/// The payload of the claim events for the claim as it now stands.
+pub(crate) fn changed(c: &claim::Model) -> AppResult<serde_json::Value> {
+    Ok(serde_json::to_value(ClaimChanged {
+        claim_id: c.id,
+        claim_uuid: c.uuid,
+        insuree_id: c.insuree_id,
+        health_facility_id: c.health_facility_id,
+        status: c.status,
+        claimed: c.claimed,
+        approved: c.approved,
+        valuated: c.valuated,
+    })?)
 }

@@ -18,7 +18,7 @@
 use super::feedback::{self, PromptOfficers};
 use super::*;
 use crate::entity::{claim, detail};
-use crate::events::{CLAIM_REVIEWED, ClaimChanged};
+use crate::events::CLAIM_REVIEWED;
 use crate::rights::{RIGHT_CLAIM_REVIEW, RIGHT_CLAIM_UPDATE};
 use imis_core::AppError;
 use imis_core::kit::{self, CurrentRows};
@@ -624,21 +624,8 @@ async fn deliver(m: &mut MutationCtx<'_>, old: claim::Model) -> AppResult<i64> {
 
 /// Publishes `claim.reviewed` with the claim as it stands.
 async fn publish_reviewed(m: &MutationCtx<'_>, c: &claim::Model) -> AppResult<()> {
-    let payload = ClaimChanged {
-        claim_id: c.id,
-        claim_uuid: c.uuid,
-        insuree_id: c.insuree_id,
-        health_facility_id: c.health_facility_id,
-        status: c.status,
-        claimed: c.claimed,
-        approved: c.approved,
-        valuated: c.valuated,
-    };
-    m.publish(
-        CLAIM_REVIEWED,
-        serde_json::to_value(payload).map_err(|_| AppError::internal())?,
-    )
-    .await
+    m.publish(CLAIM_REVIEWED, super::processing::changed(c)?)
+        .await
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //!   (product module);
 //! - [`import_diagnoses_csv`] (the `imis import diagnoses FILE` command).
 
+mod claim_facts;
 mod diagnoses;
 mod items;
 mod pricelist_writes;
@@ -18,6 +19,7 @@ mod prices;
 mod rows;
 mod services;
 
+pub use claim_facts::*;
 pub use diagnoses::*;
 pub use items::*;
 pub use pricelist_writes::*;

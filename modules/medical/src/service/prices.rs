@@ -1,30 +1,16 @@
 //! What a facility may claim: the price lists assigned to health facilities (written by the
 //! `health_facility.saving` handler, read by the core through the
 //! [`HealthFacilityPricelists`](imis_core::ports::HealthFacilityPricelists) port) and the one
-//! price function of the claim module, [`claimable_price`].
+//! price function of the claim module, [`claimable_price`] (the rule itself lives in
+//! [`super::claim_facts`], which answers it for many claims at once).
 
 use super::*;
-use crate::entity::{hf_pricelist, item, pricelist, pricelist_detail, service};
+use crate::entity::{item, pricelist, service};
 use futures::future::BoxFuture;
 use imis_core::events::Event;
 use imis_core::ports::{HealthFacilityPricelists, PricelistSummary};
-use sea_orm::{DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{DatabaseTransaction, EntityTrait, QuerySelect};
 use std::collections::HashSet;
-
-/// The price list of `kind` assigned to a facility, if any.
-pub async fn pricelist_of_facility(
-    conn: &impl ConnectionTrait,
-    health_facility_id: i64,
-    kind: MedicalKind,
-) -> AppResult<Option<i64>> {
-    Ok(hf_pricelist::Entity::find_by_id(health_facility_id)
-        .one(conn)
-        .await?
-        .and_then(|a| match kind {
-            MedicalKind::Item => a.items_pricelist_id,
-            MedicalKind::Service => a.services_pricelist_id,
-        }))
-}
 
 /// Of `ids`, the items (or services) valid on `date` (calendar date, D11): a version of the
 /// register entry was in force that day (rejection reason 1 of claims when absent).
@@ -109,53 +95,28 @@ pub async fn claimable_prices(
     ids: &[i64],
     date: NaiveDate,
 ) -> AppResult<HashMap<i64, Decimal>> {
-    let mut out = HashMap::new();
     if ids.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
-    let Some(pl_id) = pricelist_of_facility(conn, health_facility_id, kind).await? else {
-        return Ok(out);
+    let (items, services) = match kind {
+        MedicalKind::Item => (ids.to_vec(), vec![]),
+        MedicalKind::Service => (vec![], ids.to_vec()),
     };
-    let Some(row) = pricelist::Entity::find_by_id(pl_id).one(conn).await? else {
-        return Ok(out);
+    let query = super::ClaimRegisterQuery {
+        health_facility_id,
+        date,
+        items,
+        services,
     };
-    let Some(pl) = versions_on(conn, &state.clock, ENTITY_PRICELIST, vec![row], date)
-        .await?
-        .pop()
-    else {
-        return Ok(out);
-    };
-    if pl.kind != kind.code() || pl.pricelist_date > date {
-        return Ok(out);
-    }
-    let wanted: HashSet<i64> = ids.iter().copied().collect();
-    let rows = pricelist_detail::Entity::find()
-        .filter(pricelist_detail::Column::PricelistId.eq(pl_id))
-        .filter(pricelist_detail::Column::MedicalId.is_in(wanted))
-        .all(conn)
-        .await?;
-    let mut overrides: HashMap<i64, (i64, Option<i64>)> = HashMap::new();
-    for d in versions_on(conn, &state.clock, ENTITY_PRICELIST_DETAIL, rows, date).await? {
-        // Several rows valid the same day (removed and added again): the latest wins.
-        match overrides.get(&d.medical_id) {
-            Some((id, _)) if *id > d.id => {}
-            _ => {
-                overrides.insert(d.medical_id, (d.id, d.price_overrule));
-            }
-        }
-    }
-    let members: Vec<i64> = overrides.keys().copied().collect();
-    let own = prices_on(state, conn, kind, &members, date).await?;
-    let digits = digits(state);
-    for (medical_id, (_, price_overrule)) in overrides {
-        if let Some(price) = own.get(&medical_id) {
-            out.insert(
-                medical_id,
-                money_out(price_overrule.unwrap_or(*price), digits),
-            );
-        }
-    }
-    Ok(out)
+    let facts = super::claim_register_facts(state, conn, &[query]).await?;
+    Ok(facts
+        .into_iter()
+        .next()
+        .map(|f| match kind {
+            MedicalKind::Item => f.item_prices,
+            MedicalKind::Service => f.service_prices,
+        })
+        .unwrap_or_default())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -86,6 +86,25 @@ pub async fn lock(tx: &DatabaseTransaction, policy_id: i64) -> AppResult<policy:
         .ok_or_else(|| AppError::not_found("policy").with("id", policy_id))
 }
 
+/// Locks the current rows of these policies in id order (one statement; PostgreSQL takes the
+/// row locks in the order it reads them, and SQLite has a single writer).
+pub async fn lock_many(tx: &DatabaseTransaction, ids: &[i64]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let _: Vec<i64> = policy::Entity::find()
+        .select_only()
+        .column(policy::Column::Id)
+        .filter(policy::Column::Id.is_in(ids.to_vec()))
+        .current()
+        .order_by_asc(policy::Column::Id)
+        .lock_exclusive()
+        .into_tuple()
+        .all(tx)
+        .await?;
+    Ok(())
+}
+
 /// [`lock`] for a policy the caller has just read in this transaction: on SQLite the
 /// transaction is the only writer (`Db::begin_write`), so that row is current and is returned
 /// without reading it again; on PostgreSQL the row is locked and read again.

@@ -15,6 +15,7 @@ use imis_insuree::api::{
 };
 use sea_orm::UpdateMany;
 use sea_orm::sea_query::Expr;
+use std::collections::HashMap;
 
 /// Registers the coverage handlers (called from the descriptor's `wire`).
 pub fn wire(w: &mut imis_core::events::Wiring) {
@@ -40,34 +41,65 @@ pub async fn covering(
     insuree_id: i64,
     date: NaiveDate,
 ) -> AppResult<Vec<Cover>> {
+    Ok(covering_many(conn, &[(insuree_id, date)])
+        .await?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// [`covering`] for many (insuree, date) pairs, answered in order, in two queries for all: the
+/// insurees' current coverage rows and their policies.
+pub async fn covering_many(
+    conn: &impl ConnectionTrait,
+    wanted: &[(i64, NaiveDate)],
+) -> AppResult<Vec<Vec<Cover>>> {
+    let (Some(first), Some(last)) = (
+        wanted.iter().map(|w| w.1).min(),
+        wanted.iter().map(|w| w.1).max(),
+    ) else {
+        return Ok(vec![]);
+    };
+    let insurees: std::collections::HashSet<i64> = wanted.iter().map(|w| w.0).collect();
     let rows = insuree_policy::Entity::find()
-        .filter(insuree_policy::Column::InsureeId.eq(insuree_id))
+        .filter(insuree_policy::Column::InsureeId.is_in(insurees))
         .current()
-        .filter(insuree_policy::Column::EffectiveDate.lte(date))
-        .filter(insuree_policy::Column::ExpiryDate.gte(date))
+        .filter(insuree_policy::Column::EffectiveDate.lte(last))
+        .filter(insuree_policy::Column::ExpiryDate.gte(first))
         .all(conn)
         .await?;
-    if rows.is_empty() {
-        return Ok(vec![]);
-    }
     let ids: Vec<i64> = rows.iter().map(|r| r.policy_id).collect();
     let policies = policies_by_ids(conn, &ids).await?;
-    let mut out: Vec<Cover> = rows
-        .into_iter()
-        .filter_map(|row| {
-            let p = policies.get(&row.policy_id)?;
-            let ok = p.validity_to.is_none()
-                && (p.status == STATUS_ACTIVE || p.status == STATUS_EXPIRED)
-                && p.effective_date.is_some_and(|e| e <= date)
-                && date <= p.expiry_date;
-            ok.then(|| Cover {
-                policy: p.clone(),
-                row,
-            })
+    let mut by_insuree: HashMap<i64, Vec<&insuree_policy::Model>> = HashMap::new();
+    for row in &rows {
+        by_insuree.entry(row.insuree_id).or_default().push(row);
+    }
+    Ok(wanted
+        .iter()
+        .map(|(insuree_id, date)| {
+            let date = *date;
+            let mut out: Vec<Cover> = by_insuree
+                .get(insuree_id)
+                .into_iter()
+                .flatten()
+                .filter(|row| {
+                    row.effective_date.is_some_and(|e| e <= date) && date <= row.expiry_date
+                })
+                .filter_map(|row| {
+                    let p = policies.get(&row.policy_id)?;
+                    let ok = p.validity_to.is_none()
+                        && (p.status == STATUS_ACTIVE || p.status == STATUS_EXPIRED)
+                        && p.effective_date.is_some_and(|e| e <= date)
+                        && date <= p.expiry_date;
+                    ok.then(|| Cover {
+                        policy: p.clone(),
+                        row: (*row).clone(),
+                    })
+                })
+                .collect();
+            out.sort_by_key(|c| (c.row.effective_date, c.policy.id));
+            out
         })
-        .collect();
-    out.sort_by_key(|c| (c.row.effective_date, c.policy.id));
-    Ok(out)
+        .collect())
 }
 
 /// Inserts coverage rows of `policy` for `insurees`, with the policy's dates (one statement).
