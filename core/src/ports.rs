@@ -5,4 +5,7 @@
 //! ([`LoadPrincipal`]: who a token's subject is), so that the kernel never reads a register.
 //! The types live in [`crate::state`], which the application state is built from.
 
-pub use crate::state::{HealthFacilityPricelists, LoadPrincipal, Ports, PricelistSummary};
+pub use crate::state::{
+    HealthFacilityPricelists, InsureeCoverage, InsureePolicies, InsureePolicyPolicy,
+    InsureePolicyProduct, LoadPrincipal, Ports, PricelistSummary,
+};

@@ -251,6 +251,64 @@ pub trait HealthFacilityPricelists: Send + Sync {
     ) -> BoxFuture<'a, AppResult<HashMap<i64, (Option<PricelistSummary>, Option<PricelistSummary>)>>>;
 }
 
+/// The product of a policy, as the core shows it on an insuree's policies.
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+#[graphql(name = "InsureePolicyProductGQLType")]
+pub struct InsureePolicyProduct {
+    /// The product's global id, as `ProductGQLType.id` gives it.
+    pub id: async_graphql::ID,
+    pub uuid: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// A policy, as the core shows it on an insuree (`InsureeGQLType.insureePolicies`).
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+#[graphql(name = "InsureePolicyPolicyGQLType")]
+pub struct InsureePolicyPolicy {
+    /// The policy's global id, as `PolicyGQLType.id` gives it.
+    pub id: async_graphql::ID,
+    pub uuid: String,
+    /// 1 idle, 2 active, 4 suspended, 8 expired, 16 ready.
+    pub status: i32,
+    /// `N` new, `R` renewal.
+    pub stage: String,
+    pub enroll_date: crate::graphql::scalars::Date,
+    pub start_date: crate::graphql::scalars::Date,
+    pub effective_date: Option<crate::graphql::scalars::Date>,
+    pub expiry_date: crate::graphql::scalars::Date,
+    /// Null when the caller may not see the product (D9), as on `PolicyGQLType`.
+    pub product: Option<InsureePolicyProduct>,
+}
+
+/// One coverage row of an insuree with its policy (openIMIS `InsureePolicyGQLType`, as
+/// `InsureeGQLType.insureePolicies` nests it).
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+#[graphql(name = "InsureeCoverageGQLType")]
+pub struct InsureeCoverage {
+    /// The row's global id, as `InsureePolicyGQLType.id` gives it.
+    pub id: async_graphql::ID,
+    pub enrollment_date: crate::graphql::scalars::Date,
+    pub start_date: crate::graphql::scalars::Date,
+    pub effective_date: Option<crate::graphql::scalars::Date>,
+    pub expiry_date: crate::graphql::scalars::Date,
+    pub policy: InsureePolicyPolicy,
+}
+
+/// The policies covering insurees, owned by the policy module.
+pub trait InsureePolicies: Send + Sync {
+    /// The current coverage rows of each insuree with their current policies, most recent
+    /// enrolment first, for a page of insurees at once: only policies whose family lies in the
+    /// caller's locations (D9), none for a caller without a policy right (search, add or
+    /// renew). The caller has checked that the insurees are in its scope.
+    fn for_insurees<'a>(
+        &'a self,
+        state: &'a AppState,
+        principal: Option<&'a Principal>,
+        insuree_ids: &'a [i64],
+    ) -> BoxFuture<'a, AppResult<HashMap<i64, Vec<InsureeCoverage>>>>;
+}
+
 /// Builds the principal of the current user with this uuid (`None` when the user is gone).
 pub type LoadPrincipal =
     for<'a> fn(&'a AppState, uuid::Uuid) -> BoxFuture<'a, AppResult<Option<Principal>>>;
@@ -258,6 +316,7 @@ pub type LoadPrincipal =
 #[derive(Default, Clone)]
 pub struct Ports {
     pub health_facility_pricelists: Option<Arc<dyn HealthFacilityPricelists>>,
+    pub insuree_policies: Option<Arc<dyn InsureePolicies>>,
     /// Installed by the core registers (users): the kernel's token check asks it who a token's
     /// subject is, so that the kernel never reads the user register itself.
     pub load_principal: Option<LoadPrincipal>,

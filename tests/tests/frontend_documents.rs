@@ -32,11 +32,7 @@ const ALLOWED_CODES: &[&str] = &[
 /// Fields openIMIS has that the captured screens ask for and imis lacks, each as the start of
 /// its validation message (the root type is left out: it is `Query` on the server and
 /// `TestQuery` here). Remove an entry when the server gains the field.
-const KNOWN_GAPS: &[&str] = &[
-    // The claim page's history lists each version's insuree with its coverage rows; coverage
-    // belongs to the policy module, which cannot add a field to the insuree module's type.
-    "Unknown field \"insureePolicies\" on type \"InsureeGQLType\"",
-];
+const KNOWN_GAPS: &[&str] = &[];
 
 /// The entry of [`KNOWN_GAPS`] a misfit (as [`misfit`] words it) is, if any.
 fn known_gap(misfit: &str) -> Option<&'static str> {

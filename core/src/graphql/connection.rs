@@ -468,8 +468,22 @@ impl<M: crate::history::Versioned> Page<M> {
 }
 
 /// Pages a short list computed in memory (a family's policies, an insuree's coverage): cursors
-/// are positions, `offset`, `first/after` and `last/before` work as for database lists.
+/// are positions, `offset`, `first/after` and `last/before` work as for database lists, with the
+/// same limits (a negative size or offset is refused, a size above the maximum is
+/// `input.page_too_large`, no size means the default page), so that what a request may return is
+/// what the cost limiter counts.
 pub fn page_in_memory<M>(rows: Vec<M>, args: &PageArgs, cfg: &GraphqlConfig) -> AppResult<Page<M>> {
+    for n in [args.first, args.last].into_iter().flatten() {
+        if n < 0 {
+            return Err(AppError::invalid("first", "must not be negative"));
+        }
+        if n > cfg.max_page_size as i32 {
+            return Err(AppError::validation("input.page_too_large").with("max", cfg.max_page_size));
+        }
+    }
+    if args.offset.is_some_and(|o| o < 0) {
+        return Err(AppError::invalid("offset", "must not be negative"));
+    }
     let decode = |c: &str| -> AppResult<usize> {
         B64.decode(c)
             .ok()
@@ -486,13 +500,12 @@ pub fn page_in_memory<M>(rows: Vec<M>, args: &PageArgs, cfg: &GraphqlConfig) -> 
     if let Some(b) = &args.before {
         end = end.min(decode(b)?);
     }
-    let cap = cfg.max_page_size as usize;
     if let Some(f) = args.first {
-        end = end.min(start + (f.max(0) as usize).min(cap));
+        end = end.min(start + f as usize);
     } else if let Some(l) = args.last {
-        start = start.max(end.saturating_sub((l.max(0) as usize).min(cap)));
+        start = start.max(end.saturating_sub(l as usize));
     } else {
-        end = end.min(start + cap);
+        end = end.min(start + cfg.default_page_size as usize);
     }
     let start = start.min(total);
     let end = end.max(start).min(total);

@@ -65,6 +65,9 @@ pub const NAME: &str = "policy";
 
 fn wire(w: &mut Wiring) {
     service::coverage::wire(w);
+    w.ports.insuree_policies = Some(std::sync::Arc::new(
+        service::insuree_policies::InsureePoliciesPort,
+    ));
 }
 
 imis_core::inventory::submit! {

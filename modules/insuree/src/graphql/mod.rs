@@ -21,6 +21,7 @@ use imis_core::kit::{
 };
 use imis_core::location::graphql::{HealthFacilityGQLType, LocationGQLType, location_nodes};
 use imis_core::mutation_payload;
+use imis_core::ports::InsureeCoverage;
 use imis_core::text::ids_sql;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};

@@ -48,7 +48,18 @@ pub(crate) struct PageData {
     pub locations: HashMap<i64, LocationGQLType>,
     pub photos: HashMap<i64, photo::Model>,
     pub facilities: HashMap<i64, HealthFacilityGQLType>,
+    /// The policies covering the page's insurees, read through the core port on the first
+    /// `insureePolicies` asked, for the whole page.
+    pub policies: tokio::sync::OnceCell<HashMap<i64, Vec<InsureeCoverage>>>,
 }
+
+connection_type!(
+    InsureeCoverageConnection,
+    InsureeCoverageConnectionName,
+    InsureeCoverageEdgeName,
+    InsureeCoverage,
+    "InsureeCoverageGQLType"
+);
 
 /// The rows of `E` whose ids are `ids`, by id (no query when there are none).
 async fn rows_by_id<E>(
@@ -266,6 +277,40 @@ impl InsureeGQLType {
             .map_err(AppError::from)
             .gql(ctx)?;
         Ok(r.map(InsureeStatusReasonGQLType))
+    }
+    /// The policies covering the insuree (its current coverage rows with their policies), most
+    /// recent enrolment first, paged in memory (an insuree has few): empty for a caller without
+    /// a policy right (101201, 101202, 101205) or when the policy module is disabled. The
+    /// insuree itself is in the caller's scope.
+    #[allow(clippy::too_many_arguments)]
+    async fn insuree_policies(
+        &self,
+        ctx: &Context<'_>,
+        offset: Option<i32>,
+        before: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<InsureeCoverageConnection> {
+        let st = state(ctx);
+        let all = self
+            .data
+            .policies
+            .get_or_try_init(|| async {
+                let Some(port) = &st.ports.insuree_policies else {
+                    return Ok(HashMap::new());
+                };
+                // The page's insurees and their families' heads, which the page may show too.
+                let ids: Vec<i64> = self.data.heads.keys().copied().collect();
+                port.for_insurees(st, principal(ctx), &ids).await
+            })
+            .await
+            .gql(ctx)?;
+        let rows = all.get(&self.model.id).cloned().unwrap_or_default();
+        let args = PageArgs::new(first, last, after, before, offset, None);
+        let page = imis_core::graphql::connection::page_in_memory(rows, &args, &st.config.graphql)
+            .gql(ctx)?;
+        Ok(page.into_connection(|r| r))
     }
     /// The family, null when it lies outside the caller's locations (D9).
     async fn family(&self, ctx: &Context<'_>) -> Result<Option<FamilyGQLType>> {

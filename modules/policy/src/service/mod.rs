@@ -7,6 +7,7 @@ pub mod activation;
 pub mod coverage;
 pub mod eligibility;
 mod enrolment;
+pub mod insuree_policies;
 pub mod lists;
 pub mod usage;
 

@@ -196,19 +196,9 @@ pub async fn policy_nodes(
         .collect())
 }
 
-/// All `rows` as one page (cursors are positions): the nested lists of a policy, which are never
-/// long.
+/// All `rows` as one page: the nested lists of a policy, which are never long.
 fn one_page<M>(rows: Vec<M>) -> imis_core::graphql::connection::Page<M> {
-    imis_core::graphql::connection::Page {
-        total: Some(rows.len() as i64),
-        rows: rows
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| (i.to_string(), r))
-            .collect(),
-        has_next: false,
-        has_previous: false,
-    }
+    imis_core::graphql::connection::Page::whole(rows)
 }
 
 #[derive(Clone)]
