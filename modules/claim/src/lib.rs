@@ -12,13 +12,15 @@
 //! - **Queries**: `claims` with openIMIS's filters, `claim`, `fspFromClaim`, our
 //!   `claimsStatusCount`, and `node(id:)` for every claim type; a page loads what it shows in a
 //!   fixed number of queries.
-//! - **Submission** (D20): `submitClaims` by `uuids` or `additionalFilters`, each claim committed
-//!   on its own (D26); **explanations**: `rejectionExplanation` in the caller's language.
+//! - **Submission** (D20): `submitClaims` by `uuids` or `additionalFilters`, each claim's outcome
+//!   its own (D26) while 500 claims at a time are read, decided in order and written together
+//!   (`kit::mutate_batches`); **explanations**: `rejectionExplanation` in the caller's language.
 //! - **Review and feedback** (D23): the select, skip and bypass moves with sampling,
 //!   `saveClaimReview`, `deliverClaimsReview`, feedback prompts to enrolment officers and
 //!   `deliverClaimFeedback` (`claim_feedback`, `claim_feedback_prompt`).
 //! - **Processing** (D21, D22): consumption of deductibles and ceilings booked in the policy
-//!   module, `processClaims` valuing Checked claims.
+//!   module, `processClaims` valuing Checked claims 500 at a time, each seeing what the ones
+//!   before it consumed.
 //! - **Attachments** (D29): `claim_attachment` and its predefined types, files in the core file
 //!   store, `claimAttachments` and the attachment mutations.
 //! - **Events**: `claim.submitted`, `claim.reviewed`, `claim.processed`, `claim.valuated`

@@ -73,8 +73,15 @@ pub(crate) async fn lock_claims(
     if uuids.is_empty() {
         return Ok(HashMap::new());
     }
+    // The ids through the uuid index, then the rows by id in id order: with `uuid IN (…) ORDER
+    // BY id` SQLite may walk the whole table in id order rather than sort 500 rows.
+    let ids = sea_orm::sea_query::Query::select()
+        .column(claim::Column::Id)
+        .from(claim::Entity)
+        .and_where(claim::Column::Uuid.is_in(uuids.iter().copied()))
+        .to_owned();
     let mut q = claim::Entity::find()
-        .filter(claim::Column::Uuid.is_in(uuids.iter().copied()))
+        .filter(claim::Column::Id.in_subquery(ids))
         .current();
     if let Some(visible) = visible_facility_ids(state, p).await? {
         q = q.filter(claim::Column::HealthFacilityId.in_subquery(visible));

@@ -116,7 +116,8 @@ pub(super) async fn generated_code(
     let last: Option<String> = claim::Entity::find()
         .select_only()
         .column(claim::Column::Code)
-        .filter(claim::Column::Code.starts_with(&prefix))
+        // A range the current-code index serves (a plain LIKE scans every claim on SQLite).
+        .filter(imis_core::text::starts_with(claim::Column::Code, &prefix))
         .filter(Expr::cust_with_values(
             "LENGTH(claim_claim.code) = ?".replace('?', placeholder(tx)),
             [(prefix.len() + digits) as i64],

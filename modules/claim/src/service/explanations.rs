@@ -73,6 +73,7 @@ pub(crate) async fn load(
             .filter(detail::Column::ClaimId.is_in(chunk.iter().copied()))
             .filter(detail::Column::Status.eq(LINE_REJECTED))
             .current()
+            .order_by_asc(detail::Column::ClaimId)
             .order_by_asc(detail::Column::Id)
             .all(conn)
             .await?

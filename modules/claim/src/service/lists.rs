@@ -434,6 +434,7 @@ pub(crate) async fn current_lines_of(
         for line in detail::Entity::find()
             .filter(detail::Column::ClaimId.is_in(chunk.iter().copied()))
             .current()
+            .order_by_asc(detail::Column::ClaimId)
             .order_by_asc(detail::Column::Id)
             .all(conn)
             .await?

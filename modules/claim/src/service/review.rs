@@ -238,12 +238,10 @@ async fn claims_by_uuids(
         if let Some(v) = visible.clone() {
             q = q.filter(claim::Column::HealthFacilityId.in_subquery(v));
         }
-        out.extend(
-            q.order_by_asc(claim::Column::Id)
-                .all(&state.db.conn)
-                .await?,
-        );
+        out.extend(q.all(&state.db.conn).await?);
     }
+    // Sorted here rather than in SQL (see `lock_claims`).
+    out.sort_by_key(|c| c.id);
     Ok(out)
 }
 

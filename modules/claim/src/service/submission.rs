@@ -118,12 +118,10 @@ pub(crate) async fn scoped_submission_order(
     if let Some(visible) = visible_facility_ids(state, p).await? {
         q = q.filter(claim::Column::HealthFacilityId.in_subquery(visible));
     }
-    let found: Vec<(Uuid, NaiveDate, i64)> = q
-        .order_by_asc(claim::Column::DateClaimed)
-        .order_by_asc(claim::Column::Id)
-        .into_tuple()
-        .all(&state.db.conn)
-        .await?;
+    // Sorted here: with `uuid IN (…) ORDER BY date_claimed, id` SQLite may walk the whole
+    // date index rather than sort 500 rows.
+    let mut found: Vec<(Uuid, NaiveDate, i64)> = q.into_tuple().all(&state.db.conn).await?;
+    found.sort_by_key(|(_, date, id)| (*date, *id));
     let mut ordered: Vec<String> = vec![];
     for (uuid, _, _) in &found {
         if let Some(k) = keys
@@ -170,8 +168,15 @@ pub(crate) async fn submit_claims(
     let locked: HashMap<i64, claim::Model> = if insuree_ids.is_empty() {
         HashMap::new()
     } else {
+        // Ids through the insuree index, rows in id order (see `lock_claims`).
+        let ids = sea_orm::sea_query::Query::select()
+            .column(claim::Column::Id)
+            .from(claim::Entity)
+            .and_where(claim::Column::InsureeId.is_in(insuree_ids.iter().copied()))
+            .and_where(kit::current::<claim::Entity>())
+            .to_owned();
         claim::Entity::find()
-            .filter(claim::Column::InsureeId.is_in(insuree_ids.iter().copied()))
+            .filter(claim::Column::Id.in_subquery(ids))
             .current()
             .order_by_asc(claim::Column::Id)
             .lock_exclusive()
@@ -253,6 +258,7 @@ impl ChunkFacts {
             for l in detail::Entity::find()
                 .filter(detail::Column::ClaimId.is_in(ids))
                 .current()
+                .order_by_asc(detail::Column::ClaimId)
                 .order_by_asc(detail::Column::Id)
                 .all(tx)
                 .await?
