@@ -224,5 +224,7 @@ pub async fn seed_scale(state: &AppState, families: usize, seed: u64) -> AppResu
             started.elapsed().as_secs_f64()
         ));
     }
+    // The seeders' ANALYZE is seen by the connections opened before it only once reloaded.
+    state.db.reload_statistics().await?;
     Ok(out)
 }

@@ -425,3 +425,29 @@ async fn concurrent_creates_with_one_code_give_the_business_code() {
     })
     .await;
 }
+
+/// After an `ANALYZE` on one connection, the others read the new planner statistics only once
+/// told to (a later `ANALYZE` does not change the schema version SQLite connections watch).
+/// The reload reaches the writer and the read pool and leaves both usable.
+#[tokio::test]
+async fn statistics_are_reloaded_on_every_connection_after_analyze() {
+    on_each_db(|db: TestDb| async move {
+        let app = TestApp::new(&db).await;
+        let state = &app.state;
+        if state.db.is_sqlite() {
+            state.db.conn.execute_unprepared("ANALYZE").await.unwrap();
+        }
+        state.db.reload_statistics().await.expect("reloaded");
+        let tx = state.db.begin_write().await.unwrap();
+        tx.execute_unprepared("CREATE TABLE stats_probe (id BIGINT)")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            one_i64(&app, "SELECT COUNT(*) FROM stats_probe", vec![]).await,
+            0
+        );
+        db
+    })
+    .await;
+}
