@@ -4,7 +4,7 @@
 use imis_core::auth::Principal;
 use imis_tests::fixtures::{facility_id, facility_uuid, location_uuid, principal_with_rights};
 use imis_tests::{TestApp, TestDb, on_each_app, on_each_db};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// fe-claim's `ClaimAdminPicker`: its filters and projection, with fe-location's facility
 /// projection.
